@@ -1,0 +1,1 @@
+; folds: see grammars/tree-sitter-powerquery/README.md

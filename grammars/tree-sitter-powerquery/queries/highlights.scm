@@ -1,0 +1,1 @@
+; highlights: see grammars/tree-sitter-powerquery/README.md

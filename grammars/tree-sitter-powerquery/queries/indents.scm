@@ -1,0 +1,1 @@
+; indents: see grammars/tree-sitter-powerquery/README.md

@@ -1,0 +1,1 @@
+; locals: see grammars/tree-sitter-powerquery/README.md

@@ -1,0 +1,1 @@
+; textobjects: see grammars/tree-sitter-powerquery/README.md

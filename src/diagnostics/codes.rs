@@ -1,0 +1,66 @@
+//! The registry of diagnostic codes: `M1xx` syntax, `M2xx` names and types, `M3xx` lints, `D1xx`
+//! definition and cross-file rules, `J1xx` JSON schemas, `F1xx` Fabric.
+//!
+//! A code never changes meaning once published. Every code listed in [`ALL`] has a section in
+//! docs/diagnostics.md with a failing example and the fix; a test keeps the two in step.
+
+use super::Severity;
+
+/// A stable diagnostic code and what it is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code {
+    /// The code, e.g. `M101`.
+    pub id: &'static str,
+    /// A short kebab-case name, e.g. `unexpected-token`.
+    pub name: &'static str,
+    /// The default severity.
+    pub severity: Severity,
+    /// One sentence for rule listings (SARIF rules, `--help`).
+    pub summary: &'static str,
+}
+
+/// Where docs/diagnostics.md is published; each code is an anchor on that page.
+pub const DOCS_URL: &str = "https://github.com/dfls/dfls/blob/main/docs/diagnostics.md";
+
+impl Code {
+    /// The link to the code's documentation.
+    pub fn doc_url(self) -> String {
+        format!("{DOCS_URL}#{}", self.id.to_ascii_lowercase())
+    }
+}
+
+const fn code(id: &'static str, name: &'static str, severity: Severity, summary: &'static str) -> Code {
+    Code { id, name, severity, summary }
+}
+
+pub const M100: Code = code("M100", "invalid-utf8", Severity::Error, "The file is not valid UTF-8.");
+pub const M101: Code =
+    code("M101", "unexpected-token", Severity::Error, "A token appears where the grammar does not allow it.");
+pub const M102: Code =
+    code("M102", "missing-token", Severity::Error, "A token the construct needs is missing.");
+pub const M103: Code =
+    code("M103", "unterminated-text", Severity::Error, "A text or verbatim literal has no closing quote.");
+pub const M104: Code = code(
+    "M104",
+    "unterminated-quoted-identifier",
+    Severity::Error,
+    "A quoted identifier `#\"...\"` has no closing quote.",
+);
+pub const M105: Code =
+    code("M105", "unterminated-comment", Severity::Error, "A block comment `/* ...` has no closing `*/`.");
+pub const M106: Code = code(
+    "M106",
+    "invalid-escape",
+    Severity::Error,
+    "A `#(...)` escape in a text literal or quoted identifier is not valid.",
+);
+pub const M107: Code = code("M107", "invalid-number", Severity::Error, "A number literal is malformed.");
+pub const M108: Code = code("M108", "binary-file", Severity::Error, "The file is binary, not M source text.");
+
+/// Every code, in order.
+pub const ALL: &[Code] = &[M100, M101, M102, M103, M104, M105, M106, M107, M108];
+
+/// Looks a code up by its id.
+pub fn find(id: &str) -> Option<Code> {
+    ALL.iter().copied().find(|code| code.id == id)
+}

@@ -1,0 +1,1 @@
+//! Renderers: human (terminal), JSON, GitHub workflow annotations, SARIF 2.1.0.

@@ -1,0 +1,37 @@
+//! # dfls: editor tooling for Microsoft Fabric Dataflow Gen2 definitions
+//!
+//! One binary that is a language server for Dataflow Gen2 items (`mashup.pq`, `queryMetadata.json`,
+//! `.platform`, ...), a checker for pre-commit and CI, a Fabric REST client, and a local Fabric emulator.
+//! The design lives in the project's DESIGN notes; this is the map a new engineer reads first.
+//!
+//! ## Modules, from the bottom up
+//!
+//! | module | owns | may use |
+//! |---|---|---|
+//! | [`text`] | bytes to text without moving offsets; offsets to lines and columns | std |
+//! | [`diagnostics`] | the ONE diagnostic model, the code registry, the renderers (human, JSON, GitHub, SARIF) | `text` |
+//! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`) | `diagnostics`, `text` |
+//! | [`cli`] | the command line (clap): `dfls check`, ... | everything |
+//!
+//! Planned, in DESIGN order: `json` (JSON with positions, schemas), `library` (the M standard library
+//! catalog), `semantics` (scopes and names), `definition` (a Dataflow item as one unit), `format`,
+//! `fabric` (REST client), `emulator` (local Fabric), `lsp` (the language server).
+//!
+//! ## Invariants
+//!
+//! - **Parsing never fails.** Any byte string gives a tree plus diagnostics; every error of a file is
+//!   reported, not just the first; lexical problems are diagnostics with ranges.
+//! - **One grammar.** grammars/tree-sitter-powerquery is the parser here and the highlighter in editors.
+//! - **Byte offsets inside.** Ranges are byte offsets into the text; [`text::LineIndex`] is the one place
+//!   that makes lines and columns of them (columns in Unicode scalar values; CRLF and a BOM never shift a
+//!   range). Invalid UTF-8 is decoded without moving any offset ([`text::decode`]).
+//! - **One diagnostic model.** Every check returns [`diagnostics::Diagnostic`]s with a stable code
+//!   documented in docs/diagnostics.md; renderers and the server read the same values.
+//! - **The core is pure.** Everything below `cli` (and the future `lsp`) does no IO, never panics on input,
+//!   and never recurses on the depth of the input, so 100,000 nested parentheses are just a deep tree.
+//! - **Only the edges know protocols.** Only `cli` knows clap and the terminal.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod syntax;
+pub mod text;

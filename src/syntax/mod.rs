@@ -1,0 +1,110 @@
+//! M syntax on tree-sitter: parsing any bytes into a tree plus diagnostics, incremental reparsing, and the
+//! syntax diagnostics (`M1xx`).
+//!
+//! The parser is the grammar in grammars/tree-sitter-powerquery, the same one the editors highlight with.
+//! Parsing never fails: every input gives a tree, and every problem is a diagnostic beside it. Syntax errors
+//! come from the tree's ERROR and MISSING nodes ([`errors`]); lexical problems (unterminated literals and
+//! comments, bad escapes, malformed numbers) from the tokens, which the grammar keeps whole on purpose
+//! ([`lexical`]). This module may use `diagnostics` and `text`; it knows no files, no LSP and no CLI.
+
+mod document;
+mod errors;
+mod lexical;
+
+use tree_sitter::{Parser, Tree};
+
+use crate::diagnostics::{codes, Diagnostic};
+use crate::text;
+
+pub use document::Document;
+
+/// The tree-sitter language of M.
+pub fn language() -> tree_sitter::Language {
+    tree_sitter_powerquery::LANGUAGE.into()
+}
+
+/// A new parser for M.
+pub fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    parser.set_language(&language()).expect("the grammar's ABI matches the linked tree-sitter library");
+    parser
+}
+
+/// A parsed text: its tree and its syntax diagnostics.
+#[derive(Debug, Clone)]
+pub struct Parse {
+    pub tree: Tree,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses M text. Never fails; every syntax and lexical problem is in the diagnostics.
+pub fn parse(text: &str) -> Parse {
+    let tree = parse_tree(&mut new_parser(), text, None);
+    let diagnostics = diagnose(&tree, text);
+    Parse { tree, diagnostics }
+}
+
+/// Runs the parser, with an old tree already edited to match `text` for an incremental reparse.
+pub(crate) fn parse_tree(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree {
+    parser
+        .parse(text, old_tree)
+        .expect("a parser with a language, no timeout and no cancellation flag always returns a tree")
+}
+
+/// All syntax diagnostics of a tree over `text`, sorted by position.
+pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
+    let lexical = lexical::diagnose(tree, text);
+    // A token that runs to the end of the file (an unterminated literal or comment) leaves the parser
+    // nothing to close what was open; errors from there on are its consequences, not new problems.
+    let horizon = lexical.iter().filter(|d| lexical::runs_to_end(d)).map(|d| d.range.start).min();
+    let mut diagnostics: Vec<Diagnostic> = errors::diagnose(tree, text)
+        .into_iter()
+        .filter(|d| horizon.is_none_or(|horizon| d.range.start < horizon))
+        .collect();
+    diagnostics.extend(lexical);
+    diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    diagnostics
+}
+
+/// The result of checking the bytes of an M file.
+#[derive(Debug, Clone)]
+pub struct CheckedBytes {
+    /// The decoded text (invalid UTF-8 bytes replaced by spaces, so offsets match the bytes).
+    pub text: String,
+    /// The tree, unless the file is binary.
+    pub tree: Option<Tree>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks the raw bytes of an M file: binary content, invalid UTF-8, then syntax.
+pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
+    if text::looks_binary(bytes) {
+        let offset = bytes.iter().position(|&b| b == 0).unwrap_or(0);
+        let decoded = text::decode(bytes);
+        let diagnostic = Diagnostic::new(
+            codes::M108,
+            0..0,
+            format!("this is a binary file (a NUL byte at offset {offset}), not M source text; it was not checked"),
+        );
+        return CheckedBytes { text: decoded.text, tree: None, diagnostics: vec![diagnostic] };
+    }
+    let decoded = text::decode(bytes);
+    let mut parse = parse(&decoded.text);
+    for range in &decoded.invalid {
+        let shown: Vec<String> = bytes[range.clone()].iter().take(4).map(|b| format!("0x{b:02X}")).collect();
+        let more = if range.len() > 4 { " ..." } else { "" };
+        parse.diagnostics.push(Diagnostic::new(
+            codes::M100,
+            range.clone(),
+            format!(
+                "invalid UTF-8: {} byte{} ({}{more}) at offset {}; the rest of the file was checked",
+                range.len(),
+                if range.len() == 1 { "" } else { "s" },
+                shown.join(" "),
+                range.start
+            ),
+        ));
+    }
+    parse.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    CheckedBytes { text: decoded.text, tree: Some(parse.tree), diagnostics: parse.diagnostics }
+}
