@@ -62,7 +62,9 @@ function commaSep1(rule) {
 module.exports = grammar({
   name: 'powerquery',
 
-  extras: $ => [/\s/, '\uFEFF', $.comment],
+  // Whitespace as the specification defines it: Unicode class Zs, TAB, VT, FF and the newlines CR, LF,
+  // U+0085, U+2028, U+2029 (tree-sitter's `\s` is ASCII only), the byte-order mark, and comments.
+  extras: $ => [/[\t-\r\p{Zs}\u0085\u2028\u2029]/, '\uFEFF', $.comment],
 
   externals: $ => [
     // A field name inside `[...]`: parts separated only by spaces, each part may be a keyword, contain
@@ -70,6 +72,10 @@ module.exports = grammar({
     $.generalized_identifier,
     // Never produced; valid only while the parser recovers from an error, which the scanner detects.
     $._error_sentinel,
+    // The `optional` keyword is still lexed by the internal lexer; listing it here only tells the scanner
+    // whether the keyword may come next, which is true in record types (`[optional Name = text]`) and
+    // false in record expressions and field access, where `optional Name` is one generalized identifier.
+    'optional',
   ],
 
   word: $ => $.identifier,

@@ -12,7 +12,7 @@
 #define SYMBOL_COUNT 157
 #define ALIAS_COUNT 0
 #define TOKEN_COUNT 86
-#define EXTERNAL_TOKEN_COUNT 2
+#define EXTERNAL_TOKEN_COUNT 3
 #define FIELD_COUNT 36
 #define MAX_ALIAS_SEQUENCE_LENGTH 7
 #define MAX_RESERVED_WORD_SET_SIZE 0
@@ -1886,6 +1886,11 @@ static const TSSymbol ts_supertype_map_entries[] = {
     sym_table_type,
 };
 
+static const TSCharacterRange extras_character_set_1[] = {
+  {'\t', '\r'}, {' ', ' '}, {0x85, 0x85}, {0xa0, 0xa0}, {0x1680, 0x1680}, {0x2000, 0x200a}, {0x2028, 0x2029}, {0x202f, 0x202f},
+  {0x205f, 0x205f}, {0x3000, 0x3000}, {0xfeff, 0xfeff},
+};
+
 static const TSCharacterRange sym_identifier_character_set_1[] = {
   {'A', 'Z'}, {'_', '_'}, {'a', 'z'}, {0xaa, 0xaa}, {0xb5, 0xb5}, {0xba, 0xba}, {0xc0, 0xd6}, {0xd8, 0xf6},
   {0xf8, 0x2c1}, {0x2c6, 0x2d1}, {0x2e0, 0x2e4}, {0x2ec, 0x2ec}, {0x2ee, 0x2ee}, {0x370, 0x374}, {0x376, 0x377}, {0x37a, 0x37d},
@@ -2110,10 +2115,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '{', 81,
         '}', 82,
       );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(0);
       if (('1' <= lookahead && lookahead <= '9')) ADVANCE(101);
+      if (set_contains(extras_character_set_1, 11, lookahead)) SKIP(0);
       if (set_contains(sym_identifier_character_set_1, 681, lookahead)) ADVANCE(111);
       END_STATE();
     case 1:
@@ -2144,9 +2147,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '=') ADVANCE(10);
       if (lookahead == '?') ADVANCE(83);
       if (lookahead == ']') ADVANCE(86);
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(5);
+      if (set_contains(extras_character_set_1, 11, lookahead)) SKIP(5);
       if (set_contains(sym_identifier_character_set_1, 681, lookahead)) ADVANCE(111);
       END_STATE();
     case 6:
@@ -2343,10 +2344,8 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '{', 81,
         '}', 82,
       );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(60);
       if (('1' <= lookahead && lookahead <= '9')) ADVANCE(101);
+      if (set_contains(extras_character_set_1, 11, lookahead)) SKIP(60);
       if (set_contains(sym_identifier_character_set_1, 681, lookahead)) ADVANCE(111);
       END_STATE();
     case 61:
@@ -2373,9 +2372,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
         '{', 81,
         '}', 82,
       );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(61);
+      if (set_contains(extras_character_set_1, 11, lookahead)) SKIP(61);
       if (set_contains(sym_identifier_character_set_1, 681, lookahead)) ADVANCE(111);
       END_STATE();
     case 62:
@@ -2635,9 +2632,7 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
         's', 13,
         't', 14,
       );
-      if (('\t' <= lookahead && lookahead <= '\r') ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(0);
+      if (set_contains(extras_character_set_1, 11, lookahead)) SKIP(0);
       END_STATE();
     case 1:
       if (lookahead == 'n') ADVANCE(15);
@@ -3144,7 +3139,7 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
 static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [0] = {.lex_state = 0, .external_lex_state = 1},
   [1] = {.lex_state = 60},
-  [2] = {.lex_state = 60},
+  [2] = {.lex_state = 60, .external_lex_state = 2},
   [3] = {.lex_state = 60},
   [4] = {.lex_state = 60},
   [5] = {.lex_state = 60},
@@ -3344,26 +3339,26 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [199] = {.lex_state = 0},
   [200] = {.lex_state = 0},
   [201] = {.lex_state = 0},
-  [202] = {.lex_state = 0, .external_lex_state = 2},
-  [203] = {.lex_state = 60, .external_lex_state = 2},
-  [204] = {.lex_state = 0},
+  [202] = {.lex_state = 0, .external_lex_state = 3},
+  [203] = {.lex_state = 60, .external_lex_state = 4},
+  [204] = {.lex_state = 0, .external_lex_state = 2},
   [205] = {.lex_state = 0},
   [206] = {.lex_state = 0},
-  [207] = {.lex_state = 60, .external_lex_state = 2},
+  [207] = {.lex_state = 60, .external_lex_state = 4},
   [208] = {.lex_state = 0},
-  [209] = {.lex_state = 0, .external_lex_state = 2},
+  [209] = {.lex_state = 0, .external_lex_state = 3},
   [210] = {.lex_state = 0},
   [211] = {.lex_state = 0},
-  [212] = {.lex_state = 0},
+  [212] = {.lex_state = 0, .external_lex_state = 2},
   [213] = {.lex_state = 0},
   [214] = {.lex_state = 0},
-  [215] = {.lex_state = 60, .external_lex_state = 2},
-  [216] = {.lex_state = 0, .external_lex_state = 2},
-  [217] = {.lex_state = 0},
-  [218] = {.lex_state = 0},
-  [219] = {.lex_state = 0, .external_lex_state = 2},
-  [220] = {.lex_state = 0, .external_lex_state = 2},
-  [221] = {.lex_state = 0, .external_lex_state = 2},
+  [215] = {.lex_state = 60, .external_lex_state = 4},
+  [216] = {.lex_state = 0, .external_lex_state = 4},
+  [217] = {.lex_state = 0, .external_lex_state = 2},
+  [218] = {.lex_state = 0, .external_lex_state = 2},
+  [219] = {.lex_state = 0, .external_lex_state = 3},
+  [220] = {.lex_state = 0, .external_lex_state = 3},
+  [221] = {.lex_state = 0, .external_lex_state = 3},
   [222] = {.lex_state = 0},
   [223] = {.lex_state = 0},
   [224] = {.lex_state = 0},
@@ -3385,7 +3380,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [240] = {.lex_state = 5},
   [241] = {.lex_state = 0},
   [242] = {.lex_state = 0},
-  [243] = {.lex_state = 0, .external_lex_state = 2},
+  [243] = {.lex_state = 0, .external_lex_state = 3},
   [244] = {.lex_state = 0},
   [245] = {.lex_state = 0},
   [246] = {.lex_state = 0},
@@ -3410,7 +3405,7 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [265] = {.lex_state = 0},
   [266] = {.lex_state = 0},
   [267] = {.lex_state = 0},
-  [268] = {.lex_state = 0, .external_lex_state = 2},
+  [268] = {.lex_state = 0, .external_lex_state = 3},
   [269] = {.lex_state = 0},
   [270] = {.lex_state = 0},
   [271] = {.lex_state = 0},
@@ -15654,20 +15649,30 @@ static const TSParseActionEntry ts_parse_actions[] = {
 enum ts_external_scanner_symbol_identifiers {
   ts_external_token_generalized_identifier = 0,
   ts_external_token__error_sentinel = 1,
+  ts_external_token_optional = 2,
 };
 
 static const TSSymbol ts_external_scanner_symbol_map[EXTERNAL_TOKEN_COUNT] = {
   [ts_external_token_generalized_identifier] = sym_generalized_identifier,
   [ts_external_token__error_sentinel] = sym__error_sentinel,
+  [ts_external_token_optional] = anon_sym_optional,
 };
 
-static const bool ts_external_scanner_states[3][EXTERNAL_TOKEN_COUNT] = {
+static const bool ts_external_scanner_states[5][EXTERNAL_TOKEN_COUNT] = {
   [1] = {
     [ts_external_token_generalized_identifier] = true,
     [ts_external_token__error_sentinel] = true,
+    [ts_external_token_optional] = true,
   },
   [2] = {
+    [ts_external_token_optional] = true,
+  },
+  [3] = {
     [ts_external_token_generalized_identifier] = true,
+  },
+  [4] = {
+    [ts_external_token_generalized_identifier] = true,
+    [ts_external_token_optional] = true,
   },
 };
 

@@ -3,8 +3,10 @@
 // It scans one token, `generalized_identifier`: a field name inside `[...]` such as `Order Date`, `if`,
 // `Column 1` or `Serialized.Text`. Its parts are separated only by spaces (U+0020), may be keywords, may
 // contain dots and may start with a digit, so no context-free regular token can describe it without
-// swallowing `optional` in a record type (`[optional Name = text]`). The rule here: a first part spelled
-// `optional` and followed by another part is left to the grammar's `optional` keyword.
+// swallowing `optional` in a record type (`[optional Name = text]`). The rule here: where the grammar's
+// `optional` keyword may come next (only in record types), a first part spelled `optional` and followed,
+// after any whitespace and comments, by a field name (another part or a `#"quoted identifier"`) is left to
+// that keyword. Elsewhere (record expressions, field access) `[optional Name]` is one generalized identifier.
 
 #include "tree_sitter/parser.h"
 
@@ -14,6 +16,7 @@
 enum TokenType {
   GENERALIZED_IDENTIFIER,
   ERROR_SENTINEL,
+  OPTIONAL_KEYWORD,
 };
 
 void *tree_sitter_powerquery_external_scanner_create(void) { return NULL; }
@@ -42,9 +45,44 @@ static bool is_non_ascii_name_char(int32_t c) {
 
 static bool is_part_start(int32_t c) { return is_ascii_letter(c) || is_digit(c) || c == '_' || is_non_ascii_name_char(c); }
 static bool is_part_char(int32_t c) { return is_part_start(c) || c == '.'; }
+// Whitespace as the grammar's extras define it: TAB, LF, VT, FF, CR, Unicode class Zs, U+0085, U+2028,
+// U+2029, and the byte-order mark.
 static bool is_skippable_space(int32_t c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' || c == 0xFEFF || c == 0x85 ||
-         c == 0xA0 || c == 0x2028 || c == 0x2029;
+  return (c >= '\t' && c <= '\r') || c == ' ' || c == 0xFEFF || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+// Looks past whitespace and comments (without making them part of the token) and tells whether a field name
+// follows: a generalized identifier part or a quoted identifier (`#"`, checked by its first character only).
+static bool field_name_follows(TSLexer *lexer) {
+  for (;;) {
+    while (is_skippable_space(lexer->lookahead)) lexer->advance(lexer, false);
+    if (lexer->lookahead != '/') break;
+    lexer->advance(lexer, false);
+    if (lexer->lookahead == '/') {
+      while (!lexer->eof(lexer) && lexer->lookahead != '\n' && lexer->lookahead != '\r' && lexer->lookahead != 0x85 &&
+             lexer->lookahead != 0x2028 && lexer->lookahead != 0x2029) {
+        lexer->advance(lexer, false);
+      }
+    } else if (lexer->lookahead == '*') {
+      lexer->advance(lexer, false);
+      for (;;) {
+        if (lexer->eof(lexer)) return false;
+        if (lexer->lookahead == '*') {
+          lexer->advance(lexer, false);
+          if (lexer->lookahead == '/') {
+            lexer->advance(lexer, false);
+            break;
+          }
+        } else {
+          lexer->advance(lexer, false);
+        }
+      }
+    } else {
+      return false;
+    }
+  }
+  return is_part_start(lexer->lookahead) || lexer->lookahead == '#';
 }
 
 bool tree_sitter_powerquery_external_scanner_scan(void *payload, TSLexer *lexer, const bool *valid_symbols) {
@@ -67,14 +105,14 @@ bool tree_sitter_powerquery_external_scanner_scan(void *payload, TSLexer *lexer,
   lexer->mark_end(lexer);
   lexer->result_symbol = GENERALIZED_IDENTIFIER;
 
+  // In a record type, `optional` followed by a field name is the keyword; alone it is a field's name.
+  if (spells_optional && valid_symbols[OPTIONAL_KEYWORD]) return !field_name_follows(lexer);
+
   // Further parts: one or more spaces, then a part. Spaces not followed by a part are not included.
-  bool first_part = true;
   for (;;) {
     if (lexer->lookahead != ' ') return true;
     while (lexer->lookahead == ' ') lexer->advance(lexer, false);
     if (!is_part_start(lexer->lookahead)) return true;
-    if (first_part && spells_optional) return false;
-    first_part = false;
     while (is_part_char(lexer->lookahead)) lexer->advance(lexer, false);
     lexer->mark_end(lexer);
   }
