@@ -1,33 +1,759 @@
-//! Syntax errors: one diagnostic for each ERROR or MISSING region of the tree, worded for a person.
+//! Syntax errors: one diagnostic for each problem behind the tree's ERROR and MISSING nodes, worded for a
+//! person: what was found, what was expected, and the construct it belongs to.
+//!
+//! tree-sitter recovers from errors by skipping tokens or by giving up on a construct; either way it
+//! leaves an ERROR node, or a zero-width MISSING token where inserting one token was enough. A MISSING node
+//! says exactly what was expected. An ERROR node says only where things went wrong, so its tokens are
+//! replayed through a small bracket-and-keyword balance check ([`Scan`]) that knows what each open
+//! construct still needs (`let` needs `in`, `(` needs `)`, an operator needs an operand); what it cannot
+//! explain falls back to "unexpected X", with the tokens the parser would have accepted there.
+//!
+//! Cascades are avoided by reporting only the innermost unclosed construct at each stop, one diagnostic
+//! per position, and nothing inside an ERROR's nested ERRORs twice. Everything is iterative: trees of any
+//! depth are walked with a cursor.
 
-use tree_sitter::Tree;
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
 
 use crate::diagnostics::{codes, Diagnostic};
 
 /// The diagnostics of every ERROR and MISSING node.
-pub(super) fn diagnose(tree: &Tree, _text: &str) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
+pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let root = tree.root_node();
     if !root.has_error() {
         return diagnostics;
     }
+    let source = Source::new(text);
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
         let mut descend = node.has_error();
         if node.is_error() {
-            diagnostics.push(Diagnostic::new(codes::M101, node.byte_range(), "syntax error"));
+            diagnostics.extend(diagnose_error(node, &source));
             descend = false;
         } else if node.is_missing() {
-            diagnostics.push(Diagnostic::new(codes::M102, node.start_byte()..node.start_byte(), format!("expected `{}`", node.kind())));
+            diagnostics.push(diagnose_missing(node, &source));
         }
         if descend && cursor.goto_first_child() {
             continue;
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
+                diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+                diagnostics.dedup_by_key(|d| d.range.start);
                 return diagnostics;
             }
         }
+    }
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Tokens
+
+/// What the balance check needs to know about one token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenClass {
+    /// `(`, `[` or `{`.
+    Open(u8),
+    /// `)`, `]` or `}`.
+    Close(u8),
+    Let,
+    In,
+    If,
+    Then,
+    Else,
+    Semicolon,
+    Comma,
+    Catch,
+    Shared,
+    Equals,
+    /// A name: an identifier or a quoted identifier.
+    Name,
+    /// A token that must be followed by an operand: binary and prefix operators, `=`, `=>`, `each`, ...
+    NeedsOperand,
+    /// Anything else: names, literals, and keywords that need no special handling.
+    Other,
+}
+
+/// A token of the input: a leaf of the tree that is neither a comment nor a MISSING node.
+#[derive(Debug, Clone)]
+struct Token {
+    range: Range<usize>,
+    class: TokenClass,
+    /// How the token is shown in a message: its text, shortened.
+    shown: String,
+}
+
+/// The keyword a token spells, if any. During error recovery tree-sitter may lex a keyword as an
+/// identifier, so the text decides, not the node kind.
+fn classify(kind: &str, text: &str) -> TokenClass {
+    let word = if kind == "identifier" { text } else { kind };
+    match word {
+        "(" => TokenClass::Open(b'('),
+        "[" => TokenClass::Open(b'['),
+        "{" => TokenClass::Open(b'{'),
+        ")" => TokenClass::Close(b'('),
+        "]" => TokenClass::Close(b'['),
+        "}" => TokenClass::Close(b'{'),
+        "let" => TokenClass::Let,
+        "in" => TokenClass::In,
+        "if" => TokenClass::If,
+        "then" => TokenClass::Then,
+        "else" => TokenClass::Else,
+        ";" => TokenClass::Semicolon,
+        "," => TokenClass::Comma,
+        "catch" => TokenClass::Catch,
+        "shared" => TokenClass::Shared,
+        "=" => TokenClass::Equals,
+        _ if kind == "identifier" || kind == "quoted_identifier" => TokenClass::Name,
+        "+" | "-" | "*" | "/" | "&" | "<>" | "<" | ">" | "<=" | ">=" | "and" | "or" | "not" | "??"
+        | "meta" | "as" | "is" | "=>" | "each" | "error" | "try" | "otherwise" | ".." | "!" | "@" => {
+            TokenClass::NeedsOperand
+        }
+        _ => TokenClass::Other,
+    }
+}
+
+/// Whether a token class ends or separates constructs, so that it cannot be an operand.
+fn is_terminator(class: TokenClass) -> bool {
+    matches!(
+        class,
+        TokenClass::Close(_)
+            | TokenClass::In
+            | TokenClass::Then
+            | TokenClass::Else
+            | TokenClass::Semicolon
+            | TokenClass::Comma
+    )
+}
+
+fn token_of(node: Node, text: &str) -> Token {
+    let source = node.utf8_text(text.as_bytes()).unwrap_or("");
+    Token { range: node.byte_range(), class: classify(node.kind(), source), shown: show(source) }
+}
+
+/// Shows source text in a message: the first line, at most 24 characters.
+fn show(source: &str) -> String {
+    let first_line = source.lines().next().unwrap_or("");
+    if first_line.chars().all(|c| c.is_whitespace() || c.is_control() || is_invisible(c)) {
+        // A stray invisible character (a no-break space, a zero-width space) must be named to be seen.
+        return first_line.chars().take(4).map(|c| format!("U+{:04X}", c as u32)).collect::<Vec<_>>().join(" ");
+    }
+    let mut shown: String = first_line.chars().take(24).collect();
+    if shown.len() < source.len() {
+        shown.push('…');
+    }
+    shown
+}
+
+/// Format characters that print as nothing.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// The tokens inside a node, in order, without comments and MISSING nodes.
+fn tokens_in(node: Node, text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut cursor = node.walk();
+    loop {
+        let current = cursor.node();
+        if current.child_count() == 0 {
+            if !current.is_missing() && current.kind() != "comment" && !current.byte_range().is_empty() {
+                tokens.push(token_of(current, text));
+            }
+        } else if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == node {
+                return tokens;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return tokens;
+            }
+        }
+    }
+}
+
+/// The first token after a node, if any.
+fn token_after(node: Node, text: &str) -> Option<Token> {
+    let mut current = node;
+    loop {
+        if let Some(next) = current.next_sibling() {
+            let mut leaf = next;
+            while let Some(child) = leaf.child(0) {
+                leaf = child;
+            }
+            if leaf.kind() == "comment" || leaf.is_missing() || leaf.byte_range().is_empty() {
+                current = leaf;
+                continue;
+            }
+            return Some(token_of(leaf, text));
+        }
+        current = current.parent()?;
+    }
+}
+
+/// The last token before a node, if any.
+fn token_before(node: Node) -> Option<Node> {
+    let mut current = node;
+    loop {
+        if let Some(previous) = current.prev_sibling() {
+            let mut leaf = previous;
+            while leaf.child_count() > 0 {
+                leaf = leaf.child(leaf.child_count() - 1).expect("a node with children has a last child");
+            }
+            if leaf.kind() == "comment" || leaf.is_missing() || leaf.byte_range().is_empty() {
+                current = leaf;
+                continue;
+            }
+            return Some(leaf);
+        }
+        current = current.parent()?;
+    }
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Constructs
+
+/// An open construct of the balance check.
+#[derive(Debug, Clone)]
+struct Open {
+    kind: OpenKind,
+    /// Where the construct starts (its opening token).
+    at: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpenKind {
+    Bracket(u8),
+    Let,
+    IfNeedsThen,
+    IfNeedsElse,
+}
+
+impl OpenKind {
+    /// The token that closes or continues the construct, as shown in a message.
+    fn expected(self) -> &'static str {
+        match self {
+            OpenKind::Bracket(b'(') => ")",
+            OpenKind::Bracket(b'[') => "]",
+            OpenKind::Bracket(_) => "}",
+            OpenKind::Let => "in",
+            OpenKind::IfNeedsThen => "then",
+            OpenKind::IfNeedsElse => "else",
+        }
+    }
+}
+
+/// "expected `in` to close the `let` that starts at 3:3".
+fn expectation(open: &Open, source: &Source) -> String {
+    let at = source.position(open.at.start);
+    match open.kind {
+        OpenKind::Bracket(bracket) => {
+            format!("expected `{}` to close the `{}` at {at}", open.kind.expected(), bracket as char)
+        }
+        OpenKind::Let => format!("expected `in` to close the `let` that starts at {at}"),
+        OpenKind::IfNeedsThen => format!("expected `then` after the condition of the `if` at {at}"),
+        OpenKind::IfNeedsElse => format!("expected `else` to complete the `if` at {at}"),
+    }
+}
+
+/// The text being diagnosed, with its line index built on first use (only messages that name a position
+/// need it, and a file with many errors builds it once).
+struct Source<'t> {
+    text: &'t str,
+    lines: std::cell::OnceCell<crate::text::LineIndex>,
+}
+
+impl<'t> Source<'t> {
+    fn new(text: &'t str) -> Source<'t> {
+        Source { text, lines: std::cell::OnceCell::new() }
+    }
+
+    /// A 1-based `line:column` for messages.
+    fn position(&self, offset: usize) -> String {
+        let lines = self.lines.get_or_init(|| crate::text::LineIndex::new(self.text));
+        let at = lines.line_column(self.text, offset);
+        format!("{}:{}", at.line, at.column)
+    }
+}
+
+/// The constructs that are open where `node` starts, from its ancestors, outermost first: brackets whose
+/// closing token comes after the node, a `let` whose `in` does, an `if` still waiting for `then` or `else`.
+fn open_constructs_around(node: Node) -> Vec<Open> {
+    let start = node.start_byte();
+    let mut stack = Vec::new();
+    let mut ancestor = node.parent();
+    while let Some(current) = ancestor {
+        let mut opened: Option<Open> = None;
+        let mut cursor = current.walk();
+        for child in current.children(&mut cursor) {
+            if child.is_missing() || child.start_byte() >= start {
+                // The closer is after the node (or missing): what opened stays open.
+                break;
+            }
+            let kind = child.kind();
+            opened = match (kind, &opened) {
+                ("(" | "[" | "{", _) => Some(Open {
+                    kind: OpenKind::Bracket(kind.as_bytes()[0]),
+                    at: child.byte_range(),
+                }),
+                (")" | "]" | "}", _) => None,
+                ("let", _) => Some(Open { kind: OpenKind::Let, at: child.byte_range() }),
+                ("in", _) => None,
+                ("if", _) => Some(Open { kind: OpenKind::IfNeedsThen, at: child.byte_range() }),
+                ("then", Some(open)) => Some(Open { kind: OpenKind::IfNeedsElse, at: open.at.clone() }),
+                ("else", _) => None,
+                _ => opened,
+            };
+        }
+        if let Some(open) = opened {
+            stack.push(open);
+        }
+        ancestor = current.parent();
+    }
+    stack.reverse();
+    stack
+}
+
+// -------------------------------------------------------------------------------------------------------
+// ERROR nodes
+
+/// The balance check over the tokens of one ERROR node.
+struct Scan<'s, 't> {
+    source: &'s Source<'t>,
+    stack: Vec<Open>,
+    diagnostics: Vec<Diagnostic>,
+    /// Where we are in the shape of a section member, when the ERROR is among a section's members;
+    /// `None` inside a member's value or after a reported problem, until the next `;`.
+    member: Option<MemberShape>,
+    in_section: bool,
+}
+
+/// The expected shape of a section member: `[attributes]? shared? Name = value ;`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MemberShape {
+    Start,
+    AfterShared,
+    AfterName,
+}
+
+impl Scan<'_, '_> {
+    fn report_missing(&mut self, open: &Open, found: Option<&Token>, at: Range<usize>) {
+        let mut message = expectation(open, self.source);
+        match found {
+            Some(token) => message.push_str(&format!(", found `{}`", token.shown)),
+            None => message.push_str(", found the end of the file"),
+        }
+        let related = format!("the `{}` is here", &self.source.text[open.at.clone()]);
+        self.diagnostics.push(Diagnostic::new(codes::M102, at, message).with_related(open.at.clone(), related));
+    }
+
+    fn report_unexpected(&mut self, token: &Token, message: String) {
+        self.diagnostics.push(Diagnostic::new(codes::M101, token.range.clone(), message));
+    }
+
+    /// Closes the constructs above the innermost one of `kind`, reporting only the innermost of them
+    /// (the others are the same mistake seen from further out). Returns whether one of `kind` was open.
+    fn close_through(&mut self, matches: impl Fn(OpenKind) -> bool, token: &Token) -> bool {
+        let Some(depth) = self.stack.iter().rposition(|open| matches(open.kind)) else {
+            return false;
+        };
+        if depth + 1 < self.stack.len() {
+            let innermost = self.stack.last().cloned().expect("the stack is deeper than `depth`");
+            self.report_missing(&innermost, Some(token), token.range.clone());
+        }
+        self.stack.truncate(depth);
+        true
+    }
+
+    /// Reports a token that needs something after it (an operator, a `,`) followed by one that cannot be
+    /// that something (`found` is `None` at the end of the file, `at` where the report goes).
+    fn check_adjacent(&mut self, previous: Option<&Token>, found: Option<&Token>, at: Range<usize>) {
+        let Some(previous) = previous else { return };
+        if found.is_some_and(|token| !is_terminator(token.class)) {
+            return;
+        }
+        let found = found.map_or_else(|| "the end of the file".to_string(), |token| format!("`{}`", token.shown));
+        let message = match previous.class {
+            TokenClass::NeedsOperand | TokenClass::Equals => {
+                format!("expected an expression after `{}`, found {found}", previous.shown)
+            }
+            TokenClass::Comma => {
+                let item = match self.stack.last().map(|open| open.kind) {
+                    Some(OpenKind::Bracket(b'{')) => "a list item",
+                    Some(OpenKind::Bracket(b'[')) => "a field",
+                    Some(OpenKind::Bracket(_)) => "an argument",
+                    Some(OpenKind::Let) => "a binding",
+                    _ => "another item",
+                };
+                format!("expected {item} after `,`, found {found} (a trailing `,` is not allowed)")
+            }
+            _ => return,
+        };
+        self.diagnostics.push(Diagnostic::new(codes::M102, at, message));
+    }
+
+    /// Follows the shape of a section member through tokens at the section's level.
+    fn step_member(&mut self, token: &Token) {
+        let Some(shape) = self.member.filter(|_| self.stack.is_empty()) else { return };
+        let problem = match (shape, token.class) {
+            (_, TokenClass::Semicolon) => return,
+            (MemberShape::Start, TokenClass::Open(b'[')) => return,
+            (MemberShape::Start, TokenClass::Shared) => {
+                self.member = Some(MemberShape::AfterShared);
+                return;
+            }
+            (MemberShape::Start | MemberShape::AfterShared, TokenClass::Name) => {
+                self.member = Some(MemberShape::AfterName);
+                return;
+            }
+            (MemberShape::AfterName, TokenClass::Equals) => {
+                self.member = None;
+                return;
+            }
+            (MemberShape::Start, _) => {
+                format!("expected a section member (`shared Name = ...;`), found `{}`", token.shown)
+            }
+            (MemberShape::AfterShared, _) => format!("expected a member name after `shared`, found `{}`", token.shown),
+            (MemberShape::AfterName, _) => format!("expected `=` after the member name, found `{}`", token.shown),
+        };
+        self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), problem));
+        self.member = None;
+    }
+
+    fn step(&mut self, previous: Option<&Token>, token: &Token) {
+        self.check_adjacent(previous, Some(token), token.range.clone());
+        if previous.is_some_and(|p| p.class == TokenClass::Catch) && token.class != TokenClass::Open(b'(') {
+            let message = format!("expected `(` after `catch` (as in `catch (e) => ...`), found `{}`", token.shown);
+            self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
+        }
+        if token.class == TokenClass::Semicolon
+            && self.stack.is_empty()
+            && self.member == Some(MemberShape::Start)
+            && previous.is_some_and(|p| p.class == TokenClass::Semicolon)
+        {
+            self.report_unexpected(token, "unexpected `;`: there is no section member before it".into());
+        }
+        self.step_member(token);
+        match token.class {
+            TokenClass::Open(bracket) => {
+                self.stack.push(Open { kind: OpenKind::Bracket(bracket), at: token.range.clone() })
+            }
+            TokenClass::Close(bracket) => {
+                if !self.close_through(|kind| kind == OpenKind::Bracket(bracket), token) {
+                    let message = format!("unexpected `{}`: there is no `{}` for it to close", token.shown, bracket as char);
+                    self.report_unexpected(token, message);
+                }
+            }
+            TokenClass::Let => self.stack.push(Open { kind: OpenKind::Let, at: token.range.clone() }),
+            TokenClass::In => {
+                if !self.close_through(|kind| kind == OpenKind::Let, token) {
+                    self.report_unexpected(token, "unexpected `in`: there is no `let` for it to close".into());
+                }
+            }
+            TokenClass::If => self.stack.push(Open { kind: OpenKind::IfNeedsThen, at: token.range.clone() }),
+            TokenClass::Then => {
+                if self.close_through(|kind| kind == OpenKind::IfNeedsThen, token) {
+                    let at = self.stack.len();
+                    let if_at = previous_if_start(token, self);
+                    self.stack.insert(at, Open { kind: OpenKind::IfNeedsElse, at: if_at });
+                } else {
+                    self.report_unexpected(token, "unexpected `then`: there is no `if` before it".into());
+                }
+            }
+            TokenClass::Else => {
+                if !self.close_through(|kind| kind == OpenKind::IfNeedsElse, token) {
+                    self.report_unexpected(token, "unexpected `else`: there is no `if ... then` before it".into());
+                }
+            }
+            TokenClass::Semicolon => {
+                // A `;` ends a section member: whatever is still open there was never closed.
+                if let Some(innermost) = self.stack.last().cloned() {
+                    self.report_missing(&innermost, Some(token), token.range.clone());
+                }
+                self.stack.clear();
+                if self.in_section {
+                    self.member = Some(MemberShape::Start);
+                }
+            }
+            TokenClass::Comma
+            | TokenClass::Catch
+            | TokenClass::Shared
+            | TokenClass::Equals
+            | TokenClass::Name
+            | TokenClass::NeedsOperand
+            | TokenClass::Other => {}
+        }
+    }
+}
+
+/// The `if` keyword whose `then` was just matched: the last `if` token before `token`.
+fn previous_if_start(token: &Token, scan: &Scan) -> Range<usize> {
+    let before = &scan.source.text[..token.range.start];
+    let mut search_end = before.len();
+    while let Some(at) = before[..search_end].rfind("if") {
+        let boundary_before = at == 0 || !is_word_char(before[..at].chars().next_back().unwrap_or(' '));
+        let boundary_after = !is_word_char(before[at + 2..].chars().next().unwrap_or(' '));
+        if boundary_before && boundary_after {
+            return at..at + 2;
+        }
+        search_end = at;
+    }
+    token.range.clone()
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '.'
+}
+
+fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
+    let text = source.text;
+    let tokens = tokens_in(node, text);
+    let after = token_after(node, text);
+    let before = token_before(node).map(|leaf| token_of(leaf, text));
+    let in_section = std::iter::successors(node.parent(), |n| n.parent()).any(|n| n.kind() == "section")
+        || node.parent().and_then(|p| p.prev_sibling()).is_some_and(|s| s.kind() == "section")
+        || node.prev_sibling().is_some_and(|s| s.kind() == "section");
+    let at_member_start = in_section && before.as_ref().is_some_and(|b| b.class == TokenClass::Semicolon);
+    let mut scan = Scan {
+        source,
+        stack: open_constructs_around(node),
+        diagnostics: Vec::new(),
+        member: at_member_start.then_some(MemberShape::Start),
+        in_section,
+    };
+    let seeded = scan.stack.len();
+    let mut previous: Option<&Token> = before.as_ref();
+
+    for token in &tokens {
+        scan.step(previous, token);
+        previous = Some(token);
+    }
+    // What follows the ERROR decides whether constructs opened inside it were ever closed.
+    match &after {
+        Some(token) => scan.check_adjacent(previous, Some(token), token.range.clone()),
+        None => {
+            let end = tokens.last().map_or(node.end_byte(), |t| t.range.end);
+            let before_count = scan.diagnostics.len();
+            scan.check_adjacent(previous, None, end..end);
+            let reported = scan.diagnostics.len() > before_count;
+            if !reported && (scan.stack.len() > seeded || (seeded > 0 && tokens.is_empty())) {
+                let innermost = scan.stack.last().cloned().expect("the stack is not empty");
+                scan.report_missing(&innermost, None, end..end);
+            }
+        }
+    }
+    if !scan.diagnostics.is_empty() {
+        return scan.diagnostics;
+    }
+    vec![unexpected(node, &tokens, text)]
+}
+
+/// The fallback for an ERROR the balance check cannot explain: "unexpected X", worded by where it is.
+fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
+    let Some(first) = tokens.first() else {
+        let at = node.start_byte();
+        return Diagnostic::new(codes::M101, at..at, "unexpected input");
+    };
+    let parent = node.parent();
+    let parent_kind = parent.map_or("", |p| p.kind());
+    let follows_item = node.prev_named_sibling().is_some_and(|s| !s.is_extra());
+    let starts_item = !is_terminator(first.class) && first.class != TokenClass::NeedsOperand;
+    let separated = match parent_kind {
+        "list_expression" | "list_type" => Some("list items"),
+        "record_expression" | "record_type" => Some("record fields"),
+        "argument_list" => Some("arguments"),
+        "parameter_list" | "function_type" => Some("parameters"),
+        "let_expression" => Some("bindings"),
+        "binding" | "record_field" if node.next_named_sibling().is_some() => {
+            // `a = 1 b = 2`: the first value is the ERROR and `b = 2` was read as the value.
+            let next = node.next_named_sibling().expect("checked above");
+            let what = if parent_kind == "binding" { "bindings" } else { "record fields" };
+            let message = format!("expected `,` between {what}, before `{}`", show(&text[next.byte_range()]));
+            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+        }
+        _ => None,
+    };
+    if let (Some(what), true, true) = (separated, follows_item, starts_item) {
+        let message = format!("expected `,` between {what}, found `{}`", first.shown);
+        return Diagnostic::new(codes::M102, first.range.clone(), message);
+    }
+    let mut message = format!("unexpected `{}`", first.shown);
+    let expected = expected_tokens(node, &open_constructs_around(node));
+    if !expected.is_empty() {
+        message.push_str("; expected ");
+        message.push_str(&expected);
+    }
+    if let Some(construct) = parent.and_then(|p| describe(p.kind())) {
+        message.push_str(" in ");
+        message.push_str(construct);
+    }
+    Diagnostic::new(codes::M101, first.range.clone(), message)
+}
+
+/// The tokens the parser would have accepted where the ERROR starts, as a short phrase ("`,` or `}`",
+/// "an expression"), from the parse state after the token before it.
+fn expected_tokens(node: Node, open: &[Open]) -> String {
+    let Some(before) = token_before(node) else {
+        return String::new();
+    };
+    let in_section = std::iter::successors(node.parent(), |n| n.parent()).any(|n| n.kind() == "section");
+    let language = node.language();
+    let Some(mut lookahead) = language.lookahead_iterator(before.next_parse_state()) else {
+        return String::new();
+    };
+    const STRUCTURAL: [&str; 12] = [",", ";", ")", "]", "}", "in", "then", "else", "=", "=>", "..", "otherwise"];
+    let mut structural = Vec::new();
+    let mut expression_start = false;
+    // The parse table's lookaheads are merged across contexts; keep the closers of what is really open.
+    let closes_open = |name: &str| match name {
+        ")" => open.iter().any(|o| o.kind == OpenKind::Bracket(b'(')),
+        "]" => open.iter().any(|o| o.kind == OpenKind::Bracket(b'[')),
+        "}" => open.iter().any(|o| o.kind == OpenKind::Bracket(b'{')),
+        "in" | "," if open.is_empty() => false,
+        "in" => open.iter().any(|o| o.kind == OpenKind::Let),
+        "then" => open.iter().any(|o| o.kind == OpenKind::IfNeedsThen),
+        "else" => open.iter().any(|o| o.kind == OpenKind::IfNeedsElse),
+        ";" => in_section,
+        _ => true,
+    };
+    for name in lookahead.iter_names() {
+        if STRUCTURAL.contains(&name) && closes_open(name) {
+            if !structural.contains(&name) {
+                structural.push(name);
+            }
+        } else if matches!(name, "identifier" | "number_literal" | "text_literal" | "let" | "(") {
+            expression_start = true;
+        }
+    }
+    structural.sort_by_key(|name| STRUCTURAL.iter().position(|s| s == name));
+    let mut phrases: Vec<String> = structural.iter().take(4).map(|name| format!("`{name}`")).collect();
+    if expression_start && phrases.len() < 4 {
+        phrases.push("an expression".into());
+    }
+    match phrases.len() {
+        0 => String::new(),
+        1 => phrases.remove(0),
+        _ => {
+            let last = phrases.pop().expect("more than one phrase");
+            format!("{} or {last}", phrases.join(", "))
+        }
+    }
+}
+
+/// How a construct is named in a message.
+fn describe(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "list_expression" => "this list",
+        "record_expression" => "this record",
+        "argument_list" => "this argument list",
+        "parameter_list" => "this parameter list",
+        "let_expression" => "this `let`",
+        "if_expression" => "this `if`",
+        "section" => "this section",
+        "section_member" => "this section member",
+        "binding" => "this binding",
+        "record_type" => "this record type",
+        "function_type" => "this function type",
+        "source_file" => return None,
+        _ => return None,
+    })
+}
+
+// -------------------------------------------------------------------------------------------------------
+// MISSING nodes
+
+fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
+    let text = source.text;
+    let at = node.start_byte();
+    let kind = node.kind();
+    let parent = node.parent();
+    let opener = |wanted: &str| {
+        parent.and_then(|p| {
+            let mut cursor = p.walk();
+            let found = p.children(&mut cursor).find(|c| c.kind() == wanted && !c.is_missing());
+            found
+        })
+    };
+    let with_opener = |message: String, opener: Option<Node>, label: &str| {
+        let diagnostic = Diagnostic::new(codes::M102, at..at, message);
+        match opener {
+            Some(opener) => diagnostic.with_related(opener.byte_range(), label.to_string()),
+            None => diagnostic,
+        }
+    };
+    match kind {
+        ")" | "]" | "}" => {
+            let open = match kind {
+                ")" => "(",
+                "]" => "[",
+                _ => "{",
+            };
+            let opener = opener(open);
+            let message = match opener {
+                Some(o) => format!("expected `{kind}` to close the `{open}` at {}", source.position(o.start_byte())),
+                None => format!("expected `{kind}`"),
+            };
+            with_opener(message, opener, &format!("the `{open}` is here"))
+        }
+        "in" => {
+            let opener = opener("let");
+            let message = match opener {
+                Some(o) => format!("expected `in` to close the `let` that starts at {}", source.position(o.start_byte())),
+                None => "expected `in`".to_string(),
+            };
+            with_opener(message, opener, "the `let` is here")
+        }
+        "then" | "else" => {
+            let opener = opener("if");
+            let message = match opener {
+                Some(o) => format!("expected `{kind}` in the `if` at {}", source.position(o.start_byte())),
+                None => format!("expected `{kind}`"),
+            };
+            with_opener(message, opener, "the `if` is here")
+        }
+        ";" => {
+            let message = match parent.filter(|p| p.kind() == "section_member").and_then(|p| p.child_by_field_name("name")) {
+                Some(name) => format!("expected `;` to end the section member `{}`", show(&text[name.byte_range()])),
+                None if parent.is_some_and(|p| p.kind() == "section") => {
+                    "expected `;` after the section name".to_string()
+                }
+                None => "expected `;`".to_string(),
+            };
+            Diagnostic::new(codes::M102, at..at, message)
+        }
+        // tree-sitter stands a missing operand in for the cheapest expression, a zero-width identifier.
+        "identifier" | "generalized_identifier" | "quoted_identifier" | "number_literal" | "text_literal" => {
+            let before = token_before(node);
+            let is_name = parent.is_some_and(|p| {
+                p.child_by_field_name("name").is_some_and(|name| name.id() == node.id())
+            });
+            let what = if is_name { "a name" } else { "an expression" };
+            if let Some(comma) = before.filter(|b| b.kind() == ",") {
+                let item = match parent.map(|p| p.kind()) {
+                    Some("list_expression") => "a list item",
+                    Some("record_expression" | "record_field" | "record_type") => "a field",
+                    Some("argument_list") => "an argument",
+                    Some("let_expression" | "binding") => "a binding",
+                    _ => "another item",
+                };
+                let found = token_after(node, text).map_or_else(|| "the end of the file".to_string(), |t| format!("`{}`", t.shown));
+                let message = format!("expected {item} after `,`, found {found} (a trailing `,` is not allowed)");
+                return Diagnostic::new(codes::M102, comma.end_byte()..comma.end_byte(), message);
+            }
+            let message = match before {
+                Some(before) => format!("expected {what} after `{}`", show(&text[before.byte_range()])),
+                None => format!("expected {what}"),
+            };
+            Diagnostic::new(codes::M102, at..at, message)
+        }
+        _ => Diagnostic::new(codes::M102, at..at, format!("expected `{kind}`")),
     }
 }

@@ -90,6 +90,20 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
     }
     let decoded = text::decode(bytes);
     let mut parse = parse(&decoded.text);
+    // Invalid bytes read as spaces, so an operand or name made of them is "missing": that is the same
+    // problem, already reported once as invalid UTF-8.
+    let consequence_windows: Vec<std::ops::Range<usize>> = decoded
+        .invalid
+        .iter()
+        .map(|range| {
+            let before = decoded.text[..range.start].trim_end().len();
+            let after = decoded.text.len() - decoded.text[range.end..].trim_start().len();
+            before..after + 1
+        })
+        .collect();
+    parse.diagnostics.retain(|d| {
+        !(matches!(d.code.id, "M101" | "M102") && consequence_windows.iter().any(|w| w.contains(&d.range.start)))
+    });
     for range in &decoded.invalid {
         let shown: Vec<String> = bytes[range.clone()].iter().take(4).map(|b| format!("0x{b:02X}")).collect();
         let more = if range.len() > 4 { " ..." } else { "" };
