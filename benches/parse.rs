@@ -1,1 +1,117 @@
-fn main() {}
+//! Parse benchmark: full parse + syntax diagnostics of generated section documents of 1 MB and 10 MB with
+//! realistic Dataflow Gen2 content, and an incremental reparse after a one-character edit.
+//!
+//! Run with `cargo bench --bench parse`; the README's performance table holds the figures. Each figure is
+//! the median of several runs, so one slow run (the other core busy) does not move it.
+
+use std::time::{Duration, Instant};
+
+use dfls::syntax::{self, Document};
+
+/// One query of a realistic section document, its names varied by `n`.
+fn query(n: usize) -> String {
+    format!(
+        r##"
+// Orders of region {n}, cleaned for the warehouse.
+shared #"Orders {n}" = let
+    Source = Sql.Database("sql-{n}.contoso.com", "Sales", [CommandTimeout = #duration(0, 0, 10, 0)]),
+    Navigation = Source{{[Schema = "dbo", Item = "Orders"]}}[Data],
+    #"Removed Columns" = Table.RemoveColumns(Navigation, {{"rowguid", "ModifiedDate"}}),
+    #"Changed Type" = Table.TransformColumnTypes(#"Removed Columns", {{{{"OrderDate", type date}}, {{"Amount", type number}}, {{"Customer", type text}}}}),
+    #"Filtered Rows" = Table.SelectRows(#"Changed Type", each [Amount] > {n} and [OrderDate] >= #date(2024, 1, 1)),
+    #"Added Margin" = Table.AddColumn(#"Filtered Rows", "Margin", each try [Amount] * 0.{n} otherwise null, type nullable number),
+    Lookup = #table(type table [Code = text, Label = text], {{{{"A", "Alpha #(cr,lf)"}}, {{"B", "Beta"}}}}),
+    Joined = Table.NestedJoin(#"Added Margin", {{"Customer"}}, Lookup, {{"Code"}}, "Lookup", JoinKind.LeftOuter),
+    Result = if Table.IsEmpty(Joined) then error Error.Record("Empty", "No rows for {n}") else Joined /* keep */
+in
+    Result;
+[DataDestinations = {{[Definition = [Kind = "Reference", QueryName = "Orders {n}_DataDestination", IsNewTarget = true], Settings = [Kind = "Automatic", TypeSettings = [Kind = "Table"]]]}}]
+shared #"Orders {n}_DataDestination" = let
+    Pattern = Lakehouse.Contents([CreateNavigationProperties = false, EnableFolding = false]),
+    Navigation_1 = Pattern{{[workspaceId = "00000000-0000-0000-0000-000000000000"]}}[Data],
+    TableNavigation = Navigation_1{{[lakehouseId = "11111111-1111-1111-1111-111111111111"]}}[Data]{{[Id = "orders_{n}", ItemKind = "Table"]}}?[Data]?
+in
+    TableNavigation;
+shared Fn{n} = (x as number, optional y as nullable text) as logical => x > {n} or (y ?? "") <> "";
+"##
+    )
+}
+
+/// A section document of at least `bytes` bytes.
+fn document(bytes: usize) -> String {
+    let mut text = String::from("[StagingDefinition = [Kind = \"FastCopy\"]]\nsection Section1;\n");
+    let mut n = 0;
+    while text.len() < bytes {
+        text.push_str(&query(n));
+        n += 1;
+    }
+    text
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn main() {
+    println!("{:<44} {:>12} {:>10}", "benchmark", "median", "MB/s");
+    for (label, size, runs) in [("1 MB", 1 << 20, 15), ("10 MB", 10 << 20, 5)] {
+        let text = document(size);
+        let parse = syntax::parse(&text);
+        assert!(
+            parse.diagnostics.is_empty(),
+            "the generated document parses cleanly: {:?}",
+            &parse.diagnostics[..1]
+        );
+        let elapsed = time(runs, || syntax::parse(&text));
+        let megabytes = text.len() as f64 / 1_048_576.0;
+        println!(
+            "{:<44} {:>9.1} ms {:>10.1}",
+            format!("full parse + diagnostics, {label}"),
+            elapsed.as_secs_f64() * 1e3,
+            megabytes / elapsed.as_secs_f64()
+        );
+    }
+
+    // A keystroke in the middle of a 1 MB document: insert a digit into a number, then take it out again,
+    // so every run edits the same text.
+    let text = document(1 << 20);
+    let at = text.len() / 2 + text[text.len() / 2..].find("> ").expect("a comparison follows") + 2;
+    let mut document = Document::new(text);
+    let mut reparse = Vec::new();
+    let mut diagnose = Vec::new();
+    for run in 0..200 {
+        let start = Instant::now();
+        if run % 2 == 0 {
+            document.edit(at..at, "7");
+        } else {
+            document.edit(at..at + 1, "");
+        }
+        reparse.push(start.elapsed());
+        let start = Instant::now();
+        std::hint::black_box(document.diagnostics());
+        diagnose.push(start.elapsed());
+    }
+    println!(
+        "{:<44} {:>9.3} ms",
+        "incremental reparse after 1 char, 1 MB",
+        median(reparse).as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<44} {:>9.3} ms",
+        "syntax diagnostics after the edit, 1 MB",
+        median(diagnose).as_secs_f64() * 1e3
+    );
+}

@@ -131,15 +131,27 @@ fn is_terminator(class: TokenClass) -> bool {
 
 fn token_of(node: Node, text: &str) -> Token {
     let source = node.utf8_text(text.as_bytes()).unwrap_or("");
-    Token { range: node.byte_range(), class: classify(node.kind(), source), shown: show(source) }
+    Token {
+        range: node.byte_range(),
+        class: classify(node.kind(), source),
+        shown: show(source),
+    }
 }
 
 /// Shows source text in a message: the first line, at most 24 characters.
 fn show(source: &str) -> String {
     let first_line = source.lines().next().unwrap_or("");
-    if first_line.chars().all(|c| c.is_whitespace() || c.is_control() || is_invisible(c)) {
+    if first_line
+        .chars()
+        .all(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
+    {
         // A stray invisible character (a no-break space, a zero-width space) must be named to be seen.
-        return first_line.chars().take(4).map(|c| format!("U+{:04X}", c as u32)).collect::<Vec<_>>().join(" ");
+        return first_line
+            .chars()
+            .take(4)
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect::<Vec<_>>()
+            .join(" ");
     }
     let mut shown: String = first_line.chars().take(24).collect();
     if shown.len() < source.len() {
@@ -206,7 +218,9 @@ fn token_before(node: Node) -> Option<Node> {
         if let Some(previous) = current.prev_sibling() {
             let mut leaf = previous;
             while leaf.child_count() > 0 {
-                leaf = leaf.child(leaf.child_count() - 1).expect("a node with children has a last child");
+                leaf = leaf
+                    .child(leaf.child_count() - 1)
+                    .expect("a node with children has a last child");
             }
             if leaf.kind() == "comment" || leaf.is_missing() || leaf.byte_range().is_empty() {
                 current = leaf;
@@ -256,7 +270,11 @@ fn expectation(open: &Open, source: &Source) -> String {
     let at = source.position(open.at.start);
     match open.kind {
         OpenKind::Bracket(bracket) => {
-            format!("expected `{}` to close the `{}` at {at}", open.kind.expected(), bracket as char)
+            format!(
+                "expected `{}` to close the `{}` at {at}",
+                open.kind.expected(),
+                bracket as char
+            )
         }
         OpenKind::Let => format!("expected `in` to close the `let` that starts at {at}"),
         OpenKind::IfNeedsThen => format!("expected `then` after the condition of the `if` at {at}"),
@@ -273,7 +291,10 @@ struct Source<'t> {
 
 impl<'t> Source<'t> {
     fn new(text: &'t str) -> Source<'t> {
-        Source { text, lines: std::cell::OnceCell::new() }
+        Source {
+            text,
+            lines: std::cell::OnceCell::new(),
+        }
     }
 
     /// A 1-based `line:column` for messages.
@@ -305,10 +326,19 @@ fn open_constructs_around(node: Node) -> Vec<Open> {
                     at: child.byte_range(),
                 }),
                 (")" | "]" | "}", _) => None,
-                ("let", _) => Some(Open { kind: OpenKind::Let, at: child.byte_range() }),
+                ("let", _) => Some(Open {
+                    kind: OpenKind::Let,
+                    at: child.byte_range(),
+                }),
                 ("in", _) => None,
-                ("if", _) => Some(Open { kind: OpenKind::IfNeedsThen, at: child.byte_range() }),
-                ("then", Some(open)) => Some(Open { kind: OpenKind::IfNeedsElse, at: open.at.clone() }),
+                ("if", _) => Some(Open {
+                    kind: OpenKind::IfNeedsThen,
+                    at: child.byte_range(),
+                }),
+                ("then", Some(open)) => Some(Open {
+                    kind: OpenKind::IfNeedsElse,
+                    at: open.at.clone(),
+                }),
                 ("else", _) => None,
                 _ => opened,
             };
@@ -352,11 +382,13 @@ impl Scan<'_, '_> {
             None => message.push_str(", found the end of the file"),
         }
         let related = format!("the `{}` is here", &self.source.text[open.at.clone()]);
-        self.diagnostics.push(Diagnostic::new(codes::M102, at, message).with_related(open.at.clone(), related));
+        self.diagnostics
+            .push(Diagnostic::new(codes::M102, at, message).with_related(open.at.clone(), related));
     }
 
     fn report_unexpected(&mut self, token: &Token, message: String) {
-        self.diagnostics.push(Diagnostic::new(codes::M101, token.range.clone(), message));
+        self.diagnostics
+            .push(Diagnostic::new(codes::M101, token.range.clone(), message));
     }
 
     /// Closes the constructs above the innermost one of `kind`, reporting only the innermost of them
@@ -366,7 +398,11 @@ impl Scan<'_, '_> {
             return false;
         };
         if depth + 1 < self.stack.len() {
-            let innermost = self.stack.last().cloned().expect("the stack is deeper than `depth`");
+            let innermost = self
+                .stack
+                .last()
+                .cloned()
+                .expect("the stack is deeper than `depth`");
             self.report_missing(&innermost, Some(token), token.range.clone());
         }
         self.stack.truncate(depth);
@@ -380,7 +416,10 @@ impl Scan<'_, '_> {
         if found.is_some_and(|token| !is_terminator(token.class)) {
             return;
         }
-        let found = found.map_or_else(|| "the end of the file".to_string(), |token| format!("`{}`", token.shown));
+        let found = found.map_or_else(
+            || "the end of the file".to_string(),
+            |token| format!("`{}`", token.shown),
+        );
         let message = match previous.class {
             TokenClass::NeedsOperand | TokenClass::Equals => {
                 format!("expected an expression after `{}`, found {found}", previous.shown)
@@ -402,7 +441,9 @@ impl Scan<'_, '_> {
 
     /// Follows the shape of a section member through tokens at the section's level.
     fn step_member(&mut self, token: &Token) {
-        let Some(shape) = self.member.filter(|_| self.stack.is_empty()) else { return };
+        let Some(shape) = self.member.filter(|_| self.stack.is_empty()) else {
+            return;
+        };
         let problem = match (shape, token.class) {
             (_, TokenClass::Semicolon) => return,
             (MemberShape::Start, TokenClass::Open(b'[')) => return,
@@ -419,58 +460,95 @@ impl Scan<'_, '_> {
                 return;
             }
             (MemberShape::Start, _) => {
-                format!("expected a section member (`shared Name = ...;`), found `{}`", token.shown)
+                format!(
+                    "expected a section member (`shared Name = ...;`), found `{}`",
+                    token.shown
+                )
             }
-            (MemberShape::AfterShared, _) => format!("expected a member name after `shared`, found `{}`", token.shown),
-            (MemberShape::AfterName, _) => format!("expected `=` after the member name, found `{}`", token.shown),
+            (MemberShape::AfterShared, _) => {
+                format!("expected a member name after `shared`, found `{}`", token.shown)
+            }
+            (MemberShape::AfterName, _) => {
+                format!("expected `=` after the member name, found `{}`", token.shown)
+            }
         };
-        self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), problem));
+        self.diagnostics
+            .push(Diagnostic::new(codes::M102, token.range.clone(), problem));
         self.member = None;
     }
 
     fn step(&mut self, previous: Option<&Token>, token: &Token) {
         self.check_adjacent(previous, Some(token), token.range.clone());
         if previous.is_some_and(|p| p.class == TokenClass::Catch) && token.class != TokenClass::Open(b'(') {
-            let message = format!("expected `(` after `catch` (as in `catch (e) => ...`), found `{}`", token.shown);
-            self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
+            let message = format!(
+                "expected `(` after `catch` (as in `catch (e) => ...`), found `{}`",
+                token.shown
+            );
+            self.diagnostics
+                .push(Diagnostic::new(codes::M102, token.range.clone(), message));
         }
         if token.class == TokenClass::Semicolon
             && self.stack.is_empty()
             && self.member == Some(MemberShape::Start)
             && previous.is_some_and(|p| p.class == TokenClass::Semicolon)
         {
-            self.report_unexpected(token, "unexpected `;`: there is no section member before it".into());
+            self.report_unexpected(
+                token,
+                "unexpected `;`: there is no section member before it".into(),
+            );
         }
         self.step_member(token);
         match token.class {
-            TokenClass::Open(bracket) => {
-                self.stack.push(Open { kind: OpenKind::Bracket(bracket), at: token.range.clone() })
-            }
+            TokenClass::Open(bracket) => self.stack.push(Open {
+                kind: OpenKind::Bracket(bracket),
+                at: token.range.clone(),
+            }),
             TokenClass::Close(bracket) => {
                 if !self.close_through(|kind| kind == OpenKind::Bracket(bracket), token) {
-                    let message = format!("unexpected `{}`: there is no `{}` for it to close", token.shown, bracket as char);
+                    let message = format!(
+                        "unexpected `{}`: there is no `{}` for it to close",
+                        token.shown, bracket as char
+                    );
                     self.report_unexpected(token, message);
                 }
             }
-            TokenClass::Let => self.stack.push(Open { kind: OpenKind::Let, at: token.range.clone() }),
+            TokenClass::Let => self.stack.push(Open {
+                kind: OpenKind::Let,
+                at: token.range.clone(),
+            }),
             TokenClass::In => {
                 if !self.close_through(|kind| kind == OpenKind::Let, token) {
-                    self.report_unexpected(token, "unexpected `in`: there is no `let` for it to close".into());
+                    self.report_unexpected(
+                        token,
+                        "unexpected `in`: there is no `let` for it to close".into(),
+                    );
                 }
             }
-            TokenClass::If => self.stack.push(Open { kind: OpenKind::IfNeedsThen, at: token.range.clone() }),
+            TokenClass::If => self.stack.push(Open {
+                kind: OpenKind::IfNeedsThen,
+                at: token.range.clone(),
+            }),
             TokenClass::Then => {
                 if self.close_through(|kind| kind == OpenKind::IfNeedsThen, token) {
                     let at = self.stack.len();
                     let if_at = previous_if_start(token, self);
-                    self.stack.insert(at, Open { kind: OpenKind::IfNeedsElse, at: if_at });
+                    self.stack.insert(
+                        at,
+                        Open {
+                            kind: OpenKind::IfNeedsElse,
+                            at: if_at,
+                        },
+                    );
                 } else {
                     self.report_unexpected(token, "unexpected `then`: there is no `if` before it".into());
                 }
             }
             TokenClass::Else => {
                 if !self.close_through(|kind| kind == OpenKind::IfNeedsElse, token) {
-                    self.report_unexpected(token, "unexpected `else`: there is no `if ... then` before it".into());
+                    self.report_unexpected(
+                        token,
+                        "unexpected `else`: there is no `if ... then` before it".into(),
+                    );
                 }
             }
             TokenClass::Semicolon => {
@@ -519,7 +597,10 @@ fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
     let after = token_after(node, text);
     let before = token_before(node).map(|leaf| token_of(leaf, text));
     let in_section = std::iter::successors(node.parent(), |n| n.parent()).any(|n| n.kind() == "section")
-        || node.parent().and_then(|p| p.prev_sibling()).is_some_and(|s| s.kind() == "section")
+        || node
+            .parent()
+            .and_then(|p| p.prev_sibling())
+            .is_some_and(|s| s.kind() == "section")
         || node.prev_sibling().is_some_and(|s| s.kind() == "section");
     let at_member_start = in_section && before.as_ref().is_some_and(|b| b.class == TokenClass::Semicolon);
     let mut scan = Scan {
@@ -575,8 +656,15 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
         "binding" | "record_field" if node.next_named_sibling().is_some() => {
             // `a = 1 b = 2`: the first value is the ERROR and `b = 2` was read as the value.
             let next = node.next_named_sibling().expect("checked above");
-            let what = if parent_kind == "binding" { "bindings" } else { "record fields" };
-            let message = format!("expected `,` between {what}, before `{}`", show(&text[next.byte_range()]));
+            let what = if parent_kind == "binding" {
+                "bindings"
+            } else {
+                "record fields"
+            };
+            let message = format!(
+                "expected `,` between {what}, before `{}`",
+                show(&text[next.byte_range()])
+            );
             return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
         }
         _ => None,
@@ -584,6 +672,10 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
     if let (Some(what), true, true) = (separated, follows_item, starts_item) {
         let message = format!("expected `,` between {what}, found `{}`", first.shown);
         return Diagnostic::new(codes::M102, first.range.clone(), message);
+    }
+    if first.shown.starts_with("U+") {
+        let message = format!("unexpected invisible character {}; delete it", first.shown);
+        return Diagnostic::new(codes::M101, first.range.clone(), message);
     }
     let mut message = format!("unexpected `{}`", first.shown);
     let expected = expected_tokens(node, &open_constructs_around(node));
@@ -604,12 +696,27 @@ fn expected_tokens(node: Node, open: &[Open]) -> String {
     let Some(before) = token_before(node) else {
         return String::new();
     };
-    let in_section = std::iter::successors(node.parent(), |n| n.parent()).any(|n| n.kind() == "section");
+    let ancestors = || std::iter::successors(node.parent(), |n| n.parent());
+    let in_section = ancestors().any(|n| n.kind() == "section");
+    let in_try = ancestors().any(|n| n.kind() == "try_expression");
     let language = node.language();
     let Some(mut lookahead) = language.lookahead_iterator(before.next_parse_state()) else {
         return String::new();
     };
-    const STRUCTURAL: [&str; 12] = [",", ";", ")", "]", "}", "in", "then", "else", "=", "=>", "..", "otherwise"];
+    const STRUCTURAL: [&str; 12] = [
+        ",",
+        ";",
+        ")",
+        "]",
+        "}",
+        "in",
+        "then",
+        "else",
+        "=",
+        "=>",
+        "..",
+        "otherwise",
+    ];
     let mut structural = Vec::new();
     let mut expression_start = false;
     // The parse table's lookaheads are merged across contexts; keep the closers of what is really open.
@@ -622,6 +729,13 @@ fn expected_tokens(node: Node, open: &[Open]) -> String {
         "then" => open.iter().any(|o| o.kind == OpenKind::IfNeedsThen),
         "else" => open.iter().any(|o| o.kind == OpenKind::IfNeedsElse),
         ";" => in_section,
+        ".." => open.iter().any(|o| o.kind == OpenKind::Bracket(b'{')),
+        "otherwise" => in_try,
+        // After a value `=` is the equality operator, not the `=` of a binding; only a name wants it.
+        "=" => matches!(
+            before.kind(),
+            "identifier" | "quoted_identifier" | "generalized_identifier"
+        ),
         _ => true,
     };
     for name in lookahead.iter_names() {
@@ -629,12 +743,19 @@ fn expected_tokens(node: Node, open: &[Open]) -> String {
             if !structural.contains(&name) {
                 structural.push(name);
             }
-        } else if matches!(name, "identifier" | "number_literal" | "text_literal" | "let" | "(") {
+        } else if matches!(
+            name,
+            "identifier" | "number_literal" | "text_literal" | "let" | "("
+        ) {
             expression_start = true;
         }
     }
     structural.sort_by_key(|name| STRUCTURAL.iter().position(|s| s == name));
-    let mut phrases: Vec<String> = structural.iter().take(4).map(|name| format!("`{name}`")).collect();
+    let mut phrases: Vec<String> = structural
+        .iter()
+        .take(4)
+        .map(|name| format!("`{name}`"))
+        .collect();
     if expression_start && phrases.len() < 4 {
         phrases.push("an expression".into());
     }
@@ -678,7 +799,9 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
     let opener = |wanted: &str| {
         parent.and_then(|p| {
             let mut cursor = p.walk();
-            let found = p.children(&mut cursor).find(|c| c.kind() == wanted && !c.is_missing());
+            let found = p
+                .children(&mut cursor)
+                .find(|c| c.kind() == wanted && !c.is_missing());
             found
         })
     };
@@ -698,7 +821,10 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
             };
             let opener = opener(open);
             let message = match opener {
-                Some(o) => format!("expected `{kind}` to close the `{open}` at {}", source.position(o.start_byte())),
+                Some(o) => format!(
+                    "expected `{kind}` to close the `{open}` at {}",
+                    source.position(o.start_byte())
+                ),
                 None => format!("expected `{kind}`"),
             };
             with_opener(message, opener, &format!("the `{open}` is here"))
@@ -706,7 +832,10 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
         "in" => {
             let opener = opener("let");
             let message = match opener {
-                Some(o) => format!("expected `in` to close the `let` that starts at {}", source.position(o.start_byte())),
+                Some(o) => format!(
+                    "expected `in` to close the `let` that starts at {}",
+                    source.position(o.start_byte())
+                ),
                 None => "expected `in`".to_string(),
             };
             with_opener(message, opener, "the `let` is here")
@@ -714,14 +843,23 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
         "then" | "else" => {
             let opener = opener("if");
             let message = match opener {
-                Some(o) => format!("expected `{kind}` in the `if` at {}", source.position(o.start_byte())),
+                Some(o) => format!(
+                    "expected `{kind}` in the `if` at {}",
+                    source.position(o.start_byte())
+                ),
                 None => format!("expected `{kind}`"),
             };
             with_opener(message, opener, "the `if` is here")
         }
         ";" => {
-            let message = match parent.filter(|p| p.kind() == "section_member").and_then(|p| p.child_by_field_name("name")) {
-                Some(name) => format!("expected `;` to end the section member `{}`", show(&text[name.byte_range()])),
+            let message = match parent
+                .filter(|p| p.kind() == "section_member")
+                .and_then(|p| p.child_by_field_name("name"))
+            {
+                Some(name) => format!(
+                    "expected `;` to end the section member `{}`",
+                    show(&text[name.byte_range()])
+                ),
                 None if parent.is_some_and(|p| p.kind() == "section") => {
                     "expected `;` after the section name".to_string()
                 }
@@ -733,7 +871,8 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
         "identifier" | "generalized_identifier" | "quoted_identifier" | "number_literal" | "text_literal" => {
             let before = token_before(node);
             let is_name = parent.is_some_and(|p| {
-                p.child_by_field_name("name").is_some_and(|name| name.id() == node.id())
+                p.child_by_field_name("name")
+                    .is_some_and(|name| name.id() == node.id())
             });
             let what = if is_name { "a name" } else { "an expression" };
             if let Some(comma) = before.filter(|b| b.kind() == ",") {
@@ -744,8 +883,10 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
                     Some("let_expression" | "binding") => "a binding",
                     _ => "another item",
                 };
-                let found = token_after(node, text).map_or_else(|| "the end of the file".to_string(), |t| format!("`{}`", t.shown));
-                let message = format!("expected {item} after `,`, found {found} (a trailing `,` is not allowed)");
+                let found = token_after(node, text)
+                    .map_or_else(|| "the end of the file".to_string(), |t| format!("`{}`", t.shown));
+                let message =
+                    format!("expected {item} after `,`, found {found} (a trailing `,` is not allowed)");
                 return Diagnostic::new(codes::M102, comma.end_byte()..comma.end_byte(), message);
             }
             let message = match before {

@@ -47,8 +47,12 @@ fn check_token(node: Node, text: &str, diagnostics: &mut Vec<Diagnostic>) {
         "verbatim_literal" => check_quoted(token, range.start, 3, Quoted::Verbatim, diagnostics),
         "comment" if token.starts_with("/*") && (token.len() < 4 || !token.ends_with("*/")) => {
             diagnostics.push(
-                Diagnostic::new(codes::M105, first_line(token, range.start), "unterminated block comment: `/*` has no closing `*/`")
-                    .with_related(range.end..range.end, "the comment runs to the end of the file"),
+                Diagnostic::new(
+                    codes::M105,
+                    first_line(token, range.start),
+                    "unterminated block comment: `/*` has no closing `*/`",
+                )
+                .with_related(range.end..range.end, "the comment runs to the end of the file"),
             );
         }
         "number_literal" => {
@@ -93,7 +97,11 @@ fn check_quoted(token: &str, start: usize, prefix: usize, quoted: Quoted, diagno
             b'#' if quoted != Quoted::Verbatim && bytes.get(i + 1) == Some(&b'(') => {
                 let length = escape_length(&token[i..]);
                 if let Err(problem) = check_escape(&token[i..i + length]) {
-                    diagnostics.push(Diagnostic::new(codes::M106, start + i..start + i + length, problem));
+                    diagnostics.push(Diagnostic::new(
+                        codes::M106,
+                        start + i..start + i + length,
+                        problem,
+                    ));
                 }
                 i += length;
             }
@@ -108,8 +116,12 @@ fn check_quoted(token: &str, start: usize, prefix: usize, quoted: Quoted, diagno
         };
         let end = start + token.len();
         diagnostics.push(
-            Diagnostic::new(code, first_line(token, start), format!("unterminated {what}: the closing `\"` is missing"))
-                .with_related(end..end, format!("the {what} runs to the end of the file")),
+            Diagnostic::new(
+                code,
+                first_line(token, start),
+                format!("unterminated {what}: the closing `\"` is missing"),
+            )
+            .with_related(end..end, format!("the {what} runs to the end of the file")),
         );
     }
 }
@@ -131,16 +143,23 @@ fn escape_length(rest: &str) -> usize {
 /// digits naming a Unicode scalar value.
 fn check_escape(escape: &str) -> Result<(), String> {
     let Some(inner) = escape.strip_prefix("#(").and_then(|rest| rest.strip_suffix(')')) else {
-        return Err(format!("invalid escape `{escape}`: `#(` must be closed by `)` (write `#(#)(` for a literal `#(`)"));
+        return Err(format!(
+            "invalid escape `{escape}`: `#(` must be closed by `)` (write `#(#)(` for a literal `#(`)"
+        ));
     };
     if inner.is_empty() {
-        return Err("invalid escape `#()`: it names no character (use `cr`, `lf`, `tab`, `#` or hex digits)".into());
+        return Err(
+            "invalid escape `#()`: it names no character (use `cr`, `lf`, `tab`, `#` or hex digits)".into(),
+        );
     }
     for part in inner.split(',') {
         let valid = match part {
             "cr" | "lf" | "tab" | "#" => true,
             hex if (hex.len() == 4 || hex.len() == 8) && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).is_some()
+                u32::from_str_radix(hex, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .is_some()
             }
             _ => false,
         };
@@ -194,7 +213,10 @@ fn number_problem(token: &str) -> Option<String> {
         }
     }
     if i < bytes.len() {
-        return Some(format!("`{}` cannot follow the number (a name cannot start with a digit)", &token[i..]));
+        return Some(format!(
+            "`{}` cannot follow the number (a name cannot start with a digit)",
+            &token[i..]
+        ));
     }
     None
 }
@@ -215,10 +237,26 @@ mod tests {
 
     #[test]
     fn escapes() {
-        for valid in ["#(cr)", "#(cr,lf)", "#(tab)", "#(#)", "#(0041)", "#(0001F600)", "#(cr,0041,#)"] {
+        for valid in [
+            "#(cr)",
+            "#(cr,lf)",
+            "#(tab)",
+            "#(#)",
+            "#(0041)",
+            "#(0001F600)",
+            "#(cr,0041,#)",
+        ] {
             assert_eq!(check_escape(valid), Ok(()), "{valid}");
         }
-        for invalid in ["#()", "#(foo)", "#(041)", "#(D800)", "#(cr", "#(cr,)", "#(110000AA)"] {
+        for invalid in [
+            "#()",
+            "#(foo)",
+            "#(041)",
+            "#(D800)",
+            "#(cr",
+            "#(cr,)",
+            "#(110000AA)",
+        ] {
             assert!(check_escape(invalid).is_err(), "{invalid}");
         }
     }
