@@ -1,10 +1,111 @@
-//! The command line: argument parsing (clap) and the commands. The only module that knows clap, stdout and
-//! the process exit code.
+//! The command line: argument parsing (clap) and the commands. The only module that knows clap, stdout,
+//! the terminal and the process exit code; each command lives in its own file and turns arguments into
+//! calls of the pure modules below, then renders what they return.
+//!
+//! Commands: [`check`]. The others in DESIGN.md (`fmt`, `lsp`, `pack`, `push`, ...) become further
+//! variants of [`Command`], each with its own file.
 
+mod check;
+mod inputs;
+
+use std::io::IsTerminal;
 use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The process exit codes DESIGN.md fixes.
+pub mod exit {
+    /// Success.
+    pub const SUCCESS: u8 = 0;
+    /// The check found errors, or a job failed or was cancelled.
+    pub const PROBLEMS: u8 = 1;
+    /// A usage, file or configuration error.
+    pub const USAGE: u8 = 2;
+    /// The remote API refused or could not be reached.
+    pub const REMOTE: u8 = 3;
+}
+
+/// Editor tooling for Microsoft Fabric Dataflow Gen2 definitions and Power Query M.
+#[derive(Debug, Parser)]
+#[command(name = "dfls", version, about, propagate_version = true)]
+struct Cli {
+    /// When to color the output: `auto` colors it when stdout is a terminal and `NO_COLOR` is not set.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check M files for errors and print the diagnostics.
+    Check(check::CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to color what goes to stdout.
+    fn for_stdout(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            // An empty NO_COLOR does not count, as https://no-color.org defines it.
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            }
+        }
+    }
+}
 
 /// Runs dfls with the process arguments and returns the exit code (0 success, 1 problems found,
 /// 2 usage, file or configuration error, 3 remote API failure).
 pub fn main() -> ExitCode {
-    ExitCode::from(2)
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // `--help` and `--version` arrive here too, with exit code 0 and their text for stdout.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(exit::USAGE));
+        }
+    };
+    let color = cli.color.for_stdout();
+    let code = match cli.command {
+        Command::Check(args) => check::run(args, color),
+    };
+    ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn check_defaults_to_the_current_directory() {
+        let cli = Cli::try_parse_from(["dfls", "check"]).unwrap();
+        let Command::Check(args) = cli.command;
+        assert_eq!(args.paths, [std::path::PathBuf::from(".")]);
+        assert_eq!(cli.color, ColorChoice::Auto);
+    }
+
+    #[test]
+    fn color_is_accepted_after_the_command() {
+        let cli = Cli::try_parse_from(["dfls", "check", "--color", "never", "-"]).unwrap();
+        assert_eq!(cli.color, ColorChoice::Never);
+        assert!(Cli::try_parse_from(["dfls", "check", "--format", "xml"]).is_err());
+    }
 }

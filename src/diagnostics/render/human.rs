@@ -1,0 +1,221 @@
+//! The human renderer: codespan-reporting snippets for a terminal (`error[M101]: message`, the source
+//! lines with the primary range underlined, related ranges as secondary labels, a `help:` link to the
+//! code's documentation), then one summary line. Lines and columns come from the shared [`Files`] index,
+//! so they match the JSON output exactly; codespan-reporting only draws.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic as Snippet, Label, Severity as Level};
+use codespan_reporting::files::Error as FilesError;
+use codespan_reporting::term::termcolor::{Ansi, Color, ColorSpec, NoColor, WriteColor};
+use codespan_reporting::term::{self, Config};
+
+use super::{count, Files};
+use crate::diagnostics::{FileReport, Severity, Summary};
+use crate::text::{self, floor_char_boundary};
+
+/// Writes every diagnostic with its source snippet, then a summary line such as
+/// `2 errors, 1 warning in 3 files`. With `color`, the output has ANSI color sequences.
+pub fn human(reports: &[FileReport], out: &mut dyn Write, color: bool) -> io::Result<()> {
+    if color {
+        write_human(reports, &mut Ansi::new(out))
+    } else {
+        write_human(reports, &mut NoColor::new(out))
+    }
+}
+
+fn write_human(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result<()> {
+    let sources = Sources::new(reports);
+    let config = Config::default();
+    for (id, report) in reports.iter().enumerate() {
+        for diagnostic in &report.diagnostics {
+            let level = match diagnostic.severity {
+                Severity::Error => Level::Error,
+                Severity::Warning => Level::Warning,
+                Severity::Info => Level::Note,
+                Severity::Hint => Level::Help,
+            };
+            let mut labels = vec![Label::primary(id, sources.clamp(id, &diagnostic.range))];
+            let mut notes = Vec::new();
+            for related in &diagnostic.related {
+                match sources.files.related_file(id, related) {
+                    Some(other) => labels.push(
+                        Label::secondary(other, sources.clamp(other, &related.range))
+                            .with_message(&related.message),
+                    ),
+                    None => notes.push(format!(
+                        "{}: {}",
+                        sources.files.related_path(id, related),
+                        related.message
+                    )),
+                }
+            }
+            if let Some(fix) = &diagnostic.fix {
+                notes.push(format!("fix: {}", fix.title));
+            }
+            notes.push(format!(
+                "help: see {} ({})",
+                diagnostic.code.doc_url(),
+                diagnostic.code.name
+            ));
+            let snippet = Snippet::new(level)
+                .with_code(diagnostic.code.id)
+                .with_message(&diagnostic.message)
+                .with_labels(labels)
+                .with_notes(notes);
+            term::emit(out, &config, &sources, &snippet).map_err(|error| match error {
+                FilesError::Io(error) => error,
+                other => io::Error::other(other.to_string()),
+            })?;
+        }
+    }
+    write_summary(reports, out)
+}
+
+fn write_summary(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result<()> {
+    let summary = Summary::of(reports);
+    let mut parts = Vec::new();
+    if summary.errors > 0 {
+        parts.push(count(summary.errors, "error"));
+    }
+    if summary.warnings > 0 {
+        parts.push(count(summary.warnings, "warning"));
+    }
+    if summary.notes > 0 {
+        parts.push(count(summary.notes, "note"));
+    }
+    let problems = if parts.is_empty() {
+        String::from("no problems")
+    } else {
+        parts.join(", ")
+    };
+    let color = match (summary.errors, summary.warnings) {
+        (0, 0) => Color::Green,
+        (0, _) => Color::Yellow,
+        _ => Color::Red,
+    };
+    out.set_color(ColorSpec::new().set_bold(true).set_fg(Some(color)))?;
+    write!(out, "{problems} in {}", count(summary.files, "file"))?;
+    out.reset()?;
+    writeln!(out)
+}
+
+/// The files as codespan-reporting reads them: the shown text of each file, with lines and columns from
+/// the shared line index.
+struct Sources<'a> {
+    files: Files<'a>,
+    shown: Vec<Cow<'a, str>>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(reports: &'a [FileReport]) -> Sources<'a> {
+        let shown = reports.iter().map(|report| shown_text(&report.text)).collect();
+        Sources {
+            files: Files::new(reports),
+            shown,
+        }
+    }
+
+    /// A range clamped to the shown text, to character boundaries and to after a byte-order mark, as the
+    /// lines given to codespan-reporting start after it.
+    fn clamp(&self, id: usize, range: &Range<usize>) -> Range<usize> {
+        let text = &self.shown[id];
+        let first = bom_len(text);
+        let start = floor_char_boundary(text, range.start.max(first));
+        start..floor_char_boundary(text, range.end).max(start)
+    }
+}
+
+fn bom_len(text: &str) -> usize {
+    if text.starts_with(text::BOM) {
+        text::BOM.len()
+    } else {
+        0
+    }
+}
+
+/// The text to print for a file. A binary file shows nothing, its bytes are not lines anyone can read, so
+/// its snippets are empty and point at its start.
+/// Control characters other than tab and line breaks become `?` (or `¿` for the two-byte C1 controls), so a
+/// file cannot send escape sequences to the terminal; each replacement has the length of what it replaces,
+/// so offsets, lines and columns stay those of the file.
+fn shown_text(text: &str) -> Cow<'_, str> {
+    if text::looks_binary(text.as_bytes()) {
+        return Cow::Borrowed("");
+    }
+    let unsafe_char = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                c if unsafe_char(c) && c.len_utf8() == 1 => '?',
+                c if unsafe_char(c) => '¿',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+impl<'a> codespan_reporting::files::Files<'a> for Sources<'a> {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        self.files
+            .files
+            .get(id)
+            .map(|file| file.path)
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        self.shown
+            .get(id)
+            .map(|text| text.as_ref())
+            .ok_or(FilesError::FileMissing)
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
+        let text = self.source(id)?;
+        Ok(self.files.get(id).index.line_of(byte_index.min(text.len())))
+    }
+
+    fn column_number(
+        &'a self,
+        id: usize,
+        _line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        let text = self.source(id)?;
+        Ok(self.files.get(id).index.line_column(text, byte_index).column as usize)
+    }
+
+    /// The range of a line including its terminator, as codespan-reporting expects; the first line starts
+    /// after a byte-order mark, which editors do not show either.
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let text = self.source(id)?;
+        let index = &self.files.get(id).index;
+        if line_index >= index.line_count() {
+            return Err(FilesError::LineTooLarge {
+                given: line_index,
+                max: index.line_count() - 1,
+            });
+        }
+        let start = if line_index == 0 {
+            bom_len(text)
+        } else {
+            index.line_start(line_index).min(text.len())
+        };
+        let end = if line_index + 1 < index.line_count() {
+            index.line_start(line_index + 1)
+        } else {
+            text.len()
+        };
+        Ok(start..end.min(text.len()))
+    }
+}

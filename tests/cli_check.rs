@@ -1,0 +1,283 @@
+//! `dfls check` as users run it: the real binary on files in a temporary directory, asserting exit codes,
+//! shown paths, codes and positions. Messages are not asserted: their wording belongs to the checks.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const BROKEN_LET: &str = "let a = 1";
+const BROKEN_SECTION: &str = "section S; shared A = );";
+const CLEAN: &str = "section S;\r\nshared Größe = \"é\" & \"ü\";\r\n";
+
+fn dfls(dir: &Path, args: &[&str]) -> Output {
+    dfls_with_stdin(dir, args, "")
+}
+
+fn dfls_with_stdin(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfls"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the dfls binary runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let path = dir.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn stdout(output: &Output) -> &str {
+    std::str::from_utf8(&output.stdout).unwrap()
+}
+
+fn parse_json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).expect("stdout is one JSON document")
+}
+
+fn position(value: &Value) -> (u64, u64) {
+    (value["line"].as_u64().unwrap(), value["column"].as_u64().unwrap())
+}
+
+/// The shown paths of the diagnostics of a JSON output, in order.
+fn paths(json: &Value) -> Vec<&str> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_clean_file_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "clean.pq", CLEAN);
+    let output = dfls(dir.path(), &["check", "clean.pq"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(stdout(&output), "no problems in 1 file\n");
+    assert!(output.stderr.is_empty());
+
+    let output = dfls(dir.path(), &["check", "--format", "json", "clean.pq"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        parse_json(&output),
+        serde_json::json!({"diagnostics": [], "summary": {"files": 1, "errors": 0, "warnings": 0}})
+    );
+}
+
+#[test]
+fn a_broken_file_exits_1_with_its_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    // A byte-order mark, CRLF and non-ASCII text before the error must not move its column.
+    write(
+        dir.path(),
+        "Sales Orders.Dataflow/mashup.pq",
+        &format!("\u{feff}// Größe\r\n{BROKEN_LET}"),
+    );
+    let output = dfls(
+        dir.path(),
+        &["check", "--format", "json", "Sales Orders.Dataflow/mashup.pq"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let json = parse_json(&output);
+    let diagnostic = &json["diagnostics"][0];
+    assert_eq!(diagnostic["path"], "Sales Orders.Dataflow/mashup.pq");
+    assert_eq!(diagnostic["code"], "M102");
+    assert_eq!(diagnostic["severity"], "error");
+    assert_eq!(position(&diagnostic["start"]), (2, 10));
+    assert_eq!(position(&diagnostic["end"]), (2, 10));
+    assert_eq!(json["summary"]["files"], 1);
+    assert!(json["summary"]["errors"].as_u64().unwrap() >= 1);
+
+    let output = dfls(
+        dir.path(),
+        &["check", "--color", "never", "Sales Orders.Dataflow/mashup.pq"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let human = stdout(&output);
+    assert!(human.contains("error[M102]: "), "{human}");
+    assert!(human.contains("Sales Orders.Dataflow/mashup.pq:2:10"), "{human}");
+    assert!(
+        !human.contains('\u{1b}'),
+        "no colors when stdout is not a terminal"
+    );
+}
+
+#[test]
+fn color_always_colors_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad.pq", BROKEN_LET);
+    let output = dfls(dir.path(), &["check", "--color", "always", "bad.pq"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("\u{1b}["));
+}
+
+#[test]
+fn directories_are_searched_recursively_in_sorted_order() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "b/Query.pqm", BROKEN_SECTION);
+    write(dir.path(), "a/deep/er/mashup.pq", BROKEN_LET);
+    write(dir.path(), "a/clean.m", CLEAN);
+    write(dir.path(), "a/notes.txt", BROKEN_LET);
+    write(dir.path(), ".git/hooks/x.pq", BROKEN_LET);
+    write(dir.path(), ".hidden/x.pq", BROKEN_LET);
+    write(dir.path(), "target/x.pq", BROKEN_LET);
+    write(dir.path(), "node_modules/pkg/x.pq", BROKEN_LET);
+
+    let output = dfls(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 3);
+    let mut shown = paths(&json);
+    shown.dedup();
+    assert_eq!(shown, ["a/deep/er/mashup.pq", "b/Query.pqm"]);
+    let section = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["path"] == "b/Query.pqm")
+        .unwrap();
+    assert!(
+        section["code"].as_str().unwrap().starts_with("M10"),
+        "a syntax code: {section}"
+    );
+    assert_eq!(section["severity"], "error");
+
+    // The same tree named by an absolute path is still shown relative to the current directory.
+    let absolute = dir.path().join("a").canonicalize().unwrap();
+    let output = dfls(
+        &dir.path().canonicalize().unwrap(),
+        &["check", "--format", "json", absolute.to_str().unwrap()],
+    );
+    assert_eq!(paths(&parse_json(&output)), ["a/deep/er/mashup.pq"]);
+}
+
+#[test]
+fn a_named_file_is_checked_whatever_its_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "query.txt", BROKEN_LET);
+    let output = dfls(dir.path(), &["check", "--format", "json", "./query.txt"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(paths(&parse_json(&output)), ["query.txt"]);
+}
+
+#[test]
+fn stdin_is_read_for_a_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dfls_with_stdin(dir.path(), &["check", "--format", "json", "-"], BROKEN_LET);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["diagnostics"][0]["path"], "<stdin>");
+    assert_eq!(json["diagnostics"][0]["code"], "M102");
+    assert_eq!(position(&json["diagnostics"][0]["start"]), (1, 10));
+
+    let output = dfls_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "./Sales.Dataflow/mashup.pq",
+            "-",
+        ],
+        BROKEN_LET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(
+        parse_json(&output)["diagnostics"][0]["path"],
+        "Sales.Dataflow/mashup.pq"
+    );
+
+    let output = dfls_with_stdin(dir.path(), &["check", "-"], CLEAN);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(stdout(&output), "no problems in 1 file\n");
+}
+
+#[test]
+fn a_missing_path_exits_2_and_the_others_are_still_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad.pq", BROKEN_LET);
+    let output = dfls(dir.path(), &["check", "--format", "json", "missing.pq", "bad.pq"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    assert!(stderr.contains("`missing.pq`"), "{stderr}");
+    assert!(stderr.contains("os error"), "the OS error is shown: {stderr}");
+    let json = parse_json(&output);
+    assert_eq!(paths(&json), ["bad.pq"]);
+    assert_eq!(json["summary"]["files"], 1);
+
+    let output = dfls(dir.path(), &["check", "missing"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "no problems in 0 files\n");
+}
+
+#[test]
+fn usage_errors_exit_2_and_version_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        dfls(dir.path(), &["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(dfls(dir.path(), &["frobnicate"]).status.code(), Some(2));
+    let output = dfls(dir.path(), &["--version"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), format!("dfls {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn github_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a, b/bad.pq", BROKEN_LET);
+    write(dir.path(), "clean.pq", CLEAN);
+    let output = dfls(dir.path(), &["check", "--format", "github"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let lines: Vec<&str> = stdout(&output).lines().collect();
+    assert!(!lines.is_empty());
+    assert!(
+        lines
+            .iter()
+            .all(|line| line.starts_with("::error file=a%2C b/bad.pq,")),
+        "{lines:?}"
+    );
+    assert!(
+        lines[0].starts_with("::error file=a%2C b/bad.pq,line=1,col=10,endLine=1,endColumn=10,title=M102 ")
+    );
+}
+
+#[test]
+fn sarif_log() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Sales Orders.Dataflow/mashup.pq", BROKEN_LET);
+    let output = dfls(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let log = parse_json(&output);
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].is_string());
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "dfls");
+    assert_eq!(run["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "M102");
+    assert_eq!(result["level"], "error");
+    let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
+    assert_eq!(rule["id"], "M102");
+    assert!(rule["helpUri"].as_str().unwrap().ends_with("#m102"));
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "Sales%20Orders.Dataflow/mashup.pq"
+    );
+    assert_eq!(location["region"]["startLine"], 1);
+    assert_eq!(location["region"]["startColumn"], 10);
+}
