@@ -2,6 +2,8 @@
 //!
 //! - every case of `test/corpus/*.txt`, parsed through the Rust binding and compared with its expected
 //!   S-expression the way `tree-sitter test` compares them;
+//! - what S-expressions cannot show (anonymous fields such as `optional` and `?`, operator tokens, token
+//!   extents such as a generalized identifier's) is as expected;
 //! - the five query constants compile against the language;
 //! - when a `tree-sitter` executable is on PATH, the committed `src/parser.c`, `src/grammar.json` and
 //!   `src/node-types.json` are what `tree-sitter generate` makes of `grammar.js` today.
@@ -434,6 +436,164 @@ fn corpus_failures_are_reported_with_a_diff() {
     };
     assert!(has_line("- ", "right: (identifier)))"), "{message}");
     assert!(has_line("+ ", "right: (number_literal)))"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What an S-expression cannot show: anonymous field values and token extents
+
+/// The text of every node of `kind` in `source`, in document order.
+fn texts_of(parser: &mut Parser, source: &str, kind: &str) -> Vec<String> {
+    let tree = parser.parse(source, None).unwrap();
+    assert!(
+        !tree.root_node().has_error(),
+        "{source:?} has a syntax error: {}",
+        tree.root_node().to_sexp()
+    );
+    let mut found = Vec::new();
+    let mut cursor = tree.walk();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == kind {
+            found.push((node.start_byte(), source[node.byte_range()].to_string()));
+        }
+        stack.extend(node.children(&mut cursor));
+    }
+    found.sort();
+    found.into_iter().map(|(_, text)| text).collect()
+}
+
+/// For every node of `kind`, the text of its child in field `field` (None when absent).
+fn field_texts(parser: &mut Parser, source: &str, kind: &str, field: &str) -> Vec<Option<String>> {
+    let tree = parser.parse(source, None).unwrap();
+    assert!(
+        !tree.root_node().has_error(),
+        "{source:?} has a syntax error: {}",
+        tree.root_node().to_sexp()
+    );
+    let mut found = Vec::new();
+    let mut cursor = tree.walk();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == kind {
+            let child = node
+                .child_by_field_name(field)
+                .map(|c| source[c.byte_range()].to_string());
+            found.push((node.start_byte(), child));
+        }
+        stack.extend(node.children(&mut cursor));
+    }
+    found.sort();
+    found.into_iter().map(|(_, text)| text).collect()
+}
+
+#[test]
+fn anonymous_fields_and_token_extents() {
+    let mut parser = Parser::new();
+    parser.set_language(&language()).unwrap();
+    let p = &mut parser;
+    let some = |s: &str| Some(s.to_string());
+
+    // Generalized identifiers: parts joined by spaces only, surrounding spaces excluded.
+    assert_eq!(
+        texts_of(p, "[ Order   Date = 1, Column 1 = 2, if = 3, Serialized.Text = 4, optional Name = 5 ][ Order Date ]", "generalized_identifier"),
+        ["Order   Date", "Column 1", "if", "Serialized.Text", "optional Name", "Order Date"]
+    );
+    assert_eq!(
+        texts_of(p, "x[optional Name]", "generalized_identifier"),
+        ["optional Name"]
+    );
+
+    // `optional` in record types: the keyword before a field name, a field name alone.
+    let source = "type [optional A = text, optional #\"B\", optional\n C, optional /* c */ D, optional, optional optional]";
+    assert_eq!(
+        field_texts(p, source, "field_specification", "optional"),
+        [
+            some("optional"),
+            some("optional"),
+            some("optional"),
+            some("optional"),
+            None,
+            some("optional")
+        ]
+    );
+    assert_eq!(
+        field_texts(p, source, "field_specification", "name"),
+        [
+            some("A"),
+            some("#\"B\""),
+            some("C"),
+            some("D"),
+            some("optional"),
+            some("optional")
+        ]
+    );
+    assert_eq!(
+        field_texts(p, "type [A, ...]", "record_type", "open"),
+        [some("...")]
+    );
+
+    // Optional parameters, optional access, `shared`.
+    assert_eq!(
+        field_texts(p, "(x, optional y) => x", "parameter", "optional"),
+        [None, some("optional")]
+    );
+    assert_eq!(
+        field_texts(
+            p,
+            "type function (x as any, optional y as any) as any",
+            "parameter_specification",
+            "optional"
+        ),
+        [None, some("optional")]
+    );
+    assert_eq!(
+        field_texts(p, "{x{0}, x{0}?}", "item_access", "optional"),
+        [None, some("?")]
+    );
+    assert_eq!(
+        field_texts(p, "{x[A], x[A]?, [B]?}", "field_access", "optional"),
+        [None, some("?")]
+    );
+    assert_eq!(
+        field_texts(p, "{[A]?, [B]}", "implicit_field_access", "optional"),
+        [some("?"), None]
+    );
+    assert_eq!(
+        field_texts(p, "{x[[A]], x[[A]]?}", "projection", "optional"),
+        [None, some("?")]
+    );
+    assert_eq!(
+        field_texts(p, "section S; shared A = 1; B = 2;", "section_member", "shared"),
+        [some("shared"), None]
+    );
+
+    // Operators, in precedence order.
+    assert_eq!(
+        field_texts(p, "{a ?? b, a or b, a and b, a = b, a <> b, a < b, a > b, a <= b, a >= b, a + b, a - b, a & b, a * b, a / b}", "binary_expression", "operator"),
+        ["??", "or", "and", "=", "<>", "<", ">", "<=", ">=", "+", "-", "&", "*", "/"].map(some)
+    );
+    assert_eq!(
+        field_texts(p, "{-a, +a, not a}", "unary_expression", "operator"),
+        ["-", "+", "not"].map(some)
+    );
+
+    // Literal tokens.
+    assert_eq!(
+        texts_of(p, "{0xFF, .5, 1.5e-3, 6.02E+23}", "number_literal"),
+        ["0xFF", ".5", "1.5e-3", "6.02E+23"]
+    );
+    assert_eq!(
+        texts_of(p, "{\"a\"\"b\", \"#(cr,lf)\", \"x\ny\"}", "text_literal"),
+        ["\"a\"\"b\"", "\"#(cr,lf)\"", "\"x\ny\""]
+    );
+    assert_eq!(
+        texts_of(p, "#\"a \"\"b\"\"\" & #!\"v\"", "quoted_identifier"),
+        ["#\"a \"\"b\"\"\""]
+    );
+    assert_eq!(
+        texts_of(p, "Table.AddColumn(x)", "identifier"),
+        ["Table.AddColumn", "x"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------
