@@ -25,10 +25,7 @@ pub struct Decoded {
 /// Decodes bytes as UTF-8, replacing each byte of an invalid sequence with a space.
 pub fn decode(bytes: &[u8]) -> Decoded {
     match std::str::from_utf8(bytes) {
-        Ok(text) => Decoded {
-            text: text.to_owned(),
-            invalid: Vec::new(),
-        },
+        Ok(text) => Decoded { text: text.to_owned(), invalid: Vec::new() },
         Err(_) => {
             let mut text = String::with_capacity(bytes.len());
             let mut invalid = Vec::new();
@@ -126,10 +123,7 @@ impl LineIndex {
             start = self.bom_len;
         }
         let column = text[start..offset.max(start)].chars().count();
-        LineColumn {
-            line: line as u32 + 1,
-            column: column as u32 + 1,
-        }
+        LineColumn { line: line as u32 + 1, column: column as u32 + 1 }
     }
 }
 
@@ -165,10 +159,7 @@ mod tests {
         let x = text.find('x').unwrap();
         assert_eq!(index.line_column(text, x), LineColumn { line: 3, column: 1 });
         assert_eq!(index.line_range(text, 1), 7..10);
-        assert_eq!(
-            index.line_column(text, text.len() + 10),
-            LineColumn { line: 4, column: 1 }
-        );
+        assert_eq!(index.line_column(text, text.len() + 10), LineColumn { line: 4, column: 1 });
     }
 
     #[test]

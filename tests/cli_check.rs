@@ -49,12 +49,7 @@ fn position(value: &Value) -> (u64, u64) {
 
 /// The shown paths of the diagnostics of a JSON output, in order.
 fn paths(json: &Value) -> Vec<&str> {
-    json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["path"].as_str().unwrap())
-        .collect()
+    json["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect()
 }
 
 #[test]
@@ -78,15 +73,8 @@ fn a_clean_file_exits_0() {
 fn a_broken_file_exits_1_with_its_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
     // A byte-order mark, CRLF and non-ASCII text before the error must not move its column.
-    write(
-        dir.path(),
-        "Sales Orders.Dataflow/mashup.pq",
-        &format!("\u{feff}// Größe\r\n{BROKEN_LET}"),
-    );
-    let output = dfls(
-        dir.path(),
-        &["check", "--format", "json", "Sales Orders.Dataflow/mashup.pq"],
-    );
+    write(dir.path(), "Sales Orders.Dataflow/mashup.pq", &format!("\u{feff}// Größe\r\n{BROKEN_LET}"));
+    let output = dfls(dir.path(), &["check", "--format", "json", "Sales Orders.Dataflow/mashup.pq"]);
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let json = parse_json(&output);
     let diagnostic = &json["diagnostics"][0];
@@ -98,18 +86,12 @@ fn a_broken_file_exits_1_with_its_diagnostics() {
     assert_eq!(json["summary"]["files"], 1);
     assert!(json["summary"]["errors"].as_u64().unwrap() >= 1);
 
-    let output = dfls(
-        dir.path(),
-        &["check", "--color", "never", "Sales Orders.Dataflow/mashup.pq"],
-    );
+    let output = dfls(dir.path(), &["check", "--color", "never", "Sales Orders.Dataflow/mashup.pq"]);
     assert_eq!(output.status.code(), Some(1));
     let human = stdout(&output);
     assert!(human.contains("error[M102]: "), "{human}");
     assert!(human.contains("Sales Orders.Dataflow/mashup.pq:2:10"), "{human}");
-    assert!(
-        !human.contains('\u{1b}'),
-        "no colors when stdout is not a terminal"
-    );
+    assert!(!human.contains('\u{1b}'), "no colors when stdout is not a terminal");
 }
 
 #[test]
@@ -140,24 +122,15 @@ fn directories_are_searched_recursively_in_sorted_order() {
     let mut shown = paths(&json);
     shown.dedup();
     assert_eq!(shown, ["a/deep/er/mashup.pq", "b/Query.pqm"]);
-    let section = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["path"] == "b/Query.pqm")
-        .unwrap();
-    assert!(
-        section["code"].as_str().unwrap().starts_with("M10"),
-        "a syntax code: {section}"
-    );
+    let section =
+        json["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == "b/Query.pqm").unwrap();
+    assert!(section["code"].as_str().unwrap().starts_with("M10"), "a syntax code: {section}");
     assert_eq!(section["severity"], "error");
 
     // The same tree named by an absolute path is still shown relative to the current directory.
     let absolute = dir.path().join("a").canonicalize().unwrap();
-    let output = dfls(
-        &dir.path().canonicalize().unwrap(),
-        &["check", "--format", "json", absolute.to_str().unwrap()],
-    );
+    let output =
+        dfls(&dir.path().canonicalize().unwrap(), &["check", "--format", "json", absolute.to_str().unwrap()]);
     assert_eq!(paths(&parse_json(&output)), ["a/deep/er/mashup.pq"]);
 }
 
@@ -182,21 +155,11 @@ fn stdin_is_read_for_a_dash() {
 
     let output = dfls_with_stdin(
         dir.path(),
-        &[
-            "check",
-            "--format",
-            "json",
-            "--stdin-filename",
-            "./Sales.Dataflow/mashup.pq",
-            "-",
-        ],
+        &["check", "--format", "json", "--stdin-filename", "./Sales.Dataflow/mashup.pq", "-"],
         BROKEN_LET,
     );
     assert_eq!(output.status.code(), Some(1), "{output:?}");
-    assert_eq!(
-        parse_json(&output)["diagnostics"][0]["path"],
-        "Sales.Dataflow/mashup.pq"
-    );
+    assert_eq!(parse_json(&output)["diagnostics"][0]["path"], "Sales.Dataflow/mashup.pq");
 
     let output = dfls_with_stdin(dir.path(), &["check", "-"], CLEAN);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
@@ -224,10 +187,7 @@ fn a_missing_path_exits_2_and_the_others_are_still_checked() {
 #[test]
 fn usage_errors_exit_2_and_version_exits_0() {
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(
-        dfls(dir.path(), &["check", "--format", "xml"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(dfls(dir.path(), &["check", "--format", "xml"]).status.code(), Some(2));
     assert_eq!(dfls(dir.path(), &["frobnicate"]).status.code(), Some(2));
     let output = dfls(dir.path(), &["--version"]);
     assert_eq!(output.status.code(), Some(0));
@@ -243,12 +203,7 @@ fn github_annotations() {
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let lines: Vec<&str> = stdout(&output).lines().collect();
     assert!(!lines.is_empty());
-    assert!(
-        lines
-            .iter()
-            .all(|line| line.starts_with("::error file=a%2C b/bad.pq,")),
-        "{lines:?}"
-    );
+    assert!(lines.iter().all(|line| line.starts_with("::error file=a%2C b/bad.pq,")), "{lines:?}");
     assert!(
         lines[0].starts_with("::error file=a%2C b/bad.pq,line=1,col=10,endLine=1,endColumn=10,title=M102 ")
     );
@@ -274,10 +229,7 @@ fn sarif_log() {
     assert_eq!(rule["id"], "M102");
     assert!(rule["helpUri"].as_str().unwrap().ends_with("#m102"));
     let location = &result["locations"][0]["physicalLocation"];
-    assert_eq!(
-        location["artifactLocation"]["uri"],
-        "Sales%20Orders.Dataflow/mashup.pq"
-    );
+    assert_eq!(location["artifactLocation"]["uri"], "Sales%20Orders.Dataflow/mashup.pq");
     assert_eq!(location["region"]["startLine"], 1);
     assert_eq!(location["region"]["startColumn"], 10);
 }

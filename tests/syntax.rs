@@ -14,9 +14,7 @@ use dfls::syntax::{self, Document};
 use dfls::text::LineIndex;
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/syntax")
-        .join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syntax").join(kind);
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("a readable directory entry").path())
@@ -49,18 +47,8 @@ fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
         let line = index.line_range(text, start.line as usize - 1);
         let source_line = text[line.clone()].trim_start_matches('\u{feff}');
         writeln!(out, "  | {source_line}").unwrap();
-        let width = if start.line == end.line {
-            (end.column - start.column).max(1)
-        } else {
-            1
-        };
-        writeln!(
-            out,
-            "  | {}{}",
-            " ".repeat(start.column as usize - 1),
-            "^".repeat(width as usize)
-        )
-        .unwrap();
+        let width = if start.line == end.line { (end.column - start.column).max(1) } else { 1 };
+        writeln!(out, "  | {}{}", " ".repeat(start.column as usize - 1), "^".repeat(width as usize)).unwrap();
         for related in &d.related {
             let at = index.line_column(text, related.range.start);
             writeln!(out, "  = {}:{}: {}", at.line, at.column, related.message).unwrap();
@@ -78,29 +66,17 @@ fn valid_fixtures_parse_without_diagnostics() {
     for path in fixtures("ok") {
         let checked = syntax::check_bytes(&std::fs::read(&path).unwrap());
         if !checked.diagnostics.is_empty() {
-            failures.push(format!(
-                "{}:\n{}",
-                path.display(),
-                render(&checked.text, &checked.diagnostics)
-            ));
+            failures.push(format!("{}:\n{}", path.display(), render(&checked.text, &checked.diagnostics)));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "valid M got diagnostics:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "valid M got diagnostics:\n{}", failures.join("\n"));
 }
 
 #[test]
 fn error_fixtures_match_their_snapshots() {
     for path in fixtures("err") {
         let checked = syntax::check_bytes(&std::fs::read(&path).unwrap());
-        assert!(
-            !checked.diagnostics.is_empty(),
-            "{} has no diagnostic",
-            path.display()
-        );
+        assert!(!checked.diagnostics.is_empty(), "{} has no diagnostic", path.display());
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         insta::with_settings!({ prepend_module_to_snapshot => false, input_file => &path, omit_expression => true }, {
             insta::assert_snapshot!(format!("syntax_err__{name}"), render(&checked.text, &checked.diagnostics));
@@ -133,18 +109,11 @@ fn deep_nesting_is_a_deep_tree_not_a_stack_overflow() {
     for (open, close) in [("(", ")"), ("{", "}"), ("[a=", "]")] {
         let text = format!("{}1{}", open.repeat(depth), close.repeat(depth));
         let parse = syntax::parse(&text);
-        assert!(
-            parse.diagnostics.is_empty(),
-            "{open}: {:?}",
-            parse.diagnostics.first()
-        );
+        assert!(parse.diagnostics.is_empty(), "{open}: {:?}", parse.diagnostics.first());
         // Unbalanced: one closer short, so the diagnostics walk a huge ERROR-laden tree.
         let broken = &text[..text.len() - 1];
         let parse = syntax::parse(broken);
-        assert!(
-            !parse.diagnostics.is_empty(),
-            "{open}: the missing closer is reported"
-        );
+        assert!(!parse.diagnostics.is_empty(), "{open}: the missing closer is reported");
         assert_ranges_inside(broken, &parse.diagnostics, open);
     }
     let text = format!("{}1", "-".repeat(depth));
@@ -157,28 +126,18 @@ fn deep_nesting_is_a_deep_tree_not_a_stack_overflow() {
 fn odd_files_give_clean_results_or_clear_diagnostics() {
     assert!(syntax::check_bytes(b"").diagnostics.is_empty());
     assert!(syntax::check_bytes(b"// only a comment").diagnostics.is_empty());
-    assert!(syntax::check_bytes(b"/* only a comment */")
-        .diagnostics
-        .is_empty());
+    assert!(syntax::check_bytes(b"/* only a comment */").diagnostics.is_empty());
     assert!(syntax::check_bytes(b"\xef\xbb\xbf").diagnostics.is_empty());
 
     let binary = syntax::check_bytes(b"PK\x03\x04\x00\x00\x08\x00section");
     assert_eq!(binary.diagnostics.len(), 1);
     assert_eq!(binary.diagnostics[0].code.id, "M108");
-    assert!(
-        binary.diagnostics[0].message.contains("offset 4"),
-        "{}",
-        binary.diagnostics[0].message
-    );
+    assert!(binary.diagnostics[0].message.contains("offset 4"), "{}", binary.diagnostics[0].message);
 
     let checked = syntax::check_bytes(b"section S;\nshared A = \"caf\xe9\";\nshared B = 1 +;\n");
     let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.id).collect();
     assert_eq!(codes, ["M100", "M102"], "{:?}", checked.diagnostics);
-    assert!(
-        checked.diagnostics[0].message.contains("offset 26"),
-        "{}",
-        checked.diagnostics[0].message
-    );
+    assert!(checked.diagnostics[0].message.contains("offset 26"), "{}", checked.diagnostics[0].message);
     assert_eq!(checked.diagnostics[0].range, 26..27);
 }
 
@@ -192,11 +151,7 @@ fn crlf_and_bom_do_not_shift_ranges() {
             .diagnostics
             .iter()
             .map(|d| {
-                (
-                    d.code.id,
-                    index.line_column(text, d.range.start),
-                    index.line_column(text, d.range.end),
-                )
+                (d.code.id, index.line_column(text, d.range.start), index.line_column(text, d.range.end))
             })
             .collect::<Vec<_>>()
     };
@@ -327,10 +282,7 @@ fn random_and_mutated_input_never_panics() {
     for round in 0..1500 {
         let text = if round % 3 == 0 {
             // Random token soup.
-            (0..random.below(80))
-                .map(|_| PIECES[random.below(PIECES.len())])
-                .collect::<Vec<_>>()
-                .join(" ")
+            (0..random.below(80)).map(|_| PIECES[random.below(PIECES.len())]).collect::<Vec<_>>().join(" ")
         } else {
             // A fixture with a few pieces inserted, deleted or replaced at random character boundaries.
             let mut text = seeds[random.below(seeds.len())].clone();
@@ -343,11 +295,7 @@ fn random_and_mutated_input_never_panics() {
                 while !text.is_char_boundary(end) {
                     end -= 1;
                 }
-                let piece = if random.below(3) == 0 {
-                    ""
-                } else {
-                    PIECES[random.below(PIECES.len())]
-                };
+                let piece = if random.below(3) == 0 { "" } else { PIECES[random.below(PIECES.len())] };
                 text.replace_range(at..end, piece);
             }
             text
@@ -358,11 +306,7 @@ fn random_and_mutated_input_never_panics() {
     for round in 0..300 {
         let bytes: Vec<u8> = (0..random.below(200)).map(|_| random.next() as u8).collect();
         let checked = syntax::check_bytes(&bytes);
-        assert_ranges_inside(
-            &checked.text,
-            &checked.diagnostics,
-            &format!("bytes round {round}: {bytes:?}"),
-        );
+        assert_ranges_inside(&checked.text, &checked.diagnostics, &format!("bytes round {round}: {bytes:?}"));
     }
 }
 
@@ -393,7 +337,7 @@ fn incremental_edits_agree_with_a_full_parse() {
         assert_eq!(
             document.tree().root_node().to_sexp(),
             full.tree.root_node().to_sexp(),
-            "step {step}: the incremental tree differs from a full parse"
+            "step {step}: the incremental tree differs from a full parse of {expected:?} (edit {at}..{end} -> {piece:?})"
         );
         assert_eq!(document.diagnostics(), full.diagnostics, "step {step}");
         // Drift back towards valid text now and then, so the edits do not only pile up errors.

@@ -76,6 +76,13 @@ module.exports = grammar({
     // whether the keyword may come next, which is true in record types (`[optional Name = text]`) and
     // false in record expressions and field access, where `optional Name` is one generalized identifier.
     'optional',
+    // Zero-width markers that decide, by looking ahead, what plain LR(1) parsing cannot without forking:
+    // `(` starts a function's parameter list (`(x as number) => ...`) rather than a parenthesized
+    // expression, and a `[...]` record after a section's members is the attributes of the next section
+    // rather than of the next member. Without them the parser splits its stack at every such point and
+    // marks the nodes built meanwhile as fragile, which incremental reparsing cannot reuse.
+    $._function_start,
+    $._section_attributes_start,
   ],
 
   word: $ => $.identifier,
@@ -83,12 +90,8 @@ module.exports = grammar({
   // No `supertypes`: a supertype keeps a hidden node around every expression, and those unit reductions
   // cost a quarter of the parse time.
 
-  conflicts: $ => [
-    // `(x` may start a parenthesized expression or a function's parameter list; `=>` decides.
-    [$._name_expression, $._name],
-    // After a section's members, `[...]` may be the attributes of one more member or of the next section.
-    [$.section],
-  ],
+  // No conflicts: the grammar is LR(1) with the help of the scanner's markers, so the parser never forks.
+  conflicts: _ => [],
 
   rules: {
     source_file: $ => optional(choice(
@@ -100,7 +103,7 @@ module.exports = grammar({
     // Section documents
 
     section: $ => seq(
-      optional(field('attributes', $.record_expression)),
+      optional(seq($._section_attributes_start, field('attributes', $.record_expression))),
       'section',
       field('name', $._name),
       ';',
@@ -163,6 +166,7 @@ module.exports = grammar({
     )),
 
     function_expression: $ => prec.right(seq(
+      $._function_start,
       field('parameters', $.parameter_list),
       optional(seq('as', field('return_type', $._nullable_primitive_type))),
       '=>',

@@ -63,11 +63,8 @@ pub(super) fn run(args: CheckArgs, color: bool) -> u8 {
         match input.read() {
             Ok(bytes) => {
                 let checked = syntax::check_bytes(&bytes);
-                let mut report = FileReport {
-                    path: input.shown,
-                    text: checked.text,
-                    diagnostics: checked.diagnostics,
-                };
+                let mut report =
+                    FileReport { path: input.shown, text: checked.text, diagnostics: checked.diagnostics };
                 report.sort();
                 reports.push(report);
             }

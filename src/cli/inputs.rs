@@ -55,10 +55,7 @@ impl Input {
                 io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
             }
         };
-        bytes.map_err(|error| InputError {
-            shown: self.shown.clone(),
-            error,
-        })
+        bytes.map_err(|error| InputError { shown: self.shown.clone(), error })
     }
 }
 
@@ -74,35 +71,22 @@ pub(super) fn collect(paths: &[PathBuf], stdin_name: Option<&str>) -> (Vec<Input
         if path.as_os_str() == "-" {
             let shown =
                 stdin_name.map_or_else(|| STDIN_NAME.to_owned(), |name| shown_path(Path::new(name), cwd));
-            inputs.push(Input {
-                shown,
-                source: Source::Stdin,
-            });
+            inputs.push(Input { shown, source: Source::Stdin });
             continue;
         }
         match fs::metadata(path) {
             Ok(metadata) if metadata.is_dir() => search(path, cwd, &mut inputs, &mut errors),
             Ok(_) => inputs.push(file(path.clone(), cwd)),
-            Err(error) => errors.push(InputError {
-                shown: shown_path(path, cwd),
-                error,
-            }),
+            Err(error) => errors.push(InputError { shown: shown_path(path, cwd), error }),
         }
     }
-    inputs.sort_by(|a, b| {
-        Path::new(&a.shown)
-            .cmp(Path::new(&b.shown))
-            .then_with(|| a.shown.cmp(&b.shown))
-    });
+    inputs.sort_by(|a, b| Path::new(&a.shown).cmp(Path::new(&b.shown)).then_with(|| a.shown.cmp(&b.shown)));
     inputs.dedup_by(|a, b| a.shown == b.shown);
     (inputs, errors)
 }
 
 fn file(path: PathBuf, cwd: Option<&Path>) -> Input {
-    Input {
-        shown: shown_path(&path, cwd),
-        source: Source::File(path),
-    }
+    Input { shown: shown_path(&path, cwd), source: Source::File(path) }
 }
 
 /// Adds the M files under `root`, skipping hidden and build directories. Symbolic links to directories
@@ -113,10 +97,7 @@ fn search(root: &Path, cwd: Option<&Path>, inputs: &mut Vec<Input>, errors: &mut
         let entries = match fs::read_dir(&directory) {
             Ok(entries) => entries,
             Err(error) => {
-                errors.push(InputError {
-                    shown: shown_path(&directory, cwd),
-                    error,
-                });
+                errors.push(InputError { shown: shown_path(&directory, cwd), error });
                 continue;
             }
         };
@@ -124,10 +105,7 @@ fn search(root: &Path, cwd: Option<&Path>, inputs: &mut Vec<Input>, errors: &mut
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(error) => {
-                    errors.push(InputError {
-                        shown: shown_path(&directory, cwd),
-                        error,
-                    });
+                    errors.push(InputError { shown: shown_path(&directory, cwd), error });
                     continue;
                 }
             };
@@ -141,10 +119,7 @@ fn search(root: &Path, cwd: Option<&Path>, inputs: &mut Vec<Input>, errors: &mut
                 }
                 Ok(file_type) => file_type.is_dir(),
                 Err(error) => {
-                    errors.push(InputError {
-                        shown: shown_path(&path, cwd),
-                        error,
-                    });
+                    errors.push(InputError { shown: shown_path(&path, cwd), error });
                     continue;
                 }
             };
@@ -206,10 +181,7 @@ mod tests {
         let cwd = Path::new("/work/repo");
         assert_eq!(shown_path(Path::new("./a/b.pq"), Some(cwd)), "a/b.pq");
         assert_eq!(shown_path(Path::new("/work/repo/a/b.pq"), Some(cwd)), "a/b.pq");
-        assert_eq!(
-            shown_path(Path::new("/elsewhere/b.pq"), Some(cwd)),
-            "/elsewhere/b.pq"
-        );
+        assert_eq!(shown_path(Path::new("/elsewhere/b.pq"), Some(cwd)), "/elsewhere/b.pq");
         assert_eq!(shown_path(Path::new("../x.pq"), Some(cwd)), "../x.pq");
         assert_eq!(shown_path(Path::new("."), Some(cwd)), ".");
     }

@@ -108,8 +108,9 @@ pub struct FileReport {
 impl FileReport {
     /// Sorts the diagnostics by position, then by code, so every renderer prints them in the same order.
     pub fn sort(&mut self) {
-        self.diagnostics
-            .sort_by(|a, b| (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id)));
+        self.diagnostics.sort_by(|a, b| {
+            (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id))
+        });
     }
 }
 

@@ -58,8 +58,5 @@ fn point_at(text: &str, offset: usize) -> Point {
     let before = &text.as_bytes()[..offset];
     let row = before.iter().filter(|&&b| b == b'\n').count();
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    Point {
-        row,
-        column: offset - line_start,
-    }
+    Point { row, column: offset - line_start }
 }

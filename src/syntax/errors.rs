@@ -131,20 +131,13 @@ fn is_terminator(class: TokenClass) -> bool {
 
 fn token_of(node: Node, text: &str) -> Token {
     let source = node.utf8_text(text.as_bytes()).unwrap_or("");
-    Token {
-        range: node.byte_range(),
-        class: classify(node.kind(), source),
-        shown: show(source),
-    }
+    Token { range: node.byte_range(), class: classify(node.kind(), source), shown: show(source) }
 }
 
 /// Shows source text in a message: the first line, at most 24 characters.
 fn show(source: &str) -> String {
     let first_line = source.lines().next().unwrap_or("");
-    if first_line
-        .chars()
-        .all(|c| c.is_whitespace() || c.is_control() || is_invisible(c))
-    {
+    if first_line.chars().all(|c| c.is_whitespace() || c.is_control() || is_invisible(c)) {
         // A stray invisible character (a no-break space, a zero-width space) must be named to be seen.
         return first_line
             .chars()
@@ -218,9 +211,7 @@ fn token_before(node: Node) -> Option<Node> {
         if let Some(previous) = current.prev_sibling() {
             let mut leaf = previous;
             while leaf.child_count() > 0 {
-                leaf = leaf
-                    .child(leaf.child_count() - 1)
-                    .expect("a node with children has a last child");
+                leaf = leaf.child(leaf.child_count() - 1).expect("a node with children has a last child");
             }
             if leaf.kind() == "comment" || leaf.is_missing() || leaf.byte_range().is_empty() {
                 current = leaf;
@@ -270,11 +261,7 @@ fn expectation(open: &Open, source: &Source) -> String {
     let at = source.position(open.at.start);
     match open.kind {
         OpenKind::Bracket(bracket) => {
-            format!(
-                "expected `{}` to close the `{}` at {at}",
-                open.kind.expected(),
-                bracket as char
-            )
+            format!("expected `{}` to close the `{}` at {at}", open.kind.expected(), bracket as char)
         }
         OpenKind::Let => format!("expected `in` to close the `let` that starts at {at}"),
         OpenKind::IfNeedsThen => format!("expected `then` after the condition of the `if` at {at}"),
@@ -291,10 +278,7 @@ struct Source<'t> {
 
 impl<'t> Source<'t> {
     fn new(text: &'t str) -> Source<'t> {
-        Source {
-            text,
-            lines: std::cell::OnceCell::new(),
-        }
+        Source { text, lines: std::cell::OnceCell::new() }
     }
 
     /// A 1-based `line:column` for messages.
@@ -321,24 +305,14 @@ fn open_constructs_around(node: Node) -> Vec<Open> {
             }
             let kind = child.kind();
             opened = match (kind, &opened) {
-                ("(" | "[" | "{", _) => Some(Open {
-                    kind: OpenKind::Bracket(kind.as_bytes()[0]),
-                    at: child.byte_range(),
-                }),
+                ("(" | "[" | "{", _) => {
+                    Some(Open { kind: OpenKind::Bracket(kind.as_bytes()[0]), at: child.byte_range() })
+                }
                 (")" | "]" | "}", _) => None,
-                ("let", _) => Some(Open {
-                    kind: OpenKind::Let,
-                    at: child.byte_range(),
-                }),
+                ("let", _) => Some(Open { kind: OpenKind::Let, at: child.byte_range() }),
                 ("in", _) => None,
-                ("if", _) => Some(Open {
-                    kind: OpenKind::IfNeedsThen,
-                    at: child.byte_range(),
-                }),
-                ("then", Some(open)) => Some(Open {
-                    kind: OpenKind::IfNeedsElse,
-                    at: open.at.clone(),
-                }),
+                ("if", _) => Some(Open { kind: OpenKind::IfNeedsThen, at: child.byte_range() }),
+                ("then", Some(open)) => Some(Open { kind: OpenKind::IfNeedsElse, at: open.at.clone() }),
                 ("else", _) => None,
                 _ => opened,
             };
@@ -387,8 +361,7 @@ impl Scan<'_, '_> {
     }
 
     fn report_unexpected(&mut self, token: &Token, message: String) {
-        self.diagnostics
-            .push(Diagnostic::new(codes::M101, token.range.clone(), message));
+        self.diagnostics.push(Diagnostic::new(codes::M101, token.range.clone(), message));
     }
 
     /// Closes the constructs above the innermost one of `kind`, reporting only the innermost of them
@@ -398,11 +371,7 @@ impl Scan<'_, '_> {
             return false;
         };
         if depth + 1 < self.stack.len() {
-            let innermost = self
-                .stack
-                .last()
-                .cloned()
-                .expect("the stack is deeper than `depth`");
+            let innermost = self.stack.last().cloned().expect("the stack is deeper than `depth`");
             self.report_missing(&innermost, Some(token), token.range.clone());
         }
         self.stack.truncate(depth);
@@ -416,10 +385,8 @@ impl Scan<'_, '_> {
         if found.is_some_and(|token| !is_terminator(token.class)) {
             return;
         }
-        let found = found.map_or_else(
-            || "the end of the file".to_string(),
-            |token| format!("`{}`", token.shown),
-        );
+        let found =
+            found.map_or_else(|| "the end of the file".to_string(), |token| format!("`{}`", token.shown));
         let message = match previous.class {
             TokenClass::NeedsOperand | TokenClass::Equals => {
                 format!("expected an expression after `{}`, found {found}", previous.shown)
@@ -460,10 +427,7 @@ impl Scan<'_, '_> {
                 return;
             }
             (MemberShape::Start, _) => {
-                format!(
-                    "expected a section member (`shared Name = ...;`), found `{}`",
-                    token.shown
-                )
+                format!("expected a section member (`shared Name = ...;`), found `{}`", token.shown)
             }
             (MemberShape::AfterShared, _) => {
                 format!("expected a member name after `shared`, found `{}`", token.shown)
@@ -472,37 +436,29 @@ impl Scan<'_, '_> {
                 format!("expected `=` after the member name, found `{}`", token.shown)
             }
         };
-        self.diagnostics
-            .push(Diagnostic::new(codes::M102, token.range.clone(), problem));
+        self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), problem));
         self.member = None;
     }
 
     fn step(&mut self, previous: Option<&Token>, token: &Token) {
         self.check_adjacent(previous, Some(token), token.range.clone());
         if previous.is_some_and(|p| p.class == TokenClass::Catch) && token.class != TokenClass::Open(b'(') {
-            let message = format!(
-                "expected `(` after `catch` (as in `catch (e) => ...`), found `{}`",
-                token.shown
-            );
-            self.diagnostics
-                .push(Diagnostic::new(codes::M102, token.range.clone(), message));
+            let message =
+                format!("expected `(` after `catch` (as in `catch (e) => ...`), found `{}`", token.shown);
+            self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
         }
         if token.class == TokenClass::Semicolon
             && self.stack.is_empty()
             && self.member == Some(MemberShape::Start)
             && previous.is_some_and(|p| p.class == TokenClass::Semicolon)
         {
-            self.report_unexpected(
-                token,
-                "unexpected `;`: there is no section member before it".into(),
-            );
+            self.report_unexpected(token, "unexpected `;`: there is no section member before it".into());
         }
         self.step_member(token);
         match token.class {
-            TokenClass::Open(bracket) => self.stack.push(Open {
-                kind: OpenKind::Bracket(bracket),
-                at: token.range.clone(),
-            }),
+            TokenClass::Open(bracket) => {
+                self.stack.push(Open { kind: OpenKind::Bracket(bracket), at: token.range.clone() })
+            }
             TokenClass::Close(bracket) => {
                 if !self.close_through(|kind| kind == OpenKind::Bracket(bracket), token) {
                     let message = format!(
@@ -512,10 +468,7 @@ impl Scan<'_, '_> {
                     self.report_unexpected(token, message);
                 }
             }
-            TokenClass::Let => self.stack.push(Open {
-                kind: OpenKind::Let,
-                at: token.range.clone(),
-            }),
+            TokenClass::Let => self.stack.push(Open { kind: OpenKind::Let, at: token.range.clone() }),
             TokenClass::In => {
                 if !self.close_through(|kind| kind == OpenKind::Let, token) {
                     self.report_unexpected(
@@ -524,21 +477,12 @@ impl Scan<'_, '_> {
                     );
                 }
             }
-            TokenClass::If => self.stack.push(Open {
-                kind: OpenKind::IfNeedsThen,
-                at: token.range.clone(),
-            }),
+            TokenClass::If => self.stack.push(Open { kind: OpenKind::IfNeedsThen, at: token.range.clone() }),
             TokenClass::Then => {
                 if self.close_through(|kind| kind == OpenKind::IfNeedsThen, token) {
                     let at = self.stack.len();
                     let if_at = previous_if_start(token, self);
-                    self.stack.insert(
-                        at,
-                        Open {
-                            kind: OpenKind::IfNeedsElse,
-                            at: if_at,
-                        },
-                    );
+                    self.stack.insert(at, Open { kind: OpenKind::IfNeedsElse, at: if_at });
                 } else {
                     self.report_unexpected(token, "unexpected `then`: there is no `if` before it".into());
                 }
@@ -597,10 +541,7 @@ fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
     let after = token_after(node, text);
     let before = token_before(node).map(|leaf| token_of(leaf, text));
     let in_section = std::iter::successors(node.parent(), |n| n.parent()).any(|n| n.kind() == "section")
-        || node
-            .parent()
-            .and_then(|p| p.prev_sibling())
-            .is_some_and(|s| s.kind() == "section")
+        || node.parent().and_then(|p| p.prev_sibling()).is_some_and(|s| s.kind() == "section")
         || node.prev_sibling().is_some_and(|s| s.kind() == "section");
     let at_member_start = in_section && before.as_ref().is_some_and(|b| b.class == TokenClass::Semicolon);
     let mut scan = Scan {
@@ -656,15 +597,8 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
         "binding" | "record_field" if node.next_named_sibling().is_some() => {
             // `a = 1 b = 2`: the first value is the ERROR and `b = 2` was read as the value.
             let next = node.next_named_sibling().expect("checked above");
-            let what = if parent_kind == "binding" {
-                "bindings"
-            } else {
-                "record fields"
-            };
-            let message = format!(
-                "expected `,` between {what}, before `{}`",
-                show(&text[next.byte_range()])
-            );
+            let what = if parent_kind == "binding" { "bindings" } else { "record fields" };
+            let message = format!("expected `,` between {what}, before `{}`", show(&text[next.byte_range()]));
             return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
         }
         _ => None,
@@ -672,6 +606,13 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
     if let (Some(what), true, true) = (separated, follows_item, starts_item) {
         let message = format!("expected `,` between {what}, found `{}`", first.shown);
         return Diagnostic::new(codes::M102, first.range.clone(), message);
+    }
+    // `f(x y)`: the first item became the ERROR and the second was read as the item.
+    if let (Some(what), true) = (separated, starts_item) {
+        if let Some(next) = node.next_named_sibling().filter(|n| !n.is_extra() && !n.is_error()) {
+            let message = format!("expected `,` between {what}, found `{}`", show(&text[next.byte_range()]));
+            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+        }
     }
     if first.shown.starts_with("U+") {
         let message = format!("unexpected invisible character {}; delete it", first.shown);
@@ -690,82 +631,48 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
     Diagnostic::new(codes::M101, first.range.clone(), message)
 }
 
-/// The tokens the parser would have accepted where the ERROR starts, as a short phrase ("`,` or `}`",
-/// "an expression"), from the parse state after the token before it.
+/// What would have been accepted where the ERROR starts, as a short phrase ("`,` or `}`", "an
+/// expression"). It is derived from the constructs open around the node and the token before it, not from
+/// the parser's state numbers: a tree reused by incremental parsing keeps the states of an older parse, and
+/// the same text must always get the same message.
 fn expected_tokens(node: Node, open: &[Open]) -> String {
     let Some(before) = token_before(node) else {
         return String::new();
     };
-    let ancestors = || std::iter::successors(node.parent(), |n| n.parent());
-    let in_section = ancestors().any(|n| n.kind() == "section");
-    let in_try = ancestors().any(|n| n.kind() == "try_expression");
-    let language = node.language();
-    let Some(mut lookahead) = language.lookahead_iterator(before.next_parse_state()) else {
-        return String::new();
-    };
-    const STRUCTURAL: [&str; 12] = [
-        ",",
-        ";",
-        ")",
-        "]",
-        "}",
-        "in",
-        "then",
-        "else",
-        "=",
-        "=>",
-        "..",
-        "otherwise",
-    ];
-    let mut structural = Vec::new();
-    let mut expression_start = false;
-    // The parse table's lookaheads are merged across contexts; keep the closers of what is really open.
-    let closes_open = |name: &str| match name {
-        ")" => open.iter().any(|o| o.kind == OpenKind::Bracket(b'(')),
-        "]" => open.iter().any(|o| o.kind == OpenKind::Bracket(b'[')),
-        "}" => open.iter().any(|o| o.kind == OpenKind::Bracket(b'{')),
-        "in" | "," if open.is_empty() => false,
-        "in" => open.iter().any(|o| o.kind == OpenKind::Let),
-        "then" => open.iter().any(|o| o.kind == OpenKind::IfNeedsThen),
-        "else" => open.iter().any(|o| o.kind == OpenKind::IfNeedsElse),
-        ";" => in_section,
-        ".." => open.iter().any(|o| o.kind == OpenKind::Bracket(b'{')),
-        "otherwise" => in_try,
-        // After a value `=` is the equality operator, not the `=` of a binding; only a name wants it.
-        "=" => matches!(
-            before.kind(),
-            "identifier" | "quoted_identifier" | "generalized_identifier"
-        ),
-        _ => true,
-    };
-    for name in lookahead.iter_names() {
-        if STRUCTURAL.contains(&name) && closes_open(name) {
-            if !structural.contains(&name) {
-                structural.push(name);
-            }
-        } else if matches!(
-            name,
-            "identifier" | "number_literal" | "text_literal" | "let" | "("
-        ) {
-            expression_start = true;
-        }
+    let class = classify(before.kind(), before.kind());
+    let wants_operand = matches!(
+        class,
+        TokenClass::NeedsOperand | TokenClass::Equals | TokenClass::Comma | TokenClass::Open(_)
+    ) || matches!(
+        before.kind(),
+        "let" | "in" | "if" | "then" | "else" | "each" | "try" | "otherwise" | "=>"
+    );
+    if wants_operand {
+        return "an expression".to_string();
     }
-    structural.sort_by_key(|name| STRUCTURAL.iter().position(|s| s == name));
-    let mut phrases: Vec<String> = structural
-        .iter()
-        .take(4)
-        .map(|name| format!("`{name}`"))
-        .collect();
-    if expression_start && phrases.len() < 4 {
-        phrases.push("an expression".into());
+    let in_section = std::iter::successors(node.parent(), |n| n.parent()).any(|n| n.kind() == "section");
+    let mut phrases: Vec<&str> = Vec::new();
+    match open.last().map(|o| o.kind) {
+        Some(OpenKind::Bracket(b'(')) => phrases.extend(["`,`", "`)`"]),
+        Some(OpenKind::Bracket(b'[')) => phrases.extend(["`,`", "`]`"]),
+        Some(OpenKind::Bracket(_)) => phrases.extend(["`,`", "`}`"]),
+        Some(OpenKind::Let) => phrases.extend(["`,`", "`in`"]),
+        Some(OpenKind::IfNeedsThen) => phrases.push("`then`"),
+        Some(OpenKind::IfNeedsElse) => phrases.push("`else`"),
+        None if in_section => phrases.push("`;`"),
+        None => {}
+    }
+    // After a name being defined (a section's, a member's) nothing can continue it; after a value, an
+    // operator could.
+    let defines_name =
+        before.parent().and_then(|p| p.child_by_field_name("name")).is_some_and(|n| n.id() == before.id());
+    if !defines_name {
+        phrases.push("an operator");
     }
     match phrases.len() {
         0 => String::new(),
-        1 => phrases.remove(0),
-        _ => {
-            let last = phrases.pop().expect("more than one phrase");
-            format!("{} or {last}", phrases.join(", "))
-        }
+        1 => phrases[0].to_string(),
+        n => format!("{} or {}", phrases[..n - 1].join(", "), phrases[n - 1]),
     }
 }
 
@@ -799,9 +706,7 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
     let opener = |wanted: &str| {
         parent.and_then(|p| {
             let mut cursor = p.walk();
-            let found = p
-                .children(&mut cursor)
-                .find(|c| c.kind() == wanted && !c.is_missing());
+            let found = p.children(&mut cursor).find(|c| c.kind() == wanted && !c.is_missing());
             found
         })
     };
@@ -821,10 +726,9 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
             };
             let opener = opener(open);
             let message = match opener {
-                Some(o) => format!(
-                    "expected `{kind}` to close the `{open}` at {}",
-                    source.position(o.start_byte())
-                ),
+                Some(o) => {
+                    format!("expected `{kind}` to close the `{open}` at {}", source.position(o.start_byte()))
+                }
                 None => format!("expected `{kind}`"),
             };
             with_opener(message, opener, &format!("the `{open}` is here"))
@@ -843,10 +747,7 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
         "then" | "else" => {
             let opener = opener("if");
             let message = match opener {
-                Some(o) => format!(
-                    "expected `{kind}` in the `if` at {}",
-                    source.position(o.start_byte())
-                ),
+                Some(o) => format!("expected `{kind}` in the `if` at {}", source.position(o.start_byte())),
                 None => format!("expected `{kind}`"),
             };
             with_opener(message, opener, "the `if` is here")
@@ -856,10 +757,9 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
                 .filter(|p| p.kind() == "section_member")
                 .and_then(|p| p.child_by_field_name("name"))
             {
-                Some(name) => format!(
-                    "expected `;` to end the section member `{}`",
-                    show(&text[name.byte_range()])
-                ),
+                Some(name) => {
+                    format!("expected `;` to end the section member `{}`", show(&text[name.byte_range()]))
+                }
                 None if parent.is_some_and(|p| p.kind() == "section") => {
                     "expected `;` after the section name".to_string()
                 }
@@ -870,10 +770,8 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
         // tree-sitter stands a missing operand in for the cheapest expression, a zero-width identifier.
         "identifier" | "generalized_identifier" | "quoted_identifier" | "number_literal" | "text_literal" => {
             let before = token_before(node);
-            let is_name = parent.is_some_and(|p| {
-                p.child_by_field_name("name")
-                    .is_some_and(|name| name.id() == node.id())
-            });
+            let is_name = parent
+                .is_some_and(|p| p.child_by_field_name("name").is_some_and(|name| name.id() == node.id()));
             let what = if is_name { "a name" } else { "an expression" };
             if let Some(comma) = before.filter(|b| b.kind() == ",") {
                 let item = match parent.map(|p| p.kind()) {

@@ -97,11 +97,7 @@ fn check_quoted(token: &str, start: usize, prefix: usize, quoted: Quoted, diagno
             b'#' if quoted != Quoted::Verbatim && bytes.get(i + 1) == Some(&b'(') => {
                 let length = escape_length(&token[i..]);
                 if let Err(problem) = check_escape(&token[i..i + length]) {
-                    diagnostics.push(Diagnostic::new(
-                        codes::M106,
-                        start + i..start + i + length,
-                        problem,
-                    ));
+                    diagnostics.push(Diagnostic::new(codes::M106, start + i..start + i + length, problem));
                 }
                 i += length;
             }
@@ -149,17 +145,14 @@ fn check_escape(escape: &str) -> Result<(), String> {
     };
     if inner.is_empty() {
         return Err(
-            "invalid escape `#()`: it names no character (use `cr`, `lf`, `tab`, `#` or hex digits)".into(),
+            "invalid escape `#()`: it names no character (use `cr`, `lf`, `tab`, `#` or hex digits)".into()
         );
     }
     for part in inner.split(',') {
         let valid = match part {
             "cr" | "lf" | "tab" | "#" => true,
             hex if (hex.len() == 4 || hex.len() == 8) && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                u32::from_str_radix(hex, 16)
-                    .ok()
-                    .and_then(char::from_u32)
-                    .is_some()
+                u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).is_some()
             }
             _ => false,
         };
@@ -237,26 +230,10 @@ mod tests {
 
     #[test]
     fn escapes() {
-        for valid in [
-            "#(cr)",
-            "#(cr,lf)",
-            "#(tab)",
-            "#(#)",
-            "#(0041)",
-            "#(0001F600)",
-            "#(cr,0041,#)",
-        ] {
+        for valid in ["#(cr)", "#(cr,lf)", "#(tab)", "#(#)", "#(0041)", "#(0001F600)", "#(cr,0041,#)"] {
             assert_eq!(check_escape(valid), Ok(()), "{valid}");
         }
-        for invalid in [
-            "#()",
-            "#(foo)",
-            "#(041)",
-            "#(D800)",
-            "#(cr",
-            "#(cr,)",
-            "#(110000AA)",
-        ] {
+        for invalid in ["#()", "#(foo)", "#(041)", "#(D800)", "#(cr", "#(cr,)", "#(110000AA)"] {
             assert!(check_escape(invalid).is_err(), "{invalid}");
         }
     }

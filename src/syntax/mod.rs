@@ -26,9 +26,7 @@ pub fn language() -> tree_sitter::Language {
 /// A new parser for M.
 pub fn new_parser() -> Parser {
     let mut parser = Parser::new();
-    parser
-        .set_language(&language())
-        .expect("the grammar's ABI matches the linked tree-sitter library");
+    parser.set_language(&language()).expect("the grammar's ABI matches the linked tree-sitter library");
     parser
 }
 
@@ -58,11 +56,7 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     let lexical = lexical::diagnose(tree, text);
     // A token that runs to the end of the file (an unterminated literal or comment) leaves the parser
     // nothing to close what was open; errors from there on are its consequences, not new problems.
-    let horizon = lexical
-        .iter()
-        .filter(|d| lexical::runs_to_end(d))
-        .map(|d| d.range.start)
-        .min();
+    let horizon = lexical.iter().filter(|d| lexical::runs_to_end(d)).map(|d| d.range.start).min();
     let mut diagnostics: Vec<Diagnostic> = errors::diagnose(tree, text)
         .into_iter()
         .filter(|d| horizon.is_none_or(|horizon| d.range.start < horizon))
@@ -92,11 +86,7 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
             0..0,
             format!("this is a binary file (a NUL byte at offset {offset}), not M source text; it was not checked"),
         );
-        return CheckedBytes {
-            text: decoded.text,
-            tree: None,
-            diagnostics: vec![diagnostic],
-        };
+        return CheckedBytes { text: decoded.text, tree: None, diagnostics: vec![diagnostic] };
     }
     let decoded = text::decode(bytes);
     let mut parse = parse(&decoded.text);
@@ -116,11 +106,7 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
             && consequence_windows.iter().any(|w| w.contains(&d.range.start)))
     });
     for range in &decoded.invalid {
-        let shown: Vec<String> = bytes[range.clone()]
-            .iter()
-            .take(4)
-            .map(|b| format!("0x{b:02X}"))
-            .collect();
+        let shown: Vec<String> = bytes[range.clone()].iter().take(4).map(|b| format!("0x{b:02X}")).collect();
         let more = if range.len() > 4 { " ..." } else { "" };
         parse.diagnostics.push(Diagnostic::new(
             codes::M100,
@@ -135,9 +121,5 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
         ));
     }
     parse.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-    CheckedBytes {
-        text: decoded.text,
-        tree: Some(parse.tree),
-        diagnostics: parse.diagnostics,
-    }
+    CheckedBytes { text: decoded.text, tree: Some(parse.tree), diagnostics: parse.diagnostics }
 }

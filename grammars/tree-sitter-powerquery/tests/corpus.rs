@@ -62,11 +62,7 @@ fn line_spans(content: &str) -> Vec<(usize, usize, usize)> {
             Some(i) => (start + i, start + i + 1),
             None => (content.len(), content.len()),
         };
-        let end_trimmed = if end > start && content.as_bytes()[end - 1] == b'\r' {
-            end - 1
-        } else {
-            end
-        };
+        let end_trimmed = if end > start && content.as_bytes()[end - 1] == b'\r' { end - 1 } else { end };
         spans.push((start, end_trimmed, next));
         start = next;
     }
@@ -132,11 +128,7 @@ fn parse_corpus(file: &str, content: &str) -> Vec<Case> {
         }
         let name = name.trim_end().to_string();
 
-        let body_start = if after < lines.len() {
-            lines[after].0
-        } else {
-            content.len()
-        };
+        let body_start = if after < lines.len() { lines[after].0 } else { content.len() };
         let body_end = match headers.get(k + 1) {
             Some(&(next_first, _)) => lines[next_first].0,
             None => content.len(),
@@ -171,16 +163,8 @@ fn parse_corpus(file: &str, content: &str) -> Vec<Case> {
 
 /// `tree-sitter test`'s normalisation: drop `;` comment lines, collapse whitespace, no space before `)`.
 fn normalize_expected(output: &str) -> String {
-    let without_comments: Vec<&str> = output
-        .split('\n')
-        .map(|line| {
-            if line.trim_start().starts_with(';') {
-                ""
-            } else {
-                line
-            }
-        })
-        .collect();
+    let without_comments: Vec<&str> =
+        output.split('\n').map(|line| if line.trim_start().starts_with(';') { "" } else { line }).collect();
     let joined = without_comments.join("\n");
     let collapsed = joined.split_whitespace().collect::<Vec<_>>().join(" ");
     collapsed.replace(" )", ")")
@@ -329,18 +313,13 @@ fn load_cases() -> Vec<Case> {
 
 /// Checks one example; `Err` carries the failure message.
 fn check(parser: &mut Parser, case: &Case) -> Result<(), String> {
-    let tree = parser
-        .parse(&case.input, None)
-        .ok_or("the parser returned no tree")?;
+    let tree = parser.parse(&case.input, None).ok_or("the parser returned no tree")?;
     let root = tree.root_node();
     if case.error {
         return if root.has_error() {
             Ok(())
         } else {
-            Err(format!(
-                "expected an ERROR or MISSING node, got:\n    {}\n",
-                root.to_sexp()
-            ))
+            Err(format!("expected an ERROR or MISSING node, got:\n    {}\n", root.to_sexp()))
         };
     }
     let mut actual = root.to_sexp();
@@ -363,9 +342,7 @@ fn check(parser: &mut Parser, case: &Case) -> Result<(), String> {
 fn corpus_cases_parse_to_their_expected_trees() {
     let cases = load_cases();
     let mut parser = Parser::new();
-    parser
-        .set_language(&language())
-        .expect("the grammar's ABI matches the tree-sitter library");
+    parser.set_language(&language()).expect("the grammar's ABI matches the tree-sitter library");
 
     let mut failures = Vec::new();
     let (mut passed, mut skipped) = (0, 0);
@@ -379,10 +356,7 @@ fn corpus_cases_parse_to_their_expected_trees() {
             Err(message) => failures.push(format!("{}:{}: {}\n{message}", case.file, case.line, case.name)),
         }
     }
-    eprintln!(
-        "corpus: {passed} passed, {} failed, {skipped} skipped",
-        failures.len()
-    );
+    eprintln!("corpus: {passed} passed, {} failed, {skipped} skipped", failures.len());
     assert!(
         failures.is_empty(),
         "{} of {} corpus cases failed:\n\n{}",
@@ -430,9 +404,7 @@ fn corpus_failures_are_reported_with_a_diff() {
     };
     let message = check(&mut parser, &case).unwrap_err();
     let has_line = |sign: &str, text: &str| {
-        message
-            .lines()
-            .any(|line| line.trim_start().starts_with(sign) && line.trim_end().ends_with(text))
+        message.lines().any(|line| line.trim_start().starts_with(sign) && line.trim_end().ends_with(text))
     };
     assert!(has_line("- ", "right: (identifier)))"), "{message}");
     assert!(has_line("+ ", "right: (number_literal)))"), "{message}");
@@ -444,11 +416,7 @@ fn corpus_failures_are_reported_with_a_diff() {
 /// The text of every node of `kind` in `source`, in document order.
 fn texts_of(parser: &mut Parser, source: &str, kind: &str) -> Vec<String> {
     let tree = parser.parse(source, None).unwrap();
-    assert!(
-        !tree.root_node().has_error(),
-        "{source:?} has a syntax error: {}",
-        tree.root_node().to_sexp()
-    );
+    assert!(!tree.root_node().has_error(), "{source:?} has a syntax error: {}", tree.root_node().to_sexp());
     let mut found = Vec::new();
     let mut cursor = tree.walk();
     let mut stack = vec![tree.root_node()];
@@ -465,19 +433,13 @@ fn texts_of(parser: &mut Parser, source: &str, kind: &str) -> Vec<String> {
 /// For every node of `kind`, the text of its child in field `field` (None when absent).
 fn field_texts(parser: &mut Parser, source: &str, kind: &str, field: &str) -> Vec<Option<String>> {
     let tree = parser.parse(source, None).unwrap();
-    assert!(
-        !tree.root_node().has_error(),
-        "{source:?} has a syntax error: {}",
-        tree.root_node().to_sexp()
-    );
+    assert!(!tree.root_node().has_error(), "{source:?} has a syntax error: {}", tree.root_node().to_sexp());
     let mut found = Vec::new();
     let mut cursor = tree.walk();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
         if node.kind() == kind {
-            let child = node
-                .child_by_field_name(field)
-                .map(|c| source[c.byte_range()].to_string());
+            let child = node.child_by_field_name(field).map(|c| source[c.byte_range()].to_string());
             found.push((node.start_byte(), child));
         }
         stack.extend(node.children(&mut cursor));
@@ -498,45 +460,22 @@ fn anonymous_fields_and_token_extents() {
         texts_of(p, "[ Order   Date = 1, Column 1 = 2, if = 3, Serialized.Text = 4, optional Name = 5 ][ Order Date ]", "generalized_identifier"),
         ["Order   Date", "Column 1", "if", "Serialized.Text", "optional Name", "Order Date"]
     );
-    assert_eq!(
-        texts_of(p, "x[optional Name]", "generalized_identifier"),
-        ["optional Name"]
-    );
+    assert_eq!(texts_of(p, "x[optional Name]", "generalized_identifier"), ["optional Name"]);
 
     // `optional` in record types: the keyword before a field name, a field name alone.
     let source = "type [optional A = text, optional #\"B\", optional\n C, optional /* c */ D, optional, optional optional]";
     assert_eq!(
         field_texts(p, source, "field_specification", "optional"),
-        [
-            some("optional"),
-            some("optional"),
-            some("optional"),
-            some("optional"),
-            None,
-            some("optional")
-        ]
+        [some("optional"), some("optional"), some("optional"), some("optional"), None, some("optional")]
     );
     assert_eq!(
         field_texts(p, source, "field_specification", "name"),
-        [
-            some("A"),
-            some("#\"B\""),
-            some("C"),
-            some("D"),
-            some("optional"),
-            some("optional")
-        ]
+        [some("A"), some("#\"B\""), some("C"), some("D"), some("optional"), some("optional")]
     );
-    assert_eq!(
-        field_texts(p, "type [A, ...]", "record_type", "open"),
-        [some("...")]
-    );
+    assert_eq!(field_texts(p, "type [A, ...]", "record_type", "open"), [some("...")]);
 
     // Optional parameters, optional access, `shared`.
-    assert_eq!(
-        field_texts(p, "(x, optional y) => x", "parameter", "optional"),
-        [None, some("optional")]
-    );
+    assert_eq!(field_texts(p, "(x, optional y) => x", "parameter", "optional"), [None, some("optional")]);
     assert_eq!(
         field_texts(
             p,
@@ -546,22 +485,10 @@ fn anonymous_fields_and_token_extents() {
         ),
         [None, some("optional")]
     );
-    assert_eq!(
-        field_texts(p, "{x{0}, x{0}?}", "item_access", "optional"),
-        [None, some("?")]
-    );
-    assert_eq!(
-        field_texts(p, "{x[A], x[A]?, [B]?}", "field_access", "optional"),
-        [None, some("?")]
-    );
-    assert_eq!(
-        field_texts(p, "{[A]?, [B]}", "implicit_field_access", "optional"),
-        [some("?"), None]
-    );
-    assert_eq!(
-        field_texts(p, "{x[[A]], x[[A]]?}", "projection", "optional"),
-        [None, some("?")]
-    );
+    assert_eq!(field_texts(p, "{x{0}, x{0}?}", "item_access", "optional"), [None, some("?")]);
+    assert_eq!(field_texts(p, "{x[A], x[A]?, [B]?}", "field_access", "optional"), [None, some("?")]);
+    assert_eq!(field_texts(p, "{[A]?, [B]}", "implicit_field_access", "optional"), [some("?"), None]);
+    assert_eq!(field_texts(p, "{x[[A]], x[[A]]?}", "projection", "optional"), [None, some("?")]);
     assert_eq!(
         field_texts(p, "section S; shared A = 1; B = 2;", "section_member", "shared"),
         [some("shared"), None]
@@ -586,14 +513,8 @@ fn anonymous_fields_and_token_extents() {
         texts_of(p, "{\"a\"\"b\", \"#(cr,lf)\", \"x\ny\"}", "text_literal"),
         ["\"a\"\"b\"", "\"#(cr,lf)\"", "\"x\ny\""]
     );
-    assert_eq!(
-        texts_of(p, "#\"a \"\"b\"\"\" & #!\"v\"", "quoted_identifier"),
-        ["#\"a \"\"b\"\"\""]
-    );
-    assert_eq!(
-        texts_of(p, "Table.AddColumn(x)", "identifier"),
-        ["Table.AddColumn", "x"]
-    );
+    assert_eq!(texts_of(p, "#\"a \"\"b\"\"\" & #!\"v\"", "quoted_identifier"), ["#\"a \"\"b\"\"\""]);
+    assert_eq!(texts_of(p, "Table.AddColumn(x)", "identifier"), ["Table.AddColumn", "x"]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -619,11 +540,7 @@ fn every_query_compiles() {
             Err(error) => failures.push(format!("{name}: {error}")),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "queries that do not compile:\n{}",
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "queries that do not compile:\n{}", failures.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -667,10 +584,7 @@ fn committed_parser_matches_grammar_js() {
     let temp = std::env::temp_dir().join(format!(
         "tree-sitter-powerquery-generate-{}-{}",
         std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
     ));
     fs::create_dir_all(temp.join("src")).unwrap();
     for file in ["grammar.js", "tree-sitter.json"] {

@@ -53,10 +53,7 @@ pub fn github(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
 
 /// Escapes the message of a workflow command.
 fn escape_data(value: &str) -> String {
-    value
-        .replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    value.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command, where `:` and `,` are delimiters too.

@@ -55,11 +55,7 @@ fn write_human(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result<(
             if let Some(fix) = &diagnostic.fix {
                 notes.push(format!("fix: {}", fix.title));
             }
-            notes.push(format!(
-                "help: see {} ({})",
-                diagnostic.code.doc_url(),
-                diagnostic.code.name
-            ));
+            notes.push(format!("help: see {} ({})", diagnostic.code.doc_url(), diagnostic.code.name));
             let snippet = Snippet::new(level)
                 .with_code(diagnostic.code.id)
                 .with_message(&diagnostic.message)
@@ -86,11 +82,7 @@ fn write_summary(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result
     if summary.notes > 0 {
         parts.push(count(summary.notes, "note"));
     }
-    let problems = if parts.is_empty() {
-        String::from("no problems")
-    } else {
-        parts.join(", ")
-    };
+    let problems = if parts.is_empty() { String::from("no problems") } else { parts.join(", ") };
     let color = match (summary.errors, summary.warnings) {
         (0, 0) => Color::Green,
         (0, _) => Color::Yellow,
@@ -112,10 +104,7 @@ struct Sources<'a> {
 impl<'a> Sources<'a> {
     fn new(reports: &'a [FileReport]) -> Sources<'a> {
         let shown = reports.iter().map(|report| shown_text(&report.text)).collect();
-        Sources {
-            files: Files::new(reports),
-            shown,
-        }
+        Sources { files: Files::new(reports), shown }
     }
 
     /// A range clamped to the shown text, to character boundaries and to after a byte-order mark, as the
@@ -166,18 +155,11 @@ impl<'a> codespan_reporting::files::Files<'a> for Sources<'a> {
     type Source = &'a str;
 
     fn name(&'a self, id: usize) -> Result<&'a str, FilesError> {
-        self.files
-            .files
-            .get(id)
-            .map(|file| file.path)
-            .ok_or(FilesError::FileMissing)
+        self.files.files.get(id).map(|file| file.path).ok_or(FilesError::FileMissing)
     }
 
     fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
-        self.shown
-            .get(id)
-            .map(|text| text.as_ref())
-            .ok_or(FilesError::FileMissing)
+        self.shown.get(id).map(|text| text.as_ref()).ok_or(FilesError::FileMissing)
     }
 
     fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
@@ -201,21 +183,12 @@ impl<'a> codespan_reporting::files::Files<'a> for Sources<'a> {
         let text = self.source(id)?;
         let index = &self.files.get(id).index;
         if line_index >= index.line_count() {
-            return Err(FilesError::LineTooLarge {
-                given: line_index,
-                max: index.line_count() - 1,
-            });
+            return Err(FilesError::LineTooLarge { given: line_index, max: index.line_count() - 1 });
         }
-        let start = if line_index == 0 {
-            bom_len(text)
-        } else {
-            index.line_start(line_index).min(text.len())
-        };
-        let end = if line_index + 1 < index.line_count() {
-            index.line_start(line_index + 1)
-        } else {
-            text.len()
-        };
+        let start =
+            if line_index == 0 { bom_len(text) } else { index.line_start(line_index).min(text.len()) };
+        let end =
+            if line_index + 1 < index.line_count() { index.line_start(line_index + 1) } else { text.len() };
         Ok(start..end.min(text.len()))
     }
 }

@@ -62,10 +62,7 @@ struct Position {
 
 impl From<LineColumn> for Position {
     fn from(position: LineColumn) -> Position {
-        Position {
-            line: position.line,
-            column: position.column,
-        }
+        Position { line: position.line, column: position.column }
     }
 }
 
@@ -81,9 +78,8 @@ pub fn json(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                 .related
                 .iter()
                 .map(|related| {
-                    let span = files
-                        .related_file(id, related)
-                        .map(|other| files.get(other).span(&related.range));
+                    let span =
+                        files.related_file(id, related).map(|other| files.get(other).span(&related.range));
                     Related {
                         path: files.related_path(id, related),
                         start: span.map(|span| span.start.into()),
@@ -99,11 +95,7 @@ pub fn json(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                     .iter()
                     .map(|edit| {
                         let Span { start, end } = file.span(&edit.range);
-                        Edit {
-                            start: start.into(),
-                            end: end.into(),
-                            new_text: &edit.new_text,
-                        }
+                        Edit { start: start.into(), end: end.into(), new_text: &edit.new_text }
                     })
                     .collect(),
             });
@@ -119,10 +111,7 @@ pub fn json(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
             });
         }
     }
-    let output = Output {
-        diagnostics,
-        summary: Summary::of(reports),
-    };
+    let output = Output { diagnostics, summary: Summary::of(reports) };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)
 }

@@ -56,9 +56,8 @@ pub fn sarif(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                     .enumerate()
                     .map(|(index, related)| {
                         let path = files.related_path(id, related);
-                        let other = files
-                            .related_file(id, related)
-                            .map(|other| (files.get(other), &related.range));
+                        let other =
+                            files.related_file(id, related).map(|other| (files.get(other), &related.range));
                         json!({
                             "id": index,
                             "physicalLocation": physical_location(path, other),
@@ -164,10 +163,7 @@ mod tests {
 
     #[test]
     fn uris_are_percent_encoded() {
-        assert_eq!(
-            artifact_uri("Sales Orders.Dataflow/mashup.pq"),
-            "Sales%20Orders.Dataflow/mashup.pq"
-        );
+        assert_eq!(artifact_uri("Sales Orders.Dataflow/mashup.pq"), "Sales%20Orders.Dataflow/mashup.pq");
         assert_eq!(artifact_uri("payload.json#mashup.pq"), "payload.json%23mashup.pq");
         assert_eq!(artifact_uri("Größe/a:b.pq"), "Gr%C3%B6%C3%9Fe/a%3Ab.pq");
         assert_eq!(artifact_uri("/tmp/a b.pq"), "file:///tmp/a%20b.pq");

@@ -7,18 +7,9 @@ use serde_json::Value;
 use super::*;
 use crate::diagnostics::{codes, Code, Diagnostic, Edit, Fix, Severity};
 
-const UNUSED: Code = Code {
-    id: "M399",
-    name: "test-warning",
-    severity: Severity::Warning,
-    summary: "A test warning.",
-};
-const NOTE: Code = Code {
-    id: "M398",
-    name: "test-info",
-    severity: Severity::Info,
-    summary: "A test note.",
-};
+const UNUSED: Code =
+    Code { id: "M399", name: "test-warning", severity: Severity::Warning, summary: "A test warning." };
+const NOTE: Code = Code { id: "M398", name: "test-info", severity: Severity::Info, summary: "A test note." };
 
 const MASHUP: &str = "\u{feff}section Ünïcode;\r\nshared Größe = \"é\" + ;\r\nshared Ä = Größe;\r\n";
 
@@ -33,10 +24,7 @@ fn fixture() -> Vec<FileReport> {
         .with_related(at(MASHUP, "Größe"), "in the definition of `Größe`")
         .with_fix(Fix {
             title: "insert an operand".into(),
-            edits: vec![Edit {
-                range: semicolon..semicolon,
-                new_text: "1 ".into(),
-            }],
+            edits: vec![Edit { range: semicolon..semicolon, new_text: "1 ".into() }],
         });
     let mut broken = broken;
     broken.related.push(Related {
@@ -44,11 +32,7 @@ fn fixture() -> Vec<FileReport> {
         range: 8..9,
         message: "the same mistake, 100% sure: here".into(),
     });
-    broken.related.push(Related {
-        path: Some("gone.pq".into()),
-        range: 0..1,
-        message: "not checked".into(),
-    });
+    broken.related.push(Related { path: Some("gone.pq".into()), range: 0..1, message: "not checked".into() });
     let unused = MASHUP.rfind("Ä").unwrap();
     let mut mashup = FileReport {
         path: "Sales Orders.Dataflow/mashup.pq".into(),
@@ -128,10 +112,7 @@ fn json_positions_count_scalar_values_after_bom_and_crlf() {
     assert_eq!(position(&diagnostics[3]["start"]), (1, 10));
     assert_eq!(position(&diagnostics[3]["end"]), (1, 10));
 
-    assert_eq!(
-        json["summary"],
-        serde_json::json!({"files": 3, "errors": 2, "warnings": 1})
-    );
+    assert_eq!(json["summary"], serde_json::json!({"files": 3, "errors": 2, "warnings": 1}));
 }
 
 #[test]
@@ -159,10 +140,7 @@ fn human_snippets_and_summary() {
 fn human_colors_only_when_asked() {
     let colored = rendered(Format::Human, &fixture(), true);
     assert!(colored.contains("\u{1b}["));
-    assert_eq!(
-        rendered(Format::Human, &fixture()[2..], false),
-        "no problems in 1 file\n"
-    );
+    assert_eq!(rendered(Format::Human, &fixture()[2..], false), "no problems in 1 file\n");
 }
 
 #[test]
@@ -231,25 +209,14 @@ fn sarif_log() {
     assert_eq!(broken["ruleIndex"], 0);
     assert_eq!(broken["level"], "error");
     let location = &broken["locations"][0]["physicalLocation"];
-    assert_eq!(
-        location["artifactLocation"]["uri"],
-        "Sales%20Orders.Dataflow/mashup.pq"
-    );
+    assert_eq!(location["artifactLocation"]["uri"], "Sales%20Orders.Dataflow/mashup.pq");
     assert_eq!(
         location["region"],
         serde_json::json!({"startLine": 2, "startColumn": 22, "endLine": 2, "endColumn": 23})
     );
-    assert_eq!(
-        broken["relatedLocations"][0]["message"]["text"],
-        "in the definition of `Größe`"
-    );
-    assert_eq!(
-        broken["relatedLocations"][1]["physicalLocation"]["region"]["startColumn"],
-        9
-    );
-    assert!(broken["relatedLocations"][2]["physicalLocation"]
-        .get("region")
-        .is_none());
+    assert_eq!(broken["relatedLocations"][0]["message"]["text"], "in the definition of `Größe`");
+    assert_eq!(broken["relatedLocations"][1]["physicalLocation"]["region"]["startColumn"], 9);
+    assert!(broken["relatedLocations"][2]["physicalLocation"].get("region").is_none());
     assert_eq!(results[0]["level"], "note");
     assert_eq!(results[0]["ruleIndex"], 2);
     assert_eq!(results[2]["level"], "warning");
