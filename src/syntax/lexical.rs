@@ -12,8 +12,116 @@ use tree_sitter::{Node, Tree};
 
 use crate::diagnostics::{codes, Diagnostic};
 
-/// The lexical diagnostics of every token of the tree, in order.
+/// The lexical diagnostics of every token of the tree.
+///
+/// Visiting every token of a large file costs more than parsing it, so the text is searched instead for
+/// the few places a lexical problem can be, and only those tokens are looked up in the tree:
+/// - an unterminated text literal, quoted identifier, verbatim literal or block comment runs to the end of
+///   the file by construction of its token, so only the last token can be one;
+/// - an escape problem needs a `#(`, so only tokens holding one are checked;
+/// - a malformed number is found by lexing each number-looking run of the text the way the grammar does
+///   and checking the rare ones that are not well formed.
+///
+/// `diagnose_every_token` is the plain walk that this must agree with; a test holds them together.
 pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
+    let root = tree.root_node();
+    let mut diagnostics = Vec::new();
+    let mut checked_starts = Vec::new();
+    let mut check_at = |at: usize, diagnostics: &mut Vec<Diagnostic>| {
+        let Some(node) = root.descendant_for_byte_range(at, at + 1) else { return };
+        if node.child_count() == 0 && !checked_starts.contains(&node.start_byte()) {
+            checked_starts.push(node.start_byte());
+            check_token(node, text, diagnostics);
+        }
+    };
+    // The last token, which may be unterminated.
+    if let Some(last) = text.char_indices().next_back().map(|(at, _)| at) {
+        check_at(last, &mut diagnostics);
+    }
+    // Tokens holding an escape.
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = find_escape_start(&bytes[from..]) {
+        let at = from + found;
+        check_at(at, &mut diagnostics);
+        from = at + 2;
+    }
+    // Number tokens that are not well formed.
+    let mut at = 0;
+    while at < bytes.len() {
+        let starts_number = (bytes[at].is_ascii_digit()
+            || (bytes[at] == b'.' && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)))
+            && !continues_name(text, at);
+        if !starts_number {
+            at += 1;
+            continue;
+        }
+        let length = lenient_number_length(&bytes[at..]);
+        if number_problem(&text[at..at + length]).is_some() {
+            if let Some(node) = root.descendant_for_byte_range(at, at + 1) {
+                if node.kind() == "number_literal" && node.start_byte() == at {
+                    check_token(node, text, &mut diagnostics);
+                }
+            }
+        }
+        at += length.max(1);
+    }
+    // The last token may also be a number or hold an escape: it was then checked twice.
+    diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// The offset of the next `#(` in `bytes`.
+fn find_escape_start(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(found) = bytes[from..].iter().position(|&b| b == b'#') {
+        let at = from + found;
+        if bytes.get(at + 1) == Some(&b'(') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Whether the character before `at` continues a name (or a number), so that digits at `at` are part of
+/// that token rather than the start of a number. `..` (a list range) is the exception: it ends a token.
+fn continues_name(text: &str, at: usize) -> bool {
+    let Some(previous) = text[..at].chars().next_back() else { return false };
+    if previous == '.' {
+        return !text[..at - 1].ends_with('.');
+    }
+    previous.is_alphanumeric() || previous == '_' || (!previous.is_ascii() && !previous.is_whitespace())
+}
+
+/// The length of the number token the grammar lexes at the start of `bytes` (see `number_literal` in
+/// grammar.js): `0x` and word characters, or digits, an optional fraction, an optional exponent start,
+/// then word characters.
+fn lenient_number_length(bytes: &[u8]) -> usize {
+    let word = |from: usize| {
+        from + bytes[from..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count()
+    };
+    if bytes.len() >= 2 && bytes[0] == b'0' && (bytes[1] == b'x' || bytes[1] == b'X') {
+        return word(2);
+    }
+    let digits = |from: usize| from + bytes[from..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut at = digits(0);
+    if at < bytes.len() && bytes[at] == b'.' && bytes.get(at + 1).is_some_and(u8::is_ascii_digit) {
+        at = digits(at + 1);
+    }
+    if at < bytes.len() && (bytes[at] == b'e' || bytes[at] == b'E') {
+        at += 1;
+        if at < bytes.len() && (bytes[at] == b'+' || bytes[at] == b'-') {
+            at += 1;
+        }
+    }
+    word(at)
+}
+
+/// The lexical diagnostics found by visiting every token: the reference for [`diagnose`].
+#[cfg(test)]
+pub(super) fn diagnose_every_token(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut cursor = tree.walk();
     loop {
@@ -25,6 +133,7 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         }
         while !cursor.goto_next_sibling() {
             if !cursor.goto_parent() {
+                diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
                 return diagnostics;
             }
         }
@@ -217,6 +326,47 @@ fn number_problem(token: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The search-based pass finds exactly what visiting every token finds.
+    #[test]
+    fn searching_agrees_with_visiting_every_token() {
+        let mut texts: Vec<String> = [
+            "\"unterminated",
+            "#\"unterminated",
+            "#!\"unterminated",
+            "/* unterminated",
+            "/* a */ 1 /*",
+            "{1..10abc, 1e, 0x, 0xZZ, .5e, 12abc, x1e, Int64.Type, a.5, \u{a0}1e, é1e}",
+            "\"#(cr,xx) #(0041) #(lf\" & #\"a #(tab) #(bad)\" & #!\"#(bad)\" // #(bad)",
+            "[Column 1e = 1, 2abc = 2]",
+            "\"1e\" & \"#(\"",
+            "section S; shared A = \"x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for dir in ["ok", "err"] {
+            let dir =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/syntax").join(dir);
+            for entry in std::fs::read_dir(dir).unwrap() {
+                texts.push(
+                    String::from_utf8_lossy(&std::fs::read(entry.unwrap().path()).unwrap()).into_owned(),
+                );
+            }
+        }
+        // Each text also with every prefix cut at a few points, which leaves tokens unterminated.
+        let mut all = Vec::new();
+        for text in &texts {
+            all.push(text.clone());
+            for cut in [text.len() / 3, text.len() / 2, text.len() * 2 / 3] {
+                all.push(text[..crate::text::floor_char_boundary(text, cut)].to_string());
+            }
+        }
+        for text in all {
+            let tree = crate::syntax::parse_tree(&mut crate::syntax::new_parser(), &text, None);
+            assert_eq!(diagnose(&tree, &text), diagnose_every_token(&tree, &text), "{text:?}");
+        }
+    }
 
     #[test]
     fn numbers() {
