@@ -87,6 +87,10 @@ module.exports = grammar({
 
   word: $ => $.identifier,
 
+  // Hidden helpers that would otherwise each leave one more (invisible) node and one more reduction per
+  // use; inlining them makes parsing measurably faster without changing any visible tree.
+  inline: $ => [$._name_expression, $._field_selector, $._projection_selector],
+
   // No `supertypes`: a supertype keeps a hidden node around every expression, and those unit reductions
   // cost a quarter of the parse time.
 
