@@ -33,5 +33,6 @@
 
 pub mod cli;
 pub mod diagnostics;
+pub mod json;
 pub mod syntax;
 pub mod text;

@@ -57,8 +57,10 @@ pub const M106: Code = code(
 pub const M107: Code = code("M107", "invalid-number", Severity::Error, "A number literal is malformed.");
 pub const M108: Code = code("M108", "binary-file", Severity::Error, "The file is binary, not M source text.");
 
+pub const J100: Code = code("J100", "json-syntax", Severity::Error, "The file is not valid JSON.");
+
 /// Every code, in order.
-pub const ALL: &[Code] = &[M100, M101, M102, M103, M104, M105, M106, M107, M108];
+pub const ALL: &[Code] = &[M100, M101, M102, M103, M104, M105, M106, M107, M108, J100];
 
 /// Looks a code up by its id.
 pub fn find(id: &str) -> Option<Code> {

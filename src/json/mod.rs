@@ -1,0 +1,608 @@
+//! JSON documents with positions, on tree-sitter-json: every value, key and string knows its byte range,
+//! a JSON pointer maps to the range of its key or value, and syntax errors are diagnostics (`J100`).
+//!
+//! The parts of a Dataflow item (`queryMetadata.json`, `.platform`, `.schedules`, `dataflow-content.json`,
+//! REST payloads) are checked by schemas and cross-file rules that must point at the offending key or
+//! value, so a plain `serde_json::Value` is not enough: [`Json`] keeps the ranges, and [`Json::to_serde`]
+//! makes the `serde_json::Value` the schema validator needs. Strings keep a map from decoded text back to the
+//! source ([`JsonString::source_offset`]), so a diagnostic inside the M document that a legacy item stores in a
+//! JSON string lands on the right character of the JSON file.
+//!
+//! Like `syntax`, this never fails and never recurses on the depth of the input. It may use `diagnostics`
+//! and `text`; it knows no files and no schemas (those are in [`schema`]).
+
+pub mod schema;
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::diagnostics::{codes, Diagnostic};
+
+/// A parsed JSON text: its value tree (absent when the text holds no value) and its syntax diagnostics.
+///
+/// Values are neither `Clone` nor `PartialEq`: derived implementations recurse on the depth of the value.
+#[derive(Debug)]
+pub struct Json {
+    pub root: Option<Value>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A JSON value and the byte range of its text.
+#[derive(Debug)]
+pub struct Value {
+    pub range: Range<usize>,
+    pub kind: Kind,
+}
+
+#[derive(Debug)]
+pub enum Kind {
+    Object(Vec<Member>),
+    Array(Vec<Value>),
+    String(JsonString),
+    /// The number as written, so nothing is lost to floating point.
+    Number(String),
+    Bool(bool),
+    Null,
+}
+
+/// A member of an object: its key and its value.
+#[derive(Debug)]
+pub struct Member {
+    pub key: JsonString,
+    pub value: Value,
+}
+
+/// A decoded JSON string with the way back to its source text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonString {
+    /// The decoded text.
+    pub value: String,
+    /// The range of the literal, quotes included.
+    pub range: Range<usize>,
+    /// Where decoding changed lengths: `(decoded offset, source offset)` at the start of each escape and
+    /// just after it, ascending. Between two entries decoded and source text advance together.
+    offsets: Vec<(usize, usize)>,
+}
+
+impl JsonString {
+    /// The source offset of a byte offset of the decoded text (clamped to the string's content).
+    pub fn source_offset(&self, decoded: usize) -> usize {
+        let content_start = self.range.start + 1;
+        let (decoded_base, source_base) = match self.offsets.partition_point(|&(d, _)| d <= decoded) {
+            0 => (0, content_start),
+            i => self.offsets[i - 1],
+        };
+        (source_base + (decoded - decoded_base)).min(self.range.end.saturating_sub(1))
+    }
+
+    /// The source range of a range of the decoded text.
+    pub fn source_range(&self, decoded: Range<usize>) -> Range<usize> {
+        let start = self.source_offset(decoded.start);
+        start..self.source_offset(decoded.end).max(start)
+    }
+}
+
+/// Dropping takes the children out first, so a deeply nested value is freed with a loop, not recursion.
+impl Drop for Value {
+    fn drop(&mut self) {
+        fn take_children(kind: &mut Kind, stack: &mut Vec<Value>) {
+            match kind {
+                Kind::Object(members) => stack.extend(std::mem::take(members).into_iter().map(|m| m.value)),
+                Kind::Array(items) => stack.extend(std::mem::take(items)),
+                _ => {}
+            }
+        }
+        let mut stack = Vec::new();
+        take_children(&mut self.kind, &mut stack);
+        while let Some(mut value) = stack.pop() {
+            take_children(&mut value.kind, &mut stack);
+        }
+    }
+}
+
+impl Value {
+    pub fn as_object(&self) -> Option<&[Member]> {
+        match &self.kind {
+            Kind::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match &self.kind {
+            Kind::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::String(string) => Some(&string.value),
+            _ => None,
+        }
+    }
+
+    pub fn as_string(&self) -> Option<&JsonString> {
+        match &self.kind {
+            Kind::String(string) => Some(string),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.kind {
+            Kind::Bool(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The member of an object with this key (the last one, as JSON parsers do, when keys repeat).
+    pub fn member(&self, key: &str) -> Option<&Member> {
+        self.as_object()?.iter().rev().find(|member| member.key.value == key)
+    }
+
+    /// The value of the member with this key.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.member(key).map(|member| &member.value)
+    }
+
+    /// A short name of the value's type, for messages: "object", "string", ...
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Object(_) => "object",
+            Kind::Array(_) => "array",
+            Kind::String(_) => "string",
+            Kind::Number(_) => "number",
+            Kind::Bool(_) => "boolean",
+            Kind::Null => "null",
+        }
+    }
+}
+
+/// Where a JSON pointer leads: the value, and the key of the member that holds it (if any).
+#[derive(Debug, Clone, Copy)]
+pub struct Located<'a> {
+    pub value: &'a Value,
+    pub key: Option<&'a JsonString>,
+}
+
+impl Json {
+    /// Follows a JSON pointer (RFC 6901: `/queriesMetadata/Sales~1Orders/queryId`; `""` is the root).
+    pub fn locate(&self, pointer: &str) -> Option<Located<'_>> {
+        let mut located = Located { value: self.root.as_ref()?, key: None };
+        if pointer.is_empty() {
+            return Some(located);
+        }
+        for token in pointer.strip_prefix('/')?.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            located = match &located.value.kind {
+                Kind::Object(_) => {
+                    let member = located.value.member(&token)?;
+                    Located { value: &member.value, key: Some(&member.key) }
+                }
+                Kind::Array(items) => Located { value: items.get(token.parse::<usize>().ok()?)?, key: None },
+                _ => return None,
+            };
+        }
+        Some(located)
+    }
+
+    /// The range a diagnostic about a pointer should underline: the key of a member when asked for and
+    /// there is one, else the value.
+    pub fn range_of(&self, pointer: &str, prefer_key: bool) -> Option<Range<usize>> {
+        let located = self.locate(pointer)?;
+        match located.key {
+            Some(key) if prefer_key => Some(key.range.clone()),
+            _ => Some(located.value.range.clone()),
+        }
+    }
+
+    /// The value as `serde_json`, for schema validation; `None` without a value or when it nests deeper than
+    /// [`MAX_DEPTH`] (no real part does, and deeper values would overflow recursive consumers).
+    pub fn to_serde(&self) -> Option<serde_json::Value> {
+        let root = self.root.as_ref()?;
+        if depth(root) > MAX_DEPTH {
+            return None;
+        }
+        Some(to_serde(root))
+    }
+}
+
+/// How deep a value may nest and still be handed to recursive code (serde, the schema validator).
+pub const MAX_DEPTH: usize = 128;
+
+/// The nesting depth of a value, iteratively.
+pub fn depth(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1)];
+    while let Some((value, level)) = stack.pop() {
+        deepest = deepest.max(level);
+        match &value.kind {
+            Kind::Object(members) => stack.extend(members.iter().map(|m| (&m.value, level + 1))),
+            Kind::Array(items) => stack.extend(items.iter().map(|v| (v, level + 1))),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+fn to_serde(value: &Value) -> serde_json::Value {
+    match &value.kind {
+        Kind::Object(members) => serde_json::Value::Object(
+            members.iter().map(|member| (member.key.value.clone(), to_serde(&member.value))).collect(),
+        ),
+        Kind::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),
+        Kind::String(string) => serde_json::Value::String(string.value.clone()),
+        Kind::Number(number) => {
+            serde_json::from_str(number).unwrap_or_else(|_| serde_json::Value::String(number.clone()))
+        }
+        Kind::Bool(value) => serde_json::Value::Bool(*value),
+        Kind::Null => serde_json::Value::Null,
+    }
+}
+
+/// Parses JSON text. Never fails: syntax problems are `J100` diagnostics, and the value tree holds what
+/// could be read.
+pub fn parse(text: &str) -> Json {
+    let tree = parse_tree(text);
+    let mut diagnostics = syntax_diagnostics(&tree, text);
+    let root = build(&tree, text, &mut diagnostics);
+    diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    Json { root, diagnostics }
+}
+
+fn parse_tree(text: &str) -> Tree {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_json::LANGUAGE.into())
+        .expect("tree-sitter-json's ABI matches the linked tree-sitter library");
+    parser.parse(text, None).expect("a parser with a language and no cancellation always returns a tree")
+}
+
+/// One object or array under construction.
+enum Frame {
+    Object { node_id: usize, range: Range<usize>, members: Vec<Member>, key: Option<JsonString> },
+    Array { node_id: usize, range: Range<usize>, items: Vec<Value> },
+}
+
+/// Builds the value tree with an explicit stack: JSON nested a million levels deep is only a long list here.
+fn build(tree: &Tree, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Value> {
+    let mut roots: Vec<Value> = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut cursor = tree.walk();
+
+    // Attaches a finished value to the innermost container (or makes it a root).
+    fn attach(frames: &mut [Frame], roots: &mut Vec<Value>, value: Value) {
+        match frames.last_mut() {
+            Some(Frame::Object { members, key, .. }) => {
+                if let Some(key) = key.take() {
+                    members.push(Member { key, value });
+                }
+            }
+            Some(Frame::Array { items, .. }) => items.push(value),
+            None => roots.push(value),
+        }
+    }
+
+    loop {
+        let node = cursor.node();
+        let is_key = cursor.field_name() == Some("key");
+        let mut descend = false;
+        match node.kind() {
+            "object" => {
+                frames.push(Frame::Object {
+                    node_id: node.id(),
+                    range: node.byte_range(),
+                    members: Vec::new(),
+                    key: None,
+                });
+                descend = true;
+            }
+            "array" => {
+                frames.push(Frame::Array { node_id: node.id(), range: node.byte_range(), items: Vec::new() });
+                descend = true;
+            }
+            "string" => {
+                let string = decode_string(node, text, diagnostics);
+                if is_key {
+                    if let Some(Frame::Object { key, .. }) = frames.last_mut() {
+                        *key = Some(string);
+                    }
+                } else {
+                    attach(
+                        &mut frames,
+                        &mut roots,
+                        Value { range: node.byte_range(), kind: Kind::String(string) },
+                    );
+                }
+            }
+            "number" => attach(
+                &mut frames,
+                &mut roots,
+                Value { range: node.byte_range(), kind: Kind::Number(text[node.byte_range()].to_string()) },
+            ),
+            "true" | "false" if node.is_named() => attach(
+                &mut frames,
+                &mut roots,
+                Value { range: node.byte_range(), kind: Kind::Bool(node.kind() == "true") },
+            ),
+            "null" if node.is_named() => {
+                attach(&mut frames, &mut roots, Value { range: node.byte_range(), kind: Kind::Null })
+            }
+            // Inside an ERROR the complete members and items are still worth keeping.
+            "document" | "pair" | "ERROR" => descend = true,
+            _ => {}
+        }
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        // Going up: every container whose node we leave is finished.
+        loop {
+            let leaving = cursor.node().id();
+            if let Some(frame) = frames.last() {
+                let frame_id = match frame {
+                    Frame::Object { node_id, .. } | Frame::Array { node_id, .. } => *node_id,
+                };
+                if frame_id == leaving {
+                    let value = match frames.pop().expect("checked above") {
+                        Frame::Object { range, members, .. } => Value { range, kind: Kind::Object(members) },
+                        Frame::Array { range, items, .. } => Value { range, kind: Kind::Array(items) },
+                    };
+                    attach(&mut frames, &mut roots, value);
+                }
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return finish(roots, diagnostics);
+            }
+        }
+    }
+}
+
+fn finish(mut roots: Vec<Value>, diagnostics: &mut Vec<Diagnostic>) -> Option<Value> {
+    if roots.len() > 1 {
+        for extra in &roots[1..] {
+            diagnostics.push(Diagnostic::new(
+                codes::J100,
+                extra.range.clone(),
+                "a JSON document holds one value; this is a second one",
+            ));
+        }
+    }
+    if roots.is_empty() {
+        None
+    } else {
+        Some(roots.swap_remove(0))
+    }
+}
+
+/// Decodes a string node, reporting invalid escapes and raw control characters.
+fn decode_string(node: Node, text: &str, diagnostics: &mut Vec<Diagnostic>) -> JsonString {
+    let range = node.byte_range();
+    let literal = &text[range.clone()];
+    let content_start = range.start + 1;
+    let content = literal.strip_prefix('"').unwrap_or(literal);
+    let content = content.strip_suffix('"').unwrap_or(content);
+    let mut value = String::with_capacity(content.len());
+    let mut offsets = Vec::new();
+    let mut chars = content.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '\\' {
+            if (c as u32) < 0x20 {
+                diagnostics.push(Diagnostic::new(
+                    codes::J100,
+                    content_start + at..content_start + at + c.len_utf8(),
+                    format!("a control character (U+{:04X}) must be escaped inside a JSON string", c as u32),
+                ));
+            }
+            value.push(c);
+            continue;
+        }
+        offsets.push((value.len(), content_start + at));
+        let escape_start = at;
+        let decoded = match chars.next() {
+            Some((_, '"')) => Some('"'),
+            Some((_, '\\')) => Some('\\'),
+            Some((_, '/')) => Some('/'),
+            Some((_, 'b')) => Some('\u{8}'),
+            Some((_, 'f')) => Some('\u{c}'),
+            Some((_, 'n')) => Some('\n'),
+            Some((_, 'r')) => Some('\r'),
+            Some((_, 't')) => Some('\t'),
+            Some((_, 'u')) => {
+                let read_hex = |chars: &mut std::iter::Peekable<std::str::CharIndices>| {
+                    let mut code = 0u32;
+                    for _ in 0..4 {
+                        let (_, h) = chars.next_if(|(_, h)| h.is_ascii_hexdigit())?;
+                        code = code * 16 + h.to_digit(16).expect("a hex digit");
+                    }
+                    Some(code)
+                };
+                match read_hex(&mut chars) {
+                    Some(high @ 0xD800..=0xDBFF) => {
+                        // A surrogate pair is two escapes for one character.
+                        let mut lookahead = chars.clone();
+                        let low = match (lookahead.next(), lookahead.next()) {
+                            (Some((_, '\\')), Some((_, 'u'))) => read_hex(&mut lookahead),
+                            _ => None,
+                        };
+                        match low {
+                            Some(low @ 0xDC00..=0xDFFF) => {
+                                chars = lookahead;
+                                char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                            }
+                            _ => None,
+                        }
+                    }
+                    Some(code) => char::from_u32(code),
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        let escape_end = chars.peek().map_or(content.len(), |&(next, _)| next);
+        match decoded {
+            Some(c) => value.push(c),
+            None => {
+                diagnostics.push(Diagnostic::new(
+                    codes::J100,
+                    content_start + escape_start..content_start + escape_end,
+                    format!("invalid escape `{}` in a JSON string", &content[escape_start..escape_end]),
+                ));
+                value.push('\u{FFFD}');
+            }
+        }
+        offsets.push((value.len(), content_start + escape_end));
+    }
+    JsonString { value, range, offsets }
+}
+
+/// `J100` diagnostics for the tree's ERROR and MISSING nodes, for comments (tree-sitter-json accepts them,
+/// JSON does not), one per problem.
+fn syntax_diagnostics(tree: &Tree, text: &str) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        let mut descend = node.child_count() > 0;
+        if node.is_error() {
+            diagnostics.push(error_diagnostic(node, text));
+            descend = false;
+        } else if node.is_missing() {
+            let at = node.start_byte();
+            let message = match (node.kind(), node.parent().map(|p| p.kind())) {
+                ("}", _) => "expected `}` to close the object".to_string(),
+                ("]", _) => "expected `]` to close the array".to_string(),
+                ("\"", _) => "expected `\"` to close the string".to_string(),
+                (":", _) => "expected `:` between a key and its value".to_string(),
+                (kind, _) if !node.is_named() => format!("expected `{kind}`"),
+                _ => "expected a value".to_string(),
+            };
+            diagnostics.push(Diagnostic::new(codes::J100, at..at, message));
+        } else if node.kind() == "comment" {
+            diagnostics.push(Diagnostic::new(
+                codes::J100,
+                node.byte_range(),
+                "comments are not allowed in JSON",
+            ));
+        }
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return diagnostics;
+            }
+        }
+    }
+}
+
+fn error_diagnostic(node: Node, text: &str) -> Diagnostic {
+    // `{"a": 1 "b": 2}`: tree-sitter wraps the complete first member in the ERROR; the comma is missing
+    // before the member that follows.
+    let last = node.named_child(node.named_child_count().saturating_sub(1));
+    if let (Some(last), Some(next)) = (last, node.next_named_sibling()) {
+        if !last.has_error()
+            && matches!(
+                last.kind(),
+                "pair" | "object" | "array" | "string" | "number" | "true" | "false" | "null"
+            )
+        {
+            let shown: String = text[next.byte_range()].chars().take(24).collect();
+            let at = next.start_byte();
+            return Diagnostic::new(codes::J100, at..at, format!("expected `,` before `{shown}`"));
+        }
+    }
+    // The first token inside the ERROR is what could not be read.
+    let mut first = node;
+    while let Some(child) = first.child(0) {
+        first = child;
+    }
+    let shown: String = text[first.byte_range()].chars().take(24).collect();
+    let context = match node.parent().map(|p| p.kind()) {
+        Some("object") => " in this object",
+        Some("array") => " in this array",
+        _ => "",
+    };
+    let previous_is_value = node.prev_named_sibling().is_some();
+    let message = if shown.is_empty() {
+        "invalid JSON".to_string()
+    } else if previous_is_value
+        && matches!(first.kind(), "string" | "\"" | "number" | "{" | "[" | "true" | "false" | "null")
+    {
+        format!("expected `,` before `{shown}`{context}")
+    } else if shown == "," {
+        format!("unexpected `,`{context} (a trailing `,` is not allowed in JSON)")
+    } else {
+        format!("unexpected `{shown}`{context}")
+    };
+    Diagnostic::new(codes::J100, first.byte_range(), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_ranges() {
+        let text = r#"{"a": [1, true, null], "b\u00e9": "x\ny", "c": {"d": -2.5e3}}"#;
+        let json = parse(text);
+        assert!(json.diagnostics.is_empty(), "{:?}", json.diagnostics);
+        let root = json.root.as_ref().unwrap();
+        assert_eq!(root.get("a").unwrap().as_array().unwrap().len(), 3);
+        assert_eq!(json.locate("/bé").unwrap().value.as_str(), Some("x\ny"));
+        let range = json.range_of("/c/d", false).unwrap();
+        assert_eq!(&text[range], "-2.5e3");
+        let key = json.range_of("/c", true).unwrap();
+        assert_eq!(&text[key], "\"c\"");
+        assert_eq!(json.to_serde().unwrap()["a"][1], serde_json::Value::Bool(true));
+    }
+
+    #[test]
+    fn decoded_offsets_map_back_to_the_source() {
+        let text = r#"["ab\"cd\u00e9f\ng"]"#;
+        let json = parse(text);
+        let string = json.root.as_ref().unwrap().as_array().unwrap()[0].as_string().unwrap().clone();
+        assert_eq!(string.value, "ab\"cdéf\ng");
+        for (decoded, expected) in [("c", "c"), ("f", "f"), ("g", "g"), ("a", "a")] {
+            let at = string.value.find(decoded).unwrap();
+            assert_eq!(&text[string.source_offset(at)..string.source_offset(at) + 1], expected);
+        }
+        let e_acute = string.value.find('é').unwrap();
+        assert_eq!(&text[string.source_range(e_acute..e_acute + 'é'.len_utf8())], "\\u00e9");
+    }
+
+    #[test]
+    fn syntax_errors_are_diagnostics() {
+        for (text, expected) in [
+            (r#"{"a": 1 "b": 2}"#, "expected `,`"),
+            (r#"{"a": 1,}"#, "trailing"),
+            (r#"{"a": 1"#, "expected `}`"),
+            (r#"{"a": 1} // note"#, "comments"),
+            (r#"{"a": "\q"}"#, "invalid escape"),
+            (r#"{} []"#, "second"),
+        ] {
+            let json = parse(text);
+            assert!(
+                json.diagnostics.iter().any(|d| d.code.id == "J100" && d.message.contains(expected)),
+                "{text}: {:?}",
+                json.diagnostics
+            );
+        }
+        assert!(parse("").root.is_none());
+    }
+
+    #[test]
+    fn deep_nesting_is_fine() {
+        let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let json = parse(&text);
+        assert!(json.diagnostics.is_empty());
+        assert_eq!(depth(json.root.as_ref().unwrap()), 100_000);
+        assert!(json.to_serde().is_none());
+        // Dropping a deep value must not overflow the stack either.
+        drop(json);
+    }
+}
