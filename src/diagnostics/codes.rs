@@ -66,3 +66,57 @@ pub const ALL: &[Code] = &[M100, M101, M102, M103, M104, M105, M106, M107, M108,
 pub fn find(id: &str) -> Option<Code> {
     ALL.iter().copied().find(|code| code.id == id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code has a section in docs/diagnostics.md (`## M101`) with its name, severity and an example
+    /// in a code block; and every section there is a registered code.
+    #[test]
+    fn every_code_is_documented_with_an_example() {
+        let docs =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md")).unwrap();
+        let sections: Vec<(&str, &str)> = docs
+            .split("\n## ")
+            .skip(1)
+            .map(|section| section.split_once('\n').unwrap_or((section, "")))
+            .collect();
+        for code in ALL {
+            let (_, body) = sections
+                .iter()
+                .find(|(title, _)| title.trim() == code.id)
+                .unwrap_or_else(|| panic!("docs/diagnostics.md has no section `## {}`", code.id));
+            assert!(
+                body.contains(&format!("**{}**", code.name)),
+                "{}: the section names `{}`",
+                code.id,
+                code.name
+            );
+            assert!(
+                body.contains(&format!("({})", code.severity.as_str())),
+                "{}: the section gives the severity",
+                code.id
+            );
+            assert!(body.contains("```"), "{}: the section has an example", code.id);
+        }
+        for (title, _) in &sections {
+            assert!(
+                find(title.trim()).is_some(),
+                "docs/diagnostics.md documents `{title}`, which is not a code"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_prefixed() {
+        for (i, code) in ALL.iter().enumerate() {
+            assert!(ALL[..i].iter().all(|other| other.id != code.id), "{} is registered twice", code.id);
+            assert!(
+                ["M1", "M2", "M3", "D1", "J1", "F1"].iter().any(|p| code.id.starts_with(p)),
+                "{}",
+                code.id
+            );
+        }
+    }
+}
