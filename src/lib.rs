@@ -32,6 +32,7 @@
 //! - **Only the edges know protocols.** Only `cli` knows clap and the terminal.
 
 pub mod cli;
+pub mod definition;
 pub mod diagnostics;
 pub mod json;
 pub mod syntax;

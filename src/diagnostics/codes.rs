@@ -59,8 +59,31 @@ pub const M108: Code = code("M108", "binary-file", Severity::Error, "The file is
 
 pub const J100: Code = code("J100", "json-syntax", Severity::Error, "The file is not valid JSON.");
 
+pub const D100: Code = code(
+    "D100",
+    "malformed-definition",
+    Severity::Error,
+    "A REST definition payload or one of its parts lacks a required field.",
+);
+pub const D101: Code =
+    code("D101", "invalid-base64", Severity::Error, "A part's payload is not valid base64.");
+pub const D102: Code = code("D102", "part-not-utf8", Severity::Error, "A text part is not valid UTF-8.");
+pub const D103: Code =
+    code("D103", "unknown-payload-type", Severity::Error, "A part's payloadType is not InlineBase64.");
+pub const D104: Code =
+    code("D104", "duplicate-part", Severity::Error, "Two parts of a definition have the same path.");
+pub const D105: Code = code(
+    "D105",
+    "unknown-part",
+    Severity::Warning,
+    "A part path is not one a Dataflow definition has; Fabric may ignore or refuse it.",
+);
+pub const D106: Code =
+    code("D106", "missing-part", Severity::Error, "A part every Dataflow definition needs is missing.");
+
 /// Every code, in order.
-pub const ALL: &[Code] = &[M100, M101, M102, M103, M104, M105, M106, M107, M108, J100];
+pub const ALL: &[Code] =
+    &[M100, M101, M102, M103, M104, M105, M106, M107, M108, J100, D100, D101, D102, D103, D104, D105, D106];
 
 /// Looks a code up by its id.
 pub fn find(id: &str) -> Option<Code> {
