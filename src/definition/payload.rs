@@ -115,7 +115,7 @@ pub fn decode(json: &Json) -> (Vec<DecodedPart>, Option<String>, Vec<Diagnostic>
         let bytes = match decode_base64(payload) {
             Ok(bytes) => bytes,
             Err(diagnostic) => {
-                diagnostics.push(diagnostic);
+                diagnostics.push(*diagnostic);
                 continue;
             }
         };
@@ -141,7 +141,7 @@ pub fn decode(json: &Json) -> (Vec<DecodedPart>, Option<String>, Vec<Diagnostic>
 }
 
 /// Decodes a base64 payload string; a bad character is reported where it stands in the payload text.
-fn decode_base64(payload: &JsonString) -> Result<Vec<u8>, Diagnostic> {
+fn decode_base64(payload: &JsonString) -> Result<Vec<u8>, Box<Diagnostic>> {
     // Line breaks inside base64 are tolerated (some tools wrap), as Fabric does; nothing else is.
     let compact: String = payload.value.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
     base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).map_err(|error| {
@@ -164,7 +164,7 @@ fn decode_base64(payload: &JsonString) -> Result<Vec<u8>, Diagnostic> {
                 (payload.range.clone(), "its `=` padding is wrong".to_string())
             }
         };
-        Diagnostic::new(codes::D101, range, format!("the payload is not valid base64: {detail}"))
+        Box::new(Diagnostic::new(codes::D101, range, format!("the payload is not valid base64: {detail}")))
     })
 }
 
