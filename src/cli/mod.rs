@@ -2,11 +2,13 @@
 //! the terminal and the process exit code; each command lives in its own file and turns arguments into
 //! calls of the pure modules below, then renders what they return.
 //!
-//! Commands: [`check`]. The others in DESIGN.md (`fmt`, `lsp`, `pack`, `push`, ...) become further
-//! variants of [`Command`], each with its own file.
+//! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`]. The others in DESIGN.md (`fmt`,
+//! `lsp`, `push`, ...) become further variants of [`Command`], each with its own file.
 
 mod check;
+mod convert;
 mod inputs;
+mod pack;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -41,6 +43,12 @@ struct Cli {
 enum Command {
     /// Check M files for errors and print the diagnostics.
     Check(check::CheckArgs),
+    /// Print the REST definition payload (base64 parts) of an item folder.
+    Pack(pack::PackArgs),
+    /// Write the parts of a REST definition payload into a folder.
+    Unpack(pack::UnpackArgs),
+    /// Convert a legacy dataflow-content.json or a 202409 queryMetadata.json to the current format.
+    Convert(convert::ConvertArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,13 +61,21 @@ enum ColorChoice {
 impl ColorChoice {
     /// Whether to color what goes to stdout.
     fn for_stdout(self) -> bool {
+        self.enabled(std::io::stdout().is_terminal())
+    }
+
+    /// Whether to color what goes to stderr.
+    fn for_stderr(self) -> bool {
+        self.enabled(std::io::stderr().is_terminal())
+    }
+
+    fn enabled(self, stream_is_terminal: bool) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             // An empty NO_COLOR does not count, as https://no-color.org defines it.
             ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+                stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
             }
         }
     }
@@ -79,6 +95,9 @@ pub fn main() -> ExitCode {
     let color = cli.color.for_stdout();
     let code = match cli.command {
         Command::Check(args) => check::run(args, color),
+        Command::Pack(args) => pack::pack(args),
+        Command::Unpack(args) => pack::unpack(args, cli.color.for_stderr()),
+        Command::Convert(args) => convert::run(args),
     };
     ExitCode::from(code)
 }
@@ -97,7 +116,7 @@ mod tests {
     #[test]
     fn check_defaults_to_the_current_directory() {
         let cli = Cli::try_parse_from(["dfls", "check"]).unwrap();
-        let Command::Check(args) = cli.command;
+        let Command::Check(args) = cli.command else { panic!("not parsed as check") };
         assert_eq!(args.paths, [std::path::PathBuf::from(".")]);
         assert_eq!(cli.color, ColorChoice::Auto);
     }

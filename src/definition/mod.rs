@@ -4,4 +4,5 @@
 //! May use `syntax`, `json`, `diagnostics` and `text`; does no IO except in the clearly named folder
 //! functions of [`payload`] (reading and writing item folders), which the CLI and the Fabric client share.
 
+pub mod convert;
 pub mod payload;
