@@ -11,11 +11,13 @@
 //! | [`text`] | bytes to text without moving offsets; offsets to lines and columns | std |
 //! | [`diagnostics`] | the ONE diagnostic model, the code registry, the renderers (human, JSON, GitHub, SARIF) | `text` |
 //! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`) | `diagnostics`, `text` |
+//! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `diagnostics`, `text` |
+//! | [`library`] | the M standard library catalog (functions, types, enums, Fabric connectors) | std |
+//! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `diagnostics`, `text` |
 //! | [`cli`] | the command line (clap): `dfls check`, ... | everything |
 //!
-//! Planned, in DESIGN order: `json` (JSON with positions, schemas), `library` (the M standard library
-//! catalog), `semantics` (scopes and names), `definition` (a Dataflow item as one unit), `format`,
-//! `fabric` (REST client), `emulator` (local Fabric), `lsp` (the language server).
+//! Planned, in DESIGN order: `semantics` (scopes and names), `format`, `fabric` (REST client), `emulator`
+//! (local Fabric), `lsp` (the language server).
 //!
 //! ## Invariants
 //!
@@ -35,5 +37,6 @@ pub mod cli;
 pub mod definition;
 pub mod diagnostics;
 pub mod json;
+pub mod library;
 pub mod syntax;
 pub mod text;
