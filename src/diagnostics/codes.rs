@@ -58,6 +58,50 @@ pub const M107: Code = code("M107", "invalid-number", Severity::Error, "A number
 pub const M108: Code = code("M108", "binary-file", Severity::Error, "The file is binary, not M source text.");
 
 pub const J100: Code = code("J100", "json-syntax", Severity::Error, "The file is not valid JSON.");
+pub const J101: Code = code(
+    "J101",
+    "missing-property",
+    Severity::Error,
+    "An object of a JSON file lacks a property its schema requires.",
+);
+pub const J102: Code =
+    code("J102", "wrong-type", Severity::Error, "A JSON value has a type its schema does not allow.");
+pub const J103: Code = code(
+    "J103",
+    "value-not-allowed",
+    Severity::Error,
+    "A JSON value is not one its schema allows (a fixed value, a list of values, a pattern, a format or a range).",
+);
+pub const J104: Code = code(
+    "J104",
+    "unknown-property",
+    Severity::Error,
+    "An object of a JSON file has a property its schema forbids.",
+);
+pub const J105: Code = code(
+    "J105",
+    "duplicate-key",
+    Severity::Warning,
+    "An object has the same key twice; only the last value counts.",
+);
+pub const J106: Code = code(
+    "J106",
+    "unsupported-format-version",
+    Severity::Error,
+    "The `formatVersion` of queryMetadata.json is not one Fabric reads.",
+);
+pub const J107: Code = code(
+    "J107",
+    "old-format-version",
+    Severity::Info,
+    "queryMetadata.json uses the 2024 layout (formatVersion 202409), which `dfls convert` upgrades to 202502.",
+);
+pub const J108: Code = code(
+    "J108",
+    "unknown-schema-url",
+    Severity::Warning,
+    "The `$schema` of .platform or .schedules is missing or not a version dfls knows.",
+);
 
 pub const D100: Code = code(
     "D100",
@@ -82,8 +126,10 @@ pub const D106: Code =
     code("D106", "missing-part", Severity::Error, "A part every Dataflow definition needs is missing.");
 
 /// Every code, in order.
-pub const ALL: &[Code] =
-    &[M100, M101, M102, M103, M104, M105, M106, M107, M108, J100, D100, D101, D102, D103, D104, D105, D106];
+pub const ALL: &[Code] = &[
+    M100, M101, M102, M103, M104, M105, M106, M107, M108, J100, J101, J102, J103, J104, J105, J106, J107,
+    J108, D100, D101, D102, D103, D104, D105, D106,
+];
 
 /// Looks a code up by its id.
 pub fn find(id: &str) -> Option<Code> {
