@@ -382,3 +382,19 @@ fn a_bom_crlf_and_non_ascii_text_do_not_shift_ranges() {
         triple("J102", "2", "`config.version` must be a string, found a number")
     );
 }
+
+#[test]
+fn schedules_without_their_schema_url_get_the_same_warning() {
+    let text = r#"{"schedules": []}"#;
+    assert_eq!(
+        only(SchemaKind::Schedules, text),
+        triple("J108", "{", "the file has no `$schema`; it was checked against schedules 1.0.0")
+    );
+    let text = PLATFORM.replace("\"metadata\"", "\"schedules\": [], \"metadata\"");
+    let (code, _, message) = only(SchemaKind::Schedules, &text);
+    assert_eq!(code, "J108");
+    assert_eq!(
+        message,
+        "`$schema` is not a schedules schema dfls knows (1.0.0); the file was checked against schedules 1.0.0"
+    );
+}
