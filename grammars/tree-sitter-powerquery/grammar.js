@@ -98,10 +98,17 @@ module.exports = grammar({
   conflicts: _ => [],
 
   rules: {
-    source_file: $ => optional(choice(
-      repeat1($.section),
-      $._expression,
-    )),
+    // The specification deletes a Control-Z (U+001A) that is the last character of a document, an
+    // end-of-file marker that old editors add; anywhere else it is an error.
+    source_file: $ => seq(
+      optional(choice(
+        repeat1($.section),
+        $._expression,
+      )),
+      optional($._end_of_file_marker),
+    ),
+
+    _end_of_file_marker: _ => '\x1A',
 
     // ---------------------------------------------------------------------------------------------------
     // Section documents
