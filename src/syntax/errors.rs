@@ -488,11 +488,24 @@ impl Scan<'_, '_> {
                 }
             }
             TokenClass::Else => {
-                if !self.close_through(|kind| kind == OpenKind::IfNeedsElse, token) {
-                    self.report_unexpected(
+                if self.close_through(|kind| kind == OpenKind::IfNeedsElse, token) {
+                    return;
+                }
+                // `if c x else y`: the `if` is there, its `then` is what is missing. The `else` still ends
+                // the `if`, so nothing else is reported for it.
+                match self.stack.iter().rposition(|open| open.kind == OpenKind::IfNeedsThen) {
+                    Some(depth) if depth + 1 == self.stack.len() => {
+                        let open = self.stack[depth].clone();
+                        self.report_missing(&open, Some(token), token.range.clone());
+                        self.stack.truncate(depth);
+                    }
+                    Some(_) => {
+                        self.close_through(|kind| kind == OpenKind::IfNeedsThen, token);
+                    }
+                    None => self.report_unexpected(
                         token,
                         "unexpected `else`: there is no `if ... then` before it".into(),
-                    );
+                    ),
                 }
             }
             TokenClass::Semicolon => {
