@@ -26,11 +26,23 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         return diagnostics;
     }
     let source = Source::new(text);
+    // Spans whose later problems are all consequences of one already reported (an unquoted field name).
+    let mut explained: Vec<Range<usize>> = Vec::new();
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
         let mut descend = node.has_error();
-        if node.is_error() {
+        if (node.is_error() || node.is_missing())
+            && explained.iter().any(|span| span.contains(&node.start_byte()))
+        {
+            descend = false;
+        } else if let Some((diagnostic, span)) =
+            (node.is_error() || node.is_missing()).then(|| unquoted_field_name(node, text)).flatten()
+        {
+            diagnostics.push(diagnostic);
+            explained.push(span);
+            descend = false;
+        } else if node.is_error() {
             diagnostics.extend(diagnose_error(node, &source));
             descend = false;
         } else if node.is_missing() {
@@ -706,6 +718,69 @@ fn describe(kind: &str) -> Option<&'static str> {
         "source_file" => return None,
         _ => return None,
     })
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Field names that need quoting
+
+/// `[Order-ID]`, `[Sales %]`, `[Unit Price ($) = number]`: a field name written with characters only a
+/// quoted identifier may hold. The parser sees a shorter name followed by an operator or a stray token and
+/// reports a missing `]` or an unexpected token, then more problems up to the `]`; one diagnostic that
+/// says how to write the name replaces them all. `node` is the ERROR or MISSING node right after the
+/// name. Returns the diagnostic and the span from the name to the `]`, whose other problems follow from it.
+fn unquoted_field_name(node: Node, text: &str) -> Option<(Diagnostic, Range<usize>)> {
+    let name = token_before(node).filter(|n| n.kind() == "generalized_identifier")?;
+    let rest = &text[name.end_byte()..];
+    let offending_at = name.end_byte() + (rest.len() - rest.trim_start_matches(' ').len());
+    if node.start_byte() > offending_at {
+        return None;
+    }
+    let offending = text[offending_at..].chars().next()?;
+    if matches!(offending, ']' | '=' | ',' | '?' | '[' | '"') || offending.is_whitespace() {
+        return None;
+    }
+    // Where the name ends (a record field's `=` or `,`, or the `]`) and the `]` that closes the brackets.
+    let mut depth = 0usize;
+    let mut in_text = false;
+    let mut name_end = None;
+    let mut close = None;
+    for (i, c) in text[offending_at..].char_indices() {
+        let at = offending_at + i;
+        if c == '"' {
+            // A quote inside the name itself: not a name this can suggest quoting.
+            name_end?;
+            in_text = !in_text;
+            continue;
+        }
+        if in_text {
+            continue;
+        }
+        match c {
+            '\r' | '\n' if name_end.is_none() => return None,
+            '[' | '(' | '{' => depth += 1,
+            ')' | '}' => depth = depth.checked_sub(1)?,
+            ']' if depth == 0 => {
+                close = Some(at);
+                break;
+            }
+            ']' => depth -= 1,
+            '=' | ',' if depth == 0 => {
+                name_end.get_or_insert(at);
+            }
+            _ => {}
+        }
+    }
+    let close = close?;
+    let written = text[name.start_byte()..name_end.unwrap_or(close)].trim_end();
+    if written.contains("#(") {
+        return None;
+    }
+    let message = format!(
+        "unexpected `{offending}` in the field name `{written}`; a name with characters other than letters, \
+         digits, `_`, `.` and spaces must be quoted: `#\"{written}\"`"
+    );
+    let range = offending_at..offending_at + offending.len_utf8();
+    Some((Diagnostic::new(codes::M101, range, message), name.start_byte()..close + 1))
 }
 
 // -------------------------------------------------------------------------------------------------------
