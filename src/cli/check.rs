@@ -1,21 +1,27 @@
-//! `dfls check`: reads M files, runs the syntax checks on each, and renders every diagnostic in the chosen
-//! format on stdout. Exit code 1 when any diagnostic is an error, 2 when a path could not be read (the
-//! other paths are still checked and reported).
+//! `dfls check`: finds the Dataflow items, M files and REST payloads the paths name, checks each item as
+//! one unit (every file by itself, then the rules that tie them together) and each loose file by itself,
+//! and renders every diagnostic in the chosen format on stdout, one report per file. Items are checked in
+//! parallel on every core, each file read and parsed once. Exit code 1 when any diagnostic is an error, 2
+//! when a path could not be read (the other paths are still checked and reported).
 
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
 
 use clap::{Args, ValueEnum};
 
-use super::{exit, inputs};
+use super::exit;
+use super::inputs::{self, InputError, Unit};
+use crate::definition::{self, FolderItem, ItemFile};
 use crate::diagnostics::render::{self, Format};
 use crate::diagnostics::{FileReport, Summary};
-use crate::syntax;
 
 #[derive(Debug, Args)]
 pub(super) struct CheckArgs {
-    /// M files (any extension), directories searched recursively for .pq, .pqm and .m files, or `-` for
-    /// standard input.
+    /// Dataflow item folders, files (an item's file stands for its item; an M file of any extension, a
+    /// JSON part, a legacy dataflow-content.json or a REST payload), directories searched recursively
+    /// for items, .pq, .pqm and .m files and payloads, or `-` for standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub(super) paths: Vec<PathBuf>,
 
@@ -53,27 +59,20 @@ impl From<OutputFormat> for Format {
 
 /// Runs the check and returns the exit code.
 pub(super) fn run(args: CheckArgs, color: bool) -> u8 {
-    let (inputs, errors) = inputs::collect(&args.paths, args.stdin_filename.as_deref());
+    let (units, errors) = inputs::collect(&args.paths, args.stdin_filename.as_deref());
     let mut unreadable = !errors.is_empty();
     for error in errors {
         eprintln!("dfls: {error}");
     }
-    let mut reports = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        match input.read() {
-            Ok(bytes) => {
-                let checked = syntax::check_bytes(&bytes);
-                let mut report =
-                    FileReport { path: input.shown, text: checked.text, diagnostics: checked.diagnostics };
-                report.sort();
-                reports.push(report);
-            }
-            Err(error) => {
-                eprintln!("dfls: {error}");
-                unreadable = true;
-            }
+    let mut reports = Vec::new();
+    for (unit_reports, errors) in check_all(&units) {
+        reports.extend(unit_reports);
+        for error in errors {
+            eprintln!("dfls: {error}");
+            unreadable = true;
         }
     }
+    reports.sort_by(|a, b| Path::new(&a.path).cmp(Path::new(&b.path)).then_with(|| a.path.cmp(&b.path)));
 
     let mut out = BufWriter::new(io::stdout().lock());
     if let Err(error) =
@@ -92,5 +91,72 @@ pub(super) fn run(args: CheckArgs, color: bool) -> u8 {
         exit::PROBLEMS
     } else {
         exit::SUCCESS
+    }
+}
+
+/// Checks every unit, on as many threads as there are cores, and returns the results in unit order.
+fn check_all(units: &[Unit]) -> Vec<(Vec<FileReport>, Vec<InputError>)> {
+    let workers = thread::available_parallelism().map_or(1, |n| n.get()).min(units.len());
+    if workers <= 1 {
+        return units.iter().map(check_unit).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<(Vec<FileReport>, Vec<InputError>)>> = units.iter().map(|_| None).collect();
+    thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(unit) = units.get(index) else { break };
+                        done.push((index, check_unit(unit)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => done.into_iter().for_each(|(index, result)| results[index] = Some(result)),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    results.into_iter().map(|result| result.expect("every unit was checked")).collect()
+}
+
+/// Reads and checks one unit.
+fn check_unit(unit: &Unit) -> (Vec<FileReport>, Vec<InputError>) {
+    match unit {
+        Unit::File(input) => match input.read() {
+            Ok(bytes) => (definition::check_file(&input.shown, &bytes), Vec::new()),
+            Err(error) => (Vec::new(), vec![error]),
+        },
+        Unit::MaybePayload(input) => match input.read() {
+            Ok(bytes) => (definition::check_if_payload(&input.shown, &bytes).unwrap_or_default(), Vec::new()),
+            Err(error) => (Vec::new(), vec![error]),
+        },
+        Unit::Item(item) => {
+            let mut errors = Vec::new();
+            let mut files = Vec::with_capacity(item.parts.len());
+            for (part_path, input) in &item.parts {
+                match input.read() {
+                    Ok(bytes) => files.push(ItemFile {
+                        part_path: part_path.clone(),
+                        shown: input.shown.clone(),
+                        bytes,
+                    }),
+                    Err(error) => errors.push(error),
+                }
+            }
+            let folder = FolderItem {
+                name: item.name.clone(),
+                shown: item.shown.clone(),
+                files,
+                strays: item.strays.clone(),
+            };
+            (definition::check_folder(folder), errors)
+        }
     }
 }

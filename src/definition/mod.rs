@@ -1,8 +1,31 @@
 //! A Dataflow item as one unit: its files (a folder, a legacy `dataflow-content.json`, or a REST payload),
 //! how they are found and decoded, and the rules that tie them together (`D1xx`).
 //!
+//! | module | owns |
+//! |---|---|
+//! | [`parts`] | the part paths of an item and what each one is |
+//! | [`discover`] | how items are recognised among folders and files |
+//! | [`payload`] | REST definition payloads (`D100`-`D104`); reading and writing item folders |
+//! | [`file`] | checking one file by itself: M, JSON and its schema, the M inside a legacy item |
+//! | [`names`], [`mashup`], [`metadata`] | the views of M and JSON the rules read |
+//! | [`guid`] | recognising and deriving GUIDs |
+//! | [`rules`] | the cross-file rules (`D110`-`D123`) |
+//! | [`item`] | an item as one unit: every file checked once, the rules run, one report per file |
+//!
 //! May use `syntax`, `json`, `diagnostics` and `text`; does no IO except in the clearly named folder
 //! functions of [`payload`] (reading and writing item folders), which the CLI and the Fabric client share.
+//! Walking directories to find items is the caller's; [`discover`] only decides from names and bytes.
 
 pub mod convert;
+pub mod discover;
+pub mod file;
+pub mod guid;
+pub mod item;
+pub mod mashup;
+pub mod metadata;
+pub mod names;
+pub mod parts;
 pub mod payload;
+pub mod rules;
+
+pub use item::{check_file, check_folder, check_if_payload, FolderItem, ItemFile};

@@ -124,11 +124,75 @@ pub const D105: Code = code(
 );
 pub const D106: Code =
     code("D106", "missing-part", Severity::Error, "A part every Dataflow definition needs is missing.");
+pub const D110: Code = code(
+    "D110",
+    "query-without-metadata",
+    Severity::Error,
+    "A shared query of mashup.pq has no entry in queriesMetadata.",
+);
+pub const D111: Code = code(
+    "D111",
+    "metadata-without-query",
+    Severity::Error,
+    "An entry of queriesMetadata names a query that mashup.pq does not define.",
+);
+pub const D112: Code = code(
+    "D112",
+    "query-name-mismatch",
+    Severity::Error,
+    "The key of a queriesMetadata entry differs from its queryName.",
+);
+pub const D113: Code = code("D113", "invalid-guid", Severity::Error, "A queryId or logicalId is not a GUID.");
+pub const D114: Code =
+    code("D114", "duplicate-id", Severity::Error, "Two queries, or two query groups, have the same id.");
+pub const D115: Code = code(
+    "D115",
+    "unknown-query-group",
+    Severity::Error,
+    "A query's queryGroupId names no group of queryGroups.",
+);
+pub const D116: Code = code(
+    "D116",
+    "unknown-parent-group",
+    Severity::Error,
+    "A query group's parentId names no group of queryGroups.",
+);
+pub const D117: Code =
+    code("D117", "query-group-cycle", Severity::Error, "Query groups are their own ancestors.");
+pub const D118: Code =
+    code("D118", "not-a-dataflow", Severity::Error, "The item's .platform gives a type other than Dataflow.");
+pub const D119: Code = code(
+    "D119",
+    "folder-name-mismatch",
+    Severity::Warning,
+    "The item folder's name does not match the displayName in .platform.",
+);
+pub const D120: Code = code(
+    "D120",
+    "unknown-destination-query",
+    Severity::Error,
+    "A destination attribute names a query that mashup.pq does not define.",
+);
+pub const D121: Code = code(
+    "D121",
+    "missing-mdf-part",
+    Severity::Error,
+    "A query marked [ItemType = \"MDF\"] has no .mdf part.",
+);
+pub const D122: Code = code(
+    "D122",
+    "mdf-without-query",
+    Severity::Error,
+    "An .mdf part has no query marked [ItemType = \"MDF\"] of its name.",
+);
+pub const D123: Code =
+    code("D123", "one-section", Severity::Error, "mashup.pq is not exactly one section document.");
 
 /// Every code, in order.
 pub const ALL: &[Code] = &[
     M100, M101, M102, M103, M104, M105, M106, M107, M108, J100, J101, J102, J103, J104, J105, J106, J107,
-    J108, D100, D101, D102, D103, D104, D105, D106,
+    J108, D100, D101, D102, D103, D104, D105, D106, D110, D111, D112, D113, D114, D115, D116, D117, D118,
+    D119, D120, D121, D122, D123,
 ];
 
 /// Looks a code up by its id.

@@ -1,0 +1,87 @@
+//! GUIDs as Fabric writes them (`be17210f-5aca-421a-8c0a-bf631487bb8e`): recognising one, and making a new
+//! one for a fix.
+//!
+//! A new GUID is derived from a seed (the file's text and what the GUID is for) rather than drawn from a
+//! random source: the same diagnostic always carries the same fix, which keeps the language server's
+//! code actions stable and the tests reproducible, and a GUID already in the file is never produced. It
+//! has the form of a version-4 GUID. Pure: no IO, no clock.
+
+/// The all-zero GUID, which Fabric's Git export writes as a placeholder `logicalId`.
+pub const ZERO: &str = "00000000-0000-0000-0000-000000000000";
+
+/// Whether `text` is a GUID: 32 hexadecimal digits in groups of 8-4-4-4-12, either case, no braces.
+pub fn is_guid(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// A GUID derived from `seed`, different from every GUID in `taken` (compared without case).
+pub fn derive(seed: &str, taken: &[&str]) -> String {
+    let mut attempt = 0u64;
+    loop {
+        let high = fnv1a(seed.as_bytes(), 0xcbf2_9ce4_8422_2325 ^ attempt);
+        let low = fnv1a(seed.as_bytes(), 0x8422_2325_cbf2_9ce4 ^ attempt.rotate_left(32) ^ high);
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&high.to_be_bytes());
+        bytes[8..].copy_from_slice(&low.to_be_bytes());
+        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let guid = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+        if !taken.iter().any(|t| t.eq_ignore_ascii_case(&guid)) {
+            return guid;
+        }
+        attempt += 1;
+    }
+}
+
+/// 64-bit FNV-1a from a given basis, with a final avalanche so similar seeds give unrelated values.
+fn fnv1a(bytes: &[u8], basis: u64) -> u64 {
+    let mut hash = basis;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    hash ^ (hash >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_recognised() {
+        assert!(is_guid("be17210f-5aca-421a-8c0a-bf631487bb8e"));
+        assert!(is_guid("F58D2F83-A300-B135-4788-059683CD571C"));
+        assert!(is_guid(ZERO));
+        for not in [
+            "",
+            "be17210f5aca421a8c0abf631487bb8e",
+            "{be17210f-5aca-421a-8c0a-bf631487bb8e}",
+            "be17210f-5aca-421a-8c0a-bf631487bb8g",
+            "be17210f-5aca-421a-8c0a_bf631487bb8e",
+            "é",
+        ] {
+            assert!(!is_guid(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn derived_guids_are_stable_distinct_and_fresh() {
+        let a = derive("queryMetadata.json\0Sales", &[]);
+        assert!(is_guid(&a));
+        assert_eq!(a.as_bytes()[14], b'4', "version 4: {a}");
+        assert_eq!(a, derive("queryMetadata.json\0Sales", &[]));
+        assert_ne!(a, derive("queryMetadata.json\0Sales2", &[]));
+        let b = derive("queryMetadata.json\0Sales", &[&a.to_uppercase()]);
+        assert!(is_guid(&b) && b != a);
+    }
+}
