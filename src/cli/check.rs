@@ -29,7 +29,8 @@ pub(super) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
 
-    /// The path to show for standard input (`-`).
+    /// The path to show for standard input (`-`); its name says what it is, as for a file named on its
+    /// own (M unless it is a JSON part's or a `.json` name).
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
 }

@@ -226,7 +226,6 @@ fn units<'a>(checked: &'a [Checked], folder: Option<&'a str>, parts_known: bool)
             label: MASHUP,
             mashup: &m.mashup,
             complete: m.complete,
-            in_item: parts_known,
         }),
         _ => None,
     });
@@ -273,7 +272,6 @@ fn units<'a>(checked: &'a [Checked], folder: Option<&'a str>, parts_known: bool)
             label: "the mashupDocument",
             mashup: &m.mashup,
             complete: m.complete,
-            in_item: true,
         }),
         metadata: metadata::read(&j.json, Layout::LegacyContent).map(|view| MetadataSide {
             target: i,
@@ -284,10 +282,7 @@ fn units<'a>(checked: &'a [Checked], folder: Option<&'a str>, parts_known: bool)
         }),
         ..Unit::default()
     });
-    let current = mashup.is_some()
-        || metadata.is_some()
-        || find(PartKind::Mashup).is_some()
-        || find(PartKind::QueryMetadata).is_some();
+    let current = find(PartKind::Mashup).is_some() || find(PartKind::QueryMetadata).is_some();
     match legacy_unit {
         Some(mut legacy) if !current => {
             legacy.platform = platform;

@@ -10,9 +10,6 @@ const MDF: &str = "MDF";
 
 pub(super) fn check(unit: &Unit, out: &mut Vec<(Target, Diagnostic)>) {
     let Some(side) = &unit.mashup else { return };
-    if !side.in_item {
-        return;
-    }
     let mashup = side.mashup;
     let target = side.target;
 

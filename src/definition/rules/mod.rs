@@ -35,7 +35,8 @@ pub struct Unit<'a> {
     pub mdf: Option<Vec<MdfSide<'a>>>,
 }
 
-/// The M document: `mashup.pq`, or the `mashupDocument` of a legacy item.
+/// The M document of an item: `mashup.pq`, or the `mashupDocument` of a legacy item (a loose M file is
+/// no item's and is checked by its syntax only).
 #[derive(Debug)]
 pub struct MashupSide<'a> {
     pub target: Target,
@@ -45,8 +46,6 @@ pub struct MashupSide<'a> {
     pub mashup: &'a Mashup,
     /// Parsed without errors.
     pub complete: bool,
-    /// Whether the document must be one section (it is an item's, not a loose M file).
-    pub in_item: bool,
 }
 
 /// The query metadata: `queryMetadata.json`, or a legacy `dataflow-content.json`.
