@@ -25,6 +25,9 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     if !root.has_error() {
         return diagnostics;
     }
+    if let Some(diagnostic) = missing_section_declaration(root, text) {
+        return vec![diagnostic];
+    }
     let source = Source::new(text);
     // Spans whose later problems are all consequences of one already reported (an unquoted field name).
     let mut explained: Vec<Range<usize>> = Vec::new();
@@ -419,7 +422,7 @@ impl Scan<'_, '_> {
     }
 
     /// Follows the shape of a section member through tokens at the section's level.
-    fn step_member(&mut self, token: &Token) {
+    fn step_member(&mut self, previous: Option<&Token>, token: &Token) {
         let Some(shape) = self.member.filter(|_| self.stack.is_empty()) else {
             return;
         };
@@ -444,9 +447,16 @@ impl Scan<'_, '_> {
             (MemberShape::AfterShared, _) => {
                 format!("expected a member name after `shared`, found `{}`", token.shown)
             }
-            (MemberShape::AfterName, _) => {
-                format!("expected `=` after the member name, found `{}`", token.shown)
-            }
+            (MemberShape::AfterName, _) => match previous.and_then(|p| miscased_keyword(&p.shown)) {
+                // `Section Section2;`: the name was meant as the keyword.
+                Some(keyword) => format!(
+                    "expected `=` after the member name, found `{}`; if `{}` was meant as the keyword, write \
+                     `{keyword}` (keywords are case-sensitive)",
+                    token.shown,
+                    previous.map_or("", |p| p.shown.as_str())
+                ),
+                None => format!("expected `=` after the member name, found `{}`", token.shown),
+            },
         };
         self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), problem));
         self.member = None;
@@ -466,7 +476,7 @@ impl Scan<'_, '_> {
         {
             self.report_unexpected(token, "unexpected `;`: there is no section member before it".into());
         }
-        self.step_member(token);
+        self.step_member(previous, token);
         match token.class {
             TokenClass::Open(bracket) => {
                 self.stack.push(Open { kind: OpenKind::Bracket(bracket), at: token.range.clone() })
@@ -521,9 +531,16 @@ impl Scan<'_, '_> {
                 }
             }
             TokenClass::Semicolon => {
-                // A `;` ends a section member: whatever is still open there was never closed.
-                if let Some(innermost) = self.stack.last().cloned() {
-                    self.report_missing(&innermost, Some(token), token.range.clone());
+                // A `;` ends a section member: whatever is still open there was never closed. Outside a
+                // section, a `;` in a `let` is a binding separator written the way other languages do.
+                match self.stack.last().cloned() {
+                    Some(innermost) if innermost.kind == OpenKind::Let && !self.in_section => {
+                        let message = "expected `,` between bindings, found `;` (bindings are separated by \
+                                       `,`; `;` only ends section members)";
+                        self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
+                    }
+                    Some(innermost) => self.report_missing(&innermost, Some(token), token.range.clone()),
+                    None => {}
                 }
                 self.stack.clear();
                 if self.in_section {
@@ -639,6 +656,15 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
             return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
         }
     }
+    if first.class == TokenClass::Semicolon
+        && tokens.len() == 1
+        && parent_kind == "source_file"
+        && token_after(node, text).is_none()
+    {
+        let message = "unexpected `;` at the end of the document: an expression is not ended by `;` (only \
+                       section members are)";
+        return Diagnostic::new(codes::M101, first.range.clone(), message);
+    }
     if first.shown.starts_with("U+") {
         let message = format!("unexpected invisible character {}; delete it", first.shown);
         return Diagnostic::new(codes::M101, first.range.clone(), message);
@@ -718,6 +744,67 @@ fn describe(kind: &str) -> Option<&'static str> {
         "source_file" => return None,
         _ => return None,
     })
+}
+
+// -------------------------------------------------------------------------------------------------------
+// Section members without a section
+
+/// `Section` or `Shared` for the keywords `section` and `shared`, which are case-sensitive.
+fn miscased_keyword(word: &str) -> Option<&'static str> {
+    ["section", "shared"].into_iter().find(|keyword| word != *keyword && word.eq_ignore_ascii_case(keyword))
+}
+
+/// Section members with no `section` declaration before them (copied out of a connector or a Dataflow's
+/// mashup.pq), or a declaration that misspells the keyword. The parser reads such a document as one
+/// broken expression and every member after the first adds errors; one diagnostic that names the cause
+/// replaces them. Member syntax is a `shared` keyword, or a `;` outside any bracket or `let` that more
+/// tokens follow (a last `;` alone is a stray one after an expression).
+fn missing_section_declaration(root: Node, text: &str) -> Option<Diagnostic> {
+    let mut cursor = root.walk();
+    if root.children(&mut cursor).any(|child| child.kind() == "section") {
+        return None;
+    }
+    let tokens = tokens_in(root, text);
+    let first = tokens.first()?;
+    // `Section Section1;` or `Shared Query = ...`: the keyword with the wrong case, then what follows it.
+    let classes: Vec<TokenClass> = tokens.iter().take(3).map(|token| token.class).collect();
+    let declares = |keyword: &str| match keyword {
+        "section" => classes == [TokenClass::Name, TokenClass::Name, TokenClass::Semicolon],
+        _ => classes == [TokenClass::Name, TokenClass::Name, TokenClass::Equals],
+    };
+    if let Some(keyword) = miscased_keyword(&first.shown).filter(|keyword| declares(keyword)) {
+        let message =
+            format!("`{}` is not a keyword: write `{keyword}` (keywords are case-sensitive)", first.shown);
+        return Some(Diagnostic::new(codes::M101, first.range.clone(), message));
+    }
+    // `section Name` without its `;`, where the next member's attributes make the parser give up on it.
+    if let [keyword, name, next, ..] = tokens.as_slice() {
+        if keyword.shown == "section" && name.class == TokenClass::Name && next.class != TokenClass::Semicolon
+        {
+            let message =
+                format!("expected `;` after the section name `{}`, found `{}`", name.shown, next.shown);
+            return Some(Diagnostic::new(codes::M102, name.range.end..name.range.end, message));
+        }
+    }
+    if tokens.iter().any(|token| token.shown == "section") {
+        return None;
+    }
+    let mut depth = 0i64;
+    let members = tokens.iter().enumerate().any(|(i, token)| {
+        match token.class {
+            TokenClass::Open(_) | TokenClass::Let => depth += 1,
+            TokenClass::Close(_) | TokenClass::In => depth -= 1,
+            _ => {}
+        }
+        token.class == TokenClass::Shared
+            || (token.class == TokenClass::Semicolon && depth <= 0 && i + 1 < tokens.len())
+    });
+    if !members {
+        return None;
+    }
+    let message = "expected a section declaration such as `section Section1;` before the first member: a \
+                   document of `Name = value;` members is a section document";
+    Some(Diagnostic::new(codes::M102, first.range.start..first.range.start, message))
 }
 
 // -------------------------------------------------------------------------------------------------------
