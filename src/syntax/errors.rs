@@ -353,6 +353,8 @@ struct Scan<'s, 't> {
     /// `None` inside a member's value or after a reported problem, until the next `;`.
     member: Option<MemberShape>,
     in_section: bool,
+    /// The name that starts a `let` binding, while its `=` is still to come.
+    binding_name: Option<Token>,
 }
 
 /// The expected shape of a section member: `[attributes]? shared? Name = value ;`.
@@ -462,7 +464,26 @@ impl Scan<'_, '_> {
         self.member = None;
     }
 
+    /// Follows the start of each `let` binding, `Name =`, and reports a name not followed by its `=`
+    /// (`b f(a)`), which the parser otherwise reads as a missing `,` or gives up on the whole `let`.
+    fn step_binding(&mut self, previous: Option<&Token>, token: &Token) {
+        if let Some(name) = self.binding_name.take() {
+            if token.class != TokenClass::Equals {
+                let message =
+                    format!("expected `=` after the binding name `{}`, found `{}`", name.shown, token.shown);
+                self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
+            }
+            return;
+        }
+        let at_binding_start = self.stack.last().is_some_and(|open| open.kind == OpenKind::Let)
+            && previous.is_some_and(|p| matches!(p.class, TokenClass::Let | TokenClass::Comma));
+        if at_binding_start && token.class == TokenClass::Name {
+            self.binding_name = Some(token.clone());
+        }
+    }
+
     fn step(&mut self, previous: Option<&Token>, token: &Token) {
+        self.step_binding(previous, token);
         self.check_adjacent(previous, Some(token), token.range.clone());
         if previous.is_some_and(|p| p.class == TokenClass::Catch) && token.class != TokenClass::Open(b'(') {
             let message =
@@ -586,12 +607,25 @@ fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
         || node.parent().and_then(|p| p.prev_sibling()).is_some_and(|s| s.kind() == "section")
         || node.prev_sibling().is_some_and(|s| s.kind() == "section");
     let at_member_start = in_section && before.as_ref().is_some_and(|b| b.class == TokenClass::Semicolon);
+    let after_shared = in_section && before.as_ref().is_some_and(|b| b.class == TokenClass::Shared);
+    let member = if at_member_start {
+        Some(MemberShape::Start)
+    } else {
+        after_shared.then_some(MemberShape::AfterShared)
+    };
     let mut scan = Scan {
         source,
         stack: open_constructs_around(node),
         diagnostics: Vec::new(),
-        member: at_member_start.then_some(MemberShape::Start),
+        member,
         in_section,
+        // An ERROR right after a binding's name (`Orders Source{...}`): its first token should be `=`.
+        binding_name: node
+            .parent()
+            .filter(|parent| parent.kind() == "binding")
+            .and_then(|parent| parent.child_by_field_name("name"))
+            .filter(|name| node.prev_sibling().is_some_and(|previous| previous.id() == name.id()))
+            .and(before.clone()),
     };
     let seeded = scan.stack.len();
     let mut previous: Option<&Token> = before.as_ref();
