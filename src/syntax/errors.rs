@@ -355,6 +355,9 @@ struct Scan<'s, 't> {
     in_section: bool,
     /// The name that starts a `let` binding, while its `=` is still to come.
     binding_name: Option<Token>,
+    /// A name at a `let`'s level right after a value (`... else (x - 1) Next`), which starts the next
+    /// binding if an `=` follows: the `,` before it is missing.
+    unseparated_name: Option<Token>,
 }
 
 /// The expected shape of a section member: `[attributes]? shared? Name = value ;`.
@@ -467,6 +470,14 @@ impl Scan<'_, '_> {
     /// Follows the start of each `let` binding, `Name =`, and reports a name not followed by its `=`
     /// (`b f(a)`), which the parser otherwise reads as a missing `,` or gives up on the whole `let`.
     fn step_binding(&mut self, previous: Option<&Token>, token: &Token) {
+        if let Some(name) = self.unseparated_name.take() {
+            if token.class == TokenClass::Equals {
+                let message = format!("expected `,` between bindings, before `{} =`", name.shown);
+                let at = name.range.start;
+                self.diagnostics.push(Diagnostic::new(codes::M102, at..at, message));
+                return;
+            }
+        }
         if let Some(name) = self.binding_name.take() {
             if token.class != TokenClass::Equals {
                 let message =
@@ -479,6 +490,13 @@ impl Scan<'_, '_> {
             && previous.is_some_and(|p| matches!(p.class, TokenClass::Let | TokenClass::Comma));
         if at_binding_start && token.class == TokenClass::Name {
             self.binding_name = Some(token.clone());
+        } else if token.class == TokenClass::Name
+            && self.stack.last().is_some_and(|open| open.kind == OpenKind::Let)
+            && previous.is_some_and(|p| {
+                matches!(p.class, TokenClass::Close(_) | TokenClass::Name | TokenClass::Other)
+            })
+        {
+            self.unseparated_name = Some(token.clone());
         }
     }
 
@@ -620,6 +638,7 @@ fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
         member,
         in_section,
         // An ERROR right after a binding's name (`Orders Source{...}`): its first token should be `=`.
+        unseparated_name: None,
         binding_name: node
             .parent()
             .filter(|parent| parent.kind() == "binding")
@@ -633,6 +652,12 @@ fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
     for token in &tokens {
         scan.step(previous, token);
         previous = Some(token);
+    }
+    // A name at the end of the ERROR may start a binding whose `=` follows it.
+    if let Some(token) = after.as_ref().filter(|token| token.class == TokenClass::Equals) {
+        if scan.unseparated_name.is_some() {
+            scan.step_binding(previous, token);
+        }
     }
     // What follows the ERROR decides whether constructs opened inside it were ever closed.
     match &after {
@@ -662,6 +687,31 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
     };
     let parent = node.parent();
     let parent_kind = parent.map_or("", |p| p.kind());
+    // `a = if c then x else (y - 1)` then `b = ...` with no `,`: the parser kept the `(...)` as an ERROR and
+    // read `b = ...` as an equality that continues the value.
+    let mut depth = 0i64;
+    let one_value = tokens.iter().all(|token| {
+        match token.class {
+            TokenClass::Open(_) => depth += 1,
+            TokenClass::Close(_) => depth -= 1,
+            _ => {}
+        }
+        let separator = matches!(
+            token.class,
+            TokenClass::Comma | TokenClass::Semicolon | TokenClass::In | TokenClass::Then | TokenClass::Else
+        );
+        depth >= 0 && !(depth == 0 && separator)
+    }) && depth == 0
+        && matches!(first.class, TokenClass::Open(_) | TokenClass::Name | TokenClass::Other);
+    if let Some(next) =
+        node.next_named_sibling().filter(|next| one_value && is_unseparated_binding(*next, text))
+    {
+        if open_constructs_around(node).last().is_some_and(|open| open.kind == OpenKind::Let) {
+            let message =
+                format!("expected `,` between bindings, before `{}`", show(&text[next.byte_range()]));
+            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+        }
+    }
     let follows_item = node.prev_named_sibling().is_some_and(|s| !s.is_extra());
     let starts_item = !is_terminator(first.class) && first.class != TokenClass::NeedsOperand;
     let separated = match parent_kind {
@@ -714,6 +764,16 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
         message.push_str(construct);
     }
     Diagnostic::new(codes::M101, first.range.clone(), message)
+}
+
+/// `b = ...` read as an equality: a binary `=` whose left operand is a name, which in a `let` is the next
+/// binding.
+fn is_unseparated_binding(node: Node, text: &str) -> bool {
+    node.kind() == "binary_expression"
+        && node.child_by_field_name("operator").is_some_and(|op| &text[op.byte_range()] == "=")
+        && node
+            .child_by_field_name("left")
+            .is_some_and(|left| matches!(left.kind(), "identifier" | "quoted_identifier"))
 }
 
 /// What would have been accepted where the ERROR starts, as a short phrase ("`,` or `}`", "an
