@@ -7,7 +7,9 @@
 // - `_function_start` before a `(` that opens a function's parameter list: the scanner reads ahead over
 //   the shape `( [optional] name [as [nullable] type], ... ) [as [nullable] type] =>` and nothing else, so
 //   the look-ahead is bounded by the parameter list and never descends into nested parentheses. A `,`
-//   after the first parameter settles it early, since a parenthesized expression cannot hold one.
+//   after the first parameter settles it early, since a parenthesized expression cannot hold one; so does
+//   a second name without the `,` (`(state current) =>`), which no expression holds either: the parser
+//   then reports the missing `,` in the parameter list.
 // - `_section_attributes_start` before a `[...]` record that is followed by the keyword `section`: after a
 //   section's members such a record belongs to the next section, not to the next member.
 //
@@ -165,8 +167,20 @@ static bool skip_quoted(TSLexer *lexer) {
   }
 }
 
-// A name: a regular identifier or a quoted identifier `#"..."`. Sets `is_keyword_optional` when the name
-// reads `optional`.
+// Whether a word is one of M's keywords, which cannot name a parameter.
+static bool is_keyword(const char *word, unsigned length) {
+  static const char *const keywords[] = {
+      "and", "as", "each", "else", "error", "false", "if", "in", "is", "let", "meta", "not",
+      "null", "or", "otherwise", "section", "shared", "then", "true", "try", "type",
+  };
+  for (unsigned i = 0; i < sizeof keywords / sizeof keywords[0]; i++) {
+    if (word_is(word, length, keywords[i])) return true;
+  }
+  return false;
+}
+
+// A name: a regular identifier (not a keyword) or a quoted identifier `#"..."`. Sets `is_keyword_optional`
+// when the name reads `optional`.
 static bool read_name(TSLexer *lexer, bool *is_keyword_optional) {
   char word[16];
   *is_keyword_optional = false;
@@ -177,7 +191,7 @@ static bool read_name(TSLexer *lexer, bool *is_keyword_optional) {
     return skip_quoted(lexer);
   }
   unsigned length = read_word(lexer, word, sizeof word);
-  if (length == 0) return false;
+  if (length == 0 || is_keyword(word, length)) return false;
   *is_keyword_optional = word_is(word, length, "optional");
   return true;
 }
@@ -196,6 +210,10 @@ static bool read_type_after_as(TSLexer *lexer) {
 }
 
 // After the `(`: whether a parameter list and then `=>` (possibly after a return type) follow.
+//
+// Two names in a row (`(state column)`, `(a as text optional b)`) never occur in a parenthesized
+// expression, so they settle it as a parameter list that misses a `,`; the parser then reports the `,`
+// where it belongs instead of a confusing error about a parenthesized expression.
 static bool parameter_list_follows(TSLexer *lexer) {
   char word[16];
   if (!skip_trivia(lexer)) return false;
@@ -211,7 +229,7 @@ static bool parameter_list_follows(TSLexer *lexer) {
         if (word_is(word, length, "as")) {
           has_type = true;
         } else if (!is_optional) {
-          return false;
+          return !is_keyword(word, length);  // A second name: a missing `,`.
         }
         if (!skip_trivia(lexer)) return false;
       } else if (is_optional && lexer->lookahead == '#') {
@@ -223,7 +241,7 @@ static bool parameter_list_follows(TSLexer *lexer) {
       if (!has_type && lexer->lookahead == ',') return true;
       if (!has_type && is_word_start(lexer->lookahead)) {
         unsigned length = read_word(lexer, word, sizeof word);
-        if (!word_is(word, length, "as")) return false;
+        if (!word_is(word, length, "as")) return !is_keyword(word, length);  // A missing `,`.
         has_type = true;
       }
       if (has_type) {
@@ -232,6 +250,14 @@ static bool parameter_list_follows(TSLexer *lexer) {
         if (lexer->lookahead == ',') return true;
       }
       if (lexer->lookahead == ')') break;
+      if (lexer->lookahead == '#') {
+        lexer->advance(lexer, false);
+        return lexer->lookahead == '"';  // A quoted name after a parameter: a missing `,`.
+      }
+      if (is_word_start(lexer->lookahead)) {
+        unsigned length = read_word(lexer, word, sizeof word);
+        return !is_keyword(word, length);  // A name after a typed parameter: a missing `,`.
+      }
       if (lexer->lookahead != ',') return false;
       lexer->advance(lexer, false);
       if (!skip_trivia(lexer)) return false;
