@@ -13,10 +13,11 @@
 //! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`) | `diagnostics`, `text` |
 //! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `diagnostics`, `text` |
 //! | [`library`] | the M standard library catalog (functions, types, enums, Fabric connectors) | std |
+//! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `diagnostics`, `text` |
 //! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `diagnostics`, `text` |
 //! | [`cli`] | the command line (clap): `dfls check`, ... | everything |
 //!
-//! Planned, in DESIGN order: `semantics` (scopes and names), `format`, `fabric` (REST client), `emulator`
+//! Planned, in DESIGN order: `format`, `fabric` (REST client), `emulator`
 //! (local Fabric), `lsp` (the language server).
 //!
 //! ## Invariants
@@ -38,5 +39,6 @@ pub mod definition;
 pub mod diagnostics;
 pub mod json;
 pub mod library;
+pub mod semantics;
 pub mod syntax;
 pub mod text;

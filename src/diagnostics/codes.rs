@@ -57,6 +57,27 @@ pub const M106: Code = code(
 pub const M107: Code = code("M107", "invalid-number", Severity::Error, "A number literal is malformed.");
 pub const M108: Code = code("M108", "binary-file", Severity::Error, "The file is binary, not M source text.");
 
+pub const M201: Code = code(
+    "M201",
+    "unknown-name",
+    Severity::Error,
+    "A name is not defined in the document and is not a standard library name.",
+);
+pub const M202: Code = code(
+    "M202",
+    "wrong-argument-count",
+    Severity::Error,
+    "A library function is called with fewer or more arguments than it takes.",
+);
+pub const M203: Code = code(
+    "M203",
+    "duplicate-name",
+    Severity::Error,
+    "A let, record, section or parameter list defines the same name twice.",
+);
+pub const M204: Code =
+    code("M204", "unused-binding", Severity::Hint, "A let binding is never used; its code is unnecessary.");
+
 pub const J100: Code = code("J100", "json-syntax", Severity::Error, "The file is not valid JSON.");
 pub const J101: Code = code(
     "J101",
@@ -190,9 +211,9 @@ pub const D123: Code =
 
 /// Every code, in order.
 pub const ALL: &[Code] = &[
-    M100, M101, M102, M103, M104, M105, M106, M107, M108, J100, J101, J102, J103, J104, J105, J106, J107,
-    J108, D100, D101, D102, D103, D104, D105, D106, D110, D111, D112, D113, D114, D115, D116, D117, D118,
-    D119, D120, D121, D122, D123,
+    M100, M101, M102, M103, M104, M105, M106, M107, M108, M201, M202, M203, M204, J100, J101, J102, J103,
+    J104, J105, J106, J107, J108, D100, D101, D102, D103, D104, D105, D106, D110, D111, D112, D113, D114,
+    D115, D116, D117, D118, D119, D120, D121, D122, D123,
 ];
 
 /// Looks a code up by its id.

@@ -10,6 +10,7 @@
 mod document;
 mod errors;
 mod lexical;
+pub mod names;
 
 use tree_sitter::{Parser, Tree};
 

@@ -1,0 +1,70 @@
+//! Names in M: scopes, definitions, references and their resolution, and the name diagnostics (`M2xx`).
+//!
+//! [`analyze`] walks a parsed document once and returns an [`Analysis`]: every scope (document, section,
+//! `let`, record, function, `each`, `catch`), every definition (section members with their `shared` flag
+//! and attributes, let bindings, record fields, parameters, the `_` of `each`, the `e` of `catch (e)`),
+//! and every reference (a name in an expression or a type, `@name`, `Section!Member`) resolved to a
+//! definition, to a library entry ([`crate::library`]) or to nothing. The queries editors need are
+//! methods of [`Analysis`] ([`query`]): the definition and references at an offset (go to definition,
+//! references, rename), the names visible at an offset (completion) and the call around an offset
+//! (signature help).
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`model`] | the values: [`Scope`], [`Definition`], [`Reference`], [`Invocation`], [`Analysis`] |
+//! | `bind` | the walk that builds them and resolves names (M's scoping rules are listed there) |
+//! | `grammar` | the grammar's node kind and field ids the walk dispatches on |
+//! | [`query`] | the questions editors ask |
+//! | `checks` | `M201` unknown name, `M202` wrong argument count, `M203` duplicate name, `M204` unused binding |
+//! | `suggest` | "did you mean": the closest names by edit distance |
+//! | `suppress` | `// dfls-ignore M201` and `// dfls-ignore-file M204` comments |
+//!
+//! Scoping, in short: section members see each other and themselves; let bindings and record fields see
+//! each other, but inside its own value a binding's name refers to the outer scope unless written
+//! `@name`; `#"x"` and `x` are one name; local names, dotted ones included (`Table.ToNavigationTable`),
+//! shadow the library; field names (`[A]`, `x[A]`, `[A = 1]`, `type [A = text]`) and function-type
+//! parameter names are not references.
+//!
+//! May use `syntax`, `library`, `diagnostics` and `text`. Pure: no IO, no LSP types, byte offsets only;
+//! never recurses on the depth of the tree.
+
+mod bind;
+mod checks;
+mod grammar;
+pub mod model;
+pub mod query;
+mod suggest;
+mod suppress;
+#[cfg(test)]
+mod tests;
+
+use tree_sitter::Tree;
+
+use crate::diagnostics::{codes, Code};
+
+pub use model::{
+    Analysis, DefId, Definition, DefinitionKind, Invocation, Name, Reference, ReferenceKind, Resolution,
+    Scope, ScopeId, ScopeKind,
+};
+pub use query::InvocationAt;
+
+/// The codes whose ranges are unnecessary code: the language server shows them faded (LSP
+/// `DiagnosticTag::Unnecessary`). Only `M204` (an unused let binding) today.
+pub const UNNECESSARY: &[Code] = &[codes::M204];
+
+/// Whether diagnostics of `code` mark unnecessary code (see [`UNNECESSARY`]).
+pub fn is_unnecessary(code: Code) -> bool {
+    UNNECESSARY.iter().any(|c| c.id == code.id)
+}
+
+/// Analyses the names of a parsed document (`tree` must be the parse of `text`). Never fails; syntax
+/// errors leave what they break unresolved, and unknown names inside them are not reported.
+pub fn analyze(tree: &Tree, text: &str) -> Analysis {
+    let mut analysis = bind::Binder::new(tree, text).run(tree);
+    checks::run(&mut analysis);
+    suppress::apply(tree, text, &mut analysis.diagnostics);
+    analysis.diagnostics.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id))
+    });
+    analysis
+}
