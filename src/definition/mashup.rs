@@ -6,13 +6,13 @@
 //! Ranges are mapped by the caller's function when they are built: for a `mashup.pq` it is the identity,
 //! for the M document inside a legacy `dataflow-content.json` it leads back through the JSON string's
 //! escapes into the JSON file. The walk is iterative, so nesting depth costs no stack. May use `syntax`
-//! trees; knows no files.
+//! (trees, and [`crate::syntax::names`] to decode names); knows no files.
 
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::names;
+use crate::syntax::names;
 
 /// The member attributes whose `QueryName` fields name other queries of the document.
 pub const DESTINATION_ATTRIBUTES: &[&str] = &["DataDestinations", "DefaultOutputDestinationSettings"];
@@ -97,7 +97,7 @@ pub fn extract(tree: &Tree, text: &str, map: &dyn Fn(Range<usize>) -> Range<usiz
 
 fn section(node: Node, text: &str, map: &dyn Fn(Range<usize>) -> Range<usize>) -> Section {
     let (name, name_range) = match node.child_by_field_name("name") {
-        Some(name) => (names::decode_name(&text[name.byte_range()]), map(name.byte_range())),
+        Some(name) => (names::decode_name(&text[name.byte_range()]).into_owned(), map(name.byte_range())),
         None => (String::new(), map(node.start_byte()..node.start_byte())),
     };
     let references =
@@ -114,12 +114,13 @@ fn member(node: Node, text: &str, map: &dyn Fn(Range<usize>) -> Range<usize>) ->
     let name = node.child_by_field_name("name").filter(|name| !name.is_missing())?;
     let attributes = node.child_by_field_name("attributes");
     Some(Member {
-        name: names::decode_name(&text[name.byte_range()]),
+        name: names::decode_name(&text[name.byte_range()]).into_owned(),
         name_range: map(name.byte_range()),
         shared: node.child_by_field_name("shared").is_some(),
         item_type: attributes.and_then(|record| {
             let value = field_value(record, "ItemType", text)?;
-            (value.kind() == "text_literal").then(|| names::decode_text(&text[value.byte_range()]))
+            (value.kind() == "text_literal")
+                .then(|| names::decode_text(&text[value.byte_range()]).into_owned())
         }),
         references: attributes.map(|a| references(a, text, map)).unwrap_or_default(),
     })
@@ -134,7 +135,7 @@ fn field_value<'t>(record: Node<'t>, name: &str, text: &str) -> Option<Node<'t>>
     found.child_by_field_name("value")
 }
 
-fn field_name(field: Node, text: &str) -> Option<String> {
+fn field_name<'t>(field: Node, text: &'t str) -> Option<std::borrow::Cow<'t, str>> {
     field.child_by_field_name("name").map(|name| names::decode_name(&text[name.byte_range()]))
 }
 
@@ -149,7 +150,7 @@ fn references(record: Node, text: &str, map: &dyn Fn(Range<usize>) -> Range<usiz
                 {
                     found.push(QueryReference {
                         attribute,
-                        query: names::decode_text(&text[query.byte_range()]),
+                        query: names::decode_text(&text[query.byte_range()]).into_owned(),
                         range: map(query.byte_range()),
                     });
                 }

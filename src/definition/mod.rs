@@ -7,7 +7,7 @@
 //! | [`discover`] | how items are recognised among folders and files |
 //! | [`payload`] | REST definition payloads (`D100`-`D104`); reading and writing item folders |
 //! | [`file`] | checking one file by itself: M, JSON and its schema, the M inside a legacy item |
-//! | [`names`], [`mashup`], [`metadata`] | the views of M and JSON the rules read |
+//! | [`mashup`], [`metadata`] | the views of M and JSON the rules read |
 //! | [`guid`] | recognising and deriving GUIDs |
 //! | [`rules`] | the cross-file rules (`D110`-`D123`) |
 //! | [`item`] | an item as one unit: every file checked once, the rules run, one report per file |
@@ -23,7 +23,6 @@ pub mod guid;
 pub mod item;
 pub mod mashup;
 pub mod metadata;
-pub mod names;
 pub mod parts;
 pub mod payload;
 pub mod rules;
