@@ -254,7 +254,7 @@ fn legacy_diagnostics_land_on_the_json_characters() {
 
 /// Applies a fix's edits to a text.
 fn apply(text: &str, diagnostic: &Diagnostic) -> String {
-    let mut edits = diagnostic.fix.as_ref().unwrap().edits.clone();
+    let mut edits = diagnostic.fixes[0].edits.clone();
     edits.sort_by_key(|edit| std::cmp::Reverse(edit.range.start));
     let mut text = text.to_string();
     for edit in edits {
@@ -308,7 +308,7 @@ fn every_fix_resolves_its_diagnostic_and_nothing_else_changes() {
         let reports = check_folder(item.clone());
         let before = counts(&reports);
         for report in &reports {
-            for diagnostic in report.diagnostics.iter().filter(|d| d.fix.is_some()) {
+            for diagnostic in report.diagnostics.iter().filter(|d| !d.fixes.is_empty()) {
                 fixes += 1;
                 let fixed = apply(&report.text, diagnostic);
                 let mut item = item.clone();

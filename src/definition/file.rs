@@ -158,7 +158,7 @@ fn check_embedded_m(json: &Json, diagnostics: &mut Vec<Diagnostic>) -> Option<Ma
         for related in &mut diagnostic.related {
             related.range = map(related.range.clone());
         }
-        if let Some(fix) = &mut diagnostic.fix {
+        for fix in &mut diagnostic.fixes {
             for edit in &mut fix.edits {
                 edit.range = map(edit.range.clone());
                 // The new text lands inside a JSON string literal.

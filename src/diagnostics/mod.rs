@@ -68,7 +68,8 @@ pub struct Diagnostic {
     /// Byte range in the file's text; may be empty (a point, e.g. where a token is missing).
     pub range: Range<usize>,
     pub related: Vec<Related>,
-    pub fix: Option<Fix>,
+    /// Changes that resolve the problem, best first (a "did you mean" offers several).
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -80,7 +81,7 @@ impl Diagnostic {
             message: message.into(),
             range,
             related: Vec::new(),
-            fix: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -90,7 +91,7 @@ impl Diagnostic {
     }
 
     pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
-        self.fix = Some(fix);
+        self.fixes.push(fix);
         self
     }
 }

@@ -24,7 +24,6 @@ pub(super) fn run(analysis: &mut Analysis) {
 
 fn unknown_names(analysis: &mut Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let mut library_suggestions: HashMap<Name, Vec<&'static str>> = HashMap::new();
-    let mut fixes = HashMap::new();
     for reference in &analysis.references {
         if reference.resolution != Resolution::Unresolved || reference.in_error {
             continue;
@@ -85,15 +84,9 @@ fn unknown_names(analysis: &mut Analysis, diagnostics: &mut Vec<Diagnostic>) {
             }
         };
         let mut diagnostic = Diagnostic::new(codes::M201, reference.range.clone(), message);
-        if let Some(best) = all.first() {
-            diagnostic = diagnostic.with_fix(best.clone());
-        }
-        if all.len() > 1 {
-            fixes.insert((codes::M201.id, reference.range.start, reference.range.end), all);
-        }
+        diagnostic.fixes = all;
         diagnostics.push(diagnostic);
     }
-    analysis.fixes.extend(fixes);
 }
 
 /// For the member of `Section!Member` whose section is known: the section's name and its members' names.

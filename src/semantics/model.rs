@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
-use crate::diagnostics::{Diagnostic, Fix};
+use crate::diagnostics::Diagnostic;
 use crate::library;
 
 /// A definition: an index into [`Analysis::definitions`].
@@ -196,8 +196,6 @@ pub struct Analysis {
     /// members of other sections, in document order).
     pub(super) shared_elsewhere: HashMap<ScopeId, Vec<DefId>>,
     pub(super) diagnostics: Vec<Diagnostic>,
-    /// Every fix of a diagnostic, by code and range, when there is more than one.
-    pub(super) fixes: HashMap<(&'static str, usize, usize), Vec<Fix>>,
 }
 
 impl Analysis {

@@ -11,7 +11,7 @@ use super::model::{
     Analysis, DefId, Definition, DefinitionKind, Invocation, Name, Reference, Resolution, Scope, ScopeId,
     ScopeKind,
 };
-use crate::diagnostics::{Diagnostic, Fix};
+use crate::diagnostics::Diagnostic;
 
 /// The call around an offset, for signature help.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,14 +53,6 @@ impl Analysis {
     /// The name diagnostics (`M2xx`), sorted by position, with `dfls-ignore` comments applied.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
-    }
-
-    /// Every fix for a diagnostic of this analysis: for an unknown name (`M201`), one replacement for
-    /// each close name, best first ([`Diagnostic::fix`] holds only the best). Empty for other diagnostics.
-    pub fn fixes(&self, diagnostic: &Diagnostic) -> &[Fix] {
-        self.fixes
-            .get(&(diagnostic.code.id, diagnostic.range.start, diagnostic.range.end))
-            .map_or(&[], Vec::as_slice)
     }
 
     /// The text of a name.

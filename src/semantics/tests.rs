@@ -236,7 +236,7 @@ fn unused_bindings_count_the_body_and_other_bindings() {
     // `g`'s `g` is the outer scope's: unknown.
     assert_eq!(codes(&a), ["M204", "M204", "M204", "M201"]);
     // The fix removes the binding and its comma.
-    let fix = a.diagnostics()[0].fix.as_ref().unwrap();
+    let fix = a.diagnostics()[0].fixes.first().unwrap();
     let mut fixed = text.to_string();
     fixed.replace_range(fix.edits[0].range.clone(), &fix.edits[0].new_text);
     assert_eq!(fixed, "let a = 1, b = a, f = (n) => @f(n), g = (n) => g in b");
@@ -260,16 +260,15 @@ fn unknown_names_get_up_to_three_fixes() {
     let text = "let Source = 1, Sourc = 2, Sorce = 3 in Sourcee + Text.Uper(\"a\")";
     let a = analysis(text);
     let unknown = a.diagnostics().iter().find(|d| text[d.range.clone()] == *"Sourcee").unwrap();
-    let titles: Vec<&str> = a.fixes(unknown).iter().map(|f| f.title.as_str()).collect();
+    let titles: Vec<&str> = unknown.fixes.iter().map(|f| f.title.as_str()).collect();
     assert_eq!(titles, ["replace with `Source`", "replace with `Sourc`", "replace with `Sorce`"]);
-    assert_eq!(unknown.fix.as_ref(), a.fixes(unknown).first());
     let upper = a.diagnostics().iter().find(|d| text[d.range.clone()] == *"Text.Uper").unwrap();
-    assert_eq!(upper.fix.as_ref().unwrap().edits[0].new_text, "Text.Upper");
+    assert_eq!(upper.fixes[0].edits[0].new_text, "Text.Upper");
     // A name that needs quoting is written quoted.
     let text = "let #\"Sales Orders\" = 1 in #\"Sales Order\"";
     let a = analysis(text);
     assert_eq!(codes(&a), ["M204", "M201"]);
-    assert_eq!(a.diagnostics()[1].fix.as_ref().unwrap().edits[0].new_text, "#\"Sales Orders\"");
+    assert_eq!(a.diagnostics()[1].fixes.first().unwrap().edits[0].new_text, "#\"Sales Orders\"");
 }
 
 #[test]

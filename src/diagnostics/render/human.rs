@@ -52,7 +52,7 @@ fn write_human(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result<(
                     )),
                 }
             }
-            if let Some(fix) = &diagnostic.fix {
+            for fix in &diagnostic.fixes {
                 notes.push(format!("fix: {}", fix.title));
             }
             notes.push(format!("help: see {} ({})", diagnostic.code.doc_url(), diagnostic.code.name));

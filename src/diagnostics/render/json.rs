@@ -25,8 +25,8 @@ struct Diagnostic<'a> {
     start: Position,
     end: Position,
     related: Vec<Related<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fix: Option<Fix<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<Fix<'a>>,
 }
 
 #[derive(Serialize)]
@@ -88,7 +88,7 @@ pub fn json(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                     }
                 })
                 .collect();
-            let fix = diagnostic.fix.as_ref().map(|fix| Fix {
+            let fixes = diagnostic.fixes.iter().map(|fix| Fix {
                 title: &fix.title,
                 edits: fix
                     .edits
@@ -99,6 +99,7 @@ pub fn json(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                     })
                     .collect(),
             });
+            let fixes = fixes.collect();
             diagnostics.push(Diagnostic {
                 path: &report.path,
                 code: diagnostic.code.id,
@@ -107,7 +108,7 @@ pub fn json(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                 start: span.start.into(),
                 end: span.end.into(),
                 related,
-                fix,
+                fixes,
             });
         }
     }

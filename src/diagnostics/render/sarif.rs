@@ -67,24 +67,31 @@ pub fn sarif(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
                     .collect();
                 result["relatedLocations"] = Value::Array(related);
             }
-            if let Some(fix) = &diagnostic.fix {
-                let replacements: Vec<Value> = fix
-                    .edits
+            if !diagnostic.fixes.is_empty() {
+                let fixes: Vec<Value> = diagnostic
+                    .fixes
                     .iter()
-                    .map(|edit| {
+                    .map(|fix| {
+                        let replacements: Vec<Value> = fix
+                            .edits
+                            .iter()
+                            .map(|edit| {
+                                json!({
+                                    "deletedRegion": region(file, &edit.range),
+                                    "insertedContent": {"text": edit.new_text},
+                                })
+                            })
+                            .collect();
                         json!({
-                            "deletedRegion": region(file, &edit.range),
-                            "insertedContent": {"text": edit.new_text},
+                            "description": {"text": fix.title},
+                            "artifactChanges": [{
+                                "artifactLocation": {"uri": artifact_uri(file.path)},
+                                "replacements": replacements,
+                            }],
                         })
                     })
                     .collect();
-                result["fixes"] = json!([{
-                    "description": {"text": fix.title},
-                    "artifactChanges": [{
-                        "artifactLocation": {"uri": artifact_uri(file.path)},
-                        "replacements": replacements,
-                    }],
-                }]);
+                result["fixes"] = Value::Array(fixes);
             }
             results.push(result);
         }

@@ -81,7 +81,7 @@ fn json_positions_count_scalar_values_after_bom_and_crlf() {
     assert_eq!(diagnostics[0]["severity"], "info");
     assert_eq!(position(&diagnostics[0]["start"]), (1, 9));
     assert_eq!(position(&diagnostics[0]["end"]), (1, 16));
-    assert!(diagnostics[0].get("fix").is_none());
+    assert!(diagnostics[0].get("fixes").is_none());
 
     // The `;` after `"é" + `: column 22 in scalar values (25 in bytes).
     let broken = &diagnostics[1];
@@ -98,7 +98,7 @@ fn json_positions_count_scalar_values_after_bom_and_crlf() {
     assert_eq!(position(&related[1]["start"]), (1, 9));
     assert_eq!(related[2]["path"], "gone.pq");
     assert!(related[2].get("start").is_none());
-    let edit = &broken["fix"]["edits"][0];
+    let edit = &broken["fixes"][0]["edits"][0];
     assert_eq!(position(&edit["start"]), (2, 22));
     assert_eq!(position(&edit["end"]), (2, 22));
     assert_eq!(edit["newText"], "1 ");
