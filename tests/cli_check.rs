@@ -239,3 +239,23 @@ fn sarif_log() {
     assert_eq!(location["region"]["startLine"], 1);
     assert_eq!(location["region"]["startColumn"], 10);
 }
+
+#[test]
+fn names_are_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "names.pq",
+        "section S;\nshared Sales = let Source = 1, Unused = 2 in Sourc + Table.RowCount();\nshared Sales = 3;\n",
+    );
+    let output = dfls(dir.path(), &["check", "names.pq", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let json = parse_json(&output);
+    let codes: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    // `Source` is unused too: its only use is misspelled.
+    assert_eq!(codes, ["M204", "M204", "M201", "M202", "M203"], "{json}");
+    let unknown = &json["diagnostics"][2];
+    assert_eq!(position(&unknown["start"]), (2, 46));
+    assert_eq!(unknown["fixes"][0]["edits"][0]["newText"], "Source");
+}

@@ -11,6 +11,7 @@ use super::mashup::{self, Mashup};
 use super::parts::PartKind;
 use crate::diagnostics::{codes, Diagnostic, FileReport, Severity};
 use crate::json::{self, schema, Json};
+use crate::semantics;
 use crate::syntax;
 use crate::text;
 
@@ -76,9 +77,17 @@ pub fn check(kind: PartKind, part_path: &str, shown: String, bytes: &[u8], in_pa
     Checked { kind, part_path: part_path.to_string(), report, content }
 }
 
+/// The name diagnostics (`M2xx`: unknown names, argument counts, duplicates, unused steps) of parsed M.
+pub(crate) fn name_diagnostics(tree: &tree_sitter::Tree, text: &str) -> Vec<Diagnostic> {
+    semantics::analyze(tree, text).diagnostics().to_vec()
+}
+
 fn check_m(shown: String, bytes: &[u8], part_path: &str, in_payload: bool) -> (FileReport, Content) {
     let checked = syntax::check_bytes(bytes);
     let mut diagnostics = checked.diagnostics;
+    if let Some(tree) = &checked.tree {
+        diagnostics.extend(name_diagnostics(tree, &checked.text));
+    }
     if in_payload {
         // In a payload the bytes came from base64: saying so (D102) tells where to fix them.
         diagnostics.retain(|d| d.code != codes::M100);
@@ -153,7 +162,8 @@ fn check_embedded_m(json: &Json, diagnostics: &mut Vec<Diagnostic>) -> Option<Ma
     let parse = syntax::parse(&document.value);
     let map = |range: Range<usize>| document.source_range(range);
     let complete = !parse.diagnostics.iter().any(|d| d.severity == Severity::Error);
-    for mut diagnostic in parse.diagnostics {
+    let names = name_diagnostics(&parse.tree, &document.value);
+    for mut diagnostic in parse.diagnostics.into_iter().chain(names) {
         diagnostic.range = map(diagnostic.range);
         for related in &mut diagnostic.related {
             related.range = map(related.range.clone());

@@ -140,11 +140,14 @@ pub fn check_if_payload(shown: &str, bytes: &[u8]) -> Option<Vec<FileReport>> {
     payload::is_payload(&json).then(|| check_payload(report, json))
 }
 
-/// A loose M file: syntax only.
+/// A loose M file: syntax and names.
 fn check_m(shown: &str, bytes: &[u8]) -> FileReport {
     let checked = syntax::check_bytes(bytes);
-    let mut report =
-        FileReport { path: shown.to_string(), text: checked.text, diagnostics: checked.diagnostics };
+    let mut diagnostics = checked.diagnostics;
+    if let Some(tree) = &checked.tree {
+        diagnostics.extend(file::name_diagnostics(tree, &checked.text));
+    }
+    let mut report = FileReport { path: shown.to_string(), text: checked.text, diagnostics };
     report.sort();
     report
 }
