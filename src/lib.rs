@@ -15,6 +15,7 @@
 //! | [`library`] | the M standard library catalog (functions, types, enums, Fabric connectors) | std |
 //! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `diagnostics`, `text` |
 //! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `diagnostics`, `text` |
+//! | [`ide`] | every editor feature as pure functions over byte offsets: completion, hover, signature help, navigation, rename, symbols, folding, selection, semantic tokens, code actions, JSON completion and hover | `syntax`, `json`, `library`, `semantics`, `definition` (read-only views), `diagnostics`, `text` |
 //! | [`cli`] | the command line (clap): `dfls check`, ... | everything |
 //!
 //! Planned, in DESIGN order: `format`, `fabric` (REST client), `emulator`
@@ -37,6 +38,7 @@
 pub mod cli;
 pub mod definition;
 pub mod diagnostics;
+pub mod ide;
 pub mod json;
 pub mod library;
 pub mod semantics;

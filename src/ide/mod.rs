@@ -14,12 +14,7 @@
 //! | [`signature_help`] | the signature of the call around the cursor and the active parameter |
 //! | [`navigation`] | go to definition, find references and document highlights, across `mashup.pq` and `queryMetadata.json` |
 //! | [`rename`] | renaming steps, parameters and queries everywhere they are named, with checks |
-//! | [`symbols`] | document symbols (section, queries, steps, nested lets) and workspace symbols (fuzzy) |
-//! | [`folding`] | folding ranges from the grammar's `folds.scm` and comments |
-//! | [`selection`] | selection ranges: the syntax nodes around an offset, innermost first |
-//! | [`semantic_tokens`] | semantic tokens from the grammar's `highlights.scm`, refined by the analysis |
-//! | [`code_actions`] | the fixes diagnostics carry, and quoting names that need `#"..."` |
-//! | [`json_parts`] | completion and hover in the item's JSON files, from the embedded schemas |
+//! | [`json_parts`] | completion and hover in the item's JSON files (hover so far: none) |
 //!
 //! Helpers: `lex` (an M lexer for the text around the cursor, which needs no tree), `context` (what the
 //! cursor is in, read by that lexer: the open calls, lets, records and brackets, robust to syntax errors),
@@ -34,26 +29,22 @@
 //! May use `syntax`, `json`, `library`, `semantics`, the read-only views of `definition` (`metadata`,
 //! `mashup`), `diagnostics` and `text`. Pure: no IO, no LSP types, no async; never panics on input.
 
-pub mod code_actions;
 pub mod completion;
-pub mod folding;
 pub mod hover;
 pub mod json_parts;
 pub mod navigation;
 pub mod rename;
-pub mod selection;
-pub mod semantic_tokens;
 pub mod signature_help;
-pub mod symbols;
 
 mod columns;
 mod context;
+mod docs;
+#[cfg(test)]
+mod fixture;
 mod fuzzy;
 mod lex;
 mod local;
 mod queries;
-#[cfg(test)]
-mod fixture;
 
 use std::ops::Range;
 
@@ -131,7 +122,7 @@ pub struct FilePosition {
 }
 
 /// A byte range in one file of an item.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FileRange {
     pub file: FileId,
     pub range: Range<usize>,
@@ -162,7 +153,8 @@ impl SourceChange {
             }
         };
         let edits = &mut self.files[at].edits;
-        let position = edits.partition_point(|e| (e.range.start, e.range.end) <= (edit.range.start, edit.range.end));
+        let position =
+            edits.partition_point(|e| (e.range.start, e.range.end) <= (edit.range.start, edit.range.end));
         if !edits.iter().any(|e| e.range == edit.range) {
             edits.insert(position, edit);
         }
