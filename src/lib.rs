@@ -16,10 +16,11 @@
 //! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `diagnostics`, `text` |
 //! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `diagnostics`, `text` |
 //! | [`ide`] | every editor feature as pure functions over byte offsets: completion, hover, signature help, navigation, rename, symbols, folding, selection, semantic tokens, code actions, JSON completion and hover | `syntax`, `json`, `library`, `semantics`, `definition` (read-only views), `diagnostics`, `text` |
-//! | [`cli`] | the command line (clap): `dfls check`, ... | everything |
+//! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide` | `ide`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
+//! | [`cli`] | the command line (clap): `dfls check`, `dfls lsp`, ... | everything |
 //!
 //! Planned, in DESIGN order: `format`, `fabric` (REST client), `emulator`
-//! (local Fabric), `lsp` (the language server).
+//! (local Fabric).
 //!
 //! ## Invariants
 //!
@@ -31,16 +32,19 @@
 //!   range). Invalid UTF-8 is decoded without moving any offset ([`text::decode`]).
 //! - **One diagnostic model.** Every check returns [`diagnostics::Diagnostic`]s with a stable code
 //!   documented in docs/diagnostics.md; renderers and the server read the same values.
-//! - **The core is pure.** Everything below `cli` (and the future `lsp`) does no IO, never panics on input,
+//! - **The core is pure.** Everything below `cli` and `lsp` does no IO, never panics on input,
 //!   and never recurses on the depth of the input, so 100,000 nested parentheses are just a deep tree.
-//! - **Only the edges know protocols.** Only `cli` knows clap and the terminal.
+//! - **Only the edges know protocols.** Only `cli` knows clap and the terminal; only `lsp` knows LSP types,
+//!   and stdout is its protocol channel (logs go to stderr).
 
 pub mod cli;
 pub mod definition;
 pub mod diagnostics;
+pub mod format;
 pub mod ide;
 pub mod json;
 pub mod library;
+pub mod lsp;
 pub mod semantics;
 pub mod syntax;
 pub mod text;

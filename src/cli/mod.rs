@@ -2,12 +2,14 @@
 //! the terminal and the process exit code; each command lives in its own file and turns arguments into
 //! calls of the pure modules below, then renders what they return.
 //!
-//! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`]. The others in DESIGN.md (`fmt`,
-//! `lsp`, `push`, ...) become further variants of [`Command`], each with its own file.
+//! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`], [`lsp`] (the language server, in
+//! `crate::lsp`). The others in DESIGN.md (`fmt`, `push`, ...) become further variants of [`Command`],
+//! each with its own file.
 
 mod check;
 mod convert;
 mod inputs;
+mod lsp;
 mod pack;
 
 use std::io::IsTerminal;
@@ -49,6 +51,8 @@ enum Command {
     Unpack(pack::UnpackArgs),
     /// Convert a legacy dataflow-content.json or a 202409 queryMetadata.json to the current format.
     Convert(convert::ConvertArgs),
+    /// Run the language server on stdin and stdout.
+    Lsp(lsp::LspArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -98,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Pack(args) => pack::pack(args),
         Command::Unpack(args) => pack::unpack(args, cli.color.for_stderr()),
         Command::Convert(args) => convert::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }

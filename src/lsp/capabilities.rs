@@ -1,0 +1,103 @@
+//! What the client can do (read once from `initialize`) and what the server offers in return.
+//!
+//! The server offers every feature `ide` has, incremental text sync, the negotiated position encoding, and
+//! diagnostics the way the client prefers: pulled (`textDocument/diagnostic`) when the client supports
+//! that, else pushed (`textDocument/publishDiagnostics`), never both, so a client that merges the two does
+//! not show each problem twice.
+
+use tower_lsp_server::ls_types::{
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
+    DiagnosticOptions, DiagnosticServerCapabilities, MarkupKind, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
+};
+
+use super::convert::Encoding;
+use crate::ide;
+
+/// The client capabilities the server acts on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientFlags {
+    /// The client pulls diagnostics (`textDocument.diagnostic`): the server does not push them.
+    pub pull_diagnostics: bool,
+    /// The client accepts `workspace/diagnostic/refresh`, to re-pull after a change in another file.
+    pub diagnostic_refresh: bool,
+    /// The client lets the server register file watchers (`workspace.didChangeWatchedFiles`).
+    pub watch_files: bool,
+    /// The client inserts snippets in completion items.
+    pub snippets: bool,
+    /// The client shows markdown in hovers and documentation.
+    pub markdown: bool,
+    /// The client takes `documentChanges` in workspace edits.
+    pub document_changes: bool,
+    /// The client supports hierarchical document symbols.
+    pub hierarchical_symbols: bool,
+}
+
+impl ClientFlags {
+    pub fn of(capabilities: &ClientCapabilities) -> ClientFlags {
+        let text = capabilities.text_document.as_ref();
+        let workspace = capabilities.workspace.as_ref();
+        ClientFlags {
+            pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()),
+            diagnostic_refresh: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            watch_files: workspace
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+            snippets: text
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.snippet_support)
+                .unwrap_or(false),
+            markdown: text
+                .and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+            document_changes: workspace
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.document_changes)
+                .unwrap_or(false),
+            hierarchical_symbols: text
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|s| s.hierarchical_document_symbol_support)
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// The capabilities the server announces.
+pub fn server(client: ClientFlags, encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            ..TextDocumentSyncOptions::default()
+        })),
+        diagnostic_provider: client.pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("dfls".to_owned()),
+                // A change in one file of an item changes the cross-file diagnostics of the others.
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            resolve_provider: Some(false),
+            ..CodeActionOptions::default()
+        })),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(
+                ide::completion::TRIGGER_CHARACTERS.iter().map(char::to_string).collect(),
+            ),
+            resolve_provider: Some(false),
+            ..CompletionOptions::default()
+        }),
+        ..ServerCapabilities::default()
+    }
+}

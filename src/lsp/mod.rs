@@ -1,0 +1,91 @@
+//! `dfls lsp`: the language server, on tower-lsp-server and tokio, over stdio.
+//!
+//! The only module that knows LSP types. It holds the client's buffers as ropes ([`document`]), turns
+//! byte offsets into protocol positions in one place ([`convert`]), checks a Dataflow item as one unit
+//! with the open buffers in place of their files ([`workspace`], [`check`], reusing `definition`), and
+//! routes every feature request to the pure [`crate::ide`] ([`features`]). Stdout is the protocol: nothing
+//! here prints to it (`clippy::print_stdout` is denied); logs go to stderr.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`server`] | the protocol's entry points; edits applied in order on the main loop |
+//! | [`capabilities`] | what the client can do, what the server offers |
+//! | [`convert`] | byte offsets to and from LSP positions in the negotiated encoding |
+//! | [`document`] | open documents (rope, incremental reparse) and immutable snapshots of a version |
+//! | [`workspace`] | file identity, items and reading them from disk with the buffers overlaid |
+//! | [`check`] | the diagnostics of an item or a loose file, through `definition` |
+//! | [`diagnostic`] | the one conversion of a diagnostic to LSP, fixes in `data` and back |
+//! | [`publish`] | the diagnostics worker, stale results dropped, syntax first, pull diagnostics |
+//! | [`features`] | requests routed to `ide` and their results converted |
+//! | [`state`] | the shared state and its lock |
+//! | [`task`] | work on the blocking pool, panics caught and answered with errors |
+//!
+//! Threading (as ruff_server documents it): notifications that change documents mutate the state
+//! synchronously, in the order they arrive; requests and checks read [`document::Snapshot`]s on tokio's
+//! blocking pool; a result is published only for the version it was computed for.
+
+#![deny(clippy::print_stdout)]
+
+pub mod capabilities;
+pub mod check;
+pub mod convert;
+pub mod diagnostic;
+pub mod document;
+pub mod features;
+pub mod publish;
+pub mod server;
+pub mod state;
+pub mod task;
+pub mod workspace;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{ClientSocket, LspService};
+
+pub use server::Server;
+
+/// Settings of the server that are not the client's to choose: test hooks, all off in `dfls lsp`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Answer the debugging requests (`dfls/debugPanic`).
+    pub debug_requests: bool,
+    /// Whether a keystroke in an M document publishes its syntax diagnostics before the full check:
+    /// always (`Some(true)`), never (`Some(false)`), or when its item is slow to check (`None`).
+    pub syntax_first: Option<bool>,
+    /// Wait this long before each full check, to make a check outlive the edits that follow it.
+    pub check_delay: Duration,
+}
+
+/// The service and the socket for server-to-client messages, to run with [`serve`] or
+/// [`tower_lsp_server::Server`].
+pub fn service(options: Options) -> (LspService<Server>, ClientSocket) {
+    LspService::build(move |client| {
+        let (queue, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let shared = Arc::new(state::Shared::new(queue, options));
+        tokio::spawn(publish::worker(shared.clone(), client.clone(), receiver));
+        Server::new(client, shared)
+    })
+    .custom_method("dfls/debugPanic", Server::debug_panic)
+    .finish()
+}
+
+/// Serves the protocol on a pair of streams until the client exits.
+pub async fn serve<I, O>(input: I, output: O, options: Options)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite,
+{
+    let (service, socket) = service(options);
+    tower_lsp_server::Server::new(input, output, socket).serve(service).await;
+}
+
+/// Runs the server on stdin and stdout; returns when the client has sent `exit` or closed stdin.
+pub fn run_stdio() -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().thread_name("dfls-lsp").build()?;
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), Options::default()));
+    // Work still running on the blocking pool (a check nobody waits for) must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    Ok(())
+}

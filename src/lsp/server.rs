@@ -1,0 +1,234 @@
+//! The language server: the protocol's entry points, in the order the client sends them.
+//!
+//! Notifications that change documents (`didOpen`, `didChange`, `didClose`, `didChangeWatchedFiles`) run
+//! on the main loop and apply their change synchronously at the start of the handler, before any
+//! `.await`, so changes are applied in the order they were sent and a request that follows a change sees
+//! it. Everything else reads snapshots: diagnostics on the worker ([`publish`]), requests on the blocking
+//! pool through [`features`], where a panic becomes an error response. Nothing here computes a feature.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::capabilities::{self, ClientFlags};
+use super::convert::Encoding;
+use super::document::OpenDocument;
+use super::features;
+use super::publish;
+use super::state::Shared;
+use super::task;
+use super::workspace::{self, DocKey, ItemKey};
+
+/// The server behind tower-lsp-server's service.
+pub struct Server {
+    client: Client,
+    shared: Arc<Shared>,
+}
+
+impl Server {
+    pub fn new(client: Client, shared: Arc<Shared>) -> Server {
+        Server { client, shared }
+    }
+
+    /// The items whose membership an event on disk at `path` may change: the item of the file itself, and
+    /// the items of the open documents in its folder (a new `mashup.pq` can make a folder an item).
+    fn refresh_items_near(&self, key: &DocKey) -> Vec<ItemKey> {
+        let mut state = self.shared.lock();
+        let folder = key.path().and_then(|p| p.parent()).map(PathBuf::from);
+        let mut touched = Vec::new();
+        let in_folder: Vec<DocKey> = state
+            .documents
+            .keys()
+            .filter(|k| folder.is_some() && k.path().and_then(|p| p.parent()) == folder.as_deref())
+            .cloned()
+            .collect();
+        for doc in in_folder {
+            let item = workspace::item_of(&doc, state.documents.keys());
+            let document = state.documents.get_mut(&doc).expect("listed above");
+            if document.item != item {
+                touched.push(document.item.clone());
+                document.item = item.clone();
+            }
+            touched.push(item);
+        }
+        touched.push(state.item_of(key));
+        touched.sort();
+        touched.dedup();
+        for item in &touched {
+            if state.is_active(item) {
+                state.touch(item);
+            }
+        }
+        touched
+    }
+
+    /// After a change to an item: check it again (push), or ask the client to pull again (pull).
+    async fn changed(&self, items: Vec<ItemKey>) {
+        let (pull, refresh) = {
+            let state = self.shared.lock();
+            (state.client.pull_diagnostics, state.client.diagnostic_refresh)
+        };
+        for item in items {
+            let active = self.shared.lock().is_active(&item);
+            if !active {
+                publish::forget(&self.shared, &self.client, &item).await;
+            } else if !pull {
+                self.shared.schedule(item);
+            }
+        }
+        if pull && refresh {
+            let _ = self.client.workspace_diagnostic_refresh().await;
+        }
+    }
+
+    /// A debugging request that panics, for the tests that show a panic does not stop the server.
+    /// Answered only when [`super::Options::debug_requests`] is set.
+    pub async fn debug_panic(&self, _params: Value) -> Result<Value> {
+        if !self.shared.options.debug_requests {
+            return Err(tower_lsp_server::jsonrpc::Error::method_not_found());
+        }
+        task::blocking("dfls/debugPanic", || -> Value { panic!("dfls/debugPanic was asked to panic") }).await
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let capabilities = &params.capabilities;
+        let encoding =
+            Encoding::negotiate(capabilities.general.as_ref().and_then(|g| g.position_encodings.as_deref()));
+        let client = ClientFlags::of(capabilities);
+        let mut roots: Vec<PathBuf> = params
+            .workspace_folders
+            .iter()
+            .flatten()
+            .filter_map(|folder| DocKey::of(&folder.uri).path().map(PathBuf::from))
+            .collect();
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            roots.extend(params.root_uri.as_ref().and_then(|uri| DocKey::of(uri).path().map(PathBuf::from)));
+        }
+        {
+            let mut state = self.shared.lock();
+            state.encoding = encoding;
+            state.client = client;
+            state.roots = roots;
+        }
+        Ok(InitializeResult {
+            capabilities: capabilities::server(client, encoding),
+            server_info: Some(ServerInfo {
+                name: "dfls".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let watch = self.shared.lock().client.watch_files;
+        if watch {
+            let watchers = ["**/*.{pq,pqm,m,mdf,json}", "**/.platform", "**/.schedules"]
+                .into_iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob.to_owned()),
+                    kind: None,
+                })
+                .collect();
+            let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+            let registration = Registration {
+                id: "dfls-watched-files".to_owned(),
+                method: "workspace/didChangeWatchedFiles".to_owned(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(error) = self.client.register_capability(vec![registration]).await {
+                eprintln!("dfls lsp: the client refused the file watchers: {}", error.message);
+            }
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        let key = DocKey::of(&document.uri);
+        let item = {
+            let mut state = self.shared.lock();
+            let item = workspace::item_of(&key, state.documents.keys());
+            let open =
+                OpenDocument::new(document.uri, key.clone(), item.clone(), document.version, document.text);
+            if let Some(previous) = state.documents.insert(key, open) {
+                // Opened twice without a close: the new buffer replaces the old.
+                if previous.item != item {
+                    state.touch(&previous.item);
+                }
+            }
+            state.touch(&item);
+            item
+        };
+        self.changed(vec![item]).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let key = DocKey::of(&params.text_document.uri);
+        let pull = {
+            let mut state = self.shared.lock();
+            let encoding = state.encoding;
+            let Some(document) = state.documents.get_mut(&key) else {
+                eprintln!(
+                    "dfls lsp: didChange for a document that is not open: {}",
+                    params.text_document.uri.as_str()
+                );
+                return;
+            };
+            document.apply(params.text_document.version, params.content_changes, encoding);
+            let item = document.item.clone();
+            state.touch(&item);
+            state.client.pull_diagnostics
+        };
+        if pull {
+            let item = self.shared.lock().item_of(&key);
+            self.changed(vec![item]).await;
+        } else {
+            publish::after_edit(&self.shared, &self.client, &key);
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let key = DocKey::of(&params.text_document.uri);
+        let item = {
+            let mut state = self.shared.lock();
+            let Some(document) = state.documents.remove(&key) else { return };
+            state.touch(&document.item);
+            document.item
+        };
+        self.changed(vec![item]).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut items = Vec::new();
+        for event in params.changes {
+            let key = DocKey::of(&event.uri);
+            items.extend(self.refresh_items_near(&key));
+        }
+        items.sort();
+        items.dedup();
+        self.changed(items).await;
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        publish::pull(&self.shared, params).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        features::code_actions(&self.shared, params).await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        features::completion(&self.shared, params).await
+    }
+}

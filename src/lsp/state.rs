@@ -1,0 +1,124 @@
+//! The server's mutable state: the negotiated settings, the open documents, and for each item with an
+//! open file its generation and what was published for it.
+//!
+//! One `std::sync::Mutex` guards it ([`Shared::lock`]); it is held only for short, synchronous steps (apply
+//! an edit, take a snapshot, decide whether a result is current) and never across an `.await`. The
+//! generation of an item counts its changes (an edit of an open file, an open, a close, a change on disk):
+//! a check computed for an older generation is stale and dropped instead of published.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tower_lsp_server::ls_types::{self as lsp, Uri};
+
+use super::capabilities::ClientFlags;
+use super::check::Files;
+use super::convert::Encoding;
+use super::document::{OpenDocument, Snapshot};
+use super::workspace::{self, DocKey, ItemKey};
+use super::Options;
+
+/// What every handler and background task shares.
+pub struct Shared {
+    state: Mutex<State>,
+    /// Held while deciding that a result is current and sending it, so publications never overtake
+    /// each other.
+    pub publish: tokio::sync::Mutex<()>,
+    /// Items to check, for the diagnostics worker.
+    pub queue: UnboundedSender<ItemKey>,
+    pub options: Options,
+}
+
+impl Shared {
+    pub fn new(queue: UnboundedSender<ItemKey>, options: Options) -> Shared {
+        Shared { state: Mutex::new(State::default()), publish: tokio::sync::Mutex::new(()), queue, options }
+    }
+
+    /// The state. A panic elsewhere while it was held does not make it unusable: every change to it is
+    /// a single step that leaves it consistent.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Asks the worker to check an item.
+    pub fn schedule(&self, item: ItemKey) {
+        // The worker only stops when the server does; a check requested then is not needed.
+        let _ = self.queue.send(item);
+    }
+}
+
+#[derive(Default)]
+pub struct State {
+    pub encoding: Encoding,
+    pub client: ClientFlags,
+    /// The workspace folders, for workspace symbols.
+    pub roots: Vec<PathBuf>,
+    pub documents: HashMap<DocKey, OpenDocument>,
+    pub items: HashMap<ItemKey, ItemState>,
+    /// The last generation given to any item: generations are never reused, even by an item forgotten
+    /// and seen again, so a result of long ago can never pass for current.
+    last_generation: u64,
+}
+
+/// The LSP diagnostics of each file of an item.
+pub type PerFile = HashMap<DocKey, Vec<lsp::Diagnostic>>;
+
+/// What the server keeps for an item with at least one open file.
+#[derive(Default)]
+pub struct ItemState {
+    pub generation: u64,
+    /// The URIs diagnostics were last published for, to clear those that no longer have any.
+    pub published: HashSet<Uri>,
+    /// How long the last full check took: a slow item gets syntax diagnostics first on a keystroke.
+    pub last_check: Duration,
+    /// The files of the last check, for related locations of diagnostics carried through edits.
+    pub files: Arc<Files>,
+    /// The last full check's LSP diagnostics per file, for pull diagnostics, with its generation.
+    pub pulled: Option<(u64, Arc<PerFile>)>,
+}
+
+impl State {
+    /// Marks an item changed and returns its new generation.
+    pub fn touch(&mut self, item: &ItemKey) -> u64 {
+        self.last_generation += 1;
+        let generation = self.last_generation;
+        self.items.entry(item.clone()).or_default().generation = generation;
+        generation
+    }
+
+    pub fn generation(&self, item: &ItemKey) -> Option<u64> {
+        self.items.get(item).map(|state| state.generation)
+    }
+
+    /// The item an open document belongs to, as decided when it was opened or the folder last changed.
+    pub fn item_of_open(&self, key: &DocKey) -> Option<ItemKey> {
+        self.documents.get(key).map(|document| document.item.clone())
+    }
+
+    /// The item of any file: an open document's, else decided from the disk and the open files.
+    pub fn item_of(&self, key: &DocKey) -> ItemKey {
+        self.item_of_open(key).unwrap_or_else(|| workspace::item_of(key, self.documents.keys()))
+    }
+
+    /// Whether an item has an open file.
+    pub fn is_active(&self, item: &ItemKey) -> bool {
+        self.documents.values().any(|document| &document.item == item)
+    }
+
+    /// Snapshots of the open documents of an item.
+    pub fn open_snapshots(&mut self, item: &ItemKey) -> HashMap<DocKey, Arc<Snapshot>> {
+        self.documents
+            .iter_mut()
+            .filter(|(_, document)| &document.item == item)
+            .map(|(key, document)| (key.clone(), document.snapshot()))
+            .collect()
+    }
+
+    /// The snapshot of an open document, or `None`.
+    pub fn open_snapshot(&mut self, key: &DocKey) -> Option<Arc<Snapshot>> {
+        self.documents.get_mut(key).map(OpenDocument::snapshot)
+    }
+}

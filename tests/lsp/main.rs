@@ -1,0 +1,10 @@
+//! The language server driven through the protocol: in process with [`support::TestServer`] (framed
+//! messages over an in-memory pipe), over real stdio by spawning `dfls lsp`, and by a real editor
+//! (headless Neovim, when `nvim` is installed; CI installs it).
+
+mod support;
+
+mod features;
+mod nvim;
+mod protocol;
+mod stdio;
