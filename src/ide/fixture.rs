@@ -112,3 +112,16 @@ pub(crate) fn assert_rendered(actual: &str, expected: &str) {
         actual.trim()
     );
 }
+
+/// A multi-line expectation without its common indentation and surrounding blank lines.
+pub(crate) fn dedent(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().skip_while(|l| l.trim().is_empty()).collect();
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let out: Vec<&str> = lines.iter().map(|l| l.get(indent..).unwrap_or("").trim_end()).collect();
+    out.join("\n").trim_end().to_string()
+}

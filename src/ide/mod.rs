@@ -14,7 +14,12 @@
 //! | [`signature_help`] | the signature of the call around the cursor and the active parameter |
 //! | [`navigation`] | go to definition, find references and document highlights, across `mashup.pq` and `queryMetadata.json` |
 //! | [`rename`] | renaming steps, parameters and queries everywhere they are named, with checks |
-//! | [`json_parts`] | completion and hover in the item's JSON files (hover so far: none) |
+//! | [`symbols`] | document symbols (section, queries, steps, nested lets) and workspace symbols (fuzzy) |
+//! | [`folding`] | folding ranges from the grammar's `folds.scm` and comments |
+//! | [`selection`] | selection ranges: the syntax nodes around an offset, innermost first |
+//! | [`semantic_tokens`] | semantic tokens from the grammar's `highlights.scm`, refined by the analysis |
+//! | [`code_actions`] | the fixes diagnostics carry, and quoting names that need `#"..."` |
+//! | [`json_parts`] | completion and hover in the item's JSON files, from the embedded schemas |
 //!
 //! Helpers: `lex` (an M lexer for the text around the cursor, which needs no tree), `context` (what the
 //! cursor is in, read by that lexer: the open calls, lets, records and brackets, robust to syntax errors),
@@ -29,12 +34,17 @@
 //! May use `syntax`, `json`, `library`, `semantics`, the read-only views of `definition` (`metadata`,
 //! `mashup`), `diagnostics` and `text`. Pure: no IO, no LSP types, no async; never panics on input.
 
+pub mod code_actions;
 pub mod completion;
+pub mod folding;
 pub mod hover;
 pub mod json_parts;
 pub mod navigation;
 pub mod rename;
+pub mod selection;
+pub mod semantic_tokens;
 pub mod signature_help;
+pub mod symbols;
 
 mod columns;
 mod context;

@@ -17,6 +17,7 @@
 //! keys. Pure: no IO; never panics on input.
 
 mod compiled;
+pub mod introspect;
 mod duplicates;
 mod messages;
 #[cfg(test)]

@@ -1,0 +1,333 @@
+//! Semantic tokens: the grammar's `highlights.scm` captures (the same query the editors highlight with),
+//! mapped to a fixed legend, then refined by the analysis where it knows more than the tree: a name that
+//! resolves to a library function, enum member or type, to a parameter or to a function of the document;
+//! a name being defined gets the `declaration` modifier.
+//!
+//! Tokens never overlap and come in text order; where captures nest (a capture inside a larger one), the
+//! inner one wins and the outer one is split around it. Multi-line tokens (texts, block comments) are one
+//! byte range: splitting them per line is the language server's job.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use tree_sitter::{Query, QueryCursor, StreamingIterator, Tree};
+
+use crate::library::EntryKind;
+use crate::semantics::{Analysis, DefinitionKind, Resolution};
+
+/// The token types, in legend order (their index is what the protocol sends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenType {
+    Namespace,
+    Type,
+    Parameter,
+    Variable,
+    Property,
+    EnumMember,
+    Function,
+    Keyword,
+    Comment,
+    String,
+    Number,
+    Operator,
+    Decorator,
+}
+
+impl TokenType {
+    /// The LSP name of the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenType::Namespace => "namespace",
+            TokenType::Type => "type",
+            TokenType::Parameter => "parameter",
+            TokenType::Variable => "variable",
+            TokenType::Property => "property",
+            TokenType::EnumMember => "enumMember",
+            TokenType::Function => "function",
+            TokenType::Keyword => "keyword",
+            TokenType::Comment => "comment",
+            TokenType::String => "string",
+            TokenType::Number => "number",
+            TokenType::Operator => "operator",
+            TokenType::Decorator => "decorator",
+        }
+    }
+
+    /// The index of the type in [`TOKEN_TYPES`].
+    pub fn index(self) -> u32 {
+        TOKEN_TYPES.iter().position(|&t| t == self).expect("every type is in the legend") as u32
+    }
+}
+
+/// The legend's token types.
+pub const TOKEN_TYPES: &[TokenType] = &[
+    TokenType::Namespace,
+    TokenType::Type,
+    TokenType::Parameter,
+    TokenType::Variable,
+    TokenType::Property,
+    TokenType::EnumMember,
+    TokenType::Function,
+    TokenType::Keyword,
+    TokenType::Comment,
+    TokenType::String,
+    TokenType::Number,
+    TokenType::Operator,
+    TokenType::Decorator,
+];
+
+/// The legend's token modifiers; a token's `modifiers` has bit `i` set for `TOKEN_MODIFIERS[i]`.
+pub const TOKEN_MODIFIERS: &[&str] = &["declaration", "readonly", "defaultLibrary"];
+
+/// The `declaration` modifier bit.
+pub const DECLARATION: u32 = 1;
+/// The `readonly` modifier bit (constants and enum members).
+pub const READONLY: u32 = 2;
+/// The `defaultLibrary` modifier bit (names of the standard library).
+pub const DEFAULT_LIBRARY: u32 = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SemanticToken {
+    pub range: Range<usize>,
+    pub token_type: TokenType,
+    pub modifiers: u32,
+}
+
+static HIGHLIGHTS: LazyLock<Query> = LazyLock::new(|| {
+    Query::new(&crate::syntax::language(), tree_sitter_powerquery::HIGHLIGHTS_QUERY)
+        .expect("highlights.scm compiles")
+});
+
+/// The token type and modifiers of a `highlights.scm` capture name; `None` for captures without a token
+/// (punctuation).
+fn token_of_capture(capture: &str, node_kind: &str) -> Option<(TokenType, u32)> {
+    Some(match capture {
+        "variable" => (TokenType::Variable, 0),
+        "variable.builtin" => (TokenType::Variable, DEFAULT_LIBRARY),
+        "variable.parameter" => (TokenType::Parameter, DECLARATION),
+        "variable.member" => (TokenType::Property, 0),
+        "function" => (TokenType::Function, DECLARATION),
+        "function.builtin" => (TokenType::Function, DEFAULT_LIBRARY),
+        "function.call" | "function.method.call" => (TokenType::Function, 0),
+        "type" => (TokenType::Type, 0),
+        "type.builtin" => (TokenType::Type, DEFAULT_LIBRARY),
+        "constant.builtin" => match node_kind {
+            "null_literal" => (TokenType::Keyword, 0),
+            "number_constant" => (TokenType::Number, DEFAULT_LIBRARY),
+            _ => (TokenType::EnumMember, READONLY | DEFAULT_LIBRARY),
+        },
+        "module" => (TokenType::Namespace, 0),
+        "attribute" => (TokenType::Decorator, 0),
+        "number" => (TokenType::Number, 0),
+        "string" | "string.special" => (TokenType::String, 0),
+        "boolean" => (TokenType::Keyword, 0),
+        "operator" => (TokenType::Operator, 0),
+        "comment" => (TokenType::Comment, 0),
+        capture if capture == "keyword" || capture.starts_with("keyword.") => (TokenType::Keyword, 0),
+        _ => return None,
+    })
+}
+
+/// The semantic tokens of an M document, or of the part of it in `range` (tokens that overlap the range,
+/// whole). With an analysis, names are refined by what they resolve to.
+pub fn semantic_tokens(
+    text: &str,
+    tree: &Tree,
+    analysis: Option<&Analysis>,
+    range: Option<Range<usize>>,
+) -> Vec<SemanticToken> {
+    let query = &*HIGHLIGHTS;
+    let names = query.capture_names();
+    let mut cursor = QueryCursor::new();
+    if let Some(range) = &range {
+        cursor.set_byte_range(range.clone());
+    }
+    // Every capture: its range, pattern (later patterns win on the same node) and token.
+    let mut captures: Vec<(Range<usize>, usize, TokenType, u32)> = Vec::new();
+    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+    while let Some(found) = matches.next() {
+        for capture in found.captures {
+            let node = capture.node;
+            if let Some((token_type, modifiers)) =
+                token_of_capture(names[capture.index as usize], node.kind())
+            {
+                captures.push((node.byte_range(), found.pattern_index, token_type, modifiers));
+            }
+        }
+    }
+    captures.sort_by_key(|c| (c.0.start, std::cmp::Reverse(c.0.end), std::cmp::Reverse(c.1)));
+    captures.dedup_by(|later, earlier| later.0 == earlier.0);
+    let mut tokens = flatten(captures);
+    if let Some(analysis) = analysis {
+        for token in &mut tokens {
+            refine(token, analysis);
+        }
+    }
+    if let Some(range) = range {
+        tokens.retain(|t| t.range.start < range.end && range.start < t.range.end);
+    }
+    tokens
+}
+
+/// Non-overlapping tokens from nested captures sorted by start (outer first): inner captures win.
+fn flatten(captures: Vec<(Range<usize>, usize, TokenType, u32)>) -> Vec<SemanticToken> {
+    let mut out: Vec<SemanticToken> = Vec::new();
+    let mut stack: Vec<(Range<usize>, TokenType, u32)> = Vec::new();
+    let mut emitted = 0usize;
+    let emit = |out: &mut Vec<SemanticToken>, range: Range<usize>, token_type: TokenType, modifiers: u32| {
+        if range.start < range.end {
+            out.push(SemanticToken { range, token_type, modifiers });
+        }
+    };
+    for (range, _, token_type, modifiers) in captures {
+        while let Some(top) = stack.last() {
+            if top.0.end > range.start {
+                break;
+            }
+            let (outer, t, m) = stack.pop().expect("not empty");
+            emit(&mut out, emitted.max(outer.start)..outer.end, t, m);
+            emitted = emitted.max(outer.end);
+        }
+        if let Some((outer, t, m)) = stack.last() {
+            emit(&mut out, emitted.max(outer.start)..range.start, *t, *m);
+        }
+        emitted = emitted.max(range.start);
+        stack.push((range, token_type, modifiers));
+    }
+    while let Some((outer, t, m)) = stack.pop() {
+        emit(&mut out, emitted.max(outer.start)..outer.end, t, m);
+        emitted = emitted.max(outer.end);
+    }
+    out
+}
+
+/// What the analysis knows about a name token.
+fn refine(token: &mut SemanticToken, analysis: &Analysis) {
+    if !matches!(token.token_type, TokenType::Variable | TokenType::Function | TokenType::Type) {
+        return;
+    }
+    if let Some(def) = analysis.definition_named_at(token.range.start) {
+        let definition = analysis.definition(def);
+        if definition.name_range == token.range {
+            token.modifiers |= DECLARATION;
+            if matches!(definition.kind, DefinitionKind::Parameter { .. } | DefinitionKind::CatchParameter) {
+                token.token_type = TokenType::Parameter;
+            }
+            return;
+        }
+    }
+    let Some(reference) = analysis.reference_at(token.range.start).filter(|r| r.range == token.range) else {
+        return;
+    };
+    match reference.resolution {
+        Resolution::Library(entry) => {
+            let (token_type, modifiers) = match entry.kind {
+                EntryKind::Function | EntryKind::Constructor => (TokenType::Function, DEFAULT_LIBRARY),
+                EntryKind::Type | EntryKind::Enum => (TokenType::Type, DEFAULT_LIBRARY),
+                EntryKind::EnumMember => (TokenType::EnumMember, READONLY | DEFAULT_LIBRARY),
+                EntryKind::Constant => (TokenType::Variable, READONLY | DEFAULT_LIBRARY),
+            };
+            token.token_type = token_type;
+            token.modifiers = modifiers;
+        }
+        Resolution::Definition(def) => match analysis.definition(def).kind {
+            DefinitionKind::Parameter { .. }
+            | DefinitionKind::CatchParameter
+            | DefinitionKind::EachParameter => {
+                token.token_type = TokenType::Parameter;
+            }
+            _ => {}
+        },
+        Resolution::Unresolved => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ide::fixture::{dedent, Fixture};
+
+    /// Renders each token: its text, type and modifiers.
+    fn check(fixture: &str, range: Option<Range<usize>>, expect: &str) {
+        let fixture = Fixture::parse(fixture);
+        let tokens = semantic_tokens(&fixture.mashup, &fixture.tree, Some(&fixture.analysis), range);
+        for pair in tokens.windows(2) {
+            assert!(pair[0].range.end <= pair[1].range.start, "overlap: {pair:?}");
+        }
+        let lines: Vec<String> = tokens
+            .iter()
+            .map(|t| {
+                let modifiers: Vec<&str> = TOKEN_MODIFIERS
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| t.modifiers & (1 << i) != 0)
+                    .map(|(_, m)| *m)
+                    .collect();
+                format!(
+                    "{:?} {}{}",
+                    &fixture.mashup[t.range.clone()],
+                    t.token_type.as_str(),
+                    if modifiers.is_empty() { String::new() } else { format!(" {}", modifiers.join(",")) }
+                )
+            })
+            .collect();
+        assert_eq!(lines.join("\n"), dedent(expect));
+    }
+
+    #[test]
+    fn tokens_of_a_query() {
+        check(
+            "section S;\n[DataDestinations = {}]\nshared Q = let\n  f = (x as number) => x + 1, // one\n  r = Table.Join(a, JoinKind.Inner, #date(1, 2, 3))\nin\n  #\"r\";",
+            None,
+            r##"
+            "section" keyword
+            "S" namespace
+            "DataDestinations" decorator
+            "=" operator
+            "shared" keyword
+            "Q" variable declaration
+            "=" operator
+            "let" keyword
+            "f" function declaration
+            "=" operator
+            "x" parameter declaration
+            "as" keyword
+            "number" type defaultLibrary
+            "=>" operator
+            "x" parameter
+            "+" operator
+            "1" number
+            "// one" comment
+            "r" variable declaration
+            "=" operator
+            "Table.Join" function defaultLibrary
+            "a" variable
+            "JoinKind.Inner" enumMember readonly,defaultLibrary
+            "#date" function defaultLibrary
+            "1" number
+            "2" number
+            "3" number
+            "in" keyword
+            "#\"r\"" variable
+            "##,
+        );
+    }
+
+    #[test]
+    fn a_range_and_multi_line_tokens() {
+        let text = "let\r\n  a = \"two\r\nlines\",\r\n  b = /* x\r\n */ a\r\nin\r\n  b";
+        // From inside the text to just after the `a` that follows the comment.
+        let range = text.find("two").unwrap()..text.find(" a\r\nin").unwrap() + 2;
+        check(
+            text,
+            Some(range),
+            r#"
+            "\"two\r\nlines\"" string
+            "b" variable declaration
+            "=" operator
+            "/* x\r\n */" comment
+            "a" variable
+            "#,
+        );
+    }
+}
