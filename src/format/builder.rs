@@ -1,0 +1,412 @@
+//! Building the command stream from the tree: the mechanics every layout shares. Tokens go out byte for
+//! byte; comments go where they were; subtrees with syntax errors, or nested too deep, go out as they are.
+//!
+//! Every token and every comment of the input is emitted exactly once and in source order: layouts walk
+//! all children of a node ([`Builder::children`]), comments included, and only choose the whitespace
+//! between tokens. A comment on the line of the token before it stays after that token (a line comment
+//! then ends the line, except that one just before a `,` or `;` moves after it); any other comment starts
+//! a line of its own. Blank lines survive only where a layout allows them (between section members,
+//! between `let` bindings), collapsed to one.
+//!
+//! The walk uses one tree cursor; a layout recurses into children through [`Builder::node`], which stops
+//! at [`MAX_DEPTH`] and emits deeper subtrees as their source text, so the stack never grows with the
+//! input. Long left-leaning chains (`a & b & c ...`, `x{0}[A](1)...`, `else if`) are walked in loops.
+
+use tree_sitter::{Node, TreeCursor};
+
+use super::doc::{has_line_break, line_breaks, Cmd};
+
+/// How deep layouts recurse before emitting a subtree as it is. Real code nests a few dozen levels; this
+/// keeps the stack of the deepest walk well under the 2 MiB of a test thread.
+pub(super) const MAX_DEPTH: usize = 150;
+
+pub(super) struct Builder<'a> {
+    pub(super) text: &'a str,
+    root: Node<'a>,
+    pub(super) cmds: Vec<Cmd<'a>>,
+    /// The end of the last token, comment or verbatim text emitted.
+    last_end: usize,
+    /// Just after the text of the last token (and of the comments already put after it), while the next
+    /// comment could still be on its line.
+    after_token: Option<usize>,
+    /// A line comment on the line of the last token, placed when the next thing is known.
+    pending: Option<&'a str>,
+    /// Whether a blank line of the input may be kept before the next comment or item.
+    pub(super) blank_ok: bool,
+    /// Whether the last thing emitted is a comment that starts a line and has code after it on that line:
+    /// an item that follows stays on that line.
+    after_leading_comment: bool,
+    /// Whether the next node is in a statement position (the value of a member or binding, the body of a
+    /// `let` or a function, the document), where a `let` always breaks.
+    pub(super) statement: bool,
+    depth: usize,
+    /// A cursor for looking ahead without moving the walk's.
+    scratch: TreeCursor<'a>,
+}
+
+impl<'a> Builder<'a> {
+    pub(super) fn new(text: &'a str, root: Node<'a>) -> Builder<'a> {
+        Builder {
+            text,
+            root,
+            cmds: Vec::with_capacity(text.len() / 2),
+            last_end: 0,
+            after_token: None,
+            pending: None,
+            blank_ok: false,
+            after_leading_comment: false,
+            statement: false,
+            depth: 0,
+            scratch: root.walk(),
+        }
+    }
+
+    pub(super) fn push(&mut self, cmd: Cmd<'a>) {
+        self.cmds.push(cmd);
+    }
+
+    /// Emits the document and ends it the way the input ended: with a line break or without.
+    pub(super) fn document(&mut self) {
+        let mut cursor = self.root.walk();
+        self.node(&mut cursor);
+        self.resolve_pending();
+        // Line breaks after the last text only end lines that are not there: the input decides.
+        let mut at = self.cmds.len();
+        while at > 0 && matches!(self.cmds[at - 1], Cmd::LineStart { .. } | Cmd::GroupEnd | Cmd::Dedent) {
+            at -= 1;
+            if matches!(self.cmds[at], Cmd::LineStart { .. }) {
+                self.cmds[at] = Cmd::BreakParent;
+            }
+        }
+        if line_breaks(&self.text[self.last_end..]) > 0 && !self.cmds.is_empty() {
+            self.push(Cmd::LineStart { blank: false });
+        }
+    }
+
+    /// Emits the node under the cursor, leaving the cursor where it was.
+    pub(super) fn node(&mut self, c: &mut TreeCursor<'a>) {
+        let node = c.node();
+        let statement = std::mem::take(&mut self.statement);
+        if node.is_error() || node.is_missing() {
+            return self.verbatim(node);
+        }
+        if node.child_count() == 0 {
+            return self.token(node);
+        }
+        if self.depth >= MAX_DEPTH || (node.has_error() && !self.tolerates_errors(node)) {
+            return self.verbatim(node);
+        }
+        self.depth += 1;
+        self.layout(c, node, statement);
+        self.depth -= 1;
+    }
+
+    /// Visits the children of the node under the cursor in order, emitting comments itself and handing
+    /// every other child to `each` with the cursor on it.
+    pub(super) fn children(
+        &mut self,
+        c: &mut TreeCursor<'a>,
+        mut each: impl FnMut(&mut Self, &mut TreeCursor<'a>, Node<'a>),
+    ) {
+        if !c.goto_first_child() {
+            return;
+        }
+        loop {
+            let node = c.node();
+            if is_comment(node) {
+                self.comment(node);
+            } else {
+                each(self, c, node);
+            }
+            if !c.goto_next_sibling() {
+                break;
+            }
+        }
+        c.goto_parent();
+    }
+
+    /// Moves the cursor to its next sibling that is not a comment, emitting the comments passed.
+    pub(super) fn next_sibling(&mut self, c: &mut TreeCursor<'a>) -> Option<Node<'a>> {
+        while c.goto_next_sibling() {
+            let node = c.node();
+            if !is_comment(node) {
+                return Some(node);
+            }
+            self.comment(node);
+        }
+        None
+    }
+
+    /// Moves the cursor to the first child of its node that is not a comment, emitting the comments passed.
+    /// `None` when the node has no other child (the cursor then is on its last child, if any).
+    pub(super) fn first_child(&mut self, c: &mut TreeCursor<'a>) -> Option<Node<'a>> {
+        if !c.goto_first_child() {
+            return None;
+        }
+        let node = c.node();
+        if !is_comment(node) {
+            return Some(node);
+        }
+        self.comment(node);
+        self.next_sibling(c)
+    }
+
+    /// Emits a token as it is in the source.
+    pub(super) fn token(&mut self, node: Node<'a>) {
+        let range = node.byte_range();
+        if range.is_empty() {
+            return;
+        }
+        let text = &self.text[range.clone()];
+        if let Some(comment) = self.pending.take() {
+            if text == "," || text == ";" {
+                // `a // note` then `,` on the next line: the comment goes after the comma.
+                self.push_text(text);
+                self.cmds.extend([Cmd::Space, Cmd::Text(comment), Cmd::LineStart { blank: false }]);
+                self.after_token = None;
+                self.last_end = range.end;
+                self.blank_ok = false;
+                return;
+            }
+            self.place_trailing_line_comment(comment);
+        }
+        self.push_text(text);
+        self.after_token = Some(self.cmds.len());
+        self.last_end = range.end;
+        self.blank_ok = false;
+    }
+
+    fn push_text(&mut self, text: &'a str) {
+        self.after_leading_comment = false;
+        // A safety net under the layouts: two texts that would read as one token get a space between.
+        if let Some(Cmd::Text(previous) | Cmd::Multiline(previous)) = self.cmds.last() {
+            if would_merge(previous, text) {
+                self.cmds.push(Cmd::Space);
+            }
+        }
+        self.cmds.push(if has_line_break(text) { Cmd::Multiline(text) } else { Cmd::Text(text) });
+    }
+
+    /// Emits a subtree as its source text. A line comment at its end still ends the line.
+    pub(super) fn verbatim(&mut self, node: Node<'a>) {
+        let range = node.byte_range();
+        if range.is_empty() {
+            return;
+        }
+        self.resolve_pending();
+        self.push_text(&self.text[range.clone()]);
+        self.after_token = Some(self.cmds.len());
+        self.last_end = range.end;
+        self.blank_ok = false;
+        let last = self.root.descendant_for_byte_range(range.end - 1, range.end);
+        if last.is_some_and(|last| is_comment(last) && self.text[last.byte_range()].starts_with("//")) {
+            self.push(Cmd::LineStart { blank: false });
+            self.after_token = None;
+        }
+    }
+
+    /// Emits a syntax error that stands between items (members, bindings): as it is, on a line of its
+    /// own when it was on one.
+    pub(super) fn error_item(&mut self, node: Node<'a>) {
+        self.separator_as_it_was(node);
+        self.verbatim(node);
+    }
+
+    /// The whitespace before a node, as the input had it: a line break (and a blank line where blank lines
+    /// are kept), a space, or nothing.
+    pub(super) fn separator_as_it_was(&mut self, node: Node<'a>) {
+        let gap = &self.text[self.last_end.min(node.start_byte())..node.start_byte()];
+        let breaks = line_breaks(gap);
+        if breaks > 0 {
+            self.push(Cmd::LineStart { blank: self.blank_ok && breaks >= 2 });
+        } else if !gap.is_empty() {
+            self.push(Cmd::Space);
+        }
+    }
+
+    /// Starts a new item (a section member, a `let` binding, a section) on a line of its own, after one
+    /// blank line when the input had at least one there.
+    pub(super) fn item_line(&mut self, node: Node<'a>, line: Cmd<'a>) {
+        if self.after_leading_comment {
+            return;
+        }
+        let blank = self.blank_ok && self.blank_line_before(node.start_byte());
+        self.push(line);
+        if blank {
+            self.push(Cmd::LineStart { blank: true });
+        }
+    }
+
+    fn blank_line_before(&self, offset: usize) -> bool {
+        line_breaks(&self.text[self.last_end.min(offset)..offset]) >= 2
+    }
+
+    fn comment(&mut self, node: Node<'a>) {
+        let range = node.byte_range();
+        let text = &self.text[range.clone()];
+        let gap = &self.text[self.last_end.min(range.start)..range.start];
+        let is_line = text.starts_with("//");
+        let rest = &self.text[range.end..];
+        let after = &rest[..rest.len() - rest.trim_start().len()];
+        if self.after_token.is_some() && line_breaks(gap) == 0 {
+            // On the line of the token before it: it stays there.
+            if is_line {
+                self.resolve_pending();
+                self.pending = Some(text);
+            } else {
+                let mut inserted = Vec::with_capacity(3);
+                if !gap.is_empty() {
+                    inserted.push(Cmd::Space);
+                }
+                inserted.push(if has_line_break(text) { Cmd::Multiline(text) } else { Cmd::Text(text) });
+                if !after.is_empty() {
+                    inserted.push(Cmd::Space);
+                }
+                let at = self.trailing_point();
+                let end = at + inserted.len();
+                self.cmds.splice(at..at, inserted);
+                self.after_token = Some(end);
+            }
+        } else {
+            self.resolve_pending();
+            self.push(Cmd::LineStart { blank: self.blank_ok && line_breaks(gap) >= 2 });
+            self.push_text(text);
+            if is_line || line_breaks(after) > 0 {
+                self.push(Cmd::LineStart { blank: false });
+                self.after_token = None;
+            } else {
+                if !after.is_empty() {
+                    self.push(Cmd::Space);
+                }
+                self.after_token = Some(self.cmds.len());
+                self.after_leading_comment = true;
+            }
+        }
+        self.last_end = range.end;
+    }
+
+    /// Where a comment on the line of the last token goes: after the token, and after the groups and
+    /// indentation that closed with it, before anything that came after.
+    fn trailing_point(&self) -> usize {
+        let mut at = self.after_token.unwrap_or(self.cmds.len());
+        while matches!(self.cmds.get(at), Some(Cmd::GroupEnd | Cmd::Dedent)) {
+            at += 1;
+        }
+        at
+    }
+
+    fn place_trailing_line_comment(&mut self, comment: &'a str) {
+        let at = self.trailing_point();
+        self.cmds.splice(at..at, [Cmd::Space, Cmd::Text(comment), Cmd::LineStart { blank: false }]);
+        self.after_token = None;
+    }
+
+    fn resolve_pending(&mut self) {
+        if let Some(comment) = self.pending.take() {
+            self.place_trailing_line_comment(comment);
+        }
+    }
+
+    /// Whether a node with a syntax error inside can still be laid out, its errors left as they are in
+    /// the children that hold them: documents, sections, and `let` expressions and the members and
+    /// bindings whose value is one, when their own tokens are all there.
+    fn tolerates_errors(&mut self, node: Node<'a>) -> bool {
+        let kind = node.kind();
+        let (holes, errors_between): (&str, bool) = match kind {
+            "source_file" => return true,
+            "section" => ("member", true),
+            "section_member" | "binding" => ("value", false),
+            "let_expression" => ("binding", true),
+            _ => return false,
+        };
+        self.scratch.reset(node);
+        if !self.scratch.goto_first_child() {
+            return false;
+        }
+        loop {
+            let child = self.scratch.node();
+            if child.is_error() {
+                if !errors_between {
+                    return false;
+                }
+            } else if child.has_error() {
+                let field = self.scratch.field_name();
+                let body = kind == "let_expression" && field == Some("body");
+                if child.is_missing() || !(field == Some(holes) || body) {
+                    return false;
+                }
+                // A member's or binding's value, or a body, is laid out only as a `let` with holes.
+                if (body || holes == "value") && child.kind() != "let_expression" {
+                    return false;
+                }
+            }
+            if !self.scratch.goto_next_sibling() {
+                return true;
+            }
+        }
+    }
+
+    /// The number of children of `node` in `field`, counting at most to `limit`.
+    pub(super) fn count_field(&mut self, node: Node<'a>, field: &str, limit: usize) -> usize {
+        self.scratch.reset(node);
+        let mut count = 0;
+        if self.scratch.goto_first_child() {
+            loop {
+                if self.scratch.field_name() == Some(field) {
+                    count += 1;
+                    if count >= limit {
+                        break;
+                    }
+                }
+                if !self.scratch.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        count
+    }
+
+    /// Whether a list or argument list holds exactly one item, of one of `kinds`, and no comment: then its
+    /// brackets hug the item's (`f([` ... `])`, `{{` ... `}}`).
+    pub(super) fn single_item_of(&mut self, node: Node<'a>, kinds: &[&str]) -> bool {
+        self.scratch.reset(node);
+        let mut item = None;
+        if self.scratch.goto_first_child() {
+            loop {
+                let child = self.scratch.node();
+                if is_comment(child) {
+                    return false;
+                }
+                if child.is_named() {
+                    if item.is_some() {
+                        return false;
+                    }
+                    item = Some(child);
+                }
+                if !self.scratch.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        item.is_some_and(|item| kinds.contains(&item.kind()))
+    }
+}
+
+/// Whether two texts printed side by side could read as different tokens than they are.
+fn would_merge(previous: &str, next: &str) -> bool {
+    let (Some(last), Some(first)) = (previous.chars().next_back(), next.chars().next()) else {
+        return false;
+    };
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    if previous.ends_with("..") || next.starts_with("..") {
+        return false;
+    }
+    (word(last) && word(first))
+        || (last == '/' && matches!(first, '/' | '*'))
+        || (last == '"' && first == '"')
+        || matches!((last, first), ('<' | '>', '=') | ('<', '>') | ('=', '>') | ('?', '?'))
+}
+
+pub(super) fn is_comment(node: Node) -> bool {
+    node.is_extra() && node.kind() == "comment"
+}

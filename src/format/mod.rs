@@ -1,0 +1,155 @@
+//! The M formatter: the same document, laid out in Fabric's style and fitted to a line width.
+//!
+//! [`format`] parses, builds a document of text, groups, indentation and line breaks from the tree
+//! ([`builder`], [`layout`]; the model in [`doc`]), and prints it in the width ([`printer`]). What it
+//! guarantees:
+//!
+//! - **Nothing but whitespace changes.** Every token is printed byte for byte (`#"quoted names"`, text and
+//!   verbatim literals, numbers), in order; every comment is kept, where it was; the line endings are the
+//!   file's own (CRLF stays CRLF), a byte-order mark and the presence or absence of a final line break stay.
+//!   [`verify`] checks that the tree of the output, comments aside, is the tree of the input; the command
+//!   line refuses to write a file when it would not be.
+//! - **Broken files are formatted around their errors.** A section member, `let` binding or other subtree
+//!   holding a syntax error is printed exactly as it is; the rest of the file is formatted.
+//! - **It is stable.** Formatting formatted text changes nothing.
+//! - **It never recurses on the input's depth** (subtrees nested deeper than [`builder::MAX_DEPTH`] are
+//!   printed as they are), and it is pure: text in, text out. Options and where they come from:
+//!   [`options`], [`config`]. Formatting the M inside a legacy `dataflow-content.json`: [`legacy`]. A line
+//!   diff for `dfls fmt --diff`: [`diff`].
+//!
+//! May use `syntax`, `json`, `text` (and the legacy item's JSON pointer from `definition`); knows no files.
+
+mod builder;
+pub mod config;
+pub mod diff;
+mod doc;
+mod layout;
+pub mod legacy;
+pub mod options;
+mod printer;
+pub mod verify;
+
+use std::fmt;
+
+use tree_sitter::Tree;
+
+pub use options::{Options, Settings};
+
+/// Why a file was not formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatError {
+    /// The bytes hold a NUL: a binary file.
+    Binary { offset: usize },
+    /// The bytes are not UTF-8.
+    InvalidUtf8 { offset: usize },
+    /// The formatted text would not mean what the input meant: a bug in the formatter, caught before
+    /// anything was written.
+    ChangedMeaning { detail: String },
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FormatError::Binary { offset } => {
+                write!(f, "this is a binary file (a NUL byte at offset {offset}), not M source text")
+            }
+            FormatError::InvalidUtf8 { offset } => {
+                write!(f, "this file is not valid UTF-8 (at byte offset {offset}); it was not formatted")
+            }
+            FormatError::ChangedMeaning { detail } => write!(
+                f,
+                "formatting would change the meaning of this file ({detail}); it was left as it is. \
+                 This is a bug in dfls: please report it with the file"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// Formats M text.
+pub fn format(text: &str, options: &Options) -> String {
+    let tree = crate::syntax::parse_tree(&mut crate::syntax::new_parser(), text, None);
+    format_tree(text, &tree, options)
+}
+
+/// Formats M text whose tree is already at hand.
+pub fn format_tree(text: &str, tree: &Tree, options: &Options) -> String {
+    let mut builder = builder::Builder::new(text, tree.root_node());
+    builder.document();
+    let layout = printer::Layout {
+        indent_width: options.indent_width.max(1),
+        use_tabs: options.use_tabs,
+        line_width: options.line_width.max(1),
+        newline: line_ending(text),
+    };
+    let bom = if text.starts_with(crate::text::BOM) { crate::text::BOM } else { "" };
+    let printed = printer::print(&builder.cmds, &layout, text.len() + text.len() / 8);
+    if bom.is_empty() {
+        printed
+    } else {
+        let mut out = String::with_capacity(bom.len() + printed.len());
+        out.push_str(bom);
+        out.push_str(&printed);
+        out
+    }
+}
+
+/// Checked formatted text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    pub text: String,
+    /// Whether the input has syntax errors, left as they were.
+    pub syntax_errors: bool,
+}
+
+/// Formats the bytes of an M file, refusing binary files and invalid UTF-8, and checks the result with
+/// [`verify::equivalent`] before returning it.
+pub fn format_bytes(bytes: &[u8], options: &Options) -> Result<Formatted, FormatError> {
+    let text = decode(bytes)?;
+    format_checked(text, options)
+}
+
+/// Formats M text and checks that the output means what the input meant.
+pub fn format_checked(text: &str, options: &Options) -> Result<Formatted, FormatError> {
+    let mut parser = crate::syntax::new_parser();
+    let tree = crate::syntax::parse_tree(&mut parser, text, None);
+    let formatted = format_tree(text, &tree, options);
+    if formatted != text {
+        let after = crate::syntax::parse_tree(&mut parser, &formatted, None);
+        verify::equivalent(text, &tree, &formatted, &after)
+            .map_err(|detail| FormatError::ChangedMeaning { detail })?;
+    }
+    Ok(Formatted { text: formatted, syntax_errors: tree.root_node().has_error() })
+}
+
+/// The text of M bytes, or why they are not M text.
+pub fn decode(bytes: &[u8]) -> Result<&str, FormatError> {
+    if crate::text::looks_binary(bytes) {
+        return Err(FormatError::Binary { offset: bytes.iter().position(|&b| b == 0).unwrap_or(0) });
+    }
+    std::str::from_utf8(bytes).map_err(|error| FormatError::InvalidUtf8 { offset: error.valid_up_to() })
+}
+
+/// The line ending the formatter writes: the one most of the text's line breaks use, LF on a tie.
+pub fn line_ending(text: &str) -> &'static str {
+    let bytes = text.as_bytes();
+    let (mut crlf, mut lf) = (0usize, 0usize);
+    for (i, &byte) in bytes.iter().enumerate() {
+        if byte == b'\n' {
+            if i > 0 && bytes[i - 1] == b'\r' {
+                crlf += 1;
+            } else {
+                lf += 1;
+            }
+        }
+    }
+    if crlf > lf {
+        "\r\n"
+    } else {
+        "\n"
+    }
+}
+
+#[cfg(test)]
+mod tests;

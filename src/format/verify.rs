@@ -1,0 +1,189 @@
+//! Whether two texts are the same M once whitespace and comments are set aside: the check that the
+//! formatter only ever moved whitespace, run by the tests over every fixture and by `dfls fmt` before it
+//! writes anything.
+//!
+//! For text without syntax errors the two trees must have the same shape (node kinds, fields, the text of
+//! every token) once comments are skipped; for text with errors, whose recovery may group tokens
+//! differently, the same tokens in the same order. In both cases the comments must be the same, in the same
+//! order. The walks are iterative.
+
+use tree_sitter::{Node, Tree, TreeCursor};
+
+use super::builder::is_comment;
+
+/// `Ok` when `after` is `before` up to whitespace and the placement of comments, else what differs first.
+pub fn equivalent(before: &str, before_tree: &Tree, after: &str, after_tree: &Tree) -> Result<(), String> {
+    let structural = !before_tree.root_node().has_error();
+    let mut left = Events::new(before, before_tree, structural);
+    let mut right = Events::new(after, after_tree, structural);
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => break,
+            (l, r) if l == r => {}
+            (l, r) => {
+                return Err(format!(
+                    "the input has {} where the output has {}",
+                    describe(l.as_ref()),
+                    describe(r.as_ref())
+                ))
+            }
+        }
+    }
+    let before_comments = comments(before, before_tree);
+    let after_comments = comments(after, after_tree);
+    if before_comments != after_comments {
+        let lost = before_comments.iter().find(|c| !after_comments.contains(c));
+        return Err(match lost {
+            Some(comment) => format!("the comment `{comment}` is missing from the output"),
+            None => "the comments are not the same in the output".to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The comments of a text, in order.
+pub fn comments<'t>(text: &'t str, tree: &Tree) -> Vec<&'t str> {
+    let mut found = Vec::new();
+    preorder(tree, |node| {
+        if is_comment(node) {
+            found.push(&text[node.byte_range()]);
+        }
+    });
+    found
+}
+
+/// One step of a walk over a tree without its comments.
+#[derive(Debug, PartialEq, Eq)]
+enum Event<'t> {
+    Enter { kind: &'static str, field: Option<&'static str> },
+    Token { kind: &'static str, text: &'t str },
+    Exit,
+}
+
+fn describe(event: Option<&Event>) -> String {
+    match event {
+        None => "the end".to_string(),
+        Some(Event::Enter { kind, .. }) => format!("a `{kind}`"),
+        Some(Event::Token { text, .. }) => format!("`{text}`"),
+        Some(Event::Exit) => "the end of a node".to_string(),
+    }
+}
+
+/// The events of a preorder walk; with `structural` false, only the tokens.
+struct Events<'t> {
+    text: &'t str,
+    cursor: TreeCursor<'t>,
+    structural: bool,
+    /// Events waiting to be returned (an exit after a move up).
+    exits: usize,
+    done: bool,
+    /// Whether the cursor's node has not been reported yet.
+    fresh: bool,
+}
+
+impl<'t> Events<'t> {
+    fn new(text: &'t str, tree: &'t Tree, structural: bool) -> Events<'t> {
+        Events { text, cursor: tree.walk(), structural, exits: 0, done: false, fresh: true }
+    }
+
+    /// Moves to the next node in preorder, counting the nodes left on the way up.
+    fn advance(&mut self) {
+        if self.cursor.goto_first_child() {
+            return;
+        }
+        loop {
+            if self.cursor.goto_next_sibling() {
+                return;
+            }
+            if !self.cursor.goto_parent() {
+                self.done = true;
+                return;
+            }
+            self.exits += 1;
+        }
+    }
+}
+
+impl<'t> Iterator for Events<'t> {
+    type Item = Event<'t>;
+
+    fn next(&mut self) -> Option<Event<'t>> {
+        loop {
+            if self.exits > 0 {
+                self.exits -= 1;
+                if self.structural {
+                    return Some(Event::Exit);
+                }
+                continue;
+            }
+            if self.done {
+                return None;
+            }
+            if !self.fresh {
+                self.advance();
+                self.fresh = true;
+                continue;
+            }
+            self.fresh = false;
+            let node = self.cursor.node();
+            if is_comment(node) {
+                // A comment has no children: stepping past it never goes down.
+                continue;
+            }
+            if node.child_count() == 0 {
+                if node.byte_range().is_empty() && !node.is_missing() {
+                    continue;
+                }
+                return Some(Event::Token { kind: node.kind(), text: &self.text[node.byte_range()] });
+            }
+            if self.structural {
+                // The exit of a node with children comes when the walk climbs back past it.
+                return Some(Event::Enter { kind: node.kind(), field: self.cursor.field_name() });
+            }
+        }
+    }
+}
+
+/// Visits every node of a tree in preorder, iteratively.
+fn preorder<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>)) {
+    let mut cursor = tree.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(before: &str, after: &str) -> Result<(), String> {
+        let parse = |text: &str| crate::syntax::parse(text).tree;
+        equivalent(before, &parse(before), after, &parse(after))
+    }
+
+    #[test]
+    fn whitespace_and_comment_moves_are_equivalent() {
+        assert!(check("let a=1 // c\n in a", "let\n  a = 1 // c\nin\n  a").is_ok());
+        assert!(check("f(1,2)", "f(\n  1,\n  2\n)").is_ok());
+    }
+
+    #[test]
+    fn changed_tokens_structure_or_comments_are_not() {
+        assert!(check("f(1, 2)", "f(1, 3)").unwrap_err().contains("`2`"));
+        assert!(check("a - -1", "a--1").is_ok(), "`--` is two minus signs in M");
+        assert!(check("(a + b) * c", "a + b * c").is_err());
+        assert!(check("1 // c\n", "1\n").unwrap_err().contains("// c"));
+        assert!(check("let a = 1 in", "let a = 1 in").is_ok());
+    }
+}
