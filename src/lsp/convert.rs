@@ -191,6 +191,19 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// The offsets of a byte range of a one-line label (a signature's parameter), counted in the encoding, as
+/// `ParameterInformation.label` wants them; clamped to the label.
+pub fn label_offsets(label: &str, range: Range<usize>, encoding: Encoding) -> [u32; 2] {
+    let count = |offset: usize| {
+        let prefix = &label[..crate::text::floor_char_boundary(label, offset)];
+        match encoding {
+            Encoding::Utf8 => prefix.len(),
+            Encoding::Utf16 => prefix.encode_utf16().count(),
+        }
+    };
+    [saturate(count(range.start)), saturate(count(range.end.max(range.start)))]
+}
+
 fn saturate(value: usize) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
@@ -287,6 +300,15 @@ mod tests {
             let reversed = std::ops::Range { start: 7, end: 1 };
             assert_eq!(lines.range(reversed), LspRange { start: pos(1, 0), end: pos(1, 0) });
         }
+    }
+
+    #[test]
+    fn label_offsets_follow_the_encoding() {
+        let label = "f(größe as text, x)";
+        let x = label.find('x').unwrap();
+        assert_eq!(label_offsets(label, x..x + 1, Encoding::Utf8), [x as u32, x as u32 + 1]);
+        assert_eq!(label_offsets(label, x..x + 1, Encoding::Utf16), [x as u32 - 2, x as u32 - 1]);
+        assert_eq!(label_offsets(label, 3..99, Encoding::Utf16), [2, 19]);
     }
 
     #[test]

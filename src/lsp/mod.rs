@@ -81,9 +81,25 @@ where
     tower_lsp_server::Server::new(input, output, socket).serve(service).await;
 }
 
+/// The runtime the server runs on: the protocol loop on tokio's workers, checks and requests on at most
+/// [`BLOCKING_THREADS`] blocking threads. The machines this runs on have few cores, and every thread that
+/// allocates gets its own malloc arena, which keeps the memory of its largest moment: more threads would
+/// add memory, not speed.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_name("dfls-lsp")
+        .worker_threads(2)
+        .max_blocking_threads(BLOCKING_THREADS)
+        .build()
+}
+
+/// The most threads that run checks and requests at once: one for the diagnostics worker's check, the
+/// others for requests and syntax-first diagnostics, so a request never waits for a check.
+pub const BLOCKING_THREADS: usize = 2;
+
 /// Runs the server on stdin and stdout; returns when the client has sent `exit` or closed stdin.
 pub fn run_stdio() -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().thread_name("dfls-lsp").build()?;
+    let runtime = runtime()?;
     runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), Options::default()));
     // Work still running on the blocking pool (a check nobody waits for) must not hold the exit.
     runtime.shutdown_timeout(Duration::from_millis(100));

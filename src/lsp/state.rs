@@ -18,7 +18,7 @@ use super::capabilities::ClientFlags;
 use super::check::Files;
 use super::convert::Encoding;
 use super::document::{OpenDocument, Snapshot};
-use super::workspace::{self, DocKey, ItemKey};
+use super::workspace::{self, DiskCache, DocKey, ItemKey};
 use super::Options;
 
 /// What every handler and background task shares.
@@ -30,11 +30,19 @@ pub struct Shared {
     /// Items to check, for the diagnostics worker.
     pub queue: UnboundedSender<ItemKey>,
     pub options: Options,
+    /// Files read from disk for requests.
+    pub disk: Mutex<DiskCache>,
 }
 
 impl Shared {
     pub fn new(queue: UnboundedSender<ItemKey>, options: Options) -> Shared {
-        Shared { state: Mutex::new(State::default()), publish: tokio::sync::Mutex::new(()), queue, options }
+        Shared {
+            state: Mutex::new(State::default()),
+            publish: tokio::sync::Mutex::new(()),
+            queue,
+            options,
+            disk: Mutex::new(DiskCache::default()),
+        }
     }
 
     /// The state. A panic elsewhere while it was held does not make it unusable: every change to it is

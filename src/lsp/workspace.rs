@@ -10,7 +10,8 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use tower_lsp_server::ls_types::Uri;
 
@@ -201,6 +202,42 @@ pub fn read(key: &DocKey) -> Option<(Arc<Snapshot>, Vec<u8>)> {
         Err(error) => {
             eprintln!("dfls lsp: cannot read {}: {error}", path.display());
             None
+        }
+    }
+}
+
+/// Files read from disk for requests, kept while they do not change (same modification time and length),
+/// so that a request about `mashup.pq` does not read and parse the item's `queryMetadata.json` again every
+/// time. Checks read the disk themselves: they need the bytes, and run once per change anyway.
+#[derive(Default)]
+pub struct DiskCache {
+    entries: HashMap<DocKey, (Stamp, Arc<Snapshot>)>,
+}
+
+/// What tells that a file changed: its modification time and length.
+type Stamp = (Option<SystemTime>, u64);
+
+/// The most files the cache keeps; past that it starts again (items are small, and requests come from a
+/// few of them at a time).
+const DISK_CACHE_FILES: usize = 64;
+
+impl DiskCache {
+    /// A file's snapshot, from the cache when the file has not changed since it was read.
+    pub fn read(cache: &Mutex<DiskCache>, key: &DocKey) -> Option<Arc<Snapshot>> {
+        let metadata = fs::metadata(key.path()?).ok()?;
+        let stamp = (metadata.modified().ok(), metadata.len());
+        let cached = cache.lock().unwrap_or_else(PoisonError::into_inner).entries.get(key).cloned();
+        match cached {
+            Some((cached, snapshot)) if cached == stamp && stamp.0.is_some() => Some(snapshot),
+            _ => {
+                let (snapshot, _) = read(key)?;
+                let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
+                if cache.entries.len() >= DISK_CACHE_FILES {
+                    cache.entries.clear();
+                }
+                cache.entries.insert(key.clone(), (stamp, snapshot.clone()));
+                Some(snapshot)
+            }
         }
     }
 }

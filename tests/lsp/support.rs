@@ -79,6 +79,14 @@ impl TestServerBuilder {
         self
     }
 
+    /// Lets the server decide when to publish syntax diagnostics first (as `dfls lsp` does), for the
+    /// benchmark.
+    #[allow(dead_code, reason = "used by benches/lsp.rs, which includes this file")]
+    pub fn syntax_first_auto(mut self) -> Self {
+        self.options.syntax_first = None;
+        self
+    }
+
     /// Starts the server and runs `initialize` and `initialized` (and answers the watcher registration).
     pub fn start(self) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary directory");
@@ -88,7 +96,8 @@ impl TestServerBuilder {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, bytes).unwrap();
         }
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        // The runtime `dfls lsp` runs on; the test's client side runs on it too.
+        let runtime = dfls::lsp::runtime().unwrap();
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_end);
         let options = self.options.clone();
@@ -285,6 +294,27 @@ impl TestServer {
                 Ok(message) if matches(&message) => return message,
                 Ok(message) => self.pending.push_back(message),
                 Err(_) => panic!("timed out waiting for {what}; unconsumed messages: {:#?}", self.pending),
+            }
+        }
+    }
+
+    /// Waits up to `wait` for a message that `matches`, keeping the others for later.
+    #[allow(dead_code, reason = "used by benches/lsp.rs, which includes this file")]
+    pub fn await_message_within(
+        &mut self,
+        wait: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        if let Some(index) = self.pending.iter().position(&matches) {
+            return self.pending.remove(index);
+        }
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(message) if matches(&message) => return Some(message),
+                Ok(message) => self.pending.push_back(message),
+                Err(_) => return None,
             }
         }
     }

@@ -1,0 +1,246 @@
+//! The language server through the protocol (in process, framed messages over a pipe, as the tests drive
+//! it), on a Dataflow item whose `mashup.pq` has 10,000 lines of realistic queries:
+//!
+//! - keystroke to diagnostics: `didChange` of one character to the first `publishDiagnostics` of that
+//!   version (syntax diagnostics first, names carried, in an item this large), and to the full check's;
+//! - completion and hover latency, right after a keystroke (so nothing is cached for that version);
+//! - peak memory of the process (`VmHWM`, server and client together);
+//! - first diagnostics for the opened `mashup.pq` of one item in a workspace of 200 items.
+//!
+//! Run with `cargo bench --bench lsp`. Targets: keystroke to diagnostics < 10 ms, completion < 20 ms,
+//! hover < 5 ms, memory < 100 MB, first diagnostics < 200 ms. Each latency is the median of its runs.
+
+#[allow(dead_code)]
+#[path = "../tests/lsp/support.rs"]
+mod support;
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::{TestServer, TestServerBuilder};
+
+const KEYSTROKES: usize = 40;
+const REQUESTS: usize = 40;
+const ITEMS: usize = 200;
+
+/// One query of 13 lines, its names varied by `n`; it uses the previous query.
+fn query(n: usize) -> String {
+    let previous = if n == 0 { "Region".to_string() } else { format!("#\"Orders {}\"", n - 1) };
+    format!(
+        r##"shared #"Orders {n}" = let
+    Source = Sql.Database("sql-{n}.contoso.com", "Sales", [CommandTimeout = #duration(0, 0, 10, 0)]),
+    Navigation = Source{{[Schema = "dbo", Item = "Orders"]}}[Data],
+    #"Removed Columns" = Table.RemoveColumns(Navigation, {{"rowguid", "ModifiedDate"}}),
+    #"Changed Type" = Table.TransformColumnTypes(#"Removed Columns", {{{{"OrderDate", type date}}, {{"Amount", Currency.Type}}}}),
+    #"Filtered Rows" = Table.SelectRows(#"Changed Type", each [Amount] > {n} and [Region] = Region),
+    #"Added Margin" = Table.AddColumn(#"Filtered Rows", "Margin", each try [Amount] * 0.{n} otherwise null, type nullable number),
+    Lookup = let _t = ((type nullable text) meta [Serialized.Text = true]) in #table(type table [Code = _t, Label = _t], {{{{"A", "Alpha"}}}}),
+    Joined = Table.NestedJoin(#"Added Margin", {{"Customer"}}, Lookup, {{"Code"}}, "Lookup", JoinKind.LeftOuter),
+    Combined = if Table.IsEmpty(Joined) then {previous} else Joined,
+    Result = List.Accumulate({{1, 2, 3}}, Combined, (state, current) => Table.AddIndexColumn(state, "I" & Text.From(current), 0, 1))
+in
+    Result;
+"##
+    )
+}
+
+/// A GUID that is stable for the same inputs.
+fn guid(item: usize, n: usize) -> String {
+    let x =
+        (item as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (n as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        x >> 32,
+        (x >> 16) & 0xFFFF,
+        x & 0xFFF,
+        (x >> 20) & 0xFFF,
+        x & 0xFFFF_FFFF_FFFF
+    )
+}
+
+/// An item of at least `lines` lines of M (`queries` queries at least): mashup.pq, queryMetadata.json
+/// with an entry for every query, and .platform, under `folder/`.
+fn item(builder: TestServerBuilder, folder: &str, seed: usize, lines: usize) -> (TestServerBuilder, String) {
+    let mut mashup = String::from(
+        "[StagingDefinition = [Kind = \"FastCopy\"]]\nsection Section1;\nshared Region = \"EMEA\" meta [IsParameterQuery = true, Type = \"Text\"];\n",
+    );
+    let mut names = vec!["Region".to_string()];
+    let mut n = 0;
+    while mashup.lines().count() < lines {
+        mashup.push_str(&query(n));
+        names.push(format!("Orders {n}"));
+        n += 1;
+    }
+    let mut entries = String::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            entries.push_str(",\n");
+        }
+        write!(
+            entries,
+            r#"    "{name}": {{"queryId": "{}", "queryName": "{name}", "loadEnabled": false}}"#,
+            guid(seed, i)
+        )
+        .unwrap();
+    }
+    let metadata = format!(
+        "{{\n  \"formatVersion\": \"202502\",\n  \"name\": \"{folder}\",\n  \"queryGroups\": [],\n  \"documentLocale\": \"en-US\",\n  \"queriesMetadata\": {{\n{entries}\n  }},\n  \"connections\": []\n}}\n"
+    );
+    let platform = format!(
+        "{{\n  \"$schema\": \"https://developer.microsoft.com/json-schemas/fabric/gitIntegration/platformProperties/2.0.0/schema.json\",\n  \"metadata\": {{\"type\": \"Dataflow\", \"displayName\": \"{}\"}},\n  \"config\": {{\"version\": \"2.0\", \"logicalId\": \"{}\"}}\n}}\n",
+        folder.trim_end_matches(".Dataflow"),
+        guid(seed, 999_999)
+    );
+    let builder = builder
+        .file(&format!("{folder}/mashup.pq"), &mashup)
+        .file(&format!("{folder}/queryMetadata.json"), metadata)
+        .file(&format!("{folder}/.platform"), platform);
+    (builder, mashup)
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1e3)
+}
+
+/// The LSP position of the start of `needle` (ASCII text) after line `from`.
+fn position_of(text: &str, needle: &str, from: usize) -> (u32, u32) {
+    for (line, content) in text.lines().enumerate().skip(from) {
+        if let Some(column) = content.find(needle) {
+            return (line as u32, column as u32);
+        }
+    }
+    panic!("{needle:?} not found");
+}
+
+fn request_at(server: &mut TestServer, method: &str, path: &str, (line, character): (u32, u32)) -> Value {
+    let uri = json!(server.uri(path));
+    let response = server.request_raw(
+        method,
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+    );
+    assert!(response.get("error").is_none(), "{method}: {response}");
+    response["result"].clone()
+}
+
+/// Peak resident memory of this process, from /proc/self/status.
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    const PATH: &str = "Big.Dataflow/mashup.pq";
+    let (builder, text) = item(TestServerBuilder::new(), "Big.Dataflow", 0, 10_000);
+    let lines = text.lines().count();
+    let mut server = builder.syntax_first_auto().start();
+
+    let start = Instant::now();
+    server.open(PATH);
+    let opened = server.diagnostics(PATH);
+    let open_time = start.elapsed();
+    assert_eq!(opened["diagnostics"], json!([]), "the generated item is clean");
+
+    // Keystrokes inside a text literal in the middle of the document.
+    let (line, column) = position_of(&text, "contoso.com", lines / 2);
+    let (mut first, mut full) = (Vec::new(), Vec::new());
+    let (mut completion, mut hover) = (Vec::new(), Vec::new());
+    let completion_at = position_of(&text, "Table.AddColumn", lines / 2 + 20);
+    let hover_at = position_of(&text, "Table.NestedJoin", lines / 2 + 40);
+    for i in 0..KEYSTROKES {
+        let version = 2 + i as i32;
+        let start = Instant::now();
+        server.change(PATH, version, Some([[line, column], [line, column]]), "x");
+        assert_eq!(server.diagnostics(PATH)["version"], version);
+        first.push(start.elapsed());
+        // In an item this slow to check, the full check's publication follows the syntax-first one.
+        let second = server.await_message_within(Duration::from_secs(2), |m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == version
+        });
+        full.push(if second.is_some() { start.elapsed() } else { *first.last().unwrap() });
+        if i < REQUESTS {
+            let start = Instant::now();
+            let items = request_at(
+                &mut server,
+                "textDocument/completion",
+                PATH,
+                (completion_at.0, completion_at.1 + 9),
+            );
+            completion.push(start.elapsed());
+            assert!(items["items"].as_array().is_some_and(|items| !items.is_empty()));
+            let start = Instant::now();
+            let result = request_at(&mut server, "textDocument/hover", PATH, (hover_at.0, hover_at.1 + 3));
+            hover.push(start.elapsed());
+            assert!(result["contents"]["value"].is_string());
+        }
+    }
+    let memory = peak_memory_mb();
+    drop(server);
+
+    // First diagnostics of one item among 200, each server new.
+    let mut workspace = Vec::new();
+    for _ in 0..5 {
+        let mut builder = TestServerBuilder::new();
+        for i in 0..ITEMS {
+            builder = item(builder, &format!("Item {i:03}.Dataflow"), i, 100).0;
+        }
+        let mut server = builder.start();
+        let start = Instant::now();
+        server.open("Item 100.Dataflow/mashup.pq");
+        let published = server.diagnostics("Item 100.Dataflow/mashup.pq");
+        workspace.push(start.elapsed());
+        assert_eq!(published["diagnostics"], json!([]));
+    }
+
+    println!("{:<78} {:>12} {:>8}", "benchmark", "median", "target");
+    let kb = text.len() / 1024;
+    println!(
+        "{:<78} {:>12} {:>8}",
+        format!("open {lines}-line mashup.pq ({kb} KB) to first diagnostics"),
+        ms(open_time),
+        ""
+    );
+    println!(
+        "{:<78} {:>12} {:>8}",
+        "keystroke to diagnostics (syntax first, names carried)",
+        ms(median(first)),
+        "10 ms"
+    );
+    println!(
+        "{:<78} {:>12} {:>8}",
+        "keystroke to full diagnostics (reparse, names, cross-file rules)",
+        ms(median(full)),
+        ""
+    );
+    println!(
+        "{:<78} {:>12} {:>8}",
+        "completion after a keystroke (`Table.Add|`)",
+        ms(median(completion)),
+        "20 ms"
+    );
+    println!(
+        "{:<78} {:>12} {:>8}",
+        "hover after a keystroke (`Table.NestedJoin`)",
+        ms(median(hover)),
+        "5 ms"
+    );
+    match memory {
+        Some(mb) => {
+            println!("{:<78} {:>9.1} MB {:>8}", "peak memory (VmHWM, client and server)", mb, "100 MB")
+        }
+        None => println!("{:<78} {:>12} {:>8}", "peak memory (VmHWM, client and server)", "n/a", "100 MB"),
+    }
+    println!(
+        "{:<78} {:>12} {:>8}",
+        format!("first diagnostics of an opened mashup.pq, workspace of {ITEMS} items"),
+        ms(median(workspace)),
+        "200 ms"
+    );
+}
