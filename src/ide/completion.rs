@@ -4,14 +4,14 @@
 //! file the parser could not make sense of. By position:
 //!
 //! - an expression: the enum members the parameter at the cursor takes (first), the locals visible there
-//!   ([`Analysis::visible_at`], plus the bindings the tokens show when a syntax error hides them), the
+//!   ([`crate::semantics::Analysis::visible_at`], plus the bindings the tokens show when a syntax error hides them), the
 //!   queries, keywords and snippets (`let … in`, `each`, `if … then … else`, `try … otherwise`,
 //!   `type table [...]`, a function), and the library with signatures and documentation links;
 //! - after a complete expression: the operators and keywords that may follow (`and`, `in`, `then`, ...);
 //! - a type (after `type`, `as`, `is`, `nullable`): primitive types and the library's types;
 //! - a field name in `[...]`: the fields of the options record a library function takes
 //!   (`Lakehouse.Contents([`), the columns of the table an `each` works on (`Table.AddColumn(t, "x", each [`)
-//!   or the fields of a record or table (`r[`), when [`columns`](super::columns) can tell them;
+//!   or the fields of a record or table (`r[`), when the `columns` helper can tell them;
 //! - a text in a column list (`Table.SelectColumns(t, {"`): the table's columns;
 //! - a name being defined (a new step, field or query), a comment or the section header: nothing, but
 //!   `shared` before a query name.

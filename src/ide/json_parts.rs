@@ -219,11 +219,20 @@ pub fn completions(file: JsonFile, kind: SchemaKind, item: &Item, offset: usize)
     match place {
         Place::Key { path } => {
             let present = present_keys(file, &path);
+            // Editing the key of a member that has its value: only the key is replaced.
+            let value_follows = file.text[replace.end..].trim_start().starts_with(':');
+            let key_only = |mut entry: CompletionItem| {
+                if value_follows {
+                    entry.insert_text = entry.filter_text.clone().unwrap_or_else(|| entry.label.clone());
+                    entry.snippet = None;
+                }
+                entry
+            };
             if kind == SchemaKind::QueryMetadata
                 && path.last() == Some(&PathStep::Key("queriesMetadata".to_string()))
             {
                 for (rank, entry) in missing_entries(file, item).into_iter().enumerate() {
-                    push(entry, 0, rank);
+                    push(key_only(entry), 0, rank);
                 }
             }
             for (rank, property) in introspect::properties(schema, &path).into_iter().enumerate() {
@@ -243,7 +252,7 @@ pub fn completions(file: JsonFile, kind: SchemaKind, item: &Item, offset: usize)
                         .to_string(),
                 );
                 entry.documentation = property.description.clone();
-                push(entry, if property.required { 1 } else { 2 }, rank);
+                push(key_only(entry), if property.required { 1 } else { 2 }, rank);
             }
         }
         Place::Value { path } => {
@@ -589,6 +598,13 @@ mod tests {
             &format!("{MASHUP}//- queryMetadata.json\n{{\"form$0\n"),
             r#"
             formatVersion -> "formatVersion": "202502" ["form]
+            "#,
+        );
+        // A key that already has its value: only the key changes.
+        check(
+            &format!("{MASHUP}//- queryMetadata.json\n{{\"form$0at\": \"202502\"}}\n"),
+            r#"
+            formatVersion -> "formatVersion" ["format"]
             "#,
         );
     }

@@ -13,18 +13,17 @@ use tree_sitter::{Node, Point, Tree};
 
 use crate::semantics::{self, Analysis};
 
-/// An analysis of part of a document, with the tree it was made from.
+/// An analysis of part of a document.
 pub struct LocalAnalysis {
+    /// Its ranges are ranges of the whole text.
     pub analysis: Analysis,
-    /// The tree of the analysed ranges (node offsets are offsets of the whole text).
-    pub tree: Tree,
     /// The byte ranges of the text that were analysed.
     pub ranges: Vec<Range<usize>>,
 }
 
 /// Analyses the query (section member, or the syntax error standing for one) around `offset`, with its
 /// section's header; the whole document when it is not a section document. `tree` is the parse of
-/// `text`.
+/// `text`. Features take it with the document's own tree: `MFile::new(text, tree, &local.analysis)`.
 pub fn analyze_around(text: &str, tree: &Tree, offset: usize) -> LocalAnalysis {
     match local_ranges(tree, offset) {
         Some(ranges) => {
@@ -41,7 +40,7 @@ pub fn analyze_around(text: &str, tree: &Tree, offset: usize) -> LocalAnalysis {
             if parser.set_included_ranges(&included).is_ok() {
                 if let Some(local) = parser.parse(text, None) {
                     let analysis = semantics::analyze(&local, text);
-                    return LocalAnalysis { analysis, tree: local, ranges };
+                    return LocalAnalysis { analysis, ranges };
                 }
             }
             whole(text, tree)
@@ -53,7 +52,6 @@ pub fn analyze_around(text: &str, tree: &Tree, offset: usize) -> LocalAnalysis {
 fn whole(text: &str, tree: &Tree) -> LocalAnalysis {
     LocalAnalysis {
         analysis: semantics::analyze(tree, text),
-        tree: tree.clone(),
         ranges: std::iter::once(0..text.len()).collect(),
     }
 }

@@ -24,12 +24,15 @@
 //! Helpers: `lex` (an M lexer for the text around the cursor, which needs no tree), `context` (what the
 //! cursor is in, read by that lexer: the open calls, lets, records and brackets, robust to syntax errors),
 //! `queries` (the queries of a document and of its `queryMetadata.json`), `columns` (the columns of a
-//! table step, where cheap and reliable), `fuzzy` (fuzzy matching).
+//! table step, where cheap and reliable), `fuzzy` (fuzzy matching), `docs` (the words hover and completion
+//! share), `local` (see below). Tests: `fixture` (`$0` cursors, several files), `robustness` (every
+//! feature at every offset of awkward documents).
 //!
-//! Analysis: [`analyze_around`] analyses only the query around an offset (a few microseconds instead of
-//! the whole document's tens of milliseconds), which is all [`completion`], [`hover`] and
-//! [`signature_help`] need; navigation, rename, highlights and semantic tokens need the whole document's
-//! [`semantics::analyze`].
+//! Analysis: [`analyze_around`] analyses only the query around an offset (under a millisecond on 10,000
+//! lines, against 30 ms for the whole document), which is all [`completion`], [`hover`] and
+//! [`signature_help`] need: give them an [`MFile`] with the document's own tree and that analysis.
+//! Navigation, rename, highlights, symbols, semantic tokens and code actions need the whole document's
+//! [`crate::semantics::analyze`].
 //!
 //! May use `syntax`, `json`, `library`, `semantics`, the read-only views of `definition` (`metadata`,
 //! `mashup`), `diagnostics` and `text`. Pure: no IO, no LSP types, no async; never panics on input.
@@ -55,6 +58,8 @@ mod fuzzy;
 mod lex;
 mod local;
 mod queries;
+#[cfg(test)]
+mod robustness;
 
 use std::ops::Range;
 
