@@ -13,9 +13,12 @@
 
 use std::ops::Range;
 
+use super::context::{BracketKind, Context, FrameKind};
+use super::lex::{Lexer, TokenKind};
 use super::queries::{self, content_range, entries_for, is_query, target_at, Target};
 use super::{FileId, FilePosition, FileRange, Item};
 use crate::semantics::{DefinitionKind, Resolution};
+use crate::syntax::names::decode_name;
 
 /// Where a definition is: the name to put the cursor on, and the whole definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +76,16 @@ pub fn goto_definition(item: &Item, position: FilePosition) -> Vec<NavigationTar
             return vec![group];
         }
     }
-    let Some((target, _)) = target_at(item, position) else { return Vec::new() };
+    let Some((target, _)) = target_at(item, position) else {
+        // A step of a `let` a syntax error hides from the analysis: by the tokens.
+        let Some(found) = lexical(item, position) else { return Vec::new() };
+        let focus = found.definition.clone();
+        return vec![NavigationTarget {
+            file: FileId::Mashup,
+            focus: focus.clone(),
+            full: focus.start..found.value_end,
+        }];
+    };
     match target {
         Target::Definition(def) => {
             let Some(file) = item.mashup else { return Vec::new() };
@@ -138,8 +150,56 @@ fn group_definition(item: &Item, offset: usize) -> Option<NavigationTarget> {
 pub fn occurrences(item: &Item, position: FilePosition) -> Vec<Occurrence> {
     match target_at(item, position) {
         Some((target, _)) => target_occurrences(item, &target),
-        None => Vec::new(),
+        None => lexical(item, position).map_or_else(Vec::new, |found| found.occurrences),
     }
+}
+
+/// A step, field or parameter the analysis does not know (a syntax error broke its `let`), found by the
+/// tokens: its definition, the end of its value, and the names written the same way in its scope.
+pub(crate) struct Lexical {
+    pub(crate) definition: Range<usize>,
+    value_end: usize,
+    occurrences: Vec<Occurrence>,
+}
+
+pub(crate) fn lexical(item: &Item, position: FilePosition) -> Option<Lexical> {
+    let file = item.mashup.filter(|_| position.file == FileId::Mashup)?;
+    let context = Context::at(file.tree, file.text, position.offset);
+    let token = context.token.as_ref().filter(|t| t.is_name())?;
+    let name = decode_name(token.text(file.text));
+    // The innermost open frame that defines the name (the definition itself may be under the cursor).
+    let (frame, binding) = context.open_frames().find_map(|(_, frame)| {
+        let relevant = matches!(
+            frame.kind,
+            FrameKind::Let { .. }
+                | FrameKind::Function
+                | FrameKind::Bracket { kind: BracketKind::Record, .. }
+        );
+        let binding = frame.bindings.iter().find(|b| b.name == name).filter(|_| relevant)?;
+        Some((frame, binding))
+    })?;
+    let scope = frame.start..frame.end.unwrap_or(file.text.len()).min(file.text.len());
+    let mut occurrences = Vec::new();
+    let tokens: Vec<_> = Lexer::new(file.text, scope).filter(|t| t.kind != TokenKind::Comment).collect();
+    for (i, t) in tokens.iter().enumerate() {
+        if !t.is_name() || decode_name(t.text(file.text)) != name {
+            continue;
+        }
+        // `[Name]` is a field access, not the step.
+        let before = i.checked_sub(1).map(|b| tokens[b].text(file.text));
+        let after = tokens.get(i + 1).map(|a| a.text(file.text));
+        if before == Some("[") && after == Some("]") {
+            continue;
+        }
+        let kind = if t.range == binding.name_range {
+            OccurrenceKind::Definition
+        } else {
+            OccurrenceKind::Reference
+        };
+        occurrences.push(Occurrence { file: FileId::Mashup, range: t.range.clone(), kind });
+    }
+    occurrences.sort_by_key(|o| (o.kind != OccurrenceKind::Definition, o.range.start));
+    Some(Lexical { definition: binding.name_range.clone(), value_end: binding.value.end, occurrences })
 }
 
 /// Every place a target is written.
@@ -387,5 +447,16 @@ shared Output = Section1!#"Raw Orders";
             "#,
         );
         check_definition("let a = Table.AddColumn$0 in a", "");
+        // A let the parser could not make sense of: its steps by the tokens.
+        let broken = "section S;\nshared Q = let\n  Source = 1,\n  X = Table.AddColumn(Source, \"a\", each [Source] + Sou$0rce,\n  Y = X\nin\n  Y;\nshared R = 1;\n";
+        check_definition(broken, r#"pq 3:3 "Source""#);
+        check_highlights(
+            broken,
+            r#"
+            Write pq 3:3 "Source"
+            Read pq 4:23 "Source"
+            Read pq 4:52 "Source"
+            "#,
+        );
     }
 }

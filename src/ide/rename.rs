@@ -137,6 +137,13 @@ fn renameable(item: &Item, position: FilePosition) -> Result<(Target, Range<usiz
         }
     }
     let Some((target, range)) = target_at(item, position) else {
+        if let Some(found) = super::navigation::lexical(item, position) {
+            let file = item.mashup.expect("a lexical target is in the M document");
+            return refuse(format!(
+                "`{}` is in code with a syntax error; fix it first, so that rename can tell every use of the name",
+                &file.text[found.definition]
+            ));
+        }
         return refuse("there is no step, parameter or query name here to rename");
     };
     if let Target::Definition(def) = &target {
@@ -498,6 +505,11 @@ shared A$0 = 1;
 
     #[test]
     fn crlf_non_ascii_and_broken_code() {
+        check(
+            "section S;\nshared Q = let\n  Source = 1,\n  X = Table.AddColumn(Sou$0rce, \"a\", each [\nin\n  X;\nshared R = 1;\n",
+            "Data",
+            "error: `Source` is in code with a syntax error; fix it first, so that rename can tell every use of the name",
+        );
         check(
             "section S;\r\nshared Größe = 1;\r\nshared B = let x = (1 in Grö$0ße;\r\nshared C = Größe;",
             "Maß",
