@@ -160,8 +160,9 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// Where a line's columns start: the line's first byte, after a hidden BOM on the first line.
-    fn content_start(&self, line: usize) -> usize {
+    /// Where a 0-based line's columns start: its first byte, after a hidden BOM on the first line. The
+    /// line must exist.
+    pub fn content_start(&self, line: usize) -> usize {
         let start = self.rope.line_to_byte(line);
         if line == 0 {
             start + self.hidden_bom
@@ -170,8 +171,8 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// The offset of the end of a line's text, before its terminator.
-    fn content_end(&self, line: usize) -> usize {
+    /// The offset of the end of a 0-based line's text, before its terminator. The line must exist.
+    pub fn content_end(&self, line: usize) -> usize {
         let rope = self.rope;
         let start = self.content_start(line);
         let mut end =

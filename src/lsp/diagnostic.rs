@@ -13,9 +13,9 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::check::Files;
-use super::convert::Encoding;
+use super::convert::{Encoding, Lines};
 use super::document::Snapshot;
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::{codes, Diagnostic, Severity};
 use crate::semantics;
 
 /// The `source` of every diagnostic the server publishes.
@@ -109,4 +109,22 @@ pub fn fixes(diagnostic: &lsp::Diagnostic) -> Vec<FixData> {
         .and_then(|data| serde_json::from_value::<Data>(data.clone()).ok())
         .map(|data| data.fixes)
         .unwrap_or_default()
+}
+
+/// A diagnostic the client sent back (in a code action request) as the model sees it, without its fixes
+/// (they are read from `data` by [`fixes`]); `None` for one that is not dfls's.
+pub fn from_lsp(diagnostic: &lsp::Diagnostic, lines: &Lines) -> Option<Diagnostic> {
+    let code = match &diagnostic.code {
+        Some(NumberOrString::String(id)) => codes::find(id)?,
+        _ => return None,
+    };
+    let mut model =
+        Diagnostic::new(code, lines.byte_range_clamped(diagnostic.range), diagnostic.message.clone());
+    model.severity = match diagnostic.severity {
+        Some(DiagnosticSeverity::WARNING) => Severity::Warning,
+        Some(DiagnosticSeverity::INFORMATION) => Severity::Info,
+        Some(DiagnosticSeverity::HINT) => Severity::Hint,
+        _ => Severity::Error,
+    };
+    Some(model)
 }

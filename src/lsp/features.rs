@@ -20,9 +20,10 @@ use super::diagnostic;
 use super::document::{Language, Snapshot};
 use super::state::Shared;
 use super::task;
-use super::workspace::{DiskCache, DocKey, ItemKey};
-use crate::definition::parts::{MASHUP, QUERY_METADATA};
+use super::workspace::{self, DiskCache, DocKey, ItemKey};
+use crate::definition::parts::{PartKind, MASHUP, QUERY_METADATA};
 use crate::ide::{self, FileId, FilePosition, FileRange, Item, JsonFile, MFile};
+use crate::json::schema::SchemaKind;
 use crate::semantics::Analysis;
 
 /// The files a request works with: the document it is about, and the item's M document and query
@@ -116,16 +117,31 @@ async fn view(shared: &Arc<Shared>, uri: &Uri) -> Result<View> {
             None => None,
         };
         (Some(FileId::Mashup), Some(document.clone()), metadata)
-    } else if name == QUERY_METADATA && matches!(item, ItemKey::Folder(_)) {
+    } else if let ItemKey::Folder(_) = item {
+        // A JSON part: `queryMetadata.json` is a file of the item's features; the others get the item's
+        // M document and metadata for what they say about queries.
         let mashup = match sibling(MASHUP) {
             Some(key) => snapshot(shared, key, None).await?,
             None => None,
         };
-        (Some(FileId::QueryMetadata), mashup, Some(document.clone()))
+        if name == QUERY_METADATA {
+            (Some(FileId::QueryMetadata), mashup, Some(document.clone()))
+        } else {
+            let metadata = match sibling(QUERY_METADATA) {
+                Some(key) => snapshot(shared, key, None).await?,
+                None => None,
+            };
+            (None, mashup, metadata)
+        }
     } else {
         (None, None, None)
     };
     Ok(View { encoding, client, snapshot: document, file, mashup, metadata })
+}
+
+/// The schema a JSON document is validated with, by its name (`None` for M and other JSON).
+fn schema_of(snapshot: &Snapshot) -> Option<SchemaKind> {
+    (snapshot.language == Language::Json).then(|| PartKind::of(snapshot.key.file_name()).schema()).flatten()
 }
 
 /// Markdown for a client that shows it, else the same text as plain text.
@@ -143,24 +159,22 @@ fn refused(message: String) -> Error {
 }
 
 /// `textDocument/codeAction`: the quick fixes carried by the diagnostics in the request, read back from
-/// their `data`.
+/// their `data`, then `ide`'s own actions for the range (quoting and unquoting names).
 pub async fn code_actions(
     shared: &Arc<Shared>,
     params: CodeActionParams,
 ) -> Result<Option<CodeActionResponse>> {
     let uri = params.text_document.uri;
-    // The document must be known, even though the fixes need nothing of it.
-    snapshot(shared, DocKey::of(&uri), Some(&uri)).await?;
-    let wanted = |kind: &CodeActionKind| {
-        params
-            .context
-            .only
-            .as_ref()
-            .is_none_or(|only| only.iter().any(|o| kind.as_str().starts_with(o.as_str())))
+    let view = view(shared, &uri).await?;
+    let range = view.lines().byte_range(params.range).map_err(task::out_of_range)?;
+    let only = params.context.only;
+    let wanted = move |kind: &CodeActionKind| {
+        only.as_ref().is_none_or(|only| only.iter().any(|o| kind.as_str().starts_with(o.as_str())))
     };
+    let context = params.context.diagnostics;
     let mut actions = Vec::new();
     if wanted(&CodeActionKind::QUICKFIX) {
-        for lsp_diagnostic in &params.context.diagnostics {
+        for lsp_diagnostic in &context {
             for (index, fix) in diagnostic::fixes(lsp_diagnostic).into_iter().enumerate() {
                 let changes: HashMap<Uri, Vec<TextEdit>> = [(uri.clone(), fix.edits)].into_iter().collect();
                 actions.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -174,6 +188,33 @@ pub async fn code_actions(
             }
         }
     }
+    let Some(file) = view.file else { return Ok(Some(actions)) };
+    let own = task::blocking("code actions", move || {
+        let lines = view.lines();
+        // The request's diagnostics without their fixes (those are above): some actions are about them.
+        let diagnostics: Vec<_> = context.iter().filter_map(|d| diagnostic::from_lsp(d, &lines)).collect();
+        ide::code_actions::code_actions(&view.item(), file, range, &diagnostics)
+            .into_iter()
+            .filter_map(|action| {
+                let kind = match action.kind {
+                    ide::code_actions::CodeActionKind::QuickFix => CodeActionKind::QUICKFIX,
+                    ide::code_actions::CodeActionKind::RefactorRewrite => CodeActionKind::REFACTOR_REWRITE,
+                };
+                wanted(&kind).then(|| {
+                    CodeActionOrCommand::CodeAction(CodeAction {
+                        title: action.title,
+                        kind: Some(kind),
+                        diagnostics: action.diagnostic.and_then(|i| context.get(i)).map(|d| vec![d.clone()]),
+                        edit: Some(workspace_edit(&view, &action.change)),
+                        is_preferred: Some(action.preferred),
+                        ..CodeAction::default()
+                    })
+                })
+            })
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    actions.extend(own);
     Ok(Some(actions))
 }
 
@@ -184,10 +225,23 @@ pub async fn completion(
 ) -> Result<Option<CompletionResponse>> {
     let position = params.text_document_position;
     let view = view(shared, &position.text_document.uri).await?;
+    let offset = view.offset(position.position)?;
+    if let Some(kind) = schema_of(&view.snapshot) {
+        return task::blocking("completion", move || {
+            let file = JsonFile::new(&view.snapshot.text, view.snapshot.json());
+            let lines = view.lines();
+            let items: Vec<lsp::CompletionItem> =
+                ide::json_parts::completions(file, kind, &view.item(), offset)
+                    .into_iter()
+                    .map(|item| completion_item(item, &lines, view.client))
+                    .collect();
+            Some(CompletionResponse::List(CompletionList { is_incomplete: false, items }))
+        })
+        .await;
+    }
     if view.snapshot.language != Language::M {
         return Ok(None);
     }
-    let offset = view.offset(position.position)?;
     task::blocking("completion", move || {
         let snapshot = &view.snapshot;
         let local;
@@ -251,7 +305,19 @@ fn completion_item(
 pub async fn hover(shared: &Arc<Shared>, params: HoverParams) -> Result<Option<lsp::Hover>> {
     let at = params.text_document_position_params;
     let view = view(shared, &at.text_document.uri).await?;
-    let Some(position) = view.position(at.position)? else { return Ok(None) };
+    let offset = view.offset(at.position)?;
+    if let (None, Some(kind)) = (view.file, schema_of(&view.snapshot)) {
+        return task::blocking("hover", move || {
+            let file = JsonFile::new(&view.snapshot.text, view.snapshot.json());
+            let hover = ide::json_parts::hover_json(file, kind, &view.item(), offset)?;
+            Some(lsp::Hover {
+                contents: HoverContents::Markup(markup(hover.markdown, view.client)),
+                range: Some(view.lines().range(hover.range)),
+            })
+        })
+        .await;
+    }
+    let Some(position) = view.file.map(|file| FilePosition { file, offset }) else { return Ok(None) };
     task::blocking("hover", move || {
         let local;
         let analysis = match (&view.mashup, position.file) {
@@ -473,4 +539,266 @@ fn workspace_edit(view: &View, change: &ide::SourceChange) -> WorkspaceEdit {
         let changes = edits.into_iter().map(|(uri, _, edits)| (uri, edits)).collect();
         WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }
     }
+}
+
+/// `textDocument/foldingRange` in M: a fold ends on the line before its last when that line only closes
+/// it (`]`, `)`, `}`), so the closing bracket stays visible.
+pub async fn folding_range(
+    shared: &Arc<Shared>,
+    params: FoldingRangeParams,
+) -> Result<Option<Vec<FoldingRange>>> {
+    let view = view(shared, &params.text_document.uri).await?;
+    if view.snapshot.language != Language::M {
+        return Ok(None);
+    }
+    task::blocking("folding ranges", move || {
+        let snapshot = &view.snapshot;
+        let lines = view.lines();
+        let folds = ide::folding::folding_ranges(&snapshot.text, snapshot.tree());
+        let ranges = folds
+            .into_iter()
+            .filter_map(|fold| {
+                let start_line = lines.position(fold.range.start).line;
+                let end = lines.position(fold.range.end);
+                // The text of the fold's last line, up to the fold's end.
+                let last = &snapshot.text
+                    [lines.content_start(end.line as usize).min(fold.range.end)..fold.range.end];
+                let closes_only = !last.trim().is_empty()
+                    && last.trim().chars().all(|c| matches!(c, ')' | ']' | '}' | ';' | ','));
+                let end_line = if closes_only { end.line.saturating_sub(1) } else { end.line };
+                (end_line > start_line).then(|| FoldingRange {
+                    start_line,
+                    end_line,
+                    kind: Some(match fold.kind {
+                        ide::folding::FoldKind::Comment => FoldingRangeKind::Comment,
+                        ide::folding::FoldKind::Region => FoldingRangeKind::Region,
+                    }),
+                    ..FoldingRange::default()
+                })
+            })
+            .collect();
+        Some(ranges)
+    })
+    .await
+}
+
+/// `textDocument/selectionRange` in M: for each position, the ranges around it, innermost first, as the
+/// protocol's chain of parents.
+pub async fn selection_range(
+    shared: &Arc<Shared>,
+    params: SelectionRangeParams,
+) -> Result<Option<Vec<SelectionRange>>> {
+    let view = view(shared, &params.text_document.uri).await?;
+    if view.snapshot.language != Language::M {
+        return Ok(None);
+    }
+    let offsets = params.positions.iter().map(|p| view.offset(*p)).collect::<Result<Vec<usize>>>()?;
+    task::blocking("selection ranges", move || {
+        let snapshot = &view.snapshot;
+        let lines = view.lines();
+        let chains = ide::selection::selection_ranges(&snapshot.text, snapshot.tree(), &offsets);
+        let ranges = chains
+            .into_iter()
+            .zip(&offsets)
+            .map(|(chain, &offset)| {
+                // Outermost first, so each range is built around its parent.
+                let mut selection: Option<SelectionRange> = None;
+                for range in chain.into_iter().rev() {
+                    selection =
+                        Some(SelectionRange { range: lines.range(range), parent: selection.map(Box::new) });
+                }
+                selection
+                    .unwrap_or_else(|| SelectionRange { range: lines.range(offset..offset), parent: None })
+            })
+            .collect();
+        Some(ranges)
+    })
+    .await
+}
+
+/// The semantic tokens of an M document, or of a range of it.
+async fn tokens(
+    shared: &Arc<Shared>,
+    uri: &Uri,
+    range: Option<lsp::Range>,
+) -> Result<Option<Vec<lsp::SemanticToken>>> {
+    let view = view(shared, uri).await?;
+    if view.snapshot.language != Language::M {
+        return Ok(None);
+    }
+    let range = match range {
+        Some(range) => Some(view.lines().byte_range(range).map_err(task::out_of_range)?),
+        None => None,
+    };
+    task::blocking("semantic tokens", move || {
+        let snapshot = &view.snapshot;
+        let tokens = ide::semantic_tokens::semantic_tokens(
+            &snapshot.text,
+            snapshot.tree(),
+            Some(snapshot.analysis()),
+            range,
+        );
+        Some(super::tokens::encode(&tokens, &view.lines()))
+    })
+    .await
+}
+
+/// `textDocument/semanticTokens/full`.
+pub async fn semantic_tokens_full(
+    shared: &Arc<Shared>,
+    params: SemanticTokensParams,
+) -> Result<Option<SemanticTokensResult>> {
+    let data = tokens(shared, &params.text_document.uri, None).await?;
+    Ok(data.map(|data| SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
+}
+
+/// `textDocument/semanticTokens/range`.
+pub async fn semantic_tokens_range(
+    shared: &Arc<Shared>,
+    params: SemanticTokensRangeParams,
+) -> Result<Option<SemanticTokensRangeResult>> {
+    let data = tokens(shared, &params.text_document.uri, Some(params.range)).await?;
+    Ok(data.map(|data| SemanticTokensRangeResult::Tokens(SemanticTokens { result_id: None, data })))
+}
+
+fn symbol_kind(kind: ide::symbols::SymbolKind) -> SymbolKind {
+    use ide::symbols::SymbolKind as K;
+    match kind {
+        K::Section => SymbolKind::NAMESPACE,
+        K::Query => SymbolKind::MODULE,
+        K::FunctionQuery | K::Function => SymbolKind::FUNCTION,
+        K::Step => SymbolKind::VARIABLE,
+    }
+}
+
+/// `textDocument/documentSymbol` in M: the outline, nested when the client takes it, else flat.
+pub async fn document_symbol(
+    shared: &Arc<Shared>,
+    params: DocumentSymbolParams,
+) -> Result<Option<DocumentSymbolResponse>> {
+    let view = view(shared, &params.text_document.uri).await?;
+    if view.snapshot.language != Language::M {
+        return Ok(None);
+    }
+    task::blocking("document symbols", move || {
+        let snapshot = &view.snapshot;
+        let file = MFile::new(&snapshot.text, snapshot.tree(), snapshot.analysis());
+        let symbols = ide::symbols::document_symbols(file);
+        let lines = view.lines();
+        if view.client.hierarchical_symbols {
+            Some(DocumentSymbolResponse::Nested(
+                symbols.into_iter().map(|s| nested_symbol(s, &lines)).collect(),
+            ))
+        } else {
+            let mut flat = Vec::new();
+            flat_symbols(symbols, None, &snapshot.uri, &lines, &mut flat);
+            Some(DocumentSymbolResponse::Flat(flat))
+        }
+    })
+    .await
+}
+
+#[allow(deprecated, reason = "the protocol's DocumentSymbol still has the `deprecated` field")]
+fn nested_symbol(symbol: ide::symbols::DocumentSymbol, lines: &Lines) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: symbol.name,
+        detail: symbol.detail,
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        range: lines.range(symbol.range),
+        selection_range: lines.range(symbol.selection_range),
+        children: (!symbol.children.is_empty())
+            .then(|| symbol.children.into_iter().map(|s| nested_symbol(s, lines)).collect()),
+    }
+}
+
+#[allow(deprecated, reason = "the protocol's SymbolInformation still has the `deprecated` field")]
+fn flat_symbols(
+    symbols: Vec<ide::symbols::DocumentSymbol>,
+    container: Option<&str>,
+    uri: &Uri,
+    lines: &Lines,
+    out: &mut Vec<SymbolInformation>,
+) {
+    for symbol in symbols {
+        out.push(SymbolInformation {
+            name: symbol.name.clone(),
+            kind: symbol_kind(symbol.kind),
+            tags: None,
+            deprecated: None,
+            location: Location { uri: uri.clone(), range: lines.range(symbol.selection_range.clone()) },
+            container_name: container.map(str::to_owned),
+        });
+        flat_symbols(symbol.children, Some(&symbol.name), uri, lines, out);
+    }
+}
+
+/// How many workspace symbols a search returns at most.
+const WORKSPACE_SYMBOLS: usize = 256;
+
+/// `workspace/symbol`: the queries of every M document under the workspace folders (open buffers in
+/// place of their files) whose names match the query fuzzily.
+pub async fn workspace_symbol(
+    shared: &Arc<Shared>,
+    params: WorkspaceSymbolParams,
+) -> Result<Option<WorkspaceSymbolResponse>> {
+    let (roots, open, encoding) = {
+        let mut state = shared.lock();
+        let keys: Vec<DocKey> = state.documents.keys().cloned().collect();
+        let open: HashMap<DocKey, Arc<Snapshot>> =
+            keys.into_iter().filter_map(|key| state.open_snapshot(&key).map(|s| (key, s))).collect();
+        (state.roots.clone(), open, state.encoding)
+    };
+    task::blocking("workspace symbols", move || {
+        let mut snapshots: Vec<Arc<Snapshot>> = workspace::m_files_under(&roots)
+            .into_iter()
+            .filter_map(|path| {
+                let key = DocKey::Path(path);
+                match open.get(&key) {
+                    Some(open) => Some(open.clone()),
+                    None => workspace::read(&key).map(|(snapshot, _)| snapshot),
+                }
+            })
+            .collect();
+        // Open M buffers outside the workspace folders count too.
+        for snapshot in open.values().filter(|s| s.language == Language::M) {
+            if !snapshots.iter().any(|s| s.key == snapshot.key) {
+                snapshots.push(snapshot.clone());
+            }
+        }
+        let names: Vec<String> = snapshots.iter().map(|s| workspace::item_name(&s.key)).collect();
+        let sources: Vec<ide::symbols::WorkspaceSource> = snapshots
+            .iter()
+            .zip(&names)
+            .enumerate()
+            .map(|(id, (s, name))| ide::symbols::WorkspaceSource {
+                id,
+                item_name: name,
+                text: &s.text,
+                tree: s.tree(),
+            })
+            .collect();
+        let found = ide::symbols::workspace_symbols(&params.query, &sources, WORKSPACE_SYMBOLS);
+        #[allow(deprecated, reason = "the protocol's SymbolInformation still has the `deprecated` field")]
+        let symbols = found
+            .into_iter()
+            .map(|symbol| {
+                let snapshot = &snapshots[symbol.source];
+                SymbolInformation {
+                    name: symbol.name,
+                    kind: symbol_kind(symbol.kind),
+                    tags: None,
+                    deprecated: None,
+                    location: Location {
+                        uri: snapshot.uri.clone(),
+                        range: snapshot.lines(encoding).range(symbol.selection_range),
+                    },
+                    container_name: Some(symbol.container),
+                }
+            })
+            .collect();
+        Some(WorkspaceSymbolResponse::Flat(symbols))
+    })
+    .await
 }

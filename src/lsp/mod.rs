@@ -19,6 +19,7 @@
 //! | [`features`] | requests routed to `ide` and their results converted |
 //! | [`state`] | the shared state and its lock |
 //! | [`task`] | work on the blocking pool, panics caught and answered with errors |
+//! | [`tokens`] | semantic tokens split per line and delta-encoded; the legend |
 //!
 //! Threading (as ruff_server documents it): notifications that change documents mutate the state
 //! synchronously, in the order they arrive; requests and checks read [`document::Snapshot`]s on tokio's
@@ -36,6 +37,7 @@ pub mod publish;
 pub mod server;
 pub mod state;
 pub mod task;
+pub mod tokens;
 pub mod workspace;
 
 use std::sync::Arc;

@@ -206,6 +206,58 @@ pub fn read(key: &DocKey) -> Option<(Arc<Snapshot>, Vec<u8>)> {
     }
 }
 
+/// The extensions of M files, as `dfls check` searches for them.
+const M_EXTENSIONS: &[&str] = &["pq", "pqm", "m"];
+
+/// Folders a search of the workspace skips besides hidden ones: build output and dependencies.
+const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
+
+/// The most M files a workspace search reads: a bound on the work of one request.
+const MAX_WORKSPACE_FILES: usize = 10_000;
+
+/// The M files under the workspace folders, for workspace symbols: hidden and build folders skipped,
+/// symbolic links to folders not followed, sorted.
+pub fn m_files_under(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending: Vec<PathBuf> = roots.to_vec();
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Ok(file_type) = entry.file_type() else { continue };
+            if file_type.is_dir() {
+                if !name.starts_with('.') && !SKIPPED_FOLDERS.contains(&name.as_str()) {
+                    pending.push(entry.path());
+                }
+            } else if file_type.is_file() && has_m_extension(&name) && files.len() < MAX_WORKSPACE_FILES {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn has_m_extension(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, extension)| M_EXTENSIONS.iter().any(|m| extension.eq_ignore_ascii_case(m)))
+}
+
+/// The name a file's symbols are shown under: its item folder's name without `.Dataflow`, else the file's
+/// name.
+pub fn item_name(key: &DocKey) -> String {
+    let folder = key.path().and_then(Path::parent).and_then(Path::file_name).map(|n| n.to_string_lossy());
+    match folder {
+        Some(folder) if folder.ends_with(discover::ITEM_FOLDER_SUFFIX) => {
+            folder.trim_end_matches(discover::ITEM_FOLDER_SUFFIX).to_owned()
+        }
+        _ if key.file_name() == crate::definition::parts::MASHUP => {
+            folder.map(|f| f.into_owned()).unwrap_or_default()
+        }
+        _ => key.file_name().to_owned(),
+    }
+}
+
 /// Files read from disk for requests, kept while they do not change (same modification time and length),
 /// so that a request about `mashup.pq` does not read and parse the item's `queryMetadata.json` again every
 /// time. Checks read the disk themselves: they need the bytes, and run once per change anyway.

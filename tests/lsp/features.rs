@@ -165,3 +165,196 @@ fn rename_edits_both_files_with_their_versions() {
     let response = server.request_raw("textDocument/prepareRename", at(&uri, 0, 1));
     assert!(response.get("error").is_some() || response["result"].is_null(), "{response}");
 }
+
+#[test]
+fn folding_ranges_keep_the_closing_line_visible() {
+    let text = "section S;\nshared Q = let\n    A = [\n        x = 1,\n        y = 2\n    ]\nin\n    A;\n/* a\n   comment */\n";
+    let mut server = server_with("query.pq", text);
+    let uri = json!(server.uri("query.pq"));
+    let folds = server.request_raw("textDocument/foldingRange", json!({"textDocument": {"uri": uri}}))
+        ["result"]
+        .clone();
+    let folds: Vec<(u64, u64, String)> = folds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["startLine"].as_u64().unwrap(),
+                f["endLine"].as_u64().unwrap(),
+                f["kind"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert!(folds.contains(&(2, 4, "region".to_owned())), "the record keeps its `]` line: {folds:?}");
+    assert!(folds.contains(&(8, 9, "comment".to_owned())), "{folds:?}");
+    assert!(folds.iter().any(|(start, end, _)| *start == 1 && *end >= 6), "the let: {folds:?}");
+}
+
+#[test]
+fn selection_ranges_grow_outwards() {
+    let text = "section S;\nshared Q = Table.AddColumn(T, \"x\", each 1);\n";
+    let mut server = server_with("query.pq", text);
+    let uri = json!(server.uri("query.pq"));
+    let result = server.request_raw(
+        "textDocument/selectionRange",
+        json!({"textDocument": {"uri": uri}, "positions": [{"line": 1, "character": 28}]}),
+    )["result"]
+        .clone();
+    let mut range = &result[0];
+    let mut widths = Vec::new();
+    while !range.is_null() {
+        let (start, end) = (&range["range"]["start"], &range["range"]["end"]);
+        widths.push((
+            start["line"].as_u64().unwrap(),
+            start["character"].as_u64().unwrap(),
+            end["line"].as_u64().unwrap(),
+            end["character"].as_u64().unwrap(),
+        ));
+        range = &range["parent"];
+    }
+    assert_eq!(widths[0], (1, 27, 1, 28), "the innermost is the argument `T`: {widths:?}");
+    assert!(widths.len() >= 3);
+    assert_eq!(*widths.last().unwrap(), (0, 0, 2, 0), "the outermost is the document");
+}
+
+#[test]
+fn semantic_tokens_use_the_legend_and_split_lines() {
+    let text = "section S;\nshared Q = Table.AddColumn(T, \"x\", each 1) /* two\nlines */;\n";
+    let mut server = server_with("query.pq", text);
+    let legend = &server.initialize_result["capabilities"]["semanticTokensProvider"]["legend"];
+    let types: Vec<&str> =
+        legend["tokenTypes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    let function = types.iter().position(|t| *t == "function").unwrap() as u64;
+    let comment = types.iter().position(|t| *t == "comment").unwrap() as u64;
+    let uri = json!(server.uri("query.pq"));
+    let data = server.request_raw("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}))
+        ["result"]["data"]
+        .clone();
+    let data: Vec<u64> = data.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    // Decode to absolute (line, start, length, type).
+    let (mut line, mut start) = (0, 0);
+    let mut tokens = Vec::new();
+    for chunk in data.chunks(5) {
+        line += chunk[0];
+        start = if chunk[0] == 0 { start + chunk[1] } else { chunk[1] };
+        tokens.push((line, start, chunk[2], chunk[3]));
+    }
+    assert!(tokens.contains(&(1, 11, 15, function)), "Table.AddColumn: {tokens:?}");
+    assert!(
+        tokens.contains(&(1, 43, 6, comment)) && tokens.contains(&(2, 0, 8, comment)),
+        "the comment, split: {tokens:?}"
+    );
+
+    let ranged = server.request_raw(
+        "textDocument/semanticTokens/range",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 10}}}),
+    )["result"]["data"]
+        .clone();
+    assert!(ranged.as_array().unwrap().len() < data.len());
+}
+
+#[test]
+fn document_and_workspace_symbols() {
+    let (mut server, _) = sales();
+    let uri = json!(server.uri(MASHUP));
+    let symbols = server.request_raw("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}))
+        ["result"]
+        .clone();
+    // The test client does not announce hierarchical symbols: a flat list with containers.
+    let names: Vec<&str> = symbols.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Sales Orders") && names.contains(&"Expanded customer"), "{names:?}");
+    let step = symbols.as_array().unwrap().iter().find(|s| s["name"] == "Expanded customer").unwrap();
+    assert_eq!(step["containerName"], "Sales Orders");
+
+    let found = server.request_raw("workspace/symbol", json!({"query": "salord"}))["result"].clone();
+    let found = found.as_array().unwrap();
+    assert!(
+        found.iter().any(|s| s["name"] == "Sales Orders" && s["containerName"] == "Sales Orders"),
+        "{found:?}"
+    );
+    assert_eq!(found[0]["location"]["uri"], uri);
+}
+
+#[test]
+fn code_actions_include_ides_rewrites() {
+    let text = "section S;\nshared Q = let\n    #\"Source\" = 1\nin\n    #\"Source\";\n";
+    let mut server = server_with("query.pq", text);
+    let uri = json!(server.uri("query.pq"));
+    let response = server.request_raw(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": 2, "character": 6}, "end": {"line": 2, "character": 6}},
+               "context": {"diagnostics": []}}),
+    );
+    let actions = response["result"].as_array().unwrap_or_else(|| panic!("{response}"));
+    let unquote =
+        actions.iter().find(|a| a["kind"] == "refactor.rewrite").unwrap_or_else(|| panic!("{actions:?}"));
+    let edits = unquote["edit"]["documentChanges"][0]["edits"].as_array().unwrap();
+    assert_eq!(edits.len(), 2, "the definition and its use: {unquote}");
+    assert!(edits.iter().all(|e| e["newText"] == "Source"));
+    // Only quick fixes when asked for them.
+    let response = server.request_raw(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+               "range": {"start": {"line": 2, "character": 6}, "end": {"line": 2, "character": 6}},
+               "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert_eq!(response["result"], json!([]));
+}
+
+#[test]
+fn json_parts_complete_and_hover_from_their_schemas() {
+    let (mut server, _) = sales();
+    const PLATFORM: &str = "Sales Orders.Dataflow/.platform";
+    server.open(PLATFORM);
+    server.diagnostics(PLATFORM);
+    server.diagnostics(MASHUP);
+    let platform = std::fs::read_to_string(server.path("Sales Orders.Dataflow/.platform")).unwrap();
+    let hover = request_at(
+        &mut server,
+        "textDocument/hover",
+        "Sales Orders.Dataflow/.platform",
+        position_of(&platform, "\"logicalId\"", 2),
+    );
+    assert!(hover["contents"]["value"].as_str().is_some_and(|v| !v.is_empty()), "{hover}");
+
+    server.open(METADATA);
+    server.diagnostics(METADATA);
+    server.diagnostics(MASHUP);
+    // Every open file of the item is published again.
+    server.diagnostics(PLATFORM);
+    let metadata = std::fs::read_to_string(server.path(METADATA)).unwrap();
+    let hover =
+        request_at(&mut server, "textDocument/hover", METADATA, position_of(&metadata, "\"loadEnabled\"", 2));
+    assert!(hover["contents"]["value"].as_str().is_some_and(|v| !v.is_empty()), "{hover}");
+    // Completion of a key in an entry of queriesMetadata.
+    let at_key = position_of(&metadata, "\"queryName\": \"StartDate\"", 0);
+    let completion = request_at(&mut server, "textDocument/completion", METADATA, at_key);
+    let labels: Vec<&str> =
+        completion["items"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.iter().any(|l| l.contains("isHidden")), "{labels:?}");
+}
+
+#[test]
+fn nested_symbols_and_definition_links_for_clients_that_take_them() {
+    let mut server = TestServerBuilder::new()
+        .sales_item()
+        .capability("textDocument/documentSymbol", json!({"hierarchicalDocumentSymbolSupport": true}))
+        .capability("textDocument/definition", json!({"linkSupport": true}))
+        .start();
+    server.open(MASHUP);
+    server.diagnostics(MASHUP);
+    let uri = json!(server.uri(MASHUP));
+    let symbols = server.request_raw("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}))
+        ["result"]
+        .clone();
+    let section = &symbols[0];
+    assert_eq!(section["name"], "Section1");
+    let sales = section["children"].as_array().unwrap().iter().find(|s| s["name"] == "Sales Orders").unwrap();
+    assert!(sales["children"].as_array().unwrap().iter().any(|s| s["name"] == "Expanded customer"));
+
+    let links = request_at(&mut server, "textDocument/definition", MASHUP, (10, 8));
+    assert_eq!(links[0]["targetUri"], json!(server.uri(METADATA)));
+    assert!(links[0]["targetSelectionRange"].is_object() && links[0]["targetRange"].is_object());
+}

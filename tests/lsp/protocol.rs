@@ -41,8 +41,33 @@ fn initialize_negotiates_utf8_when_offered() {
     let server = TestServerBuilder::new().utf8().start();
     assert_eq!(server.initialize_result["capabilities"]["positionEncoding"], "utf-8");
     assert_eq!(server.initialize_result["serverInfo"]["name"], "dfls");
-    let sync = &server.initialize_result["capabilities"]["textDocumentSync"];
-    assert_eq!(sync["change"], 2, "incremental sync");
+    let capabilities = &server.initialize_result["capabilities"];
+    assert_eq!(capabilities["textDocumentSync"]["change"], 2, "incremental sync");
+    for provider in [
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "documentHighlightProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "foldingRangeProvider",
+        "selectionRangeProvider",
+    ] {
+        assert_eq!(capabilities[provider], true, "{provider}");
+    }
+    assert_eq!(capabilities["renameProvider"]["prepareProvider"], true);
+    assert!(capabilities["completionProvider"]["triggerCharacters"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(".")));
+    assert_eq!(capabilities["signatureHelpProvider"]["triggerCharacters"], json!(["(", ","]));
+    assert_eq!(capabilities["semanticTokensProvider"]["full"], true);
+    assert_eq!(capabilities["semanticTokensProvider"]["range"], true);
+    assert_eq!(
+        capabilities["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "refactor.rewrite"])
+    );
+    assert!(capabilities.get("documentFormattingProvider").is_none(), "formatting is not offered yet");
 }
 
 #[test]

@@ -29,13 +29,22 @@ pub struct TestServerBuilder {
     pull: bool,
     watch: bool,
     options: Options,
+    /// Client capabilities to add: (JSON pointer under `capabilities`, value).
+    capabilities: Vec<(String, Value)>,
 }
 
 impl TestServerBuilder {
     pub fn new() -> TestServerBuilder {
         // Syntax-first publications depend on how long checks take; a test that wants them says so.
         let options = Options { syntax_first: Some(false), ..Options::default() };
-        TestServerBuilder { files: Vec::new(), utf8: false, pull: false, watch: false, options }
+        TestServerBuilder {
+            files: Vec::new(),
+            utf8: false,
+            pull: false,
+            watch: false,
+            options,
+            capabilities: Vec::new(),
+        }
     }
 
     /// A file of the workspace, by its path relative to the workspace root.
@@ -70,6 +79,12 @@ impl TestServerBuilder {
     /// The client lets the server register file watchers.
     pub fn watch_files(mut self) -> Self {
         self.watch = true;
+        self
+    }
+
+    /// A client capability, by its path under `capabilities` (`textDocument/definition`).
+    pub fn capability(mut self, path: &str, value: Value) -> Self {
+        self.capabilities.push((path.to_owned(), value));
         self
     }
 
@@ -139,6 +154,13 @@ impl TestServerBuilder {
         }
         if self.watch {
             capabilities["workspace"]["didChangeWatchedFiles"] = json!({"dynamicRegistration": true});
+        }
+        for (path, value) in &self.capabilities {
+            let mut target = &mut capabilities;
+            for segment in path.split('/') {
+                target = &mut target[segment];
+            }
+            *target = value.clone();
         }
         let root_uri = Uri::from_file_path(&server.root).unwrap();
         let result = server.request_raw(
