@@ -17,8 +17,8 @@
 //! keys. Pure: no IO; never panics on input.
 
 mod compiled;
-pub mod introspect;
 mod duplicates;
+pub mod introspect;
 mod messages;
 #[cfg(test)]
 mod tests;
