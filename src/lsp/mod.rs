@@ -51,7 +51,7 @@ pub use server::Server;
 /// Settings of the server that are not the client's to choose: test hooks, all off in `dfls lsp`.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Answer the debugging requests (`dfls/debugPanic`).
+    /// Answer the debugging requests (`dfls/debugPanic`, `dfls/debugSleep`).
     pub debug_requests: bool,
     /// Whether a keystroke in an M document publishes its syntax diagnostics before the full check:
     /// always (`Some(true)`), never (`Some(false)`), or when its item is slow to check (`None`).
@@ -70,6 +70,7 @@ pub fn service(options: Options) -> (LspService<Server>, ClientSocket) {
         Server::new(client, shared)
     })
     .custom_method("dfls/debugPanic", Server::debug_panic)
+    .custom_method("dfls/debugSleep", Server::debug_sleep)
     .finish()
 }
 

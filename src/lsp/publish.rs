@@ -33,7 +33,7 @@ use super::check::{self, Files};
 use super::convert::Encoding;
 use super::diagnostic;
 use super::document::{Language, Snapshot};
-use super::state::Shared;
+use super::state::{PerFile, Shared};
 use super::task;
 use super::workspace::{self, DocKey, ItemKey};
 use crate::diagnostics::Diagnostic;
@@ -245,8 +245,9 @@ pub async fn pull(
     shared: &Arc<Shared>,
     params: lsp::DocumentDiagnosticParams,
 ) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
-    let key = DocKey::of(&params.text_document.uri);
-    let (item, cached) = {
+    let uri = &params.text_document.uri;
+    let key = DocKey::of(uri);
+    let (item, active, cached) = {
         let state = shared.lock();
         let item = state.item_of(&key);
         let generation = state.generation(&item);
@@ -255,42 +256,39 @@ pub async fn pull(
             .get(&item)
             .and_then(|s| s.pulled.clone())
             .filter(|(checked, _)| Some(*checked) == generation);
-        (item, cached)
+        let active = state.is_active(&item);
+        (item, active, cached)
     };
+    if !active && !key.path().is_some_and(|path| path.is_file()) {
+        return Err(task::unknown_document(uri));
+    }
+    // The generation the report is of; none for an item with no open file, which is not tracked.
     let (generation, by_file) = match cached {
-        Some(cached) => cached,
-        None => {
-            let active = shared.lock().is_active(&item);
-            let checked = if active {
-                check(shared, &item).await?
-            } else {
-                let encoding = shared.lock().encoding;
-                let item = item.clone();
-                task::blocking("checking the diagnostics", move || {
-                    let (files, all) = compute(&item, &HashMap::new(), encoding);
-                    Some(Checked { generation: 0, elapsed: Duration::ZERO, files, all: Arc::new(all) })
-                })
-                .await?
-            };
-            let Some(checked) = checked else {
-                return Err(task::unknown_document(&params.text_document.uri));
-            };
-            let by_file: Arc<HashMap<DocKey, Vec<lsp::Diagnostic>>> =
-                Arc::new(checked.files.into_iter().map(|f| (f.key, f.lsp)).collect());
-            if active {
-                let mut state = shared.lock();
-                if let Some(item_state) =
-                    state.items.get_mut(&item).filter(|s| s.generation == checked.generation)
-                {
-                    item_state.pulled = Some((checked.generation, by_file.clone()));
-                    item_state.last_check = checked.elapsed;
-                }
+        Some((generation, by_file)) => (Some(generation), by_file),
+        None if active => {
+            let Some(checked) = check(shared, &item).await? else { return Err(task::unknown_document(uri)) };
+            let by_file: Arc<PerFile> = Arc::new(checked.files.into_iter().map(|f| (f.key, f.lsp)).collect());
+            let mut state = shared.lock();
+            if let Some(item_state) =
+                state.items.get_mut(&item).filter(|s| s.generation == checked.generation)
+            {
+                item_state.pulled = Some((checked.generation, by_file.clone()));
+                item_state.last_check = checked.elapsed;
             }
-            (checked.generation, by_file)
+            (Some(checked.generation), by_file)
+        }
+        None => {
+            let encoding = shared.lock().encoding;
+            let item = item.clone();
+            let files = task::blocking("checking the diagnostics", move || {
+                compute(&item, &HashMap::new(), encoding).0
+            })
+            .await?;
+            (None, Arc::new(files.into_iter().map(|f| (f.key, f.lsp)).collect()))
         }
     };
-    let result_id = generation.to_string();
-    if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+    let result_id = generation.map(|generation| generation.to_string());
+    if let Some(result_id) = result_id.clone().filter(|id| params.previous_result_id.as_ref() == Some(id)) {
         return Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
             RelatedUnchangedDocumentDiagnosticReport {
                 related_documents: None,
@@ -302,7 +300,7 @@ pub async fn pull(
         RelatedFullDocumentDiagnosticReport {
             related_documents: None,
             full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                result_id: Some(result_id),
+                result_id,
                 items: by_file.get(&key).cloned().unwrap_or_default(),
             },
         },

@@ -93,6 +93,20 @@ impl Server {
         }
         task::blocking("dfls/debugPanic", || -> Value { panic!("dfls/debugPanic was asked to panic") }).await
     }
+
+    /// A debugging request that works for `{"ms": N}` milliseconds, for the tests of cancellation.
+    /// Answered only when [`super::Options::debug_requests`] is set.
+    pub async fn debug_sleep(&self, params: Value) -> Result<Value> {
+        if !self.shared.options.debug_requests {
+            return Err(tower_lsp_server::jsonrpc::Error::method_not_found());
+        }
+        let ms = params.get("ms").and_then(Value::as_u64).unwrap_or(0).min(60_000);
+        task::blocking("dfls/debugSleep", move || {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            Value::Null
+        })
+        .await
+    }
 }
 
 impl LanguageServer for Server {
@@ -207,6 +221,20 @@ impl LanguageServer for Server {
             document.item
         };
         self.changed(vec![item]).await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let mut state = self.shared.lock();
+        for removed in params.event.removed {
+            if let Some(path) = DocKey::of(&removed.uri).path() {
+                state.roots.retain(|root| root != path);
+            }
+        }
+        for added in params.event.added {
+            if let Some(path) = DocKey::of(&added.uri).path() {
+                state.roots.push(path.to_path_buf());
+            }
+        }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {

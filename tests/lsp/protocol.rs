@@ -486,3 +486,71 @@ pub fn server_with(path: &str, text: &str) -> TestServer {
     server.diagnostics(path);
     server
 }
+
+#[test]
+fn a_cancelled_request_is_answered_as_cancelled() {
+    let options = Options { debug_requests: true, ..Options::default() };
+    let mut server = TestServerBuilder::new().options(options).start();
+    // A request that takes 5 s, cancelled at once: the answer comes long before it would have ended.
+    let start = std::time::Instant::now();
+    let id = 1_000;
+    server
+        .send_raw(json!({"jsonrpc": "2.0", "id": id, "method": "dfls/debugSleep", "params": {"ms": 5_000}}));
+    server.notify_raw("$/cancelRequest", json!({"id": id}));
+    let response = server.await_message("the cancelled response", |m| m["id"] == id);
+    assert_eq!(response["error"]["code"], -32800, "{response}");
+    assert!(start.elapsed() < Duration::from_secs(4));
+    // The server still answers.
+    let response = server.request_raw("dfls/debugSleep", json!({"ms": 1}));
+    assert_eq!(response["result"], Value::Null);
+}
+
+#[test]
+fn an_untitled_buffer_is_checked_by_itself() {
+    let mut server = TestServerBuilder::new().start();
+    let uri = "untitled:Untitled-1";
+    server.notify_raw(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "powerquery", "version": 3, "text": "let a = 1 in a + b"}}),
+    );
+    let params =
+        server.await_message("untitled diagnostics", |m| m["params"]["uri"] == uri)["params"].clone();
+    assert_eq!(params["version"], 3);
+    assert_eq!(codes(&params), ["M201"]);
+    let response = server.request_raw(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 17}}),
+    );
+    assert!(response.get("error").is_none(), "{response}");
+}
+
+#[test]
+fn pull_diagnostics_of_files_that_are_not_open() {
+    let mut server = TestServerBuilder::new().pull_diagnostics().sales_item().start();
+    // A file of an item with no open file: checked from disk, with no result id to compare later.
+    let uri = json!(server.uri("Sales Orders.Dataflow/queryMetadata.json"));
+    let report = server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(report["result"]["kind"], "full", "{report}");
+    assert_eq!(report["result"]["items"], json!([]));
+    assert!(report["result"].get("resultId").is_none());
+    let missing = json!(server.uri("nowhere.pq"));
+    let report = server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": missing}}));
+    assert_eq!(report["error"]["code"], -32602, "{report}");
+}
+
+#[test]
+fn workspace_folders_added_later_are_searched_for_symbols() {
+    let mut server = TestServerBuilder::new()
+        .file("other/Extra.Dataflow/mashup.pq", "section S;\nshared Wanted = 1;\n")
+        .start();
+    let found = server.request_raw("workspace/symbol", json!({"query": "Wanted"}))["result"].clone();
+    assert_eq!(found.as_array().unwrap().len(), 1, "the root holds `other/`: {found}");
+    let folder = json!(server.uri("other"));
+    let root = json!(server.uri(""));
+    server.notify_raw(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [{"uri": folder, "name": "other"}], "removed": [{"uri": root, "name": "workspace"}]}}),
+    );
+    let found = server.request_raw("workspace/symbol", json!({"query": "Wanted"}))["result"].clone();
+    assert_eq!(found[0]["containerName"], "Extra", "{found}");
+}

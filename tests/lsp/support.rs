@@ -122,7 +122,7 @@ impl TestServerBuilder {
         let (sender, incoming) = mpsc::channel();
         runtime.spawn(read_messages(BufReader::new(client_read), writer.clone(), sender));
         let mut server = TestServer {
-            runtime,
+            runtime: Some(runtime),
             root,
             _dir: dir,
             writer,
@@ -188,7 +188,8 @@ impl TestServerBuilder {
 
 /// A running server and the client's end of the pipe.
 pub struct TestServer {
-    runtime: tokio::runtime::Runtime,
+    /// Taken on drop, to shut it down without waiting for work nobody waits for.
+    runtime: Option<tokio::runtime::Runtime>,
     root: PathBuf,
     _dir: tempfile::TempDir,
     writer: Arc<Mutex<WriteHalf<DuplexStream>>>,
@@ -349,10 +350,15 @@ impl TestServer {
         assert!(self.pending.is_empty(), "unexpected messages: {:#?}", self.pending);
     }
 
+    /// Sends any message as it is.
+    pub fn send_raw(&mut self, message: Value) {
+        self.send(message);
+    }
+
     fn send(&mut self, message: Value) {
         let body = serde_json::to_vec(&message).unwrap();
         let writer = self.writer.clone();
-        self.runtime.block_on(async move {
+        self.runtime.as_ref().expect("running until dropped").block_on(async move {
             let mut writer = writer.lock().await;
             writer.write_all(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes()).await.unwrap();
             writer.write_all(&body).await.unwrap();
@@ -376,10 +382,12 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            return;
+        if !std::thread::panicking() {
+            self.shutdown();
         }
-        self.shutdown();
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(Duration::from_millis(100));
+        }
     }
 }
 
