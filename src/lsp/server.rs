@@ -34,8 +34,9 @@ impl Server {
         Server { client, shared }
     }
 
-    /// The items whose membership an event on disk at `path` may change: the item of the file itself, and
-    /// the items of the open documents in its folder (a new `mashup.pq` can make a folder an item).
+    /// After a file at `key` appeared, changed or went (on disk or as a buffer): decides again the item of
+    /// every open document in its folder (a new `mashup.pq` can make a folder an item), and marks changed
+    /// the items involved. Returns them.
     fn refresh_items_near(&self, key: &DocKey) -> Vec<ItemKey> {
         let mut state = self.shared.lock();
         let folder = key.path().and_then(|p| p.parent()).map(PathBuf::from);
@@ -170,21 +171,19 @@ impl LanguageServer for Server {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
         let key = DocKey::of(&document.uri);
-        let item = {
-            let mut state = self.shared.lock();
-            let item = workspace::item_of(&key, state.documents.keys());
-            let open =
-                OpenDocument::new(document.uri, key.clone(), item.clone(), document.version, document.text);
-            if let Some(previous) = state.documents.insert(key, open) {
-                // Opened twice without a close: the new buffer replaces the old.
-                if previous.item != item {
-                    state.touch(&previous.item);
-                }
-            }
-            state.touch(&item);
-            item
-        };
-        self.changed(vec![item]).await;
+        // Parsed before the state is locked; its item is decided with the other open files of its folder.
+        let open = OpenDocument::new(
+            document.uri,
+            key.clone(),
+            ItemKey::Loose(key.clone()),
+            document.version,
+            document.text,
+        );
+        let previous = self.shared.lock().documents.insert(key.clone(), open);
+        let mut items = self.refresh_items_near(&key);
+        // Opened twice without a close: the new buffer replaces the old.
+        items.extend(previous.map(|previous| previous.item));
+        self.changed(items).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -214,13 +213,17 @@ impl LanguageServer for Server {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let key = DocKey::of(&params.text_document.uri);
-        let item = {
+        let Some(closed) = self.shared.lock().documents.remove(&key) else { return };
+        // The file is read from disk again, and the folder may no longer be an item without the buffer.
+        let mut items = self.refresh_items_near(&key);
+        if !items.contains(&closed.item) {
             let mut state = self.shared.lock();
-            let Some(document) = state.documents.remove(&key) else { return };
-            state.touch(&document.item);
-            document.item
-        };
-        self.changed(vec![item]).await;
+            if state.is_active(&closed.item) {
+                state.touch(&closed.item);
+            }
+            items.push(closed.item);
+        }
+        self.changed(items).await;
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {

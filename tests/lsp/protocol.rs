@@ -554,3 +554,24 @@ fn workspace_folders_added_later_are_searched_for_symbols() {
     let found = server.request_raw("workspace/symbol", json!({"query": "Wanted"}))["result"].clone();
     assert_eq!(found[0]["containerName"], "Extra", "{found}");
 }
+
+#[test]
+fn an_unsaved_buffer_can_make_a_folder_an_item() {
+    let mut server =
+        TestServerBuilder::new().file("New/mashup.pq", "section Section1;\nshared A = 1;\n").start();
+    server.open("New/mashup.pq");
+    assert_eq!(codes(&server.diagnostics("New/mashup.pq")), Vec::<String>::new());
+    // A queryMetadata.json that exists only as a buffer: the folder is an item now, and `A` has no entry.
+    let metadata = r#"{"formatVersion": "202502", "name": "New", "queryGroups": [], "documentLocale": "en-US",
+        "queriesMetadata": {}, "connections": []}"#;
+    server.open_with("New/queryMetadata.json", metadata, 1);
+    let params = server.diagnostics("New/queryMetadata.json");
+    assert_eq!(params["version"], 1);
+    assert!(codes(&params).contains(&"D110".to_owned()), "{params:#}");
+    server.diagnostics("New/mashup.pq");
+    // Closed without saving: the folder is no item any more; what was published for the buffer goes.
+    let uri = json!(server.uri("New/queryMetadata.json"));
+    server.notify_raw("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(server.diagnostics("New/queryMetadata.json")["diagnostics"], json!([]));
+    assert_eq!(codes(&server.diagnostics("New/mashup.pq")), Vec::<String>::new());
+}
