@@ -67,11 +67,16 @@ impl Server {
         touched
     }
 
-    /// After a change to an item: check it again (push), or ask the client to pull again (pull).
-    async fn changed(&self, items: Vec<ItemKey>) {
+    /// After a change to items: check them again (push), or ask the client to pull again (pull). A change
+    /// of the buffer `edited` (opened, edited, closed) needs no refresh when no other file of its item is
+    /// open: the client pulls the document it changes by itself.
+    async fn changed(&self, items: Vec<ItemKey>, edited: Option<&DocKey>) {
         let (pull, refresh) = {
             let state = self.shared.lock();
-            (state.client.pull_diagnostics, state.client.diagnostic_refresh)
+            let others_open =
+                |item: &ItemKey| state.documents.values().any(|d| &d.item == item && Some(&d.key) != edited);
+            let refresh = state.client.diagnostic_refresh && items.iter().any(others_open);
+            (state.client.pull_diagnostics, refresh)
         };
         for item in items {
             let active = self.shared.lock().is_active(&item);
@@ -82,7 +87,11 @@ impl Server {
             }
         }
         if pull && refresh {
-            let _ = self.client.workspace_diagnostic_refresh().await;
+            // Not awaited here: a slow answer must not hold the handler, and with it the next messages.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
         }
     }
 
@@ -183,7 +192,7 @@ impl LanguageServer for Server {
         let mut items = self.refresh_items_near(&key);
         // Opened twice without a close: the new buffer replaces the old.
         items.extend(previous.map(|previous| previous.item));
-        self.changed(items).await;
+        self.changed(items, Some(&key)).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -205,7 +214,7 @@ impl LanguageServer for Server {
         };
         if pull {
             let item = self.shared.lock().item_of(&key);
-            self.changed(vec![item]).await;
+            self.changed(vec![item], Some(&key)).await;
         } else {
             publish::after_edit(&self.shared, &self.client, &key);
         }
@@ -223,7 +232,7 @@ impl LanguageServer for Server {
             }
             items.push(closed.item);
         }
-        self.changed(items).await;
+        self.changed(items, Some(&key)).await;
     }
 
     async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
@@ -248,7 +257,7 @@ impl LanguageServer for Server {
         }
         items.sort();
         items.dedup();
-        self.changed(items).await;
+        self.changed(items, None).await;
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {

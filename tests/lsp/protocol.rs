@@ -358,8 +358,6 @@ fn pull_diagnostics_replace_push_when_the_client_pulls() {
     let mut server = TestServerBuilder::new().pull_diagnostics().file("query.pq", NON_ASCII).start();
     assert_eq!(server.initialize_result["capabilities"]["diagnosticProvider"]["interFileDependencies"], true);
     server.open("query.pq");
-    // The client is asked to pull again whenever an item changes.
-    server.await_request("workspace/diagnostic/refresh");
     let uri = server.uri("query.pq");
     let report = server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}));
     let report = &report["result"];
@@ -373,15 +371,34 @@ fn pull_diagnostics_replace_push_when_the_client_pulls() {
     );
     assert_eq!(again["result"]["kind"], "unchanged");
     server.change("query.pq", 2, Some([[2, 23], [2, 29]]), "Größe");
-    server.await_request("workspace/diagnostic/refresh");
     let report = server.request_raw(
         "textDocument/diagnostic",
         json!({"textDocument": {"uri": uri}, "previousResultId": previous}),
     );
     assert_eq!(report["result"]["kind"], "full");
     assert_eq!(report["result"]["items"], json!([]));
-    // No push in pull mode.
+    // No push in pull mode, and no refresh: the client pulls the one document it edits by itself.
     server.assert_quiet(Duration::from_millis(200));
+}
+
+#[test]
+fn pull_clients_are_asked_to_refresh_the_other_open_files_of_an_item() {
+    let mut server = TestServerBuilder::new().pull_diagnostics().sales_item().start();
+    server.open("Sales Orders.Dataflow/mashup.pq");
+    server.open("Sales Orders.Dataflow/queryMetadata.json");
+    server.await_request("workspace/diagnostic/refresh");
+    let mashup = std::fs::read_to_string(server.path("Sales Orders.Dataflow/mashup.pq")).unwrap();
+    let lines = mashup.lines().count() as u32;
+    server.change(
+        "Sales Orders.Dataflow/mashup.pq",
+        2,
+        Some([[lines, 0], [lines, 0]]),
+        "shared Extra = 1;\n",
+    );
+    server.await_request("workspace/diagnostic/refresh");
+    let uri = json!(server.uri("Sales Orders.Dataflow/queryMetadata.json"));
+    let report = server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(report["result"]["items"][0]["code"], "D110", "{report}");
 }
 
 #[test]
