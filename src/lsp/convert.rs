@@ -309,7 +309,7 @@ mod tests {
         let x = label.find('x').unwrap();
         assert_eq!(label_offsets(label, x..x + 1, Encoding::Utf8), [x as u32, x as u32 + 1]);
         assert_eq!(label_offsets(label, x..x + 1, Encoding::Utf16), [x as u32 - 2, x as u32 - 1]);
-        assert_eq!(label_offsets(label, 3..99, Encoding::Utf16), [2, 19]);
+        assert_eq!(label_offsets(label, 3..99, Encoding::Utf16), [3, 19]);
     }
 
     #[test]
