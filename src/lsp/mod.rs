@@ -74,6 +74,11 @@ pub fn service(options: Options) -> (LspService<Server>, ClientSocket) {
     .finish()
 }
 
+/// How many messages the protocol loop handles at once. Requests wait for the blocking pool; a notification
+/// behind them must not wait for a free slot (tower-lsp-server's default is 4), since an edit is applied
+/// the moment its handler first runs.
+const CONCURRENT_MESSAGES: usize = 64;
+
 /// Serves the protocol on a pair of streams until the client exits.
 pub async fn serve<I, O>(input: I, output: O, options: Options)
 where
@@ -81,7 +86,10 @@ where
     O: AsyncWrite,
 {
     let (service, socket) = service(options);
-    tower_lsp_server::Server::new(input, output, socket).serve(service).await;
+    tower_lsp_server::Server::new(input, output, socket)
+        .concurrency_level(CONCURRENT_MESSAGES)
+        .serve(service)
+        .await;
 }
 
 /// The runtime the server runs on: the protocol loop on tokio's workers, checks and requests on at most
