@@ -181,13 +181,16 @@ impl LanguageServer for Server {
         let document = params.text_document;
         let key = DocKey::of(&document.uri);
         // Parsed before the state is locked; its item is decided with the other open files of its folder.
-        let open = OpenDocument::new(
-            document.uri,
-            key.clone(),
-            ItemKey::Loose(key.clone()),
-            document.version,
-            document.text,
-        );
+        let opened = task::guard("opening a document", || {
+            OpenDocument::new(
+                document.uri,
+                key.clone(),
+                ItemKey::Loose(key.clone()),
+                document.version,
+                document.text,
+            )
+        });
+        let Some(open) = opened else { return };
         let previous = self.shared.lock().documents.insert(key.clone(), open);
         let mut items = self.refresh_items_near(&key);
         // Opened twice without a close: the new buffer replaces the old.
@@ -207,8 +210,15 @@ impl LanguageServer for Server {
                 );
                 return;
             };
-            document.apply(params.text_document.version, params.content_changes, encoding);
+            let version = params.text_document.version;
+            let applied =
+                task::guard("applying an edit", || document.apply(version, params.content_changes, encoding));
             let item = document.item.clone();
+            if applied.is_none() {
+                // The buffer is in no known state: forget it until the client opens it again.
+                eprintln!("dfls lsp: {} is closed; reopen it to go on", params.text_document.uri.as_str());
+                state.documents.remove(&key);
+            }
             state.touch(&item);
             state.client.pull_diagnostics
         };

@@ -4,7 +4,8 @@
 //! an analysis, a feature on a large document) runs on tokio's blocking pool through [`blocking`]. A panic
 //! there is caught, logged to stderr with the request it broke, and becomes an `InternalError` response:
 //! the server lives on. A cancelled request (`$/cancelRequest`, handled by tower-lsp-server) drops the
-//! future waiting here; the work finishes on its thread and its result is thrown away.
+//! future waiting here; the work finishes on its thread and its result is thrown away. The few steps that
+//! run on the main loop itself (applying an edit) go through [`guard`].
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -22,6 +23,18 @@ where
         Ok(Ok(value)) => Ok(value),
         Ok(Err(payload)) => Err(internal(what, &message(payload.as_ref()))),
         Err(error) => Err(internal(what, &error.to_string())),
+    }
+}
+
+/// Runs a notification's synchronous step (applying an edit, parsing an opened document) on the main
+/// loop; a panic there is logged and gives `None`, so the loop, and with it the server, lives on.
+pub fn guard<T>(what: &str, work: impl FnOnce() -> T) -> Option<T> {
+    match panic::catch_unwind(AssertUnwindSafe(work)) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            eprintln!("dfls lsp: {what} failed: {}", message(payload.as_ref()));
+            None
+        }
     }
 }
 
@@ -54,4 +67,19 @@ pub fn unknown_document(uri: &tower_lsp_server::ls_types::Uri) -> jsonrpc::Error
 /// The error for a position past the end of a document.
 pub fn out_of_range(error: super::convert::OutOfRange) -> jsonrpc::Error {
     jsonrpc::Error::invalid_params(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_contained() {
+        assert_eq!(guard("adding", || 1 + 1), Some(2));
+        assert_eq!(guard("panicking", || -> u8 { panic!("on purpose") }), None);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let error = runtime.block_on(blocking("panicking", || -> u8 { panic!("on purpose") })).unwrap_err();
+        assert_eq!(error.code, jsonrpc::ErrorCode::InternalError);
+        assert!(error.message.contains("on purpose"));
+    }
 }
