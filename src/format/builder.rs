@@ -15,6 +15,7 @@
 use tree_sitter::{Node, TreeCursor};
 
 use super::doc::{has_line_break, line_breaks, Cmd};
+use super::kinds::{kind, Kind};
 
 /// How deep layouts recurse before emitting a subtree as it is. Real code nests a few dozen levels; this
 /// keeps the stack of the deepest walk well under the 2 MiB of a test thread.
@@ -42,6 +43,12 @@ pub(super) struct Builder<'a> {
     depth: usize,
     /// A cursor for looking ahead without moving the walk's.
     scratch: TreeCursor<'a>,
+    /// The CRLF and LF line breaks between tokens, which decide the line ending of the output: only these,
+    /// because the formatter writes all of them, so the output's say the same.
+    pub(super) crlf: usize,
+    pub(super) lf: usize,
+    /// Whether a large section may be laid out on two threads.
+    pub(super) parallel: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -58,11 +65,39 @@ impl<'a> Builder<'a> {
             statement: false,
             depth: 0,
             scratch: root.walk(),
+            crlf: 0,
+            lf: 0,
+            parallel: true,
         }
     }
 
     pub(super) fn push(&mut self, cmd: Cmd<'a>) {
         self.cmds.push(cmd);
+    }
+
+    /// A builder for the part of the document that starts at a line of its own after `previous_end`, with
+    /// everything the part depends on as it is there: the depth, a blank line allowed before it. The caller
+    /// makes sure no comment or pending state crosses the boundary.
+    pub(super) fn fork(&self, previous_end: usize) -> Builder<'a> {
+        let mut part = Builder::new(self.text, self.root);
+        part.cmds = Vec::with_capacity(self.cmds.capacity() / 2);
+        part.depth = self.depth;
+        part.last_end = previous_end;
+        part.blank_ok = true;
+        part
+    }
+
+    /// Appends a part built by a [`Builder::fork`] of this builder, which continues where this one ends.
+    pub(super) fn join(&mut self, part: Builder<'a>) {
+        let offset = self.cmds.len();
+        self.cmds.extend(part.cmds);
+        self.last_end = part.last_end;
+        self.after_token = part.after_token.map(|at| at + offset);
+        self.pending = part.pending;
+        self.blank_ok = part.blank_ok;
+        self.after_leading_comment = part.after_leading_comment;
+        self.crlf += part.crlf;
+        self.lf += part.lf;
     }
 
     /// Emits the document and ends it the way the input ended: with a line break or without.
@@ -78,7 +113,10 @@ impl<'a> Builder<'a> {
                 self.cmds[at] = Cmd::BreakParent;
             }
         }
-        if line_breaks(&self.text[self.last_end..]) > 0 && !self.cmds.is_empty() {
+        let final_line_break = line_breaks(&self.text[self.last_end..]) > 0;
+        let end = self.text.len();
+        self.moved_past(end..end);
+        if final_line_break && !self.cmds.is_empty() {
             self.push(Cmd::LineStart { blank: false });
         }
     }
@@ -86,8 +124,13 @@ impl<'a> Builder<'a> {
     /// Emits the node under the cursor, leaving the cursor where it was.
     pub(super) fn node(&mut self, c: &mut TreeCursor<'a>) {
         let node = c.node();
+        self.visit(c, node, kind(node));
+    }
+
+    /// Emits `node`, the node under the cursor, of kind `kind`, leaving the cursor where it was.
+    pub(super) fn visit(&mut self, c: &mut TreeCursor<'a>, node: Node<'a>, kind: Kind) {
         let statement = std::mem::take(&mut self.statement);
-        if node.is_error() || node.is_missing() {
+        if kind == Kind::Error || node.is_missing() {
             return self.verbatim(node);
         }
         if node.child_count() == 0 {
@@ -97,32 +140,62 @@ impl<'a> Builder<'a> {
             return self.verbatim(node);
         }
         self.depth += 1;
-        self.layout(c, node, statement);
+        self.layout(c, node, kind, statement);
         self.depth -= 1;
     }
 
     /// Visits the children of the node under the cursor in order, emitting comments itself and handing
-    /// every other child to `each` with the cursor on it.
+    /// every other child and its kind to `each` with the cursor on it.
     pub(super) fn children(
         &mut self,
         c: &mut TreeCursor<'a>,
-        mut each: impl FnMut(&mut Self, &mut TreeCursor<'a>, Node<'a>),
+        mut each: impl FnMut(&mut Self, &mut TreeCursor<'a>, Node<'a>, Kind),
     ) {
         if !c.goto_first_child() {
             return;
         }
         loop {
             let node = c.node();
-            if is_comment(node) {
-                self.comment(node);
-            } else {
-                each(self, c, node);
+            match kind(node) {
+                Kind::Comment => self.comment(node),
+                kind => each(self, c, node, kind),
             }
             if !c.goto_next_sibling() {
                 break;
             }
         }
         c.goto_parent();
+    }
+
+    /// [`Builder::children`], for the children that start before `limit` only.
+    pub(super) fn children_before(
+        &mut self,
+        c: &mut TreeCursor<'a>,
+        limit: usize,
+        mut each: impl FnMut(&mut Self, &mut TreeCursor<'a>, Node<'a>, Kind),
+    ) {
+        if !c.goto_first_child() {
+            return;
+        }
+        loop {
+            let node = c.node();
+            if node.start_byte() >= limit {
+                break;
+            }
+            match kind(node) {
+                Kind::Comment => self.comment(node),
+                kind => each(self, c, node, kind),
+            }
+            if !c.goto_next_sibling() {
+                break;
+            }
+        }
+        c.goto_parent();
+    }
+
+    /// Emits a comment met outside [`Builder::children`].
+    pub(super) fn comment_child(&mut self, node: Node<'a>) {
+        self.comment(node);
     }
 
     /// Moves the cursor to its next sibling that is not a comment, emitting the comments passed.
@@ -164,7 +237,7 @@ impl<'a> Builder<'a> {
                 self.push_text(text);
                 self.cmds.extend([Cmd::Space, Cmd::Text(comment), Cmd::LineStart { blank: false }]);
                 self.after_token = None;
-                self.last_end = range.end;
+                self.moved_past(range.clone());
                 self.blank_ok = false;
                 return;
             }
@@ -172,31 +245,69 @@ impl<'a> Builder<'a> {
         }
         self.push_text(text);
         self.after_token = Some(self.cmds.len());
-        self.last_end = range.end;
+        self.moved_past(range.clone());
         self.blank_ok = false;
+    }
+
+    /// Counts the line breaks between the last text emitted and `range`, then moves past it.
+    fn moved_past(&mut self, range: std::ops::Range<usize>) {
+        let gap = &self.text.as_bytes()[self.last_end.min(range.start)..range.start];
+        for (i, &byte) in gap.iter().enumerate() {
+            if byte == b'\n' {
+                if i > 0 && gap[i - 1] == b'\r' {
+                    self.crlf += 1;
+                } else {
+                    self.lf += 1;
+                }
+            }
+        }
+        self.last_end = range.end;
     }
 
     fn push_text(&mut self, text: &'a str) {
         self.after_leading_comment = false;
         // A safety net under the layouts: two texts that would read as one token get a space between.
-        if let Some(Cmd::Text(previous) | Cmd::Multiline(previous)) = self.cmds.last() {
-            if would_merge(previous, text) {
-                self.cmds.push(Cmd::Space);
-            }
+        let previous = self.cmds.iter().rev().find_map(|cmd| match cmd {
+            Cmd::Text(previous) | Cmd::Multiline(previous) | Cmd::Raw(previous) => Some(Some(*previous)),
+            Cmd::Space | Cmd::Line | Cmd::LineStart { .. } => Some(None),
+            _ => None,
+        });
+        if previous.flatten().is_some_and(|previous| would_merge(previous, text)) {
+            self.cmds.push(Cmd::Space);
         }
         self.cmds.push(if has_line_break(text) { Cmd::Multiline(text) } else { Cmd::Text(text) });
     }
 
     /// Emits a subtree as its source text. A line comment at its end still ends the line.
     pub(super) fn verbatim(&mut self, node: Node<'a>) {
+        // An error node may begin with whitespace the parser skipped (before a missing token): that is not
+        // its text. Its end is a token's: an unterminated text literal keeps its trailing spaces.
         let range = node.byte_range();
-        if range.is_empty() {
+        let text = self.text[range.clone()].trim_start_matches(is_whitespace);
+        if text.is_empty() {
             return;
         }
+        let start = range.end - text.len();
+        let range = start..range.end;
         self.resolve_pending();
-        self.push_text(&self.text[range.clone()]);
+        let line_start = match self.text[..start].rfind(['\n', '\r']) {
+            Some(at) => at + 1,
+            // The byte-order mark is the printer's, not the region's.
+            None if self.text.starts_with(crate::text::BOM) => crate::text::BOM.len(),
+            None => 0,
+        };
+        let indentation = &self.text[line_start..start];
+        if has_line_break(text) && indentation.chars().all(is_whitespace) {
+            // Over several lines, from the start of a line: it keeps that line's indentation too, so the
+            // whole region is what it was (error recovery can depend on it).
+            self.after_leading_comment = false;
+            self.push(Cmd::LineStart { blank: false });
+            self.push(Cmd::Raw(&self.text[line_start..range.end]));
+        } else {
+            self.push_text(text);
+        }
         self.after_token = Some(self.cmds.len());
-        self.last_end = range.end;
+        self.moved_past(range.clone());
         self.blank_ok = false;
         let last = self.root.descendant_for_byte_range(range.end - 1, range.end);
         if last.is_some_and(|last| is_comment(last) && self.text[last.byte_range()].starts_with("//")) {
@@ -282,7 +393,7 @@ impl<'a> Builder<'a> {
                 self.after_leading_comment = true;
             }
         }
-        self.last_end = range.end;
+        self.moved_past(range.clone());
     }
 
     /// Where a comment on the line of the last token goes: after the token, and after the groups and
@@ -365,31 +476,6 @@ impl<'a> Builder<'a> {
         }
         count
     }
-
-    /// Whether a list or argument list holds exactly one item, of one of `kinds`, and no comment: then its
-    /// brackets hug the item's (`f([` ... `])`, `{{` ... `}}`).
-    pub(super) fn single_item_of(&mut self, node: Node<'a>, kinds: &[&str]) -> bool {
-        self.scratch.reset(node);
-        let mut item = None;
-        if self.scratch.goto_first_child() {
-            loop {
-                let child = self.scratch.node();
-                if is_comment(child) {
-                    return false;
-                }
-                if child.is_named() {
-                    if item.is_some() {
-                        return false;
-                    }
-                    item = Some(child);
-                }
-                if !self.scratch.goto_next_sibling() {
-                    break;
-                }
-            }
-        }
-        item.is_some_and(|item| kinds.contains(&item.kind()))
-    }
 }
 
 /// Whether two texts printed side by side could read as different tokens than they are.
@@ -407,6 +493,11 @@ fn would_merge(previous: &str, next: &str) -> bool {
         || matches!((last, first), ('<' | '>', '=') | ('<', '>') | ('=', '>') | ('?', '?'))
 }
 
+/// Whitespace as M reads it between tokens: Unicode white space and the byte-order mark.
+fn is_whitespace(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
 pub(super) fn is_comment(node: Node) -> bool {
-    node.is_extra() && node.kind() == "comment"
+    kind(node) == Kind::Comment
 }

@@ -16,6 +16,9 @@ pub(super) enum Cmd<'a> {
     /// Text that holds line breaks (a text literal or a block comment over several lines, a subtree left as
     /// it was): printed as it is; only its first line counts when measuring.
     Multiline(&'a str),
+    /// A subtree left as it is, over several lines, from the start of its first line in the input: printed
+    /// without indentation of its own, since it carries the input's.
+    Raw(&'a str),
     /// A space, unless a line break or the start of a line comes first.
     Space,
     /// A space in a flat group, a line break in a broken one.
@@ -39,7 +42,7 @@ pub(super) enum Cmd<'a> {
 impl Cmd<'_> {
     /// Whether this command may end a line, which is where measuring the text after a group stops.
     pub(super) fn may_break(self) -> bool {
-        matches!(self, Cmd::Line | Cmd::SoftLine | Cmd::LineStart { .. } | Cmd::Multiline(_))
+        matches!(self, Cmd::Line | Cmd::SoftLine | Cmd::LineStart { .. } | Cmd::Multiline(_) | Cmd::Raw(_))
     }
 }
 

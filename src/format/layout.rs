@@ -13,6 +13,8 @@
 //! - Operators: one space on each side (`a + b`, `x = y`, `each _ > 1`, `x meta [...]`); a chain of one
 //!   precedence that does not fit breaks before each operator, indented once. `,` is followed by a space,
 //!   and nothing sits inside brackets or before `,` `;` `?`; unary `-`, `..`, `@` and `!` are tight.
+//! - A function's body follows `=>` when it brackets itself (a `let`, a call, a list, a record); any other
+//!   body goes to the next line, indented, when the function does not fit on one line.
 //! - `if c then a else b` on one line when it fits, else `then` and `else` end lines with the branches
 //!   indented, `else if` chains flat. `try x otherwise y` and `try x catch (e) => y` keep their keywords on
 //!   the line of what precedes them.
@@ -21,134 +23,185 @@ use tree_sitter::{Node, TreeCursor};
 
 use super::builder::Builder;
 use super::doc::Cmd;
+use super::kinds::{field, kind, Field, Kind};
 
 impl<'a> Builder<'a> {
     /// Lays out a node that has children, with the cursor on it.
-    pub(super) fn layout(&mut self, c: &mut TreeCursor<'a>, node: Node<'a>, statement: bool) {
-        match node.kind() {
-            "source_file" => self.source_file(c),
-            "section" => self.section(c),
-            "section_member" => self.member(c),
-            "let_expression" => self.let_expression(c, node, statement),
-            "binding" | "record_field" => self.assignment(c, node.kind() == "binding"),
-            "function_expression" => self.function(c),
-            "if_expression" => self.if_chain(c),
-            "binary_expression" => self.binary_chain(c, node),
-            "invoke_expression" | "item_access" | "field_access" | "projection" => self.postfix_chain(c),
-            "unary_expression" => self.unary(c),
-            "argument_list" | "list_expression" => {
-                let hug = self.single_item_of(node, &["list_expression", "record_expression"]);
+    pub(super) fn layout(&mut self, c: &mut TreeCursor<'a>, node: Node<'a>, kind: Kind, statement: bool) {
+        match kind {
+            Kind::SourceFile => self.source_file(c),
+            Kind::Section => self.section(c, node),
+            Kind::SectionMember => self.member(c),
+            Kind::LetExpression => self.let_expression(c, node, statement),
+            Kind::Binding => self.assignment(c, true),
+            Kind::RecordField => self.assignment(c, false),
+            Kind::FunctionExpression => self.function(c),
+            Kind::IfExpression => self.if_chain(c),
+            Kind::BinaryExpression => self.binary_chain(c, node),
+            Kind::InvokeExpression | Kind::ItemAccess | Kind::FieldAccess | Kind::Projection => {
+                self.postfix_chain(c)
+            }
+            Kind::UnaryExpression => self.unary(c),
+            Kind::ArgumentList | Kind::ListExpression => {
+                let hug = single_bracketed_item(node);
                 self.bracket_list(c, hug);
             }
-            "parameter_list"
-            | "record_expression"
-            | "record_type"
-            | "implicit_projection"
-            | "function_type" => self.bracket_list(c, false),
+            Kind::ParameterList
+            | Kind::RecordExpression
+            | Kind::RecordType
+            | Kind::ImplicitProjection
+            | Kind::FunctionType
+            | Kind::ParenthesizedExpression => self.bracket_list(c, false),
             _ => self.spaced(c),
         }
     }
 
     fn source_file(&mut self, c: &mut TreeCursor<'a>) {
         let mut after_error = false;
-        self.children(c, |b, c, child| match child.kind() {
-            "section" if child.is_named() => {
-                b.item_line(child, Cmd::LineStart { blank: false });
-                b.node(c);
-                b.blank_ok = true;
-            }
-            "ERROR" => {
+        self.children(c, |b, c, child, child_kind| {
+            if child_kind == Kind::Error {
                 b.error_item(child);
                 after_error = true;
+                return;
             }
-            // The end-of-file marker Control-Z stays the last character, on its own line if it was.
-            "\u{1a}" => b.error_item(child),
-            _ => {
-                if after_error {
-                    b.separator_as_it_was(child);
+            match child_kind {
+                Kind::Section => {
+                    b.item_line(child, Cmd::LineStart { blank: false });
+                    b.visit(c, child, child_kind);
+                    b.blank_ok = true;
                 }
-                b.statement = true;
-                b.node(c);
+                // The end-of-file marker Control-Z stays the last character, on its own line if it was.
+                Kind::EndOfFile => b.error_item(child),
+                _ => {
+                    if after_error {
+                        b.separator_as_it_was(child);
+                    }
+                    b.statement = true;
+                    b.visit(c, child, child_kind);
+                }
             }
         });
     }
 
-    fn section(&mut self, c: &mut TreeCursor<'a>) {
-        self.children(c, |b, c, child| match (c.field_name(), child.kind()) {
-            (Some("member"), _) => {
-                b.item_line(child, Cmd::LineStart { blank: false });
-                b.node(c);
-                b.blank_ok = true;
+    /// A section: its attributes, `section Name;`, then one member a line. The members of a large section
+    /// are laid out in two halves on two threads.
+    fn section(&mut self, c: &mut TreeCursor<'a>, node: Node<'a>) {
+        let Some(split) = parallel_split(node, self.text).filter(|_| self.parallel) else {
+            return self.children(c, |b, c, child, kind| b.section_child(c, child, kind));
+        };
+        let previous_end = split.prev_sibling().map_or(0, |previous| previous.end_byte());
+        let mut second = self.fork(previous_end);
+        std::thread::scope(|scope| {
+            let handle = scope.spawn(move || {
+                let mut cursor = node.walk();
+                if cursor.goto_first_child_for_byte(split.start_byte()).is_some() {
+                    loop {
+                        let child = cursor.node();
+                        let kind = kind(child);
+                        if kind == Kind::Comment {
+                            second.comment_child(child);
+                        } else {
+                            second.section_child(&mut cursor, child, kind);
+                        }
+                        if !cursor.goto_next_sibling() {
+                            break;
+                        }
+                    }
+                }
+                second
+            });
+            self.children_before(c, split.start_byte(), |b, c, child, kind| b.section_child(c, child, kind));
+            match handle.join() {
+                Ok(second) => self.join(second),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-            (_, "ERROR") => b.error_item(child),
-            (_, "section") => {
-                b.push(Cmd::LineStart { blank: false });
-                b.token(child);
-                b.push(Cmd::Space);
-            }
-            (_, ";") => {
-                b.token(child);
-                b.blank_ok = true;
-            }
-            _ => b.node(c),
         });
+    }
+
+    fn section_child(&mut self, c: &mut TreeCursor<'a>, child: Node<'a>, child_kind: Kind) {
+        if child_kind == Kind::Error {
+            return self.error_item(child);
+        }
+        match (field(c), child_kind) {
+            (Some(Field::Member), _) => {
+                self.item_line(child, Cmd::LineStart { blank: false });
+                self.visit(c, child, child_kind);
+                self.blank_ok = true;
+            }
+            (_, Kind::SectionKeyword) => {
+                self.push(Cmd::LineStart { blank: false });
+                self.token(child);
+                self.push(Cmd::Space);
+            }
+            (_, Kind::Semicolon) => {
+                self.token(child);
+                self.blank_ok = true;
+            }
+            _ => self.visit(c, child, child_kind),
+        }
     }
 
     fn member(&mut self, c: &mut TreeCursor<'a>) {
-        self.children(c, |b, c, child| match (c.field_name(), child.kind()) {
-            (Some("attributes"), _) => {
-                b.node(c);
+        self.children(c, |b, c, child, child_kind| match (field(c), child_kind) {
+            (Some(Field::Attributes), _) => {
+                b.visit(c, child, child_kind);
                 b.push(Cmd::LineStart { blank: false });
             }
-            (Some("shared"), _) => {
+            (Some(Field::Shared), _) => {
                 b.token(child);
                 b.push(Cmd::Space);
             }
-            (_, "=") => {
+            (_, Kind::Equal) => {
                 b.push(Cmd::Space);
                 b.token(child);
                 b.push(Cmd::Space);
             }
-            (Some("value"), _) => {
+            (Some(Field::Value), _) => {
                 b.statement = true;
-                b.node(c);
+                b.visit(c, child, child_kind);
             }
-            _ => b.node(c),
+            _ => b.visit(c, child, child_kind),
         });
     }
 
     fn let_expression(&mut self, c: &mut TreeCursor<'a>, node: Node<'a>, statement: bool) {
-        let breaks = statement || self.count_field(node, "binding", 2) > 1;
+        // Named children are the bindings, the body and comments: more than two means two bindings at
+        // least, unless comments make up the count.
+        let breaks = statement || (node.named_child_count() > 2 && self.count_field(node, "binding", 2) > 1);
         self.push(Cmd::GroupStart);
         if breaks {
             self.push(Cmd::BreakParent);
         }
-        self.children(c, |b, c, child| match (c.field_name(), child.kind()) {
-            (_, "let") => {
-                b.token(child);
-                b.push(Cmd::Indent);
+        self.children(c, |b, c, child, child_kind| {
+            if child_kind == Kind::Error {
+                return b.error_item(child);
             }
-            (Some("binding"), _) => {
-                b.item_line(child, Cmd::Line);
-                b.node(c);
+            match (field(c), child_kind) {
+                (_, Kind::Let) => {
+                    b.token(child);
+                    b.push(Cmd::Indent);
+                }
+                (Some(Field::Binding), _) => {
+                    b.item_line(child, Cmd::Line);
+                    b.visit(c, child, child_kind);
+                }
+                (_, Kind::Comma) => {
+                    b.token(child);
+                    b.blank_ok = true;
+                }
+                (_, Kind::In) => {
+                    b.push(Cmd::Dedent);
+                    b.push(Cmd::Line);
+                    b.token(child);
+                    b.push(Cmd::Indent);
+                    b.push(Cmd::Line);
+                }
+                (Some(Field::Body), _) => {
+                    b.statement = true;
+                    b.visit(c, child, child_kind);
+                }
+                _ => b.visit(c, child, child_kind),
             }
-            (_, ",") => {
-                b.token(child);
-                b.blank_ok = true;
-            }
-            (_, "in") => {
-                b.push(Cmd::Dedent);
-                b.push(Cmd::Line);
-                b.token(child);
-                b.push(Cmd::Indent);
-                b.push(Cmd::Line);
-            }
-            (Some("body"), _) => {
-                b.statement = true;
-                b.node(c);
-            }
-            (_, "ERROR") => b.error_item(child),
-            _ => b.node(c),
         });
         self.push(Cmd::Dedent);
         self.push(Cmd::GroupEnd);
@@ -156,31 +209,51 @@ impl<'a> Builder<'a> {
 
     /// `name = value` of a binding or a record field.
     fn assignment(&mut self, c: &mut TreeCursor<'a>, binding: bool) {
-        self.children(c, |b, c, child| match (c.field_name(), child.kind()) {
-            (_, "=") => {
+        self.children(c, |b, c, child, child_kind| match (field(c), child_kind) {
+            (Some(Field::Value), _) => {
+                b.statement = binding;
+                b.visit(c, child, child_kind);
+            }
+            (_, Kind::Equal) => {
                 b.push(Cmd::Space);
                 b.token(child);
                 b.push(Cmd::Space);
             }
-            (Some("value"), _) => {
-                b.statement = binding;
-                b.node(c);
-            }
-            _ => b.node(c),
+            _ => b.visit(c, child, child_kind),
         });
     }
 
+    /// `(x as number) as text => body`: a body that brackets itself (a `let`, a call, a list, a record,
+    /// another function, `each`) follows `=>`; any other starts the next line, indented, when the whole
+    /// does not fit on one.
     fn function(&mut self, c: &mut TreeCursor<'a>) {
-        let mut previous = "";
-        self.children(c, |b, c, child| {
-            if !previous.is_empty() {
+        let mut first = true;
+        self.children(c, |b, c, child, child_kind| {
+            if field(c) == Some(Field::Body) {
+                b.statement = true;
+                if matches!(
+                    child_kind,
+                    Kind::LetExpression
+                        | Kind::InvokeExpression
+                        | Kind::ListExpression
+                        | Kind::RecordExpression
+                        | Kind::FunctionExpression
+                        | Kind::EachExpression
+                ) {
+                    b.push(Cmd::Space);
+                    b.visit(c, child, child_kind);
+                } else {
+                    b.cmds.extend([Cmd::GroupStart, Cmd::Indent, Cmd::Line]);
+                    b.visit(c, child, child_kind);
+                    b.cmds.extend([Cmd::Dedent, Cmd::GroupEnd]);
+                }
+                return;
+            }
+            if !first {
                 b.push(Cmd::Space);
             }
-            previous = child.kind();
-            if c.field_name() == Some("body") {
-                b.statement = true;
-            }
-            b.node(c);
+            first = false;
+            b.visit(c, child, child_kind);
         });
     }
 
@@ -191,34 +264,35 @@ impl<'a> Builder<'a> {
         'chain: loop {
             let mut child = self.first_child(c);
             while let Some(node) = child {
-                match (c.field_name(), node.kind()) {
-                    (_, "if") => {
+                let node_kind = kind(node);
+                match (field(c), node_kind) {
+                    (_, Kind::If) => {
                         self.token(node);
                         self.push(Cmd::Space);
                     }
-                    (_, "then") => {
+                    (_, Kind::Then) => {
                         self.push(Cmd::Space);
                         self.token(node);
                         self.push(Cmd::Indent);
                         self.push(Cmd::Line);
                     }
-                    (Some("consequence"), _) => {
-                        self.node(c);
+                    (Some(Field::Consequence), _) => {
+                        self.visit(c, node, node_kind);
                         self.push(Cmd::Dedent);
                     }
-                    (_, "else") => {
+                    (_, Kind::Else) => {
                         self.push(Cmd::Line);
                         self.token(node);
                     }
-                    (Some("alternative"), "if_expression") if !node.has_error() => {
+                    (Some(Field::Alternative), Kind::IfExpression) if !node.has_error() => {
                         self.push(Cmd::Space);
                         levels += 1;
                         continue 'chain;
                     }
-                    (Some("alternative"), _) => {
+                    (Some(Field::Alternative), _) => {
                         self.push(Cmd::Indent);
                         self.push(Cmd::Line);
-                        self.node(c);
+                        self.visit(c, node, node_kind);
                         self.push(Cmd::Dedent);
                     }
                     _ => self.node(c),
@@ -249,7 +323,7 @@ impl<'a> Builder<'a> {
         self.push(Cmd::GroupStart);
         let mut levels = 0;
         while let Some(left) = self.first_child(c) {
-            if left.kind() == "binary_expression"
+            if kind(left) == Kind::BinaryExpression
                 && !left.has_error()
                 && binary_precedence(left) == precedence
             {
@@ -262,7 +336,7 @@ impl<'a> Builder<'a> {
         self.push(Cmd::Indent);
         for _ in 0..=levels {
             while let Some(child) = self.next_sibling(c) {
-                if c.field_name() == Some("operator") {
+                if field(c) == Some(Field::Operator) {
                     self.push(Cmd::Line);
                     self.token(child);
                     self.push(Cmd::Space);
@@ -281,7 +355,7 @@ impl<'a> Builder<'a> {
     fn postfix_chain(&mut self, c: &mut TreeCursor<'a>) {
         let mut levels = 0;
         while let Some(left) = self.first_child(c) {
-            if is_postfix(left.kind()) && !left.has_error() {
+            if is_postfix(kind(left)) && !left.has_error() {
                 levels += 1;
                 continue;
             }
@@ -290,8 +364,9 @@ impl<'a> Builder<'a> {
         }
         for _ in 0..=levels {
             while let Some(child) = self.next_sibling(c) {
-                self.node(c);
-                if child.kind() == "," {
+                let child_kind = kind(child);
+                self.visit(c, child, child_kind);
+                if child_kind == Kind::Comma {
                     self.push(Cmd::Space);
                 }
             }
@@ -301,16 +376,16 @@ impl<'a> Builder<'a> {
 
     fn unary(&mut self, c: &mut TreeCursor<'a>) {
         let mut spaced = false;
-        self.children(c, |b, c, child| {
-            if c.field_name() == Some("operator") {
+        self.children(c, |b, c, child, child_kind| {
+            if field(c) == Some(Field::Operator) {
                 b.token(child);
-                spaced = child.kind() == "not";
+                spaced = child_kind == Kind::Not;
             } else {
                 // `- -x` must not print as `--x`, which reads like a mistake.
-                if spaced || child.kind() == "unary_expression" {
+                if spaced || child_kind == Kind::UnaryExpression {
                     b.push(Cmd::Space);
                 }
-                b.node(c);
+                b.visit(c, child, child_kind);
             }
         });
     }
@@ -319,12 +394,11 @@ impl<'a> Builder<'a> {
     /// Hugging, it is only the brackets around the item, whose own group decides.
     fn bracket_list(&mut self, c: &mut TreeCursor<'a>, hug: bool) {
         let (mut opened, mut closed) = (false, false);
-        let mut previous = "";
-        self.children(c, |b, c, child| {
-            let kind = child.kind();
+        let mut previous = None;
+        self.children(c, |b, c, child, kind| {
             match kind {
-                "(" | "[" | "{" if !opened && !child.is_named() => {
-                    if !previous.is_empty() && needs_space(previous, kind) {
+                Kind::OpenParen | Kind::OpenBracket | Kind::OpenBrace if !opened => {
+                    if previous.is_some_and(|previous| needs_space(previous, kind)) {
                         b.push(Cmd::Space);
                     }
                     opened = true;
@@ -337,7 +411,7 @@ impl<'a> Builder<'a> {
                         b.push(Cmd::SoftLine);
                     }
                 }
-                ")" | "]" | "}" if opened && !closed && !child.is_named() => {
+                Kind::CloseParen | Kind::CloseBracket | Kind::CloseBrace if opened && !closed => {
                     closed = true;
                     if hug {
                         b.token(child);
@@ -348,57 +422,111 @@ impl<'a> Builder<'a> {
                         b.push(Cmd::GroupEnd);
                     }
                 }
-                "," if opened && !closed => {
+                Kind::Comma if opened && !closed => {
                     b.token(child);
                     b.push(if hug { Cmd::Space } else { Cmd::Line });
                 }
-                _ if opened && !closed => b.node(c),
+                _ if opened && !closed => b.visit(c, child, kind),
                 _ => {
-                    if !previous.is_empty() && needs_space(previous, kind) {
+                    if previous.is_some_and(|previous| needs_space(previous, kind)) {
                         b.push(Cmd::Space);
                     }
-                    b.node(c);
+                    b.visit(c, child, kind);
                 }
             }
-            previous = kind;
+            previous = Some(kind);
         });
     }
 
     /// Children separated by single spaces, except around tight punctuation: the layout of everything
     /// without one of its own (`each x`, `x as number`, `type table [...]`, `[Field]?`, `@f`, `1..2`).
     fn spaced(&mut self, c: &mut TreeCursor<'a>) {
-        let mut previous = "";
-        self.children(c, |b, c, child| {
-            let kind = child.kind();
-            if !previous.is_empty() && needs_space(previous, kind) {
+        let mut previous = None;
+        self.children(c, |b, c, child, kind| {
+            if previous.is_some_and(|previous| needs_space(previous, kind)) {
                 b.push(Cmd::Space);
             }
-            b.node(c);
-            previous = kind;
+            b.visit(c, child, kind);
+            previous = Some(kind);
         });
     }
 }
 
-fn is_postfix(kind: &str) -> bool {
-    matches!(kind, "invoke_expression" | "item_access" | "field_access" | "projection")
+/// Sections smaller than this are laid out on one thread: a second costs more than it saves.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
+/// Where to cut a large section in two for [`Builder::section`]: a member near the middle that starts a
+/// line right after another member, so that no comment, blank-line decision or pending state crosses
+/// the cut. `None` for small sections, on one core, or without such a member.
+pub(super) fn parallel_split<'a>(section: Node<'a>, text: &str) -> Option<Node<'a>> {
+    if section.byte_range().len() < PARALLEL_BYTES
+        || std::thread::available_parallelism().map_or(true, |n| n.get() < 2)
+    {
+        return None;
+    }
+    let middle = section.start_byte() + section.byte_range().len() / 2;
+    let mut cursor = section.walk();
+    cursor.goto_first_child_for_byte(middle)?;
+    let mut previous = cursor.node().prev_sibling()?;
+    loop {
+        let node = cursor.node();
+        let member_after_member = field(&cursor) == Some(Field::Member)
+            && kind(previous) == Kind::SectionMember
+            && !node.has_error()
+            && !previous.has_error()
+            && super::doc::line_breaks(&text[previous.end_byte()..node.start_byte()]) > 0;
+        if member_after_member {
+            return Some(node);
+        }
+        previous = node;
+        if !cursor.goto_next_sibling() {
+            return None;
+        }
+    }
+}
+
+fn is_postfix(kind: Kind) -> bool {
+    matches!(kind, Kind::InvokeExpression | Kind::ItemAccess | Kind::FieldAccess | Kind::Projection)
 }
 
 /// Whether a space separates two adjacent children, by their kinds.
-fn needs_space(previous: &str, next: &str) -> bool {
-    !matches!(previous, "(" | "[" | "{" | "@" | "!" | "..")
-        && !matches!(next, ")" | "]" | "}" | "," | ";" | "?" | "!" | ".." | "argument_list")
+fn needs_space(previous: Kind, next: Kind) -> bool {
+    !matches!(
+        previous,
+        Kind::OpenParen | Kind::OpenBracket | Kind::OpenBrace | Kind::At | Kind::Bang | Kind::DotDot
+    ) && !matches!(
+        next,
+        Kind::CloseParen
+            | Kind::CloseBracket
+            | Kind::CloseBrace
+            | Kind::Comma
+            | Kind::Semicolon
+            | Kind::Question
+            | Kind::Bang
+            | Kind::DotDot
+            | Kind::ArgumentList
+    )
+}
+
+/// Whether a list or argument list holds exactly one item, a list or a record, and no comment: then its
+/// brackets hug the item's (`f([` ... `])`, `{{` ... `}}`). Comments are named children too, so one named
+/// child is one item and nothing else.
+fn single_bracketed_item(node: Node) -> bool {
+    node.named_child_count() == 1
+        && node
+            .named_child(0)
+            .is_some_and(|item| matches!(kind(item), Kind::ListExpression | Kind::RecordExpression))
 }
 
 /// The binding strength of a binary expression's operator (higher binds tighter).
 fn binary_precedence(node: Node) -> u8 {
-    match node.child_by_field_name("operator").map(|operator| operator.kind()) {
-        Some("??") => 1,
-        Some("or") => 2,
-        Some("and") => 3,
-        Some("=" | "<>") => 6,
-        Some("<" | ">" | "<=" | ">=") => 7,
-        Some("+" | "-" | "&") => 8,
-        Some("*" | "/") => 9,
-        _ => 0,
-    }
+    node.child(1).map_or(0, |operator| {
+        let precedence = kind(operator).precedence();
+        if precedence > 0 {
+            precedence
+        } else {
+            // A comment between the operands and the operator: look the operator up by its field.
+            node.child_by_field_name("operator").map_or(0, |operator| kind(operator).precedence())
+        }
+    })
 }

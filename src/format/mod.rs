@@ -23,6 +23,7 @@ mod builder;
 pub mod config;
 pub mod diff;
 mod doc;
+mod kinds;
 mod layout;
 pub mod legacy;
 pub mod options;
@@ -75,13 +76,23 @@ pub fn format(text: &str, options: &Options) -> String {
 
 /// Formats M text whose tree is already at hand.
 pub fn format_tree(text: &str, tree: &Tree, options: &Options) -> String {
+    format_tree_on(text, tree, options, true)
+}
+
+/// [`format_tree`], on one thread unless `parallel`.
+fn format_tree_on(text: &str, tree: &Tree, options: &Options, parallel: bool) -> String {
     let mut builder = builder::Builder::new(text, tree.root_node());
+    builder.parallel = parallel;
     builder.document();
     let layout = printer::Layout {
         indent_width: options.indent_width.max(1),
         use_tabs: options.use_tabs,
         line_width: options.line_width.max(1),
-        newline: line_ending(text),
+        newline: match builder.crlf.cmp(&builder.lf) {
+            std::cmp::Ordering::Greater => "\r\n",
+            std::cmp::Ordering::Less => "\n",
+            std::cmp::Ordering::Equal => line_ending(text),
+        },
     };
     let bom = if text.starts_with(crate::text::BOM) { crate::text::BOM } else { "" };
     let printed = printer::print(&builder.cmds, &layout, text.len() + text.len() / 8);
@@ -131,7 +142,8 @@ pub fn decode(bytes: &[u8]) -> Result<&str, FormatError> {
     std::str::from_utf8(bytes).map_err(|error| FormatError::InvalidUtf8 { offset: error.valid_up_to() })
 }
 
-/// The line ending the formatter writes: the one most of the text's line breaks use, LF on a tie.
+/// The line ending most of the text's line breaks use, LF on a tie. The formatter goes by the line breaks
+/// between tokens, and by this only when there are as many CRLF as LF there (none, usually).
 pub fn line_ending(text: &str) -> &'static str {
     let bytes = text.as_bytes();
     let (mut crlf, mut lf) = (0usize, 0usize);

@@ -24,8 +24,11 @@ pub(super) struct Layout {
 
 /// What the measuring pass knows about the stream.
 struct Measure {
-    /// `prefix[i]`: the flat width of `cmds[..i]`.
+    /// `prefix[i]`: the flat width of `cmds[..i]`, adjacent spaces counted once as the printer prints them.
     prefix: Vec<usize>,
+    /// `spaced[i]`: whether the last thing counted in `prefix[i]` is a space, which a line break right after
+    /// would drop.
+    spaced: Vec<bool>,
     /// `next_break[i]`: the first position at or after `i` that may end a line (`cmds.len()` if none).
     next_break: Vec<u32>,
     /// `next_multiline[i]`: the first multi-line text at or after `i`.
@@ -39,16 +42,30 @@ struct Measure {
 fn measure(cmds: &[Cmd]) -> Measure {
     let n = cmds.len();
     let mut prefix = Vec::with_capacity(n + 1);
+    let mut spaced = Vec::with_capacity(n + 1);
     let mut group_end = vec![n as u32; n];
     let mut forced = vec![false; n];
     let mut open: Vec<usize> = Vec::new();
     let mut total = 0usize;
+    let mut space = false;
     for (i, cmd) in cmds.iter().enumerate() {
         prefix.push(total);
+        spaced.push(space);
         match *cmd {
-            Cmd::Text(text) => total += width(text),
-            Cmd::Multiline(text) => total += first_line_width(text),
-            Cmd::Space | Cmd::Line => total += 1,
+            Cmd::Text(text) => {
+                total += width(text);
+                space &= text.is_empty();
+            }
+            Cmd::Multiline(text) | Cmd::Raw(text) => {
+                total += first_line_width(text);
+                space = false;
+            }
+            Cmd::Space | Cmd::Line => {
+                if !space {
+                    total += 1;
+                    space = true;
+                }
+            }
             Cmd::LineStart { .. } | Cmd::BreakParent => {
                 if let Some(&group) = open.last() {
                     forced[group] = true;
@@ -69,14 +86,15 @@ fn measure(cmds: &[Cmd]) -> Measure {
         }
     }
     prefix.push(total);
+    spaced.push(space);
     let mut next_break = vec![n as u32; n + 1];
     let mut next_multiline = vec![n as u32; n + 1];
     for i in (0..n).rev() {
         next_break[i] = if cmds[i].may_break() { i as u32 } else { next_break[i + 1] };
         next_multiline[i] =
-            if matches!(cmds[i], Cmd::Multiline(_)) { i as u32 } else { next_multiline[i + 1] };
+            if matches!(cmds[i], Cmd::Multiline(_) | Cmd::Raw(_)) { i as u32 } else { next_multiline[i + 1] };
     }
-    Measure { prefix, next_break, next_multiline, group_end, forced }
+    Measure { prefix, spaced, next_break, next_multiline, group_end, forced }
 }
 
 impl Measure {
@@ -90,19 +108,23 @@ impl Measure {
         let multiline = self.next_multiline[start] as usize;
         let needed = if multiline < end {
             // The group's flat text goes on over another line: only its first line has to fit here.
-            self.prefix[multiline] - self.prefix[start] + first_line_width_at(cmds, multiline)
+            let text = match cmds[multiline] {
+                Cmd::Multiline(text) | Cmd::Raw(text) => text,
+                _ => "",
+            };
+            self.prefix[multiline] - self.prefix[start] + first_line_width(text)
         } else {
             let rest = if end < cmds.len() { self.next_break[end] as usize } else { cmds.len() };
-            self.prefix[rest] - self.prefix[start] + first_line_width_at(cmds, rest)
+            let mut needed = self.prefix[rest] - self.prefix[start];
+            match cmds.get(rest) {
+                Some(Cmd::Multiline(text) | Cmd::Raw(text)) => needed += first_line_width(text),
+                // A space just before a line break is not printed.
+                _ if self.spaced[rest] && needed > 0 => needed -= 1,
+                _ => {}
+            }
+            needed
         };
         column.saturating_add(needed) <= line_width
-    }
-}
-
-fn first_line_width_at(cmds: &[Cmd], at: usize) -> usize {
-    match cmds.get(at) {
-        Some(Cmd::Multiline(text)) => first_line_width(text),
-        _ => 0,
     }
 }
 
@@ -145,6 +167,12 @@ pub(super) fn print(cmds: &[Cmd], layout: &Layout, capacity: usize) -> String {
                 printer.start_text();
                 printer.out.push_str(text);
                 printer.column += width(text);
+            }
+            Cmd::Raw(text) => {
+                printer.at_line_start = false;
+                printer.start_text();
+                printer.out.push_str(text);
+                printer.column = last_line_width(text);
             }
             Cmd::Multiline(text) => {
                 printer.start_text();

@@ -105,7 +105,7 @@ fn broken_members_and_bindings_are_left_as_they_are() {
     let formatted = fmt(text);
     assert_eq!(
         formatted,
-        "section S;\nshared A = let\n  a = 1,\n  b = f(1,,\n   c=3)\nin\n  c;\nshared B=  {1, 2 3};\nshared C = 3;\n"
+        "section S;\nshared A = let\n  a = 1,\n   b = f(1,,\n   c=3)\nin\n  c;\nshared B=  {1, 2 3};\nshared C = 3;\n"
     );
     assert_eq!(fmt(&formatted), formatted);
     let text = "let\n  a = 1,\n  b = f(1,,  2),\n  c   =   3\nin\n  c";
@@ -148,4 +148,27 @@ fn deep_input_never_overflows_the_stack() {
             assert_eq!(formatted.matches('+').count(), depth);
         }
     });
+}
+
+#[test]
+fn a_large_section_laid_out_on_two_threads_is_the_same_as_on_one() {
+    let mut text = String::from("section S;\r\n");
+    let mut n = 0;
+    while text.len() < 600 * 1024 {
+        text.push_str(&format!(
+            "shared Q{n} = let a = {{1, 2}}, // step {n}\r\n b = a & \"x\" in b;\r\n{}/* {n} */ shared R{n} = [x = {n}];\r\n",
+            if n % 3 == 0 { "\r\n" } else { "" }
+        ));
+        n += 1;
+    }
+    let tree = crate::syntax::parse(&text).tree;
+    let section = tree.root_node().child(0).unwrap();
+    if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        assert!(layout::parallel_split(section, &text).is_some(), "the section is cut in two");
+    }
+    let options = Options::default();
+    let parallel = format_tree_on(&text, &tree, &options, true);
+    let sequential = format_tree_on(&text, &tree, &options, false);
+    assert!(parallel == sequential, "the two layouts differ");
+    assert!(parallel.contains("shared Q5 = let\r\n  a = {1, 2}, // step 5\r\n"));
 }
