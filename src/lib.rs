@@ -15,11 +15,12 @@
 //! | [`library`] | the M standard library catalog (functions, types, enums, Fabric connectors) | std |
 //! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `diagnostics`, `text` |
 //! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `diagnostics`, `text` |
+//! | [`format`] | the M formatter: layout in a width, comments and broken parts kept, options from `dfls.toml` and `.editorconfig`, line diffs | `syntax`, `json`, `text`, `definition` (the legacy JSON pointer) |
 //! | [`ide`] | every editor feature as pure functions over byte offsets: completion, hover, signature help, navigation, rename, symbols, folding, selection, semantic tokens, code actions, JSON completion and hover | `syntax`, `json`, `library`, `semantics`, `definition` (read-only views), `diagnostics`, `text` |
 //! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide` | `ide`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
-//! | [`cli`] | the command line (clap): `dfls check`, `dfls lsp`, ... | everything |
+//! | [`cli`] | the command line (clap): `dfls check`, `dfls fmt`, `dfls lsp`, ... | everything |
 //!
-//! Planned, in DESIGN order: `format`, `fabric` (REST client), `emulator`
+//! Planned, in DESIGN order: `fabric` (REST client), `emulator`
 //! (local Fabric).
 //!
 //! ## Invariants

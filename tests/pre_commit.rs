@@ -1,5 +1,6 @@
 //! The pre-commit hooks of `.pre-commit-hooks.yaml`, driven by the real `pre-commit` tool in a temporary git
-//! repository: a good commit passes, a broken one is refused with the diagnostic shown.
+//! repository: a good commit passes, a broken one is refused with the diagnostic shown; an unformatted M file
+//! is formatted in place and the commit refused, then the formatted file commits.
 //!
 //! `pre-commit` comes from PyPI (`pip install pre-commit`; `.ci/run` installs it). Without it the test says
 //! so and passes on a developer's machine, but fails in CI (`CI` set), so CI cannot go green without it.
@@ -114,6 +115,41 @@ fn good_then_broken_commit(root: &Path, path: &str, hook_repo: &Path, sha: &str,
     assert_eq!(log.lines().count(), 1, "{hook}: only the good commit landed");
 }
 
+/// Commits an unformatted M file through a formatting hook: refused with the file formatted in place, then
+/// the formatted file commits.
+fn unformatted_then_formatted_commit(root: &Path, path: &str, hook_repo: &Path, sha: &str, hook: &str) {
+    let work = root.join(format!("work-{hook}"));
+    std::fs::create_dir_all(&work).unwrap();
+    git(&["init", "-q"], &work, path);
+    std::fs::write(
+        work.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {sha}\n    hooks:\n      - id: {hook}\n",
+            hook_repo.display()
+        ),
+    )
+    .unwrap();
+    let installed = run("pre-commit", &["install"], &work, path);
+    assert!(installed.status.success(), "{}", String::from_utf8_lossy(&installed.stderr));
+    std::fs::write(work.join("query.pq"), "let a=1,b=2 in a+b\n").unwrap();
+    git(&["add", "-A"], &work, path);
+    let refused = run("git", &["commit", "-m", "unformatted"], &work, path);
+    let shown =
+        format!("{}{}", String::from_utf8_lossy(&refused.stdout), String::from_utf8_lossy(&refused.stderr));
+    assert!(!refused.status.success(), "{hook}: the unformatted commit is refused\n{shown}");
+    assert!(shown.contains("files were modified by this hook"), "{hook}: says why\n{shown}");
+    let formatted = std::fs::read_to_string(work.join("query.pq")).unwrap();
+    assert_eq!(formatted, "let\n  a = 1,\n  b = 2\nin\n  a + b\n", "{hook}: formatted in place");
+    git(&["add", "-A"], &work, path);
+    let passed = run("git", &["commit", "-m", "formatted"], &work, path);
+    assert!(
+        passed.status.success(),
+        "{hook}: the formatted commit passes\n{}{}",
+        String::from_utf8_lossy(&passed.stdout),
+        String::from_utf8_lossy(&passed.stderr)
+    );
+}
+
 #[test]
 fn hooks_pass_good_commits_and_refuse_broken_ones() {
     let binary_dir = Path::new(env!("CARGO_BIN_EXE_dfls")).parent().unwrap().to_path_buf();
@@ -130,7 +166,9 @@ fn hooks_pass_good_commits_and_refuse_broken_ones() {
     let with_rust = std::env::var_os("DFLS_TEST_PRE_COMMIT_RUST").is_some();
     let (hook_repo, sha) = hook_repository(root.path(), &path, with_rust);
     good_then_broken_commit(root.path(), &path, &hook_repo, &sha, "dfls-check-system");
+    unformatted_then_formatted_commit(root.path(), &path, &hook_repo, &sha, "dfls-fmt-system");
     if with_rust {
         good_then_broken_commit(root.path(), &path, &hook_repo, &sha, "dfls-check");
+        unformatted_then_formatted_commit(root.path(), &path, &hook_repo, &sha, "dfls-fmt");
     }
 }

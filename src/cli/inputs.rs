@@ -3,7 +3,7 @@
 //! that may be a REST payload), the path each file is shown with, and reading their bytes. Items are
 //! recognised with [`crate::definition::discover`]; a file named on the command line inside an item folder
 //! stands for its whole item, since the rules tie the item's files together. Shared by the commands that
-//! take files (`check` now, `fmt` later).
+//! take files (`check`, `fmt`).
 
 use std::fmt;
 use std::fs;
@@ -52,6 +52,14 @@ impl fmt::Display for InputError {
 }
 
 impl Input {
+    /// The file's path; `None` for standard input.
+    pub(super) fn path(&self) -> Option<&Path> {
+        match &self.source {
+            Source::File(path) => Some(path),
+            Source::Stdin => None,
+        }
+    }
+
     /// Reads the whole file, or all of standard input.
     pub(super) fn read(&self) -> Result<Vec<u8>, InputError> {
         let bytes = match &self.source {

@@ -2,12 +2,13 @@
 //! the terminal and the process exit code; each command lives in its own file and turns arguments into
 //! calls of the pure modules below, then renders what they return.
 //!
-//! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`], [`lsp`] (the language server, in
-//! `crate::lsp`). The others in DESIGN.md (`fmt`, `push`, ...) become further variants of [`Command`],
+//! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`], [`fmt`], [`lsp`] (the language server,
+//! in `crate::lsp`). The others in DESIGN.md (`push`, ...) become further variants of [`Command`],
 //! each with its own file.
 
 mod check;
 mod convert;
+mod fmt;
 mod inputs;
 mod lsp;
 mod pack;
@@ -51,6 +52,8 @@ enum Command {
     Unpack(pack::UnpackArgs),
     /// Convert a legacy dataflow-content.json or a 202409 queryMetadata.json to the current format.
     Convert(convert::ConvertArgs),
+    /// Format M files, the mashup.pq of item folders and the M inside legacy dataflow-content.json files.
+    Fmt(fmt::FmtArgs),
     /// Run the language server on stdin and stdout.
     Lsp(lsp::LspArgs),
 }
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Pack(args) => pack::pack(args),
         Command::Unpack(args) => pack::unpack(args, cli.color.for_stderr()),
         Command::Convert(args) => convert::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
