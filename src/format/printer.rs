@@ -1,11 +1,10 @@
 //! Lays out a command stream ([`super::doc`]) in a width: each group flat when it fits, broken otherwise,
 //! decided greedily from left to right as Wadler's and Prettier's printers do.
 //!
-//! Two linear passes and no recursion. The first measures: for every position, the flat width of what comes
-//! before it (so a group's flat width is a subtraction), where the next possible line end is, where the next
-//! multi-line text is; for every group, where it ends and whether something in it forces it to break. The
-//! second prints: a group fits when its flat text, and the text after it up to the next possible line end,
-//! fit in what is left of the line. Indentation is written only when text follows it, and a space only when
+//! Two linear passes and no recursion. The first measures every group ([`measure`]): where it ends, whether
+//! something in it forces it to break, and the flat widths that decide whether it fits. The second prints:
+//! a group fits when its flat text, and the text after it up to the next possible line end, fit in what is
+//! left of the line. Indentation is written only when text follows it, and a space only when
 //! text follows it on the same line, so no line ends in whitespace the printer made.
 
 use super::doc::{first_line_width, has_line_break, last_line_width, width, Cmd};
@@ -22,41 +21,63 @@ pub(super) struct Layout {
     pub(super) newline: &'static str,
 }
 
-/// What the measuring pass knows about the stream.
-struct Measure {
-    /// `prefix[i]`: the flat width of `cmds[..i]`, adjacent spaces counted once as the printer prints them.
-    prefix: Vec<usize>,
-    /// `spaced[i]`: whether the last thing counted in `prefix[i]` is a space, which a line break right after
-    /// would drop.
-    spaced: Vec<bool>,
-    /// `next_break[i]`: the first position at or after `i` that may end a line (`cmds.len()` if none).
-    next_break: Vec<u32>,
-    /// `next_multiline[i]`: the first multi-line text at or after `i`.
-    next_multiline: Vec<u32>,
-    /// For a group start: the position of its end.
-    group_end: Vec<u32>,
-    /// For a group start: whether something inside forces it to break.
-    forced: Vec<bool>,
+/// What the measuring pass knows about one group.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    /// The position of its end.
+    end: u32,
+    /// Whether something inside forces it to break.
+    forced: bool,
+    /// The flat width of the stream before it, adjacent spaces counted once as the printer prints them.
+    start_width: usize,
+    /// When a multi-line text is inside: the flat width of the stream up to the end of that text's first
+    /// line, for the first such text.
+    multiline_width: Option<usize>,
+    /// The flat width of the stream up to the first possible line end after the group (the text after a
+    /// group has to fit on its line too), a trailing space left out.
+    rest_width: usize,
 }
 
-fn measure(cmds: &[Cmd]) -> Measure {
-    let n = cmds.len();
-    let mut prefix = Vec::with_capacity(n + 1);
-    let mut spaced = Vec::with_capacity(n + 1);
-    let mut group_end = vec![n as u32; n];
-    let mut forced = vec![false; n];
+/// Measures every group in one pass: the stream's running flat width, recorded where a group starts, where
+/// its first multi-line text is, and where the first possible line end after it is. What a group learns
+/// (a forced break, a multi-line text) passes to the group around it when it ends.
+fn measure(cmds: &[Cmd]) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
+    // Groups that have ended and wait for the next possible line end.
+    let mut waiting: Vec<usize> = Vec::new();
     let mut total = 0usize;
     let mut space = false;
+    let rest = |total: usize, space: bool, first_line: usize| {
+        if first_line > 0 {
+            total + first_line
+        } else if space {
+            total - 1
+        } else {
+            total
+        }
+    };
     for (i, cmd) in cmds.iter().enumerate() {
-        prefix.push(total);
-        spaced.push(space);
+        if cmd.may_break() {
+            let first_line = match *cmd {
+                Cmd::Multiline(text) | Cmd::Raw(text) => first_line_width(text),
+                _ => 0,
+            };
+            for group in waiting.drain(..) {
+                let group = &mut groups[group];
+                group.rest_width = rest(total, space, first_line).max(group.start_width);
+            }
+        }
         match *cmd {
             Cmd::Text(text) => {
                 total += width(text);
                 space &= text.is_empty();
             }
             Cmd::Multiline(text) | Cmd::Raw(text) => {
+                if let Some(&group) = open.last() {
+                    let group = &mut groups[group];
+                    group.multiline_width.get_or_insert(total + first_line_width(text));
+                }
                 total += first_line_width(text);
                 space = false;
             }
@@ -68,69 +89,59 @@ fn measure(cmds: &[Cmd]) -> Measure {
             }
             Cmd::LineStart { .. } | Cmd::BreakParent => {
                 if let Some(&group) = open.last() {
-                    forced[group] = true;
+                    groups[group].forced = true;
                 }
             }
-            Cmd::GroupStart => open.push(i),
+            Cmd::GroupStart => {
+                open.push(groups.len());
+                groups.push(Group {
+                    end: cmds.len() as u32,
+                    forced: false,
+                    start_width: total,
+                    multiline_width: None,
+                    rest_width: 0,
+                });
+            }
             Cmd::GroupEnd => {
-                if let Some(group) = open.pop() {
-                    group_end[group] = i as u32;
-                    if forced[group] {
-                        if let Some(&parent) = open.last() {
-                            forced[parent] = true;
+                if let Some(index) = open.pop() {
+                    let group = groups[index];
+                    groups[index].end = i as u32;
+                    if let Some(&parent) = open.last() {
+                        let parent = &mut groups[parent];
+                        parent.forced |= group.forced;
+                        if parent.multiline_width.is_none() {
+                            parent.multiline_width = group.multiline_width;
                         }
                     }
+                    waiting.push(index);
                 }
             }
             Cmd::SoftLine | Cmd::Indent | Cmd::Dedent => {}
         }
     }
-    prefix.push(total);
-    spaced.push(space);
-    let mut next_break = vec![n as u32; n + 1];
-    let mut next_multiline = vec![n as u32; n + 1];
-    for i in (0..n).rev() {
-        next_break[i] = if cmds[i].may_break() { i as u32 } else { next_break[i + 1] };
-        next_multiline[i] =
-            if matches!(cmds[i], Cmd::Multiline(_) | Cmd::Raw(_)) { i as u32 } else { next_multiline[i + 1] };
+    for group in waiting {
+        let group = &mut groups[group];
+        group.rest_width = rest(total, space, 0).max(group.start_width);
     }
-    Measure { prefix, spaced, next_break, next_multiline, group_end, forced }
+    groups
 }
 
-impl Measure {
-    /// Whether the group that starts at `start` fits flat from `column` on, with the text after it up to
-    /// the next possible line end.
-    fn fits(&self, cmds: &[Cmd], start: usize, column: usize, line_width: usize) -> bool {
-        if self.forced[start] {
+impl Group {
+    /// Whether the group fits flat from `column` on, with the text after it up to the next possible line
+    /// end; with a multi-line text inside, only up to the end of that text's first line.
+    fn fits(&self, column: usize, line_width: usize) -> bool {
+        if self.forced {
             return false;
         }
-        let end = self.group_end[start] as usize;
-        let multiline = self.next_multiline[start] as usize;
-        let needed = if multiline < end {
-            // The group's flat text goes on over another line: only its first line has to fit here.
-            let text = match cmds[multiline] {
-                Cmd::Multiline(text) | Cmd::Raw(text) => text,
-                _ => "",
-            };
-            self.prefix[multiline] - self.prefix[start] + first_line_width(text)
-        } else {
-            let rest = if end < cmds.len() { self.next_break[end] as usize } else { cmds.len() };
-            let mut needed = self.prefix[rest] - self.prefix[start];
-            match cmds.get(rest) {
-                Some(Cmd::Multiline(text) | Cmd::Raw(text)) => needed += first_line_width(text),
-                // A space just before a line break is not printed.
-                _ if self.spaced[rest] && needed > 0 => needed -= 1,
-                _ => {}
-            }
-            needed
-        };
+        let needed = self.multiline_width.unwrap_or(self.rest_width) - self.start_width;
         column.saturating_add(needed) <= line_width
     }
 }
 
 /// Prints the stream.
 pub(super) fn print(cmds: &[Cmd], layout: &Layout, capacity: usize) -> String {
-    let measure = measure(cmds);
+    let groups = measure(cmds);
+    let mut next_group = 0;
     let mut printer = Printer {
         out: String::with_capacity(capacity),
         layout,
@@ -147,14 +158,16 @@ pub(super) fn print(cmds: &[Cmd], layout: &Layout, capacity: usize) -> String {
         let flat = flat_until.is_some_and(|end| i < end);
         match *cmd {
             Cmd::GroupStart => {
+                let group = groups[next_group];
+                next_group += 1;
                 if !flat {
                     let column = if printer.at_line_start {
                         printer.indent * layout.indent_width
                     } else {
                         printer.column + usize::from(printer.pending_space)
                     };
-                    if measure.fits(cmds, i, column, layout.line_width) {
-                        flat_until = Some(measure.group_end[i] as usize);
+                    if group.fits(column, layout.line_width) {
+                        flat_until = Some(group.end as usize);
                     }
                 }
             }
