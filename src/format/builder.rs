@@ -1,5 +1,7 @@
 //! Building the command stream from the tree: the mechanics every layout shares. Tokens go out byte for
-//! byte; comments go where they were; subtrees with syntax errors, or nested too deep, go out as they are.
+//! byte; comments go where they were; subtrees with syntax errors, or nested too deep, go out as they are
+//! (one that starts a line and spans several keeps its first line's indentation too, so that a broken
+//! region reads exactly as it did, and error recovery sees the same text when the output is parsed again).
 //!
 //! Every token and every comment of the input is emitted exactly once and in source order: layouts walk
 //! all children of a node ([`Builder::children`]), comments included, and only choose the whitespace
@@ -8,7 +10,7 @@
 //! a line of its own. Blank lines survive only where a layout allows them (between section members,
 //! between `let` bindings), collapsed to one.
 //!
-//! The walk uses one tree cursor; a layout recurses into children through [`Builder::node`], which stops
+//! The walk uses one tree cursor; a layout recurses into children through [`Builder::visit`], which stops
 //! at [`MAX_DEPTH`] and emits deeper subtrees as their source text, so the stack never grows with the
 //! input. Long left-leaning chains (`a & b & c ...`, `x{0}[A](1)...`, `else if`) are walked in loops.
 

@@ -5,8 +5,9 @@
 //! A group is the span between a [`Cmd::GroupStart`] and its [`Cmd::GroupEnd`]: the printer lays it out flat
 //! (every [`Cmd::Line`] a space, every [`Cmd::SoftLine`] nothing) when it fits in the remaining width, and
 //! broken (every line of the group itself a line break) otherwise. A [`Cmd::LineStart`] or a
-//! [`Cmd::BreakParent`] inside a group forces it, and every group around it, to break. Text is borrowed from
-//! the source (tokens are printed byte for byte) or is a fixed piece of punctuation.
+//! [`Cmd::BreakParent`] inside a group forces it, and every group around it, to break. All text is borrowed
+//! from the source: tokens, comments and untouched subtrees are printed byte for byte; the formatter itself
+//! only ever writes spaces, indentation and line breaks.
 
 /// One command of the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The M formatter: the same document, laid out in Fabric's style and fitted to a line width.
 //!
-//! [`format`] parses, builds a document of text, groups, indentation and line breaks from the tree
-//! ([`builder`], [`layout`]; the model in [`doc`]), and prints it in the width ([`printer`]). What it
+//! [`format()`] parses, builds a document of text, groups, indentation and line breaks from the tree
+//! (`builder`, `layout`; the model in `doc`), and prints it in the width (`printer`). What it
 //! guarantees:
 //!
 //! - **Nothing but whitespace changes.** Every token is printed byte for byte (`#"quoted names"`, text and
@@ -12,12 +12,17 @@
 //! - **Broken files are formatted around their errors.** A section member, `let` binding or other subtree
 //!   holding a syntax error is printed exactly as it is; the rest of the file is formatted.
 //! - **It is stable.** Formatting formatted text changes nothing.
-//! - **It never recurses on the input's depth** (subtrees nested deeper than [`builder::MAX_DEPTH`] are
-//!   printed as they are), and it is pure: text in, text out. Options and where they come from:
-//!   [`options`], [`config`]. Formatting the M inside a legacy `dataflow-content.json`: [`legacy`]. A line
-//!   diff for `dfls fmt --diff`: [`diff`].
+//! - **It never recurses on the input's depth** (subtrees nested deeper than 150 levels are printed as
+//!   they are), and it is pure: text in, text out (the members of a large section are laid out on two
+//!   threads). Options and where they come from: [`options`], [`config`]. Formatting the M inside a legacy
+//!   `dataflow-content.json`: [`legacy`]. A line diff for `dfls fmt --diff`: [`diff`].
 //!
-//! May use `syntax`, `json`, `text` (and the legacy item's JSON pointer from `definition`); knows no files.
+//! A language server formats an open document with [`format_tree`] and the tree it already has, with
+//! `config::project_settings(path, &config::RealFs)?.options(Settings::default(), Settings::from_editor(
+//! tab_size, insert_spaces))` as the options.
+//!
+//! May use `syntax`, `json`, `text` (and the legacy item's JSON pointer from `definition`). It reads no
+//! file itself: configuration discovery goes through the [`config::ConfigFs`] its caller passes.
 
 mod builder;
 pub mod config;
