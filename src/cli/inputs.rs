@@ -308,9 +308,9 @@ mod tests {
 
     #[test]
     fn shown_paths_are_relative_with_slashes() {
-        let cwd = Path::new("/work/repo");
+        let cwd = Path::new("/home/user/repo");
         assert_eq!(shown_path(Path::new("./a/b.pq"), Some(cwd)), "a/b.pq");
-        assert_eq!(shown_path(Path::new("/work/repo/a/b.pq"), Some(cwd)), "a/b.pq");
+        assert_eq!(shown_path(Path::new("/home/user/repo/a/b.pq"), Some(cwd)), "a/b.pq");
         assert_eq!(shown_path(Path::new("/elsewhere/b.pq"), Some(cwd)), "/elsewhere/b.pq");
         assert_eq!(shown_path(Path::new("../x.pq"), Some(cwd)), "../x.pq");
         assert_eq!(shown_path(Path::new("."), Some(cwd)), ".");

@@ -174,7 +174,7 @@ mod tests {
         assert_eq!(artifact_uri("payload.json#mashup.pq"), "payload.json%23mashup.pq");
         assert_eq!(artifact_uri("Größe/a:b.pq"), "Gr%C3%B6%C3%9Fe/a%3Ab.pq");
         assert_eq!(artifact_uri("/tmp/a b.pq"), "file:///tmp/a%20b.pq");
-        assert_eq!(artifact_uri("C:/work/a.pq"), "file:///C:/work/a.pq");
+        assert_eq!(artifact_uri("C:/src/a.pq"), "file:///C:/src/a.pq");
         assert_eq!(artifact_uri("<stdin>"), "%3Cstdin%3E");
     }
 }
