@@ -6,79 +6,13 @@
 //! Run with `cargo bench --bench format`; the README's performance table holds the figures. Each figure is
 //! the median of several runs.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{document, time, Content};
+use std::time::Duration;
 
 use dfls::format::{self, Options};
 use dfls::syntax;
-
-/// One query, its names varied by `n`, laid out as Fabric writes it: each step on one line.
-fn query(n: usize) -> String {
-    format!(
-        r##"
-// Orders of region {n}, cleaned for the warehouse.
-shared #"Orders {n}" = let
-  Source = Sql.Database("sql-{n}.contoso.com", "Sales", [CommandTimeout = #duration(0, 0, 10, 0)]),
-  Navigation = Source{{[Schema = "dbo", Item = "Orders"]}}[Data],
-  #"Removed Columns" = Table.RemoveColumns(Navigation, {{"rowguid", "ModifiedDate"}}),
-  #"Changed Type" = Table.TransformColumnTypes(#"Removed Columns", {{{{"OrderDate", type date}}, {{"Amount", type number}}, {{"Customer", type text}}}}),
-  #"Filtered Rows" = Table.SelectRows(#"Changed Type", each [Amount] > {n} and [OrderDate] >= #date(2024, 1, 1)),
-  #"Added Margin" = Table.AddColumn(#"Filtered Rows", "Margin", each try [Amount] * 0.{n} otherwise null, type nullable number),
-  Lookup = #table(type table [Code = text, Label = text], {{{{"A", "Alpha #(cr,lf)"}}, {{"B", "Beta"}}}}),
-  Joined = Table.NestedJoin(#"Added Margin", {{"Customer"}}, Lookup, {{"Code"}}, "Lookup", JoinKind.LeftOuter),
-  Result = if Table.IsEmpty(Joined) then error Error.Record("Empty", "No rows for {n}") else Joined /* keep */
-in
-  Result;
-[DataDestinations = {{[Definition = [Kind = "Reference", QueryName = "Orders {n}_DataDestination", IsNewTarget = true], Settings = [Kind = "Automatic", TypeSettings = [Kind = "Table"]]]}}]
-shared #"Orders {n}_DataDestination" = let
-  Pattern = Lakehouse.Contents([CreateNavigationProperties = false, EnableFolding = false]),
-  Navigation_1 = Pattern{{[workspaceId = "00000000-0000-0000-0000-000000000000"]}}[Data],
-  TableNavigation = Navigation_1{{[lakehouseId = "11111111-1111-1111-1111-111111111111"]}}[Data]{{[Id = "orders_{n}", ItemKind = "Table"]}}?[Data]?
-in
-  TableNavigation;
-shared Fn{n} = (x as number, optional y as nullable text) as logical => x > {n} or (y ?? "") <> "";
-"##
-    )
-}
-
-/// Data that real dataflows embed, as in the parse benchmark: an "Enter data" table (a base64 blob) and a
-/// native SQL query.
-fn data_queries(n: usize) -> String {
-    const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut state = n as u64 * 2_654_435_761 + 1;
-    let blob: String = (0..3000)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            BASE64[(state % 64) as usize] as char
-        })
-        .collect();
-    format!(
-        r##"
-shared #"Entered data {n}" = let
-  Source = Table.FromRows(Json.Document(Binary.Decompress(Binary.FromText("{blob}=", BinaryEncoding.Base64), Compression.Deflate)), let _t = ((type nullable text) meta [Serialized.Text = true]) in type table [Code = _t, Name = _t, Amount = _t]),
-  #"Changed Type" = Table.TransformColumnTypes(Source, {{{{"Code", type text}}, {{"Name", type text}}, {{"Amount", Currency.Type}}}})
-in
-  #"Changed Type";
-shared #"Native {n}" = Value.NativeQuery(Sql.Database("sql-{n}.contoso.com", "Sales"), "SELECT o.OrderId, o.OrderDate, c.Name AS Customer#(lf)FROM dbo.Orders AS o#(lf)JOIN dbo.Customers AS c ON c.CustomerId = o.CustomerId#(lf)WHERE o.OrderDate >= DATEADD(month, -{n}, GETDATE())", null, [EnableFolding = true]);
-"##
-    )
-}
-
-/// A section document of at least `bytes` bytes: only code (`dense`), or with one query group in four
-/// also carrying an "Enter data" table and a native query, as real dataflows do.
-fn document(bytes: usize, dense: bool) -> String {
-    let mut text = String::from("[StagingDefinition = [Kind = \"FastCopy\"]]\nsection Section1;\n");
-    let mut n = 0;
-    while text.len() < bytes {
-        text.push_str(&query(n));
-        if !dense && n % 4 == 0 {
-            text.push_str(&data_queries(n));
-        }
-        n += 1;
-    }
-    text
-}
 
 /// A preorder walk of every node with a tree cursor: the least any formatter over the tree costs.
 fn walk(tree: &tree_sitter::Tree) -> usize {
@@ -100,27 +34,10 @@ fn walk(tree: &tree_sitter::Tree) -> usize {
     }
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
-
 fn main() {
     println!("{:<64} {:>12} {:>10}", "benchmark", "median", "MB/s");
     for (dense, name) in [(true, "dense code"), (false, "typical mix")] {
-        let text = document(1 << 20, dense);
+        let text = document(1 << 20, if dense { Content::Dense } else { Content::Typical });
         let options = Options::default();
         let tree = syntax::parse(&text).tree;
         assert!(!tree.root_node().has_error(), "the generated document parses cleanly");

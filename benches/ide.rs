@@ -9,7 +9,10 @@
 //! and a few other features are shown for scale. Run with `cargo bench --bench ide`; each figure is the
 //! median of many runs.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::time;
+use std::time::Duration;
 
 use dfls::ide::{self, completion, hover, signature_help, FileId, FilePosition, Item, MFile};
 use dfls::semantics;
@@ -46,23 +49,6 @@ fn document(lines: usize) -> String {
         n += 1;
     }
     text
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
 }
 
 fn report(name: &str, elapsed: Duration, target_ms: Option<f64>) {

@@ -14,6 +14,9 @@
 #[path = "../tests/lsp/support.rs"]
 mod support;
 
+mod common;
+
+use common::median;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -97,11 +100,6 @@ fn item(builder: TestServerBuilder, folder: &str, seed: usize, lines: usize) -> 
         .file(&format!("{folder}/queryMetadata.json"), metadata)
         .file(&format!("{folder}/.platform"), platform);
     (builder, mashup)
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
 }
 
 fn ms(duration: Duration) -> String {

@@ -4,7 +4,9 @@
 //!
 //! Run with `cargo bench --bench semantics`. Each figure is the median of several runs.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::time;
 
 use dfls::semantics;
 use dfls::syntax;
@@ -49,23 +51,6 @@ fn document(lines: usize, bytes: usize) -> String {
 
 /// An editor query on the analysis, returning something so that it is not optimised away.
 type Query<'a> = Box<dyn Fn() -> usize + 'a>;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median(
-        (0..runs)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(f());
-                start.elapsed()
-            })
-            .collect(),
-    )
-}
 
 fn main() {
     println!("{:<60} {:>12}", "benchmark", "median");
