@@ -6,6 +6,9 @@
 //! `INSTA_UPDATE=always cargo test --test semantics`) and read the diff. The example items of the
 //! repository must give no name error, and the analysis must survive deep nesting and random input.
 
+mod common;
+
+use common::Random;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -170,22 +173,6 @@ fn assert_ranges_inside(text: &str, analysis: &Analysis, context: &str) {
             text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
             "{context}: {range:?}"
         );
-    }
-}
-
-/// A small deterministic generator (xorshift), so failures reproduce from the printed round.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 

@@ -6,6 +6,9 @@
 //! The other tests feed the parser what users never should: deep nesting, huge files, random bytes and
 //! mutated M, and assert that it never panics and that every range lies inside the text.
 
+mod common;
+
+use common::Random;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -174,22 +177,6 @@ fn large_files_parse() {
     let parse = syntax::parse(&text);
     assert_eq!(parse.diagnostics.len(), 1, "{:?}", parse.diagnostics);
     assert!(parse.diagnostics[0].range.start > 50 << 20);
-}
-
-/// A small deterministic generator (xorshift), so failures reproduce from the printed seed.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 const PIECES: &[&str] = &[
