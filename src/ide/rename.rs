@@ -21,7 +21,7 @@ use super::queries::{is_query, target_at, Target};
 use super::{apply_edits, FileId, FilePosition, Item, SourceChange};
 use crate::diagnostics::Edit;
 use crate::semantics::{self, Analysis, DefId, DefinitionKind, Resolution, ScopeKind};
-use crate::syntax::names::{decode_name, m_name};
+use crate::syntax::names::{decode_name, m_name, m_text};
 
 /// What a rename at a position would rename.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,23 +296,6 @@ fn check_resolution(
         }
     }
     Ok(())
-}
-
-/// A text as an M text literal.
-fn m_text(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\"\""),
-            '\r' => out.push_str("#(cr)"),
-            '\n' => out.push_str("#(lf)"),
-            '\t' => out.push_str("#(tab)"),
-            c if c.is_control() => out.push_str(&format!("#({:04X})", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

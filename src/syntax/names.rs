@@ -137,8 +137,23 @@ pub fn m_name(name: &str) -> String {
         return name.to_string();
     }
     let mut out = String::with_capacity(name.len() + 3);
-    out.push_str("#\"");
-    let mut chars = name.chars().peekable();
+    out.push('#');
+    push_quoted(&mut out, name);
+    out
+}
+
+/// How a text is written as an M text literal: `"..."` with `""` for `"` and escapes for control
+/// characters and for a `#` before `(`, so that the literal decodes to exactly `text`.
+pub fn m_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    push_quoted(&mut out, text);
+    out
+}
+
+/// Appends `"text"` with M's quoting, shared by names and text literals.
+fn push_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '"' => out.push_str("\"\""),
@@ -152,7 +167,6 @@ pub fn m_name(name: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -201,6 +215,14 @@ mod tests {
         assert_eq!(m_name("line\nbreak"), "#\"line#(lf)break\"");
         assert_eq!(m_name("f#(x)"), "#\"f#(#)(x)\"");
         assert_eq!(m_name("#"), "#\"#\"");
+    }
+
+    #[test]
+    fn written_texts_decode_to_themselves() {
+        for text in ["", "Sales", "a\"b", "f#(x)", "line\nbreak", "x\u{7}y"] {
+            assert_eq!(decode_text(&m_text(text)), text, "{text:?} -> {}", m_text(text));
+        }
+        assert_eq!(m_text("Q \"1\""), "\"Q \"\"1\"\"\"");
     }
 
     #[test]
