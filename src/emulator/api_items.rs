@@ -217,8 +217,7 @@ pub fn create(ctx: &Ctx<'_>, ws: &str, group: Group) -> Result<Response, ApiErro
             if kind == DATAFLOW {
                 validate::dataflow_parts(&decoded.parts)?;
             }
-            if let Some((_, bytes)) = decoded.parts.iter().find(|(path, _)| path == PLATFORM) {
-                let platform = validate::platform(bytes)?;
+            if let Some(platform) = platform_of(kind, &decoded.parts)? {
                 if description.is_none() {
                     description = platform.description;
                 }
@@ -251,6 +250,17 @@ pub fn create(ctx: &Ctx<'_>, ws: &str, group: Group) -> Result<Response, ApiErro
         Ok(())
     })?;
     lro::answer(ctx, StatusCode::CREATED, Some(to_json(&item)), decoded.size())
+}
+
+/// What the `.platform` part of a definition says. Only dataflows are read strictly: for other item types,
+/// whose parts the emulator keeps opaque, a `.platform` that is not JSON is stored and not applied.
+fn platform_of(item_type: &str, parts: &[(String, Vec<u8>)]) -> Result<Option<validate::Platform>, ApiError> {
+    let Some((_, bytes)) = parts.iter().find(|(path, _)| path == PLATFORM) else { return Ok(None) };
+    if item_type == DATAFLOW {
+        validate::platform(bytes).map(Some)
+    } else {
+        Ok(validate::platform(bytes).ok())
+    }
 }
 
 pub fn get(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str) -> Result<Response, ApiError> {
@@ -328,13 +338,15 @@ pub fn update_definition(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str) -> Res
         .get("definition")
         .ok_or_else(|| ApiError::bad_request("InvalidRequest", "The field `definition` is required."))?;
     let decoded = validate::decode(definition)?;
-    let platform = match decoded.parts.iter().find(|(path, _)| path == PLATFORM) {
-        Some((_, bytes)) if update_metadata => Some((validate::platform(bytes)?, bytes.clone())),
-        _ => None,
-    };
     let size = decoded.size();
     ctx.emulator.store.write(|db| {
         let mut item = find(db, ws, group, id)?;
+        let platform = match decoded.parts.iter().find(|(path, _)| path == PLATFORM) {
+            Some((_, bytes)) if update_metadata => {
+                platform_of(&item.item_type, &decoded.parts)?.map(|platform| (platform, bytes.clone()))
+            }
+            _ => None,
+        };
         if item.item_type == DATAFLOW {
             validate::dataflow_parts(&decoded.parts)?;
         }

@@ -111,12 +111,57 @@ fn typed(m_type: &str, value: &str) -> (&'static str, Value) {
             }
         }
         "Int64" | "Integer" => ("Integer", value.parse::<i64>().map_or_else(|_| text(), Value::from)),
-        "DateTime" => ("DateTime", text()),
-        "DateTimeZone" => ("DateTimeZone", text()),
-        "Date" => ("Date", text()),
-        "Time" => ("Time", text()),
-        "Duration" => ("Duration", text()),
+        "DateTime" => ("DateTime", temporal(value).map_or_else(text, Value::String)),
+        "DateTimeZone" => ("DateTimeZone", temporal(value).map_or_else(text, Value::String)),
+        "Date" => ("Date", temporal(value).map_or_else(text, Value::String)),
+        "Time" => ("Time", temporal(value).map_or_else(text, Value::String)),
+        "Duration" => ("Duration", temporal(value).map_or_else(text, Value::String)),
         _ => ("String", text()),
+    }
+}
+
+/// The API's text of an M date, time or duration literal (`#date(2025, 9, 15)` is `2025-09-15`,
+/// `#datetime(...)` `2025-09-15T21:45:00.000Z`, `#datetimezone(..., 2, 0)` `2025-09-15T21:45:00+02:00`,
+/// `#time(21, 45, 0)` `21:45:00`, `#duration(5, 21, 35, 30)` `P5DT21H35M30S`); `None` for anything else.
+fn temporal(value: &str) -> Option<String> {
+    let (function, rest) = value.trim().split_once('(')?;
+    let arguments: Vec<f64> =
+        rest.strip_suffix(')')?.split(',').map(|a| a.trim().parse::<f64>()).collect::<Result<_, _>>().ok()?;
+    // Whole numbers print without a fraction; seconds keep theirs.
+    let int = |x: f64| format!("{:02}", x.trunc() as i64);
+    let seconds = |x: f64| if x.fract() == 0.0 { int(x) } else { format!("{x:06.3}") };
+    let date = |a: &[f64]| format!("{:04}-{}-{}", a[0] as i64, int(a[1]), int(a[2]));
+    match (function.trim(), arguments.as_slice()) {
+        ("#date", a @ [_, _, _]) => Some(date(a)),
+        ("#datetime", a @ [_, _, _, h, m, s]) => Some(format!(
+            "{}T{}:{}:{}.{:03}Z",
+            date(a),
+            int(*h),
+            int(*m),
+            int(*s),
+            (s.fract() * 1000.0).round() as i64
+        )),
+        ("#datetimezone", a @ [_, _, _, h, m, s, oh, om]) => {
+            let sign = if *oh < 0.0 || *om < 0.0 { '-' } else { '+' };
+            Some(format!(
+                "{}T{}:{}:{}{sign}{}:{}",
+                date(a),
+                int(*h),
+                int(*m),
+                seconds(*s),
+                int(oh.abs()),
+                int(om.abs())
+            ))
+        }
+        ("#time", [h, m, s]) => Some(format!("{}:{}:{}", int(*h), int(*m), seconds(*s))),
+        ("#duration", [d, h, m, s]) => Some(format!(
+            "P{}DT{}H{}M{}S",
+            *d as i64,
+            *h as i64,
+            *m as i64,
+            if s.fract() == 0.0 { (*s as i64).to_string() } else { s.to_string() }
+        )),
+        _ => None,
     }
 }
 
@@ -149,5 +194,18 @@ mod tests {
         assert_eq!(found[1]["defaultValue"], true);
         assert_eq!(found[2]["type"], "Integer");
         assert_eq!(found[2]["defaultValue"], 25);
+    }
+
+    #[test]
+    fn temporal_literals_take_the_api_formats() {
+        assert_eq!(temporal("#date(2025, 9, 15)").unwrap(), "2025-09-15");
+        assert_eq!(temporal("#datetime(2025, 9, 15, 21, 45, 0)").unwrap(), "2025-09-15T21:45:00.000Z");
+        assert_eq!(
+            temporal("#datetimezone(2025, 9, 15, 21, 45, 0, 2, 0)").unwrap(),
+            "2025-09-15T21:45:00+02:00"
+        );
+        assert_eq!(temporal("#time(21, 45, 0)").unwrap(), "21:45:00");
+        assert_eq!(temporal("#duration(5, 21, 35, 30)").unwrap(), "P5DT21H35M30S");
+        assert_eq!(temporal("Date.From(x)"), None);
     }
 }

@@ -1,0 +1,96 @@
+//! `dfls emulator` as a process: the first stdout line is the base URL, the API answers there, SIGTERM and
+//! SIGINT stop it cleanly (exit 0), and a bad store is a clear error with exit code 2.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill").args(["-s", name, &pid.to_string()]).status().expect("kill runs");
+    assert!(status.success());
+}
+
+fn wait_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("dfls emulator did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn run_until(signal_name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfls"))
+        .args([
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--job-seconds",
+            "0",
+            "--page-size",
+            "1",
+            "--token",
+            "t0k",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dfls runs");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let base = first.trim_end().to_string();
+    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with("/v1"), "{base}");
+
+    let http = reqwest::blocking::Client::new();
+    let reply = http.get(format!("{base}/workspaces")).bearer_auth("t0k").send().unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    let body: serde_json::Value = reply.json().unwrap();
+    assert_eq!(body["value"][0]["displayName"], "Local workspace");
+    let reply = http.get(format!("{base}/workspaces")).bearer_auth("other").send().unwrap();
+    assert_eq!(reply.status().as_u16(), 401);
+
+    signal(child.id(), signal_name);
+    let status = wait_exit(&mut child);
+    assert_eq!(status.code(), Some(0), "a clean exit on {signal_name}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("GET /v1/workspaces -> 200"), "{stderr}");
+    assert!(!stderr.contains("t0k"), "the token is never logged: {stderr}");
+    assert!(
+        dir.path().join(".dfls/local-fabric").join(dfls::emulator::STORE_FILE).is_file(),
+        "the default data dir"
+    );
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    run_until("TERM");
+}
+
+#[test]
+fn sigint_stops_the_server_cleanly() {
+    run_until("INT");
+}
+
+#[test]
+fn a_corrupt_store_is_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(dfls::emulator::STORE_FILE), vec![7u8; 4096]).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_dfls"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("store.sqlite3") && stderr.contains("corrupt"), "{stderr}");
+}

@@ -1,0 +1,156 @@
+//! The store: state survives a restart, two emulators (as two processes would) share one store, 20
+//! concurrent clients leave it consistent, and a corrupt or newer store is refused with a clear error.
+
+use std::collections::BTreeSet;
+
+use dfls::emulator::{Embedded, EmulatorError, Options, DEFAULT_WORKSPACE_ID as WS, STORE_FILE};
+use serde_json::json;
+
+use crate::support::{parts_of, sales_orders, Fabric};
+
+fn fast() -> Options {
+    Options { job_seconds: 0.0, operation_seconds: 0.0, retry_after: 0, ..Options::default() }
+}
+
+#[test]
+fn state_survives_a_restart() {
+    let mut fabric = Fabric::with(Options { job_seconds: 0.5, ..fast() });
+    let id = fabric.create_dataflow("Kept", Some(sales_orders()));
+    let job = fabric.run(&id, "ApplyChanges", None);
+    let workspace = fabric.post("/workspaces", &json!({"displayName": "Second"})).expect(201).body;
+    let before =
+        fabric.post(&format!("/workspaces/{WS}/dataflows/{id}/getDefinition"), &json!({})).expect(200).body;
+    let old_base = fabric.base.clone();
+
+    fabric.restart(Options { job_seconds: 0.5, ..fast() });
+    assert_ne!(fabric.base, old_base, "a new server on a new port");
+    let after =
+        fabric.post(&format!("/workspaces/{WS}/dataflows/{id}/getDefinition"), &json!({})).expect(200).body;
+    assert_eq!(parts_of(&before), parts_of(&after));
+    // The job went on while the server was down, and ends as planned.
+    assert_eq!(fabric.wait(&id, &job)["status"], "Completed");
+    let skip = json!({"executionData": {"executeOption": "SkipApplyChanges"}});
+    let refresh = fabric.run(&id, "Execute", Some(&skip));
+    assert_eq!(fabric.wait(&id, &refresh)["status"], "Completed", "the publish survived");
+    let workspaces = fabric.get("/workspaces").expect(200).body;
+    let names: Vec<&str> =
+        workspaces["value"].as_array().unwrap().iter().map(|w| w["displayName"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Local workspace", "Second"]);
+    fabric.get(&format!("/workspaces/{}", workspace["id"].as_str().unwrap())).expect(200);
+}
+
+#[test]
+fn two_emulators_share_one_store() {
+    let fabric = Fabric::start();
+    let other = Embedded::start(&fabric.data_dir(), fast()).expect("a second emulator on the same store");
+    let id = fabric.create_dataflow("Shared", Some(sales_orders()));
+    let url = format!("{}/workspaces/{WS}/dataflows/{id}", other.base_url());
+    fabric.get(&url).expect(200);
+    fabric
+        .post(&format!("{}/workspaces/{WS}/dataflows", other.base_url()), &json!({"displayName": "Shared"}))
+        .expect_error(400, "ItemDisplayNameAlreadyInUse");
+}
+
+#[test]
+fn twenty_concurrent_clients_leave_a_consistent_store() {
+    let fabric = Fabric::start();
+    let second = Embedded::start(&fabric.data_dir(), fast()).unwrap();
+    let bases = [fabric.base.clone(), second.base_url()];
+    let shared = fabric.create_dataflow("Everyone", Some(sales_orders()));
+    std::thread::scope(|scope| {
+        for client in 0..20 {
+            let base = bases[client % 2].clone();
+            let fabric = &fabric;
+            let shared = &shared;
+            scope.spawn(move || {
+                let call = |method: &str, path: &str, body: Option<&serde_json::Value>| {
+                    fabric.call(method, &format!("{base}{path}"), body)
+                };
+                // Each client creates its own dataflow, and everyone pushes to and refreshes the shared one.
+                let name = format!("Client {client}");
+                let created = call(
+                    "POST",
+                    &format!("/workspaces/{WS}/dataflows"),
+                    Some(&json!({"displayName": name, "definition": sales_orders()})),
+                )
+                .expect(201);
+                let id = created.body["id"].as_str().unwrap().to_string();
+                for _ in 0..3 {
+                    call(
+                        "POST",
+                        &format!("/workspaces/{WS}/dataflows/{shared}/updateDefinition?updateMetadata=true"),
+                        Some(&json!({"definition": sales_orders()})),
+                    )
+                    .expect(200);
+                    call(
+                        "POST",
+                        &format!("/workspaces/{WS}/dataflows/{id}/updateDefinition"),
+                        Some(&json!({"definition": sales_orders()})),
+                    )
+                    .expect(200);
+                    call("POST", &format!("/workspaces/{WS}/items/{shared}/jobs/execute/instances"), None)
+                        .expect(202);
+                    call("POST", &format!("/workspaces/{WS}/items/{id}/jobs/execute/instances"), None)
+                        .expect(202);
+                }
+                // A duplicate name loses, whoever tries.
+                call("POST", &format!("/workspaces/{WS}/dataflows"), Some(&json!({"displayName": name})))
+                    .expect_error(400, "ItemDisplayNameAlreadyInUse");
+            });
+        }
+    });
+    let list = fabric.get(&format!("/workspaces/{WS}/dataflows")).expect(200).body;
+    let names: BTreeSet<String> = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["displayName"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 21);
+    // updateMetadata=true took the shared dataflow's name from the example's .platform.
+    assert!(names.contains("Sales Orders") && names.contains("Client 19"), "{names:?}");
+    let jobs = fabric.get(&format!("/workspaces/{WS}/items/{shared}/jobs/instances")).expect(200).body;
+    let jobs = jobs["value"].as_array().unwrap();
+    assert_eq!(jobs.len(), 60);
+    let ids: BTreeSet<&str> = jobs.iter().map(|j| j["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 60, "job ids are unique");
+    for job in jobs {
+        assert!(matches!(job["status"].as_str(), Some("Completed" | "Deduped")), "{job}");
+    }
+}
+
+#[test]
+fn a_corrupt_store_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(STORE_FILE);
+    let garbage = b"this is not a database, but it is long enough to be read as one: ".repeat(100);
+    std::fs::write(&file, &garbage).unwrap();
+    let error = Embedded::start(dir.path(), Options::default()).expect_err("refused");
+    assert!(matches!(error, EmulatorError::Corrupt { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains(&file.display().to_string()), "{message}");
+    assert!(message.contains("corrupt"), "{message}");
+    assert_eq!(std::fs::read(&file).unwrap(), garbage, "the file is left as it was");
+}
+
+#[test]
+fn a_newer_store_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Embedded::start(dir.path(), Options::default()).unwrap());
+    let connection = rusqlite::Connection::open(dir.path().join(STORE_FILE)).unwrap();
+    connection.pragma_update(None, "user_version", 99).unwrap();
+    drop(connection);
+    let error = Embedded::start(dir.path(), Options::default()).expect_err("refused");
+    assert!(matches!(error, EmulatorError::NewerSchema { found: 99, .. }), "{error:?}");
+    assert!(error.to_string().contains("newer dfls"), "{error}");
+}
+
+#[test]
+fn a_foreign_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let connection = rusqlite::Connection::open(dir.path().join(STORE_FILE)).unwrap();
+    connection.execute_batch("CREATE TABLE notes (body TEXT);").unwrap();
+    drop(connection);
+    let error = Embedded::start(dir.path(), Options::default()).expect_err("refused");
+    assert!(matches!(error, EmulatorError::Corrupt { .. }), "{error:?}");
+}
