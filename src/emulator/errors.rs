@@ -10,9 +10,13 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-/// An error answer of the API.
+/// An error answer of the API (boxed: it travels in every handler's `Result`).
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<ErrorDetails>);
+
+/// What an [`ApiError`] says; its fields are reached through the error.
+#[derive(Debug, Clone)]
+pub struct ErrorDetails {
     pub status: StatusCode,
     /// The stable `errorCode`, also sent as the `x-ms-public-api-error-code` header.
     pub code: String,
@@ -25,16 +29,30 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = ErrorDetails;
+
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
+    }
+}
+
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError {
+        ApiError(Box::new(ErrorDetails {
             status,
             code: code.to_string(),
             message: message.into(),
             more_details: Vec::new(),
             related: None,
             retry_after: None,
-        }
+        }))
     }
 
     pub fn bad_request(code: &str, message: impl Into<String>) -> ApiError {

@@ -37,7 +37,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
-pub use errors::{ApiError, EmulatorError};
+pub use errors::{ApiError, EmulatorError, ErrorDetails};
 pub use faults::Faults;
 pub use store::{DEFAULT_WORKSPACE_ID, DEFAULT_WORKSPACE_NAME, SCHEMA_VERSION, STORE_FILE};
 
