@@ -167,7 +167,7 @@ pub struct WorkspaceRow {
 
 pub fn workspaces(db: &Connection) -> rusqlite::Result<Vec<WorkspaceRow>> {
     let mut statement =
-        db.prepare("SELECT id, display_name, description FROM workspaces ORDER BY created_ms, id")?;
+        db.prepare("SELECT id, display_name, description FROM workspaces ORDER BY created_ms, rowid")?;
     let rows = statement.query_map([], |row| {
         Ok(WorkspaceRow { id: row.get(0)?, display_name: row.get(1)?, description: row.get(2)? })
     })?;
@@ -224,7 +224,7 @@ fn item_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRow> {
 pub fn items(db: &Connection, workspace_id: &str, item_type: Option<&str>) -> rusqlite::Result<Vec<ItemRow>> {
     let mut statement = db.prepare(&format!(
         "SELECT {ITEM_COLUMNS} FROM items WHERE workspace_id = ?1 AND deleted_ms IS NULL \
-         AND (?2 IS NULL OR item_type = ?2) ORDER BY created_ms, id"
+         AND (?2 IS NULL OR item_type = ?2) ORDER BY created_ms, rowid"
     ))?;
     let rows = statement.query_map(params![workspace_id, item_type], item_of)?;
     rows.collect()

@@ -322,3 +322,110 @@ fn long_running_operations_when_always() {
     fabric.get(&format!("/operations/{operation}/result")).expect_error(400, "OperationHasNoResult");
     fabric.get("/operations/00000000-0000-4000-8000-000000000000").expect_error(404, "EntityNotFound");
 }
+
+#[test]
+fn schedules_are_validated_and_limited() {
+    let fabric = Fabric::start();
+    let id = fabric.create_dataflow("Scheduled", Some(sales_orders()));
+    let base = format!("/workspaces/{WS}/dataflows/{id}/jobs/execute/schedules");
+    let cron = json!({"enabled": true, "configuration": {"type": "Cron", "interval": 10, "startDateTime": "2025-04-28T00:00:00", "endDateTime": "2025-04-30T23:59:00", "localTimeZoneId": "Central Standard Time"}});
+    let reply = fabric.post(&base, &cron).expect(201);
+    let schedule = reply.body["id"].as_str().unwrap().to_string();
+    assert!(reply
+        .header("location")
+        .unwrap()
+        .ends_with(&format!("/items/{id}/jobs/Execute/schedules/{schedule}")));
+    assert_eq!(reply.body["owner"]["type"], "User");
+
+    let mut bad = cron.clone();
+    bad["configuration"]["interval"] = json!(0);
+    fabric.post(&base, &bad).expect_error(400, "InvalidRequest");
+    let mut bad = cron.clone();
+    bad["configuration"]["endDateTime"] = json!("2025-04-01T00:00:00");
+    fabric.post(&base, &bad).expect_error(400, "InvalidRequest");
+    let weekly = json!({"enabled": false, "configuration": {"type": "Weekly", "times": ["25:00"], "weekdays": ["Monday"], "startDateTime": "2025-04-28T00:00:00", "endDateTime": "2025-04-30T23:59:00", "localTimeZoneId": "UTC"}});
+    fabric.post(&base, &weekly).expect_error(400, "InvalidRequest");
+
+    // Read, update and delete through the core path, with the job type in any case.
+    let one = format!("/workspaces/{WS}/items/{id}/jobs/EXECUTE/schedules/{schedule}");
+    assert_eq!(fabric.get(&one).expect(200).body["configuration"]["interval"], 10);
+    let mut changed = cron.clone();
+    changed["enabled"] = json!(false);
+    assert_eq!(fabric.call("PATCH", &one, Some(&changed)).expect(200).body["enabled"], false);
+    let list = fabric.get(&format!("/workspaces/{WS}/items/{id}/jobs/Execute/schedules")).expect(200).body;
+    assert_eq!(list["value"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        fabric.get(&format!("/workspaces/{WS}/items/{id}/jobs/ApplyChanges/schedules")).expect(200).body
+            ["value"],
+        json!([])
+    );
+    fabric.call("DELETE", &one, None).expect(200);
+    fabric.get(&one).expect_error(404, "ScheduleNotFound");
+
+    // At most 20 an item, over both job types.
+    for i in 0..20 {
+        let kind = if i % 2 == 0 { "execute" } else { "applyChanges" };
+        fabric.post(&format!("/workspaces/{WS}/dataflows/{id}/jobs/{kind}/schedules"), &cron).expect(201);
+    }
+    fabric.post(&base, &cron).expect_error(400, "ScheduleExceedsLimit");
+}
+
+#[test]
+fn workspaces_hold_their_own_items() {
+    let fabric = Fabric::start();
+    let reply =
+        fabric.post("/workspaces", &json!({"displayName": "Team", "description": "A team's"})).expect(201);
+    let team = reply.body["id"].as_str().unwrap().to_string();
+    assert!(reply.header("location").unwrap().ends_with(&team));
+    fabric
+        .post("/workspaces", &json!({"displayName": "team"}))
+        .expect_error(409, "WorkspaceNameAlreadyExists");
+    assert_eq!(fabric.get(&format!("/workspaces/{team}")).expect(200).body["displayName"], "Team");
+    // The same name in two workspaces is fine; lists stay apart.
+    fabric.create_dataflow("Same", None);
+    fabric.post(&format!("/workspaces/{team}/dataflows"), &json!({"displayName": "Same"})).expect(201);
+    assert_eq!(
+        fabric.get(&format!("/workspaces/{team}/items")).expect(200).body["value"].as_array().unwrap().len(),
+        1
+    );
+    // An item is only found in its own workspace.
+    let id = fabric.create_dataflow("Mine", None);
+    fabric.get(&format!("/workspaces/{team}/items/{id}")).expect_error(404, "ItemNotFound");
+    // A Notebook is not a dataflow.
+    let notebook = fabric
+        .post(&format!("/workspaces/{team}/items"), &json!({"displayName": "N", "type": "Notebook"}))
+        .expect(201);
+    let notebook = notebook.body["id"].as_str().unwrap();
+    fabric.get(&format!("/workspaces/{team}/dataflows/{notebook}")).expect_error(404, "ItemNotFound");
+    fabric
+        .get(&format!("/workspaces/{team}/items/{notebook}/jobs/instances/{notebook}"))
+        .expect_error(404, "ItemJobInstanceNotFound");
+}
+
+#[test]
+fn a_deleted_name_can_stay_reserved() {
+    let fabric = Fabric::with(Options { name_reservation_seconds: 600.0, ..Options::default() });
+    let id = fabric.create_dataflow("Reserved", None);
+    fabric.call("DELETE", &format!("/workspaces/{WS}/dataflows/{id}"), None).expect(200);
+    fabric
+        .post(&format!("/workspaces/{WS}/dataflows"), &json!({"displayName": "Reserved"}))
+        .expect_error(400, "ItemDisplayNameNotAvailableYet");
+    // Without a window (the default) the name is free at once, and a hard delete frees it too.
+    let free = Fabric::start();
+    let id = free.create_dataflow("Free", None);
+    free.call("DELETE", &format!("/workspaces/{WS}/dataflows/{id}?hardDelete=true"), None).expect(200);
+    free.create_dataflow("Free", None);
+}
+
+#[test]
+fn a_dataflow_created_without_definition_can_be_published() {
+    let fabric = Fabric::start();
+    let id = fabric.create_dataflow("Empty", None);
+    let parts = parts_of(
+        &fabric.post(&format!("/workspaces/{WS}/dataflows/{id}/getDefinition"), &json!({})).expect(200).body,
+    );
+    assert_eq!(parts.keys().collect::<Vec<_>>(), [".platform", "mashup.pq", "queryMetadata.json"]);
+    let job = fabric.run(&id, "ApplyChanges", None);
+    let state = fabric.wait(&id, &job);
+    assert_eq!(state["status"], "Completed", "{state}");
+}
