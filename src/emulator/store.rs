@@ -515,11 +515,12 @@ pub fn schedule(
     .optional()
 }
 
-/// Inserts or replaces a schedule.
+/// Inserts a schedule, or updates what can change of an existing one (keeping its place in lists).
 pub fn put_schedule(db: &Connection, row: &ScheduleRow) -> rusqlite::Result<()> {
     db.execute(
         &format!(
-            "INSERT OR REPLACE INTO schedules ({SCHEDULE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            "INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (id) DO UPDATE SET enabled = ?4, configuration = ?6, execution_data = ?7"
         ),
         params![
             row.id,
