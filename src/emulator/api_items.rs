@@ -230,6 +230,8 @@ pub fn create(ctx: &Ctx<'_>, ws: &str, group: Group) -> Result<Response, ApiErro
     };
     let description = description.unwrap_or_default();
     check_description(&description)?;
+    // Fabric gives every item a logical id (the one Git integration writes); keep a given one.
+    let logical_id = Some(logical_id.unwrap_or_else(clock::new_guid));
     let item = ItemRow {
         id: clock::new_guid(),
         workspace_id: ws.to_string(),

@@ -7,7 +7,8 @@
 //! `ApplyChangesIfNeeded` on an unpublished dataflow) runs dfls's checker and fails with its errors, else
 //! publishes the current definition version when it completes; Execute with `SkipApplyChanges` on a
 //! never-published dataflow fails with `DataflowNeverPublishedError`; an Execute identical to one still
-//! running is `Deduped`.
+//! running is `Deduped`; an Execute whose parameters do not fit the dataflow's public parameters fails
+//! (`DataflowNotParametricError`, `DataflowInvalidParameters`).
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -19,7 +20,8 @@ use super::http::{empty, json_response, with_header, Ctx, Group};
 use super::jobs::{self, Status};
 use super::store::{self, JobRow};
 use super::validate::{self, DATAFLOW};
-use super::{clock, lro};
+use super::{clock, lro, parameters};
+use crate::definition::parts::{MASHUP, QUERY_METADATA};
 
 /// The canonical job types of dataflows.
 pub const EXECUTE: &str = "Execute";
@@ -47,8 +49,15 @@ fn job_url(ctx: &Ctx<'_>, ws: &str, item_id: &str, job_id: &str) -> String {
     format!("{}/workspaces/{ws}/items/{item_id}/jobs/instances/{job_id}", ctx.base)
 }
 
-/// `executeOption` and the parameters of an Execute request, as a key that identifies identical requests.
-fn execute_request(body: Option<&Map<String, Value>>) -> Result<(bool, String), ApiError> {
+/// What an Execute request asks: whether to skip publishing, the names of the parameters it sets, and a key
+/// that identifies identical requests.
+struct ExecuteRequest {
+    skip: bool,
+    names: Vec<String>,
+    key: String,
+}
+
+fn execute_request(body: Option<&Map<String, Value>>) -> Result<ExecuteRequest, ApiError> {
     let data = body.and_then(|b| b.get("executionData")).filter(|d| !d.is_null());
     if let Some(data) = data {
         if !data.is_object() {
@@ -88,7 +97,44 @@ fn execute_request(body: Option<&Map<String, Value>>) -> Result<(bool, String), 
         }
     }
     parameters.sort();
-    Ok((skip, json!({ "skip": skip, "parameters": parameters }).to_string()))
+    let names = parameters.iter().map(|(name, _)| name.clone()).collect();
+    Ok(ExecuteRequest { skip, names, key: json!({ "skip": skip, "parameters": parameters }).to_string() })
+}
+
+/// Why the parameters of an Execute request do not fit the dataflow, if they do not: a dataflow without
+/// public parameters takes none; one with them takes only its own parameters (names compared with case) and
+/// needs every required one.
+fn parameter_problem(parts: &[(String, Vec<u8>)], names: &[String]) -> Option<(&'static str, String)> {
+    let part = |name: &str| parts.iter().find(|(path, _)| path == name).map(|(_, bytes)| bytes.as_slice());
+    let parametric = part(QUERY_METADATA).is_some_and(parameters::is_parametric);
+    if !parametric {
+        return (!names.is_empty()).then(|| {
+            (
+                "DataflowNotParametricError",
+                format!("The dataflow does not use public parameters, so a run cannot set `{}`.", names[0]),
+            )
+        });
+    }
+    let declared = parameters::discover(&String::from_utf8_lossy(part(MASHUP).unwrap_or_default()));
+    let declared_name = |p: &Value| p["name"].as_str().unwrap_or_default().to_string();
+    let unknown: Vec<&str> = names
+        .iter()
+        .filter(|n| !declared.iter().any(|p| declared_name(p) == **n))
+        .map(String::as_str)
+        .collect();
+    let missing: Vec<String> = declared
+        .iter()
+        .filter(|p| p["isRequired"] == true && !names.contains(&declared_name(p)))
+        .map(declared_name)
+        .collect();
+    let mut problems = Vec::new();
+    if !unknown.is_empty() {
+        problems.push(format!("the dataflow has no parameter {}", unknown.join(", ")));
+    }
+    if !missing.is_empty() {
+        problems.push(format!("the required parameter(s) {} have no value", missing.join(", ")));
+    }
+    (!problems.is_empty()).then(|| ("DataflowInvalidParameters", format!("{}.", problems.join("; "))))
 }
 
 pub fn run(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> Result<Response, ApiError> {
@@ -135,18 +181,22 @@ pub fn run(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> Resu
             if kind == APPLY_CHANGES {
                 job.publishes_version = publish(&mut fail)?;
             } else {
-                let (skip, key) = execute_request(body.as_ref())?;
+                let request = execute_request(body.as_ref())?;
+                let skip = request.skip;
                 let duplicate = store::jobs(db, &item.id)?.into_iter().any(|other| {
                     other.job_type == EXECUTE
-                        && other.request_key.as_deref() == Some(key.as_str())
+                        && other.request_key.as_deref() == Some(request.key.as_str())
                         && !jobs::state(&other, now).status.is_terminal()
                 });
-                job.request_key = Some(key);
+                job.request_key = Some(request.key.clone());
                 let published = store::published_version(db, &item.id, now)?;
+                let parameter_problem = parameter_problem(&store::parts(db, &item.id)?, &request.names);
                 if duplicate {
                     job.outcome = "Deduped".to_string();
                     job.start_ms = now;
                     job.end_ms = now;
+                } else if let Some((code, message)) = parameter_problem {
+                    fail(code, &message);
                 } else if skip && published.is_none() {
                     fail(
                         "DataflowNeverPublishedError",

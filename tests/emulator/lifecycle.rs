@@ -429,3 +429,48 @@ fn a_dataflow_created_without_definition_can_be_published() {
     let state = fabric.wait(&id, &job);
     assert_eq!(state["status"], "Completed", "{state}");
 }
+
+#[test]
+fn execute_parameters_must_fit_the_dataflow() {
+    let fabric = Fabric::start();
+    let id = fabric.create_dataflow("Parametric", Some(crate::support::parametric()));
+    let discovered = fabric.get(&format!("/workspaces/{WS}/dataflows/{id}/parameters")).expect(200).body;
+    assert_eq!(
+        discovered["value"][0],
+        json!({"name": "Region", "description": "", "isRequired": true, "type": "String", "defaultValue": "West"})
+    );
+    let run = |parameters: Value| {
+        let body =
+            json!({"executionData": {"executeOption": "ApplyChangesIfNeeded", "parameters": parameters}});
+        let job = fabric.run(&id, "Execute", Some(&body));
+        fabric.wait(&id, &job)
+    };
+    let state = run(json!([{"parameterName": "Limit", "type": "Automatic", "value": 5}]));
+    assert_eq!(state["failureReason"]["errorCode"], "DataflowInvalidParameters", "{state}");
+    assert!(state["failureReason"]["message"].as_str().unwrap().contains("Region"));
+    let state = run(json!([{"parameterName": "region", "type": "Automatic", "value": "East"}]));
+    assert_eq!(
+        state["failureReason"]["errorCode"], "DataflowInvalidParameters",
+        "names compare with case: {state}"
+    );
+    let state = run(json!([{"parameterName": "Region", "type": "Automatic", "value": "East"}]));
+    assert_eq!(state["status"], "Completed", "{state}");
+
+    // A dataflow without public parameters takes none.
+    let plain = fabric.create_dataflow("Plain", Some(sales_orders()));
+    let body = json!({"executionData": {"parameters": [{"parameterName": "Region", "type": "Automatic", "value": "East"}]}});
+    let job = fabric.run(&plain, "Execute", Some(&body));
+    assert_eq!(fabric.wait(&plain, &job)["failureReason"]["errorCode"], "DataflowNotParametricError");
+    fabric
+        .get(&format!("/workspaces/{WS}/dataflows/{plain}/parameters"))
+        .expect_error(400, "DataflowNotParametricError");
+    // A malformed parameter list is a 400 at once.
+    let bad = json!({"executionData": {"parameters": [{"type": "Automatic", "value": 1}]}});
+    fabric
+        .call("POST", &format!("/workspaces/{WS}/items/{plain}/jobs/Execute/instances"), Some(&bad))
+        .expect_error(400, "InvalidRequest");
+    let bad = json!({"executionData": {"executeOption": "Sometimes"}});
+    fabric
+        .call("POST", &format!("/workspaces/{WS}/items/{plain}/jobs/Execute/instances"), Some(&bad))
+        .expect_error(400, "InvalidRequest");
+}

@@ -231,3 +231,23 @@ pub fn broken() -> Value {
         ("mashup.pq", b"section Section1;\nshared Orders = let Source = in Source;\n"),
     ])
 }
+
+/// A dataflow with public parameters: `Region` (text, required) and `Limit` (number, optional), and a query
+/// that uses them.
+pub fn parametric() -> Value {
+    let metadata = json!({
+        "formatVersion": "202502",
+        "name": "Parametric",
+        "parametric": true,
+        "queriesMetadata": {
+            "Region": {"queryId": "be17210f-5aca-421a-8c0a-bf631487bb01", "queryName": "Region", "loadEnabled": false},
+            "Limit": {"queryId": "be17210f-5aca-421a-8c0a-bf631487bb02", "queryName": "Limit", "loadEnabled": false},
+            "Orders": {"queryId": "be17210f-5aca-421a-8c0a-bf631487bb03", "queryName": "Orders"}
+        }
+    });
+    let mashup = "section Section1;\n\
+        shared Region = \"West\" meta [IsParameterQuery = true, Type = \"Text\", IsParameterQueryRequired = true];\n\
+        shared Limit = 10 meta [IsParameterQuery = true, Type = \"Number\", IsParameterQueryRequired = false];\n\
+        shared Orders = let Source = #table({\"Region\"}, {{Region}}) in Table.FirstN(Source, Limit);\n";
+    definition(&[("queryMetadata.json", metadata.to_string().as_bytes()), ("mashup.pq", mashup.as_bytes())])
+}
