@@ -8,11 +8,11 @@
 //!   runtime, for the target `api = "embedded"` (state in `<repo>/.dfls/local-fabric/`); it stops on drop.
 //! - [`serve`] serves on a given listener until a shutdown future resolves (`dfls emulator`).
 //!
-//! Module map: [`store`] (SQLite, the only SQL), [`http`] (the one dispatcher: auth, faults, routing by
+//! Module map: [`store`] (SQLite, the only SQL), `http` (the one dispatcher: auth, faults, routing by
 //! case-insensitive path segments, pagination), `api_*` (one API group each), [`jobs`] (job lifecycle
-//! computed from stored times), [`lro`] (long-running operations), [`validate`] (definitions, `.platform`,
+//! computed from stored times), `lro` (long-running operations), [`validate`] (definitions, `.platform`,
 //! the checker run by ApplyChanges), [`parameters`] (parameter discovery in `mashup.pq`), [`faults`] (auth,
-//! fault injection and the admin endpoint), [`errors`], [`clock`].
+//! fault injection and the admin endpoint), `errors`, [`clock`].
 //!
 //! May use `definition` (decoding payloads, checking items), `diagnostics`, `json`, `text`. Only this module
 //! knows axum and rusqlite. Never logs or echoes a bearer token.

@@ -277,9 +277,10 @@ fn semantics_of_items_and_definitions() {
 
 #[test]
 fn long_running_operations_when_always() {
+    // Operations take 1.5 s: long enough to be seen running on a slow machine, short enough to wait for.
     let fabric = Fabric::with(Options {
         lro: dfls::emulator::LroMode::Always,
-        operation_seconds: 0.4,
+        operation_seconds: 1.5,
         retry_after: 0,
         ..Options::default()
     });
@@ -297,7 +298,7 @@ fn long_running_operations_when_always() {
     assert_eq!(state.body["status"], "Running");
     assert!(state.body["createdTimeUtc"].as_str().unwrap().ends_with('Z'));
     fabric.get(&format!("/operations/{operation}/result")).expect_error(400, "OperationNotCompleted");
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::thread::sleep(std::time::Duration::from_millis(1600));
     let state = fabric.get(&format!("/operations/{operation}")).expect(200);
     assert_eq!(state.body["status"], "Succeeded");
     assert_eq!(state.body["percentComplete"], 100);
@@ -315,7 +316,7 @@ fn long_running_operations_when_always() {
         )
         .expect(202);
     let operation = reply.header("x-ms-operation-id").unwrap().to_string();
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::thread::sleep(std::time::Duration::from_millis(1600));
     let state = fabric.get(&format!("/operations/{operation}")).expect(200);
     assert_eq!(state.body["status"], "Succeeded");
     assert!(state.header("location").is_none());
