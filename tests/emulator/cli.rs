@@ -94,3 +94,63 @@ fn a_corrupt_store_is_exit_code_2() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("store.sqlite3") && stderr.contains("corrupt"), "{stderr}");
 }
+
+/// Starts `dfls emulator` on a free port with `data_dir`; the child and its base URL.
+fn start(data_dir: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfls"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--job-seconds", "0", "--data-dir"])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dfls runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    (child, first.trim_end().to_string())
+}
+
+#[test]
+fn two_processes_share_one_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, base_a) = start(dir.path());
+    let (mut b, base_b) = start(dir.path());
+    let ws = dfls::emulator::DEFAULT_WORKSPACE_ID;
+    let http = reqwest::blocking::Client::new();
+    let create = |base: &str, name: String| {
+        http.post(format!("{base}/workspaces/{ws}/dataflows"))
+            .bearer_auth("t")
+            .json(&serde_json::json!({ "displayName": name }))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // Both processes create at once; then each sees everything the other made, and names stay unique.
+    std::thread::scope(|scope| {
+        for i in 0..10 {
+            let (base_a, base_b, create) = (&base_a, &base_b, &create);
+            scope.spawn(move || {
+                assert_eq!(create(base_a, format!("A {i}")), 201);
+                assert_eq!(create(base_b, format!("B {i}")), 201);
+                assert_eq!(create(if i % 2 == 0 { base_a } else { base_b }, format!("A {i}")), 400);
+            });
+        }
+    });
+    for base in [&base_a, &base_b] {
+        let list: serde_json::Value = http
+            .get(format!("{base}/workspaces/{ws}/dataflows"))
+            .bearer_auth("t")
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(list["value"].as_array().unwrap().len(), 20, "{base}");
+    }
+    for child in [&mut a, &mut b] {
+        signal(child.id(), "TERM");
+        assert_eq!(wait_exit(child).code(), Some(0));
+    }
+    let connection = rusqlite::Connection::open(dir.path().join(dfls::emulator::STORE_FILE)).unwrap();
+    let check: String = connection.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}
