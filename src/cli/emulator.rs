@@ -48,7 +48,7 @@ fn seconds(text: &str) -> Result<f64, String> {
 }
 
 pub(super) fn run(args: EmulatorArgs) -> u8 {
-    let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from(".dfls").join("local-fabric"));
+    let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from(emulator::DATA_DIR));
     let options = Options {
         token: args.token,
         job_seconds: args.job_seconds,

@@ -41,6 +41,10 @@ pub use errors::{ApiError, EmulatorError, ErrorDetails};
 pub use faults::Faults;
 pub use store::{DEFAULT_WORKSPACE_ID, DEFAULT_WORKSPACE_NAME, SCHEMA_VERSION, STORE_FILE};
 
+/// Where a repository keeps the state of its local Fabric, relative to its root (also the default data
+/// directory of `dfls emulator`, relative to the current directory).
+pub const DATA_DIR: &str = ".dfls/local-fabric";
+
 /// When long-running operations answer 202 with an operation to poll instead of their result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

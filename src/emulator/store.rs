@@ -63,8 +63,7 @@ impl Store {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| EmulatorError::DataDir { path: data_dir.to_path_buf(), source })?;
         let path = data_dir.join(STORE_FILE);
-        let corrupt =
-            |error: rusqlite::Error| EmulatorError::Corrupt { path: path.clone(), detail: error.to_string() };
+        let corrupt = |error: rusqlite::Error| failure(&path, error);
         let connection =
             Connection::open(&path).map_err(|source| EmulatorError::Open { path: path.clone(), source })?;
         connection.busy_timeout(Duration::from_secs(10)).map_err(corrupt)?;
@@ -88,8 +87,7 @@ impl Store {
     /// Creates the schema and the default workspace in a new store; checks an existing one.
     fn initialize(&mut self) -> Result<(), EmulatorError> {
         let path = self.path.clone();
-        let corrupt =
-            |error: rusqlite::Error| EmulatorError::Corrupt { path: path.clone(), detail: error.to_string() };
+        let corrupt = |error: rusqlite::Error| failure(&path, error);
         let connection = self.connection.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
         let transaction =
             connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(corrupt)?;
@@ -154,6 +152,17 @@ impl Store {
         let value = f(&transaction)?;
         transaction.commit()?;
         Ok(value)
+    }
+}
+
+/// The error of a failed open: `Corrupt` when SQLite says the file is not a database or is damaged, else
+/// `Open` (a read-only file or directory, a full disk, a lock held too long).
+fn failure(path: &Path, error: rusqlite::Error) -> EmulatorError {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            EmulatorError::Corrupt { path: path.to_path_buf(), detail: error.to_string() }
+        }
+        _ => EmulatorError::Open { path: path.to_path_buf(), source: error },
     }
 }
 
