@@ -218,6 +218,12 @@ pub fn create(ctx: &Ctx<'_>, ws: &str, group: Group) -> Result<Response, ApiErro
                 validate::dataflow_parts(&decoded.parts)?;
             }
             if let Some(platform) = platform_of(kind, &decoded.parts)? {
+                if let Some(other) = platform.item_type.as_deref().filter(|other| *other != kind) {
+                    return Err(ApiError::bad_request(
+                        "InvalidPlatformFile",
+                        format!("The `.platform` part says type `{other}`, but the item is a {kind}."),
+                    ));
+                }
                 if description.is_none() {
                     description = platform.description;
                 }

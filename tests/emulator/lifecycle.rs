@@ -226,6 +226,15 @@ fn semantics_of_items_and_definitions() {
     let inline = json!({"displayName": "Bad", "definition": {"parts": [{"path": "mashup.pq", "payload": "", "payloadType": "Inline"}]}});
     fabric.post(&format!("/workspaces/{WS}/dataflows"), &inline).expect_error(400, "CorruptedPayload");
     fabric.post(&format!("/workspaces/{WS}/dataflows"), &json!({})).expect_error(400, "InvalidRequest");
+    let files = crate::support::example("Sales Orders.Dataflow");
+    let mut parts: Vec<(&str, &[u8])> =
+        files.iter().filter(|(p, _)| p != ".platform").map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    let notebook = br#"{"metadata": {"type": "Notebook", "displayName": "X"}, "config": {"version": "2.0", "logicalId": "f58d2f83-a300-b135-4788-059683cd571c"}}"#;
+    parts.push((".platform", notebook));
+    let body = json!({"displayName": "Typed", "definition": definition(&parts)});
+    fabric.post(&format!("/workspaces/{WS}/dataflows"), &body).expect_error(400, "InvalidPlatformFile");
+    let not_json = json!({"displayName": "Typed", "definition": definition(&[("queryMetadata.json", b"{"), ("mashup.pq", b"section S;")])});
+    fabric.post(&format!("/workspaces/{WS}/dataflows"), &not_json).expect_error(400, "CorruptedPayload");
 
     // .platform applies only with updateMetadata=true.
     let files = crate::support::example("Sales Orders.Dataflow");
