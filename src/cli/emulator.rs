@@ -50,7 +50,7 @@ fn seconds(text: &str) -> Result<f64, String> {
 pub(super) fn run(args: EmulatorArgs) -> u8 {
     let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from(emulator::DATA_DIR));
     let options = Options {
-        token: args.token,
+        token: args.token.clone(),
         job_seconds: args.job_seconds,
         page_size: args.page_size as usize,
         lro: match args.lro {
@@ -90,6 +90,12 @@ pub(super) fn run(args: EmulatorArgs) -> u8 {
                 return exit::USAGE;
             }
         };
+        if !address.ip().is_loopback() && args.token.is_none() {
+            eprintln!(
+                "dfls emulator: warning: listening on {address}, reachable from other machines, and accepting any \
+                 token; pass --token to accept only one"
+            );
+        }
         let mut stdout = std::io::stdout();
         let _ = writeln!(stdout, "{}", emulator::base_url(address));
         let _ = stdout.flush();

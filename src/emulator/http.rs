@@ -354,3 +354,28 @@ fn route(ctx: &Ctx<'_>) -> Result<Response, ApiError> {
 fn no_api(ctx: &Ctx<'_>) -> ApiError {
     ApiError::not_found("EntityNotFound", format!("No API answers {} /v1{}.", ctx.method, ctx.path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_tokens_round_trip_and_reject_garbage() {
+        for offset in [0, 1, 100, 123_456] {
+            assert_eq!(decode_token(&encode_token(offset)), Some(offset));
+        }
+        for garbage in ["", "garbage", "ZGZscyx4", "%%%"] {
+            assert_eq!(decode_token(garbage), None, "{garbage}");
+        }
+    }
+
+    #[test]
+    fn path_segments_are_percent_decoded_without_panics() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("%"), "%");
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
+        assert_eq!(percent_decode("%é"), "%é");
+        assert_eq!(percent_encode("a b/c=é"), "a%20b%2Fc%3D%C3%A9");
+    }
+}
