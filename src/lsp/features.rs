@@ -802,3 +802,98 @@ pub async fn workspace_symbol(
     })
     .await
 }
+
+/// The formatting options of a document: the project's `dfls.toml` and `.editorconfig`, then what the
+/// client's request says.
+fn format_options(snapshot: &Snapshot, options: &FormattingOptions) -> Result<crate::format::Options> {
+    use crate::format::{config, Settings};
+    let editor = Settings::from_editor(options.tab_size, options.insert_spaces);
+    let project = match snapshot.key.path() {
+        Some(path) => {
+            config::project_settings(path, &config::RealFs).map_err(|error| refused(error.to_string()))?
+        }
+        None => config::ProjectSettings::default(),
+    };
+    Ok(project.options(Settings::default(), editor))
+}
+
+/// Which edits a formatting request wants.
+enum FormatScope {
+    Document,
+    Range(lsp::Range),
+    OnType(Position, String),
+}
+
+/// `textDocument/formatting`, `rangeFormatting` and `onTypeFormatting`: the formatter's result as the
+/// few edits that change whitespace ([`crate::format::edits`]), never one edit replacing the document.
+/// A legacy `dataflow-content.json` gets its M document formatted (whole-document requests only).
+async fn format_request(
+    shared: &Arc<Shared>,
+    uri: &Uri,
+    options: &FormattingOptions,
+    scope: FormatScope,
+) -> Result<Option<Vec<TextEdit>>> {
+    use crate::format::edits;
+    let snapshot = snapshot(shared, DocKey::of(uri), Some(uri)).await?.expect("an error otherwise");
+    let encoding = shared.lock().encoding;
+    let options = format_options(&snapshot, options)?;
+    task::blocking("formatting", move || {
+        let lines = snapshot.lines(encoding);
+        let text = snapshot.text.as_str();
+        let found = match (snapshot.language, scope) {
+            (Language::M, FormatScope::Document) => edits::format_edits(text, snapshot.tree(), &options),
+            (Language::M, FormatScope::Range(range)) => {
+                let range = lines.byte_range(range).map_err(task::out_of_range)?;
+                edits::range_edits(text, snapshot.tree(), &options, range)
+            }
+            (Language::M, FormatScope::OnType(position, typed)) => {
+                let offset = lines.offset(position).map_err(task::out_of_range)?;
+                edits::on_type_edits(text, snapshot.tree(), &options, offset, &typed)
+            }
+            (Language::Json, FormatScope::Document)
+                if PartKind::of(snapshot.key.file_name()) == PartKind::LegacyContent =>
+            {
+                match crate::format::legacy::format_legacy(text.as_bytes(), &options) {
+                    Ok(formatted) if formatted.json == text => Ok(Vec::new()),
+                    Ok(formatted) => Ok(vec![edits::common_edit(text, &formatted.json)]),
+                    Err(error) => return Err(refused(format!("not formatted: {error}"))),
+                }
+            }
+            _ => return Ok(None),
+        };
+        let found = found.map_err(|error| refused(error.to_string()))?;
+        Ok(Some(
+            found
+                .into_iter()
+                .map(|edit| TextEdit { range: lines.range(edit.range), new_text: edit.new_text })
+                .collect(),
+        ))
+    })
+    .await?
+}
+
+/// `textDocument/formatting`.
+pub async fn formatting(
+    shared: &Arc<Shared>,
+    params: DocumentFormattingParams,
+) -> Result<Option<Vec<TextEdit>>> {
+    format_request(shared, &params.text_document.uri, &params.options, FormatScope::Document).await
+}
+
+/// `textDocument/rangeFormatting`: the members and bindings the range touches.
+pub async fn range_formatting(
+    shared: &Arc<Shared>,
+    params: DocumentRangeFormattingParams,
+) -> Result<Option<Vec<TextEdit>>> {
+    format_request(shared, &params.text_document.uri, &params.options, FormatScope::Range(params.range)).await
+}
+
+/// `textDocument/onTypeFormatting`: after `;` or a line break, the member or binding just written.
+pub async fn on_type_formatting(
+    shared: &Arc<Shared>,
+    params: DocumentOnTypeFormattingParams,
+) -> Result<Option<Vec<TextEdit>>> {
+    let at = params.text_document_position;
+    let scope = FormatScope::OnType(at.position, params.ch);
+    format_request(shared, &at.text_document.uri, &params.options, scope).await
+}

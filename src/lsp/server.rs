@@ -342,6 +342,21 @@ impl LanguageServer for Server {
         features::document_symbol(&self.shared, params).await
     }
 
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        features::formatting(&self.shared, params).await
+    }
+
+    async fn range_formatting(&self, params: DocumentRangeFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        features::range_formatting(&self.shared, params).await
+    }
+
+    async fn on_type_formatting(
+        &self,
+        params: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        features::on_type_formatting(&self.shared, params).await
+    }
+
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         features::workspace_symbol(&self.shared, params).await
     }

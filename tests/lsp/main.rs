@@ -5,6 +5,7 @@
 mod support;
 
 mod features;
+mod formatting;
 mod nvim;
 mod protocol;
 mod stdio;
