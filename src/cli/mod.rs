@@ -3,11 +3,12 @@
 //! calls of the pure modules below, then renders what they return.
 //!
 //! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`], [`fmt`], [`lsp`] (the language server,
-//! in `crate::lsp`). The others in DESIGN.md (`push`, ...) become further variants of [`Command`],
+//! in `crate::lsp`), [`emulator`] (the local Fabric, in `crate::emulator`). The others in DESIGN.md (`push`, ...) become further variants of [`Command`],
 //! each with its own file.
 
 mod check;
 mod convert;
+mod emulator;
 mod fmt;
 mod inputs;
 mod lsp;
@@ -56,6 +57,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Run the language server on stdin and stdout.
     Lsp(lsp::LspArgs),
+    /// Serve the local Fabric emulator over HTTP; the first stdout line is its base URL.
+    Emulator(emulator::EmulatorArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -107,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Emulator(args) => emulator::run(args),
     };
     ExitCode::from(code)
 }

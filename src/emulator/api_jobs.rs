@@ -1,0 +1,220 @@
+//! The job scheduler: run on demand (`jobs/{jobType}/instances`, or `jobs/instances?jobType=`), get, list
+//! (newest first, paginated) and cancel job instances.
+//!
+//! Dataflow job types are `Execute` (alias `Refresh`) and `ApplyChanges` (alias `Publish`), case-insensitive;
+//! instances report the canonical name. Other item types run any job type as a generic job. What a job will
+//! do is decided when it is created, from the store at that moment: ApplyChanges (and Execute with
+//! `ApplyChangesIfNeeded` on an unpublished dataflow) runs dfls's checker and fails with its errors, else
+//! publishes the current definition version when it completes; Execute with `SkipApplyChanges` on a
+//! never-published dataflow fails with `DataflowNeverPublishedError`; an Execute identical to one still
+//! running is `Deduped`.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+use super::api_items::find;
+use super::errors::ApiError;
+use super::http::{empty, json_response, with_header, Ctx, Group};
+use super::jobs::{self, Status};
+use super::store::{self, JobRow};
+use super::validate::{self, DATAFLOW};
+use super::{clock, lro};
+
+/// The canonical job types of dataflows.
+pub const EXECUTE: &str = "Execute";
+pub const APPLY_CHANGES: &str = "ApplyChanges";
+
+/// The canonical name of a job type for an item type.
+pub fn job_type(item_type: &str, given: &str) -> Result<String, ApiError> {
+    if item_type == DATAFLOW {
+        return match given.to_ascii_lowercase().as_str() {
+            "execute" | "refresh" => Ok(EXECUTE.to_string()),
+            "applychanges" | "publish" => Ok(APPLY_CHANGES.to_string()),
+            _ => Err(ApiError::bad_request(
+                "InvalidJobType",
+                format!("`{given}` is not a job type of dataflows (Execute, ApplyChanges; Refresh and Publish as aliases)."),
+            )),
+        };
+    }
+    if given.is_empty() || !given.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(ApiError::bad_request("InvalidJobType", format!("`{given}` is not a job type.")));
+    }
+    Ok(given.to_string())
+}
+
+fn job_url(ctx: &Ctx<'_>, ws: &str, item_id: &str, job_id: &str) -> String {
+    format!("{}/workspaces/{ws}/items/{item_id}/jobs/instances/{job_id}", ctx.base)
+}
+
+/// `executeOption` and the parameters of an Execute request, as a key that identifies identical requests.
+fn execute_request(body: Option<&Map<String, Value>>) -> Result<(bool, String), ApiError> {
+    let data = body.and_then(|b| b.get("executionData")).filter(|d| !d.is_null());
+    if let Some(data) = data {
+        if !data.is_object() {
+            return Err(ApiError::bad_request("InvalidRequest", "`executionData` must be an object."));
+        }
+    }
+    let option = data.and_then(|d| d.get("executeOption")).filter(|o| !o.is_null());
+    let skip = match option.map(|o| o.as_str()) {
+        None => false,
+        Some(Some(text)) if text.eq_ignore_ascii_case("ApplyChangesIfNeeded") => false,
+        Some(Some(text)) if text.eq_ignore_ascii_case("SkipApplyChanges") => true,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "InvalidRequest",
+                "`executeOption` must be \"ApplyChangesIfNeeded\" or \"SkipApplyChanges\".",
+            ))
+        }
+    };
+    let mut parameters = Vec::new();
+    let lists = [data.and_then(|d| d.get("parameters")), body.and_then(|b| b.get("parameters"))];
+    for list in lists.into_iter().flatten().filter(|l| !l.is_null()) {
+        let items = list
+            .as_array()
+            .ok_or_else(|| ApiError::bad_request("InvalidRequest", "`parameters` must be an array."))?;
+        for item in items {
+            let name =
+                item.get("parameterName").or_else(|| item.get("name")).and_then(Value::as_str).ok_or_else(
+                    || ApiError::bad_request("InvalidRequest", "Every parameter needs a `parameterName`."),
+                )?;
+            if !item.as_object().is_some_and(|o| o.contains_key("value")) {
+                return Err(ApiError::bad_request(
+                    "InvalidRequest",
+                    format!("The parameter `{name}` has no `value`."),
+                ));
+            }
+            parameters.push((name.to_string(), item["value"].to_string()));
+        }
+    }
+    parameters.sort();
+    Ok((skip, json!({ "skip": skip, "parameters": parameters }).to_string()))
+}
+
+pub fn run(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> Result<Response, ApiError> {
+    let body = ctx.json_body(true)?;
+    let options = &ctx.options;
+    let duration = lro::seconds_to_ms(options.job_seconds);
+    let job = ctx.emulator.store.write(|db| {
+        let item = find(db, ws, group, id)?;
+        let kind = job_type(&item.item_type, given)?;
+        let now = clock::now_ms();
+        let (start_ms, end_ms) = jobs::plan(now, duration);
+        let mut job = JobRow {
+            id: clock::new_guid(),
+            item_id: item.id.clone(),
+            workspace_id: ws.to_string(),
+            job_type: kind.clone(),
+            invoke_type: "Manual".to_string(),
+            created_ms: now,
+            start_ms,
+            end_ms,
+            outcome: "Completed".to_string(),
+            failure: None,
+            cancel_ms: None,
+            root_activity_id: clock::new_guid(),
+            publishes_version: None,
+            request_key: None,
+        };
+        let mut fail = |code: &str, message: &str| {
+            job.outcome = "Failed".to_string();
+            job.failure = Some(jobs::failure(code, message));
+        };
+        if item.item_type == DATAFLOW {
+            let publish = |job_failure: &mut dyn FnMut(&str, &str)| -> Result<Option<i64>, ApiError> {
+                let stored = store::parts(db, &item.id)?;
+                let parts = validate::definition_parts(&item, stored);
+                Ok(match validate::check(&item, &parts) {
+                    Some(errors) => {
+                        job_failure("DataflowApplyChangesFailed", &errors);
+                        None
+                    }
+                    None => Some(item.definition_version),
+                })
+            };
+            if kind == APPLY_CHANGES {
+                job.publishes_version = publish(&mut fail)?;
+            } else {
+                let (skip, key) = execute_request(body.as_ref())?;
+                let duplicate = store::jobs(db, &item.id)?.into_iter().any(|other| {
+                    other.job_type == EXECUTE
+                        && other.request_key.as_deref() == Some(key.as_str())
+                        && !jobs::state(&other, now).status.is_terminal()
+                });
+                job.request_key = Some(key);
+                let published = store::published_version(db, &item.id, now)?;
+                if duplicate {
+                    job.outcome = "Deduped".to_string();
+                    job.start_ms = now;
+                    job.end_ms = now;
+                } else if skip && published.is_none() {
+                    fail(
+                        "DataflowNeverPublishedError",
+                        "The dataflow has never been published: publish it (ApplyChanges) first, or run it with \
+                         executeOption ApplyChangesIfNeeded.",
+                    );
+                } else if !skip && published != Some(item.definition_version) {
+                    job.publishes_version = publish(&mut fail)?;
+                }
+            }
+        }
+        if let Some(message) = &options.faults.jobs_fail {
+            if job.outcome == "Completed" {
+                job.outcome = "Failed".to_string();
+                job.failure = Some(jobs::failure("JobInstanceStatusFailed", message));
+                job.publishes_version = None;
+            }
+        }
+        store::insert_job(db, &job)?;
+        Ok(job)
+    })?;
+    let response = with_header(empty(StatusCode::ACCEPTED), "Location", &job_url(ctx, ws, id, &job.id));
+    Ok(with_header(response, "Retry-After", &options.retry_after.to_string()))
+}
+
+pub fn get(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, job_id: &str) -> Result<Response, ApiError> {
+    let job = ctx.emulator.store.read(|db| {
+        find(db, ws, group, id)?;
+        store::job(db, id, job_id)?.ok_or_else(|| job_not_found(job_id))
+    })?;
+    let now = clock::now_ms();
+    let response = json_response(StatusCode::OK, &jobs::to_json(&job, now));
+    Ok(with_header(response, "Retry-After", &ctx.options.retry_after.to_string()))
+}
+
+fn job_not_found(job_id: &str) -> ApiError {
+    let mut error =
+        ApiError::not_found("ItemJobInstanceNotFound", "The requested job instance was not found.");
+    error.related = Some((job_id.to_string(), "JobInstance".to_string()));
+    error
+}
+
+pub fn list(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str) -> Result<Response, ApiError> {
+    let rows = ctx.emulator.store.read(|db| {
+        find(db, ws, group, id)?;
+        Ok(store::jobs(db, id)?)
+    })?;
+    let now = clock::now_ms();
+    Ok(json_response(StatusCode::OK, &ctx.page(rows.iter().map(|job| jobs::to_json(job, now)).collect())?))
+}
+
+pub fn cancel(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, job_id: &str) -> Result<Response, ApiError> {
+    ctx.emulator.store.write(|db| {
+        find(db, ws, group, id)?;
+        let job = store::job(db, id, job_id)?.ok_or_else(|| job_not_found(job_id))?;
+        let now = clock::now_ms();
+        let status = jobs::state(&job, now).status;
+        if status.is_terminal() {
+            let mut error = ApiError::bad_request(
+                "JobAlreadyCompleted",
+                format!("The job instance has already ended ({}).", status.as_str()),
+            );
+            error.related = Some((job_id.to_string(), "JobInstance".to_string()));
+            return Err(error);
+        }
+        debug_assert!(matches!(status, Status::NotStarted | Status::InProgress));
+        Ok(store::cancel_job(db, job_id, now)?)
+    })?;
+    let response = with_header(empty(StatusCode::ACCEPTED), "Location", &job_url(ctx, ws, id, job_id));
+    Ok(with_header(response, "Retry-After", &ctx.options.retry_after.to_string()))
+}

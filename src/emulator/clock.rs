@@ -1,0 +1,100 @@
+//! Time and identity for the emulator: milliseconds since the Unix epoch, the two timestamp formats Fabric
+//! writes (job instances and schedules: seven fractional digits and no zone; long-running operations:
+//! RFC 3339 with milliseconds and `Z`), and fresh random GUIDs.
+//!
+//! No dependency beyond std: the calendar is the proleptic Gregorian one of `days_from_civil`, and GUIDs take
+//! their randomness from std's randomly keyed hasher mixed with the clock and a counter.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// `2023-04-22T06:35:00.7812154`: the format of job instance and schedule timestamps (UTC, no zone).
+pub fn job_time(ms: i64) -> String {
+    let (date, time, millis) = split(ms);
+    format!("{date}T{time}.{:07}", millis * 10_000)
+}
+
+/// `2023-09-13T14:56:18.477Z`: the format of long-running operation timestamps.
+pub fn lro_time(ms: i64) -> String {
+    let (date, time, millis) = split(ms);
+    format!("{date}T{time}.{millis:03}Z")
+}
+
+fn split(ms: i64) -> (String, String, i64) {
+    let seconds = ms.div_euclid(1000);
+    let millis = ms.rem_euclid(1000);
+    let days = seconds.div_euclid(86_400);
+    let of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    (
+        format!("{year:04}-{month:02}-{day:02}"),
+        format!("{:02}:{:02}:{:02}", of_day / 3600, of_day % 3600 / 60, of_day % 60),
+        millis,
+    )
+}
+
+/// The date of a day number (days since 1970-01-01), after Howard Hinnant's `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A fresh random version-4 GUID, lowercase.
+pub fn new_guid() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let state = RandomState::new();
+    let mut bytes = [0u8; 16];
+    for (half, chunk) in bytes.chunks_mut(8).enumerate() {
+        let mut hasher = state.build_hasher();
+        hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        hasher.write_i64(now_ms());
+        hasher.write_usize(half);
+        hasher.write_u32(std::process::id());
+        chunk.copy_from_slice(&hasher.finish().to_be_bytes());
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_have_fabric_formats() {
+        // 2023-04-22T06:35:00.781Z
+        let ms = 1_682_145_300_781;
+        assert_eq!(job_time(ms), "2023-04-22T06:35:00.7810000");
+        assert_eq!(lro_time(ms), "2023-04-22T06:35:00.781Z");
+        assert_eq!(lro_time(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(job_time(951_782_400_000), "2000-02-29T00:00:00.0000000");
+    }
+
+    #[test]
+    fn guids_are_fresh_and_well_formed() {
+        let a = new_guid();
+        let b = new_guid();
+        assert_ne!(a, b);
+        assert!(crate::definition::guid::is_guid(&a));
+        assert_eq!(&a[14..15], "4");
+    }
+}

@@ -1,0 +1,226 @@
+//! The local Fabric: an emulator of the Fabric REST API parts dfls uses (workspaces, core items and item
+//! definitions, the Dataflow group, long-running operations, the job scheduler and schedules), persistent in
+//! a SQLite store, served over HTTP by axum. Users try the deploy loop without a tenant; tests never touch
+//! the network; CI rehearses deployments.
+//!
+//! Two ways to run it, one code path for clients (they always talk HTTP):
+//! - [`Embedded::start`] serves on `127.0.0.1:<free port>` from a background thread with its own tokio
+//!   runtime, for the target `api = "embedded"` (state in `<repo>/.dfls/local-fabric/`); it stops on drop.
+//! - [`serve`] serves on a given listener until a shutdown future resolves (`dfls emulator`).
+//!
+//! Module map: [`store`] (SQLite, the only SQL), [`http`] (the one dispatcher: auth, faults, routing by
+//! case-insensitive path segments, pagination), `api_*` (one API group each), [`jobs`] (job lifecycle
+//! computed from stored times), [`lro`] (long-running operations), [`validate`] (definitions, `.platform`,
+//! the checker run by ApplyChanges), [`parameters`] (parameter discovery in `mashup.pq`), [`faults`] (auth,
+//! fault injection and the admin endpoint), [`errors`], [`clock`].
+//!
+//! May use `definition` (decoding payloads, checking items), `diagnostics`, `json`, `text`. Only this module
+//! knows axum and rusqlite. Never logs or echoes a bearer token.
+
+mod api_items;
+mod api_jobs;
+mod api_schedules;
+mod api_workspaces;
+pub mod clock;
+mod errors;
+pub mod faults;
+mod http;
+pub mod jobs;
+mod lro;
+pub mod parameters;
+pub mod store;
+pub mod validate;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, RwLock};
+
+pub use errors::{ApiError, EmulatorError};
+pub use faults::Faults;
+pub use store::{DEFAULT_WORKSPACE_ID, DEFAULT_WORKSPACE_NAME, SCHEMA_VERSION, STORE_FILE};
+
+/// When long-running operations answer 202 with an operation to poll instead of their result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LroMode {
+    /// 202 when the definition moved is larger than [`LRO_AUTO_THRESHOLD`] bytes, else 200/201 at once.
+    #[default]
+    Auto,
+    /// Always 202 + `Location` + `x-ms-operation-id` + `Retry-After`.
+    Always,
+    /// Never 202: every operation answers at once.
+    Never,
+}
+
+/// In [`LroMode::Auto`], definitions with more decoded bytes than this are long-running operations.
+pub const LRO_AUTO_THRESHOLD: usize = 64 * 1024;
+
+/// How the emulator behaves. Everything but `token` and `log` can also be changed at run time through the
+/// admin endpoint (`/admin/faults`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The one bearer token accepted; `None` accepts any non-empty token.
+    pub token: Option<String>,
+    /// How long a job runs (InProgress) before it completes or fails.
+    pub job_seconds: f64,
+    /// How long a long-running operation reports `Running` before `Succeeded`.
+    pub operation_seconds: f64,
+    /// Entries per page of every list.
+    pub page_size: usize,
+    pub lro: LroMode,
+    /// The `Retry-After` seconds of 202 answers and job instances.
+    pub retry_after: u64,
+    /// How long after a soft delete a display name stays reserved (`ItemDisplayNameNotAvailableYet`).
+    pub name_reservation_seconds: f64,
+    pub faults: Faults,
+    /// Whether to log one line per request to stderr (method, path, status; never headers).
+    pub log: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            token: None,
+            job_seconds: 5.0,
+            operation_seconds: 1.0,
+            page_size: 100,
+            lro: LroMode::Auto,
+            retry_after: 1,
+            name_reservation_seconds: 0.0,
+            faults: Faults::default(),
+            log: false,
+        }
+    }
+}
+
+/// One emulator: its store and its settings, shared by every request.
+#[derive(Debug)]
+pub struct Emulator {
+    store: store::Store,
+    options: RwLock<Options>,
+    requests: AtomicU64,
+}
+
+impl Emulator {
+    /// Opens the store in `data_dir` (created when missing).
+    pub fn open(data_dir: &Path, options: Options) -> Result<Arc<Emulator>, EmulatorError> {
+        let store = store::Store::open(data_dir)?;
+        Ok(Arc::new(Emulator { store, options: RwLock::new(options), requests: AtomicU64::new(0) }))
+    }
+
+    /// The settings now.
+    pub fn options(&self) -> Options {
+        self.options.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Changes the settings.
+    pub fn set_options(&self, options: Options) {
+        *self.options.write().unwrap_or_else(std::sync::PoisonError::into_inner) = options;
+    }
+
+    /// The store's file.
+    pub fn store_path(&self) -> &Path {
+        self.store.path()
+    }
+}
+
+/// The HTTP API of an emulator: `/v1/...` and `/admin/faults`.
+pub fn router(emulator: Arc<Emulator>) -> axum::Router {
+    http::router(emulator)
+}
+
+/// Serves the emulator of `data_dir` on `listener` until `shutdown` resolves, then finishes the requests in
+/// flight and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    options: Options,
+    data_dir: &Path,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), EmulatorError> {
+    let emulator = Emulator::open(data_dir, options)?;
+    serve_with(listener, emulator, shutdown).await
+}
+
+/// Serves an opened emulator on `listener` until `shutdown` resolves.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    emulator: Arc<Emulator>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), EmulatorError> {
+    axum::serve(listener, router(emulator))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(EmulatorError::Serve)
+}
+
+/// The base URL of the API served at `address`: `http://127.0.0.1:7777/v1`.
+pub fn base_url(address: SocketAddr) -> String {
+    format!("http://{address}/v1")
+}
+
+/// An emulator serving on `127.0.0.1` from a background thread, for clients in the same process. Stops (and
+/// joins its thread) when dropped.
+#[derive(Debug)]
+pub struct Embedded {
+    address: SocketAddr,
+    emulator: Arc<Emulator>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Embedded {
+    /// Opens the store in `data_dir` and starts serving on a free port of 127.0.0.1.
+    pub fn start(data_dir: &Path, options: Options) -> Result<Embedded, EmulatorError> {
+        let emulator = Emulator::open(data_dir, options)?;
+        let bind_error = |source| EmulatorError::Bind { address: "127.0.0.1:0".to_string(), source };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(bind_error)?;
+        listener.set_nonblocking(true).map_err(bind_error)?;
+        let address = listener.local_addr().map_err(bind_error)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("dfls-emulator")
+            .enable_all()
+            .build()
+            .map_err(EmulatorError::Serve)?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served = Arc::clone(&emulator);
+        let thread = std::thread::Builder::new()
+            .name("dfls-emulator".to_string())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else { return };
+                    let shutdown = async move {
+                        let _ = stopped.await;
+                    };
+                    if let Err(error) = serve_with(listener, served, shutdown).await {
+                        eprintln!("dfls: the embedded emulator stopped: {error}");
+                    }
+                });
+            })
+            .map_err(EmulatorError::Serve)?;
+        Ok(Embedded { address, emulator, stop: Some(stop), thread: Some(thread) })
+    }
+
+    /// The base URL, ending in `/v1`.
+    pub fn base_url(&self) -> String {
+        base_url(self.address)
+    }
+
+    /// The emulator, to change its settings.
+    pub fn emulator(&self) -> &Arc<Emulator> {
+        &self.emulator
+    }
+}
+
+impl Drop for Embedded {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
