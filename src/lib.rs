@@ -42,6 +42,7 @@ pub mod cli;
 pub mod definition;
 pub mod diagnostics;
 pub mod emulator;
+pub mod fabric;
 pub mod format;
 pub mod ide;
 pub mod json;
