@@ -48,7 +48,10 @@ pub(super) fn status(args: StatusArgs) -> u8 {
         return exit::SUCCESS;
     };
     if args.target.output == Output::Json {
-        println!("{}", json!({"displayName": item.display_name, "id": item.id, "job": remote::job_json(&job)}));
+        println!(
+            "{}",
+            json!({"displayName": item.display_name, "id": item.id, "job": remote::job_json(&job)})
+        );
     } else {
         println!("{}: {} job {}", item.display_name, job.job_type, job.id);
         println!("  status:   {}", job.status);
@@ -86,7 +89,10 @@ pub(super) fn jobs(args: JobsArgs) -> u8 {
         println!("`{}` has no jobs yet", item.display_name);
         return exit::SUCCESS;
     }
-    println!("{:<36}  {:<12}  {:<10}  {:<27}  {:>9}  FAILURE", "JOB", "TYPE", "STATUS", "STARTED (UTC)", "DURATION");
+    println!(
+        "{:<36}  {:<12}  {:<10}  {:<27}  {:>9}  FAILURE",
+        "JOB", "TYPE", "STATUS", "STARTED (UTC)", "DURATION"
+    );
     for job in &jobs {
         println!(
             "{:<36}  {:<12}  {:<10}  {:<27}  {:>9}  {}",
@@ -112,7 +118,9 @@ pub(super) fn cancel(args: StatusArgs) -> u8 {
                 .into_iter()
                 .find(|job| !job.is_finished())
                 .map(|job| job.id)
-                .ok_or_else(|| FabricError::Config(format!("`{}` has no job that is still running", item.display_name)))?,
+                .ok_or_else(|| {
+                    FabricError::Config(format!("`{}` has no job that is still running", item.display_name))
+                })?,
         };
         connection.client.cancel_job(&connection.workspace, &item.id, &job)?;
         Ok((item, job))

@@ -58,12 +58,20 @@ pub(super) fn run(args: PushArgs, color: bool) -> u8 {
         }
     }
     if args.target.output == Output::Json {
-        println!("{}", json!({"target": connection.target.name, "workspace": connection.workspace, "items": results}));
+        println!(
+            "{}",
+            json!({"target": connection.target.name, "workspace": connection.workspace, "items": results})
+        );
     }
     code
 }
 
-fn push_one(connection: &Connection, args: &PushArgs, dir: &PathBuf, color: bool) -> Result<(u8, Value), FabricError> {
+fn push_one(
+    connection: &Connection,
+    args: &PushArgs,
+    dir: &PathBuf,
+    color: bool,
+) -> Result<(u8, Value), FabricError> {
     let human = args.target.output == Output::Human;
     let local = deploy::read_local(dir)?;
     let name = local.display_name.clone();
@@ -73,7 +81,10 @@ fn push_one(connection: &Connection, args: &PushArgs, dir: &PathBuf, color: bool
         let _ = render::render(Format::Human, &reports, &mut stderr, color);
         if !args.force {
             eprintln!("dfls: `{name}` has {errors} error(s); not pushed (--force pushes anyway)");
-            return Ok((exit::PROBLEMS, json!({"path": dir, "displayName": name, "action": "refused", "errors": errors})));
+            return Ok((
+                exit::PROBLEMS,
+                json!({"path": dir, "displayName": name, "action": "refused", "errors": errors}),
+            ));
         }
         eprintln!("dfls: `{name}` has {errors} error(s); pushing anyway (--force)");
     }
@@ -87,7 +98,9 @@ fn push_one(connection: &Connection, args: &PushArgs, dir: &PathBuf, color: bool
     if args.dry_run {
         if human {
             match &plan.action {
-                PushAction::Create => println!("would create `{name}` with {} part(s)", local.definition.parts.len()),
+                PushAction::Create => {
+                    println!("would create `{name}` with {} part(s)", local.definition.parts.len())
+                }
                 PushAction::Update { changed } => println!("would update `{name}`: {}", changed.join(", ")),
                 PushAction::Unchanged => println!("`{name}` is unchanged"),
             }
@@ -115,7 +128,11 @@ fn push_one(connection: &Connection, args: &PushArgs, dir: &PathBuf, color: bool
         let wait = !last || args.wait;
         let data = (*job == JobType::Execute).then(|| deploy::execution_data(false, &[]));
         let (started, finished) = remote::run_job(connection, &item, *job, data, wait, args.target.output)?;
-        jobs.push(finished.as_ref().map_or_else(|| json!({"id": started.id, "jobType": job.name()}), remote::job_json));
+        jobs.push(
+            finished
+                .as_ref()
+                .map_or_else(|| json!({"id": started.id, "jobType": job.name()}), remote::job_json),
+        );
         if finished.as_ref().is_some_and(|f| !f.succeeded()) {
             code = exit::PROBLEMS;
             break;

@@ -149,13 +149,21 @@ pub(super) fn run_job(
     let mut progress = |state: &JobInstance| {
         let elapsed = clock.elapsed().as_secs();
         match &spinner {
-            Some(bar) => bar.set_message(format!("{} `{}`: {} ({elapsed} s)", job.verb(), item.display_name, state.status)),
-            None if human && state.status != last => eprintln!("{} `{}`: {} ({elapsed} s)", job.verb(), item.display_name, state.status),
+            Some(bar) => bar.set_message(format!(
+                "{} `{}`: {} ({elapsed} s)",
+                job.verb(),
+                item.display_name,
+                state.status
+            )),
+            None if human && state.status != last => {
+                eprintln!("{} `{}`: {} ({elapsed} s)", job.verb(), item.display_name, state.status)
+            }
             None => {}
         }
         last = state.status.clone();
     };
-    let finished = connection.client.wait_job(&connection.workspace, &item.id, &started, &mut progress, &|| false);
+    let finished =
+        connection.client.wait_job(&connection.workspace, &item.id, &started, &mut progress, &|| false);
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }

@@ -67,7 +67,9 @@ fn run(item: &str, job: JobType, data: Option<serde_json::Value>, wait: bool, ta
         Err(error) => return remote::fail(&error),
     };
     if target.output == Output::Json {
-        let job_value = finished.as_ref().map_or_else(|| json!({"id": started.id, "jobType": job.name()}), remote::job_json);
+        let job_value = finished
+            .as_ref()
+            .map_or_else(|| json!({"id": started.id, "jobType": job.name()}), remote::job_json);
         println!("{}", json!({"displayName": item.display_name, "id": item.id, "job": job_value}));
     }
     match finished {

@@ -56,7 +56,8 @@ impl Auth {
         match self {
             Auth::Env => "FABRIC_TOKEN".to_owned(),
             Auth::AzureCli => "the Azure CLI".to_owned(),
-            Auth::Command(command) => format!("`{}`", command.join(" ")),
+            // The program only: its arguments could hold something secret.
+            Auth::Command(command) => format!("the command `{}`", command.first().map_or("", String::as_str)),
             Auth::Fixed(_) => "a local token".to_owned(),
         }
     }
@@ -90,17 +91,17 @@ fn run(command: &[String]) -> Result<Token, FabricError> {
     let Some((program, args)) = command.split_first() else {
         return Err(FabricError::Config("the token command is empty".to_owned()));
     };
-    let output = Command::new(program).args(args).output().map_err(|error| {
-        FabricError::Auth(format!("could not run `{program}`: {error}"))
-    })?;
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|error| FabricError::Auth(format!("could not run `{program}`: {error}")))?;
     if !output.status.success() {
         // The command's own error output explains (az: "Please run 'az login'"); it holds no token.
         let stderr = String::from_utf8_lossy(&output.stderr);
         let reason: String = stderr.trim().lines().take(3).collect::<Vec<_>>().join(" ");
         return Err(FabricError::Auth(format!("`{program}` failed ({}): {reason}", output.status)));
     }
-    token_of_output(&output.stdout)
-        .ok_or_else(|| FabricError::Auth(format!("`{program}` printed no token")))
+    token_of_output(&output.stdout).ok_or_else(|| FabricError::Auth(format!("`{program}` printed no token")))
 }
 
 /// The token in a command's output.
@@ -141,7 +142,8 @@ mod tests {
     fn a_token_command_runs_and_failures_say_why() {
         let auth = Auth::Command(vec!["sh".into(), "-c".into(), "echo tok123".into()]);
         assert_eq!(auth.token().unwrap(), Token::new("tok123"));
-        let failing = Auth::Command(vec!["sh".into(), "-c".into(), "echo 'please log in' >&2; exit 3".into()]);
+        let failing =
+            Auth::Command(vec!["sh".into(), "-c".into(), "echo 'please log in' >&2; exit 3".into()]);
         let error = failing.token().unwrap_err().to_string();
         assert!(error.contains("please log in"), "{error}");
         let missing = Auth::Command(vec!["dfls-no-such-program".into()]);

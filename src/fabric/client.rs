@@ -231,7 +231,12 @@ impl Client {
 
     /// Deletes a Dataflow.
     pub fn delete_dataflow(&self, workspace: &str, id: &str) -> Result<(), FabricError> {
-        self.http.send(Method::DELETE, &format!("/workspaces/{workspace}/dataflows/{id}"), None, Repeat::Safe)?;
+        self.http.send(
+            Method::DELETE,
+            &format!("/workspaces/{workspace}/dataflows/{id}"),
+            None,
+            Repeat::Safe,
+        )?;
         Ok(())
     }
 
@@ -254,7 +259,9 @@ impl Client {
         definition: &Definition,
         update_metadata: bool,
     ) -> Result<(), FabricError> {
-        let path = format!("/workspaces/{workspace}/dataflows/{id}/updateDefinition?updateMetadata={update_metadata}");
+        let path = format!(
+            "/workspaces/{workspace}/dataflows/{id}/updateDefinition?updateMetadata={update_metadata}"
+        );
         let body = json!({ "definition": definition_json(definition) });
         let answer = self.http.send(Method::POST, &path, Some(&body), Repeat::Safe)?;
         self.follow(answer, "updateDefinition")?;
@@ -274,7 +281,9 @@ impl Client {
         let answer = self.http.send(Method::POST, &path, body.as_ref(), Repeat::Never)?;
         let url = answer
             .header("location")
-            .ok_or_else(|| FabricError::Protocol(format!("the {} job was accepted without a Location", job.name())))?
+            .ok_or_else(|| {
+                FabricError::Protocol(format!("the {} job was accepted without a Location", job.name()))
+            })?
             .to_owned();
         let id = url.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
         Ok(StartedJob { id, url, retry_after: answer.retry_after() })
@@ -337,10 +346,13 @@ impl Client {
             (Some(location), _) => location.to_owned(),
             (None, Some(id)) => self.http.url(&format!("/operations/{id}")),
             (None, None) => {
-                return Err(FabricError::Protocol(format!("{what}: 202 without Location or x-ms-operation-id")))
+                return Err(FabricError::Protocol(format!(
+                    "{what}: 202 without Location or x-ms-operation-id"
+                )))
             }
         };
-        let operation = answer.header("x-ms-operation-id").map_or_else(|| operation_url.clone(), str::to_owned);
+        let operation =
+            answer.header("x-ms-operation-id").map_or_else(|| operation_url.clone(), str::to_owned);
         let mut wait = answer.retry_after().unwrap_or(Duration::from_secs(1));
         let started = Instant::now();
         loop {
@@ -350,7 +362,9 @@ impl Client {
             match body.get("status").and_then(Value::as_str).unwrap_or("") {
                 "Succeeded" => {
                     let result_url = match state.header("location") {
-                        Some(location) if location.trim_end_matches('/').ends_with("/result") => location.to_owned(),
+                        Some(location) if location.trim_end_matches('/').ends_with("/result") => {
+                            location.to_owned()
+                        }
                         // No Location: the operation has no result.
                         _ => return Ok(None),
                     };
@@ -362,14 +376,14 @@ impl Client {
                     };
                 }
                 status @ ("Failed" | "Undefined") => {
-                    let error = body.get("error").map(|error| ApiError {
+                    let error = body.get("error").map(|error| Box::new(ApiError {
                         status: 200,
                         code: error.get("errorCode").and_then(Value::as_str).unwrap_or(status).to_owned(),
                         message: error.get("message").and_then(Value::as_str).unwrap_or("").to_owned(),
                         request_id: error.get("requestId").and_then(Value::as_str).map(str::to_owned),
                         details: Vec::new(),
                         request: format!("{what} (operation {operation})"),
-                    });
+                    }));
                     return Err(FabricError::OperationFailed { operation, error });
                 }
                 _ if started.elapsed() > OPERATION_LIMIT => {

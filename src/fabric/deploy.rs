@@ -30,8 +30,9 @@ pub struct LocalItem {
 /// Reads an item folder: its parts, and its display name from `.platform` (else the folder's name
 /// without `.Dataflow`).
 pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
-    let all = payload::read_folder(dir)
-        .map_err(|error| FabricError::Io(format!("cannot read the item folder {}: {error}", dir.display())))?;
+    let all = payload::read_folder(dir).map_err(|error| {
+        FabricError::Io(format!("cannot read the item folder {}: {error}", dir.display()))
+    })?;
     let parts: Vec<payload::Part> =
         all.parts.into_iter().filter(|part| PartKind::of(&part.path) != PartKind::Unknown).collect();
     if parts.is_empty() {
@@ -53,7 +54,12 @@ pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
         .unwrap_or_else(|| folder_name.strip_suffix(".Dataflow").unwrap_or(&folder_name).to_owned());
     let description =
         metadata.and_then(|m| m.get("description")).and_then(Value::as_str).unwrap_or_default().to_owned();
-    Ok(LocalItem { dir: dir.to_path_buf(), display_name, description, definition: Definition { format: None, parts } })
+    Ok(LocalItem {
+        dir: dir.to_path_buf(),
+        display_name,
+        description,
+        definition: Definition { format: None, parts },
+    })
 }
 
 /// `dfls check` on a local item: its reports, and how many errors they hold.
@@ -72,7 +78,8 @@ pub fn check(item: &LocalItem) -> (Vec<FileReport>, usize) {
         })
         .collect();
     let reports = check_folder(FolderItem { name, shown, files, strays: Vec::new() });
-    let errors = reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == Severity::Error).count();
+    let errors =
+        reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == Severity::Error).count();
     (reports, errors)
 }
 
@@ -116,9 +123,12 @@ pub fn plan_push(connection: &Connection, item: &LocalItem) -> Result<PushPlan, 
 pub fn push(connection: &Connection, item: &LocalItem, plan: &PushPlan) -> Result<Item, FabricError> {
     let client = &connection.client;
     match (&plan.action, &plan.remote) {
-        (PushAction::Create, _) => {
-            client.create_dataflow(&connection.workspace, &item.display_name, &item.description, &item.definition)
-        }
+        (PushAction::Create, _) => client.create_dataflow(
+            &connection.workspace,
+            &item.display_name,
+            &item.description,
+            &item.definition,
+        ),
         (PushAction::Update { .. }, Some(remote)) => {
             client.update_definition(&connection.workspace, &remote.id, &item.definition, true)?;
             Ok(remote.clone())
@@ -151,7 +161,12 @@ pub struct Pulled {
 /// Pulls the definition of `item` (a local item folder or a remote display name) into `to` (default:
 /// the local folder, or `<name>.Dataflow` in the current folder). Without `force`, nothing is written
 /// when a local file differs from the remote (the outcome's `conflicts` say which).
-pub fn pull(connection: &Connection, item: &str, to: Option<&Path>, force: bool) -> Result<Pulled, FabricError> {
+pub fn pull(
+    connection: &Connection,
+    item: &str,
+    to: Option<&Path>,
+    force: bool,
+) -> Result<Pulled, FabricError> {
     let remote = resolve(connection, item)?;
     let dir = match to {
         Some(to) => to.to_path_buf(),
@@ -166,7 +181,9 @@ pub fn pull(connection: &Connection, item: &str, to: Option<&Path>, force: bool)
 
 /// A display name as a folder name: path separators and reserved characters become `_`.
 fn safe_folder_name(name: &str) -> String {
-    name.chars().map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c }).collect()
+    name.chars()
+        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect()
 }
 
 /// The `executionData` of a refresh: `ApplyChangesIfNeeded` (or `SkipApplyChanges`), and the public
@@ -207,7 +224,11 @@ pub fn start_job(
 }
 
 /// The job of an item: the one with this id, else the newest.
-pub fn job_status(connection: &Connection, item: &Item, job: Option<&str>) -> Result<Option<JobInstance>, FabricError> {
+pub fn job_status(
+    connection: &Connection,
+    item: &Item,
+    job: Option<&str>,
+) -> Result<Option<JobInstance>, FabricError> {
     match job {
         Some(id) => connection.client.job(&connection.workspace, &item.id, id).map(Some),
         None => Ok(connection.client.jobs(&connection.workspace, &item.id)?.into_iter().next()),
@@ -222,7 +243,12 @@ mod tests {
     fn refresh_parameters_are_typed() {
         let data = execution_data(
             false,
-            &[("Region".into(), "EMEA".into()), ("Limit".into(), "25".into()), ("Rate".into(), "0.5".into()), ("On".into(), "true".into())],
+            &[
+                ("Region".into(), "EMEA".into()),
+                ("Limit".into(), "25".into()),
+                ("Rate".into(), "0.5".into()),
+                ("On".into(), "true".into()),
+            ],
         );
         assert_eq!(
             data,

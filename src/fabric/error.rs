@@ -64,7 +64,12 @@ pub(super) struct DetailBody {
 impl ErrorBody {
     /// The API error of an answer: its body when it is an `ErrorResponse`, else the header's code and
     /// the start of the body.
-    pub(super) fn api_error(status: u16, header_code: Option<String>, body: &[u8], request: String) -> ApiError {
+    pub(super) fn api_error(
+        status: u16,
+        header_code: Option<String>,
+        body: &[u8],
+        request: String,
+    ) -> ApiError {
         let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
         let code = parsed.error_code.or(header_code).unwrap_or_else(|| format!("HTTP{status}"));
         let message = parsed.message.unwrap_or_else(|| {
@@ -85,7 +90,7 @@ impl ErrorBody {
 #[derive(Debug)]
 pub enum FabricError {
     /// The API answered with an error.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The API could not be reached (connection refused, DNS, TLS, timeout), after retries.
     Unreachable { url: String, reason: String },
     /// No token could be had.
@@ -97,7 +102,7 @@ pub enum FabricError {
     /// A local file could not be read or written.
     Io(String),
     /// A long-running operation ended `Failed` or `Undefined`.
-    OperationFailed { operation: String, error: Option<ApiError> },
+    OperationFailed { operation: String, error: Option<Box<ApiError>> },
 }
 
 impl FabricError {
@@ -134,6 +139,6 @@ impl std::error::Error for FabricError {}
 
 impl From<ApiError> for FabricError {
     fn from(error: ApiError) -> FabricError {
-        FabricError::Api(error)
+        FabricError::Api(Box::new(error))
     }
 }

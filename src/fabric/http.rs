@@ -105,7 +105,14 @@ impl Http {
             .build()
             .map_err(|error| FabricError::Config(format!("cannot make an HTTP client: {error}")))?;
         let log = std::env::var("DFLS_LOG").is_ok_and(|level| level.eq_ignore_ascii_case("debug"));
-        Ok(Http { base: base.trim_end_matches('/').to_owned(), client, auth, token: Mutex::new(None), policy, log })
+        Ok(Http {
+            base: base.trim_end_matches('/').to_owned(),
+            client,
+            auth,
+            token: Mutex::new(None),
+            policy,
+            log,
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -142,7 +149,8 @@ impl Http {
         let (mut throttled, mut failed, mut refreshed) = (0u32, 0u32, false);
         loop {
             let token = self.token(false)?;
-            let mut request = self.client.request(method.clone(), &url).header(AUTHORIZATION, token.header_value());
+            let mut request =
+                self.client.request(method.clone(), &url).header(AUTHORIZATION, token.header_value());
             if let Some(body) = body {
                 request = request.header(CONTENT_TYPE, "application/json").body(body.to_string());
             }
@@ -167,7 +175,8 @@ impl Http {
             if (200..300).contains(&status) {
                 return Ok(Answer { status, headers, body });
             }
-            let header_code = headers.get("x-ms-public-api-error-code").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let header_code =
+                headers.get("x-ms-public-api-error-code").and_then(|v| v.to_str().ok()).map(str::to_owned);
             let error = ErrorBody::api_error(status, header_code, &body, shown.clone());
             match status {
                 429 if throttled < self.policy.throttle_retries => {
@@ -184,7 +193,7 @@ impl Http {
                     std::thread::sleep(wait.min(self.policy.max_wait));
                     failed += 1;
                 }
-                _ => return Err(FabricError::Api(error)),
+                _ => return Err(FabricError::Api(Box::new(error))),
             }
         }
     }

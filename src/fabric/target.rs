@@ -96,8 +96,14 @@ impl Target {
     pub fn describe(&self) -> String {
         let workspace = self.workspace.as_deref().map(|w| format!(", workspace {w}")).unwrap_or_default();
         match &self.api {
-            Api::Embedded(dir) => format!("target `{}`: the local Fabric (embedded, state in {}){workspace}", self.name, dir.display()),
-            Api::Url(url) => format!("target `{}`: {url}{workspace} (token from {})", self.name, self.auth.describe()),
+            Api::Embedded(dir) => format!(
+                "target `{}`: the local Fabric (embedded, state in {}){workspace}",
+                self.name,
+                dir.display()
+            ),
+            Api::Url(url) => {
+                format!("target `{}`: {url}{workspace} (token from {})", self.name, self.auth.describe())
+            }
         }
     }
 }
@@ -116,7 +122,8 @@ impl Config {
             if candidate.is_file() {
                 let text = std::fs::read_to_string(&candidate)
                     .map_err(|error| FabricError::Config(format!("{}: {error}", candidate.display())))?;
-                let file = parse(&text).map_err(|message| FabricError::Config(format!("{}: {message}", candidate.display())))?;
+                let file = parse(&text)
+                    .map_err(|message| FabricError::Config(format!("{}: {message}", candidate.display())))?;
                 return Ok(Config { root: dir.to_path_buf(), path: Some(candidate), file });
             }
             if dir.join(".git").exists() {
@@ -135,7 +142,9 @@ impl Config {
             .unwrap_or_else(|| LOCAL.to_owned());
         let config = match self.file.targets.get(&name) {
             Some(config) => config.clone(),
-            None if name == LOCAL => TargetConfig { api: Some(EMBEDDED.to_owned()), ..TargetConfig::default() },
+            None if name == LOCAL => {
+                TargetConfig { api: Some(EMBEDDED.to_owned()), ..TargetConfig::default() }
+            }
             None => {
                 let known: Vec<&str> = self.file.targets.keys().map(String::as_str).collect();
                 return Err(FabricError::Config(format!(
@@ -147,7 +156,9 @@ impl Config {
         };
         let api = match config.api.as_deref() {
             Some(EMBEDDED) => Api::Embedded(self.root.join(LOCAL_STATE)),
-            Some(url) if url.starts_with("http://") || url.starts_with("https://") => Api::Url(url.trim_end_matches('/').to_owned()),
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Api::Url(url.trim_end_matches('/').to_owned())
+            }
             Some(other) => {
                 return Err(FabricError::Config(format!(
                     "target `{name}`: `api` must be \"embedded\" or an http(s) URL, not `{other}`"
@@ -229,7 +240,11 @@ mod tests {
     use super::*;
 
     fn config(text: &str) -> Config {
-        Config { root: PathBuf::from("/repo"), path: Some(PathBuf::from("/repo/dfls.toml")), file: parse(text).unwrap() }
+        Config {
+            root: PathBuf::from("/repo"),
+            path: Some(PathBuf::from("/repo/dfls.toml")),
+            file: parse(text).unwrap(),
+        }
     }
 
     #[test]
@@ -258,19 +273,26 @@ api = "embedded"
 "#;
         let config = config(text);
         let dev = config.target(&Overrides::default()).unwrap();
-        assert_eq!((dev.name.as_str(), &dev.api, &dev.auth), ("dev", &Api::Url(FABRIC_API.into()), &Auth::AzureCli));
+        assert_eq!(
+            (dev.name.as_str(), &dev.api, &dev.auth),
+            ("dev", &Api::Url(FABRIC_API.into()), &Auth::AzureCli)
+        );
         let ci = config.target(&Overrides { target: Some("ci".into()), workspace: None }).unwrap();
         assert_eq!(ci.api, Api::Url("http://127.0.0.1:7777/v1".into()));
         assert_eq!(ci.auth, Auth::Command(vec!["get-token".into(), "--fabric".into()]));
         assert_eq!(ci.workspace.as_deref(), Some("CI workspace"));
         let other = config.target(&Overrides { target: None, workspace: Some("Other".into()) }).unwrap();
         assert_eq!(other.workspace.as_deref(), Some("Other"));
-        assert!(matches!(config.target(&Overrides { target: Some("local".into()), workspace: None }).unwrap().api, Api::Embedded(_)));
+        assert!(matches!(
+            config.target(&Overrides { target: Some("local".into()), workspace: None }).unwrap().api,
+            Api::Embedded(_)
+        ));
     }
 
     #[test]
     fn mistakes_are_named() {
-        let unknown = config("").target(&Overrides { target: Some("prod".into()), workspace: None }).unwrap_err();
+        let unknown =
+            config("").target(&Overrides { target: Some("prod".into()), workspace: None }).unwrap_err();
         assert!(unknown.to_string().contains("no target `prod`"), "{unknown}");
         let no_workspace = config("[targets.dev]\nauth = \"env\"\n")
             .target(&Overrides { target: Some("dev".into()), workspace: None })
