@@ -91,7 +91,8 @@ fn neovim_debian_runs_the_plugin() {
         Some(path) => vec![PathBuf::from(path)],
         None => vec![PathBuf::from("/usr/bin/nvim"), PathBuf::from("nvim")],
     };
-    let Some((nvim, version)) = candidates.into_iter().find_map(|p| support::version(&p).map(|v| (p, v))) else {
+    let Some((nvim, version)) = candidates.into_iter().find_map(|p| support::version(&p).map(|v| (p, v)))
+    else {
         return support::missing("Debian's nvim", "apt-get install neovim, or set DFLS_TEST_NVIM07");
     };
     run(&nvim, &version, None);

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use super::support;
 
-const NVIM_QUERIES: [&str; 5] = ["highlights.scm", "folds.scm", "indents.scm", "locals.scm", "textobjects.scm"];
+const NVIM_QUERIES: [&str; 5] =
+    ["highlights.scm", "folds.scm", "indents.scm", "locals.scm", "textobjects.scm"];
 
 fn grammar_query(name: &str) -> String {
     let path = support::repo().join("grammars/tree-sitter-powerquery/queries").join(name);
@@ -35,10 +36,8 @@ fn neovim_queries_are_the_grammars() {
     for name in NVIM_QUERIES {
         check_copy(&dir.join(name), &grammar_query(name));
     }
-    let mut present: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let mut present: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     present.sort();
     let mut expected: Vec<_> = NVIM_QUERIES.iter().map(|s| s.to_string()).collect();
     expected.sort();
@@ -103,7 +102,8 @@ fn helix_translate(query: &str) -> String {
                     }
                 }
                 let name = &query[start..end];
-                let renamed = HELIX_CAPTURES.iter().find(|(from, _)| *from == name).map_or(name, |(_, to)| to);
+                let renamed =
+                    HELIX_CAPTURES.iter().find(|(from, _)| *from == name).map_or(name, |(_, to)| to);
                 out.push('@');
                 out.push_str(renamed);
             }
