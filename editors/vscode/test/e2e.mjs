@@ -1,6 +1,8 @@
 // The dfls extension in code-server, driven by headless Chromium (run through e2e.sh, which documents the
-// environment variables). Exits 0 when the Problems panel shows the diagnostic of the misspelt query name and the
-// suggest widget offers Table.AddColumn; 1 otherwise, with a screenshot of the failure next to SCREENSHOT.
+// environment variables). Exits 0 when the language mode is dfls's, the Problems panel shows the diagnostic of the
+// misspelt query name, the suggest widget offers Table.AddColumn, and `dfls: Push` from the command palette
+// reaches the server (which does not run REST commands yet, so the extension warns politely); 1 otherwise, with a
+// screenshot of the failure next to SCREENSHOT.
 
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -216,6 +218,26 @@ async function main() {
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot });
     log(`screenshot: ${screenshot}`);
+
+    // A REST command from the palette: the server does not run it yet, and the extension says so politely.
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("F1");
+    await page.waitForSelector(".quick-input-widget input", { visible: true, timeout: 20000 });
+    await page.keyboard.type("dfls: Push");
+    await page.waitForFunction(
+      () => [...document.querySelectorAll(".quick-input-list .monaco-list-row")].some((r) => r.textContent.includes("dfls: Push")),
+      { timeout: 20000 },
+    );
+    await page.keyboard.press("Enter");
+    const toast = await page.waitForFunction(
+      () => {
+        const messages = [...document.querySelectorAll(".notifications-toasts .notification-list-item-message")];
+        const message = messages.map((m) => m.textContent.replace(/\u00a0/g, " ")).find((t) => t.includes("does not run"));
+        return message;
+      },
+      { timeout: 20000 },
+    );
+    log(`notification: ${(await toast.jsonValue()).replace(/\s+/g, " ").slice(0, 120)}`);
     log("ok");
   } catch (error) {
     if (page) {
