@@ -60,6 +60,8 @@ function makeWorkspace(root) {
   const broken = text.replace('Table.NestedJoin(#"Raw Orders"', 'Table.NestedJoin(#"Raw Ordrs"');
   if (broken === text) throw new Error("the example changed: cannot break it");
   fs.writeFileSync(mashup, broken + "shared Extra = Table.AddCol");
+  // An M file outside any item: dfls.pqFiles "unclaimed" gives it dataflow-m when no other extension claims it.
+  fs.writeFileSync(path.join(workspace, "scratch.pq"), "let\n  x = 1\nin\n  x\n");
   fs.mkdirSync(path.join(workspace, ".vscode"));
   // The extension host does not inherit code-server's PATH: name the server by its absolute path.
   fs.writeFileSync(
@@ -238,6 +240,35 @@ async function main() {
       { timeout: 20000 },
     );
     log(`notification: ${(await toast.jsonValue()).replace(/\s+/g, " ").slice(0, 120)}`);
+
+    // The language of other files: an M file outside the item, and a JSON part.
+    for (const [file, expected] of [
+      ["scratch.pq", "Power Query M (dfls)"],
+      [".platform", "JSON"],
+    ]) {
+      await page.keyboard.press("Escape");
+      await page.keyboard.down("Control");
+      await page.keyboard.press("KeyP");
+      await page.keyboard.up("Control");
+      await page.waitForSelector(".quick-input-widget input", { visible: true, timeout: 20000 });
+      await page.keyboard.type(file);
+      await page.waitForFunction(
+        (name) =>
+          [...document.querySelectorAll(".quick-input-list .monaco-list-row")].some((r) => r.textContent.includes(name)),
+        { timeout: 20000 },
+        file,
+      );
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(
+        (want) => {
+          const item = document.querySelector("[id='status.editor.mode']");
+          return item && item.textContent.trim().endsWith(want);
+        },
+        { timeout: 20000 },
+        expected,
+      );
+      log(`${file}: ${expected}`);
+    }
     log("ok");
   } catch (error) {
     if (page) {
