@@ -1,7 +1,8 @@
 ; Power Query M: text objects for Helix (`mif`/`maf` functions, `mia`/`maa` parameters and arguments, `mic`/`mac`
-; comments, `mie`/`mae` record fields, list items and let bindings), written for Helix because its capture
-; names (`.inside`/`.around`) and its way to take a separator along differ from nvim-treesitter-textobjects'
-; (grammars/tree-sitter-powerquery/queries/textobjects.scm, which uses `#make-range!`).
+; comments, `]f`/`[f` ... to move; and `entry` captures for record fields, list items and let bindings, as Helix's
+; own queries write them), written for Helix because its capture names (`.inside`/`.around`) and its way to take a
+; separator along differ from nvim-treesitter-textobjects' (grammars/tree-sitter-powerquery/queries/textobjects.scm,
+; which uses `#make-range!`).
 
 (function_expression
   body: (_) @function.inside) @function.around
