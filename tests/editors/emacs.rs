@@ -1,8 +1,9 @@
 //! `editors/emacs/dfls.el` in a real Emacs in batch mode, with Debian's eglot (`emacs-nox`, `elpa-eglot`):
 //! `emacs_test.el` loads it as a user does, opens the broken `mashup.pq` of an example item, starts eglot from
 //! dfls.el's `eglot-server-programs` entry and asserts `dfls-mode`, the M201 diagnostic through flymake,
-//! `Table.AddColumn` through `completion-at-point`, the polite answer to `dfls-push` (the server does not run
-//! REST commands yet), and `dfls-json-mode` with the same server for `.platform`.
+//! `Table.AddColumn` through `completion-at-point`, go to definition of a step through xref, the polite answer
+//! to `dfls-push` (the server does not run REST commands yet), and `dfls-json-mode` with the same server for
+//! `.platform`.
 //!
 //! `DFLS_TEST_EMACS` names the Emacs (default `emacs`); `.ci/run` installs `emacs-nox` and `elpa-eglot`.
 

@@ -56,6 +56,15 @@
       (error "No Table.AddColumn among the completions of %S: %S" prefix candidates))
     (dfls-test-out "completion: %S -> Table.AddColumn" prefix))
 
+  ;; Go to definition through xref: from a use of the step `#"Filtered rows"` to its binding.
+  (let ((target (dfls-test-line-of "  #\"Filtered rows\" = ")))
+    (goto-char (point-min))
+    (search-forward "Table.TransformColumnTypes(#\"Filtered")
+    (xref-find-definitions (xref-backend-identifier-at-point (xref-find-backend)))
+    (unless (= (line-number-at-pos) target)
+      (error "Go to definition went to line %d, not %d" (line-number-at-pos) target))
+    (dfls-test-out "definition: line %d" target))
+
   ;; A REST command: the server does not run them yet (the deploy-loop issue adds them); dfls says so.
   (let ((messages nil))
     (cl-letf (((symbol-function 'message)
