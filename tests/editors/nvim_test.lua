@@ -1,0 +1,128 @@
+-- Run by tests/editors/nvim.rs in a real headless Neovim whose init (see there) is only
+--   vim.opt.rtp:prepend(<editors/nvim>); require("dfls").setup({ cmd = { <dfls>, "lsp" } })
+-- with the broken `mashup.pq` of a copied example item as the file argument. Ends with `qall!` on success and
+-- `cquit 1` (after printing why) on failure.
+
+local function find(bufnr, needle)
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    local col = line:find(needle, 1, true)
+    if col then
+      return i - 1, col - 1
+    end
+  end
+  error("no " .. needle .. " in the buffer")
+end
+
+local function run()
+  local dfls = require("dfls")
+  local expect = os.getenv("DFLS_TEST_EXPECT_MODE")
+  assert(dfls.mode == expect, "the plugin set the server up with " .. tostring(dfls.mode) .. ", not " .. expect)
+  io.stderr:write("set-up: " .. dfls.mode .. "\n")
+
+  local bufnr = vim.api.nvim_get_current_buf()
+  assert(vim.bo[bufnr].filetype == "powerquery", "filetype: " .. vim.bo[bufnr].filetype)
+  assert(vim.fn.exists(":DflsPush") == 2, "no :DflsPush command")
+  assert(vim.wait(15000, function() return dfls.client(bufnr) ~= nil end, 20), "no dfls client attached")
+  local client = dfls.client(bufnr)
+  local root = vim.fn.fnamemodify(os.getenv("DFLS_TEST_ROOT"), ":p"):gsub("/$", "")
+  assert(client.config.root_dir == root, "root_dir " .. tostring(client.config.root_dir) .. ", not " .. root)
+
+  -- Tree-sitter (Neovim 0.11 with the grammar's parser built): the plugin's queries load, highlighting runs.
+  if os.getenv("DFLS_TEST_TREESITTER") == "1" then
+    for _, name in ipairs({ "highlights", "folds", "indents", "locals", "textobjects" }) do
+      local ok, query = pcall(vim.treesitter.query.get, "powerquery", name)
+      assert(ok and query, "the " .. name .. " query does not load: " .. tostring(query))
+    end
+    assert(vim.treesitter.highlighter.active[bufnr], "tree-sitter highlighting did not start")
+    vim.treesitter.get_parser(bufnr, "powerquery"):parse(true)
+    local row, col = find(bufnr, "shared Customers = let")
+    local names = {}
+    for _, capture in ipairs(vim.treesitter.get_captures_at_pos(bufnr, row, col)) do
+      table.insert(names, capture.capture)
+    end
+    assert(vim.tbl_contains(names, "keyword.modifier"), "`shared` is captured as " .. table.concat(names, ","))
+    io.stderr:write("tree-sitter: queries load, `shared` is @" .. table.concat(names, " @") .. "\n")
+  end
+
+  -- Diagnostics: the misspelt query name.
+  local bad_line = find(bufnr, '#"Raw Ordrs"')
+  local function codes()
+    local all = {}
+    for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+      local code = d.code or (d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+      table.insert(all, tostring(code) .. "@" .. d.lnum)
+    end
+    return table.concat(all, ",")
+  end
+  local seen = vim.wait(30000, function() return codes():find("M201@" .. bad_line, 1, true) ~= nil end, 50)
+  assert(seen, "no M201 on line " .. bad_line .. " within 30 s; diagnostics: " .. codes())
+  io.stderr:write("diagnostics: " .. codes() .. "\n")
+
+  -- Completion at the end of `shared Extra = Table.AddCol`.
+  local last = vim.api.nvim_buf_line_count(bufnr) - 1
+  local text = vim.api.nvim_buf_get_lines(bufnr, last, last + 1, false)[1]
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = last, character = #text } }
+  local responses = vim.lsp.buf_request_sync(bufnr, "textDocument/completion", params, 30000)
+  assert(responses, "no completion response")
+  local found = false
+  for _, response in pairs(responses) do
+    assert(not response.err, "completion failed: " .. vim.inspect(response.err))
+    local items = response.result and (response.result.items or response.result) or {}
+    for _, item in ipairs(items) do
+      found = found or item.label == "Table.AddColumn"
+    end
+  end
+  assert(found, "no Table.AddColumn among the completions")
+  io.stderr:write("completion: Table.AddColumn\n")
+
+  -- Go to definition, as the user does it: from a use of the step `#"Filtered rows"` to its binding.
+  local use_line, use_col = find(bufnr, 'Table.TransformColumnTypes(#"Filtered rows"')
+  use_col = use_col + #"Table.TransformColumnTypes(" + 3
+  local def_line = find(bufnr, '  #"Filtered rows" = ')
+  vim.api.nvim_win_set_cursor(0, { use_line + 1, use_col })
+  vim.lsp.buf.definition()
+  local jumped = vim.wait(15000, function() return vim.api.nvim_win_get_cursor(0)[1] == def_line + 1 end, 20)
+  assert(jumped, "go to definition left the cursor at " .. vim.inspect(vim.api.nvim_win_get_cursor(0)))
+  io.stderr:write("definition: line " .. (def_line + 1) .. "\n")
+
+  -- A REST command: sent as workspace/executeCommand with the document's URI. The server does not run the
+  -- REST commands yet (the deploy-loop issue adds them and the emulator test), so the plugin must say so politely.
+  local messages = {}
+  vim.notify = function(message)
+    table.insert(messages, message)
+  end
+  vim.cmd("DflsPush")
+  local told = vim.wait(15000, function()
+    for _, m in ipairs(messages) do
+      if m:find("dfls: Push", 1, true) then
+        return true
+      end
+    end
+  end, 20)
+  assert(told, "no message after :DflsPush; got " .. vim.inspect(messages))
+  assert(table.concat(messages, "\n"):find("does not run `dfls.push` yet", 1, true), vim.inspect(messages))
+  io.stderr:write("command: " .. table.concat(messages, " | ") .. "\n")
+
+  -- The job status notification feeds the status line.
+  dfls.on_job_status(nil, { item = "Sales Orders", jobType = "Execute", status = "Completed" })
+  assert(dfls.statusline() == "dfls: Sales Orders Execute Completed", dfls.statusline())
+
+  -- The JSON parts of the item get the server; other JSON files do not.
+  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("DFLS_TEST_ITEM") .. "/.platform"))
+  local platform = vim.api.nvim_get_current_buf()
+  assert(vim.bo[platform].filetype == "json", ".platform filetype: " .. vim.bo[platform].filetype)
+  assert(vim.wait(15000, function() return dfls.client(platform) ~= nil end, 20), "no dfls client on .platform")
+  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("DFLS_TEST_ROOT") .. "/package.json"))
+  local other = vim.api.nvim_get_current_buf()
+  vim.wait(300)
+  assert(dfls.client(other) == nil, "dfls attached to an unrelated JSON file")
+  io.stderr:write("json: .platform attached, package.json not\n")
+end
+
+local ok, err = pcall(run)
+if ok then
+  vim.cmd("qall!")
+else
+  io.stderr:write("FAILED: " .. tostring(err) .. "\n")
+  vim.cmd("cquit 1")
+end
