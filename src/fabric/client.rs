@@ -376,14 +376,16 @@ impl Client {
                     };
                 }
                 status @ ("Failed" | "Undefined") => {
-                    let error = body.get("error").map(|error| Box::new(ApiError {
-                        status: 200,
-                        code: error.get("errorCode").and_then(Value::as_str).unwrap_or(status).to_owned(),
-                        message: error.get("message").and_then(Value::as_str).unwrap_or("").to_owned(),
-                        request_id: error.get("requestId").and_then(Value::as_str).map(str::to_owned),
-                        details: Vec::new(),
-                        request: format!("{what} (operation {operation})"),
-                    }));
+                    let error = body.get("error").map(|error| {
+                        Box::new(ApiError {
+                            status: 200,
+                            code: error.get("errorCode").and_then(Value::as_str).unwrap_or(status).to_owned(),
+                            message: error.get("message").and_then(Value::as_str).unwrap_or("").to_owned(),
+                            request_id: error.get("requestId").and_then(Value::as_str).map(str::to_owned),
+                            details: Vec::new(),
+                            request: format!("{what} (operation {operation})"),
+                        })
+                    });
                     return Err(FabricError::OperationFailed { operation, error });
                 }
                 _ if started.elapsed() > OPERATION_LIMIT => {

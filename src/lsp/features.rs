@@ -154,7 +154,7 @@ fn markup(value: String, client: ClientFlags) -> MarkupContent {
 const REQUEST_FAILED: i64 = -32803;
 
 /// The error of a request `ide` refused, with its reason for the user.
-fn refused(message: String) -> Error {
+pub(super) fn refused(message: String) -> Error {
     Error { code: ErrorCode::ServerError(REQUEST_FAILED), message: message.into(), data: None }
 }
 
@@ -896,4 +896,28 @@ pub async fn on_type_formatting(
     let at = params.text_document_position;
     let scope = FormatScope::OnType(at.position, params.ch);
     format_request(shared, &at.text_document.uri, &params.options, scope).await
+}
+
+/// `textDocument/codeLens`: on the `section` line of an item's `mashup.pq`, the deploy commands and the
+/// last job seen ([`super::commands::code_lenses`]).
+pub async fn code_lens(shared: &Arc<Shared>, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+    let uri = params.text_document.uri;
+    let key = DocKey::of(&uri);
+    if key.file_name() != MASHUP {
+        return Ok(None);
+    }
+    let snapshot = snapshot(shared, key, Some(&uri)).await?.expect("an error otherwise");
+    let encoding = shared.lock().encoding;
+    let line = section_keyword(snapshot.tree().root_node())
+        .map_or(0, |offset| snapshot.lines(encoding).position(offset).line);
+    Ok(Some(super::commands::code_lenses(shared, &uri, line)))
+}
+
+/// The offset of the first `section` keyword of a document.
+fn section_keyword(root: tree_sitter::Node) -> Option<usize> {
+    let mut cursor = root.walk();
+    let section = root.children(&mut cursor).find(|child| child.kind() == "section")?;
+    let mut cursor = section.walk();
+    let keyword = section.children(&mut cursor).find(|child| !child.is_named() && child.kind() == "section");
+    keyword.map(|keyword| keyword.start_byte())
 }

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod commands;
 mod features;
 mod formatting;
 mod nvim;
