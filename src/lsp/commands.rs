@@ -123,7 +123,7 @@ pub fn code_lenses(shared: &Shared, uri: &Uri, section_line: u32) -> Vec<CodeLen
         vec![lens("Push", "dfls.push"), lens("Publish", "dfls.publish"), lens("Refresh", "dfls.refresh")];
     let jobs = shared.jobs.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(last) = jobs.last.get(&folder) {
-        let age = last.seen.elapsed().map(|d| age(d)).unwrap_or_else(|_| "just now".to_owned());
+        let age = last.seen.elapsed().map(age).unwrap_or_else(|_| "just now".to_owned());
         lenses.push(lens(&format!("{}: {} · {age}", verb(&last.job_type), last.status), "dfls.status"));
     }
     lenses
