@@ -17,11 +17,9 @@
 //! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `semantics`, `diagnostics`, `text` |
 //! | [`format`] | the M formatter: layout in a width, comments and broken parts kept, options from `dfls.toml` and `.editorconfig`, line diffs | `syntax`, `json`, `text`, `definition` (the legacy JSON pointer) |
 //! | [`ide`] | every editor feature as pure functions over byte offsets: completion, hover, signature help, navigation, rename, symbols, folding, selection, semantic tokens, code actions, JSON completion and hover | `syntax`, `json`, `library`, `semantics`, `definition` (read-only views), `diagnostics`, `text` |
-//! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide` | `ide`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
-//! | [`cli`] | the command line (clap): `dfls check`, `dfls fmt`, `dfls lsp`, ... | everything |
-//!
-//! Planned, in DESIGN order: `fabric` (REST client), `emulator`
-//! (local Fabric).
+//! | [`fabric`] | the Fabric REST client (reqwest): `dfls.toml` targets, tokens, retries, long-running operations, items, definitions and jobs; push, pull, publish, refresh | `definition`, `diagnostics`, `emulator` (the embedded target) |
+//! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide`; the deploy commands through `fabric` | `ide`, `fabric`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
+//! | [`cli`] | the command line (clap): `dfls check`, `dfls fmt`, `dfls lsp`, `dfls push`, ... | everything |
 //!
 //! ## Invariants
 //!
@@ -35,8 +33,9 @@
 //!   documented in docs/diagnostics.md; renderers and the server read the same values.
 //! - **The core is pure.** Everything below `cli` and `lsp` does no IO, never panics on input,
 //!   and never recurses on the depth of the input, so 100,000 nested parentheses are just a deep tree.
-//! - **Only the edges know protocols.** Only `cli` knows clap and the terminal; only `lsp` knows LSP types,
-//!   and stdout is its protocol channel (logs go to stderr).
+//! - **Only the edges know protocols.** Only `cli` knows clap and the terminal; only `lsp` knows LSP types; only
+//!   `fabric` knows the HTTP client and only `emulator` the HTTP server. The language server's stdout is its
+//!   protocol channel (logs go to stderr).
 
 pub mod cli;
 pub mod definition;
