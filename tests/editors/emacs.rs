@@ -1,9 +1,11 @@
 //! `editors/emacs/dfls.el` in a real Emacs in batch mode, with Debian's eglot (`emacs-nox`, `elpa-eglot`):
 //! `emacs_test.el` loads it as a user does, opens the broken `mashup.pq` of an example item, starts eglot from
 //! dfls.el's `eglot-server-programs` entry and asserts `dfls-mode`, the M201 diagnostic through flymake,
-//! `Table.AddColumn` through `completion-at-point`, go to definition of a step through xref, the polite answer
-//! to `dfls-push` (the server does not run REST commands yet), and `dfls-json-mode` with the same server for
-//! `.platform`.
+//! `Table.AddColumn` through `completion-at-point`, go to definition of a step through xref, the REST commands
+//! against a `dfls emulator` (named by the workspace's `dfls.toml`): `dfls-push` refused while the item has
+//! errors, then, fixed and saved, created, `dfls-refresh` started, its `dfls/jobStatus` notifications up to
+//! `Completed` in `dfls-job-status` and the server's final message, and `dfls-json-mode` with the same server
+//! for `.platform`.
 //!
 //! `DFLS_TEST_EMACS` names the Emacs (default `emacs`); `.ci/run` installs `emacs-nox` and `elpa-eglot`.
 
@@ -21,6 +23,7 @@ fn emacs_with_eglot_shows_the_diagnostic_and_completes() {
         return support::missing("emacs", "apt-get install emacs-nox elpa-eglot, or set DFLS_TEST_EMACS");
     };
     let ws = Workspace::new();
+    let _emulator = support::Emulator::start(&ws);
     let script = ws.root().join("emacs_test.el");
     std::fs::write(&script, SCRIPT).unwrap();
     // Batch mode reads no init file but runs site-start, which activates Debian's elpa packages (eglot).
@@ -40,5 +43,6 @@ fn emacs_with_eglot_shows_the_diagnostic_and_completes() {
     assert!(output.status.success(), "{version}: {stderr}");
     assert!(stderr.contains("completion: \"Table.AddCol\" -> Table.AddColumn"), "{version}: {stderr}");
     assert!(stderr.lines().any(|l| l == "ok"), "{version}: the script did not finish: {stderr}");
+    assert!(stderr.contains("Refresh `Sales Orders`: Completed"), "{version}: {stderr}");
     eprintln!("{version}:\n{stderr}");
 }

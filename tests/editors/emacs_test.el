@@ -1,7 +1,8 @@
 ;;; emacs_test.el --- run by tests/editors/emacs.rs  -*- lexical-binding: t; -*-
 ;; Emacs in batch mode with Debian's eglot: load editors/emacs/dfls.el as a user does, open the broken
 ;; mashup.pq of an example item, start eglot from its registration, and assert the mode, the diagnostic,
-;; completion, a REST command and the JSON parts. `(kill-emacs 1)' after printing why on failure.
+;; completion, the REST commands (against the `dfls emulator' that the workspace's dfls.toml names) and the
+;; JSON parts. `(kill-emacs 1)' after printing why on failure.
 
 (require 'cl-lib)
 (add-to-list 'load-path (getenv "DFLS_TEST_ELISP"))
@@ -65,14 +66,46 @@
       (error "Go to definition went to line %d, not %d" (line-number-at-pos) target))
     (dfls-test-out "definition: line %d" target))
 
-  ;; A REST command: the server does not run them yet (the deploy-loop issue adds them); dfls says so.
+  ;; The REST commands, run as the user runs them, against the `dfls emulator' that the workspace's dfls.toml
+  ;; names (target `test', jobs of 0.3 s). Every message the user would see is kept.
   (let ((messages nil))
     (cl-letf (((symbol-function 'message)
-               (lambda (format-string &rest args) (push (apply #'format format-string args) messages))))
-      (dfls-push))
-    (unless (cl-find-if (lambda (m) (string-match-p "Push: this dfls does not run `dfls.push' yet" m)) messages)
-      (error "No polite answer to dfls-push: %S" messages))
-    (dfls-test-out "command: %s" (car messages)))
+               (lambda (format-string &rest args)
+                 (when format-string (push (apply #'format format-string args) messages)))))
+      (cl-flet ((shown (needle)
+                  (or (dfls-test-wait 20 (lambda ()
+                                           (cl-find-if (lambda (m) (string-search needle m)) messages)))
+                      (error "No message with %s; got %S" needle messages))))
+        ;; The item has errors: the server refuses to push it, and dfls.el shows why.
+        (dfls-push)
+        (let ((refused (shown "dfls: Push failed: ")))
+          (unless (string-search "it was not pushed" refused) (error "Not a refusal: %s" refused))
+          (dfls-test-out "push refused: %s" refused))
+
+        ;; Fixed (the misspelt name, the unfinished last query) and saved, it is created on the target.
+        (goto-char (point-min))
+        (while (search-forward "#\"Raw Ordrs\"" nil t) (replace-match "#\"Raw Orders\"" t t))
+        (goto-char (point-min))
+        (when (search-forward "shared Extra = Table.AddCol" nil t)
+          (delete-region (line-beginning-position) (point-max)))
+        (save-buffer)
+        (dfls-push)
+        (let ((created (shown "dfls: Push: created `Sales Orders` (")))
+          (unless (string-search "(target `test`)" created) (error "Not on target test: %s" created))
+          (dfls-test-out "push: %s" created))
+
+        ;; Refresh: the answer at once, then the job's states as dfls/jobStatus notifications up to Completed,
+        ;; kept in `dfls-job-status', and the server's message at the end.
+        (dfls-refresh)
+        (dfls-test-out "refresh: %s"
+                       (shown "dfls: Refresh: refresh of `Sales Orders` started on target `test` (job "))
+        (unless (dfls-test-wait 20 (lambda () (equal (plist-get dfls-job-status :status) "Completed")))
+          (error "No Completed job status; the last: %S; %S" dfls-job-status messages))
+        (unless (and (equal (plist-get dfls-job-status :item) "Sales Orders")
+                     (equal (plist-get dfls-job-status :jobType) "Execute"))
+          (error "Not the refresh of Sales Orders: %S" dfls-job-status))
+        (dfls-test-out "job status: %s" (shown "dfls: Sales Orders Execute: Completed"))
+        (dfls-test-out "refresh: %s" (shown "Refresh `Sales Orders`: Completed")))))
 
   ;; The item's JSON parts get dfls-json-mode and the same server.
   (find-file (expand-file-name ".platform" (getenv "DFLS_TEST_ITEM")))

@@ -2,10 +2,11 @@
 //! (`vim.lsp.config` + `vim.lsp.enable`). The init is what a user writes: the plugin on 'runtimepath' and
 //! `require("dfls").setup({ cmd = ... })`; then `nvim_test.lua` opens the broken `mashup.pq` of an example
 //! item and asserts the filetype, the attached server and its root, the M201 diagnostic, `Table.AddColumn` in
-//! completion, go to definition from a step's use to its binding, `:DflsPush` reaching the server (which
-//! answers that it does not run REST commands yet: the deploy-loop issue adds them, and the test against the
-//! emulator with them), the job status line, and the server on `.platform` but not on an unrelated JSON file.
-//! With 0.11, the grammar's parser (built with `cc`) and the plugin's queries must load and highlight.
+//! completion, go to definition from a step's use to its binding, the REST commands against a `dfls emulator`
+//! (named by the workspace's `dfls.toml`): `:DflsPush` refused while the item has errors, then, fixed and saved,
+//! created, `:DflsRefresh` started, its `dfls/jobStatus` notifications up to `Completed` in the plugin's job
+//! status line and the server's final message, and the server on `.platform` but not on an unrelated JSON
+//! file. With 0.11, the grammar's parser (built with `cc`) and the plugin's queries must load and highlight.
 //!
 //! `DFLS_TEST_NVIM07` names Debian's Neovim (default `/usr/bin/nvim`, else `nvim`), `DFLS_TEST_NVIM011` a Neovim
 //! 0.11+ (default: `nvim` on PATH when it is 0.11+); `.ci/run` installs both.
@@ -34,6 +35,7 @@ fn run(nvim: &Path, version: &str, parser_dir: Option<&Path>) {
         "vim.lsp.start_client"
     };
     let ws = Workspace::new();
+    let _emulator = support::Emulator::start(&ws);
     let home = ws.root().join(".nvim");
     let plugin = support::repo().join("editors/nvim");
     let mut init = format!("vim.opt.rtp:prepend({:?})\n", plugin.to_str().unwrap());
@@ -64,6 +66,7 @@ fn run(nvim: &Path, version: &str, parser_dir: Option<&Path>) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{version}: {stderr}");
     assert!(stderr.contains("json: .platform attached"), "{version}: the script did not finish: {stderr}");
+    assert!(stderr.contains("refresh: dfls: Refresh `Sales Orders`: Completed"), "{version}: {stderr}");
     eprintln!("{version}:\n{stderr}");
 }
 

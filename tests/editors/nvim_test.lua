@@ -1,6 +1,7 @@
 -- Run by tests/editors/nvim.rs in a real headless Neovim whose init (see there) is only
 --   vim.opt.rtp:prepend(<editors/nvim>); require("dfls").setup({ cmd = { <dfls>, "lsp" } })
--- with the broken `mashup.pq` of a copied example item as the file argument. Ends with `qall!` on success and
+-- with the broken `mashup.pq` of a copied example item as the file argument, in a workspace whose dfls.toml
+-- names a `dfls emulator` that the test started. Ends with `qall!` on success and
 -- `cquit 1` (after printing why) on failure.
 
 local function find(bufnr, needle)
@@ -85,27 +86,62 @@ local function run()
   assert(jumped, "go to definition left the cursor at " .. vim.inspect(vim.api.nvim_win_get_cursor(0)))
   io.stderr:write("definition: line " .. (def_line + 1) .. "\n")
 
-  -- A REST command: sent as workspace/executeCommand with the document's URI. The server does not run the
-  -- REST commands yet (the deploy-loop issue adds them and the emulator test), so the plugin must say so politely.
+  -- The REST commands, run as the user runs them, against the `dfls emulator` that the workspace's dfls.toml
+  -- names (target `test`, jobs of 0.3 s). Every message the user would see is kept.
   local messages = {}
   vim.notify = function(message)
     table.insert(messages, message)
   end
-  vim.cmd("DflsPush")
-  local told = vim.wait(15000, function()
-    for _, m in ipairs(messages) do
-      if m:find("dfls: Push", 1, true) then
-        return true
+  local function shown(needle)
+    local found
+    vim.wait(20000, function()
+      for _, m in ipairs(messages) do
+        if m:find(needle, 1, true) then
+          found = m
+          return true
+        end
       end
-    end
-  end, 20)
-  assert(told, "no message after :DflsPush; got " .. vim.inspect(messages))
-  assert(table.concat(messages, "\n"):find("does not run `dfls.push` yet", 1, true), vim.inspect(messages))
-  io.stderr:write("command: " .. table.concat(messages, " | ") .. "\n")
+      return false
+    end, 20)
+    assert(found, "no message with " .. needle .. "; got " .. vim.inspect(messages))
+    return found
+  end
 
-  -- The job status notification feeds the status line.
-  dfls.on_job_status(nil, { item = "Sales Orders", jobType = "Execute", status = "Completed" })
+  -- The item has errors: the server refuses to push it, and the plugin shows why.
+  vim.cmd("DflsPush")
+  local refused = shown("dfls: Push failed: ")
+  assert(refused:find("it was not pushed", 1, true), refused)
+  io.stderr:write("push refused: " .. refused .. "\n")
+
+  -- Fixed (the misspelt name, the unfinished last query) and saved, it is created on the target.
+  local fixed = {}
+  for _, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    if not line:find("shared Extra = Table.AddCol", 1, true) then
+      table.insert(fixed, (line:gsub('#"Raw Ordrs"', '#"Raw Orders"')))
+    end
+  end
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, fixed)
+  vim.cmd("silent write")
+  vim.cmd("DflsPush")
+  local created = shown("dfls: Push: created `Sales Orders` (")
+  assert(created:find("(target `test`)", 1, true), created)
+  io.stderr:write("push: " .. created .. "\n")
+
+  -- Refresh: the answer at once, then the job's states as dfls/jobStatus notifications up to Completed, in the
+  -- plugin's job and status line, and the server's message at the end.
+  vim.cmd("DflsRefresh")
+  local started = shown("dfls: Refresh: refresh of `Sales Orders` started on target `test` (job ")
+  io.stderr:write("refresh: " .. started .. "\n")
+  local completed = vim.wait(20000, function()
+    return dfls.job ~= nil and dfls.job.status == "Completed"
+  end, 20)
+  assert(completed, "no Completed job status; the last: " .. vim.inspect(dfls.job) .. "; " .. vim.inspect(messages))
+  assert(dfls.job.item == "Sales Orders" and dfls.job.jobType == "Execute", vim.inspect(dfls.job))
+  assert(type(dfls.job.jobId) == "string" and type(dfls.job.endTime) == "string", vim.inspect(dfls.job))
   assert(dfls.statusline() == "dfls: Sales Orders Execute Completed", dfls.statusline())
+  shown("dfls: Sales Orders Execute: Completed")
+  io.stderr:write("job status: " .. dfls.statusline() .. "\n")
+  io.stderr:write("refresh: " .. shown("dfls: Refresh `Sales Orders`: Completed") .. "\n")
 
   -- The JSON parts of the item get the server; other JSON files do not.
   vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("DFLS_TEST_ITEM") .. "/.platform"))

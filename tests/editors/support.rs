@@ -1,7 +1,9 @@
-//! Finding the editors, and the example item the editor tests open.
+//! Finding the editors, the example item the editor tests open, and the `dfls emulator` their REST commands run
+//! against.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 /// The repository root.
 pub fn repo() -> &'static Path {
@@ -70,5 +72,55 @@ impl Workspace {
 
     pub fn mashup(&self) -> PathBuf {
         self.item().join("mashup.pq")
+    }
+}
+
+/// A `dfls emulator` server (its store in a temporary folder), killed when dropped, and the workspace's `dfls.toml` pointing at it (default
+/// target `test`), so that the editors' REST commands run against it. Its jobs take 0.3 s.
+pub struct Emulator {
+    child: Child,
+    _data: tempfile::TempDir,
+}
+
+impl Emulator {
+    pub fn start(ws: &Workspace) -> Emulator {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = Command::new(dfls())
+            .args(["emulator", "--listen", "127.0.0.1:0", "--job-seconds", "0.3", "--data-dir"])
+            .arg(data.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dfls emulator starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut url = String::new();
+        let read = stdout.read_line(&mut url);
+        let url = url.trim().to_owned();
+        if !matches!(read, Ok(n) if n > 0) || !url.starts_with("http://") {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("dfls emulator printed no base URL: {read:?} {url:?}");
+        }
+        // Whatever else it prints is read and dropped, so that it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let toml = format!(
+            r#"default-target = "test"
+
+[targets.test]
+api = "{url}"
+workspace = "0ca1fab0-0000-4000-8000-000000000001"
+auth = "none"
+"#
+        );
+        std::fs::write(ws.root().join("dfls.toml"), toml).unwrap();
+        Emulator { child, _data: data }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -1,8 +1,8 @@
 // The dfls extension in code-server, driven by headless Chromium (run through e2e.sh, which documents the
 // environment variables). Exits 0 when the language mode is dfls's, the Problems panel shows the diagnostic of the
 // misspelt query name, the suggest widget offers Table.AddColumn, and `dfls: Push` from the command palette
-// reaches the server (which does not run REST commands yet, so the extension warns politely); 1 otherwise, with a
-// screenshot of the failure next to SCREENSHOT.
+// reaches the server, which runs it and refuses to push the item while it has errors (the extension shows the
+// server's answer); 1 otherwise, with a screenshot of the failure next to SCREENSHOT.
 
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -221,7 +221,8 @@ async function main() {
     await page.screenshot({ path: screenshot });
     log(`screenshot: ${screenshot}`);
 
-    // A REST command from the palette: the server does not run it yet, and the extension says so politely.
+    // A REST command from the palette: the server runs `dfls.push`, checks the item first and refuses it (the file
+    // on disk has the two errors), and the extension shows the server's answer.
     await page.keyboard.press("Escape");
     await page.keyboard.press("F1");
     await page.waitForSelector(".quick-input-widget input", { visible: true, timeout: 20000 });
@@ -234,7 +235,9 @@ async function main() {
     const toast = await page.waitForFunction(
       () => {
         const messages = [...document.querySelectorAll(".notifications-toasts .notification-list-item-message")];
-        const message = messages.map((m) => m.textContent.replace(/\u00a0/g, " ")).find((t) => t.includes("does not run"));
+        const message = messages
+          .map((m) => m.textContent.replace(/\u00a0/g, " "))
+          .find((t) => t.includes("dfls: Push failed") && t.includes("it was not pushed"));
         return message;
       },
       { timeout: 20000 },

@@ -3,8 +3,8 @@
 # dfls.vsix into a fresh code-server profile, opens a copy of examples/Sales Orders.Dataflow whose mashup.pq has a
 # misspelt query name and an unfinished `Table.AddCol`, and asserts that mashup.pq is `dataflow-m`, that the
 # Problems panel shows the diagnostic, that the suggest widget offers Table.AddColumn, that `dfls: Push` from the
-# palette gets the polite "does not run yet" warning, and that an M file outside the item is `dataflow-m` and
-# .platform is JSON. Saves a screenshot (SCREENSHOT, default test/out/vscode.png).
+# palette shows the server's answer (it refuses to push the item while it has errors), and that an M file outside
+# the item is `dataflow-m` and .platform is JSON. Saves a screenshot (SCREENSHOT, default test/out/vscode.png).
 #
 # Needs: code-server 4.100 (CODE_SERVER, default `code-server` on PATH; see the repository's editor-testing
 # notes for an install from npm), Chromium (CHROMIUM, default /usr/bin/chromium: `apt-get install chromium`), a

@@ -113,6 +113,21 @@ function M.on_job_status(_, params)
   pcall(vim.cmd, "redrawstatus")
 end
 
+local message_levels = { vim.log.levels.ERROR, vim.log.levels.WARN, vim.log.levels.INFO, vim.log.levels.DEBUG }
+
+--- Shows a `window/showMessage` of the server (such as the end of a job it followed) with vim.notify, as the
+--- answers of the commands are shown, rather than Neovim's default (the message area on 0.7).
+function M.on_show_message(_, params)
+  if type(params) ~= "table" or type(params.message) ~= "string" then
+    return
+  end
+  local message = params.message
+  if message:sub(1, 6) ~= "dfls: " then
+    message = "dfls: " .. message
+  end
+  vim.notify(message, message_levels[params.type] or vim.log.levels.INFO)
+end
+
 --- A short text for a status line: the last job's item, type and status, or "".
 function M.statusline()
   if not M.job then
@@ -126,7 +141,7 @@ local function config()
   return {
     name = "dfls",
     cmd = M.options.cmd,
-    handlers = { ["dfls/jobStatus"] = M.on_job_status },
+    handlers = { ["dfls/jobStatus"] = M.on_job_status, ["window/showMessage"] = M.on_show_message },
     settings = settings,
   }
 end
