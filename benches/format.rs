@@ -48,7 +48,7 @@ fn main() {
         let runs = 15;
         let megabytes = text.len() as f64 / 1_048_576.0;
         let mut parser = syntax::new_parser();
-        let rows: [(&str, Duration); 6] = [
+        let rows: [(&str, Duration); 8] = [
             ("parse (the tree only)", time(runs, || parser.parse(&text, None))),
             ("a bare cursor walk over every node", time(runs, || walk(&tree))),
             (
@@ -60,6 +60,16 @@ fn main() {
             (
                 "parse + format + parse + compare (dfls fmt)",
                 time(runs, || format::format_checked(&text, &options)),
+            ),
+            (
+                "LSP formatting: format + check + whitespace edits",
+                time(runs, || format::edits::format_edits(&text, &tree, &options)),
+            ),
+            (
+                "LSP range formatting of one member",
+                time(runs, || {
+                    format::edits::range_edits(&text, &tree, &options, text.len() / 2..text.len() / 2)
+                }),
             ),
         ];
         for (label, elapsed) in rows {

@@ -17,11 +17,10 @@
 //! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `semantics`, `diagnostics`, `text` |
 //! | [`format`] | the M formatter: layout in a width, comments and broken parts kept, options from `dfls.toml` and `.editorconfig`, line diffs | `syntax`, `json`, `text`, `definition` (the legacy JSON pointer) |
 //! | [`ide`] | every editor feature as pure functions over byte offsets: completion, hover, signature help, navigation, rename, symbols, folding, selection, semantic tokens, code actions, JSON completion and hover | `syntax`, `json`, `library`, `semantics`, `definition` (read-only views), `diagnostics`, `text` |
-//! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide` | `ide`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
+//! | [`fabric`] | the Fabric REST client (reqwest): `dfls.toml` targets, tokens, retries, long-running operations, items, definitions and jobs; push, pull, publish, refresh | `definition`, `diagnostics`, `emulator` (the embedded target) |
+//! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide`; the deploy commands through `fabric` | `ide`, `fabric`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
 //! | [`emulator`] | the local Fabric: the REST API (workspaces, items, definitions, the Dataflow group, long-running operations, jobs, schedules) over HTTP (axum), state in SQLite (rusqlite), job states computed from stored times, fault injection; embedded (a background thread) or served by `dfls emulator` | `definition` (payloads, the item checker ApplyChanges runs), `diagnostics`, `json`, `text` |
-//! | [`cli`] | the command line (clap): `dfls check`, `dfls fmt`, `dfls lsp`, `dfls emulator`, ... | everything |
-//!
-//! Planned, in DESIGN order: `fabric` (REST client).
+//! | [`cli`] | the command line (clap): `dfls check`, `dfls fmt`, `dfls lsp`, `dfls push`, `dfls emulator`, ... | everything |
 //!
 //! ## Invariants
 //!
@@ -35,14 +34,15 @@
 //!   documented in docs/diagnostics.md; renderers and the server read the same values.
 //! - **The core is pure.** Everything below `cli` and `lsp` does no IO, never panics on input,
 //!   and never recurses on the depth of the input, so 100,000 nested parentheses are just a deep tree.
-//! - **Only the edges know protocols.** Only `cli` knows clap and the terminal; only `lsp` knows LSP types,
-//!   and stdout is its protocol channel (logs go to stderr); only `emulator` knows the HTTP server (axum)
-//!   and SQLite.
+//! - **Only the edges know protocols.** Only `cli` knows clap and the terminal; only `lsp` knows LSP types; only
+//!   `fabric` knows the HTTP client and only `emulator` the HTTP server and SQLite. The language server's stdout
+//!   is its protocol channel (logs go to stderr).
 
 pub mod cli;
 pub mod definition;
 pub mod diagnostics;
 pub mod emulator;
+pub mod fabric;
 pub mod format;
 pub mod ide;
 pub mod json;

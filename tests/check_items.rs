@@ -294,6 +294,7 @@ fn read_item(case: &str) -> Option<FolderItem> {
                 shown: part_path.clone(),
                 part_path,
                 bytes: std::fs::read(&path).unwrap(),
+                parsed: None,
             });
         }
     }
@@ -335,6 +336,29 @@ fn every_fix_resolves_its_diagnostic_and_nothing_else_changes() {
     let codes: Vec<&str> =
         check_file(path, fixed.as_bytes())[0].diagnostics.iter().map(|d| d.code.id).collect();
     assert_eq!(codes, ["M102"]);
+}
+
+/// An item whose `mashup.pq` comes already parsed and analysed (a language server's buffer) gets exactly
+/// the diagnostics of one read from bytes.
+#[test]
+fn a_parsed_mashup_is_checked_as_its_bytes_are() {
+    let mut compared = 0;
+    for (case, _) in CASES {
+        let Some(item) = read_item(case) else { continue };
+        let mut parsed = item.clone();
+        for file in parsed.files.iter_mut().filter(|f| f.part_path == "mashup.pq") {
+            let Ok(text) = std::str::from_utf8(&file.bytes) else { continue };
+            let tree = dfls::syntax::parse(text).tree;
+            let names = dfls::semantics::analyze(&tree, text).diagnostics().to_vec();
+            file.parsed = Some(dfls::definition::file::ParsedM { tree, names });
+            compared += 1;
+        }
+        let plain: Vec<_> = check_folder(item).into_iter().map(|r| (r.path, r.text, r.diagnostics)).collect();
+        let reused: Vec<_> =
+            check_folder(parsed).into_iter().map(|r| (r.path, r.text, r.diagnostics)).collect();
+        assert_eq!(format!("{plain:?}"), format!("{reused:?}"), "{case}");
+    }
+    assert!(compared >= 10, "the fixtures have mashups ({compared})");
 }
 
 /// Plain output of all three machine formats agrees on the paths of related locations in other files.

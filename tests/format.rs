@@ -96,6 +96,19 @@ fn check(name: &str, text: &str, options: &Options) -> Option<String> {
     if comments.iter().any(|comment| !once.contains(comment)) {
         return Some(format!("{name} ({options:?}) lost a comment"));
     }
+    // The language server's small edits give the same text.
+    match format::edits::format_edits(text, &before, options) {
+        Ok(edits) => {
+            let mut edited = text.to_owned();
+            for edit in edits.iter().rev() {
+                edited.replace_range(edit.range.clone(), &edit.new_text);
+            }
+            if edited != once {
+                return Some(format!("{name} ({options:?}): the edits give another text:\n{edited}"));
+            }
+        }
+        Err(error) => return Some(format!("{name} ({options:?}): no edits: {error}")),
+    }
     None
 }
 

@@ -147,6 +147,7 @@ fn check_unit(unit: &Unit) -> (Vec<FileReport>, Vec<InputError>) {
                         part_path: part_path.clone(),
                         shown: input.shown.clone(),
                         bytes,
+                        parsed: None,
                     }),
                     Err(error) => errors.push(error),
                 }

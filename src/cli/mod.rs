@@ -11,8 +11,13 @@ mod convert;
 mod emulator;
 mod fmt;
 mod inputs;
+mod jobs;
 mod lsp;
 mod pack;
+mod pull;
+mod push;
+mod remote;
+mod run;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -57,6 +62,20 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Run the language server on stdin and stdout.
     Lsp(lsp::LspArgs),
+    /// Check item folders and push their definitions to Fabric (create or update).
+    Push(push::PushArgs),
+    /// Write the definition of a Dataflow from Fabric into its item folder.
+    Pull(pull::PullArgs),
+    /// Publish a Dataflow (the ApplyChanges job).
+    Publish(run::PublishArgs),
+    /// Refresh a Dataflow (the Execute job).
+    Refresh(run::RefreshArgs),
+    /// Show the state of a Dataflow's newest job, or of a given one.
+    Status(jobs::StatusArgs),
+    /// List a Dataflow's jobs.
+    Jobs(jobs::JobsArgs),
+    /// Cancel a Dataflow's running job.
+    Cancel(jobs::StatusArgs),
     /// Serve the local Fabric emulator over HTTP; the first stdout line is its base URL.
     Emulator(emulator::EmulatorArgs),
 }
@@ -110,6 +129,13 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Push(args) => push::run(args, cli.color.for_stderr()),
+        Command::Pull(args) => pull::run(args),
+        Command::Publish(args) => run::publish(args),
+        Command::Refresh(args) => run::refresh(args),
+        Command::Status(args) => jobs::status(args),
+        Command::Jobs(args) => jobs::jobs(args),
+        Command::Cancel(args) => jobs::cancel(args),
         Command::Emulator(args) => emulator::run(args),
     };
     ExitCode::from(code)

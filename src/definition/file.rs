@@ -82,6 +82,37 @@ pub(crate) fn name_diagnostics(tree: &tree_sitter::Tree, text: &str) -> Vec<Diag
     semantics::analyze(tree, text).diagnostics().to_vec()
 }
 
+/// M text its caller already parsed and analysed.
+#[derive(Debug, Clone)]
+pub struct ParsedM {
+    /// The tree of the file's bytes, which must be valid UTF-8 (an editor's buffer).
+    pub tree: tree_sitter::Tree,
+    /// The name diagnostics of its analysis ([`semantics::Analysis::diagnostics`]).
+    pub names: Vec<Diagnostic>,
+}
+
+/// Checks a `mashup.pq` whose tree and name analysis are at hand: what [`check`] finds, without parsing
+/// or analysing again. Bytes that are not UTF-8 text are checked from scratch.
+pub fn check_parsed_m(part_path: &str, shown: String, bytes: &[u8], parsed: &ParsedM) -> Checked {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) if !text::looks_binary(bytes) => text,
+        _ => return check(PartKind::Mashup, part_path, shown, bytes, false),
+    };
+    let mut diagnostics = syntax::diagnose(&parsed.tree, text);
+    diagnostics.extend(parsed.names.iter().cloned());
+    let report = FileReport { path: shown, text: text.to_owned(), diagnostics };
+    let content = m_content(&parsed.tree, text, &report.diagnostics);
+    Checked { kind: PartKind::Mashup, part_path: part_path.to_string(), report, content }
+}
+
+/// What the cross-file rules read from checked M.
+fn m_content(tree: &tree_sitter::Tree, text: &str, diagnostics: &[Diagnostic]) -> Content {
+    Content::M(MashupContent {
+        mashup: mashup::extract(tree, text, &|range| range),
+        complete: !diagnostics.iter().any(|d| d.severity == Severity::Error),
+    })
+}
+
 fn check_m(shown: String, bytes: &[u8], part_path: &str, in_payload: bool) -> (FileReport, Content) {
     let checked = syntax::check_bytes(bytes);
     let mut diagnostics = checked.diagnostics;
@@ -93,12 +124,8 @@ fn check_m(shown: String, bytes: &[u8], part_path: &str, in_payload: bool) -> (F
         diagnostics.retain(|d| d.code != codes::M100);
         diagnostics.extend(not_utf8(bytes, &text::decode(bytes).invalid, part_path));
     }
-    let complete = !diagnostics.iter().any(|d| d.severity == Severity::Error);
     let content = match &checked.tree {
-        Some(tree) => Content::M(MashupContent {
-            mashup: mashup::extract(tree, &checked.text, &|range| range),
-            complete,
-        }),
+        Some(tree) => m_content(tree, &checked.text, &diagnostics),
         None => Content::Nothing,
     };
     (FileReport { path: shown, text: checked.text, diagnostics }, content)

@@ -27,6 +27,9 @@ pub struct ItemFile {
     /// The path shown to the user.
     pub shown: String,
     pub bytes: Vec<u8>,
+    /// The M of `bytes`, already parsed and analysed by the caller (a language server's open buffer), so
+    /// the check does not do it again.
+    pub parsed: Option<file::ParsedM>,
 }
 
 /// An item folder: its parts, read, and the other files in it, not read.
@@ -52,7 +55,15 @@ pub fn check_folder(mut item: FolderItem) -> Vec<FileReport> {
     let mut checked: Vec<Checked> = item
         .files
         .iter()
-        .map(|f| file::check(PartKind::of(&f.part_path), &f.part_path, f.shown.clone(), &f.bytes, false))
+        .map(|f| {
+            let kind = PartKind::of(&f.part_path);
+            match (&f.parsed, kind) {
+                (Some(parsed), PartKind::Mashup) => {
+                    file::check_parsed_m(&f.part_path, f.shown.clone(), &f.bytes, parsed)
+                }
+                _ => file::check(kind, &f.part_path, f.shown.clone(), &f.bytes, false),
+            }
+        })
         .collect();
     apply_rules(&mut checked, Some(&item.name), true);
 

@@ -8,7 +8,7 @@
 //! publishes the current definition version when it completes; Execute with `SkipApplyChanges` on a
 //! never-published dataflow fails with `DataflowNeverPublishedError`; an Execute identical to one still
 //! running is `Deduped`; an Execute whose parameters do not fit the dataflow's public parameters fails
-//! (`DataflowNotParametricError`, `DataflowInvalidParameters`).
+//! (`DataflowInvalidParameters`).
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -101,19 +101,15 @@ fn execute_request(body: Option<&Map<String, Value>>) -> Result<ExecuteRequest, 
     Ok(ExecuteRequest { skip, names, key: json!({ "skip": skip, "parameters": parameters }).to_string() })
 }
 
-/// Why the parameters of an Execute request do not fit the dataflow, if they do not: a dataflow without
-/// public parameters takes none; one with them takes only its own parameters (names compared with case) and
-/// needs every required one.
+/// Why the parameters of an Execute request do not fit the dataflow, if they do not: a dataflow with public
+/// parameters takes only its own parameters (names compared with case) and needs every required one; a
+/// dataflow without them ignores any.
 fn parameter_problem(parts: &[(String, Vec<u8>)], names: &[String]) -> Option<(&'static str, String)> {
     let part = |name: &str| parts.iter().find(|(path, _)| path == name).map(|(_, bytes)| bytes.as_slice());
     let parametric = part(QUERY_METADATA).is_some_and(parameters::is_parametric);
     if !parametric {
-        return (!names.is_empty()).then(|| {
-            (
-                "DataflowNotParametricError",
-                format!("The dataflow does not use public parameters, so a run cannot set `{}`.", names[0]),
-            )
-        });
+        // Nothing documents a refusal here: the parameters are ignored, as the run ignores them.
+        return None;
     }
     let declared = parameters::discover(&String::from_utf8_lossy(part(MASHUP).unwrap_or_default()));
     let declared_name = |p: &Value| p["name"].as_str().unwrap_or_default().to_string();

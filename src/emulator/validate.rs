@@ -194,6 +194,7 @@ pub fn check(item: &ItemRow, parts: &[(String, Vec<u8>)]) -> Option<String> {
             part_path: path.clone(),
             shown: format!("{folder}/{path}"),
             bytes: bytes.clone(),
+            parsed: None,
         })
         .collect();
     let reports = check_folder(FolderItem { name: folder.clone(), shown: folder, files, strays: Vec::new() });

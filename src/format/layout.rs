@@ -46,6 +46,8 @@ impl<'a> Builder<'a> {
                 let hug = single_bracketed_item(node);
                 self.bracket_list(c, hug);
             }
+            // `Source{[Schema = "dbo", Item = "Orders"]}`: a navigation step's key stays on its line.
+            Kind::RecordExpression if is_item_selector(node) => self.bracket_list(c, true),
             Kind::ParameterList
             | Kind::RecordExpression
             | Kind::RecordType
@@ -516,6 +518,37 @@ fn single_bracketed_item(node: Node) -> bool {
         && node
             .named_child(0)
             .is_some_and(|item| matches!(kind(item), Kind::ListExpression | Kind::RecordExpression))
+}
+
+/// Whether a record is the key of an item access (`Source{[Name = "Orders"]}`) without comments inside:
+/// Fabric writes navigation steps on one line, and people read them as one unit.
+fn is_item_selector(node: Node) -> bool {
+    if node.parent().is_none_or(|parent| kind(parent) != Kind::ItemAccess) {
+        return false;
+    }
+    let mut cursor = node.walk();
+    let mut depth = 0usize;
+    // A bounded walk: keys are a few literals; a big one is laid out as any record.
+    for _ in 0..256 {
+        if kind(cursor.node()) == Kind::Comment {
+            return false;
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if depth == 0 {
+                return true;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            depth -= 1;
+        }
+    }
+    false
 }
 
 /// The binding strength of a binary expression's operator (higher binds tighter).

@@ -28,6 +28,7 @@ mod builder;
 pub mod config;
 pub mod diff;
 mod doc;
+pub mod edits;
 mod kinds;
 mod layout;
 pub mod legacy;

@@ -66,6 +66,17 @@ fn long_constructs_break_one_item_a_line() {
 }
 
 #[test]
+fn navigation_keys_stay_on_their_line() {
+    let step = "N = Source{[workspaceId = \"00000000-0000-0000-0000-000000000000\"]}[Data]{[lakehouseId = \"9f8e7d6c\"]}[Data]";
+    assert_eq!(fmt_width(&format!("let {step} in N"), 40), format!("let\n  {step}\nin\n  N"));
+    // With a comment inside, the key is a record like any other.
+    assert_eq!(
+        fmt_width("Source{[Schema = \"dbo\", // the schema\nItem = \"Orders\"]}", 40),
+        "Source{[\n  Schema = \"dbo\", // the schema\n  Item = \"Orders\"\n]}"
+    );
+}
+
+#[test]
 fn comments_stay_where_they_belong() {
     assert_eq!(fmt("f(a, // note\nb)"), "f(\n  a, // note\n  b\n)");
     assert_eq!(fmt("let a = 1 // one\n, b = 2 in b"), "let\n  a = 1, // one\n  b = 2\nin\n  b");

@@ -6,11 +6,12 @@
 //! not show each problem twice.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions,
-    DiagnosticOptions, DiagnosticServerCapabilities, FoldingRangeProviderCapability, HoverProviderCapability,
-    MarkupKind, OneOf, RenameOptions, SelectionRangeProviderCapability, SemanticTokensFullOptions,
-    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CodeLensOptions,
+    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, DocumentOnTypeFormattingOptions,
+    ExecuteCommandOptions, FoldingRangeProviderCapability, HoverProviderCapability, MarkupKind, OneOf,
+    RenameOptions, SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
     WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
@@ -36,6 +37,10 @@ pub struct ClientFlags {
     pub definition_links: bool,
     /// The client supports hierarchical document symbols.
     pub hierarchical_symbols: bool,
+    /// The client shows work-done progress the server creates (`window.workDoneProgress`).
+    pub work_done_progress: bool,
+    /// The client accepts `workspace/codeLens/refresh`.
+    pub code_lens_refresh: bool,
 }
 
 impl ClientFlags {
@@ -43,6 +48,15 @@ impl ClientFlags {
         let text = capabilities.text_document.as_ref();
         let workspace = capabilities.workspace.as_ref();
         ClientFlags {
+            work_done_progress: capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
+            code_lens_refresh: workspace
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false),
             pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()),
             diagnostic_refresh: workspace
                 .and_then(|w| w.diagnostics.as_ref())
@@ -138,6 +152,19 @@ pub fn server(client: ClientFlags, encoding: Encoding) -> ServerCapabilities {
             ),
             resolve_provider: Some(false),
             ..CompletionOptions::default()
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: super::commands::COMMANDS.iter().map(|c| (*c).to_owned()).collect(),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
+        document_on_type_formatting_provider: Some(DocumentOnTypeFormattingOptions {
+            first_trigger_character: crate::format::edits::ON_TYPE_TRIGGER.to_owned(),
+            more_trigger_character: Some(
+                crate::format::edits::MORE_ON_TYPE_TRIGGERS.iter().map(|c| (*c).to_owned()).collect(),
+            ),
         }),
         ..ServerCapabilities::default()
     }

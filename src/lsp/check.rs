@@ -39,6 +39,14 @@ pub fn item(files: &ItemFiles) -> (Vec<FileDiagnostics>, Files) {
                 part_path: f.part_path.clone(),
                 shown: f.snapshot.key.shown(),
                 bytes: f.bytes.clone(),
+                // An open buffer's tree and analysis, made once per version and shared with the features.
+                parsed: (f.snapshot.version.is_some()
+                    && f.snapshot.language == Language::M
+                    && f.bytes == f.snapshot.text.as_bytes())
+                .then(|| definition::file::ParsedM {
+                    tree: f.snapshot.tree().clone(),
+                    names: f.snapshot.analysis().diagnostics().to_vec(),
+                }),
             })
             .collect(),
         strays: files.strays.iter().map(|(part_path, s)| (part_path.clone(), s.key.shown())).collect(),

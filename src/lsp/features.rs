@@ -154,7 +154,7 @@ fn markup(value: String, client: ClientFlags) -> MarkupContent {
 const REQUEST_FAILED: i64 = -32803;
 
 /// The error of a request `ide` refused, with its reason for the user.
-fn refused(message: String) -> Error {
+pub(super) fn refused(message: String) -> Error {
     Error { code: ErrorCode::ServerError(REQUEST_FAILED), message: message.into(), data: None }
 }
 
@@ -801,4 +801,123 @@ pub async fn workspace_symbol(
         Some(WorkspaceSymbolResponse::Flat(symbols))
     })
     .await
+}
+
+/// The formatting options of a document: the project's `dfls.toml` and `.editorconfig`, then what the
+/// client's request says.
+fn format_options(snapshot: &Snapshot, options: &FormattingOptions) -> Result<crate::format::Options> {
+    use crate::format::{config, Settings};
+    let editor = Settings::from_editor(options.tab_size, options.insert_spaces);
+    let project = match snapshot.key.path() {
+        Some(path) => {
+            config::project_settings(path, &config::RealFs).map_err(|error| refused(error.to_string()))?
+        }
+        None => config::ProjectSettings::default(),
+    };
+    Ok(project.options(Settings::default(), editor))
+}
+
+/// Which edits a formatting request wants.
+enum FormatScope {
+    Document,
+    Range(lsp::Range),
+    OnType(Position, String),
+}
+
+/// `textDocument/formatting`, `rangeFormatting` and `onTypeFormatting`: the formatter's result as the
+/// few edits that change whitespace ([`crate::format::edits`]), never one edit replacing the document.
+/// A legacy `dataflow-content.json` gets its M document formatted (whole-document requests only).
+async fn format_request(
+    shared: &Arc<Shared>,
+    uri: &Uri,
+    options: &FormattingOptions,
+    scope: FormatScope,
+) -> Result<Option<Vec<TextEdit>>> {
+    use crate::format::edits;
+    let snapshot = snapshot(shared, DocKey::of(uri), Some(uri)).await?.expect("an error otherwise");
+    let encoding = shared.lock().encoding;
+    let options = format_options(&snapshot, options)?;
+    task::blocking("formatting", move || {
+        let lines = snapshot.lines(encoding);
+        let text = snapshot.text.as_str();
+        let found = match (snapshot.language, scope) {
+            (Language::M, FormatScope::Document) => edits::format_edits(text, snapshot.tree(), &options),
+            (Language::M, FormatScope::Range(range)) => {
+                let range = lines.byte_range(range).map_err(task::out_of_range)?;
+                edits::range_edits(text, snapshot.tree(), &options, range)
+            }
+            (Language::M, FormatScope::OnType(position, typed)) => {
+                let offset = lines.offset(position).map_err(task::out_of_range)?;
+                edits::on_type_edits(text, snapshot.tree(), &options, offset, &typed)
+            }
+            (Language::Json, FormatScope::Document)
+                if PartKind::of(snapshot.key.file_name()) == PartKind::LegacyContent =>
+            {
+                match crate::format::legacy::format_legacy(text.as_bytes(), &options) {
+                    Ok(formatted) if formatted.json == text => Ok(Vec::new()),
+                    Ok(formatted) => Ok(vec![edits::common_edit(text, &formatted.json)]),
+                    Err(error) => return Err(refused(format!("not formatted: {error}"))),
+                }
+            }
+            _ => return Ok(None),
+        };
+        let found = found.map_err(|error| refused(error.to_string()))?;
+        Ok(Some(
+            found
+                .into_iter()
+                .map(|edit| TextEdit { range: lines.range(edit.range), new_text: edit.new_text })
+                .collect(),
+        ))
+    })
+    .await?
+}
+
+/// `textDocument/formatting`.
+pub async fn formatting(
+    shared: &Arc<Shared>,
+    params: DocumentFormattingParams,
+) -> Result<Option<Vec<TextEdit>>> {
+    format_request(shared, &params.text_document.uri, &params.options, FormatScope::Document).await
+}
+
+/// `textDocument/rangeFormatting`: the members and bindings the range touches.
+pub async fn range_formatting(
+    shared: &Arc<Shared>,
+    params: DocumentRangeFormattingParams,
+) -> Result<Option<Vec<TextEdit>>> {
+    format_request(shared, &params.text_document.uri, &params.options, FormatScope::Range(params.range)).await
+}
+
+/// `textDocument/onTypeFormatting`: after `;` or a line break, the member or binding just written.
+pub async fn on_type_formatting(
+    shared: &Arc<Shared>,
+    params: DocumentOnTypeFormattingParams,
+) -> Result<Option<Vec<TextEdit>>> {
+    let at = params.text_document_position;
+    let scope = FormatScope::OnType(at.position, params.ch);
+    format_request(shared, &at.text_document.uri, &params.options, scope).await
+}
+
+/// `textDocument/codeLens`: on the `section` line of an item's `mashup.pq`, the deploy commands and the
+/// last job seen ([`super::commands::code_lenses`]).
+pub async fn code_lens(shared: &Arc<Shared>, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+    let uri = params.text_document.uri;
+    let key = DocKey::of(&uri);
+    if key.file_name() != MASHUP {
+        return Ok(None);
+    }
+    let snapshot = snapshot(shared, key, Some(&uri)).await?.expect("an error otherwise");
+    let encoding = shared.lock().encoding;
+    let line = section_keyword(snapshot.tree().root_node())
+        .map_or(0, |offset| snapshot.lines(encoding).position(offset).line);
+    Ok(Some(super::commands::code_lenses(shared, &uri, line)))
+}
+
+/// The offset of the first `section` keyword of a document.
+fn section_keyword(root: tree_sitter::Node) -> Option<usize> {
+    let mut cursor = root.walk();
+    let section = root.children(&mut cursor).find(|child| child.kind() == "section")?;
+    let mut cursor = section.walk();
+    let keyword = section.children(&mut cursor).find(|child| !child.is_named() && child.kind() == "section");
+    keyword.map(|keyword| keyword.start_byte())
 }

@@ -29,6 +29,7 @@
 
 pub mod capabilities;
 pub mod check;
+pub mod commands;
 pub mod convert;
 pub mod diagnostic;
 pub mod document;
@@ -71,6 +72,8 @@ pub fn service(options: Options) -> (LspService<Server>, ClientSocket) {
     })
     .custom_method("dfls/debugPanic", Server::debug_panic)
     .custom_method("dfls/debugSleep", Server::debug_sleep)
+    // Not (yet) a method of tower-lsp-server's `LanguageServer`.
+    .custom_method("window/workDoneProgress/cancel", Server::progress_cancel)
     .finish()
 }
 

@@ -95,6 +95,11 @@ impl Server {
         }
     }
 
+    /// `window/workDoneProgress/cancel`: cancels the job whose progress it is.
+    pub async fn progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        super::commands::cancel_progress(&self.shared, params);
+    }
+
     /// A debugging request that panics, for the tests that show a panic does not stop the server.
     /// Answered only when [`super::Options::debug_requests`] is set.
     pub async fn debug_panic(&self, _params: Value) -> Result<Value> {
@@ -340,6 +345,29 @@ impl LanguageServer for Server {
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
         features::document_symbol(&self.shared, params).await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        super::commands::execute(&self.shared, &self.client, params).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        features::code_lens(&self.shared, params).await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        features::formatting(&self.shared, params).await
+    }
+
+    async fn range_formatting(&self, params: DocumentRangeFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        features::range_formatting(&self.shared, params).await
+    }
+
+    async fn on_type_formatting(
+        &self,
+        params: DocumentOnTypeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        features::on_type_formatting(&self.shared, params).await
     }
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {

@@ -32,6 +32,8 @@ pub struct Shared {
     pub options: Options,
     /// Files read from disk for requests.
     pub disk: Mutex<DiskCache>,
+    /// The jobs the editor's commands started and followed.
+    pub jobs: Mutex<super::commands::Jobs>,
 }
 
 impl Shared {
@@ -42,6 +44,7 @@ impl Shared {
             queue,
             options,
             disk: Mutex::new(DiskCache::default()),
+            jobs: super::commands::new_jobs(),
         }
     }
 

@@ -4,7 +4,9 @@
 
 mod support;
 
+mod commands;
 mod features;
+mod formatting;
 mod nvim;
 mod protocol;
 mod stdio;

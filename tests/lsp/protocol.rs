@@ -67,7 +67,12 @@ fn initialize_negotiates_utf8_when_offered() {
         capabilities["codeActionProvider"]["codeActionKinds"],
         json!(["quickfix", "refactor.rewrite"])
     );
-    assert!(capabilities.get("documentFormattingProvider").is_none(), "formatting is not offered yet");
+    assert_eq!(capabilities["documentFormattingProvider"], true);
+    assert_eq!(capabilities["documentRangeFormattingProvider"], true);
+    assert_eq!(
+        capabilities["documentOnTypeFormattingProvider"],
+        json!({"firstTriggerCharacter": ";", "moreTriggerCharacter": ["\n"]})
+    );
 }
 
 #[test]

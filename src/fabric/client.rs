@@ -1,0 +1,453 @@
+//! Typed calls of the Fabric REST API that dfls needs: workspaces, items (Dataflows), definitions, job
+//! instances, with pagination and long-running operations followed to their end.
+//!
+//! Paths follow the official swagger: items and definitions through the dataflow group
+//! (`/workspaces/{ws}/dataflows/...`), jobs through the dataflow group to start them and the core job
+//! scheduler (`/workspaces/{ws}/items/{id}/jobs/instances/...`) to read and cancel them, as the `Location`
+//! headers of Fabric's answers do.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::error::{ApiError, FabricError};
+use super::http::{Answer, Http, Repeat};
+use crate::definition::payload::{self, Definition};
+
+/// The item type dfls works with.
+pub const DATAFLOW: &str = "Dataflow";
+
+/// The longest a long-running operation is followed.
+const OPERATION_LIMIT: Duration = Duration::from_secs(30 * 60);
+
+/// An item, as the API describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Item {
+    pub id: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(rename = "type", default)]
+    pub item_type: String,
+    #[serde(default)]
+    pub workspace_id: String,
+}
+
+/// A workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workspace {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// A job instance (`ItemJobInstance`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobInstance {
+    pub id: String,
+    #[serde(default)]
+    pub item_id: String,
+    #[serde(default)]
+    pub job_type: String,
+    #[serde(default)]
+    pub invoke_type: String,
+    pub status: String,
+    #[serde(default)]
+    pub start_time_utc: Option<String>,
+    #[serde(default)]
+    pub end_time_utc: Option<String>,
+    #[serde(default)]
+    pub failure_reason: Option<Value>,
+}
+
+impl JobInstance {
+    /// Whether the job has ended (`Completed`, `Failed`, `Cancelled`, `Deduped`).
+    pub fn is_finished(&self) -> bool {
+        matches!(self.status.as_str(), "Completed" | "Failed" | "Cancelled" | "Deduped")
+    }
+
+    /// Whether it ended well.
+    pub fn succeeded(&self) -> bool {
+        self.status == "Completed"
+    }
+
+    /// The failure reason in words: `errorCode: message`.
+    pub fn failure(&self) -> Option<String> {
+        let reason = self.failure_reason.as_ref().filter(|r| !r.is_null())?;
+        let code = reason.get("errorCode").and_then(Value::as_str).unwrap_or("");
+        let message = reason.get("message").and_then(Value::as_str).unwrap_or("");
+        Some(match (code.is_empty(), message.is_empty()) {
+            (false, false) => format!("{code}: {message}"),
+            (false, true) => code.to_owned(),
+            _ => message.to_owned(),
+        })
+    }
+}
+
+/// The jobs of a Dataflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobType {
+    /// Publish: validate the saved definition and make it the one that runs.
+    ApplyChanges,
+    /// Refresh: run the dataflow.
+    Execute,
+}
+
+impl JobType {
+    pub fn name(self) -> &'static str {
+        match self {
+            JobType::ApplyChanges => "ApplyChanges",
+            JobType::Execute => "Execute",
+        }
+    }
+
+    /// The path segment of the dataflow group (`jobs/applyChanges/instances`).
+    fn segment(self) -> &'static str {
+        match self {
+            JobType::ApplyChanges => "applyChanges",
+            JobType::Execute => "execute",
+        }
+    }
+
+    /// What people call it.
+    pub fn verb(self) -> &'static str {
+        match self {
+            JobType::ApplyChanges => "publish",
+            JobType::Execute => "refresh",
+        }
+    }
+}
+
+/// A started job: where to watch it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedJob {
+    pub id: String,
+    /// The job instance's URL (the `Location` of the answer).
+    pub url: String,
+    /// How long the API asked to wait before the first look.
+    pub retry_after: Option<Duration>,
+}
+
+/// The typed API over one connection.
+#[derive(Debug)]
+pub struct Client {
+    pub http: Http,
+}
+
+impl Client {
+    pub fn new(http: Http) -> Client {
+        Client { http }
+    }
+
+    /// Every page of a list, following `continuationUri` (or `continuationToken`).
+    fn list<T: serde::de::DeserializeOwned>(&self, path: &str, what: &str) -> Result<Vec<T>, FabricError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Page<T> {
+            value: Vec<T>,
+            #[serde(default)]
+            continuation_token: Option<String>,
+            #[serde(default)]
+            continuation_uri: Option<String>,
+        }
+        let mut out = Vec::new();
+        let mut next = path.to_owned();
+        for _ in 0..10_000 {
+            let page: Page<T> = self.http.send(Method::GET, &next, None, Repeat::Safe)?.json(what)?;
+            out.extend(page.value);
+            next = match (page.continuation_uri, page.continuation_token) {
+                (Some(uri), _) if !uri.is_empty() => uri,
+                (_, Some(token)) if !token.is_empty() => {
+                    let separator = if path.contains('?') { '&' } else { '?' };
+                    format!("{path}{separator}continuationToken={}", encode_query(&token))
+                }
+                _ => return Ok(out),
+            };
+        }
+        Err(FabricError::Protocol(format!("{what}: more than 10,000 pages")))
+    }
+
+    pub fn workspaces(&self) -> Result<Vec<Workspace>, FabricError> {
+        self.list("/workspaces", "the workspaces")
+    }
+
+    /// The Dataflows of a workspace.
+    pub fn dataflows(&self, workspace: &str) -> Result<Vec<Item>, FabricError> {
+        self.list(&format!("/workspaces/{workspace}/items?type={DATAFLOW}"), "the items of the workspace")
+    }
+
+    /// The Dataflow with a display name, if there is one.
+    pub fn find_dataflow(&self, workspace: &str, display_name: &str) -> Result<Option<Item>, FabricError> {
+        Ok(self.dataflows(workspace)?.into_iter().find(|item| item.display_name == display_name))
+    }
+
+    /// Creates a Dataflow with a definition. A create is never sent twice: after a failure that may have
+    /// come after the API created it (a 5xx, a lost connection), the item is looked up by name, and the
+    /// create is sent again only when it is not there.
+    pub fn create_dataflow(
+        &self,
+        workspace: &str,
+        display_name: &str,
+        description: &str,
+        definition: &Definition,
+    ) -> Result<Item, FabricError> {
+        let body = json!({
+            "displayName": display_name,
+            "description": description,
+            "definition": definition_json(definition),
+        });
+        let path = format!("/workspaces/{workspace}/dataflows");
+        let mut attempts = 0;
+        loop {
+            let result = self
+                .http
+                .send(Method::POST, &path, Some(&body), Repeat::Never)
+                .and_then(|answer| self.follow(answer, "create"));
+            match result {
+                Ok(Some(value)) => {
+                    return serde_json::from_value(value)
+                        .map_err(|error| FabricError::Protocol(format!("the created item: {error}")))
+                }
+                Ok(None) => {
+                    return self.find_dataflow(workspace, display_name)?.ok_or_else(|| {
+                        FabricError::Protocol("the create succeeded but the item is not listed".to_owned())
+                    })
+                }
+                Err(error) if attempts < self.http.policy.retries && may_have_happened(&error) => {
+                    attempts += 1;
+                    if let Some(item) = self.find_dataflow(workspace, display_name)? {
+                        return Ok(item);
+                    }
+                    std::thread::sleep(self.http.policy.backoff.saturating_mul(1 << attempts));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Deletes a Dataflow.
+    pub fn delete_dataflow(&self, workspace: &str, id: &str) -> Result<(), FabricError> {
+        self.http.send(
+            Method::DELETE,
+            &format!("/workspaces/{workspace}/dataflows/{id}"),
+            None,
+            Repeat::Safe,
+        )?;
+        Ok(())
+    }
+
+    /// The definition of a Dataflow, its parts decoded.
+    pub fn get_definition(&self, workspace: &str, id: &str) -> Result<Definition, FabricError> {
+        let path = format!("/workspaces/{workspace}/dataflows/{id}/getDefinition");
+        let answer = self.http.send(Method::POST, &path, None, Repeat::Safe)?;
+        let value = self
+            .follow(answer, "getDefinition")?
+            .ok_or_else(|| FabricError::Protocol("getDefinition returned no definition".to_owned()))?;
+        decode_definition(&value)
+    }
+
+    /// Replaces the definition of a Dataflow; with `update_metadata`, its `.platform` also sets the display
+    /// name and description.
+    pub fn update_definition(
+        &self,
+        workspace: &str,
+        id: &str,
+        definition: &Definition,
+        update_metadata: bool,
+    ) -> Result<(), FabricError> {
+        let path = format!(
+            "/workspaces/{workspace}/dataflows/{id}/updateDefinition?updateMetadata={update_metadata}"
+        );
+        let body = json!({ "definition": definition_json(definition) });
+        let answer = self.http.send(Method::POST, &path, Some(&body), Repeat::Safe)?;
+        self.follow(answer, "updateDefinition")?;
+        Ok(())
+    }
+
+    /// Starts a job. Never repeated after a failure that may have started it.
+    pub fn run_job(
+        &self,
+        workspace: &str,
+        id: &str,
+        job: JobType,
+        execution_data: Option<Value>,
+    ) -> Result<StartedJob, FabricError> {
+        let path = format!("/workspaces/{workspace}/dataflows/{id}/jobs/{}/instances", job.segment());
+        let body = execution_data.map(|data| json!({ "executionData": data }));
+        let answer = self.http.send(Method::POST, &path, body.as_ref(), Repeat::Never)?;
+        let url = answer
+            .header("location")
+            .ok_or_else(|| {
+                FabricError::Protocol(format!("the {} job was accepted without a Location", job.name()))
+            })?
+            .to_owned();
+        let id = url.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
+        Ok(StartedJob { id, url, retry_after: answer.retry_after() })
+    }
+
+    /// A job instance.
+    pub fn job(&self, workspace: &str, item: &str, job: &str) -> Result<JobInstance, FabricError> {
+        let path = format!("/workspaces/{workspace}/items/{item}/jobs/instances/{job}");
+        self.http.send(Method::GET, &path, None, Repeat::Safe)?.json("the job instance")
+    }
+
+    /// The job instances of an item, newest first.
+    pub fn jobs(&self, workspace: &str, item: &str) -> Result<Vec<JobInstance>, FabricError> {
+        let mut jobs: Vec<JobInstance> =
+            self.list(&format!("/workspaces/{workspace}/items/{item}/jobs/instances"), "the job instances")?;
+        jobs.sort_by(|a, b| b.start_time_utc.cmp(&a.start_time_utc));
+        Ok(jobs)
+    }
+
+    /// Asks to cancel a job instance.
+    pub fn cancel_job(&self, workspace: &str, item: &str, job: &str) -> Result<(), FabricError> {
+        let path = format!("/workspaces/{workspace}/items/{item}/jobs/instances/{job}/cancel");
+        self.http.send(Method::POST, &path, None, Repeat::Safe)?;
+        Ok(())
+    }
+
+    /// Follows a job to its end, calling `progress` after each look; `stop` is asked between looks and
+    /// ends the wait early (the job goes on).
+    pub fn wait_job(
+        &self,
+        workspace: &str,
+        item: &str,
+        started: &StartedJob,
+        progress: &mut dyn FnMut(&JobInstance),
+        stop: &dyn Fn() -> bool,
+    ) -> Result<JobInstance, FabricError> {
+        let mut wait = started.retry_after.unwrap_or(Duration::from_secs(1));
+        loop {
+            sleep_unless(wait.min(Duration::from_secs(30)), stop);
+            let job = self.job(workspace, item, &started.id)?;
+            progress(&job);
+            if job.is_finished() || stop() {
+                return Ok(job);
+            }
+            wait = Duration::from_secs(1);
+        }
+    }
+
+    /// The result of a call that may be a long-running operation: the answer's JSON body, or, for a 202,
+    /// the operation followed to its end and its result (`None` for an operation without one).
+    fn follow(&self, answer: Answer, what: &str) -> Result<Option<Value>, FabricError> {
+        if answer.status != 202 {
+            return Ok(if answer.body.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                Some(answer.json(what)?)
+            });
+        }
+        let operation_url = match (answer.header("location"), answer.header("x-ms-operation-id")) {
+            (Some(location), _) => location.to_owned(),
+            (None, Some(id)) => self.http.url(&format!("/operations/{id}")),
+            (None, None) => {
+                return Err(FabricError::Protocol(format!(
+                    "{what}: 202 without Location or x-ms-operation-id"
+                )))
+            }
+        };
+        let operation =
+            answer.header("x-ms-operation-id").map_or_else(|| operation_url.clone(), str::to_owned);
+        let mut wait = answer.retry_after().unwrap_or(Duration::from_secs(1));
+        let started = Instant::now();
+        loop {
+            std::thread::sleep(wait.min(Duration::from_secs(30)));
+            let state = self.http.send(Method::GET, &operation_url, None, Repeat::Safe)?;
+            let body: Value = state.json("the operation state")?;
+            match body.get("status").and_then(Value::as_str).unwrap_or("") {
+                "Succeeded" => {
+                    let result_url = match state.header("location") {
+                        Some(location) if location.trim_end_matches('/').ends_with("/result") => {
+                            location.to_owned()
+                        }
+                        // No Location: the operation has no result.
+                        _ => return Ok(None),
+                    };
+                    return match self.http.send(Method::GET, &result_url, None, Repeat::Safe) {
+                        Ok(result) if result.body.iter().all(u8::is_ascii_whitespace) => Ok(None),
+                        Ok(result) => Ok(Some(result.json(what)?)),
+                        Err(FabricError::Api(error)) if error.code == "OperationHasNoResult" => Ok(None),
+                        Err(error) => Err(error),
+                    };
+                }
+                status @ ("Failed" | "Undefined") => {
+                    let error = body.get("error").map(|error| {
+                        Box::new(ApiError {
+                            status: 200,
+                            code: error.get("errorCode").and_then(Value::as_str).unwrap_or(status).to_owned(),
+                            message: error.get("message").and_then(Value::as_str).unwrap_or("").to_owned(),
+                            request_id: error.get("requestId").and_then(Value::as_str).map(str::to_owned),
+                            details: Vec::new(),
+                            request: format!("{what} (operation {operation})"),
+                        })
+                    });
+                    return Err(FabricError::OperationFailed { operation, error });
+                }
+                _ if started.elapsed() > OPERATION_LIMIT => {
+                    return Err(FabricError::Protocol(format!(
+                        "{what}: the operation {operation} did not end in {} minutes",
+                        OPERATION_LIMIT.as_secs() / 60
+                    )))
+                }
+                _ => wait = state.retry_after().unwrap_or(Duration::from_secs(1)),
+            }
+        }
+    }
+}
+
+/// Whether a failed request may have been done by the API anyway (its answer lost or a server error).
+fn may_have_happened(error: &FabricError) -> bool {
+    match error {
+        FabricError::Unreachable { .. } => true,
+        FabricError::Api(error) => error.status >= 500,
+        _ => false,
+    }
+}
+
+/// Sleeps for `duration`, waking every 100 ms to ask `stop`.
+fn sleep_unless(duration: Duration, stop: &dyn Fn() -> bool) {
+    let end = Instant::now() + duration;
+    while !stop() {
+        let now = Instant::now();
+        if now >= end {
+            return;
+        }
+        std::thread::sleep((end - now).min(Duration::from_millis(100)));
+    }
+}
+
+/// A definition as the API's JSON (`{"parts": [{"path", "payload", "payloadType"}]}`).
+pub fn definition_json(definition: &Definition) -> Value {
+    let payload: Value =
+        serde_json::from_str(&payload::encode(definition)).expect("payload::encode writes JSON");
+    payload["definition"].clone()
+}
+
+/// The definition of a `getDefinition` result, decoded; a part that is not base64 is an error.
+pub fn decode_definition(value: &Value) -> Result<Definition, FabricError> {
+    let text = value.to_string();
+    let json = crate::json::parse(&text);
+    let (decoded, format, diagnostics) = payload::decode(&json);
+    if let Some(problem) = diagnostics.first() {
+        return Err(FabricError::Protocol(format!("the definition the API returned: {}", problem.message)));
+    }
+    Ok(Definition { format, parts: decoded.into_iter().map(|d| d.part).collect() })
+}
+
+/// Percent-encodes a query value.
+fn encode_query(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

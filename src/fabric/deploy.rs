@@ -1,0 +1,274 @@
+//! The deploy loop over a connection: push a local item folder (create or update its definition), pull a
+//! remote definition into a folder, run and follow publish and refresh jobs, read job instances.
+//!
+//! Local items are matched to remote ones by display name (from `.platform`) and type, as Fabric's Git
+//! integration and fabric-cicd do. Nothing local is lost: a push reads only; a pull writes every file
+//! atomically and, without `force`, writes nothing at all when any local file differs from the remote.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use super::client::{Item, JobInstance, JobType, StartedJob};
+use super::error::FabricError;
+use super::target::Connection;
+use crate::definition::parts::{PartKind, PLATFORM};
+use crate::definition::payload::{self, Definition, WriteOutcome};
+use crate::definition::{check_folder, FolderItem, ItemFile};
+use crate::diagnostics::{FileReport, Severity};
+
+/// A local item folder, read.
+#[derive(Debug, Clone)]
+pub struct LocalItem {
+    pub dir: PathBuf,
+    pub display_name: String,
+    pub description: String,
+    /// The parts of a Dataflow definition in the folder (other files are not sent).
+    pub definition: Definition,
+}
+
+/// Reads an item folder: its parts, and its display name from `.platform` (else the folder's name
+/// without `.Dataflow`).
+pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
+    let all = payload::read_folder(dir).map_err(|error| {
+        FabricError::Io(format!("cannot read the item folder {}: {error}", dir.display()))
+    })?;
+    let parts: Vec<payload::Part> =
+        all.parts.into_iter().filter(|part| PartKind::of(&part.path) != PartKind::Unknown).collect();
+    if parts.is_empty() {
+        return Err(FabricError::Io(format!("{} holds no part of a Dataflow definition", dir.display())));
+    }
+    let platform: Option<Value> =
+        parts.iter().find(|p| p.path == PLATFORM).and_then(|p| serde_json::from_slice(&p.bytes).ok());
+    let metadata = platform.as_ref().and_then(|p| p.get("metadata"));
+    let folder_name = dir
+        .canonicalize()
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let display_name = metadata
+        .and_then(|m| m.get("displayName"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| folder_name.strip_suffix(".Dataflow").unwrap_or(&folder_name).to_owned());
+    let description =
+        metadata.and_then(|m| m.get("description")).and_then(Value::as_str).unwrap_or_default().to_owned();
+    Ok(LocalItem {
+        dir: dir.to_path_buf(),
+        display_name,
+        description,
+        definition: Definition { format: None, parts },
+    })
+}
+
+/// `dfls check` on a local item: its reports, and how many errors they hold.
+pub fn check(item: &LocalItem) -> (Vec<FileReport>, usize) {
+    let name = item.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let shown = item.dir.display().to_string();
+    let files = item
+        .definition
+        .parts
+        .iter()
+        .map(|part| ItemFile {
+            part_path: part.path.clone(),
+            shown: format!("{}/{}", shown.trim_end_matches('/'), part.path),
+            bytes: part.bytes.clone(),
+            parsed: None,
+        })
+        .collect();
+    let reports = check_folder(FolderItem { name, shown, files, strays: Vec::new() });
+    let errors =
+        reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == Severity::Error).count();
+    (reports, errors)
+}
+
+/// What a push does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushAction {
+    /// No Dataflow of that name: create it with the definition.
+    Create,
+    /// Update the definition: these parts differ or are new.
+    Update { changed: Vec<String> },
+    /// The remote definition is the local one: nothing to send.
+    Unchanged,
+}
+
+/// A push, decided.
+#[derive(Debug, Clone)]
+pub struct PushPlan {
+    pub remote: Option<Item>,
+    pub action: PushAction,
+}
+
+/// Decides what pushing `item` does: looks the Dataflow up by name and compares definitions.
+pub fn plan_push(connection: &Connection, item: &LocalItem) -> Result<PushPlan, FabricError> {
+    let client = &connection.client;
+    let Some(remote) = client.find_dataflow(&connection.workspace, &item.display_name)? else {
+        return Ok(PushPlan { remote: None, action: PushAction::Create });
+    };
+    let current = client.get_definition(&connection.workspace, &remote.id)?;
+    let changed: Vec<String> = item
+        .definition
+        .parts
+        .iter()
+        .filter(|local| !current.parts.iter().any(|r| r.path == local.path && r.bytes == local.bytes))
+        .map(|part| part.path.clone())
+        .collect();
+    let action = if changed.is_empty() { PushAction::Unchanged } else { PushAction::Update { changed } };
+    Ok(PushPlan { remote: Some(remote), action })
+}
+
+/// Carries out a push plan; returns the remote item.
+pub fn push(connection: &Connection, item: &LocalItem, plan: &PushPlan) -> Result<Item, FabricError> {
+    let client = &connection.client;
+    match (&plan.action, &plan.remote) {
+        (PushAction::Create, _) => client.create_dataflow(
+            &connection.workspace,
+            &item.display_name,
+            &item.description,
+            &item.definition,
+        ),
+        (PushAction::Update { .. }, Some(remote)) => {
+            client.update_definition(&connection.workspace, &remote.id, &item.definition, true)?;
+            Ok(remote.clone())
+        }
+        (_, Some(remote)) => Ok(remote.clone()),
+        (_, None) => Err(FabricError::Protocol("a plan without a remote item".to_owned())),
+    }
+}
+
+/// The remote Dataflow an argument names: a local item folder (by its display name) or a display name.
+pub fn resolve(connection: &Connection, item: &str) -> Result<Item, FabricError> {
+    let path = Path::new(item);
+    let name = if path.is_dir() { read_local(path)?.display_name } else { item.to_owned() };
+    connection.client.find_dataflow(&connection.workspace, &name)?.ok_or_else(|| {
+        FabricError::Config(format!(
+            "there is no Dataflow named `{name}` in workspace {} of {}; push it first",
+            connection.workspace, connection.target.name
+        ))
+    })
+}
+
+/// Where a pull writes, and what it wrote.
+#[derive(Debug)]
+pub struct Pulled {
+    pub item: Item,
+    pub dir: PathBuf,
+    pub outcome: WriteOutcome,
+}
+
+/// Pulls the definition of `item` (a local item folder or a remote display name) into `to` (default:
+/// the local folder, or `<name>.Dataflow` in the current folder). Without `force`, nothing is written
+/// when a local file differs from the remote (the outcome's `conflicts` say which).
+pub fn pull(
+    connection: &Connection,
+    item: &str,
+    to: Option<&Path>,
+    force: bool,
+) -> Result<Pulled, FabricError> {
+    let remote = resolve(connection, item)?;
+    let dir = match to {
+        Some(to) => to.to_path_buf(),
+        None if Path::new(item).is_dir() => PathBuf::from(item),
+        None => PathBuf::from(format!("{}.Dataflow", safe_folder_name(&remote.display_name))),
+    };
+    let definition = connection.client.get_definition(&connection.workspace, &remote.id)?;
+    let outcome = payload::write_folder(&definition, &dir, force)
+        .map_err(|error| FabricError::Io(format!("cannot write into {}: {error}", dir.display())))?;
+    Ok(Pulled { item: remote, dir, outcome })
+}
+
+/// A display name as a folder name: path separators and reserved characters become `_`.
+fn safe_folder_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .collect()
+}
+
+/// The `executionData` of a refresh: `ApplyChangesIfNeeded` (or `SkipApplyChanges`), and the public
+/// parameters as `{parameterName, type: "Automatic", value}` with numbers and booleans typed.
+pub fn execution_data(skip_publish: bool, parameters: &[(String, String)]) -> Value {
+    let option = if skip_publish { "SkipApplyChanges" } else { "ApplyChangesIfNeeded" };
+    let mut data = json!({ "executeOption": option });
+    if !parameters.is_empty() {
+        data["parameters"] = parameters
+            .iter()
+            .map(|(name, value)| json!({ "parameterName": name, "type": "Automatic", "value": typed(value) }))
+            .collect();
+    }
+    data
+}
+
+/// A parameter value from the command line: `true`/`false`, a number, else text.
+fn typed(value: &str) -> Value {
+    match value {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        _ => value
+            .parse::<i64>()
+            .map(Value::from)
+            .or_else(|_| value.parse::<f64>().ok().filter(|f| f.is_finite()).map(Value::from).ok_or(()))
+            .unwrap_or_else(|()| Value::String(value.to_owned())),
+    }
+}
+
+/// Starts a publish or a refresh of a remote item.
+pub fn start_job(
+    connection: &Connection,
+    item: &Item,
+    job: JobType,
+    execution_data: Option<Value>,
+) -> Result<StartedJob, FabricError> {
+    connection.client.run_job(&connection.workspace, &item.id, job, execution_data)
+}
+
+/// The job of an item: the one with this id, else the newest.
+pub fn job_status(
+    connection: &Connection,
+    item: &Item,
+    job: Option<&str>,
+) -> Result<Option<JobInstance>, FabricError> {
+    match job {
+        Some(id) => connection.client.job(&connection.workspace, &item.id, id).map(Some),
+        None => Ok(connection.client.jobs(&connection.workspace, &item.id)?.into_iter().next()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_parameters_are_typed() {
+        let data = execution_data(
+            false,
+            &[
+                ("Region".into(), "EMEA".into()),
+                ("Limit".into(), "25".into()),
+                ("Rate".into(), "0.5".into()),
+                ("On".into(), "true".into()),
+            ],
+        );
+        assert_eq!(
+            data,
+            json!({"executeOption": "ApplyChangesIfNeeded", "parameters": [
+                {"parameterName": "Region", "type": "Automatic", "value": "EMEA"},
+                {"parameterName": "Limit", "type": "Automatic", "value": 25},
+                {"parameterName": "Rate", "type": "Automatic", "value": 0.5},
+                {"parameterName": "On", "type": "Automatic", "value": true}]})
+        );
+        assert_eq!(execution_data(true, &[]), json!({"executeOption": "SkipApplyChanges"}));
+    }
+
+    #[test]
+    fn local_items_are_named_by_their_platform_file() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Sales Orders.Dataflow");
+        let item = read_local(&example).unwrap();
+        assert_eq!(item.display_name, "Sales Orders");
+        assert!(item.definition.parts.iter().any(|p| p.path == "mashup.pq"));
+        let (_, errors) = check(&item);
+        assert_eq!(errors, 0);
+        assert_eq!(safe_folder_name("a/b:c"), "a_b_c");
+    }
+}

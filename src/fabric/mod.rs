@@ -1,0 +1,24 @@
+//! The Fabric REST client: targets and tokens, the calls dfls makes, and the deploy loop built on them.
+//!
+//! - [`target`]: `dfls.toml` targets, `--target`/`--workspace`, and [`target::connect`], which starts the
+//!   embedded local Fabric when that is the target (the default with no configuration).
+//! - [`auth`]: tokens from `FABRIC_TOKEN`, the Azure CLI or a command; kept in memory, never shown.
+//! - [`http`]: one request with the retry policy (429 after `Retry-After`, 5xx and connection errors with
+//!   bounded backoff for repeatable requests only, an expired token acquired again once).
+//! - [`client`]: typed calls (items, definitions, jobs), pagination, long-running operations.
+//! - [`deploy`]: push, pull, publish, refresh and job status over a connection.
+//!
+//! Only this module knows reqwest. It is synchronous: the command line calls it directly, the language
+//! server from its blocking pool. It depends on `definition` (parts, payloads, the checker) and, for the
+//! embedded target, on `emulator`.
+
+pub mod auth;
+pub mod client;
+pub mod deploy;
+pub mod error;
+pub mod http;
+pub mod target;
+
+pub use client::{Client, Item, JobInstance, JobType};
+pub use error::{ApiError, FabricError};
+pub use target::{connect, Config, Connection, Overrides, Target};

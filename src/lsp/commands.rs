@@ -1,0 +1,410 @@
+//! The deploy loop in the editor: `workspace/executeCommand` with `dfls.push`, `dfls.publish`,
+//! `dfls.refresh`, `dfls.status`, `dfls.cancel` and `dfls.pull` for the item of a file, code lenses on
+//! the `section` line of `mashup.pq`, and for a running job work-done progress, a `dfls/jobStatus`
+//! notification at each change of state, and a message when it ends.
+//!
+//! Arguments: `[uri]` or `[uri, {"target": NAME}]`, the file's item folder being the item and the
+//! target read from the repository's `dfls.toml` as `dfls push` does. The answer is `{"message": ...}`,
+//! or an error whose message says why (check errors refuse a push; a pull never overwrites local changes).
+//!
+//! A command runs on a thread of its own, not on the server's small blocking pool: a job is followed for
+//! as long as it runs, and the server keeps answering meanwhile. Cancelling the job's progress in the
+//! editor (`window/workDoneProgress/cancel`) asks Fabric to cancel the job.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::{json, Value};
+use tokio::runtime::Handle;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::notification::Notification;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::Client;
+
+use super::capabilities::ClientFlags;
+use super::features::refused;
+use super::state::Shared;
+use super::workspace::{DocKey, ItemKey};
+use crate::fabric::deploy::{self, PushAction};
+use crate::fabric::http::Policy;
+use crate::fabric::{self, Config, Connection, FabricError, Item, JobInstance, JobType, Overrides};
+
+/// The commands the server runs.
+pub const COMMANDS: [&str; 6] =
+    ["dfls.push", "dfls.publish", "dfls.refresh", "dfls.status", "dfls.cancel", "dfls.pull"];
+
+/// `dfls/jobStatus`: a job of an item changed state. Params: `{item, folder, jobId, jobType, status,
+/// startTime, endTime, failureReason}`.
+pub enum JobStatusNotification {}
+
+impl Notification for JobStatusNotification {
+    type Params = Value;
+    const METHOD: &'static str = "dfls/jobStatus";
+}
+
+/// The last state seen of an item's job, for its code lens.
+#[derive(Debug, Clone)]
+pub struct LastJob {
+    pub job_type: String,
+    pub status: String,
+    pub seen: SystemTime,
+}
+
+/// What the commands remember: each item's last job, and the cancel flags of followed jobs by progress
+/// token.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    last: HashMap<PathBuf, LastJob>,
+    cancels: HashMap<String, Arc<AtomicBool>>,
+}
+
+/// `workspace/executeCommand`.
+pub async fn execute(
+    shared: &Arc<Shared>,
+    client: &Client,
+    params: ExecuteCommandParams,
+) -> Result<Option<Value>> {
+    let Some(command) = COMMANDS.iter().find(|c| **c == params.command).copied() else {
+        return Err(Error::invalid_params(format!("dfls runs no command `{}`", params.command)));
+    };
+    let (uri, target) = arguments(&params.arguments)?;
+    let key = DocKey::of(&uri);
+    let (item, flags) = {
+        let state = shared.lock();
+        (state.item_of(&key), state.client)
+    };
+    let ItemKey::Folder(folder) = item else {
+        return Err(refused(format!("{} is not a file of a Dataflow item folder", uri.as_str())));
+    };
+    let context =
+        Context { shared: shared.clone(), client: client.clone(), handle: Handle::current(), folder, flags };
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name(format!("dfls {command}"))
+        .spawn(move || context.run(command, target, reply));
+    if let Err(error) = spawned {
+        return Err(refused(format!("cannot start {command}: {error}")));
+    }
+    match answer.await {
+        Ok(Ok(message)) => Ok(Some(json!({ "message": message }))),
+        Ok(Err(message)) => Err(refused(message)),
+        Err(_) => Err(refused(format!("{command} stopped without an answer"))),
+    }
+}
+
+/// `window/workDoneProgress/cancel`: the user cancelled a job's progress; the job is cancelled.
+pub fn cancel_progress(shared: &Shared, params: WorkDoneProgressCancelParams) {
+    let token = token_text(&params.token);
+    let jobs = shared.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(flag) = jobs.cancels.get(&token) {
+        flag.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Code lenses of an item's `mashup.pq`: Push, Publish, Refresh, and the last job seen.
+pub fn code_lenses(shared: &Shared, uri: &Uri, section_line: u32) -> Vec<CodeLens> {
+    let key = DocKey::of(uri);
+    let ItemKey::Folder(folder) = shared.lock().item_of(&key) else { return Vec::new() };
+    let range = Range::new(Position::new(section_line, 0), Position::new(section_line, 0));
+    let argument = vec![json!(uri.as_str())];
+    let lens = |title: &str, command: &str| CodeLens {
+        range,
+        command: Some(Command {
+            title: title.to_owned(),
+            command: command.to_owned(),
+            arguments: Some(argument.clone()),
+        }),
+        data: None,
+    };
+    let mut lenses =
+        vec![lens("Push", "dfls.push"), lens("Publish", "dfls.publish"), lens("Refresh", "dfls.refresh")];
+    let jobs = shared.jobs.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(last) = jobs.last.get(&folder) {
+        let age = last.seen.elapsed().map(age).unwrap_or_else(|_| "just now".to_owned());
+        lenses.push(lens(&format!("{}: {} · {age}", verb(&last.job_type), last.status), "dfls.status"));
+    }
+    lenses
+}
+
+fn verb(job_type: &str) -> &str {
+    match job_type {
+        "ApplyChanges" => "Publish",
+        "Execute" => "Refresh",
+        other => other,
+    }
+}
+
+fn age(elapsed: Duration) -> String {
+    match elapsed.as_secs() {
+        0..=59 => "just now".to_owned(),
+        60..=3599 => format!("{} min ago", elapsed.as_secs() / 60),
+        secs => format!("{} h ago", secs / 3600),
+    }
+}
+
+/// The file and the optional target of a command's arguments.
+fn arguments(arguments: &[Value]) -> Result<(Uri, Option<String>)> {
+    let uri = arguments
+        .first()
+        .and_then(|value| value.as_str().or_else(|| value.get("uri").and_then(Value::as_str)))
+        .ok_or_else(|| Error::invalid_params("the first argument must be the URI of a file of the item"))?;
+    let uri: Uri = uri.parse().map_err(|_| Error::invalid_params(format!("`{uri}` is not a URI")))?;
+    let target =
+        arguments.get(1).and_then(|options| options.get("target")).and_then(Value::as_str).map(str::to_owned);
+    Ok((uri, target))
+}
+
+fn token_text(token: &ProgressToken) -> String {
+    match token {
+        NumberOrString::Number(n) => n.to_string(),
+        NumberOrString::String(s) => s.clone(),
+    }
+}
+
+/// What a command's thread needs.
+struct Context {
+    shared: Arc<Shared>,
+    client: Client,
+    handle: Handle,
+    folder: PathBuf,
+    flags: ClientFlags,
+}
+
+type Reply = tokio::sync::oneshot::Sender<std::result::Result<String, String>>;
+
+impl Context {
+    fn run(self, command: &str, target: Option<String>, reply: Reply) {
+        let connection = match self.connect(target) {
+            Ok(connection) => connection,
+            Err(error) => {
+                let _ = reply.send(Err(error.to_string()));
+                return;
+            }
+        };
+        let target = connection.target.name.clone();
+        let done = match command {
+            "dfls.push" => self.push(&connection),
+            "dfls.pull" => self.pull(&connection),
+            "dfls.status" => self.status(&connection),
+            "dfls.cancel" => self.cancel(&connection),
+            "dfls.publish" | "dfls.refresh" => {
+                let job = if command == "dfls.publish" { JobType::ApplyChanges } else { JobType::Execute };
+                let data = (job == JobType::Execute).then(|| deploy::execution_data(false, &[]));
+                let started = deploy::resolve(&connection, &self.folder.to_string_lossy())
+                    .and_then(|item| Ok((deploy::start_job(&connection, &item, job, data)?, item)));
+                match started {
+                    Ok((started, item)) => {
+                        let _ = reply.send(Ok(format!(
+                            "{} of `{}` started on target `{target}` (job {})",
+                            job.verb(),
+                            item.display_name,
+                            started.id
+                        )));
+                        self.follow(&connection, &item, job, &started.id);
+                        return;
+                    }
+                    Err(error) => Err(error),
+                }
+            }
+            _ => Err(FabricError::Config(format!("dfls runs no command `{command}`"))),
+        };
+        let _ = reply.send(
+            done.map_err(|error| error.to_string()).map(|message| format!("{message} (target `{target}`)")),
+        );
+    }
+
+    fn connect(&self, target: Option<String>) -> std::result::Result<Connection, FabricError> {
+        let config = Config::load(&self.folder)?;
+        let target = config.target(&Overrides { target, workspace: None })?;
+        fabric::connect(target, Policy::default())
+    }
+
+    fn push(&self, connection: &Connection) -> std::result::Result<String, FabricError> {
+        let local = deploy::read_local(&self.folder)?;
+        let (_, errors) = deploy::check(&local);
+        if errors > 0 {
+            return Err(FabricError::Config(format!(
+                "`{}` has {errors} error(s), shown with the diagnostics; it was not pushed (`dfls push --force` pushes anyway)",
+                local.display_name
+            )));
+        }
+        let plan = deploy::plan_push(connection, &local)?;
+        let item = deploy::push(connection, &local, &plan)?;
+        Ok(match plan.action {
+            PushAction::Create => format!("created `{}` ({})", item.display_name, item.id),
+            PushAction::Update { changed } => {
+                format!("updated `{}`: {}", item.display_name, changed.join(", "))
+            }
+            PushAction::Unchanged => format!("`{}` is unchanged", item.display_name),
+        })
+    }
+
+    fn pull(&self, connection: &Connection) -> std::result::Result<String, FabricError> {
+        let pulled = deploy::pull(connection, &self.folder.to_string_lossy(), Some(&self.folder), false)?;
+        let outcome = pulled.outcome;
+        if !outcome.conflicts.is_empty() {
+            return Err(FabricError::Io(format!(
+                "not pulled: {} differ from `{}`; commit or discard the local changes, or run `dfls pull --force`",
+                outcome.conflicts.join(", "),
+                pulled.item.display_name
+            )));
+        }
+        let written: Vec<String> = outcome.created.into_iter().chain(outcome.updated).collect();
+        Ok(if written.is_empty() {
+            format!("`{}` is up to date", pulled.item.display_name)
+        } else {
+            format!("pulled `{}`: {}", pulled.item.display_name, written.join(", "))
+        })
+    }
+
+    fn status(&self, connection: &Connection) -> std::result::Result<String, FabricError> {
+        let item = deploy::resolve(connection, &self.folder.to_string_lossy())?;
+        let Some(job) = deploy::job_status(connection, &item, None)? else {
+            return Ok(format!("`{}` has no jobs yet", item.display_name));
+        };
+        self.notify(&item, &job);
+        let mut message = format!("{} of `{}`: {}", verb(&job.job_type), item.display_name, job.status);
+        if let Some(failure) = job.failure() {
+            message.push_str(&format!(": {failure}"));
+        }
+        Ok(message)
+    }
+
+    fn cancel(&self, connection: &Connection) -> std::result::Result<String, FabricError> {
+        let item = deploy::resolve(connection, &self.folder.to_string_lossy())?;
+        let running = connection
+            .client
+            .jobs(&connection.workspace, &item.id)?
+            .into_iter()
+            .find(|job| !job.is_finished());
+        let Some(job) = running else {
+            return Err(FabricError::Config(format!(
+                "`{}` has no job that is still running",
+                item.display_name
+            )));
+        };
+        connection.client.cancel_job(&connection.workspace, &item.id, &job.id)?;
+        Ok(format!("asked to cancel the {} of `{}`", verb(&job.job_type).to_lowercase(), item.display_name))
+    }
+
+    /// Follows a started job to its end: progress, `dfls/jobStatus`, a message at the end.
+    fn follow(&self, connection: &Connection, item: &Item, job: JobType, id: &str) {
+        let token = format!("dfls-job-{id}");
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.jobs().cancels.insert(token.clone(), cancel.clone());
+        let title = format!("{} `{}`", verb(job.name()), item.display_name);
+        let progress = self.flags.work_done_progress.then(|| {
+            self.handle.block_on(async {
+                let token = NumberOrString::String(token.clone());
+                self.client.create_work_done_progress(token.clone()).await.ok()?;
+                Some(
+                    self.client
+                        .progress(token, title.clone())
+                        .with_message("starting")
+                        .with_cancel_button()
+                        .begin()
+                        .await,
+                )
+            })
+        });
+        let progress = progress.flatten();
+        let started = Instant::now();
+        let mut last_status = String::new();
+        let mut cancel_asked = false;
+        let outcome = loop {
+            if cancel_asked {
+                std::thread::sleep(Duration::from_millis(700));
+            } else {
+                sleep_unless(Duration::from_millis(700), &cancel);
+            }
+            if cancel.load(Ordering::SeqCst) && !cancel_asked {
+                cancel_asked = true;
+                if let Err(error) = connection.client.cancel_job(&connection.workspace, &item.id, id) {
+                    if error.code() != Some("JobAlreadyCompleted") {
+                        break Err(error);
+                    }
+                }
+            }
+            match connection.client.job(&connection.workspace, &item.id, id) {
+                Ok(state) => {
+                    if state.status != last_status {
+                        last_status = state.status.clone();
+                        self.notify(item, &state);
+                        if let Some(progress) = &progress {
+                            let message = format!("{} ({} s)", state.status, started.elapsed().as_secs());
+                            self.handle
+                                .block_on(progress.report_with_message(message, Some(!state.is_finished())));
+                        }
+                    }
+                    if state.is_finished() {
+                        break Ok(state);
+                    }
+                }
+                Err(error) => break Err(error),
+            }
+        };
+        self.jobs().cancels.remove(&token);
+        let (kind, message) = match &outcome {
+            Ok(state) if state.succeeded() => (MessageType::INFO, format!("{title}: {}", state.status)),
+            Ok(state) => {
+                let reason = state.failure().map(|f| format!(": {f}")).unwrap_or_default();
+                let kind =
+                    if state.status == "Cancelled" { MessageType::WARNING } else { MessageType::ERROR };
+                (kind, format!("{title}: {}{reason}", state.status))
+            }
+            Err(error) => (MessageType::ERROR, format!("{title}: could not follow the job: {error}")),
+        };
+        self.handle.block_on(async {
+            if let Some(progress) = progress {
+                progress.finish_with_message(message.clone()).await;
+            }
+            self.client.show_message(kind, format!("dfls: {message}")).await;
+            if self.flags.code_lens_refresh {
+                let _ = self.client.code_lens_refresh().await;
+            }
+        });
+    }
+
+    /// Sends `dfls/jobStatus` and remembers the state for the code lens.
+    fn notify(&self, item: &Item, job: &JobInstance) {
+        self.jobs().last.insert(
+            self.folder.clone(),
+            LastJob { job_type: job.job_type.clone(), status: job.status.clone(), seen: SystemTime::now() },
+        );
+        let params = json!({
+            "item": item.display_name,
+            "folder": path_text(&self.folder),
+            "jobId": job.id,
+            "jobType": job.job_type,
+            "status": job.status,
+            "startTime": job.start_time_utc,
+            "endTime": job.end_time_utc,
+            "failureReason": job.failure(),
+        });
+        self.handle.block_on(self.client.send_notification::<JobStatusNotification>(params));
+    }
+
+    fn jobs(&self) -> std::sync::MutexGuard<'_, Jobs> {
+        self.shared.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// Sleeps for `duration`, waking early when `flag` is set.
+fn sleep_unless(duration: Duration, flag: &AtomicBool) {
+    let end = Instant::now() + duration;
+    while !flag.load(Ordering::SeqCst) && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A `Mutex<Jobs>` for [`Shared`].
+pub fn new_jobs() -> Mutex<Jobs> {
+    Mutex::new(Jobs::default())
+}

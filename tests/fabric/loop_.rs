@@ -1,0 +1,175 @@
+//! The whole loop against a served local Fabric, and against the one embedded in the binary.
+
+use serde_json::Value;
+
+use crate::support::*;
+
+#[test]
+fn push_publish_refresh_status_jobs_and_pull() {
+    let repo = Repo::served(quick());
+    let before = repo.item_files();
+
+    // A dry run says what would happen and does nothing.
+    let dry = repo.dfls(&["push", ITEM, "--dry-run"]);
+    assert_eq!(code(&dry), 0, "{}", describe(&dry));
+    assert!(stdout(&dry).contains("would create `Sales Orders` with 3 part(s)"), "{}", describe(&dry));
+    assert!(stderr(&dry).contains("target `test`"), "every command names its target: {}", describe(&dry));
+    let (_, listed) = repo.json(&["push", ITEM, "--dry-run"]);
+    assert_eq!(listed["items"][0]["action"], "create");
+
+    // The push creates the item; pushing again changes nothing.
+    let (pushed, created) = repo.json(&["push", ITEM]);
+    assert_eq!(code(&pushed), 0, "{}", describe(&pushed));
+    assert_eq!(created["items"][0]["action"], "create");
+    let id = created["items"][0]["id"].as_str().unwrap().to_owned();
+    let (_, again) = repo.json(&["push", ITEM]);
+    assert_eq!(again["items"][0]["action"], "unchanged", "{again}");
+    assert_eq!(again["items"][0]["id"], id.as_str());
+
+    // A local change is an update of that part only.
+    let mashup = repo.path(&format!("{ITEM}/mashup.pq"));
+    let mut text = std::fs::read_to_string(&mashup).unwrap();
+    text.push_str("\n// reviewed\n");
+    std::fs::write(&mashup, &text).unwrap();
+    let (_, updated) = repo.json(&["push", ITEM]);
+    assert_eq!(updated["items"][0]["action"], "update");
+    assert_eq!(updated["items"][0]["changed"], serde_json::json!(["mashup.pq"]));
+
+    // Publish and refresh (with a parameter), following the jobs.
+    let published = repo.dfls(&["publish", ITEM, "--wait"]);
+    assert_eq!(code(&published), 0, "{}", describe(&published));
+    assert!(
+        stdout(&published).contains("ApplyChanges") && stdout(&published).contains("Completed"),
+        "{}",
+        describe(&published)
+    );
+    let (refreshed, job) = repo.json(&["refresh", "Sales Orders", "--param", "Region=AMER", "--wait"]);
+    assert_eq!(code(&refreshed), 0, "{}", describe(&refreshed));
+    assert_eq!(job["job"]["status"], "Completed", "{job}");
+    assert_eq!(job["job"]["jobType"], "Execute");
+    assert!(job["job"]["duration"].as_f64().unwrap() > 0.0);
+
+    let (_, status) = repo.json(&["status", ITEM]);
+    assert_eq!(status["job"]["id"], job["job"]["id"], "the newest job is the refresh");
+    let (_, jobs) = repo.json(&["jobs", ITEM]);
+    let types: Vec<&str> =
+        jobs["jobs"].as_array().unwrap().iter().map(|j| j["jobType"].as_str().unwrap()).collect();
+    assert_eq!(types, ["Execute", "ApplyChanges"]);
+    let table = repo.dfls(&["jobs", ITEM]);
+    assert!(stdout(&table).lines().next().unwrap().starts_with("JOB"), "{}", describe(&table));
+
+    // Pull: the local folder is what was pushed, so it is up to date; into a new folder, the same files.
+    let pulled = repo.dfls(&["pull", ITEM]);
+    assert_eq!(code(&pulled), 0, "{}", describe(&pulled));
+    assert!(stdout(&pulled).contains("up to date"), "{}", describe(&pulled));
+    let (_, copy) = repo.json(&["pull", "Sales Orders", "--to", "copy"]);
+    assert_eq!(copy["created"].as_array().unwrap().len(), 3, "{copy}");
+    assert_eq!(std::fs::read_to_string(repo.path("copy/mashup.pq")).unwrap(), text);
+    assert_ne!(repo.item_files(), before, "the edit is there");
+}
+
+#[test]
+fn pull_never_overwrites_local_changes_without_force() {
+    let repo = Repo::served(quick());
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    let metadata = repo.path(&format!("{ITEM}/queryMetadata.json"));
+    let original = std::fs::read(&metadata).unwrap();
+    std::fs::write(&metadata, b"{ \"changed\": true }").unwrap();
+    let mashup_before = std::fs::read(repo.path(&format!("{ITEM}/mashup.pq"))).unwrap();
+
+    let refused = repo.dfls(&["pull", ITEM]);
+    assert_eq!(code(&refused), 1, "{}", describe(&refused));
+    assert!(stderr(&refused).contains("queryMetadata.json"), "{}", describe(&refused));
+    assert_eq!(std::fs::read(&metadata).unwrap(), b"{ \"changed\": true }", "the local change is kept");
+    assert_eq!(std::fs::read(repo.path(&format!("{ITEM}/mashup.pq"))).unwrap(), mashup_before);
+
+    let forced = repo.dfls(&["pull", ITEM, "--force"]);
+    assert_eq!(code(&forced), 0, "{}", describe(&forced));
+    assert_eq!(std::fs::read(&metadata).unwrap(), original);
+    let leftovers: Vec<_> = std::fs::read_dir(repo.path(ITEM))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files: {leftovers:?}");
+}
+
+#[test]
+fn errors_refuse_the_push_and_publish_failures_show_the_diagnostics() {
+    let repo = Repo::served(quick());
+    let mashup = repo.path(&format!("{ITEM}/mashup.pq"));
+    let text = std::fs::read_to_string(&mashup).unwrap().replace("Table.SelectRows(", "Table.SelectRowz(");
+    std::fs::write(&mashup, &text).unwrap();
+
+    let refused = repo.dfls(&["push", ITEM]);
+    assert_eq!(code(&refused), 1, "{}", describe(&refused));
+    assert!(
+        stderr(&refused).contains("M201") && stderr(&refused).contains("not pushed"),
+        "{}",
+        describe(&refused)
+    );
+    let (_, nothing) = repo.json(&["push", ITEM, "--dry-run"]);
+    assert_eq!(nothing["items"][0]["action"], "refused", "nothing was created: {nothing}");
+
+    // Forced, the push lands; the publish runs dfls's checker in the local Fabric and fails with it.
+    let (forced, pushed) = repo.json(&["push", ITEM, "--force", "--publish", "--wait"]);
+    assert_eq!(code(&forced), 1, "{}", describe(&forced));
+    let job = &pushed["items"][0]["jobs"][0];
+    assert_eq!(job["status"], "Failed", "{pushed}");
+    assert!(job["failureReason"].to_string().contains("Table.SelectRowz"), "{job}");
+    let status = repo.dfls(&["status", ITEM]);
+    assert_eq!(code(&status), 1, "a failed job: {}", describe(&status));
+    assert!(stdout(&status).contains("failure:"), "{}", describe(&status));
+    assert_eq!(std::fs::read_to_string(&mashup).unwrap(), text, "the local file is as it was");
+}
+
+#[test]
+fn a_definition_the_api_rejects_is_an_api_error() {
+    let repo = Repo::served(quick());
+    std::fs::remove_file(repo.path(&format!("{ITEM}/queryMetadata.json"))).unwrap();
+    let output = repo.dfls(&["push", ITEM, "--force"]);
+    assert_eq!(code(&output), 3, "{}", describe(&output));
+    let error = stderr(&output);
+    assert!(error.contains("the API refused") && error.contains("requestId"), "{error}");
+}
+
+#[test]
+fn a_refresh_can_be_cancelled() {
+    let repo = Repo::served(quick());
+    assert_eq!(code(&repo.dfls(&["push", ITEM, "--publish", "--wait"])), 0);
+    repo.set(|options| options.job_seconds = 30.0);
+    let (_, started) = repo.json(&["refresh", ITEM]);
+    let job = started["job"]["id"].as_str().unwrap().to_owned();
+    let cancelled = repo.dfls(&["cancel", ITEM]);
+    assert_eq!(code(&cancelled), 0, "{}", describe(&cancelled));
+    assert!(
+        stdout(&cancelled).contains(&job),
+        "the running job is the one cancelled: {}",
+        describe(&cancelled)
+    );
+    let (status, value) = repo.json(&["status", ITEM, &job]);
+    assert_eq!(value["job"]["status"], "Cancelled", "{value}");
+    assert_eq!(code(&status), 1);
+    // A finished job cannot be cancelled; the API says so.
+    let again = repo.dfls(&["cancel", ITEM, &job]);
+    assert_eq!(code(&again), 3, "{}", describe(&again));
+    assert!(stderr(&again).contains("JobAlreadyCompleted"), "{}", describe(&again));
+}
+
+#[test]
+fn with_no_configuration_the_target_is_the_embedded_local_fabric() {
+    let repo = Repo::bare();
+    let (pushed, value) = repo.json(&["push", ITEM, "--publish"]);
+    assert_eq!(code(&pushed), 0, "{}", describe(&pushed));
+    assert_eq!(value["target"], "local");
+    assert!(stderr(&pushed).contains("the local Fabric (embedded"), "{}", describe(&pushed));
+    assert!(repo.path(".dfls/local-fabric").is_dir(), "the state is in the repository");
+    // The state survives the process: a second run finds the item and its job.
+    let (_, status) = repo.json(&["status", ITEM]);
+    assert_eq!(status["job"]["jobType"], "ApplyChanges", "{status}");
+    assert!(matches!(status["job"]["status"].as_str(), Some("NotStarted" | "InProgress" | "Completed")));
+    let missing = repo.dfls(&["status", "No Such Dataflow"]);
+    assert_eq!(code(&missing), 2, "{}", describe(&missing));
+    assert!(stderr(&missing).contains("no Dataflow named `No Such Dataflow`"), "{}", describe(&missing));
+    let _: Value = value;
+}
