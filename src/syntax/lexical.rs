@@ -26,37 +26,67 @@ use crate::diagnostics::{codes, Diagnostic};
 pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     let root = tree.root_node();
     let mut diagnostics = Vec::new();
-    let mut checked_starts = Vec::new();
-    let mut check_at = |at: usize, diagnostics: &mut Vec<Diagnostic>| {
-        let Some(node) = root.descendant_for_byte_range(at, at + 1) else { return };
-        if node.child_count() == 0 && !checked_starts.contains(&node.start_byte()) {
-            checked_starts.push(node.start_byte());
-            check_token(node, text, diagnostics);
-        }
-    };
     // The last token, which may be unterminated.
     if let Some(last) = text.char_indices().next_back().map(|(at, _)| at) {
-        check_at(last, &mut diagnostics);
+        if let Some(node) = root.descendant_for_byte_range(last, last + 1).filter(|n| n.child_count() == 0) {
+            check_token(node, text, &mut diagnostics);
+        }
     }
-    // Tokens holding an escape.
+    // Tokens holding an escape (a lookup descends the tree's balanced member lists: logarithmic).
     let bytes = text.as_bytes();
     let mut from = 0;
+    let mut last_checked = None;
     while let Some(found) = find_escape_start(&bytes[from..]) {
         let at = from + found;
-        check_at(at, &mut diagnostics);
+        if let Some(node) = root.descendant_for_byte_range(at, at + 1).filter(|n| n.child_count() == 0) {
+            // Escapes of one token come one after another: it is checked once.
+            if last_checked != Some(node.start_byte()) {
+                last_checked = Some(node.start_byte());
+                check_token(node, text, &mut diagnostics);
+            }
+        }
         from = at + 2;
     }
-    // Number tokens that are not well formed.
+    // Number tokens that are not well formed. Text literals, quoted identifiers and comments hold no
+    // number tokens and are skipped whole: base64 blobs and native queries are full of digit runs.
     let mut at = 0;
+    let mut number_end = usize::MAX;
     while at < bytes.len() {
-        let starts_number = (bytes[at].is_ascii_digit()
-            || (bytes[at] == b'.' && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)))
-            && !continues_name(text, at);
+        // Straight to the next byte that can start a number, a text or a comment.
+        match bytes[at..].iter().position(|&b| INTERESTING[usize::from(b)]) {
+            Some(skip) => at += skip,
+            None => break,
+        }
+        match (bytes[at], bytes.get(at + 1)) {
+            (b'"', _) => {
+                at = quoted_end(bytes, at + 1);
+                continue;
+            }
+            (b'/', Some(b'/')) => {
+                at += text[at..]
+                    .find(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'])
+                    .unwrap_or(text.len() - at);
+                continue;
+            }
+            (b'/', Some(b'*')) => {
+                at = text[at + 2..].find("*/").map_or(text.len(), |end| at + 2 + end + 2);
+                continue;
+            }
+            _ => {}
+        }
+        // Right after a number token a new token starts, whatever character ended the number. A `.5` may
+        // follow a name (`a.5` is `a` and `.5`) or be part of a field name (`[a.5e]`): only the tree can
+        // tell, so it is always a candidate.
+        let starts_number = (bytes[at].is_ascii_digit() && (at == number_end || !continues_name(text, at)))
+            || (bytes[at] == b'.'
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+                && !text[..at].ends_with('.'));
         if !starts_number {
             at += 1;
             continue;
         }
         let length = lenient_number_length(&bytes[at..]);
+        number_end = at + length;
         if number_problem(&text[at..at + length]).is_some() {
             if let Some(node) = root.descendant_for_byte_range(at, at + 1) {
                 if node.kind() == "number_literal" && node.start_byte() == at {
@@ -70,6 +100,34 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
     diagnostics.dedup();
     diagnostics
+}
+
+/// The bytes the number search stops at: digits and `.` (numbers), `"` (quoted tokens), `/` (comments).
+const INTERESTING: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut digit = b'0';
+    while digit <= b'9' {
+        table[digit as usize] = true;
+        digit += 1;
+    }
+    table[b'.' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'/' as usize] = true;
+    table
+};
+
+/// The end of a quoted token whose body starts at `from` (after its `"`): after the closing `"`, `""` being
+/// an escaped quote; the end of the text when it is unterminated, as the grammar lexes it.
+fn quoted_end(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(found) = bytes[at..].iter().position(|&b| b == b'"') {
+        at += found + 1;
+        if bytes.get(at) != Some(&b'"') {
+            return at;
+        }
+        at += 1;
+    }
+    bytes.len()
 }
 
 /// The offset of the next `#(` in `bytes`.
@@ -341,6 +399,9 @@ mod tests {
             "[Column 1e = 1, 2abc = 2]",
             "\"1e\" & \"#(\"",
             "section S; shared A = \"x",
+            "\"12abc\" & 12abc // 1e\n 1e /* 0xZZ */ 0xZZ \"a\"\"1e\"\" & 2e #\"3e\" #!\"4e\" 5e",
+            "// 1e\u{2028}1e /* 2e",
+            "\"\"\"\" 1e \"\" 2e \"",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -361,6 +422,22 @@ mod tests {
             for cut in [text.len() / 3, text.len() / 2, text.len() * 2 / 3] {
                 all.push(text[..crate::text::floor_char_boundary(text, cut)].to_string());
             }
+        }
+        // Random soups of the tokens that matter: quotes, comments, numbers, names.
+        let pieces = [
+            "\"", "\"\"", "#\"", "#!\"", "//", "/*", "*/", "\n", " ", "1e", "0xZZ", "12", ".5", "a", "#(",
+            "x)", "[", "]", "\u{2028}",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            all.push(text);
         }
         for text in all {
             let tree = crate::syntax::parse_tree(&mut crate::syntax::new_parser(), &text, None);
