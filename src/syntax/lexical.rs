@@ -401,6 +401,9 @@ mod tests {
             "section S; shared A = \"x",
             "\"12abc\" & 12abc // 1e\n 1e /* 0xZZ */ 0xZZ \"a\"\"1e\"\" & 2e #\"3e\" #!\"4e\" 5e",
             "// 1e\u{2028}1e /* 2e",
+            // A number right after a number or a name: `1e` then `.51e`; `a` then `.51e`.
+            "1e.51e",
+            "a.51e \"",
             "\"\"\"\" 1e \"\" 2e \"",
         ]
         .iter()
