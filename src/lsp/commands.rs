@@ -223,6 +223,15 @@ impl Context {
     }
 
     fn push(&self, connection: &Connection) -> std::result::Result<String, FabricError> {
+        // A push sends the files on disk: a buffer with unsaved changes would silently not be in it.
+        let unsaved = self.unsaved();
+        if !unsaved.is_empty() {
+            return Err(FabricError::Config(format!(
+                "{} {} unsaved changes; save first (a push sends the files on disk)",
+                unsaved.join(", "),
+                if unsaved.len() == 1 { "has" } else { "have" }
+            )));
+        }
         let local = deploy::read_local(&self.folder)?;
         let (_, errors) = deploy::check(&local);
         if errors > 0 {
@@ -368,6 +377,23 @@ impl Context {
         });
     }
 
+    /// The names of the item's open files whose buffer differs from the file on disk.
+    fn unsaved(&self) -> Vec<String> {
+        let open = self.shared.lock().open_snapshots(&ItemKey::Folder(self.folder.clone()));
+        let mut names: Vec<String> = open
+            .into_iter()
+            .filter(|(key, snapshot)| {
+                key.path().is_some_and(|path| {
+                    std::fs::read(path)
+                        .map_or(true, |disk| differs(&String::from_utf8_lossy(&disk), &snapshot.text))
+                })
+            })
+            .map(|(key, _)| key.file_name().to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Sends `dfls/jobStatus` and remembers the state for the code lens.
     fn notify(&self, item: &Item, job: &JobInstance) {
         self.jobs().last.insert(
@@ -392,6 +418,13 @@ impl Context {
     }
 }
 
+/// Whether a buffer holds other text than its file: line endings and the white space at the end aside,
+/// which editors add or drop when they save (`fixendofline`, a buffer's line endings sent as LF).
+fn differs(disk: &str, buffer: &str) -> bool {
+    let normal = |text: &str| text.trim_start_matches('\u{feff}').trim_end().replace("\r\n", "\n");
+    normal(disk) != normal(buffer)
+}
+
 fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
@@ -407,4 +440,27 @@ fn sleep_unless(duration: Duration, flag: &AtomicBool) {
 /// A `Mutex<Jobs>` for [`Shared`].
 pub fn new_jobs() -> Mutex<Jobs> {
     Mutex::new(Jobs::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_buffers_are_told_from_unsaved_ones() {
+        assert!(!differs("section S;\r\nshared A = 1;\r\n", "section S;\nshared A = 1;"));
+        assert!(!differs("\u{feff}section S;\n", "section S;\n\n"));
+        assert!(differs("section S;\nshared A = 1;\n", "section S;\nshared A = 2;\n"));
+    }
+
+    #[test]
+    fn command_arguments_are_a_uri_and_options() {
+        let (uri, target) =
+            arguments(&[json!("file:///repo/Sales.Dataflow/mashup.pq"), json!({"target": "dev"})]).unwrap();
+        assert_eq!(uri.as_str(), "file:///repo/Sales.Dataflow/mashup.pq");
+        assert_eq!(target.as_deref(), Some("dev"));
+        assert!(arguments(&[]).is_err());
+        assert!(arguments(&[json!(3)]).is_err());
+        assert_eq!(age(Duration::from_secs(150)), "2 min ago");
+    }
 }

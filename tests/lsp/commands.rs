@@ -149,8 +149,14 @@ fn commands_refuse_what_they_cannot_do() {
         .unwrap()
         .replace("Table.SelectRows(", "Table.SelectRowz(");
     server.change(MASHUP, 2, None, &broken);
-    std::fs::write(server.path(MASHUP), &broken).unwrap();
     server.diagnostics(MASHUP);
+    // Unsaved, it is not pushed: a push sends the files on disk.
+    let unsaved = execute(&mut server, "dfls.push", &uri);
+    assert!(
+        unsaved["error"]["message"].as_str().unwrap().contains("mashup.pq has unsaved changes"),
+        "{unsaved}"
+    );
+    std::fs::write(server.path(MASHUP), &broken).unwrap();
     let refused = execute(&mut server, "dfls.push", &uri);
     assert!(refused["error"]["message"].as_str().unwrap().contains("error(s)"), "{refused}");
     let status = execute(&mut server, "dfls.status", &uri);
