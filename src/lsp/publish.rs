@@ -5,7 +5,8 @@
 //! [`worker`], which checks items one at a time on the blocking pool. A check reads a snapshot: the
 //! open buffers of the item at their current versions and the rest from disk. Its result is published
 //! only if the item's generation has not moved since the snapshot (else a newer check is already queued),
-//! each open file with the version the check saw. So results arrive in order and never describe a text the
+//! each open file with the version the check saw, and at most once for a generation (two changes can queue an item
+//! twice before the worker sees either). So results arrive in order, once, and never describe a text the
 //! client no longer has.
 //!
 //! A full check of a large M document costs a parse from scratch and the whole name analysis (about
@@ -71,6 +72,15 @@ pub async fn worker(shared: Arc<Shared>, client: Client, mut queue: UnboundedRec
             }
         }
         for item in items {
+            // Queued twice for one change (the worker took the first request only after both): done.
+            let published = {
+                let state = shared.lock();
+                state.generation(&item).is_some()
+                    && state.items.get(&item).and_then(|s| s.published_generation) == state.generation(&item)
+            };
+            if published {
+                continue;
+            }
             match check(&shared, &item).await {
                 Ok(Some(checked)) => publish(&shared, &client, &item, checked).await,
                 Ok(None) => {}
@@ -143,7 +153,10 @@ async fn publish(shared: &Arc<Shared>, client: &Client, item: &ItemKey, checked:
     let _gate = shared.publish.lock().await;
     let (sends, cleared) = {
         let mut state = shared.lock();
-        if state.generation(item) != Some(checked.generation) || !state.is_active(item) {
+        if state.generation(item) != Some(checked.generation)
+            || !state.is_active(item)
+            || state.items.get(item).and_then(|s| s.published_generation) == Some(checked.generation)
+        {
             return;
         }
         let mut sends = Vec::new();
@@ -159,6 +172,7 @@ async fn publish(shared: &Arc<Shared>, client: &Client, item: &ItemKey, checked:
             sends.push((file.uri, file.lsp, file.version, open));
         }
         let item_state = state.items.entry(item.clone()).or_default();
+        item_state.published_generation = Some(checked.generation);
         item_state.last_check = checked.elapsed;
         item_state.files = checked.all;
         // A file not open gets a publication only when it has diagnostics or had some, so an item of clean

@@ -89,6 +89,9 @@ pub struct ItemState {
     pub files: Arc<Files>,
     /// The last full check's LSP diagnostics per file, for pull diagnostics, with its generation.
     pub pulled: Option<(u64, Arc<PerFile>)>,
+    /// The generation whose full check was published last: a second check of it (queued by two changes
+    /// that the worker saw only after both) is neither run nor published again.
+    pub published_generation: Option<u64>,
 }
 
 impl State {
