@@ -130,7 +130,16 @@ impl Config {
                 return Ok(Config { root: dir.to_path_buf(), path: None, file: ConfigFile::default() });
             }
         }
-        Ok(Config { root: start, path: None, file: ConfigFile::default() })
+        // No repository: the folder itself, or the one holding it when it is an item folder (the local
+        // Fabric's state must not land inside an item, where it would be pushed or reported as a stray).
+        let is_item = start.extension().is_some_and(|e| e == "Dataflow")
+            || start.join(crate::definition::parts::MASHUP).is_file()
+            || start.join(crate::definition::parts::QUERY_METADATA).is_file();
+        let root = match start.parent() {
+            Some(parent) if is_item => parent.to_path_buf(),
+            _ => start,
+        };
+        Ok(Config { root, path: None, file: ConfigFile::default() })
     }
 
     /// The target to use.
@@ -287,6 +296,18 @@ api = "embedded"
             config.target(&Overrides { target: Some("local".into()), workspace: None }).unwrap().api,
             Api::Embedded(_)
         ));
+    }
+
+    #[test]
+    fn outside_a_repository_the_state_is_beside_the_item_not_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let item = dir.path().join("Sales.Dataflow");
+        std::fs::create_dir(&item).unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        assert_eq!(Config::load(&item).unwrap().root, root);
+        assert_eq!(Config::load(dir.path()).unwrap().root, root);
+        std::fs::write(item.join("dfls.toml"), "default-target = \"local\"\n").unwrap();
+        assert_eq!(Config::load(&item).unwrap().root, item.canonicalize().unwrap(), "a dfls.toml decides");
     }
 
     #[test]
