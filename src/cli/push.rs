@@ -28,7 +28,7 @@ pub(super) struct PushArgs {
     /// Follow the last job to its end.
     #[arg(long)]
     wait: bool,
-    /// Say what would change, change nothing.
+    /// Say what would change (with a diff of each changed part), change nothing.
     #[arg(long)]
     dry_run: bool,
     /// Push even when `dfls check` finds errors.
@@ -101,7 +101,10 @@ fn push_one(
                 PushAction::Create => {
                     println!("would create `{name}` with {} part(s)", local.definition.parts.len())
                 }
-                PushAction::Update { changed } => println!("would update `{name}`: {}", changed.join(", ")),
+                PushAction::Update { changed } => {
+                    println!("would update `{name}`: {}", changed.join(", "));
+                    print!("{}", plan.diff(&local));
+                }
                 PushAction::Unchanged => println!("`{name}` is unchanged"),
             }
         }

@@ -98,14 +98,46 @@ pub enum PushAction {
 #[derive(Debug, Clone)]
 pub struct PushPlan {
     pub remote: Option<Item>,
+    /// The remote definition, when there is a remote item.
+    pub remote_definition: Option<Definition>,
     pub action: PushAction,
+}
+
+impl PushPlan {
+    /// A unified diff, remote to local, of each changed part that is text.
+    pub fn diff(&self, item: &LocalItem) -> String {
+        let PushAction::Update { changed } = &self.action else { return String::new() };
+        let mut out = String::new();
+        for path in changed {
+            let local = item.definition.parts.iter().find(|p| &p.path == path).map(|p| p.bytes.as_slice());
+            let remote = self
+                .remote_definition
+                .iter()
+                .flat_map(|d| &d.parts)
+                .find(|p| &p.path == path)
+                .map(|p| p.bytes.as_slice());
+            match (
+                std::str::from_utf8(remote.unwrap_or_default()),
+                std::str::from_utf8(local.unwrap_or_default()),
+            ) {
+                (Ok(old), Ok(new)) => out.push_str(&crate::format::diff::unified(
+                    old,
+                    new,
+                    &format!("remote/{path}"),
+                    &format!("local/{path}"),
+                )),
+                _ => out.push_str(&format!("Binary part {path} differs\n")),
+            }
+        }
+        out
+    }
 }
 
 /// Decides what pushing `item` does: looks the Dataflow up by name and compares definitions.
 pub fn plan_push(connection: &Connection, item: &LocalItem) -> Result<PushPlan, FabricError> {
     let client = &connection.client;
     let Some(remote) = client.find_dataflow(&connection.workspace, &item.display_name)? else {
-        return Ok(PushPlan { remote: None, action: PushAction::Create });
+        return Ok(PushPlan { remote: None, remote_definition: None, action: PushAction::Create });
     };
     let current = client.get_definition(&connection.workspace, &remote.id)?;
     let changed: Vec<String> = item
@@ -116,7 +148,7 @@ pub fn plan_push(connection: &Connection, item: &LocalItem) -> Result<PushPlan, 
         .map(|part| part.path.clone())
         .collect();
     let action = if changed.is_empty() { PushAction::Unchanged } else { PushAction::Update { changed } };
-    Ok(PushPlan { remote: Some(remote), action })
+    Ok(PushPlan { remote: Some(remote), remote_definition: Some(current), action })
 }
 
 /// Carries out a push plan; returns the remote item.

@@ -31,6 +31,10 @@ fn push_publish_refresh_status_jobs_and_pull() {
     let mut text = std::fs::read_to_string(&mashup).unwrap();
     text.push_str("\n// reviewed\n");
     std::fs::write(&mashup, &text).unwrap();
+    let dry = repo.dfls(&["push", ITEM, "--dry-run"]);
+    assert!(stdout(&dry).contains("would update `Sales Orders`: mashup.pq"), "{}", describe(&dry));
+    assert!(stdout(&dry).contains("--- remote/mashup.pq\n+++ local/mashup.pq\n"), "{}", describe(&dry));
+    assert!(stdout(&dry).contains("\n+// reviewed\n"), "the diff shows the change: {}", describe(&dry));
     let (_, updated) = repo.json(&["push", ITEM]);
     assert_eq!(updated["items"][0]["action"], "update");
     assert_eq!(updated["items"][0]["changed"], serde_json::json!(["mashup.pq"]));
