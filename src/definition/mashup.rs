@@ -144,7 +144,7 @@ fn references(record: Node, text: &str, map: &dyn Fn(Range<usize>) -> Range<usiz
     let mut found = Vec::new();
     for &attribute in DESTINATION_ATTRIBUTES {
         let Some(value) = field_value(record, attribute, text) else { continue };
-        for_each_node(value, |node| {
+        crate::syntax::preorder(value, |node| {
             if node.kind() == "record_field" && field_name(node, text).as_deref() == Some("QueryName") {
                 if let Some(query) = node.child_by_field_name("value").filter(|v| v.kind() == "text_literal")
                 {
@@ -158,26 +158,6 @@ fn references(record: Node, text: &str, map: &dyn Fn(Range<usize>) -> Range<usiz
         });
     }
     found
-}
-
-/// Visits `root` and every node below it in preorder, iteratively (a cursor made from `root` never leaves
-/// it).
-fn for_each_node<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        visit(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

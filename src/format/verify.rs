@@ -7,7 +7,7 @@
 //! tokens differently once whitespace changes, the same token texts in the same order. In both cases the comments must be the same, in the same
 //! order. The walks are iterative.
 
-use tree_sitter::{Node, Tree, TreeCursor};
+use tree_sitter::{Tree, TreeCursor};
 
 use super::builder::is_comment;
 
@@ -43,7 +43,7 @@ pub fn equivalent(before: &str, before_tree: &Tree, after: &str, after_tree: &Tr
 /// The comments of a text, in order.
 pub fn comments<'t>(text: &'t str, tree: &Tree) -> Vec<&'t str> {
     let mut found = Vec::new();
-    preorder(tree, |node| {
+    crate::syntax::preorder(tree.root_node(), |node| {
         if is_comment(node) {
             found.push(&text[node.byte_range()]);
         }
@@ -153,25 +153,6 @@ impl<'t> Iterator for Events<'t> {
             if self.structural {
                 // The exit of a node with children comes when the walk climbs back past it.
                 return Some(Event::Enter { kind: node.kind_id(), field: self.cursor.field_id() });
-            }
-        }
-    }
-}
-
-/// Visits every node of a tree in preorder, iteratively.
-fn preorder<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>)) {
-    let mut cursor = tree.walk();
-    loop {
-        visit(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
             }
         }
     }

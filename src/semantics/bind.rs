@@ -471,15 +471,7 @@ impl<'t> Binder<'t> {
             self.catch_clause(node, context);
         } else if kind == k.invoke_expression {
             self.invoke_expression(node, context);
-        } else if kind == k.type_expression
-            || kind == k.nullable_type
-            || kind == k.record_type
-            || kind == k.field_specification
-            || kind == k.list_type
-            || kind == k.function_type
-            || kind == k.parameter_specification
-            || kind == k.table_type
-        {
+        } else if k.is_type_construct(kind) {
             // `type X`: X is in type position; the others only appear here inside syntax errors.
             self.type_children(node, context);
         } else if kind == k.field_access || kind == k.projection {
@@ -963,15 +955,7 @@ impl<'t> Binder<'t> {
             self.reference(node, ReferenceKind::Plain, context);
         } else if kind == k.primitive_type || kind == k.comment {
             // Nothing to resolve.
-        } else if kind == k.nullable_type
-            || kind == k.record_type
-            || kind == k.field_specification
-            || kind == k.list_type
-            || kind == k.function_type
-            || kind == k.parameter_specification
-            || kind == k.table_type
-            || kind == k.type_expression
-        {
+        } else if k.is_type_construct(kind) {
             self.type_children(node, context);
         } else {
             // `(type text)`, `type {Int64.Type}`'s parenthesized or primary expressions, section access.

@@ -43,6 +43,24 @@ pub(super) struct Kinds {
     pub(super) close_paren: u16,
 }
 
+impl Kinds {
+    /// Whether a kind is a type construct whose children are in type position (`type X`, `nullable X`,
+    /// `[A = text]` in a type, `{X}`, `function (...) as X`, `table [...]`).
+    pub(super) fn is_type_construct(&self, kind: u16) -> bool {
+        [
+            self.type_expression,
+            self.nullable_type,
+            self.record_type,
+            self.field_specification,
+            self.list_type,
+            self.function_type,
+            self.parameter_specification,
+            self.table_type,
+        ]
+        .contains(&kind)
+    }
+}
+
 /// Field ids of the grammar, looked up once.
 pub(super) struct Fields {
     pub(super) name: u16,

@@ -45,6 +45,26 @@ pub fn parse(text: &str) -> Parse {
     Parse { tree, diagnostics }
 }
 
+/// Visits `root` and every node below it in preorder, iteratively (no recursion on the tree's depth; a
+/// cursor made from `root` never leaves it).
+pub fn preorder<'t>(root: tree_sitter::Node<'t>, mut visit: impl FnMut(tree_sitter::Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
 /// Runs the parser, with an old tree already edited to match `text` for an incremental reparse.
 pub(crate) fn parse_tree(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree {
     parser
