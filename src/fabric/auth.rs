@@ -3,7 +3,9 @@
 //! logged, never written to a file, and never part of an error message.
 
 use std::fmt;
-use std::process::Command;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use super::error::FabricError;
 
@@ -88,13 +90,59 @@ impl Auth {
 
 /// Runs a token command: its output is a token, or JSON with `accessToken` (the Azure CLI's).
 fn run(command: &[String]) -> Result<Token, FabricError> {
+    run_within(command, COMMAND_TIMEOUT)
+}
+
+/// How long a token command may take: `az` waiting for a login that never comes must not hang dfls.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn run_within(command: &[String], timeout: Duration) -> Result<Token, FabricError> {
     let Some((program, args)) = command.split_first() else {
         return Err(FabricError::Config("the token command is empty".to_owned()));
     };
-    let output = Command::new(program)
+    let mut child = Command::new(program)
         .args(args)
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|error| FabricError::Auth(format!("could not run `{program}`: {error}")))?;
+    // The pipes are read on threads, so a command that writes much cannot block on a full pipe.
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stdout.read_to_end(&mut bytes);
+        bytes
+    });
+    let err = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes);
+        bytes
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < timeout => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(FabricError::Auth(format!(
+                    "`{program}` did not print a token within {} s (is it waiting for a login?)",
+                    timeout.as_secs_f64()
+                )));
+            }
+            Err(error) => {
+                return Err(FabricError::Auth(format!("`{program}` could not be waited for: {error}")))
+            }
+        }
+    };
+    let output = std::process::Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    };
     if !output.status.success() {
         // The command's own error output explains (az: "Please run 'az login'"); it holds no token.
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -146,6 +194,11 @@ mod tests {
             Auth::Command(vec!["sh".into(), "-c".into(), "echo 'please log in' >&2; exit 3".into()]);
         let error = failing.token().unwrap_err().to_string();
         assert!(error.contains("please log in"), "{error}");
+        let slow = ["sh".to_owned(), "-c".to_owned(), "sleep 5; echo late".to_owned()];
+        let started = Instant::now();
+        let error = run_within(&slow, Duration::from_millis(300)).unwrap_err().to_string();
+        assert!(error.contains("did not print a token within"), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(3), "the command was stopped");
         let missing = Auth::Command(vec!["dfls-no-such-program".into()]);
         assert!(missing.token().unwrap_err().to_string().contains("could not run"));
     }
