@@ -27,6 +27,9 @@ pub struct Faults {
     pub token_expired: bool,
     /// Make every new job fail with this message (`JobInstanceStatusFailed`).
     pub jobs_fail: Option<String>,
+    /// Make every new long-running operation (a 202) end `Failed` with this message (`UnknownError`). The
+    /// work itself is done, as it may be when Fabric reports a failure: a client must not assume either.
+    pub operations_fail: Option<String>,
 }
 
 /// Checks the bearer token of a request.
@@ -98,6 +101,9 @@ pub struct AdminSettings {
     /// A message makes jobs fail; `null` or `""` makes them succeed again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jobs_fail: Option<Option<String>>,
+    /// A message makes long-running operations fail; `null` or `""` makes them succeed again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operations_fail: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_seconds: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,6 +124,7 @@ impl AdminSettings {
             fail_every: Some(options.faults.fail_every),
             token_expired: Some(options.faults.token_expired),
             jobs_fail: Some(options.faults.jobs_fail.clone()),
+            operations_fail: Some(options.faults.operations_fail.clone()),
             job_seconds: Some(options.job_seconds),
             operation_seconds: Some(options.operation_seconds),
             page_size: Some(options.page_size),
@@ -149,6 +156,9 @@ impl AdminSettings {
         }
         if let Some(value) = self.jobs_fail {
             options.faults.jobs_fail = value.filter(|message| !message.is_empty());
+        }
+        if let Some(value) = self.operations_fail {
+            options.faults.operations_fail = value.filter(|message| !message.is_empty());
         }
         if let Some(value) = self.job_seconds {
             options.job_seconds = seconds(value, "jobSeconds")?;

@@ -41,7 +41,10 @@ pub fn answer(
         created_ms: now,
         done_ms: now + seconds_to_ms(ctx.options.operation_seconds),
         result: result.map(|value| value.to_string()),
-        error: None,
+        error: ctx.options.faults.operations_fail.as_ref().map(|message| {
+            json!({"errorCode": "UnknownError", "message": message, "requestId": clock::new_guid()})
+                .to_string()
+        }),
     };
     ctx.emulator.store.write(|db| Ok(store::insert_operation(db, &row)?))?;
     let response = empty(StatusCode::ACCEPTED);

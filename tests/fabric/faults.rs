@@ -76,6 +76,22 @@ fn long_running_operations_are_followed() {
 }
 
 #[test]
+fn a_failed_operation_is_an_error_with_its_reason() {
+    let repo = Repo::served(quick());
+    repo.set(|options| {
+        options.lro = LroMode::Always;
+        options.faults.operations_fail = Some("the capacity is paused (injected)".into());
+    });
+    let before = repo.item_files();
+    let output = repo.dfls(&["push", ITEM]);
+    assert_eq!(code(&output), 3, "{}", describe(&output));
+    let error = stderr(&output);
+    assert!(error.contains("failed") && error.contains("UnknownError"), "{error}");
+    assert!(error.contains("the capacity is paused (injected)"), "the operation's own reason: {error}");
+    assert_eq!(repo.item_files(), before, "nothing local changed");
+}
+
+#[test]
 fn an_expired_token_is_acquired_again_once() {
     let repo = Repo::served(quick());
     let counter = repo.path("token-calls");
