@@ -113,6 +113,23 @@ impl JobType {
         }
     }
 
+    /// The job type of a job instance's `jobType` (`Refresh` and `Publish` being the older names).
+    pub fn from_name(name: &str) -> Option<JobType> {
+        match name.to_ascii_lowercase().as_str() {
+            "applychanges" | "publish" => Some(JobType::ApplyChanges),
+            "execute" | "refresh" => Some(JobType::Execute),
+            _ => None,
+        }
+    }
+
+    /// What people call it, as a title: `Publish`, `Refresh`.
+    pub fn title(self) -> &'static str {
+        match self {
+            JobType::ApplyChanges => "Publish",
+            JobType::Execute => "Refresh",
+        }
+    }
+
     /// What people call it.
     pub fn verb(self) -> &'static str {
         match self {
@@ -310,22 +327,36 @@ impl Client {
         Ok(())
     }
 
-    /// Follows a job to its end, calling `progress` after each look; `stop` is asked between looks and
-    /// ends the wait early (the job goes on).
+    /// Follows a job to its end, calling `progress` after each look. When `cancel` turns true (it is asked
+    /// between looks, and wakes a wait), the job is asked to cancel once and followed on to its end, which
+    /// is then usually `Cancelled` (a job that ended meanwhile keeps its own end).
     pub fn wait_job(
         &self,
         workspace: &str,
         item: &str,
         started: &StartedJob,
         progress: &mut dyn FnMut(&JobInstance),
-        stop: &dyn Fn() -> bool,
+        cancel: &dyn Fn() -> bool,
     ) -> Result<JobInstance, FabricError> {
         let mut wait = started.retry_after.unwrap_or(Duration::from_secs(1));
+        let mut cancel_asked = false;
         loop {
-            sleep_unless(wait.min(Duration::from_secs(30)), stop);
+            let wait_for = wait.min(Duration::from_secs(30));
+            if cancel_asked {
+                std::thread::sleep(wait_for);
+            } else {
+                sleep_unless(wait_for, cancel);
+            }
+            if !cancel_asked && cancel() {
+                cancel_asked = true;
+                match self.cancel_job(workspace, item, &started.id) {
+                    Err(error) if error.code() != Some("JobAlreadyCompleted") => return Err(error),
+                    _ => {}
+                }
+            }
             let job = self.job(workspace, item, &started.id)?;
             progress(&job);
-            if job.is_finished() || stop() {
+            if job.is_finished() {
                 return Ok(job);
             }
             wait = Duration::from_secs(1);

@@ -28,6 +28,7 @@ use super::capabilities::ClientFlags;
 use super::features::refused;
 use super::state::Shared;
 use super::workspace::{DocKey, ItemKey};
+use crate::fabric::client::StartedJob;
 use crate::fabric::deploy::{self, PushAction};
 use crate::fabric::http::Policy;
 use crate::fabric::{self, Config, Connection, FabricError, Item, JobInstance, JobType, Overrides};
@@ -129,12 +130,9 @@ pub fn code_lenses(shared: &Shared, uri: &Uri, section_line: u32) -> Vec<CodeLen
     lenses
 }
 
-fn verb(job_type: &str) -> &str {
-    match job_type {
-        "ApplyChanges" => "Publish",
-        "Execute" => "Refresh",
-        other => other,
-    }
+/// `Publish` or `Refresh` for a job instance's `jobType`; another type as it is.
+fn verb<'a>(job_type: &'a str) -> &'a str {
+    JobType::from_name(job_type).map_or(job_type, |job| job.title())
 }
 
 fn age(elapsed: Duration) -> String {
@@ -203,7 +201,7 @@ impl Context {
                             item.display_name,
                             started.id
                         )));
-                        self.follow(&connection, &item, job, &started.id);
+                        self.follow(&connection, &item, job, &started);
                         return;
                     }
                     Err(error) => Err(error),
@@ -300,11 +298,11 @@ impl Context {
     }
 
     /// Follows a started job to its end: progress, `dfls/jobStatus`, a message at the end.
-    fn follow(&self, connection: &Connection, item: &Item, job: JobType, id: &str) {
-        let token = format!("dfls-job-{id}");
+    fn follow(&self, connection: &Connection, item: &Item, job: JobType, started: &StartedJob) {
+        let token = format!("dfls-job-{}", started.id);
         let cancel = Arc::new(AtomicBool::new(false));
         self.jobs().cancels.insert(token.clone(), cancel.clone());
-        let title = format!("{} `{}`", verb(job.name()), item.display_name);
+        let title = format!("{} `{}`", job.title(), item.display_name);
         let progress = self.flags.work_done_progress.then(|| {
             self.handle.block_on(async {
                 let token = NumberOrString::String(token.clone());
@@ -320,41 +318,22 @@ impl Context {
             })
         });
         let progress = progress.flatten();
-        let started = Instant::now();
+        let started_at = Instant::now();
         let mut last_status = String::new();
-        let mut cancel_asked = false;
-        let outcome = loop {
-            if cancel_asked {
-                std::thread::sleep(Duration::from_millis(700));
-            } else {
-                sleep_unless(Duration::from_millis(700), &cancel);
+        let mut on_state = |state: &JobInstance| {
+            if state.status == last_status {
+                return;
             }
-            if cancel.load(Ordering::SeqCst) && !cancel_asked {
-                cancel_asked = true;
-                if let Err(error) = connection.client.cancel_job(&connection.workspace, &item.id, id) {
-                    if error.code() != Some("JobAlreadyCompleted") {
-                        break Err(error);
-                    }
-                }
-            }
-            match connection.client.job(&connection.workspace, &item.id, id) {
-                Ok(state) => {
-                    if state.status != last_status {
-                        last_status = state.status.clone();
-                        self.notify(item, &state);
-                        if let Some(progress) = &progress {
-                            let message = format!("{} ({} s)", state.status, started.elapsed().as_secs());
-                            self.handle
-                                .block_on(progress.report_with_message(message, Some(!state.is_finished())));
-                        }
-                    }
-                    if state.is_finished() {
-                        break Ok(state);
-                    }
-                }
-                Err(error) => break Err(error),
+            last_status = state.status.clone();
+            self.notify(item, state);
+            if let Some(progress) = &progress {
+                let message = format!("{} ({} s)", state.status, started_at.elapsed().as_secs());
+                self.handle.block_on(progress.report_with_message(message, Some(!state.is_finished())));
             }
         };
+        let cancelled = || cancel.load(Ordering::SeqCst);
+        let outcome =
+            connection.client.wait_job(&connection.workspace, &item.id, started, &mut on_state, &cancelled);
         self.jobs().cancels.remove(&token);
         let (kind, message) = match &outcome {
             Ok(state) if state.succeeded() => (MessageType::INFO, format!("{title}: {}", state.status)),
@@ -427,14 +406,6 @@ fn differs(disk: &str, buffer: &str) -> bool {
 
 fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
-}
-
-/// Sleeps for `duration`, waking early when `flag` is set.
-fn sleep_unless(duration: Duration, flag: &AtomicBool) {
-    let end = Instant::now() + duration;
-    while !flag.load(Ordering::SeqCst) && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// A `Mutex<Jobs>` for [`Shared`].
