@@ -131,7 +131,7 @@ pub fn code_lenses(shared: &Shared, uri: &Uri, section_line: u32) -> Vec<CodeLen
 }
 
 /// `Publish` or `Refresh` for a job instance's `jobType`; another type as it is.
-fn verb<'a>(job_type: &'a str) -> &'a str {
+fn verb(job_type: &str) -> &str {
     JobType::from_name(job_type).map_or(job_type, |job| job.title())
 }
 
