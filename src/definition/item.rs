@@ -46,6 +46,27 @@ pub struct FolderItem {
     pub strays: Vec<(String, String)>,
 }
 
+impl FolderItem {
+    /// An item folder made of parts (a definition received or about to be sent), its files shown as
+    /// `shown/path`, no strays.
+    pub fn of_parts<'p>(
+        name: String,
+        shown: String,
+        parts: impl IntoIterator<Item = (&'p str, &'p [u8])>,
+    ) -> FolderItem {
+        let files = parts
+            .into_iter()
+            .map(|(path, bytes)| ItemFile {
+                part_path: path.to_owned(),
+                shown: format!("{}/{path}", shown.trim_end_matches('/')),
+                bytes: bytes.to_vec(),
+                parsed: None,
+            })
+            .collect();
+        FolderItem { name, shown, files, strays: Vec::new() }
+    }
+}
+
 /// Checks an item folder.
 pub fn check_folder(mut item: FolderItem) -> Vec<FileReport> {
     let (files, strays): (Vec<ItemFile>, Vec<ItemFile>) =

@@ -180,6 +180,14 @@ fn nth_kept_offset(text: &str, n: usize) -> usize {
 /// The payload of a definition, as the REST API takes it: `{"definition": {"parts": [...]}}`, parts in the
 /// given order, pretty-printed with a final newline.
 pub fn encode(definition: &Definition) -> String {
+    let payload = serde_json::json!({ "definition": definition_value(definition) });
+    let mut text = serde_json::to_string_pretty(&payload).expect("a JSON value always serializes");
+    text.push('\n');
+    text
+}
+
+/// A definition as the API's JSON value: `{"format"?, "parts": [{"path", "payload", "payloadType"}]}`.
+pub fn definition_value(definition: &Definition) -> serde_json::Value {
     let parts: Vec<serde_json::Value> = definition
         .parts
         .iter()
@@ -196,10 +204,7 @@ pub fn encode(definition: &Definition) -> String {
         inner.insert("format".into(), format.clone().into());
     }
     inner.insert("parts".into(), parts.into());
-    let payload = serde_json::json!({ "definition": inner });
-    let mut text = serde_json::to_string_pretty(&payload).expect("a JSON value always serializes");
-    text.push('\n');
-    text
+    inner.into()
 }
 
 /// Files that operating systems and editors leave in folders; never parts of an item.

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::errors::ApiError;
 use super::store::ItemRow;
-use crate::definition::item::{check_folder, FolderItem, ItemFile};
+use crate::definition::item::{check_folder, FolderItem};
 use crate::definition::parts::{PartKind, LEGACY_CONTENT, MASHUP, PLATFORM, QUERY_METADATA};
 use crate::definition::{guid, payload};
 use crate::diagnostics::Severity;
@@ -188,16 +188,8 @@ pub fn empty_dataflow(name: &str) -> Vec<(String, Vec<u8>)> {
 /// `path:line:column: CODE message`), `None` when it has none.
 pub fn check(item: &ItemRow, parts: &[(String, Vec<u8>)]) -> Option<String> {
     let folder = format!("{}.Dataflow", item.display_name);
-    let files = parts
-        .iter()
-        .map(|(path, bytes)| ItemFile {
-            part_path: path.clone(),
-            shown: format!("{folder}/{path}"),
-            bytes: bytes.clone(),
-            parsed: None,
-        })
-        .collect();
-    let reports = check_folder(FolderItem { name: folder.clone(), shown: folder, files, strays: Vec::new() });
+    let parts = parts.iter().map(|(path, bytes)| (path.as_str(), bytes.as_slice()));
+    let reports = check_folder(FolderItem::of_parts(folder.clone(), folder, parts));
     let mut lines = Vec::new();
     let mut total = 0;
     for report in &reports {

@@ -215,7 +215,7 @@ impl Client {
         let body = json!({
             "displayName": display_name,
             "description": description,
-            "definition": definition_json(definition),
+            "definition": payload::definition_value(definition),
         });
         let path = format!("/workspaces/{workspace}/dataflows");
         let mut attempts = 0;
@@ -279,7 +279,7 @@ impl Client {
         let path = format!(
             "/workspaces/{workspace}/dataflows/{id}/updateDefinition?updateMetadata={update_metadata}"
         );
-        let body = json!({ "definition": definition_json(definition) });
+        let body = json!({ "definition": payload::definition_value(definition) });
         let answer = self.http.send(Method::POST, &path, Some(&body), Repeat::Safe)?;
         self.follow(answer, "updateDefinition")?;
         Ok(())
@@ -450,13 +450,6 @@ fn sleep_unless(duration: Duration, stop: &dyn Fn() -> bool) {
         }
         std::thread::sleep((end - now).min(Duration::from_millis(100)));
     }
-}
-
-/// A definition as the API's JSON (`{"parts": [{"path", "payload", "payloadType"}]}`).
-pub fn definition_json(definition: &Definition) -> Value {
-    let payload: Value =
-        serde_json::from_str(&payload::encode(definition)).expect("payload::encode writes JSON");
-    payload["definition"].clone()
 }
 
 /// The definition of a `getDefinition` result, decoded; a part that is not base64 is an error.

@@ -14,7 +14,7 @@ use super::error::FabricError;
 use super::target::Connection;
 use crate::definition::parts::{PartKind, PLATFORM};
 use crate::definition::payload::{self, Definition, WriteOutcome};
-use crate::definition::{check_folder, FolderItem, ItemFile};
+use crate::definition::{check_folder, FolderItem};
 use crate::diagnostics::{FileReport, Severity};
 
 /// A local item folder, read.
@@ -65,19 +65,8 @@ pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
 /// `dfls check` on a local item: its reports, and how many errors they hold.
 pub fn check(item: &LocalItem) -> (Vec<FileReport>, usize) {
     let name = item.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let shown = item.dir.display().to_string();
-    let files = item
-        .definition
-        .parts
-        .iter()
-        .map(|part| ItemFile {
-            part_path: part.path.clone(),
-            shown: format!("{}/{}", shown.trim_end_matches('/'), part.path),
-            bytes: part.bytes.clone(),
-            parsed: None,
-        })
-        .collect();
-    let reports = check_folder(FolderItem { name, shown, files, strays: Vec::new() });
+    let parts = item.definition.parts.iter().map(|part| (part.path.as_str(), part.bytes.as_slice()));
+    let reports = check_folder(FolderItem::of_parts(name, item.dir.display().to_string(), parts));
     let errors =
         reports.iter().flat_map(|r| &r.diagnostics).filter(|d| d.severity == Severity::Error).count();
     (reports, errors)
