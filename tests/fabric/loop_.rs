@@ -73,6 +73,41 @@ fn push_publish_refresh_status_jobs_and_pull() {
 }
 
 #[test]
+fn refresh_parameters_reach_a_dataflow_with_public_parameters() {
+    let repo = Repo::served(quick());
+    // The example's queries StartDate and Region are required parameters; make them public.
+    let metadata = repo.path(&format!("{ITEM}/queryMetadata.json"));
+    let text =
+        std::fs::read_to_string(&metadata).unwrap().replace("\"parametric\": false", "\"parametric\": true");
+    assert!(text.contains("\"parametric\": true"));
+    std::fs::write(&metadata, text).unwrap();
+    assert_eq!(code(&repo.dfls(&["push", ITEM, "--publish", "--wait"])), 0);
+
+    // Both required parameters, by name, typed: the run completes.
+    let (ok, value) =
+        repo.json(&["refresh", ITEM, "--param", "Region=AMER", "--param", "StartDate=2025-06-01", "--wait"]);
+    assert_eq!(code(&ok), 0, "{}", describe(&ok));
+    assert_eq!(value["job"]["status"], "Completed", "{value}");
+    // A required one missing, or a name the dataflow does not have: the job fails and says which.
+    let (missing, value) = repo.json(&["refresh", ITEM, "--param", "Region=AMER", "--wait"]);
+    assert_eq!(code(&missing), 1, "{}", describe(&missing));
+    assert!(value["job"]["failureReason"].to_string().contains("StartDate"), "{value}");
+    let (unknown, value) = repo.json(&[
+        "refresh",
+        ITEM,
+        "--param",
+        "Region=AMER",
+        "--param",
+        "StartDate=2025-06-01",
+        "--param",
+        "Regoin=x",
+        "--wait",
+    ]);
+    assert_eq!(code(&unknown), 1, "{}", describe(&unknown));
+    assert!(value["job"]["failureReason"].to_string().contains("Regoin"), "{value}");
+}
+
+#[test]
 fn pull_never_overwrites_local_changes_without_force() {
     let repo = Repo::served(quick());
     assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
