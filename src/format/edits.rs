@@ -152,7 +152,8 @@ pub fn on_type_edits(
     typed: &str,
 ) -> Result<Vec<TextEdit>, super::FormatError> {
     let before = text[..offset.min(text.len())].trim_end_matches(char::is_whitespace).len();
-    let Some(end) = before.checked_sub(1) else { return Ok(Vec::new()) };
+    // The start of the last character before the cursor (not its last byte: it may be `é`).
+    let Some((end, _)) = text[..before].char_indices().next_back() else { return Ok(Vec::new()) };
     // The last character before the cursor; before a `,` that ends a binding, the binding it ends.
     let anchor = if typed != ON_TYPE_TRIGGER && text[end..].starts_with(',') {
         text[..end].trim_end_matches(char::is_whitespace).len().saturating_sub(1)
@@ -300,6 +301,13 @@ mod tests {
         let formatted = apply(text, &edits);
         assert!(formatted.contains("x = 1,\n    y  =  2"), "{formatted}");
         assert!(formatted.contains("y  =  2"), "{formatted}");
+    }
+
+    #[test]
+    fn on_type_after_a_non_ascii_character_does_not_split_it() {
+        let text = "section S;\nshared A = 1;\nshared B =  é\n";
+        let edits = on_type_edits(text, &parse(text), &Options::default(), text.len(), "\n").unwrap();
+        assert!(apply(text, &edits).ends_with("é\n"));
     }
 
     #[test]
