@@ -77,7 +77,7 @@ pub fn check(item: &LocalItem) -> (Vec<FileReport>, usize) {
 pub enum PushAction {
     /// No Dataflow of that name: create it with the definition.
     Create,
-    /// Update the definition: these parts differ or are new.
+    /// Update the definition: these parts differ, are new, or are gone from the folder.
     Update { changed: Vec<String> },
     /// The remote definition is the local one: nothing to send.
     Unchanged,
@@ -109,12 +109,22 @@ impl PushPlan {
                 std::str::from_utf8(remote.unwrap_or_default()),
                 std::str::from_utf8(local.unwrap_or_default()),
             ) {
-                (Ok(old), Ok(new)) => out.push_str(&crate::format::diff::unified(
-                    old,
-                    new,
-                    &format!("remote/{path}"),
-                    &format!("local/{path}"),
-                )),
+                (Ok(old), Ok(new)) => {
+                    // A part one side has not is /dev/null there, as `diff -N` shows it.
+                    let name = |side: &str, present: bool| {
+                        if present {
+                            format!("{side}/{path}")
+                        } else {
+                            "/dev/null".to_owned()
+                        }
+                    };
+                    out.push_str(&crate::format::diff::unified(
+                        old,
+                        new,
+                        &name("remote", remote.is_some()),
+                        &name("local", local.is_some()),
+                    ))
+                }
                 _ => out.push_str(&format!("Binary part {path} differs\n")),
             }
         }
@@ -129,13 +139,22 @@ pub fn plan_push(connection: &Connection, item: &LocalItem) -> Result<PushPlan, 
         return Ok(PushPlan { remote: None, remote_definition: None, action: PushAction::Create });
     };
     let current = client.get_definition(&connection.workspace, &remote.id)?;
-    let changed: Vec<String> = item
+    let mut changed: Vec<String> = item
         .definition
         .parts
         .iter()
         .filter(|local| !current.parts.iter().any(|r| r.path == local.path && r.bytes == local.bytes))
         .map(|part| part.path.clone())
         .collect();
+    // A part Fabric has and the folder no longer has goes with the update (the definition is replaced
+    // whole); `.platform` excepted, which getDefinition always returns.
+    changed.extend(
+        current
+            .parts
+            .iter()
+            .filter(|r| r.path != PLATFORM && !item.definition.parts.iter().any(|l| l.path == r.path))
+            .map(|part| part.path.clone()),
+    );
     let action = if changed.is_empty() { PushAction::Unchanged } else { PushAction::Update { changed } };
     Ok(PushPlan { remote: Some(remote), remote_definition: Some(current), action })
 }

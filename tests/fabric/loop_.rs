@@ -4,6 +4,9 @@ use serde_json::Value;
 
 use crate::support::*;
 
+/// A `.schedules` part with no schedule.
+const SCHEDULES: &str = "{\n  \"$schema\": \"https://developer.microsoft.com/json-schemas/fabric/gitIntegration/schedules/1.0.0/schema.json\",\n  \"schedules\": []\n}\n";
+
 #[test]
 fn push_publish_refresh_status_jobs_and_pull() {
     let repo = Repo::served(quick());
@@ -38,6 +41,20 @@ fn push_publish_refresh_status_jobs_and_pull() {
     let (_, updated) = repo.json(&["push", ITEM]);
     assert_eq!(updated["items"][0]["action"], "update");
     assert_eq!(updated["items"][0]["changed"], serde_json::json!(["mashup.pq"]));
+
+    // A part removed from the folder is removed from Fabric too (the definition is replaced whole).
+    let schedules = repo.path(&format!("{ITEM}/.schedules"));
+    std::fs::write(&schedules, SCHEDULES).unwrap();
+    let (_, added) = repo.json(&["push", ITEM]);
+    assert_eq!(added["items"][0]["changed"], serde_json::json!([".schedules"]), "{added}");
+    std::fs::remove_file(&schedules).unwrap();
+    let dry = repo.dfls(&["push", ITEM, "--dry-run"]);
+    assert!(stdout(&dry).contains("would update `Sales Orders`: .schedules"), "{}", describe(&dry));
+    assert!(stdout(&dry).contains("--- remote/.schedules\n+++ /dev/null\n"), "{}", describe(&dry));
+    let (_, removed) = repo.json(&["push", ITEM]);
+    assert_eq!(removed["items"][0]["changed"], serde_json::json!([".schedules"]), "{removed}");
+    let (_, again) = repo.json(&["push", ITEM]);
+    assert_eq!(again["items"][0]["action"], "unchanged", "{again}");
 
     // Publish and refresh (with a parameter), following the jobs.
     let published = repo.dfls(&["publish", ITEM, "--wait"]);
