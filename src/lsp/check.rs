@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::document::{self, Language, Snapshot};
 use super::workspace::ItemFiles;
+use crate::definition::parts::MASHUP;
 use crate::definition::{self, FolderItem};
 use crate::diagnostics::{codes, Diagnostic, FileReport};
 use crate::syntax;
@@ -39,14 +40,7 @@ pub fn item(files: &ItemFiles) -> (Vec<FileDiagnostics>, Files) {
                 part_path: f.part_path.clone(),
                 shown: f.snapshot.key.shown(),
                 bytes: f.bytes.clone(),
-                // An open buffer's tree and analysis, made once per version and shared with the features.
-                parsed: (f.snapshot.version.is_some()
-                    && f.snapshot.language == Language::M
-                    && f.bytes == f.snapshot.text.as_bytes())
-                .then(|| definition::file::ParsedM {
-                    tree: f.snapshot.tree().clone(),
-                    names: f.snapshot.analysis().diagnostics().to_vec(),
-                }),
+                parsed: parsed(&f.snapshot).filter(|_| f.bytes == f.snapshot.text.as_bytes()),
             })
             .collect(),
         strays: files.strays.iter().map(|(part_path, s)| (part_path.clone(), s.key.shown())).collect(),
@@ -69,9 +63,27 @@ pub fn item(files: &ItemFiles) -> (Vec<FileDiagnostics>, Files) {
 /// (`payload.json#mashup.pq`) have no document of their own and are left out.
 pub fn loose(snapshot: &Arc<Snapshot>) -> (Vec<FileDiagnostics>, Files) {
     let shown = snapshot.key.shown();
-    let reports = definition::check_file(&shown, snapshot.text.as_bytes());
+    let reports = match parsed(snapshot) {
+        Some(parsed) => {
+            let mut report =
+                definition::file::check_parsed_m(MASHUP, shown.clone(), snapshot.text.as_bytes(), &parsed)
+                    .report;
+            report.sort();
+            vec![report]
+        }
+        None => definition::check_file(&shown, snapshot.text.as_bytes()),
+    };
     let files: Files = [(shown, snapshot.clone())].into_iter().collect();
     (attach(reports, &files, Some(snapshot)), files)
+}
+
+/// An open M buffer's tree and name analysis, made once per version and shared with the features, for a
+/// check that then parses and analyses nothing again. `None` for files read from disk and JSON.
+fn parsed(snapshot: &Snapshot) -> Option<definition::file::ParsedM> {
+    (snapshot.version.is_some() && snapshot.language == Language::M).then(|| definition::file::ParsedM {
+        tree: snapshot.tree().clone(),
+        names: snapshot.analysis().diagnostics().to_vec(),
+    })
 }
 
 /// Pairs reports with snapshots. A report of no known file (an item-level problem of an empty folder) is
