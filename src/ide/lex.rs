@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use crate::syntax::chars;
 use crate::syntax::names::KEYWORDS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,19 +93,6 @@ impl<'t> Lexer<'t> {
     }
 }
 
-pub(crate) fn is_identifier_start(c: char) -> bool {
-    c == '_' || c.is_alphabetic()
-}
-
-pub(crate) fn is_identifier_part(c: char) -> bool {
-    c == '_' || c.is_alphanumeric() || is_combining(c)
-}
-
-/// Combining marks and format characters that may continue an identifier (`Mn`, `Mc`, `Cf`), roughly.
-fn is_combining(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x200C | 0x200D | 0x0900..=0x0DFF)
-}
-
 impl Iterator for Lexer<'_> {
     type Item = Token;
 
@@ -112,7 +100,7 @@ impl Iterator for Lexer<'_> {
         let text = self.text;
         // Whitespace.
         while let Some(c) = self.peek(0) {
-            if c.is_whitespace() || c == '\u{1A}' || c == '\u{FEFF}' {
+            if chars::is_whitespace(c) || c == '\u{1A}' {
                 self.at += c.len_utf8();
             } else {
                 break;
@@ -172,10 +160,10 @@ impl Iterator for Lexer<'_> {
                     Some(token(self, TokenKind::Other, false))
                 }
             },
-            c if is_identifier_start(c) => {
+            c if chars::is_identifier_start(c) => {
                 loop {
                     while let Some(c) = self.peek(0) {
-                        if is_identifier_part(c) {
+                        if chars::is_identifier_part(c) {
                             self.at += c.len_utf8();
                         } else {
                             break;
@@ -183,7 +171,7 @@ impl Iterator for Lexer<'_> {
                     }
                     if self.peek(0) == Some('.') && self.peek(1) != Some('.') {
                         self.at += 1;
-                        if self.peek(0).is_some_and(is_identifier_start) {
+                        if self.peek(0).is_some_and(chars::is_identifier_start) {
                             continue;
                         }
                     }

@@ -28,6 +28,7 @@ use super::model::{
     Scope, ScopeId, ScopeKind,
 };
 use crate::library::{self, Catalog};
+use crate::syntax::chars;
 use crate::syntax::names::decode_name;
 
 /// Where a node is visited: its innermost scope, and whether it is inside a syntax error.
@@ -266,13 +267,18 @@ impl<'t> Binder<'t> {
         }
         let name = self.name_of(node);
         let resolution = self.resolve(name, kind);
+        // A bare name holding a character no name may hold already has its lexical diagnostic (M109).
+        let token = &self.text[node.byte_range()];
+        let misspelt = !token.is_ascii()
+            && node.kind_id() == GRAMMAR.kinds.identifier
+            && chars::invalid_identifier_char(token).is_some();
         self.analysis.references.push(Reference {
             name,
             range: node.byte_range(),
             kind,
             resolution,
             scope: context.scope,
-            in_error: context.in_error,
+            in_error: context.in_error || misspelt,
         });
         Some(resolution)
     }

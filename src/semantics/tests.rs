@@ -353,3 +353,13 @@ fn deep_nesting_is_walked_without_recursion() {
     let records = analysis(&cases[1]);
     assert_eq!(records.definitions().len(), depth);
 }
+
+/// A bare name holding a character no name may hold has its lexical diagnostic (M109); it is not also
+/// an unknown name, while the same name quoted still is.
+#[test]
+fn a_name_with_a_character_no_name_may_hold_is_not_also_unknown() {
+    let a = analysis("let Rate = Price→EUR in Rate");
+    assert_eq!(codes(&a), Vec::<&str>::new());
+    assert_eq!(codes(&analysis("let Rate = #\"Price→EUR\" in Rate")), ["M201"]);
+    assert_eq!(codes(&analysis("let Rate = Größe in Rate")), ["M201"], "a valid non-ASCII name is checked");
+}

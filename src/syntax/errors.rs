@@ -16,6 +16,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use super::chars;
 use crate::diagnostics::{codes, Diagnostic};
 
 /// The diagnostics of every ERROR and MISSING node.
@@ -152,7 +153,7 @@ fn token_of(node: Node, text: &str) -> Token {
 /// Shows source text in a message: the first line, at most 24 characters.
 fn show(source: &str) -> String {
     let first_line = source.lines().next().unwrap_or("");
-    if first_line.chars().all(|c| c.is_whitespace() || c.is_control() || is_invisible(c)) {
+    if first_line.chars().all(|c| c.is_whitespace() || c.is_control() || chars::is_invisible(c)) {
         // A stray invisible character (a no-break space, a zero-width space) must be named to be seen.
         return first_line
             .chars()
@@ -166,11 +167,6 @@ fn show(source: &str) -> String {
         shown.push('…');
     }
     shown
-}
-
-/// Format characters that print as nothing.
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// The tokens inside a node, in order, without comments and MISSING nodes.

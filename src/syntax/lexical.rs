@@ -1,8 +1,9 @@
 //! Lexical diagnostics: tokens the grammar accepts whole but M does not.
 //!
 //! The grammar deliberately lexes an unterminated text literal, quoted identifier, verbatim literal or
-//! block comment as one token running to the end of the file, and a malformed number (`1e`, `0xZZ`,
-//! `12abc`) as one number token, so that a single bad token never derails the parse. This pass finds
+//! block comment as one token running to the end of the file, a malformed number (`1e`, `0xZZ`,
+//! `12abc`) as one number token, and any character that is neither ASCII punctuation nor whitespace as
+//! part of a name (`a→b`, `“hi”`), so that a single bad token never derails the parse. This pass finds
 //! those tokens, checks the `#(...)` escapes inside text and quoted identifiers, and says precisely what
 //! is wrong.
 
@@ -10,7 +11,9 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::diagnostics::{codes, Diagnostic};
+use super::chars;
+use super::names::m_name;
+use crate::diagnostics::{codes, Diagnostic, Edit, Fix};
 
 /// The lexical diagnostics of every token of the tree.
 ///
@@ -20,7 +23,9 @@ use crate::diagnostics::{codes, Diagnostic};
 ///   the file by construction of its token, so only the last token can be one;
 /// - an escape problem needs a `#(`, so only tokens holding one are checked;
 /// - a malformed number is found by lexing each number-looking run of the text the way the grammar does
-///   and checking the rare ones that are not well formed.
+///   and checking the rare ones that are not well formed;
+/// - a name can only hold a wrong character if it holds a non-ASCII one that cannot start a name, so only
+///   names holding one are checked.
 ///
 /// `diagnose_every_token` is the plain walk that this must agree with; a test holds them together.
 pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
@@ -51,6 +56,7 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     // number tokens and are skipped whole: base64 blobs and native queries are full of digit runs.
     let mut at = 0;
     let mut number_end = usize::MAX;
+    let mut last_name = None;
     while at < bytes.len() {
         // Straight to the next byte that can start a number, a text or a comment.
         match bytes[at..].iter().position(|&b| INTERESTING[usize::from(b)]) {
@@ -70,6 +76,22 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
             }
             (b'/', Some(b'*')) => {
                 at = text[at + 2..].find("*/").map_or(text.len(), |end| at + 2 + end + 2);
+                continue;
+            }
+            (lead, _) if lead >= 0xC0 => {
+                let c = text[at..].chars().next().expect("a UTF-8 lead byte starts a character");
+                // Letters are the common case (`Größe`) and can be anywhere in a name; any other character
+                // may be wrong where it stands, which only the name it is part of can tell.
+                if !chars::is_identifier_start(c) && !chars::is_whitespace(c) {
+                    let name = root
+                        .descendant_for_byte_range(at, at + c.len_utf8())
+                        .filter(|n| n.kind() == "identifier");
+                    if let Some(name) = name.filter(|n| last_name != Some(n.start_byte())) {
+                        last_name = Some(name.start_byte());
+                        check_token(name, text, &mut diagnostics);
+                    }
+                }
+                at += c.len_utf8();
                 continue;
             }
             _ => {}
@@ -102,9 +124,15 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// The bytes the number search stops at: digits and `.` (numbers), `"` (quoted tokens), `/` (comments).
+/// The bytes the search stops at: digits and `.` (numbers), `"` (quoted tokens), `/` (comments), and the
+/// first byte of each non-ASCII character (names).
 const INTERESTING: [bool; 256] = {
     let mut table = [false; 256];
+    let mut lead = 0xC0;
+    while lead <= 0xFF {
+        table[lead] = true;
+        lead += 1;
+    }
     let mut digit = b'0';
     while digit <= b'9' {
         table[digit as usize] = true;
@@ -150,7 +178,10 @@ fn continues_name(text: &str, at: usize) -> bool {
     if previous == '.' {
         return !text[..at - 1].ends_with('.');
     }
-    previous.is_alphanumeric() || previous == '_' || (!previous.is_ascii() && !previous.is_whitespace())
+    // The grammar lexes every non-ASCII character but whitespace as part of a name.
+    previous.is_ascii_alphanumeric()
+        || previous == '_'
+        || (!previous.is_ascii() && !chars::is_whitespace(previous))
 }
 
 /// The length of the number token the grammar lexes at the start of `bytes` (see `number_literal` in
@@ -222,6 +253,11 @@ fn check_token(node: Node, text: &str, diagnostics: &mut Vec<Diagnostic>) {
                 .with_related(range.end..range.end, "the comment runs to the end of the file"),
             );
         }
+        "identifier" if !token.is_ascii() => {
+            if let Some((at, c)) = chars::invalid_identifier_char(token) {
+                diagnostics.push(invalid_name_character(text, token, range.start, at, c));
+            }
+        }
         "number_literal" => {
             if let Some(problem) = number_problem(token) {
                 diagnostics.push(Diagnostic::new(
@@ -233,6 +269,56 @@ fn check_token(node: Node, text: &str, diagnostics: &mut Vec<Diagnostic>) {
         }
         _ => {}
     }
+}
+
+/// The diagnostic for character `c` at offset `at` of the name `token` (which starts at `start` in `text`),
+/// with a fix: straight quotes for text written between typographic ones (`“Sales Orders”`, which may span
+/// several names), else the name quoted.
+fn invalid_name_character(text: &str, token: &str, start: usize, at: usize, c: char) -> Diagnostic {
+    let range = start + at..start + at + c.len_utf8();
+    let (message, fix) = if chars::is_invisible(c) {
+        let shown = format!("U+{:04X}", u32::from(c));
+        let edit = Edit { range: range.clone(), new_text: String::new() };
+        (
+            format!("unexpected invisible character {shown}; delete it"),
+            Some(Fix { title: format!("delete {shown}"), edits: vec![edit] }),
+        )
+    } else if ('\u{2018}'..='\u{201F}').contains(&c) {
+        let message = format!("`{c}` is a typographic quote: M text is written between straight quotes `\"`");
+        (message, typographic_text(text, range.start, c))
+    } else {
+        let character = if chars::is_identifier_part(c) {
+            format!("`{c}` (U+{:04X}) cannot start a name, nor a part of one after a `.`", u32::from(c))
+        } else {
+            format!("`{c}` (U+{:04X}) cannot be part of a name", u32::from(c))
+        };
+        if token.len() == c.len_utf8() {
+            (character, None)
+        } else {
+            let quoted = m_name(token);
+            let message = format!("{character}; written as `{quoted}`, the name can hold it");
+            let edit = Edit { range: start..start + token.len(), new_text: quoted.clone() };
+            (message, Some(Fix { title: format!("quote the name as `{quoted}`"), edits: vec![edit] }))
+        }
+    };
+    let mut diagnostic = Diagnostic::new(codes::M109, range, message);
+    diagnostic.fixes.extend(fix);
+    diagnostic
+}
+
+/// For an opening typographic double quote at `open`: the fix that makes a text literal of it and its
+/// closing quote on the same line (`“Sales Orders”` → `"Sales Orders"`).
+fn typographic_text(text: &str, open: usize, quote: char) -> Option<Fix> {
+    if !matches!(quote, '“' | '„' | '‟') {
+        return None;
+    }
+    let body_start = open + quote.len_utf8();
+    let line_end = text[body_start..].find(['\n', '\r']).map_or(text.len(), |end| body_start + end);
+    let close = text[body_start..line_end].find(['”', '“', '‟'])? + body_start;
+    let body = &text[body_start..close];
+    let literal = format!("\"{}\"", body.replace('"', "\"\""));
+    let edit = Edit { range: open..close + '”'.len_utf8(), new_text: literal.clone() };
+    Some(Fix { title: format!("replace with the text `{literal}`"), edits: vec![edit] })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -405,6 +491,8 @@ mod tests {
             "1e.51e",
             "a.51e \"",
             "\"\"\"\" 1e \"\" 2e \"",
+            // Names holding characters a name cannot: alone, inside, after a dot, after a number.
+            "a→c + → + “hi” + Größe + a.\u{301}b + a\u{301}b + 12→ + é\u{FEFF}1e + [a→b] + #\"a→b\" + ٣x",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -429,7 +517,7 @@ mod tests {
         // Random soups of the tokens that matter: quotes, comments, numbers, names.
         let pieces = [
             "\"", "\"\"", "#\"", "#!\"", "//", "/*", "*/", "\n", " ", "1e", "0xZZ", "12", ".5", "a", "#(",
-            "x)", "[", "]", "\u{2028}",
+            "x)", "[", "]", "\u{2028}", "é", "→", "\u{301}", "\u{FEFF}", "“", ".", "٣",
         ];
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..2000 {

@@ -4,9 +4,10 @@
 //! The parser is the grammar in grammars/tree-sitter-powerquery, the same one the editors highlight with.
 //! Parsing never fails: every input gives a tree, and every problem is a diagnostic beside it. Syntax errors
 //! come from the tree's ERROR and MISSING nodes ([`errors`]); lexical problems (unterminated literals and
-//! comments, bad escapes, malformed numbers) from the tokens, which the grammar keeps whole on purpose
+//! comments, bad escapes, malformed numbers, characters a name cannot hold) from the tokens, which the grammar keeps whole on purpose
 //! ([`lexical`]). This module may use `diagnostics` and `text`; it knows no files, no LSP and no CLI.
 
+pub mod chars;
 mod document;
 mod errors;
 mod lexical;
@@ -78,9 +79,19 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     // A token that runs to the end of the file (an unterminated literal or comment) leaves the parser
     // nothing to close what was open; errors from there on are its consequences, not new problems.
     let horizon = lexical.iter().filter(|d| lexical::runs_to_end(d)).map(|d| d.range.start).min();
+    // A name holding a character no name may hold (`“Sales”` pasted from a document, a zero-width space
+    // after a number) often stands where the grammar expects something else: a syntax error touching it is
+    // the same problem, said less clearly.
+    let misspelt_names: Vec<std::ops::Range<usize>> = lexical
+        .iter()
+        .filter(|d| d.code == codes::M109)
+        .filter_map(|d| tree.root_node().descendant_for_byte_range(d.range.start, d.range.end))
+        .map(|name| name.byte_range())
+        .collect();
     let mut diagnostics: Vec<Diagnostic> = errors::diagnose(tree, text)
         .into_iter()
         .filter(|d| horizon.is_none_or(|horizon| d.range.start < horizon))
+        .filter(|d| !misspelt_names.iter().any(|name| d.range.start <= name.end && name.start <= d.range.end))
         .collect();
     diagnostics.extend(lexical);
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));

@@ -123,8 +123,8 @@ pub fn is_regular_identifier(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|part| {
             let mut chars = part.chars();
-            chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
-                && chars.all(|c| c == '_' || c.is_alphabetic() || c.is_ascii_digit())
+            chars.next().is_some_and(super::chars::is_identifier_start)
+                && chars.all(|c| super::chars::is_identifier_start(c) || c.is_ascii_digit())
                 && !KEYWORDS.contains(&part)
         })
 }
