@@ -179,6 +179,17 @@ fn large_files_parse() {
     assert!(parse.diagnostics[0].range.start > 50 << 20);
 }
 
+/// Four megabytes of symbols with no space between them lex as one name, with one diagnostic for its first
+/// bad character (the lexical pass checks the name once and skips the rest of it).
+#[test]
+fn a_huge_name_of_symbols_is_one_diagnostic() {
+    let text = format!("x = a{}", "→".repeat((4 << 20) / 3));
+    let parse = syntax::parse(&text);
+    let codes: Vec<&str> = parse.diagnostics.iter().map(|d| d.code.id).collect();
+    assert_eq!(codes, ["M109"], "{:?}", &parse.diagnostics[..parse.diagnostics.len().min(3)]);
+    assert_eq!(parse.diagnostics[0].range, 5..8);
+}
+
 const PIECES: &[&str] = &[
     "let",
     "in",

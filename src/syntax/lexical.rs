@@ -56,7 +56,6 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     // number tokens and are skipped whole: base64 blobs and native queries are full of digit runs.
     let mut at = 0;
     let mut number_end = usize::MAX;
-    let mut last_name = None;
     while at < bytes.len() {
         // Straight to the next byte that can start a number, a text or a comment.
         match bytes[at..].iter().position(|&b| INTERESTING[usize::from(b)]) {
@@ -82,16 +81,17 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
                 let c = text[at..].chars().next().expect("a UTF-8 lead byte starts a character");
                 // Letters are the common case (`Größe`) and can be anywhere in a name; any other character
                 // may be wrong where it stands, which only the name it is part of can tell.
+                let mut next = at + c.len_utf8();
                 if !chars::is_identifier_start(c) && !chars::is_whitespace(c) {
-                    let name = root
-                        .descendant_for_byte_range(at, at + c.len_utf8())
-                        .filter(|n| n.kind() == "identifier");
-                    if let Some(name) = name.filter(|n| last_name != Some(n.start_byte())) {
-                        last_name = Some(name.start_byte());
+                    let name = root.descendant_for_byte_range(at, next).filter(|n| n.kind() == "identifier");
+                    if let Some(name) = name {
                         check_token(name, text, &mut diagnostics);
+                        // The whole name is checked: its other characters need no lookup (a megabyte of
+                        // symbols without a space is one name, not a quarter of a million lookups).
+                        next = next.max(name.end_byte());
                     }
                 }
-                at += c.len_utf8();
+                at = next;
                 continue;
             }
             _ => {}
