@@ -267,18 +267,21 @@ impl<'t> Binder<'t> {
         }
         let name = self.name_of(node);
         let resolution = self.resolve(name, kind);
-        // A bare name holding a character no name may hold already has its lexical diagnostic (M109).
+        // A bare name holding a character no name may hold already has its lexical diagnostic (M109); a
+        // word between single quotes (`'Closed'`, text written as in SQL) has its syntax error (M101).
         let token = &self.text[node.byte_range()];
         let misspelt = !token.is_ascii()
             && node.kind_id() == GRAMMAR.kinds.identifier
             && chars::invalid_identifier_char(token).is_some();
+        let single_quoted = self.text[..node.start_byte()].ends_with('\'')
+            || self.text[node.end_byte()..].starts_with('\'');
         self.analysis.references.push(Reference {
             name,
             range: node.byte_range(),
             kind,
             resolution,
             scope: context.scope,
-            in_error: context.in_error || misspelt,
+            in_error: context.in_error || misspelt || single_quoted,
         });
         Some(resolution)
     }
@@ -531,6 +534,8 @@ impl<'t> Binder<'t> {
 
     fn section_access(&mut self, node: Node<'t>, context: Context) -> Option<Resolution> {
         let f = &GRAMMAR.fields;
+        // `a!=b` (a `!=` from another language) reads as the section access `a!` with an error in it.
+        let context = context.with_error(node.has_error());
         let section = node.child_by_field_id(f.section).filter(|n| !n.is_missing())?;
         let section_name = self.name_of(section);
         let section_def = self.section_defs.get(&section_name).copied();

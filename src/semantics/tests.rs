@@ -363,3 +363,18 @@ fn a_name_with_a_character_no_name_may_hold_is_not_also_unknown() {
     assert_eq!(codes(&analysis("let Rate = #\"Price→EUR\" in Rate")), ["M201"]);
     assert_eq!(codes(&analysis("let Rate = Größe in Rate")), ["M201"], "a valid non-ASCII name is checked");
 }
+
+/// `a!=b` (a `!=` from another language) reads as the section access `a!` with an error in it: the syntax
+/// error says what M writes; `a` is not also reported as an unknown section.
+#[test]
+fn a_not_equal_from_another_language_is_not_a_section_access() {
+    assert!(!codes(&analysis("let a = 1, b = 2 in a!=b")).contains(&"M201"));
+    assert_eq!(codes(&analysis("a!b")), ["M201"], "a real section access is still checked");
+}
+
+/// `'Closed'` (text written as in SQL) has its syntax error; its words are not also unknown names.
+#[test]
+fn words_between_single_quotes_are_not_also_unknown_names() {
+    assert_eq!(codes(&analysis("each [Status] = 'Closed'")), Vec::<&str>::new());
+    assert_eq!(codes(&analysis("each [Status] = 'Sales Orders'")), Vec::<&str>::new());
+}

@@ -6,7 +6,8 @@
 //! says exactly what was expected. An ERROR node says only where things went wrong, so its tokens are
 //! replayed through a small bracket-and-keyword balance check ([`Scan`]) that knows what each open
 //! construct still needs (`let` needs `in`, `(` needs `)`, an operator needs an operand); what it cannot
-//! explain falls back to "unexpected X", with the tokens the parser would have accepted there.
+//! explain falls back to "unexpected X", with the tokens the parser would have accepted there. Operators
+//! and quotes from other languages (`!=`, `&&`, `'text'`) get their own message first ([`foreign`]).
 //!
 //! Cascades are avoided by reporting only the innermost unclosed construct at each stop, one diagnostic
 //! per position, and nothing inside an ERROR's nested ERRORs twice. Everything is iterative: trees of any
@@ -18,6 +19,8 @@ use tree_sitter::{Node, Tree};
 
 use super::chars;
 use crate::diagnostics::{codes, Diagnostic};
+
+mod foreign;
 
 /// The diagnostics of every ERROR and MISSING node.
 pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
@@ -45,6 +48,14 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         {
             diagnostics.push(diagnostic);
             explained.push(span);
+            descend = false;
+        } else if let Some(foreign) =
+            node.is_error().then(|| foreign::foreign_syntax(node, text)).filter(|found| !found.is_empty())
+        {
+            // What the fixes replace is explained too: the closing `'` of `'text'` may be an ERROR of its own.
+            let end = foreign.iter().map(foreign::covered_end).chain([node.end_byte()]).max();
+            explained.push(node.start_byte()..end.expect("one value at least"));
+            diagnostics.extend(foreign);
             descend = false;
         } else if node.is_error() {
             diagnostics.extend(diagnose_error(node, &source));
