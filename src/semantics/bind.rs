@@ -25,7 +25,7 @@ use tree_sitter::{Node, Tree, TreeCursor};
 use super::grammar::GRAMMAR;
 use super::model::{
     Analysis, DefId, Definition, DefinitionKind, Invocation, Name, Reference, ReferenceKind, Resolution,
-    Scope, ScopeId, ScopeKind,
+    Scope, ScopeId, ScopeKind, StrayImplicitAccess,
 };
 use crate::library::{self, Catalog};
 use crate::syntax::chars;
@@ -273,8 +273,8 @@ impl<'t> Binder<'t> {
         let misspelt = !token.is_ascii()
             && node.kind_id() == GRAMMAR.kinds.identifier
             && chars::invalid_identifier_char(token).is_some();
-        let single_quoted = self.text[..node.start_byte()].ends_with('\'')
-            || self.text[node.end_byte()..].starts_with('\'');
+        let single_quoted =
+            self.text[..node.start_byte()].ends_with('\'') || self.text[node.end_byte()..].starts_with('\'');
         self.analysis.references.push(Reference {
             name,
             range: node.byte_range(),
@@ -499,9 +499,9 @@ impl<'t> Binder<'t> {
             if let Some(value) = node.child_by_field_id(GRAMMAR.fields.value) {
                 self.tasks.push(Task::Expression(value, context));
             }
-        } else if kind == k.implicit_field_access
-            || kind == k.implicit_projection
-            || kind == k.generalized_identifier
+        } else if kind == k.implicit_field_access || kind == k.implicit_projection {
+            self.implicit_access(node, context);
+        } else if kind == k.generalized_identifier
             || kind == k.intrinsic_identifier
             || kind == k.primitive_type
             || kind == k.nullable_primitive_type
@@ -514,6 +514,46 @@ impl<'t> Binder<'t> {
         } else {
             self.generic(node, context);
         }
+    }
+
+    /// `[Field]` means `_[Field]`: with no `_` in scope (no `each` around it), the `each` was forgotten.
+    fn implicit_access(&mut self, node: Node<'t>, context: Context) {
+        let underscore = self.analysis.intern("_");
+        match self.resolve(underscore, ReferenceKind::Plain) {
+            // `let _ = ... in [Field]`: a use of that `_`.
+            Resolution::Definition(def) => return self.analysis.implicit_uses.push(def),
+            Resolution::Library(_) => return,
+            Resolution::Unresolved if context.in_error || node.has_error() => return,
+            Resolution::Unresolved => {}
+        }
+        // The argument of a call that the access is part of, if it is one: `each` goes before it.
+        let mut each_at = None;
+        let mut current = node;
+        while let Some(parent) = current.parent() {
+            if parent.kind_id() == GRAMMAR.kinds.argument_list {
+                let argument = &self.text[current.byte_range()];
+                let shown =
+                    (argument.len() <= 60 && !argument.contains('\n')).then(|| format!("each {argument}"));
+                each_at = Some((current.start_byte(), shown));
+                break;
+            }
+            if [GRAMMAR.kinds.binding, GRAMMAR.kinds.record_field, GRAMMAR.kinds.section_member]
+                .contains(&parent.kind_id())
+            {
+                break;
+            }
+            current = parent;
+        }
+        let written = &self.text[node.byte_range()];
+        let shown = match written.lines().next() {
+            Some(line) if line.len() == written.len() && line.len() <= 40 => line.to_string(),
+            _ => "[...]".to_string(),
+        };
+        self.analysis.stray_implicit_accesses.push(StrayImplicitAccess {
+            range: node.byte_range(),
+            shown,
+            each_at,
+        });
     }
 
     /// Every named child in expression position (binary and unary operators, `if`, lists, `try`, ...).

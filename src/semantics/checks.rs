@@ -16,6 +16,7 @@ const SUGGESTIONS: usize = 3;
 pub(super) fn run(analysis: &mut Analysis) {
     let mut diagnostics = Vec::new();
     unknown_names(analysis, &mut diagnostics);
+    stray_implicit_accesses(analysis, &mut diagnostics);
     argument_counts(analysis, &mut diagnostics);
     duplicates(analysis, &mut diagnostics);
     unused_bindings(analysis, &mut diagnostics);
@@ -29,6 +30,18 @@ fn unknown_names(analysis: &mut Analysis, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         }
         let name = analysis.name(reference.name);
+        // `True`, `NULL`: written as in Excel, SQL or Python.
+        let literal =
+            ["true", "false", "null"].into_iter().find(|literal| name.eq_ignore_ascii_case(literal));
+        if let Some(literal) = literal.filter(|_| reference.kind == ReferenceKind::Plain) {
+            let message =
+                format!("unknown name `{}`: M writes the value `{literal}` in lowercase", m_name(name));
+            let mut diagnostic = Diagnostic::new(codes::M201, reference.range.clone(), message);
+            let edit = Edit { range: reference.range.clone(), new_text: literal.to_string() };
+            diagnostic.fixes.push(Fix { title: format!("replace with `{literal}`"), edits: vec![edit] });
+            diagnostics.push(diagnostic);
+            continue;
+        }
         let (message, suggestions) = match reference.kind {
             ReferenceKind::Plain | ReferenceKind::Inclusive => {
                 let library = library_suggestions.entry(reference.name).or_insert_with(|| {
@@ -85,6 +98,28 @@ fn unknown_names(analysis: &mut Analysis, diagnostics: &mut Vec<Diagnostic>) {
         };
         let mut diagnostic = Diagnostic::new(codes::M201, reference.range.clone(), message);
         diagnostic.fixes = all;
+        diagnostics.push(diagnostic);
+    }
+}
+
+/// `Table.SelectRows(Orders, [Amount] > 0)`: `[Amount]` means `_[Amount]`, and without an `each` there is
+/// no `_`. An unknown name (`_`), said in the words of the mistake, with `each` as the fix.
+fn stray_implicit_accesses(analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+    for access in &analysis.stray_implicit_accesses {
+        let example = match &access.each_at {
+            Some((_, Some(argument))) => format!(" (`{argument}`)"),
+            _ => String::new(),
+        };
+        let message = format!(
+            "`{}` reads a field of `_`, and no `_` is defined here: a function of each row or item starts \
+             with `each`{example}",
+            access.shown
+        );
+        let mut diagnostic = Diagnostic::new(codes::M201, access.range.clone(), message);
+        if let Some((at, _)) = access.each_at {
+            let edit = Edit { range: at..at, new_text: "each ".to_string() };
+            diagnostic.fixes.push(Fix { title: "insert `each`".to_string(), edits: vec![edit] });
+        }
         diagnostics.push(diagnostic);
     }
 }
@@ -178,6 +213,9 @@ fn unused_bindings(analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
                 used[def.0 as usize] = true;
             }
         }
+    }
+    for &def in &analysis.implicit_uses {
+        used[def.0 as usize] = true;
     }
     for (index, definition) in analysis.definitions.iter().enumerate() {
         if definition.kind != DefinitionKind::LetBinding

@@ -378,3 +378,48 @@ fn words_between_single_quotes_are_not_also_unknown_names() {
     assert_eq!(codes(&analysis("each [Status] = 'Closed'")), Vec::<&str>::new());
     assert_eq!(codes(&analysis("each [Status] = 'Sales Orders'")), Vec::<&str>::new());
 }
+
+/// `[Amount]` means `_[Amount]`: outside any `each` (or other definition of `_`) the `each` was forgotten.
+#[test]
+fn a_field_access_with_no_underscore_in_scope_asks_for_each() {
+    let text = "let t = #table({\"a\"}, {}), r = Table.SelectRows(t, [a] > 1) in r";
+    let a = analysis(text);
+    let [diagnostic] = a.diagnostics() else { panic!("one diagnostic: {:?}", a.diagnostics()) };
+    assert_eq!(diagnostic.code.id, "M201");
+    assert_eq!(diagnostic.range, at(text, "[a]", 0)..at(text, "[a]", 0) + 3);
+    assert!(diagnostic.message.contains("(`each [a] > 1`)"), "{}", diagnostic.message);
+    let edit = &diagnostic.fixes[0].edits[0];
+    assert_eq!(
+        (edit.range.clone(), edit.new_text.as_str()),
+        (at(text, "[a] >", 0)..at(text, "[a] >", 0), "each ")
+    );
+
+    // `_` defined by an `each`, a function parameter or a binding: the access is right.
+    for fine in [
+        "let t = #table({\"a\"}, {}) in Table.SelectRows(t, each [a] > 1 and [[a]] <> null)",
+        "let t = #table({\"a\"}, {}) in Table.SelectRows(t, (_) => [a] > 1)",
+        "let _ = [a = 1] in [a]",
+    ] {
+        assert_eq!(codes(&analysis(fine)), Vec::<&str>::new(), "{fine}");
+    }
+    // Not in a call's argument: the diagnostic, with no place to put the `each`.
+    let a = analysis("let f = () => [[a], [b]] in f");
+    assert_eq!(codes(&a), ["M201"]);
+    assert!(a.diagnostics()[0].fixes.is_empty());
+}
+
+/// `True`, `NULL`: the values, written as other languages write them.
+#[test]
+fn miscased_logical_values_and_null_say_so() {
+    let a = analysis("if True then NULL else #\"false\"");
+    let messages: Vec<&str> = a.diagnostics().iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "unknown name `True`: M writes the value `true` in lowercase",
+            "unknown name `NULL`: M writes the value `null` in lowercase",
+            "unknown name `#\"false\"`: M writes the value `false` in lowercase",
+        ]
+    );
+    assert_eq!(a.diagnostics()[0].fixes[0].edits[0].new_text, "true");
+}
