@@ -265,6 +265,9 @@ impl<'t> Binder<'t> {
         if node.is_missing() {
             return None;
         }
+        if let Some(resolution) = self.spaced_reference(node, kind, context) {
+            return Some(resolution);
+        }
         let name = self.name_of(node);
         let resolution = self.resolve(name, kind);
         // A bare name holding a character no name may hold already has its lexical diagnostic (M109); a
@@ -282,6 +285,48 @@ impl<'t> Binder<'t> {
             resolution,
             scope: context.scope,
             in_error: context.in_error || misspelt || single_quoted,
+        });
+        Some(resolution)
+    }
+
+    /// `Changed Type` for the step `#"Changed Type"`: a name with spaces written without its quotes, which
+    /// the parser reads as the name `Changed` and an error. When the first word is unknown and the words
+    /// name a definition in scope, the reference is to that definition, over all the words (the syntax
+    /// error says how to write it; the step is used; renaming it renames this use too).
+    fn spaced_reference(
+        &mut self,
+        node: Node<'t>,
+        kind: ReferenceKind,
+        context: Context,
+    ) -> Option<Resolution> {
+        if kind != ReferenceKind::Plain || node.kind_id() != GRAMMAR.kinds.identifier {
+            return None;
+        }
+        let text = self.text;
+        let following = &text[node.end_byte()..];
+        if !following.starts_with(' ') {
+            return None;
+        }
+        let first_word = self.name_of(node);
+        if self.resolve(first_word, kind) != Resolution::Unresolved {
+            return None;
+        }
+        let ends = crate::syntax::names::spaced_words(text, node.start_byte());
+        let (name, end, def) = ends.iter().skip(1).rev().find_map(|&end| {
+            let name = self.analysis.intern(&text[node.start_byte()..end]);
+            match self.resolve(name, kind) {
+                Resolution::Definition(def) => Some((name, end, def)),
+                _ => None,
+            }
+        })?;
+        let resolution = Resolution::Definition(def);
+        self.analysis.references.push(Reference {
+            name,
+            range: node.start_byte()..end,
+            kind,
+            resolution,
+            scope: context.scope,
+            in_error: true,
         });
         Some(resolution)
     }

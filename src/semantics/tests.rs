@@ -423,3 +423,16 @@ fn miscased_logical_values_and_null_say_so() {
     );
     assert_eq!(a.diagnostics()[0].fixes[0].edits[0].new_text, "true");
 }
+
+/// `Changed Type` for the step `#"Changed Type"`: the syntax error says how to write it; the words refer to
+/// the step (which is then used), and the first word is not also an unknown name.
+#[test]
+fn a_step_name_written_without_its_quotes_refers_to_the_step() {
+    let text = "let #\"Changed Type\" = 1, x = Table.RowCount(Changed Type) in x";
+    let a = analysis(text);
+    assert_eq!(codes(&a), Vec::<&str>::new());
+    assert_eq!(resolved(&a, text, "Changed Type)", 0), def(text, "#\"Changed Type\"", 0));
+    // Words that name nothing leave the first word unresolved (inside the syntax error, so not reported).
+    let text = "let #\"Changed Type\" = 1, x = Table.RowCount(Changed Types) in x";
+    assert_eq!(resolved(&analysis(text), text, "Changed Types", 0), "unresolved");
+}

@@ -7,7 +7,8 @@
 //! replayed through a small bracket-and-keyword balance check ([`Scan`]) that knows what each open
 //! construct still needs (`let` needs `in`, `(` needs `)`, an operator needs an operand); what it cannot
 //! explain falls back to "unexpected X", with the tokens the parser would have accepted there. Operators
-//! and quotes from other languages (`!=`, `&&`, `'text'`) get their own message first ([`foreign`]).
+//! and quotes from other languages (`!=`, `&&`, `'text'`) get their own message first ([`foreign`]), and so
+//! does a name with spaces written without its quotes ([`spaced_name`]).
 //!
 //! Cascades are avoided by reporting only the innermost unclosed construct at each stop, one diagnostic
 //! per position, and nothing inside an ERROR's nested ERRORs twice. Everything is iterative: trees of any
@@ -21,6 +22,7 @@ use super::chars;
 use crate::diagnostics::{codes, Diagnostic};
 
 mod foreign;
+mod spaced_name;
 
 /// The diagnostics of every ERROR and MISSING node.
 pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
@@ -35,6 +37,7 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     let source = Source::new(text);
     // Spans whose later problems are all consequences of one already reported (an unquoted field name).
     let mut explained: Vec<Range<usize>> = Vec::new();
+    let mut quoted_names = spaced_name::QuotedNames::default();
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();
@@ -45,6 +48,14 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
             descend = false;
         } else if let Some((diagnostic, span)) =
             (node.is_error() || node.is_missing()).then(|| unquoted_field_name(node, text)).flatten()
+        {
+            diagnostics.push(diagnostic);
+            explained.push(span);
+            descend = false;
+        } else if let Some((diagnostic, span)) = node
+            .is_error()
+            .then(|| spaced_name::unquoted_spaced_name(node, token_before(node), text, &mut quoted_names))
+            .flatten()
         {
             diagnostics.push(diagnostic);
             explained.push(span);

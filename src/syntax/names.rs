@@ -129,6 +129,36 @@ pub fn is_regular_identifier(name: &str) -> bool {
         })
 }
 
+/// The words from `start` on that read like one name written with spaces (`Changed Type` for the step
+/// `#"Changed Type"`): each word's end, for the first word and up to five more, each after one space. A word
+/// is a run of identifier characters and dots.
+pub fn spaced_words(text: &str, start: usize) -> Vec<usize> {
+    const MOST: usize = 6;
+    let word_end = |from: usize| {
+        from + text[from..]
+            .char_indices()
+            .find(|&(_, c)| !(c == '.' || super::chars::is_identifier_part(c)))
+            .map_or(text.len() - from, |(at, _)| at)
+    };
+    let mut ends = Vec::new();
+    let mut at = start;
+    while ends.len() < MOST {
+        let end = word_end(at);
+        if end == at {
+            break;
+        }
+        ends.push(end);
+        let next = end + 1;
+        if !text[end..].starts_with(' ')
+            || !text[next..].starts_with(|c: char| super::chars::is_identifier_start(c))
+        {
+            break;
+        }
+        at = next;
+    }
+    ends
+}
+
 /// How a name is written in M: bare when it is a regular identifier (`Sales`, `Table.AddColumn`), else
 /// quoted with `""` for `"` (`#"Sales Orders"`, `#"each"`, `#"a""b"`). Control characters are written as
 /// escapes (`#(lf)`), so the result is always one line.
@@ -172,6 +202,17 @@ fn push_quoted(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spaced_words_end_at_anything_but_one_space_and_a_name() {
+        let text = "Changed Type + 1";
+        assert_eq!(spaced_words(text, 0), [7, 12]);
+        assert_eq!(spaced_words("Added Custom Column.1)", 0), [5, 12, 21]);
+        assert_eq!(spaced_words("a  b", 0), [1], "two spaces");
+        assert_eq!(spaced_words("a 1", 0), [1], "a word starts like a name");
+        assert_eq!(spaced_words("a b c d e f g h", 0).len(), 6, "six words at most");
+        assert_eq!(spaced_words("Größe Wert", 0), [7, 12]);
+    }
 
     #[test]
     fn names_decode_as_m_reads_them() {
