@@ -607,6 +607,9 @@ impl<'t> Binder<'t> {
             return self.error_node(node, context);
         }
         self.collect_children_only(node);
+        if node.kind_id() == GRAMMAR.kinds.binary_expression && !context.in_error {
+            self.text_addition(node);
+        }
         let from = self.tasks.len();
         for i in 0..self.children.len() {
             let (_, child) = self.children[i];
@@ -615,6 +618,16 @@ impl<'t> Binder<'t> {
             }
         }
         self.push_in_order(from);
+    }
+
+    /// `"Total: " & x` written `"Total: " + x`: `+` never adds text in M. With the children collected.
+    fn text_addition(&mut self, node: Node<'t>) {
+        let k = &GRAMMAR.kinds;
+        let plus = self.children.iter().find(|(_, child)| child.kind_id() == k.plus);
+        let text_operand = self.children.iter().any(|(_, child)| child.kind_id() == k.text_literal);
+        if let Some(&(_, plus)) = plus.filter(|_| text_operand && !node.has_error()) {
+            self.analysis.text_additions.push(plus.byte_range());
+        }
     }
 
     fn section_access(&mut self, node: Node<'t>, context: Context) -> Option<Resolution> {

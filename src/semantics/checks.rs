@@ -1,5 +1,6 @@
 //! The name diagnostics, read off a bound [`Analysis`]: unknown names (`M201`), wrong argument counts to
-//! library functions (`M202`), duplicate names (`M203`) and unused let bindings (`M204`).
+//! library functions (`M202`), duplicate names (`M203`), unused let bindings (`M204`), and text added with
+//! `+` (`M205`).
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ pub(super) fn run(analysis: &mut Analysis) {
     let mut diagnostics = Vec::new();
     unknown_names(analysis, &mut diagnostics);
     stray_implicit_accesses(analysis, &mut diagnostics);
+    text_additions(analysis, &mut diagnostics);
     argument_counts(analysis, &mut diagnostics);
     duplicates(analysis, &mut diagnostics);
     unused_bindings(analysis, &mut diagnostics);
@@ -121,6 +123,16 @@ fn stray_implicit_accesses(analysis: &Analysis, diagnostics: &mut Vec<Diagnostic
             diagnostic.fixes.push(Fix { title: "insert `each`".to_string(), edits: vec![edit] });
         }
         diagnostics.push(diagnostic);
+    }
+}
+
+/// `"Total: " + x`: `+` adds numbers, durations and dates, never text (an error when it runs); `&` joins.
+fn text_additions(analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
+    for plus in &analysis.text_additions {
+        let message = "`+` does not join text in M: text is joined with `&`";
+        let edit = Edit { range: plus.clone(), new_text: "&".to_string() };
+        let fix = Fix { title: "replace with `&`".to_string(), edits: vec![edit] };
+        diagnostics.push(Diagnostic::new(codes::M205, plus.clone(), message).with_fix(fix));
     }
 }
 

@@ -15,7 +15,7 @@
 //! | `bind` | the walk that builds them and resolves names (M's scoping rules are listed there) |
 //! | `grammar` | the grammar's node kind and field ids the walk dispatches on |
 //! | [`query`] | the questions editors ask |
-//! | `checks` | `M201` unknown name, `M202` wrong argument count, `M203` duplicate name, `M204` unused binding |
+//! | `checks` | `M201` unknown name, `M202` wrong argument count, `M203` duplicate name, `M204` unused binding, `M205` text added with `+` |
 //! | `suggest` | "did you mean": the closest names by edit distance |
 //! | `suppress` | `// dfls-ignore M201` and `// dfls-ignore-file M204` comments |
 //!

@@ -200,6 +200,8 @@ pub struct Analysis {
     /// Definitions of `_` that a `[Field]` or `[[A], [B]]` uses (they are not references: nothing there
     /// to rename or to go to).
     pub(super) implicit_uses: Vec<DefId>,
+    /// The `+` of each addition with a text literal operand (`"Total: " + x`), in document order.
+    pub(super) text_additions: Vec<Range<usize>>,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 

@@ -436,3 +436,16 @@ fn a_step_name_written_without_its_quotes_refers_to_the_step() {
     let text = "let #\"Changed Type\" = 1, x = Table.RowCount(Changed Types) in x";
     assert_eq!(resolved(&analysis(text), text, "Changed Types", 0), "unresolved");
 }
+
+/// `+` with a text literal operand: M joins text with `&`.
+#[test]
+fn text_added_with_plus_asks_for_ampersand() {
+    let text = "let a = \"Total: \" + Text.From(1), b = 1 + 2, c = \"x\" & \"y\", d = +1 in {a, b, c, d}";
+    let a = analysis(text);
+    assert_eq!(codes(&a), ["M205"]);
+    let plus = at(text, "+ Text", 0);
+    assert_eq!(a.diagnostics()[0].range, plus..plus + 1);
+    assert_eq!(a.diagnostics()[0].fixes[0].edits[0].new_text, "&");
+    // Both sides and chains: each `+` that touches a text literal.
+    assert_eq!(codes(&analysis("let n = \"a\" + \" \" + \"b\" in n")), ["M205", "M205"]);
+}
