@@ -358,6 +358,41 @@ fn a_did_you_mean_fix_is_a_quick_fix() {
     assert_eq!(codes(&server.diagnostics_for_version("query.pq", 2)), Vec::<String>::new());
 }
 
+/// The fixes of habits from other languages reach the editor as quick fixes, and applying them as the
+/// server wrote them leaves no diagnostic.
+#[test]
+fn habits_from_other_languages_are_quick_fixes() {
+    let text = "section S;\nshared T = #table({\"a\"}, {{1}});\n\
+                shared A = if T{0}[a] != 2 then “x” else \"y\";\nshared B = Table.SelectRows(T, [a] > 1);\n";
+    let mut server = TestServerBuilder::new().file("query.pq", text).start();
+    server.open("query.pq");
+    let params = server.diagnostics("query.pq");
+    assert_eq!(codes(&params), ["M101", "M109", "M201"], "{params:#}");
+    let uri = server.uri("query.pq");
+    let mut version = 1;
+    // From the last to the first, so that each fix's range is still where the server said.
+    let diagnostics: Vec<Value> = params["diagnostics"].as_array().unwrap().iter().rev().cloned().collect();
+    for diagnostic in &diagnostics {
+        let response = server.request_raw(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diagnostic["range"],
+                   "context": {"diagnostics": [diagnostic], "only": ["quickfix"]}}),
+        );
+        let action = &response["result"][0];
+        assert_eq!(action["kind"], "quickfix", "{diagnostic:#}: {response:#}");
+        let edit = &action["edit"]["changes"][uri.as_str()][0];
+        let at = |end: &str| {
+            [
+                edit["range"][end]["line"].as_u64().unwrap() as u32,
+                edit["range"][end]["character"].as_u64().unwrap() as u32,
+            ]
+        };
+        version += 1;
+        server.change("query.pq", version, Some([at("start"), at("end")]), edit["newText"].as_str().unwrap());
+    }
+    assert_eq!(codes(&server.diagnostics_for_version("query.pq", version)), Vec::<String>::new());
+}
+
 #[test]
 fn pull_diagnostics_replace_push_when_the_client_pulls() {
     let mut server = TestServerBuilder::new().pull_diagnostics().file("query.pq", NON_ASCII).start();
