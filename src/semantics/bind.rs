@@ -949,10 +949,12 @@ impl<'t> Binder<'t> {
             // Arguments next to a syntax error may be what is left of something else: no unknown names.
             let broken = self.children.iter().any(|(_, child)| child.is_error() || child.is_missing());
             invocation.malformed = broken || list.has_error();
+            let mut values = Vec::new();
             for i in 0..self.children.len() {
                 let (field, child) = self.children[i];
                 if field == f.argument {
                     invocation.arguments.push(child.byte_range());
+                    values.push(super::literals::number_value(child, self.text));
                     if may_hold_names(child) {
                         self.tasks.push(Task::Expression(child, context.with_error(broken)));
                     }
@@ -967,6 +969,13 @@ impl<'t> Binder<'t> {
                     self.tasks.push(Task::Expression(child, context.with_error(true)));
                 } else if child.is_named() {
                     self.tasks.push(Task::Expression(child, context));
+                }
+            }
+            if let (Some(Resolution::Library(entry)), false) =
+                (callee, invocation.malformed || context.in_error)
+            {
+                if let Some((at, message)) = super::literals::date_literal_problem(entry.name, &values) {
+                    self.analysis.date_problems.push((invocation.arguments[at].clone(), message));
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! The name diagnostics, read off a bound [`Analysis`]: unknown names (`M201`), wrong argument counts to
-//! library functions (`M202`), duplicate names (`M203`), unused let bindings (`M204`), and text added with
-//! `+` (`M205`).
+//! library functions (`M202`), duplicate names (`M203`), unused let bindings (`M204`), text added with
+//! `+` (`M205`) and date and time literals out of range (`M206`, found by the binder).
 
 use std::collections::HashMap;
 
@@ -19,6 +19,9 @@ pub(super) fn run(analysis: &mut Analysis) {
     unknown_names(analysis, &mut diagnostics);
     stray_implicit_accesses(analysis, &mut diagnostics);
     text_additions(analysis, &mut diagnostics);
+    for (range, message) in &analysis.date_problems {
+        diagnostics.push(Diagnostic::new(codes::M206, range.clone(), message.clone()));
+    }
     argument_counts(analysis, &mut diagnostics);
     duplicates(analysis, &mut diagnostics);
     unused_bindings(analysis, &mut diagnostics);

@@ -202,6 +202,8 @@ pub struct Analysis {
     pub(super) implicit_uses: Vec<DefId>,
     /// The `+` of each addition with a text literal operand (`"Total: " + x`), in document order.
     pub(super) text_additions: Vec<Range<usize>>,
+    /// Date and time literals with a part out of range (`#date(2024, 2, 30)`): the argument and why.
+    pub(super) date_problems: Vec<(Range<usize>, String)>,
     pub(super) diagnostics: Vec<Diagnostic>,
 }
 

@@ -449,3 +449,17 @@ fn text_added_with_plus_asks_for_ampersand() {
     // Both sides and chains: each `+` that touches a text literal.
     assert_eq!(codes(&analysis("let n = \"a\" + \" \" + \"b\" in n")), ["M205", "M205"]);
 }
+
+/// Date and time literals: literal parts out of range, on the argument at fault; anything else unchecked.
+#[test]
+fn date_literals_with_a_part_out_of_range() {
+    let text = "{#date(2023, 2, 29), #date(2024, 2, 29), #datetimezone(2024, 1, 1, 0, 0, 0, - 15, 0), #date(y, 13, 1)}";
+    let a = analysis(text);
+    let mut found: Vec<(usize, &str, &str)> =
+        a.diagnostics().iter().map(|d| (d.range.start, d.code.id, &text[d.range.clone()])).collect();
+    found.sort();
+    let found: Vec<(&str, &str)> = found.into_iter().map(|(_, code, at)| (code, at)).collect();
+    assert_eq!(found, [("M206", "29"), ("M206", "- 15"), ("M201", "y")]);
+    // Inside a syntax error, nothing is said of the call.
+    assert_eq!(codes(&analysis("#date(2023, 2, 29,")), Vec::<&str>::new());
+}
