@@ -35,12 +35,13 @@ fn unknown_names(analysis: &mut Analysis, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         }
         let name = analysis.name(reference.name);
-        // `True`, `NULL`: written as in Excel, SQL or Python.
+        // `True`, `NULL`, `None`: written as in Excel, SQL or Python.
         let literal =
             ["true", "false", "null"].into_iter().find(|literal| name.eq_ignore_ascii_case(literal));
+        let literal = literal.or((name == "None").then_some("null"));
         if let Some(literal) = literal.filter(|_| reference.kind == ReferenceKind::Plain) {
-            let message =
-                format!("unknown name `{}`: M writes the value `{literal}` in lowercase", m_name(name));
+            let how = if name.eq_ignore_ascii_case(literal) { " in lowercase" } else { "" };
+            let message = format!("unknown name `{}`: M writes the value `{literal}`{how}", m_name(name));
             let mut diagnostic = Diagnostic::new(codes::M201, reference.range.clone(), message);
             let edit = Edit { range: reference.range.clone(), new_text: literal.to_string() };
             diagnostic.fixes.push(Fix { title: format!("replace with `{literal}`"), edits: vec![edit] });

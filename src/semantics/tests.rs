@@ -408,7 +408,7 @@ fn a_field_access_with_no_underscore_in_scope_asks_for_each() {
     assert!(a.diagnostics()[0].fixes.is_empty());
 }
 
-/// `True`, `NULL`: the values, written as other languages write them.
+/// `True`, `NULL`, `None`: the values, written as other languages write them.
 #[test]
 fn miscased_logical_values_and_null_say_so() {
     let a = analysis("if True then NULL else #\"false\"");
@@ -422,6 +422,10 @@ fn miscased_logical_values_and_null_say_so() {
         ]
     );
     assert_eq!(a.diagnostics()[0].fixes[0].edits[0].new_text, "true");
+    let a = analysis("if x = None then 1 else 2");
+    let none = a.diagnostics().iter().find(|d| d.message.contains("None")).expect("None is reported");
+    assert_eq!(none.message, "unknown name `None`: M writes the value `null`");
+    assert_eq!(none.fixes[0].edits[0].new_text, "null");
 }
 
 /// `Changed Type` for the step `#"Changed Type"`: the syntax error says how to write it; the words refer to
