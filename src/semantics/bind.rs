@@ -265,11 +265,13 @@ impl<'t> Binder<'t> {
         if node.is_missing() {
             return None;
         }
-        if let Some(resolution) = self.spaced_reference(node, kind, context) {
-            return Some(resolution);
-        }
         let name = self.name_of(node);
         let resolution = self.resolve(name, kind);
+        if resolution == Resolution::Unresolved {
+            if let Some(resolution) = self.spaced_reference(node, kind, context) {
+                return Some(resolution);
+            }
+        }
         // A bare name holding a character no name may hold already has its lexical diagnostic (M109); a
         // word between single quotes (`'Closed'`, text written as in SQL) has its syntax error (M101).
         let token = &self.text[node.byte_range()];
@@ -290,7 +292,7 @@ impl<'t> Binder<'t> {
     }
 
     /// `Changed Type` for the step `#"Changed Type"`: a name with spaces written without its quotes, which
-    /// the parser reads as the name `Changed` and an error. When the first word is unknown and the words
+    /// the parser reads as the name `Changed` and an error. For a first word that is unknown: when the words
     /// name a definition in scope, the reference is to that definition, over all the words (the syntax
     /// error says how to write it; the step is used; renaming it renames this use too).
     fn spaced_reference(
@@ -303,12 +305,7 @@ impl<'t> Binder<'t> {
             return None;
         }
         let text = self.text;
-        let following = &text[node.end_byte()..];
-        if !following.starts_with(' ') {
-            return None;
-        }
-        let first_word = self.name_of(node);
-        if self.resolve(first_word, kind) != Resolution::Unresolved {
+        if !text[node.end_byte()..].starts_with(' ') {
             return None;
         }
         let ends = crate::syntax::names::spaced_words(text, node.start_byte());
@@ -949,12 +946,10 @@ impl<'t> Binder<'t> {
             // Arguments next to a syntax error may be what is left of something else: no unknown names.
             let broken = self.children.iter().any(|(_, child)| child.is_error() || child.is_missing());
             invocation.malformed = broken || list.has_error();
-            let mut values = Vec::new();
             for i in 0..self.children.len() {
                 let (field, child) = self.children[i];
                 if field == f.argument {
                     invocation.arguments.push(child.byte_range());
-                    values.push(super::literals::number_value(child, self.text));
                     if may_hold_names(child) {
                         self.tasks.push(Task::Expression(child, context.with_error(broken)));
                     }
@@ -971,9 +966,20 @@ impl<'t> Binder<'t> {
                     self.tasks.push(Task::Expression(child, context));
                 }
             }
-            if let (Some(Resolution::Library(entry)), false) =
-                (callee, invocation.malformed || context.in_error)
-            {
+            // `#date(2023, 2, 29)`: the argument list's children are still collected.
+            let date = match callee {
+                Some(Resolution::Library(entry)) if super::literals::is_date_constructor(entry.name) => {
+                    Some(entry)
+                }
+                _ => None,
+            };
+            if let Some(entry) = date.filter(|_| !invocation.malformed && !context.in_error) {
+                let values: Vec<Option<f64>> = self
+                    .children
+                    .iter()
+                    .filter(|(field, _)| *field == f.argument)
+                    .map(|&(_, argument)| super::literals::number_value(argument, self.text))
+                    .collect();
                 if let Some((at, message)) = super::literals::date_literal_problem(entry.name, &values) {
                     self.analysis.date_problems.push((invocation.arguments[at].clone(), message));
                 }

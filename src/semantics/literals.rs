@@ -2,6 +2,11 @@
 //! these values when the query runs and fails there; with number literals for arguments the problem is
 //! certain at edit time. The binder reads the arguments; this module knows the calendar.
 
+/// Whether `name` is a constructor [`date_literal_problem`] checks.
+pub(super) fn is_date_constructor(name: &str) -> bool {
+    matches!(name, "#date" | "#time" | "#datetime" | "#datetimezone")
+}
+
 /// The value of an argument that is a number literal, or one negated (`-5`); `None` for anything else.
 pub(super) fn number_value(node: tree_sitter::Node, text: &str) -> Option<f64> {
     match node.kind() {
