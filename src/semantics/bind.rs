@@ -25,7 +25,7 @@ use tree_sitter::{Node, Tree, TreeCursor};
 use super::grammar::GRAMMAR;
 use super::model::{
     Analysis, DefId, Definition, DefinitionKind, Invocation, Name, Reference, ReferenceKind, Resolution,
-    Scope, ScopeId, ScopeKind, StrayImplicitAccess,
+    Scope, ScopeId, ScopeKind,
 };
 use crate::library::{self, Catalog};
 use crate::syntax::chars;
@@ -568,34 +568,8 @@ impl<'t> Binder<'t> {
             Resolution::Unresolved if context.in_error || node.has_error() => return,
             Resolution::Unresolved => {}
         }
-        // The argument of a call that the access is part of, if it is one: `each` goes before it.
-        let mut each_at = None;
-        let mut current = node;
-        while let Some(parent) = current.parent() {
-            if parent.kind_id() == GRAMMAR.kinds.argument_list {
-                let argument = &self.text[current.byte_range()];
-                let shown =
-                    (argument.len() <= 60 && !argument.contains('\n')).then(|| format!("each {argument}"));
-                each_at = Some((current.start_byte(), shown));
-                break;
-            }
-            if [GRAMMAR.kinds.binding, GRAMMAR.kinds.record_field, GRAMMAR.kinds.section_member]
-                .contains(&parent.kind_id())
-            {
-                break;
-            }
-            current = parent;
-        }
-        let written = &self.text[node.byte_range()];
-        let shown = match written.lines().next() {
-            Some(line) if line.len() == written.len() && line.len() <= 40 => line.to_string(),
-            _ => "[...]".to_string(),
-        };
-        self.analysis.stray_implicit_accesses.push(StrayImplicitAccess {
-            range: node.byte_range(),
-            shown,
-            each_at,
-        });
+        let mistake = super::mistakes::missing_each(node, self.text);
+        self.analysis.mistakes.push(mistake);
     }
 
     /// Every named child in expression position (binary and unary operators, `if`, lists, `try`, ...).
@@ -623,7 +597,7 @@ impl<'t> Binder<'t> {
         let plus = self.children.iter().find(|(_, child)| child.kind_id() == k.plus);
         let text_operand = self.children.iter().any(|(_, child)| child.kind_id() == k.text_literal);
         if let Some(&(_, plus)) = plus.filter(|_| text_operand && !node.has_error()) {
-            self.analysis.text_additions.push(plus.byte_range());
+            self.analysis.mistakes.push(super::mistakes::text_addition(plus.byte_range()));
         }
     }
 
@@ -981,7 +955,8 @@ impl<'t> Binder<'t> {
                     .map(|&(_, argument)| super::literals::number_value(argument, self.text))
                     .collect();
                 if let Some((at, message)) = super::literals::date_literal_problem(entry.name, &values) {
-                    self.analysis.date_problems.push((invocation.arguments[at].clone(), message));
+                    let argument = invocation.arguments[at].clone();
+                    self.analysis.mistakes.push(super::mistakes::date_out_of_range(argument, message));
                 }
             }
         }

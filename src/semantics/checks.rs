@@ -1,6 +1,6 @@
 //! The name diagnostics, read off a bound [`Analysis`]: unknown names (`M201`), wrong argument counts to
-//! library functions (`M202`), duplicate names (`M203`), unused let bindings (`M204`), text added with
-//! `+` (`M205`) and date and time literals out of range (`M206`, found by the binder).
+//! library functions (`M202`), duplicate names (`M203`) and unused let bindings (`M204`); after the
+//! mistakes the walk met in single expressions (`mistakes`).
 
 use std::collections::HashMap;
 
@@ -15,13 +15,8 @@ const SUGGESTIONS: usize = 3;
 
 /// Computes the diagnostics of `analysis` (unsorted, unsuppressed) and its extra fixes.
 pub(super) fn run(analysis: &mut Analysis) {
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = std::mem::take(&mut analysis.mistakes);
     unknown_names(analysis, &mut diagnostics);
-    stray_implicit_accesses(analysis, &mut diagnostics);
-    text_additions(analysis, &mut diagnostics);
-    for (range, message) in &analysis.date_problems {
-        diagnostics.push(Diagnostic::new(codes::M206, range.clone(), message.clone()));
-    }
     argument_counts(analysis, &mut diagnostics);
     duplicates(analysis, &mut diagnostics);
     unused_bindings(analysis, &mut diagnostics);
@@ -105,38 +100,6 @@ fn unknown_names(analysis: &mut Analysis, diagnostics: &mut Vec<Diagnostic>) {
         let mut diagnostic = Diagnostic::new(codes::M201, reference.range.clone(), message);
         diagnostic.fixes = all;
         diagnostics.push(diagnostic);
-    }
-}
-
-/// `Table.SelectRows(Orders, [Amount] > 0)`: `[Amount]` means `_[Amount]`, and without an `each` there is
-/// no `_`. An unknown name (`_`), said in the words of the mistake, with `each` as the fix.
-fn stray_implicit_accesses(analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
-    for access in &analysis.stray_implicit_accesses {
-        let example = match &access.each_at {
-            Some((_, Some(argument))) => format!(" (`{argument}`)"),
-            _ => String::new(),
-        };
-        let message = format!(
-            "`{}` reads a field of `_`, and no `_` is defined here: a function of each row or item starts \
-             with `each`{example}",
-            access.shown
-        );
-        let mut diagnostic = Diagnostic::new(codes::M201, access.range.clone(), message);
-        if let Some((at, _)) = access.each_at {
-            let edit = Edit { range: at..at, new_text: "each ".to_string() };
-            diagnostic.fixes.push(Fix { title: "insert `each`".to_string(), edits: vec![edit] });
-        }
-        diagnostics.push(diagnostic);
-    }
-}
-
-/// `"Total: " + x`: `+` adds numbers, durations and dates, never text (an error when it runs); `&` joins.
-fn text_additions(analysis: &Analysis, diagnostics: &mut Vec<Diagnostic>) {
-    for plus in &analysis.text_additions {
-        let message = "`+` does not join text in M: text is joined with `&`";
-        let edit = Edit { range: plus.clone(), new_text: "&".to_string() };
-        let fix = Fix { title: "replace with `&`".to_string(), edits: vec![edit] };
-        diagnostics.push(Diagnostic::new(codes::M205, plus.clone(), message).with_fix(fix));
     }
 }
 

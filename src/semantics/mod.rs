@@ -15,7 +15,8 @@
 //! | `bind` | the walk that builds them and resolves names (M's scoping rules are listed there) |
 //! | `grammar` | the grammar's node kind and field ids the walk dispatches on |
 //! | [`query`] | the questions editors ask |
-//! | `checks` | `M201` unknown name, `M202` wrong argument count, `M203` duplicate name, `M204` unused binding, `M205` text added with `+`, `M206` date or time part out of range |
+//! | `checks` | `M201` unknown name, `M202` wrong argument count, `M203` duplicate name, `M204` unused binding |
+//! | `mistakes` | met on the walk: `M201` a field access with no `_` (the `each` forgotten), `M205` text added with `+`, `M206` date or time part out of range |
 //! | `literals` | the calendar behind `M206`: the parts of `#date`, `#time`, `#datetime`, `#datetimezone` |
 //! | `suggest` | "did you mean": the closest names by edit distance |
 //! | `suppress` | `// dfls-ignore M201` and `// dfls-ignore-file M204` comments |
@@ -33,6 +34,7 @@ mod bind;
 mod checks;
 mod grammar;
 mod literals;
+mod mistakes;
 pub mod model;
 pub mod query;
 mod suggest;

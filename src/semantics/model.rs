@@ -195,28 +195,12 @@ pub struct Analysis {
     /// Shared members of each section scope's sibling sections, visible unqualified (section scope ->
     /// members of other sections, in document order).
     pub(super) shared_elsewhere: HashMap<ScopeId, Vec<DefId>>,
-    /// `[Field]` and `[[A], [B]]` where no `_` is in scope (outside any `each`), in document order.
-    pub(super) stray_implicit_accesses: Vec<StrayImplicitAccess>,
     /// Definitions of `_` that a `[Field]` or `[[A], [B]]` uses (they are not references: nothing there
     /// to rename or to go to).
     pub(super) implicit_uses: Vec<DefId>,
-    /// The `+` of each addition with a text literal operand (`"Total: " + x`), in document order.
-    pub(super) text_additions: Vec<Range<usize>>,
-    /// Date and time literals with a part out of range (`#date(2024, 2, 30)`): the argument and why.
-    pub(super) date_problems: Vec<(Range<usize>, String)>,
+    /// The diagnostics of mistakes the walk meets in single expressions (see `mistakes`), worded.
+    pub(super) mistakes: Vec<Diagnostic>,
     pub(super) diagnostics: Vec<Diagnostic>,
-}
-
-/// An implicit field access or projection (`[Amount]`, which means `_[Amount]`) with no `_` in scope: the
-/// `each` before a row function was forgotten.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StrayImplicitAccess {
-    pub range: Range<usize>,
-    /// The access as written (`[Amount]`), shortened to one line.
-    pub shown: String,
-    /// Where `each ` would make the argument around it a function of `_`, when it is a call's argument,
-    /// and that argument as it would then read (when it is short enough to show).
-    pub each_at: Option<(usize, Option<String>)>,
 }
 
 impl Analysis {
