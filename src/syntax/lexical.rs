@@ -12,7 +12,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::chars;
-use super::names::m_name;
+use super::names::{m_name, m_text};
 use crate::diagnostics::{codes, Diagnostic, Edit, Fix};
 
 /// The lexical diagnostics of every token of the tree.
@@ -312,12 +312,19 @@ fn typographic_text(text: &str, open: usize, quote: char) -> Option<Fix> {
     if !matches!(quote, '“' | '„' | '‟') {
         return None;
     }
-    let body_start = open + quote.len_utf8();
+    requoted_text(text, open..open + quote.len_utf8(), &['”', '“', '‟'])
+}
+
+/// Text written between quotes M does not read (`“Sales”`, `'Sales'`): the fix that makes a text literal
+/// of the opening quote at `open`, the closing one (any of `closing`) later on its line and what is between,
+/// written as M writes text. `None` when the line has no closing quote.
+pub(super) fn requoted_text(text: &str, open: Range<usize>, closing: &[char]) -> Option<Fix> {
+    let body_start = open.end;
     let line_end = text[body_start..].find(['\n', '\r']).map_or(text.len(), |end| body_start + end);
-    let close = text[body_start..line_end].find(['”', '“', '‟'])? + body_start;
-    let body = &text[body_start..close];
-    let literal = format!("\"{}\"", body.replace('"', "\"\""));
-    let edit = Edit { range: open..close + '”'.len_utf8(), new_text: literal.clone() };
+    let (close, quote) = text[body_start..line_end].char_indices().find(|(_, c)| closing.contains(c))?;
+    let close = body_start + close;
+    let literal = m_text(&text[body_start..close]);
+    let edit = Edit { range: open.start..close + quote.len_utf8(), new_text: literal.clone() };
     Some(Fix { title: format!("replace with the text `{literal}`"), edits: vec![edit] })
 }
 

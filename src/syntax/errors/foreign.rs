@@ -78,17 +78,11 @@ fn double_equals() -> String {
 }
 
 /// `'text'`: M text is between double quotes. The fix, when the closing `'` is on the same line, makes it a
-/// text literal (`"` inside doubled).
+/// text literal.
 fn single_quoted(open: usize, text: &str) -> Diagnostic {
     let message = "`'` does not start text in M: text is written between double quotes `\"`";
     let mut diagnostic = Diagnostic::new(codes::M101, open..open + 1, message);
-    let body_start = open + 1;
-    let line_end = text[body_start..].find(['\n', '\r']).map_or(text.len(), |end| body_start + end);
-    if let Some(close) = text[body_start..line_end].find('\'').map(|close| body_start + close) {
-        let literal = format!("\"{}\"", text[body_start..close].replace('"', "\"\""));
-        let edit = Edit { range: open..close + 1, new_text: literal.clone() };
-        diagnostic.fixes.push(Fix { title: format!("replace with the text `{literal}`"), edits: vec![edit] });
-    }
+    diagnostic.fixes.extend(crate::syntax::lexical::requoted_text(text, open..open + 1, &['\'']));
     diagnostic
 }
 
@@ -126,6 +120,8 @@ mod tests {
         assert_eq!(fixed("if !x then 1 else 2").1, "if not x then 1 else 2");
         assert_eq!(fixed("if !(x) then 1 else 2").1, "if not(x) then 1 else 2");
         assert_eq!(fixed("{'say \"hi\"'}").1, "{\"say \"\"hi\"\"\"}");
+        // What was between the quotes is the text: a `#(` in it is not an escape.
+        assert_eq!(fixed("{'a#(lf)b'}").1, "{\"a#(#)(lf)b\"}");
         assert!(syntax::parse(&fixed("a&&b").1).diagnostics.is_empty());
     }
 
