@@ -35,7 +35,7 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         return vec![diagnostic];
     }
     let source = Source::new(text);
-    // Spans whose later problems are all consequences of one already reported (an unquoted field name).
+    // Spans whose later problems are all consequences of one already reported (see `explanation`).
     let mut explained: Vec<Range<usize>> = Vec::new();
     let mut quoted_names = spaced_name::QuotedNames::default();
     let mut cursor = root.walk();
@@ -46,27 +46,12 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
             && explained.iter().any(|span| span.contains(&node.start_byte()))
         {
             descend = false;
-        } else if let Some((diagnostic, span)) =
-            (node.is_error() || node.is_missing()).then(|| unquoted_field_name(node, text)).flatten()
-        {
-            diagnostics.push(diagnostic);
-            explained.push(span);
-            descend = false;
-        } else if let Some((diagnostic, span)) = node
-            .is_error()
-            .then(|| spaced_name::unquoted_spaced_name(node, token_before(node), text, &mut quoted_names))
+        } else if let Some((found, span)) = (node.is_error() || node.is_missing())
+            .then(|| explanation(node, text, &mut quoted_names))
             .flatten()
         {
-            diagnostics.push(diagnostic);
+            diagnostics.extend(found);
             explained.push(span);
-            descend = false;
-        } else if let Some(foreign) =
-            node.is_error().then(|| foreign::foreign_syntax(node, text)).filter(|found| !found.is_empty())
-        {
-            // What the fixes replace is explained too: the closing `'` of `'text'` may be an ERROR of its own.
-            let end = foreign.iter().map(foreign::covered_end).chain([node.end_byte()]).max();
-            explained.push(node.start_byte()..end.expect("one value at least"));
-            diagnostics.extend(foreign);
             descend = false;
         } else if node.is_error() {
             diagnostics.extend(diagnose_error(node, &source));
@@ -85,6 +70,31 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
             }
         }
     }
+}
+
+/// For an ERROR or MISSING node that one recognized mistake explains (an unquoted field name, a name with
+/// spaces written without its quotes, operators or quotes from other languages): its diagnostics and the
+/// span whose later problems all follow from it.
+fn explanation(
+    node: Node,
+    text: &str,
+    quoted_names: &mut spaced_name::QuotedNames,
+) -> Option<(Vec<Diagnostic>, Range<usize>)> {
+    if let Some((diagnostic, span)) = unquoted_field_name(node, text) {
+        return Some((vec![diagnostic], span));
+    }
+    if !node.is_error() {
+        return None;
+    }
+    if let Some((diagnostic, span)) =
+        spaced_name::unquoted_spaced_name(node, token_before(node), text, quoted_names)
+    {
+        return Some((vec![diagnostic], span));
+    }
+    let foreign = foreign::foreign_syntax(node, text);
+    // What the fixes replace is explained too: the closing `'` of `'text'` may be an ERROR of its own.
+    let end = foreign.iter().map(foreign::covered_end).max()?.max(node.end_byte());
+    Some((foreign, node.start_byte()..end))
 }
 
 // -------------------------------------------------------------------------------------------------------
