@@ -14,24 +14,11 @@ use std::time::Duration;
 use dfls::format::{self, Options};
 use dfls::syntax;
 
-/// A preorder walk of every node with a tree cursor: the least any formatter over the tree costs.
+/// A preorder walk of every node (the one the syntax layer uses): the least any formatter over the tree costs.
 fn walk(tree: &tree_sitter::Tree) -> usize {
-    let mut cursor = tree.walk();
     let mut count = 0;
-    loop {
-        count += 1;
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return count;
-            }
-        }
-    }
+    syntax::preorder(tree.root_node(), |_| count += 1);
+    count
 }
 
 fn main() {
