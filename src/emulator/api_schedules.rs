@@ -123,6 +123,20 @@ fn not_found(id: &str) -> ApiError {
     error
 }
 
+/// The schedule `schedule` of the item's `given` job type; the API's error when the workspace, the item,
+/// the job type or the schedule is not there.
+fn existing(
+    db: &rusqlite::Connection,
+    ws: &str,
+    group: Group,
+    id: &str,
+    given: &str,
+    schedule: &str,
+) -> Result<ScheduleRow, ApiError> {
+    let item = find(db, ws, group, id)?;
+    store::schedule(db, id, &job_type(&item.item_type, given)?, schedule)?.ok_or_else(|| not_found(schedule))
+}
+
 pub fn list(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> Result<Response, ApiError> {
     let rows = ctx.emulator.store.read(|db| {
         let item = find(db, ws, group, id)?;
@@ -174,11 +188,7 @@ pub fn get(
     given: &str,
     schedule: &str,
 ) -> Result<Response, ApiError> {
-    let row = ctx.emulator.store.read(|db| {
-        let item = find(db, ws, group, id)?;
-        store::schedule(db, id, &job_type(&item.item_type, given)?, schedule)?
-            .ok_or_else(|| not_found(schedule))
-    })?;
+    let row = ctx.emulator.store.read(|db| existing(db, ws, group, id, given, schedule))?;
     Ok(json_response(StatusCode::OK, &to_json(&row)))
 }
 
@@ -193,9 +203,7 @@ pub fn update(
     let body = ctx.json_body(false)?.unwrap_or_default();
     let (enabled, configuration, data) = request(&body)?;
     let row = ctx.emulator.store.write(|db| {
-        let item = find(db, ws, group, id)?;
-        let mut row = store::schedule(db, id, &job_type(&item.item_type, given)?, schedule)?
-            .ok_or_else(|| not_found(schedule))?;
+        let mut row = existing(db, ws, group, id, given, schedule)?;
         row.enabled = enabled;
         row.configuration = configuration.to_string();
         row.execution_data = data.map(|d| d.to_string());
@@ -214,9 +222,7 @@ pub fn delete(
     schedule: &str,
 ) -> Result<Response, ApiError> {
     ctx.emulator.store.write(|db| {
-        let item = find(db, ws, group, id)?;
-        store::schedule(db, id, &job_type(&item.item_type, given)?, schedule)?
-            .ok_or_else(|| not_found(schedule))?;
+        existing(db, ws, group, id, given, schedule)?;
         Ok(store::delete_schedule(db, schedule)?)
     })?;
     Ok(empty(StatusCode::OK))
