@@ -9,6 +9,7 @@
 //! | module | owns | may use |
 //! |---|---|---|
 //! | [`text`] | bytes to text without moving offsets; offsets to lines and columns | std |
+//! | [`cancel`] | cooperative cancellation: a token per computation, checkpoints in long loops that unwind when it is cancelled | std |
 //! | [`diagnostics`] | the ONE diagnostic model, the code registry, the renderers (human, JSON, GitHub, SARIF) | `text` |
 //! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`) | `diagnostics`, `text` |
 //! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `diagnostics`, `text` |
@@ -38,6 +39,7 @@
 //!   `fabric` knows the HTTP client and only `emulator` the HTTP server and SQLite. The language server's stdout
 //!   is its protocol channel (logs go to stderr).
 
+pub mod cancel;
 pub mod cli;
 pub mod definition;
 pub mod diagnostics;

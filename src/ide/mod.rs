@@ -54,7 +54,7 @@ mod context;
 mod docs;
 #[cfg(test)]
 mod fixture;
-mod fuzzy;
+pub mod fuzzy;
 mod lex;
 mod local;
 mod queries;

@@ -73,10 +73,8 @@ pub async fn execute(
     };
     let (uri, target) = arguments(&params.arguments)?;
     let key = DocKey::of(&uri);
-    let (item, flags) = {
-        let state = shared.lock();
-        (state.item_of(&key), state.client)
-    };
+    let item = shared.item_of(&key);
+    let flags = shared.lock().client;
     let ItemKey::Folder(folder) = item else {
         return Err(refused(format!("{} is not a file of a Dataflow item folder", uri.as_str())));
     };
@@ -108,7 +106,7 @@ pub fn cancel_progress(shared: &Shared, params: WorkDoneProgressCancelParams) {
 /// Code lenses of an item's `mashup.pq`: Push, Publish, Refresh, and the last job seen.
 pub fn code_lenses(shared: &Shared, uri: &Uri, section_line: u32) -> Vec<CodeLens> {
     let key = DocKey::of(uri);
-    let ItemKey::Folder(folder) = shared.lock().item_of(&key) else { return Vec::new() };
+    let ItemKey::Folder(folder) = shared.item_of(&key) else { return Vec::new() };
     let range = Range::new(Position::new(section_line, 0), Position::new(section_line, 0));
     let argument = vec![json!(uri.as_str())];
     let lens = |title: &str, command: &str| CodeLens {

@@ -1,9 +1,13 @@
 //! An open document: the client's buffer as a ropey rope, kept in step with incremental changes; for M, the
-//! tree-sitter tree edited and reparsed incrementally with each change ([`syntax::Document`]); and
-//! immutable snapshots of a version for the work done off the main loop.
+//! tree-sitter tree edited with each change ([`syntax::Document`]); and immutable snapshots of a version
+//! for the work done off the main loop.
 //!
 //! Edits are applied in the order the client sent them, synchronously, by the notification handler
-//! (`server`); readers never see a half-applied change because they only ever get a [`Snapshot`]. The rope
+//! (`server`), and cheaply: an edit moves the text, the rope and the old tree, and parses nothing. The
+//! first reader of a version (a snapshot's [`Snapshot::tree`], on a pool thread) parses it incrementally
+//! from the edited tree, and the next edit takes that tree back, so a burst of edits costs one parse and
+//! the protocol loop never parses. Readers never see a half-applied change because they only ever get a
+//! [`Snapshot`]. The rope
 //! answers position questions in O(log n); the plain text beside it is what the parsers and checks read.
 //! The diagnostics of the last full check are carried through later edits ([`OpenDocument::carried`]), so
 //! that the fast syntax-only publication of a keystroke can show them at their shifted places instead of
@@ -18,6 +22,7 @@ use tree_sitter::Tree;
 
 use super::convert::{Encoding, Lines};
 use super::workspace::{DocKey, ItemKey};
+use crate::cancel::Token;
 use crate::definition::parts::PartKind;
 use crate::diagnostics::{Diagnostic, Fix};
 use crate::json::{self, Json};
@@ -70,7 +75,11 @@ pub struct OpenDocument {
     /// The diagnostics of the last full check of this file that were not syntax diagnostics, with their
     /// ranges moved through every edit since (a diagnostic an edit touches is dropped).
     carried: Vec<Diagnostic>,
+    /// The snapshot of the current version, once taken.
     snapshot: Option<Arc<Snapshot>>,
+    /// Cancelled when the next edit comes: work that only matters for this version (its syntax-first
+    /// diagnostics) runs under it.
+    current_work: Token,
 }
 
 impl OpenDocument {
@@ -78,7 +87,7 @@ impl OpenDocument {
         let language = Language::of(key.file_name());
         let rope = Rope::from_str(&text);
         let body = match language {
-            Language::M => Body::M(syntax::Document::new(text)),
+            Language::M => Body::M(syntax::Document::unparsed(text)),
             Language::Json => Body::Text(text),
         };
         OpenDocument {
@@ -92,6 +101,7 @@ impl OpenDocument {
             body,
             carried: Vec::new(),
             snapshot: None,
+            current_work: Token::new(),
         }
     }
 
@@ -105,6 +115,9 @@ impl OpenDocument {
     /// Applies the changes of one `didChange`, in order. A change with a range replaces that range
     /// (clamped to the text); one without replaces the whole text.
     pub fn apply(&mut self, version: i32, changes: Vec<TextDocumentContentChangeEvent>, encoding: Encoding) {
+        self.current_work.cancel();
+        self.current_work = Token::new();
+        self.adopt_parsed_tree();
         for change in changes {
             match change.range {
                 Some(range) => {
@@ -123,7 +136,7 @@ impl OpenDocument {
         self.rope.remove(chars.clone());
         self.rope.insert(chars.start, new_text);
         match &mut self.body {
-            Body::M(document) => document.edit(range.clone(), new_text),
+            Body::M(document) => document.edit_text(range.clone(), new_text),
             Body::Text(text) => text.replace_range(range.clone(), new_text),
         }
         let shift = Shift { start: range.start, old_end: range.end, new_end: range.start + new_text.len() };
@@ -134,7 +147,7 @@ impl OpenDocument {
     fn replace(&mut self, text: String) {
         self.rope = Rope::from_str(&text);
         self.body = match self.language {
-            Language::M => Body::M(syntax::Document::new(text)),
+            Language::M => Body::M(syntax::Document::unparsed(text)),
             Language::Json => Body::Text(text),
         };
         self.carried.clear();
@@ -150,14 +163,35 @@ impl OpenDocument {
         &self.carried
     }
 
-    /// An immutable view of the current version, shared by every reader of that version.
+    /// The token that work for the current version only runs under; the next edit cancels it.
+    pub fn current_work(&self) -> Token {
+        self.current_work.clone()
+    }
+
+    /// Takes the tree a reader parsed for the current version, if one did, as the start of the next
+    /// incremental parse (else the next parse starts from the older tree, edited through both versions).
+    fn adopt_parsed_tree(&mut self) {
+        let Body::M(document) = &mut self.body else { return };
+        if document.is_parsed() {
+            return;
+        }
+        if let Some(tree) = self.snapshot.as_ref().and_then(|snapshot| snapshot.tree.get()) {
+            document.adopt(tree.clone());
+        }
+    }
+
+    /// An immutable view of the current version, shared by every reader of that version. Cheap: the text
+    /// is copied, and an M tree not yet parsed for this version is parsed by the snapshot's first reader.
     pub fn snapshot(&mut self) -> Arc<Snapshot> {
         if let Some(snapshot) = &self.snapshot {
             return snapshot.clone();
         }
-        let (text, tree) = match &self.body {
-            Body::M(document) => (document.text().to_owned(), Some(document.tree().clone())),
-            Body::Text(text) => (text.clone(), None),
+        let (text, tree, base) = match &self.body {
+            Body::M(document) if document.is_parsed() => {
+                (document.text().to_owned(), document.edited_tree().cloned(), None)
+            }
+            Body::M(document) => (document.text().to_owned(), None, document.edited_tree().cloned()),
+            Body::Text(text) => (text.clone(), None, None),
         };
         let snapshot = Arc::new(Snapshot {
             uri: self.uri.clone(),
@@ -167,6 +201,7 @@ impl OpenDocument {
             text,
             rope: self.rope.clone(),
             tree: tree.map_or_else(OnceLock::new, OnceLock::from),
+            base,
             analysis: OnceLock::new(),
             json: OnceLock::new(),
         });
@@ -190,8 +225,11 @@ pub struct Snapshot {
     pub version: Option<i32>,
     pub text: String,
     pub rope: Rope,
-    /// The tree of an M document: an open document's, kept in step with its edits.
+    /// The tree of an M document, parsed on first use.
     tree: OnceLock<Tree>,
+    /// For an open document, the tree its parse starts from: the last parse, edited to line up with
+    /// `text`.
+    base: Option<Tree>,
     analysis: OnceLock<Analysis>,
     json: OnceLock<Json>,
 }
@@ -208,6 +246,7 @@ impl Snapshot {
             rope: Rope::from_str(&text),
             text,
             tree: OnceLock::new(),
+            base: None,
             analysis: OnceLock::new(),
             json: OnceLock::new(),
         }
@@ -222,9 +261,16 @@ impl Snapshot {
         }
     }
 
-    /// The M tree: the open document's, or a parse of the text of a file from disk, made on first use.
+    /// The M tree, parsed on first use: incrementally from the open document's edited tree, or from
+    /// scratch for a file from disk. A parse cancelled ([`crate::cancel`]) leaves it to the next reader.
     pub fn tree(&self) -> &Tree {
-        self.tree.get_or_init(|| syntax::parse_tree(&mut syntax::new_parser(), &self.text, None))
+        self.tree
+            .get_or_init(|| syntax::parse_tree(&mut syntax::new_parser(), &self.text, self.base.as_ref()))
+    }
+
+    /// Whether the tree has been parsed already (reading it then costs nothing).
+    pub fn is_parsed(&self) -> bool {
+        self.tree.get().is_some()
     }
 
     /// The names of the whole document, analysed once per version.

@@ -19,8 +19,9 @@ use super::convert::{self, Encoding, Lines};
 use super::diagnostic;
 use super::document::{Language, Snapshot};
 use super::state::Shared;
-use super::task;
-use super::workspace::{self, DiskCache, DocKey, ItemKey};
+use super::task::{self, Pool};
+use super::workspace::{DiskCache, DocKey, ItemKey};
+use crate::cancel::Token;
 use crate::definition::parts::{PartKind, MASHUP, QUERY_METADATA};
 use crate::ide::{self, FileId, FilePosition, FileRange, Item, JsonFile, MFile};
 use crate::json::schema::SchemaKind;
@@ -102,9 +103,10 @@ async fn snapshot(shared: &Arc<Shared>, key: DocKey, uri: Option<&Uri>) -> Resul
 async fn view(shared: &Arc<Shared>, uri: &Uri) -> Result<View> {
     let key = DocKey::of(uri);
     let document = snapshot(shared, key.clone(), Some(uri)).await?.expect("an error otherwise");
-    let (encoding, client, item) = {
+    let item = shared.item_of(&key);
+    let (encoding, client) = {
         let state = shared.lock();
-        (state.encoding, state.client, state.item_of(&key))
+        (state.encoding, state.client)
     };
     let sibling = |name: &str| match &item {
         ItemKey::Folder(folder) => Some(DocKey::Path(folder.join(name))),
@@ -441,7 +443,8 @@ pub async fn references(shared: &Arc<Shared>, params: ReferenceParams) -> Result
     let view = view(shared, &at.text_document.uri).await?;
     let Some(position) = view.position(at.position)? else { return Ok(None) };
     let include_declaration = params.context.include_declaration;
-    task::blocking("find references", move || {
+    // The whole item's names are analysed: expensive work, kept away from the quick requests.
+    task::heavy("find references", move || {
         let ranges = ide::navigation::find_references(&view.item(), position, include_declaration);
         Some(ranges.iter().filter_map(|range| view.location(range)).collect())
     })
@@ -501,7 +504,7 @@ pub async fn rename(shared: &Arc<Shared>, params: RenameParams) -> Result<Option
     let view = view(shared, &at.text_document.uri).await?;
     let Some(position) = view.position(at.position)? else { return Ok(None) };
     let new_name = params.new_name;
-    let change = task::blocking("rename", move || {
+    let change = task::heavy("rename", move || {
         ide::rename::rename(&view.item(), position, &new_name).map(|change| workspace_edit(&view, &change))
     })
     .await?
@@ -630,7 +633,9 @@ async fn tokens(
         Some(range) => Some(view.lines().byte_range(range).map_err(task::out_of_range)?),
         None => None,
     };
-    task::blocking("semantic tokens", move || {
+    // A range is what the client shows (quick); the whole file of a large document is expensive.
+    let pool = if range.is_some() { Pool::Quick } else { Pool::Heavy };
+    task::run(pool, "semantic tokens", Token::new(), move || {
         let snapshot = &view.snapshot;
         let tokens = ide::semantic_tokens::semantic_tokens(
             &snapshot.text,
@@ -750,52 +755,25 @@ pub async fn workspace_symbol(
             keys.into_iter().filter_map(|key| state.open_snapshot(&key).map(|s| (key, s))).collect();
         (state.roots.clone(), open, state.encoding)
     };
-    task::blocking("workspace symbols", move || {
-        let mut snapshots: Vec<Arc<Snapshot>> = workspace::m_files_under(&roots)
-            .into_iter()
-            .filter_map(|path| {
-                let key = DocKey::Path(path);
-                match open.get(&key) {
-                    Some(open) => Some(open.clone()),
-                    None => workspace::read(&key).map(|(snapshot, _)| snapshot),
-                }
-            })
-            .collect();
-        // Open M buffers outside the workspace folders count too.
-        for snapshot in open.values().filter(|s| s.language == Language::M) {
-            if !snapshots.iter().any(|s| s.key == snapshot.key) {
-                snapshots.push(snapshot.clone());
-            }
-        }
-        let names: Vec<String> = snapshots.iter().map(|s| workspace::item_name(&s.key)).collect();
-        let sources: Vec<ide::symbols::WorkspaceSource> = snapshots
-            .iter()
-            .zip(&names)
-            .enumerate()
-            .map(|(id, (s, name))| ide::symbols::WorkspaceSource {
-                id,
-                item_name: name,
-                text: &s.text,
-                tree: s.tree(),
-            })
-            .collect();
-        let found = ide::symbols::workspace_symbols(&params.query, &sources, WORKSPACE_SYMBOLS);
+    let shared = shared.clone();
+    task::heavy("workspace symbols", move || {
+        let found = shared.symbols.lock().unwrap_or_else(std::sync::PoisonError::into_inner).search(
+            &roots,
+            &open,
+            encoding,
+            &params.query,
+            WORKSPACE_SYMBOLS,
+        );
         #[allow(deprecated, reason = "the protocol's SymbolInformation still has the `deprecated` field")]
         let symbols = found
             .into_iter()
-            .map(|symbol| {
-                let snapshot = &snapshots[symbol.source];
-                SymbolInformation {
-                    name: symbol.name,
-                    kind: symbol_kind(symbol.kind),
-                    tags: None,
-                    deprecated: None,
-                    location: Location {
-                        uri: snapshot.uri.clone(),
-                        range: snapshot.lines(encoding).range(symbol.selection_range),
-                    },
-                    container_name: Some(symbol.container),
-                }
+            .map(|symbol| SymbolInformation {
+                name: symbol.name,
+                kind: symbol_kind(symbol.kind),
+                tags: None,
+                deprecated: None,
+                location: symbol.location,
+                container_name: Some(symbol.container),
             })
             .collect();
         Some(WorkspaceSymbolResponse::Flat(symbols))
@@ -803,16 +781,19 @@ pub async fn workspace_symbol(
     .await
 }
 
-/// The formatting options of a document: the project's `dfls.toml` and `.editorconfig`, then what the
-/// client's request says.
-fn format_options(snapshot: &Snapshot, options: &FormattingOptions) -> Result<crate::format::Options> {
-    use crate::format::{config, Settings};
+/// The formatting options of a document: the project's `dfls.toml` and `.editorconfig` (read once per
+/// folder and kept until a watched file or a save says they changed), then what the client's request says.
+/// Runs on a pool thread: it may read the disk.
+fn format_options(
+    shared: &Shared,
+    snapshot: &Snapshot,
+    options: &FormattingOptions,
+) -> Result<crate::format::Options> {
+    use crate::format::Settings;
     let editor = Settings::from_editor(options.tab_size, options.insert_spaces);
     let project = match snapshot.key.path() {
-        Some(path) => {
-            config::project_settings(path, &config::RealFs).map_err(|error| refused(error.to_string()))?
-        }
-        None => config::ProjectSettings::default(),
+        Some(path) => shared.settings.project_settings(path).map_err(refused)?,
+        None => crate::format::config::ProjectSettings::default(),
     };
     Ok(project.options(Settings::default(), editor))
 }
@@ -836,8 +817,12 @@ async fn format_request(
     use crate::format::edits;
     let snapshot = snapshot(shared, DocKey::of(uri), Some(uri)).await?.expect("an error otherwise");
     let encoding = shared.lock().encoding;
-    let options = format_options(&snapshot, options)?;
-    task::blocking("formatting", move || {
+    let options = options.clone();
+    // On-type formatting follows a keystroke and formats one member; the others may format everything.
+    let pool = if matches!(scope, FormatScope::OnType(..)) { Pool::Quick } else { Pool::Heavy };
+    let shared = shared.clone();
+    task::run(pool, "formatting", Token::new(), move || {
+        let options = format_options(&shared, &snapshot, &options)?;
         let lines = snapshot.lines(encoding);
         let text = snapshot.text.as_str();
         let found = match (snapshot.language, scope) {

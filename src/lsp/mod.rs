@@ -18,12 +18,17 @@
 //! | [`publish`] | the diagnostics worker, stale results dropped, syntax first, pull diagnostics |
 //! | [`features`] | requests routed to `ide` and their results converted |
 //! | [`state`] | the shared state and its lock |
-//! | [`task`] | work on the blocking pool, panics caught and answered with errors |
+//! | [`task`] | work on the quick, heavy and checks pools, cancellable; panics caught and answered with errors |
+//! | [`stdio`] | stdin and stdout on threads of their own |
+//! | [`symbol_index`] | the queries of the workspace's M files, kept between workspace symbol requests |
 //! | [`tokens`] | semantic tokens split per line and delta-encoded; the legend |
 //!
 //! Threading (as ruff_server documents it): notifications that change documents mutate the state
-//! synchronously, in the order they arrive; requests and checks read [`document::Snapshot`]s on tokio's
-//! blocking pool; a result is published only for the version it was computed for.
+//! synchronously, in the order they arrive, and cheaply (an edit only moves text and marks the tree for a
+//! reparse, which the first reader of the new version does); requests and checks read
+//! [`document::Snapshot`]s on the pools of [`task`], cheap requests apart from expensive work; work whose
+//! request was cancelled or whose version was superseded stops; a result is published only for the
+//! version it was computed for.
 
 #![deny(clippy::print_stdout)]
 
@@ -37,6 +42,8 @@ pub mod features;
 pub mod publish;
 pub mod server;
 pub mod state;
+pub mod stdio;
+pub mod symbol_index;
 pub mod task;
 pub mod tokens;
 pub mod workspace;
@@ -95,26 +102,31 @@ where
         .await;
 }
 
-/// The runtime the server runs on: the protocol loop on tokio's workers, checks and requests on at most
-/// [`BLOCKING_THREADS`] blocking threads. The machines this runs on have few cores, and every thread that
+/// The runtime the server runs on: the protocol loop on two tokio workers, quick work on at most
+/// [`QUICK_THREADS`] blocking threads (heavy work and checks have threads of their own, [`task`]; the
+/// protocol's IO too, [`stdio`]). The machines this runs on have few cores, and every thread that
 /// allocates gets its own malloc arena, which keeps the memory of its largest moment: more threads would
 /// add memory, not speed.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .thread_name("dfls-lsp")
         .worker_threads(2)
-        .max_blocking_threads(BLOCKING_THREADS)
+        .max_blocking_threads(QUICK_THREADS)
+        .thread_stack_size(task::STACK_BYTES)
+        .enable_time()
         .build()
 }
 
-/// The most threads that run checks and requests at once: one for the diagnostics worker's check, the
-/// others for requests and syntax-first diagnostics, so a request never waits for a check.
-pub const BLOCKING_THREADS: usize = 2;
+/// The most threads that run quick work at once (requests, syntax-first diagnostics, reading files).
+pub const QUICK_THREADS: usize = 4;
 
 /// Runs the server on stdin and stdout; returns when the client has sent `exit` or closed stdin.
 pub fn run_stdio() -> std::io::Result<()> {
     let runtime = runtime()?;
-    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), Options::default()));
+    let streams = stdio::spawn(runtime.handle(), std::io::stdin(), std::io::stdout())?;
+    runtime.block_on(serve(streams.input, streams.output, Options::default()));
+    // The server has dropped its output: the writer thread ends once every byte is on stdout.
+    let _ = streams.writer.join();
     // Work still running on the blocking pool (a check nobody waits for) must not hold the exit.
     runtime.shutdown_timeout(Duration::from_millis(100));
     Ok(())

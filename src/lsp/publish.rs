@@ -35,8 +35,9 @@ use super::convert::Encoding;
 use super::diagnostic;
 use super::document::{Language, Snapshot};
 use super::state::{PerFile, Shared};
-use super::task;
+use super::task::{self, Pool};
 use super::workspace::{self, DocKey, ItemKey};
+use crate::cancel::Token;
 use crate::diagnostics::Diagnostic;
 
 /// A full check slower than this makes the next keystrokes publish syntax diagnostics first.
@@ -84,6 +85,8 @@ pub async fn worker(shared: Arc<Shared>, client: Client, mut queue: UnboundedRec
             match check(&shared, &item).await {
                 Ok(Some(checked)) => publish(&shared, &client, &item, checked).await,
                 Ok(None) => {}
+                // The item changed during the check: the change queued the next one.
+                Err(error) if error.code == jsonrpc::ErrorCode::RequestCancelled => {}
                 Err(error) => eprintln!("dfls lsp: {}", error.message),
             }
         }
@@ -92,24 +95,34 @@ pub async fn worker(shared: Arc<Shared>, client: Client, mut queue: UnboundedRec
 
 /// Checks an item with an open file, from a snapshot taken now. `None` when no file of it is open.
 async fn check(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<Option<Checked>> {
-    let (generation, open, encoding) = {
+    let (generation, open, encoding, token) = {
         let mut state = shared.lock();
         let Some(generation) = state.generation(item).filter(|_| state.is_active(item)) else {
             return Ok(None);
         };
-        (generation, state.open_snapshots(item), state.encoding)
+        let token = state.items.get(item).map(|s| s.check_work.clone()).unwrap_or_default();
+        (generation, state.open_snapshots(item), state.encoding, token)
     };
     let item = item.clone();
     let delay = shared.options.check_delay;
-    task::blocking("checking the diagnostics", move || {
+    task::run(Pool::Checks, "checking the diagnostics", token, move || {
         if !delay.is_zero() {
-            std::thread::sleep(delay);
+            sleep_cancellably(delay);
         }
         let start = Instant::now();
         let (files, all) = compute(&item, &open, encoding);
         Some(Checked { generation, elapsed: start.elapsed(), files, all: Arc::new(all) })
     })
     .await
+}
+
+/// Sleeps for the test option [`super::Options::check_delay`], stopping early when the check is cancelled.
+fn sleep_cancellably(delay: Duration) {
+    let end = Instant::now() + delay;
+    while Instant::now() < end {
+        crate::cancel::checkpoint();
+        std::thread::sleep(Duration::from_millis(5).min(end.saturating_duration_since(Instant::now())));
+    }
 }
 
 /// The full check of an item, converted to the protocol.
@@ -207,18 +220,20 @@ pub fn after_edit(shared: &Arc<Shared>, client: &Client, key: &DocKey) {
         let syntax_first = if is_m && shared.options.syntax_first.unwrap_or(slow) {
             let files = state.items.get(&item).map(|s| s.files.clone()).unwrap_or_default();
             let encoding = state.encoding;
-            state.open_snapshot(key).map(|snapshot| (snapshot, carried, files, encoding))
+            let token = document.current_work();
+            state.open_snapshot(key).map(|snapshot| (snapshot, carried, files, encoding, token))
         } else {
             None
         };
         (item, syntax_first)
     };
-    if let Some((snapshot, carried, files, encoding)) = syntax_first {
+    if let Some((snapshot, carried, files, encoding, token)) = syntax_first {
         let shared = shared.clone();
         let client = client.clone();
         tokio::spawn(async move {
             let for_check = snapshot.clone();
-            let converted = task::blocking("computing syntax diagnostics", move || {
+            // Cancelled by the next edit: the diagnostics of a version the client has left are not wanted.
+            let converted = task::run(Pool::Quick, "computing syntax diagnostics", token, move || {
                 let diagnostics = check::syntax_only(&for_check, &carried);
                 diagnostics
                     .iter()
@@ -254,6 +269,17 @@ pub async fn forget(shared: &Arc<Shared>, client: &Client, item: &ItemKey) {
     }
 }
 
+/// Checks an item for a pull request: a check that a change cancelled is done again on the newer
+/// generation, so the answer is never "cancelled" for a reason the client did not give.
+async fn check_current(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<Option<Checked>> {
+    loop {
+        match check(shared, item).await {
+            Err(error) if error.code == jsonrpc::ErrorCode::RequestCancelled => continue,
+            outcome => return outcome,
+        }
+    }
+}
+
 /// Answers `textDocument/diagnostic` for a document.
 pub async fn pull(
     shared: &Arc<Shared>,
@@ -261,9 +287,9 @@ pub async fn pull(
 ) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
     let uri = &params.text_document.uri;
     let key = DocKey::of(uri);
-    let (item, active, cached) = {
+    let item = shared.item_of(&key);
+    let (active, cached) = {
         let state = shared.lock();
-        let item = state.item_of(&key);
         let generation = state.generation(&item);
         let cached = state
             .items
@@ -271,7 +297,7 @@ pub async fn pull(
             .and_then(|s| s.pulled.clone())
             .filter(|(checked, _)| Some(*checked) == generation);
         let active = state.is_active(&item);
-        (item, active, cached)
+        (active, cached)
     };
     if !active && !key.path().is_some_and(|path| path.is_file()) {
         return Err(task::unknown_document(uri));
@@ -280,7 +306,9 @@ pub async fn pull(
     let (generation, by_file) = match cached {
         Some((generation, by_file)) => (Some(generation), by_file),
         None if active => {
-            let Some(checked) = check(shared, &item).await? else { return Err(task::unknown_document(uri)) };
+            let Some(checked) = check_current(shared, &item).await? else {
+                return Err(task::unknown_document(uri));
+            };
             let by_file: Arc<PerFile> = Arc::new(checked.files.into_iter().map(|f| (f.key, f.lsp)).collect());
             let mut state = shared.lock();
             if let Some(item_state) =
@@ -294,7 +322,7 @@ pub async fn pull(
         None => {
             let encoding = shared.lock().encoding;
             let item = item.clone();
-            let files = task::blocking("checking the diagnostics", move || {
+            let files = task::run(Pool::Checks, "checking the diagnostics", Token::new(), move || {
                 compute(&item, &HashMap::new(), encoding).0
             })
             .await?;

@@ -7,7 +7,7 @@
 //! pool through [`features`], where a panic becomes an error response. Nothing here computes a feature.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
@@ -21,7 +21,7 @@ use super::features;
 use super::publish;
 use super::state::Shared;
 use super::task;
-use super::workspace::{self, DocKey, ItemKey};
+use super::workspace::{self, DocKey, ItemKey, SettingsCache};
 
 /// The server behind tower-lsp-server's service.
 pub struct Server {
@@ -38,8 +38,11 @@ impl Server {
     /// every open document in its folder (a new `mashup.pq` can make a folder an item), and marks changed
     /// the items involved. Returns them.
     fn refresh_items_near(&self, key: &DocKey) -> Vec<ItemKey> {
-        let mut state = self.shared.lock();
         let folder = key.path().and_then(|p| p.parent()).map(PathBuf::from);
+        // Read before the lock: no disk IO while the state is held.
+        let listing = folder.as_deref().map(|folder| self.shared.listings.of(folder)).unwrap_or_default();
+        let key_item = self.shared.item_of(key);
+        let mut state = self.shared.lock();
         let mut touched = Vec::new();
         let in_folder: Vec<DocKey> = state
             .documents
@@ -48,7 +51,7 @@ impl Server {
             .cloned()
             .collect();
         for doc in in_folder {
-            let item = workspace::item_of(&doc, state.documents.keys());
+            let item = workspace::item_of(&doc, state.documents.keys(), &listing);
             let document = state.documents.get_mut(&doc).expect("listed above");
             if document.item != item {
                 touched.push(document.item.clone());
@@ -56,7 +59,7 @@ impl Server {
             }
             touched.push(item);
         }
-        touched.push(state.item_of(key));
+        touched.push(state.item_of_open(key).unwrap_or(key_item));
         touched.sort();
         touched.dedup();
         for item in &touched {
@@ -159,21 +162,30 @@ impl LanguageServer for Server {
     async fn initialized(&self, _: InitializedParams) {
         let watch = self.shared.lock().client.watch_files;
         if watch {
-            let watchers = ["**/*.{pq,pqm,m,mdf,json}", "**/.platform", "**/.schedules"]
-                .into_iter()
-                .map(|glob| FileSystemWatcher {
-                    glob_pattern: GlobPattern::String(glob.to_owned()),
-                    kind: None,
-                })
-                .collect();
+            // What the client reports is what the caches need: the files of items, and the settings.
+            let watchers = [
+                "**/*.{pq,pqm,m,mdf,json}",
+                "**/.platform",
+                "**/.schedules",
+                "**/dfls.toml",
+                "**/.editorconfig",
+            ]
+            .into_iter()
+            .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.to_owned()), kind: None })
+            .collect();
             let options = DidChangeWatchedFilesRegistrationOptions { watchers };
             let registration = Registration {
                 id: "dfls-watched-files".to_owned(),
                 method: "workspace/didChangeWatchedFiles".to_owned(),
                 register_options: serde_json::to_value(options).ok(),
             };
-            if let Err(error) = self.client.register_capability(vec![registration]).await {
-                eprintln!("dfls lsp: the client refused the file watchers: {}", error.message);
+            match self.client.register_capability(vec![registration]).await {
+                Ok(()) => {
+                    self.shared.listings.keep();
+                    self.shared.settings.keep();
+                    self.shared.symbols.lock().unwrap_or_else(PoisonError::into_inner).watch();
+                }
+                Err(error) => eprintln!("dfls lsp: the client refused the file watchers: {}", error.message),
             }
         }
     }
@@ -228,7 +240,7 @@ impl LanguageServer for Server {
             state.client.pull_diagnostics
         };
         if pull {
-            let item = self.shared.lock().item_of(&key);
+            let item = self.shared.item_of(&key);
             self.changed(vec![item], Some(&key)).await;
         } else {
             publish::after_edit(&self.shared, &self.client, &key);
@@ -268,6 +280,16 @@ impl LanguageServer for Server {
         let mut items = Vec::new();
         for event in params.changes {
             let key = DocKey::of(&event.uri);
+            if SettingsCache::is_settings_file(&key) {
+                self.shared.settings.forget_all();
+                continue;
+            }
+            if let Some(path) = key.path() {
+                self.shared.symbols.lock().unwrap_or_else(PoisonError::into_inner).changed(path);
+            }
+            if let Some(folder) = key.path().and_then(|path| path.parent()) {
+                self.shared.listings.forget(folder);
+            }
             items.extend(self.refresh_items_near(&key));
         }
         items.sort();

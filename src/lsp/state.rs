@@ -18,8 +18,10 @@ use super::capabilities::ClientFlags;
 use super::check::Files;
 use super::convert::Encoding;
 use super::document::{OpenDocument, Snapshot};
-use super::workspace::{self, DiskCache, DocKey, ItemKey};
+use super::symbol_index::SymbolIndex;
+use super::workspace::{self, DiskCache, DocKey, ItemKey, Listings, SettingsCache};
 use super::Options;
+use crate::cancel::Token;
 
 /// What every handler and background task shares.
 pub struct Shared {
@@ -32,6 +34,12 @@ pub struct Shared {
     pub options: Options,
     /// Files read from disk for requests.
     pub disk: Mutex<DiskCache>,
+    /// The names in folders, for deciding which files make an item.
+    pub listings: Listings,
+    /// The formatting settings of files.
+    pub settings: SettingsCache,
+    /// The queries of the M files under the workspace folders.
+    pub symbols: Mutex<SymbolIndex>,
     /// The jobs the editor's commands started and followed.
     pub jobs: Mutex<super::commands::Jobs>,
 }
@@ -44,6 +52,9 @@ impl Shared {
             queue,
             options,
             disk: Mutex::new(DiskCache::default()),
+            listings: Listings::default(),
+            settings: SettingsCache::default(),
+            symbols: Mutex::new(SymbolIndex::default()),
             jobs: super::commands::new_jobs(),
         }
     }
@@ -52,6 +63,19 @@ impl Shared {
     /// a single step that leaves it consistent.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The item of any file: an open document's, else decided from the disk (read without the lock) and
+    /// the open files.
+    pub fn item_of(&self, key: &DocKey) -> ItemKey {
+        if let Some(item) = self.lock().item_of_open(key) {
+            return item;
+        }
+        let listing = key.path().and_then(std::path::Path::parent).map(|folder| self.listings.of(folder));
+        let state = self.lock();
+        state.item_of_open(key).unwrap_or_else(|| {
+            workspace::item_of(key, state.documents.keys(), listing.as_deref().unwrap_or_default())
+        })
     }
 
     /// Asks the worker to check an item.
@@ -92,14 +116,20 @@ pub struct ItemState {
     /// The generation whose full check was published last: a second check of it (queued by two changes
     /// that the worker saw only after both) is neither run nor published again.
     pub published_generation: Option<u64>,
+    /// The token checks of the current generation run under; the next change cancels it, since their
+    /// result would be dropped as stale anyway.
+    pub check_work: Token,
 }
 
 impl State {
-    /// Marks an item changed and returns its new generation.
+    /// Marks an item changed, cancels the checks of its previous generation, and returns its new generation.
     pub fn touch(&mut self, item: &ItemKey) -> u64 {
         self.last_generation += 1;
         let generation = self.last_generation;
-        self.items.entry(item.clone()).or_default().generation = generation;
+        let state = self.items.entry(item.clone()).or_default();
+        state.generation = generation;
+        state.check_work.cancel();
+        state.check_work = Token::new();
         generation
     }
 
@@ -110,11 +140,6 @@ impl State {
     /// The item an open document belongs to, as decided when it was opened or the folder last changed.
     pub fn item_of_open(&self, key: &DocKey) -> Option<ItemKey> {
         self.documents.get(key).map(|document| document.item.clone())
-    }
-
-    /// The item of any file: an open document's, else decided from the disk and the open files.
-    pub fn item_of(&self, key: &DocKey) -> ItemKey {
-        self.item_of_open(key).unwrap_or_else(|| workspace::item_of(key, self.documents.keys()))
     }
 
     /// Whether an item has an open file.

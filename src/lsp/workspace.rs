@@ -18,6 +18,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::document::Snapshot;
 use crate::definition::discover;
 use crate::definition::parts::PartKind;
+use crate::format::config::{self, ProjectSettings};
 use crate::text;
 
 /// The identity of a file: its path for a `file:` URI, else the URI itself.
@@ -77,19 +78,18 @@ pub enum ItemKey {
     Loose(DocKey),
 }
 
-/// The item a file belongs to: its folder when that folder is an item (judged from the names on disk
-/// and those of `open` files in it, so a new buffer counts before it is saved), else the file alone.
-/// Only files directly in the folder are its parts; a file deeper down is a stray of no item here.
-pub fn item_of<'k>(key: &DocKey, open: impl Iterator<Item = &'k DocKey>) -> ItemKey {
+/// The item a file belongs to: its folder when that folder is an item (judged from the names on disk,
+/// `on_disk` ([`Listings::of`] the folder), and those of `open` files in it, so a new buffer counts before
+/// it is saved), else the file alone. Only files directly in the folder are its parts; a file deeper
+/// down is a stray of no item here.
+pub fn item_of<'k>(key: &DocKey, open: impl Iterator<Item = &'k DocKey>, on_disk: &[String]) -> ItemKey {
     let Some(folder) = key.path().and_then(Path::parent) else {
         return ItemKey::Loose(key.clone());
     };
     let Some(name) = folder.file_name().and_then(|name| name.to_str()) else {
         return ItemKey::Loose(key.clone());
     };
-    let mut names: Vec<String> = fs::read_dir(folder)
-        .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
+    let mut names: Vec<String> = on_disk.to_vec();
     names.extend(
         open.filter_map(|other| other.path())
             .filter(|path| path.parent() == Some(folder))
@@ -191,10 +191,12 @@ fn add(item: &mut ItemFiles, part_path: String, key: DocKey, open: &HashMap<DocK
     }
 }
 
-/// Reads a file from disk: its snapshot (the text decoded without moving offsets) and its bytes.
+/// Reads a file from disk: its snapshot (the text decoded without moving offsets) and its bytes. A file
+/// that is not a regular file (a FIFO, a device such as `/dev/zero`) or is larger than [`MAX_FILE_BYTES`]
+/// is not read (and logged).
 pub fn read(key: &DocKey) -> Option<(Arc<Snapshot>, Vec<u8>)> {
     let path = key.path()?;
-    match fs::read(path) {
+    match read_bounded(path) {
         Ok(bytes) => {
             let text = text::decode(&bytes).text;
             Some((Arc::new(Snapshot::from_disk(uri_of(key), key.clone(), text)), bytes))
@@ -206,41 +208,32 @@ pub fn read(key: &DocKey) -> Option<(Arc<Snapshot>, Vec<u8>)> {
     }
 }
 
-/// The extensions of M files, as `dfls check` searches for them.
-const M_EXTENSIONS: &[&str] = &["pq", "pqm", "m"];
+/// The largest file the server reads from disk: twice the largest item definitions seen in practice.
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
 
-/// Folders a search of the workspace skips besides hidden ones: build output and dependencies.
-const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
-
-/// The most M files a workspace search reads: a bound on the work of one request.
-const MAX_WORKSPACE_FILES: usize = 10_000;
-
-/// The M files under the workspace folders, for workspace symbols: hidden and build folders skipped,
-/// symbolic links to folders not followed, sorted.
-pub fn m_files_under(roots: &[PathBuf]) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending: Vec<PathBuf> = roots.to_vec();
-    while let Some(folder) = pending.pop() {
-        let Ok(entries) = fs::read_dir(&folder) else { continue };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Ok(file_type) = entry.file_type() else { continue };
-            if file_type.is_dir() {
-                if !name.starts_with('.') && !SKIPPED_FOLDERS.contains(&name.as_str()) {
-                    pending.push(entry.path());
-                }
-            } else if file_type.is_file() && has_m_extension(&name) && files.len() < MAX_WORKSPACE_FILES {
-                files.push(entry.path());
-            }
-        }
+/// The bytes of a regular file of at most [`MAX_FILE_BYTES`]; opening anything else could block (a FIFO)
+/// or never end (`/dev/zero`).
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let metadata = fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file"));
     }
-    files.sort();
-    files
-}
-
-fn has_m_extension(name: &str) -> bool {
-    name.rsplit_once('.')
-        .is_some_and(|(_, extension)| M_EXTENSIONS.iter().any(|m| extension.eq_ignore_ascii_case(m)))
+    let too_large = || {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than {} MB, the most dfls reads", MAX_FILE_BYTES >> 20),
+        )
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// The name a file's symbols are shown under: its item folder's name without `.Dataflow`, else the file's
@@ -291,6 +284,98 @@ impl DiskCache {
                 Some(snapshot)
             }
         }
+    }
+}
+
+/// The names in folders, read once per folder when the client watches files (its notifications say when
+/// a folder changed: [`Listings::forget`]), else read every time. Never read under the state's lock.
+#[derive(Default)]
+pub struct Listings {
+    entries: Mutex<HashMap<PathBuf, Arc<[String]>>>,
+    /// Whether listings are kept: only when the client reports changes to files.
+    keep: std::sync::atomic::AtomicBool,
+}
+
+/// The most folders whose listings are kept; past that the cache starts again.
+const LISTED_FOLDERS: usize = 1024;
+
+impl Listings {
+    /// Keeps listings from now on (the client watches files).
+    pub fn keep(&self) {
+        self.keep.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The names in a folder (none when it cannot be read).
+    pub fn of(&self, folder: &Path) -> Arc<[String]> {
+        let keep = self.keep.load(std::sync::atomic::Ordering::Relaxed);
+        if keep {
+            if let Some(names) = self.entries.lock().unwrap_or_else(PoisonError::into_inner).get(folder) {
+                return names.clone();
+            }
+        }
+        let names: Arc<[String]> = fs::read_dir(folder)
+            .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        if keep {
+            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            if entries.len() >= LISTED_FOLDERS {
+                entries.clear();
+            }
+            entries.insert(folder.to_path_buf(), names.clone());
+        }
+        names
+    }
+
+    /// Forgets the listing of a folder whose content changed.
+    pub fn forget(&self, folder: &Path) {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).remove(folder);
+    }
+}
+
+/// The formatting settings of files (`dfls.toml`, `.editorconfig`), read once per file when the client
+/// watches files (a change to either kind of file forgets them all), else read every time.
+#[derive(Default)]
+pub struct SettingsCache {
+    entries: Mutex<HashMap<PathBuf, Result<ProjectSettings, String>>>,
+    keep: std::sync::atomic::AtomicBool,
+}
+
+/// The most files whose settings are kept.
+const SETTINGS_FILES: usize = 1024;
+
+impl SettingsCache {
+    /// Keeps settings from now on (the client watches files).
+    pub fn keep(&self) {
+        self.keep.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The project's settings for a file, or why its configuration cannot be read.
+    pub fn project_settings(&self, file: &Path) -> Result<ProjectSettings, String> {
+        let keep = self.keep.load(std::sync::atomic::Ordering::Relaxed);
+        if keep {
+            if let Some(found) = self.entries.lock().unwrap_or_else(PoisonError::into_inner).get(file) {
+                return found.clone();
+            }
+        }
+        let found = config::project_settings(file, &config::RealFs).map_err(|error| error.to_string());
+        if keep {
+            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            if entries.len() >= SETTINGS_FILES {
+                entries.clear();
+            }
+            entries.insert(file.to_path_buf(), found.clone());
+        }
+        found
+    }
+
+    /// Whether a file is one that settings are read from.
+    pub fn is_settings_file(key: &DocKey) -> bool {
+        matches!(key.file_name(), config::DFLS_TOML | config::EDITORCONFIG)
+    }
+
+    /// Forgets every file's settings (a settings file changed).
+    pub fn forget_all(&self) {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 }
 

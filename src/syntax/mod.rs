@@ -66,11 +66,24 @@ pub fn preorder<'t>(root: tree_sitter::Node<'t>, mut visit: impl FnMut(tree_sitt
     }
 }
 
-/// Runs the parser, with an old tree already edited to match `text` for an incremental reparse.
+/// Runs the parser, with an old tree already edited to match `text` for an incremental reparse. The parse
+/// stops early when the computation running it is cancelled ([`crate::cancel`]): then this unwinds with
+/// [`crate::cancel::Cancelled`] instead of returning.
 pub(crate) fn parse_tree(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree {
-    parser
-        .parse(text, old_tree)
-        .expect("a parser with a language, no timeout and no cancellation flag always returns a tree")
+    let bytes = text.as_bytes();
+    let mut cancelled = |_: &tree_sitter::ParseState| crate::cancel::is_cancelled();
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut cancelled);
+    let tree =
+        parser.parse_with_options(&mut |at, _| bytes.get(at..).unwrap_or_default(), old_tree, Some(options));
+    match tree {
+        Some(tree) => tree,
+        None => {
+            // A stopped parse keeps its state for resuming; this parser's next text is another.
+            parser.reset();
+            crate::cancel::checkpoint();
+            parser.parse(text, old_tree).expect("a parser with a language and no cancellation returns a tree")
+        }
+    }
 }
 
 /// All syntax diagnostics of a tree over `text`, sorted by position.

@@ -1,0 +1,120 @@
+//! Cooperative cancellation of long computations, as salsa and rust-analyzer do it.
+//!
+//! The language server runs a request or a check under a [`Token`] ([`run`]); when the client cancels the
+//! request (`$/cancelRequest`) or an edit makes the result useless (a newer version of the document), the
+//! server cancels the token. Long loops in the pure core (the parse, the name analysis, the item check,
+//! the formatter, semantic tokens) call [`checkpoint`], which unwinds with [`Cancelled`] once the token of
+//! the current thread is cancelled; [`run`] catches that unwind and reports it. Code that runs outside
+//! [`run`] (`dfls check`, tests) has no token: [`checkpoint`] costs one thread-local read and never
+//! unwinds.
+//!
+//! The unwind does not go through the panic hook ([`std::panic::resume_unwind`]), so a cancellation prints
+//! nothing. Every value a cancelled computation was building is dropped; shared state is only ever changed
+//! after a computation returns, so nothing is left half-done.
+
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A flag that one side sets and the computation polls. Clones share the flag.
+#[derive(Debug, Clone, Default)]
+pub struct Token(Arc<AtomicBool>);
+
+impl Token {
+    pub fn new() -> Token {
+        Token::default()
+    }
+
+    /// Asks every computation running under this token to stop at its next checkpoint.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The unwind payload of a cancelled computation.
+#[derive(Debug)]
+pub struct Cancelled;
+
+thread_local! {
+    /// The token of the computation running on this thread, if any.
+    static CURRENT: RefCell<Option<Token>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` on this thread under `token`: `Err(Cancelled)` when it stopped at a checkpoint because the
+/// token was cancelled. Any other panic goes on unwinding. Runs nest: the inner token applies inside.
+pub fn run<T>(token: &Token, work: impl FnOnce() -> T) -> Result<T, Cancelled> {
+    let previous = CURRENT.with(|current| current.replace(Some(token.clone())));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(work));
+    CURRENT.with(|current| *current.borrow_mut() = previous);
+    match outcome {
+        Ok(value) => Ok(value),
+        Err(payload) if payload.is::<Cancelled>() => Err(Cancelled),
+        Err(payload) => panic::resume_unwind(payload),
+    }
+}
+
+/// Whether the computation running on this thread has been cancelled (for callbacks that must return a
+/// flag rather than unwind, such as tree-sitter's progress callback).
+pub fn is_cancelled() -> bool {
+    CURRENT.with(|current| current.borrow().as_ref().is_some_and(Token::is_cancelled))
+}
+
+/// Stops the computation running on this thread if it has been cancelled: unwinds with [`Cancelled`],
+/// which [`run`] catches. Call it in loops whose length grows with the input.
+pub fn checkpoint() {
+    if is_cancelled() {
+        panic::resume_unwind(Box::new(Cancelled));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_token_stops_the_work_at_its_next_checkpoint() {
+        let token = Token::new();
+        let mut steps = 0;
+        let outcome = run(&token, || {
+            for step in 0..100 {
+                if step == 10 {
+                    token.cancel();
+                }
+                checkpoint();
+                steps += 1;
+            }
+        });
+        assert!(outcome.is_err());
+        assert_eq!(steps, 10);
+        // Outside `run` nothing is cancelled.
+        assert!(!is_cancelled());
+        checkpoint();
+    }
+
+    #[test]
+    fn work_that_is_not_cancelled_returns_its_value_and_other_panics_go_on() {
+        assert_eq!(run(&Token::new(), || 42).ok(), Some(42));
+        let other = panic::catch_unwind(|| run(&Token::new(), || panic!("a bug")));
+        assert!(other.is_err());
+        assert!(!is_cancelled());
+    }
+
+    #[test]
+    fn nested_runs_restore_the_outer_token() {
+        let outer = Token::new();
+        let inner = Token::new();
+        inner.cancel();
+        let result = run(&outer, || {
+            assert!(run(&inner, checkpoint).is_err());
+            // Back under the outer token, which is not cancelled.
+            checkpoint();
+            7
+        });
+        assert_eq!(result.ok(), Some(7));
+    }
+}
