@@ -175,8 +175,8 @@ impl OpenDocument {
         if document.is_parsed() {
             return;
         }
-        if let Some(tree) = self.snapshot.as_ref().and_then(|snapshot| snapshot.tree.get()) {
-            document.adopt(tree.clone());
+        if let Some((tree, repairs)) = self.snapshot.as_ref().and_then(|snapshot| snapshot.tree.get()) {
+            document.adopt(tree.clone(), repairs.clone());
         }
     }
 
@@ -187,10 +187,13 @@ impl OpenDocument {
             return snapshot.clone();
         }
         let (text, tree, base) = match &self.body {
-            Body::M(document) if document.is_parsed() => {
-                (document.text().to_owned(), document.edited_tree().cloned(), None)
+            Body::M(document) => {
+                let tree = document.edited_tree().map(|tree| (tree.clone(), document.repairs().to_vec()));
+                match document.is_parsed() {
+                    true => (document.text().to_owned(), tree, None),
+                    false => (document.text().to_owned(), None, tree),
+                }
             }
-            Body::M(document) => (document.text().to_owned(), None, document.edited_tree().cloned()),
             Body::Text(text) => (text.clone(), None, None),
         };
         let snapshot = Arc::new(Snapshot {
@@ -225,11 +228,12 @@ pub struct Snapshot {
     pub version: Option<i32>,
     pub text: String,
     pub rope: Rope,
-    /// The tree of an M document, parsed on first use.
-    tree: OnceLock<Tree>,
+    /// The tree of an M document, parsed on first use, with the places its parse repaired
+    /// ([`syntax::parse_repairing`]).
+    tree: OnceLock<(Tree, Vec<usize>)>,
     /// For an open document, the tree its parse starts from: the last parse, edited to line up with
-    /// `text`.
-    base: Option<Tree>,
+    /// `text`, with the places that parse repaired.
+    base: Option<(Tree, Vec<usize>)>,
     analysis: OnceLock<Analysis>,
     json: OnceLock<Json>,
 }
@@ -264,8 +268,8 @@ impl Snapshot {
     /// The M tree, parsed on first use: incrementally from the open document's edited tree, or from
     /// scratch for a file from disk. A parse cancelled ([`crate::cancel`]) leaves it to the next reader.
     pub fn tree(&self) -> &Tree {
-        self.tree
-            .get_or_init(|| syntax::parse_tree(&mut syntax::new_parser(), &self.text, self.base.as_ref()))
+        let base = self.base.as_ref().map(|(tree, repairs)| (tree, repairs.as_slice()));
+        &self.tree.get_or_init(|| syntax::parse_repairing(&mut syntax::new_parser(), &self.text, base)).0
     }
 
     /// Whether the tree has been parsed already (reading it then costs nothing).

@@ -21,6 +21,9 @@ pub struct Document {
     tree: Option<Tree>,
     /// Whether `tree` is a parse of the current text (no edit since).
     parsed: bool,
+    /// The quotes the parse of `tree` read as repaired ([`super::parse_repairing`]), moved through the
+    /// edits since like the tree.
+    repairs: Vec<usize>,
     parser: Parser,
     /// Byte offsets of every `\n` in the text, ascending: tree-sitter counts rows by LF.
     newlines: Vec<usize>,
@@ -37,7 +40,14 @@ impl Document {
     /// A document whose first parse is left to [`Document::reparse`] or a reader ([`Document::adopt`]).
     pub fn unparsed(text: String) -> Document {
         let newlines = newline_offsets(&text, 0);
-        Document { text, tree: None, parsed: false, parser: super::new_parser(), newlines }
+        Document {
+            text,
+            tree: None,
+            parsed: false,
+            repairs: Vec::new(),
+            parser: super::new_parser(),
+            newlines,
+        }
     }
 
     pub fn text(&self) -> &str {
@@ -61,16 +71,26 @@ impl Document {
         self.tree.as_ref()
     }
 
-    /// Takes a tree parsed elsewhere from the current text (and from [`Document::edited_tree`]).
-    pub fn adopt(&mut self, tree: Tree) {
+    /// The places the parse of [`Document::edited_tree`] repaired, moved through the edits since.
+    pub fn repairs(&self) -> &[usize] {
+        &self.repairs
+    }
+
+    /// Takes a tree parsed elsewhere from the current text (and from [`Document::edited_tree`] and
+    /// [`Document::repairs`]), with the places that parse repaired.
+    pub fn adopt(&mut self, tree: Tree, repairs: Vec<usize>) {
         self.tree = Some(tree);
+        self.repairs = repairs;
         self.parsed = true;
     }
 
     /// Parses the current text again if an edit came since the last parse, reusing what it can.
     pub fn reparse(&mut self) {
         if !self.parsed {
-            self.tree = Some(super::parse_tree(&mut self.parser, &self.text, self.tree.as_ref()));
+            let old = self.tree.as_ref().map(|tree| (tree, self.repairs.as_slice()));
+            let (tree, repairs) = super::parse_repairing(&mut self.parser, &self.text, old);
+            self.tree = Some(tree);
+            self.repairs = repairs;
             self.parsed = true;
         }
     }
@@ -102,6 +122,13 @@ impl Document {
         }
         let new_end_position = self.point_at(new_end);
 
+        // A repaired place the edit replaced is gone; the later ones move with the text.
+        self.repairs.retain(|&at| at < start || at >= old_end);
+        for at in &mut self.repairs {
+            if *at >= old_end {
+                *at = *at + new_end - old_end;
+            }
+        }
         if let Some(tree) = &mut self.tree {
             tree.edit(&InputEdit {
                 start_byte: start,
@@ -166,8 +193,9 @@ mod tests {
         // A tree parsed elsewhere from the edited tree is taken as the current one.
         document.edit_text(0..0, " ");
         let mut parser = super::super::new_parser();
-        let elsewhere = super::super::parse_tree(&mut parser, document.text(), document.edited_tree());
-        document.adopt(elsewhere);
+        let old = document.edited_tree().map(|tree| (tree, document.repairs()));
+        let (elsewhere, repairs) = super::super::parse_repairing(&mut parser, document.text(), old);
+        document.adopt(elsewhere, repairs);
         assert!(document.is_parsed());
         assert_eq!(document.tree().root_node().end_byte(), document.text().len());
     }

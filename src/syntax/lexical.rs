@@ -158,6 +158,52 @@ fn quoted_end(bytes: &[u8], from: usize) -> usize {
     bytes.len()
 }
 
+/// The opening quotes of the text literals and quoted identifiers that swallowed code: a quoted token
+/// that runs across lines and whose closing quote is followed at once by a name or a number
+/// (`"...⏎...Schema = "dbo`). M never writes a name right after a closing quote, but that is what a quote
+/// left out or typed too many shifts every later literal into: the text of one literal becomes code and
+/// the code up to the next quote becomes text, to the end of the file. The parser's error recovery over
+/// such a file costs the square of its length; parsing it with these quotes taken out (see
+/// [`super::parse_tree`]) costs what a parse costs, and keeps the rest of the file what it was.
+///
+/// The search lexes the text as the grammar does (comments and quoted tokens), and after a quote it
+/// reports goes on as if that quote were not there.
+pub(super) fn misquoted(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at..].iter().position(|&b| matches!(b, b'"' | b'/')) {
+            Some(skip) => at += skip,
+            None => break,
+        }
+        match (bytes[at], bytes.get(at + 1)) {
+            (b'"', _) => {
+                let end = quoted_end(bytes, at + 1);
+                let closed = end <= bytes.len() && end > at + 1 && bytes[end - 1] == b'"';
+                let multiline = bytes[at..end].contains(&b'\n');
+                let name_follows = bytes.get(end).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+                if closed && multiline && name_follows {
+                    found.push(at);
+                    at += 1;
+                } else {
+                    at = end;
+                }
+            }
+            (b'/', Some(b'/')) => {
+                at += text[at..]
+                    .find(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'])
+                    .unwrap_or(text.len() - at);
+            }
+            (b'/', Some(b'*')) => {
+                at = text[at + 2..].find("*/").map_or(text.len(), |end| at + 2 + end + 2);
+            }
+            _ => at += 1,
+        }
+    }
+    found
+}
+
 /// The offset of the next `#(` in `bytes`.
 fn find_escape_start(bytes: &[u8]) -> Option<usize> {
     let mut from = 0;

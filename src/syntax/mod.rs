@@ -66,10 +66,83 @@ pub fn preorder<'t>(root: tree_sitter::Node<'t>, mut visit: impl FnMut(tree_sitt
     }
 }
 
-/// Runs the parser, with an old tree already edited to match `text` for an incremental reparse. The parse
-/// stops early when the computation running it is cancelled ([`crate::cancel`]): then this unwinds with
-/// [`crate::cancel::Cancelled`] instead of returning.
+/// Runs the parser, with an old tree already edited to match `text` for an incremental reparse (an old
+/// tree parsed with repairs must go through [`parse_repairing`]).
 pub(crate) fn parse_tree(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree {
+    parse_repairing(parser, text, old_tree.map(|tree| (tree, &[][..]))).0
+}
+
+/// What a quote that swallowed code is read as by the parser: a character no M token holds, so the
+/// parser puts it alone in an ERROR node at the quote's place and goes on.
+const REPAIR: u8 = b'`';
+
+/// Parses `text` from an old tree (edited to line up with it) and the places that tree's parse repaired
+/// (moved through the same edits). Returns the tree and the places this parse repaired.
+///
+/// A quote that swallowed code ([`lexical::misquoted`]: typed or left out while editing, it flips every
+/// later literal between text and code) is read as [`REPAIR`] by the parser: the tree has a one-byte
+/// ERROR where the text has the quote, the syntax error is reported there, and the rest of the file is
+/// parsed as it was written, instead of as text and code swapped, whose error recovery costs the square
+/// of the file's length (a 10,000-line item took seconds for every keystroke).
+///
+/// The parse stops early when the computation running it is cancelled ([`crate::cancel`]): then this
+/// unwinds with [`crate::cancel::Cancelled`] instead of returning.
+pub fn parse_repairing(
+    parser: &mut Parser,
+    text: &str,
+    old: Option<(&Tree, &[usize])>,
+) -> (Tree, Vec<usize>) {
+    let repairs = lexical::misquoted(text);
+    let mut reread;
+    let old_tree = match old {
+        Some((tree, old_repairs)) if old_repairs != repairs.as_slice() => {
+            // A place repaired in one parse and not in the other reads differently: the parser must not
+            // reuse what it made of it.
+            reread = tree.clone();
+            for &at in old_repairs
+                .iter()
+                .filter(|at| !repairs.contains(at))
+                .chain(repairs.iter().filter(|at| !old_repairs.contains(at)))
+            {
+                if at < text.len() {
+                    let start = point_of(text, at);
+                    let end = tree_sitter::Point { row: start.row, column: start.column + 1 };
+                    reread.edit(&tree_sitter::InputEdit {
+                        start_byte: at,
+                        old_end_byte: at + 1,
+                        new_end_byte: at + 1,
+                        start_position: start,
+                        old_end_position: end,
+                        new_end_position: end,
+                    });
+                }
+            }
+            Some(&reread)
+        }
+        Some((tree, _)) => Some(tree),
+        None => None,
+    };
+    if repairs.is_empty() {
+        return (run_parser(parser, text, old_tree), repairs);
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for &at in &repairs {
+        bytes[at] = REPAIR;
+    }
+    let repaired = String::from_utf8(bytes).expect("an ASCII byte replaced by an ASCII byte");
+    (run_parser(parser, &repaired, old_tree), repairs)
+}
+
+/// The tree-sitter point (row, byte column) of an offset.
+fn point_of(text: &str, at: usize) -> tree_sitter::Point {
+    let before = &text.as_bytes()[..at];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let column = at - before.iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
+    tree_sitter::Point { row, column }
+}
+
+/// Runs tree-sitter, cancellably.
+fn run_parser(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree {
     let bytes = text.as_bytes();
     let mut cancelled = |_: &tree_sitter::ParseState| crate::cancel::is_cancelled();
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut cancelled);
