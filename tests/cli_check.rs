@@ -259,3 +259,156 @@ fn names_are_checked_too() {
     assert_eq!(position(&unknown["start"]), (2, 46));
     assert_eq!(unknown["fixes"][0]["edits"][0]["newText"], "Source");
 }
+
+/// Runs `dfls check` in `dir` as `runner` says, killing it after a minute: a search that blocks on a FIFO
+/// or walks without end fails the test instead of hanging it.
+fn check_within(dir: &Path, args: &[&str], runner: &[&str]) -> Output {
+    let (program, prefix) = match runner.split_first() {
+        Some((program, prefix)) => (*program, prefix),
+        None => (env!("CARGO_BIN_EXE_dfls"), &[][..]),
+    };
+    let mut command = Command::new(program);
+    command.args(prefix);
+    if !runner.is_empty() {
+        command.arg(env!("CARGO_BIN_EXE_dfls"));
+    }
+    let mut child = command
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the dfls binary runs");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("dfls check {args:?} still ran after a minute: {:?}", child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(output: &Output) -> &str {
+    std::str::from_utf8(&output.stderr).unwrap()
+}
+
+/// The example item, copied to `to`.
+fn copy_example_item(to: &Path) {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/Sales Orders.Dataflow");
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(example).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+    assert!(status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_reported_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tree/clean.pq", CLEAN);
+    mkfifo(&dir.path().join("tree/x.pq"));
+    // An item whose mashup.pq is a FIFO.
+    copy_example_item(&dir.path().join("tree/Piped.Dataflow"));
+    std::fs::remove_file(dir.path().join("tree/Piped.Dataflow/mashup.pq")).unwrap();
+    mkfifo(&dir.path().join("tree/Piped.Dataflow/mashup.pq"));
+
+    let output = check_within(dir.path(), &["tree"], &[]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let error = stderr(&output);
+    assert!(error.contains("`tree/x.pq` is a FIFO (named pipe), not a file"), "{error}");
+    assert!(error.contains("`tree/Piped.Dataflow/mashup.pq` is a FIFO (named pipe), not a file"), "{error}");
+    assert!(stdout(&output).contains("tree/clean.pq") || stdout(&output).contains("files"), "{output:?}");
+
+    // Named on the command line, a FIFO is refused the same way.
+    let output = check_within(dir.path(), &["tree/x.pq"], &[]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("`tree/x.pq` is a FIFO (named pipe), not a file"), "{output:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_followed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // An item folder that lives elsewhere, linked into the tree.
+    copy_example_item(&dir.path().join("elsewhere/Sales Orders.Dataflow"));
+    std::fs::create_dir(dir.path().join("tree")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("elsewhere/Sales Orders.Dataflow"),
+        dir.path().join("tree/Sales Orders.Dataflow"),
+    )
+    .unwrap();
+    let output = check_within(dir.path(), &["tree"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(stdout(&output), "no problems in 3 files\n", "the linked item is checked");
+
+    // Links that lead back up the tree: searched once, said once.
+    write(dir.path(), "loops/a/b/clean.pq", CLEAN);
+    std::os::unix::fs::symlink("..", dir.path().join("loops/a/b/up")).unwrap();
+    std::os::unix::fs::symlink("../..", dir.path().join("loops/a/b/top")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("loops/a/here")).unwrap();
+    let output = check_within(dir.path(), &["loops"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(stdout(&output), "no problems in 1 file\n");
+    let notes: Vec<&str> = stderr(&output).lines().collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("skipped 3 folders met again through a symbolic link"), "{notes:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_folders_are_summed_up_once() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tree/clean.pq", CLEAN);
+    for name in ["a", "b", "c"] {
+        write(dir.path(), &format!("tree/{name}/hidden.pq"), CLEAN);
+    }
+    // Root reads every folder: as root, the check runs as `nobody`, who may read only what all may.
+    let as_root = std::fs::metadata(dir.path()).unwrap().uid() == 0;
+    let runner: &[&str] =
+        if as_root { &["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"] } else { &[] };
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir.path().join("tree"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for name in ["a", "b", "c"] {
+        std::fs::set_permissions(dir.path().join("tree").join(name), std::fs::Permissions::from_mode(0o000))
+            .unwrap();
+    }
+    let output = check_within(dir.path(), &["tree"], runner);
+    for name in ["a", "b", "c"] {
+        std::fs::set_permissions(dir.path().join("tree").join(name), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+    }
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert_eq!(stdout(&output), "no problems in 1 file\n", "{output:?}");
+    let errors: Vec<&str> = stderr(&output).lines().collect();
+    assert_eq!(errors.len(), 1, "one line for all three: {errors:?}");
+    assert!(errors[0].contains("skipped 3 folders that could not be read, e.g. `tree/"), "{errors:?}");
+    assert!(errors[0].contains("ermission denied"), "{errors:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_kernel_folders_are_not_searched() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "tree/clean.pq", CLEAN);
+    std::os::unix::fs::symlink("/proc", dir.path().join("tree/proc")).unwrap();
+    std::os::unix::fs::symlink("/sys", dir.path().join("tree/sys")).unwrap();
+    let output = check_within(dir.path(), &["tree", "/dev"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(stdout(&output), "no problems in 1 file\n");
+    let notes: Vec<&str> = stderr(&output).lines().collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("skipped `/dev`, `tree/proc`, `tree/sys`: the kernel's folders"), "{notes:?}");
+}

@@ -212,3 +212,42 @@ fn a_json_file_that_is_not_a_legacy_item_is_skipped() {
     let missing = dfls(dir.path(), &["fmt", "missing.pq"]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_skipped_and_a_linked_item_is_formatted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "elsewhere/Sales.Dataflow/mashup.pq", UNFORMATTED);
+    std::fs::create_dir(dir.path().join("tree")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("elsewhere/Sales.Dataflow"),
+        dir.path().join("tree/Sales.Dataflow"),
+    )
+    .unwrap();
+    assert!(Command::new("mkfifo").arg(dir.path().join("tree/x.pq")).status().unwrap().success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfls"))
+        .args(["fmt", "tree"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Opening the FIFO would block for ever: a minute is the most the test waits.
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("dfls fmt blocked: {:?}", child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("`tree/x.pq` is a FIFO (named pipe), not a file"), "{output:?}");
+    assert_eq!(
+        read(dir.path(), "elsewhere/Sales.Dataflow/mashup.pq"),
+        FORMATTED,
+        "formatted through the link"
+    );
+}

@@ -60,10 +60,14 @@ impl From<OutputFormat> for Format {
 
 /// Runs the check and returns the exit code.
 pub(super) fn run(args: CheckArgs, color: bool) -> u8 {
-    let (units, errors) = inputs::collect(&args.paths, args.stdin_filename.as_deref());
+    let inputs::Collected { units, errors, notes } =
+        inputs::collect(&args.paths, args.stdin_filename.as_deref());
     let mut unreadable = !errors.is_empty();
     for error in errors {
         eprintln!("dfls: {error}");
+    }
+    for note in notes {
+        eprintln!("dfls: {note}");
     }
     let mut reports = Vec::new();
     for (unit_reports, errors) in check_all(&units) {

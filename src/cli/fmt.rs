@@ -101,7 +101,8 @@ pub(super) fn run(args: FmtArgs) -> u8 {
     };
     let explicit =
         Settings { indent_width: args.indent_width, use_tabs: args.use_tabs, line_width: args.line_width };
-    let (units, errors) = inputs::collect(&args.paths, args.stdin_filename.as_deref());
+    let inputs::Collected { units, errors, notes } =
+        inputs::collect(&args.paths, args.stdin_filename.as_deref());
     let mut run = Run {
         mode,
         explicit,
@@ -115,6 +116,9 @@ pub(super) fn run(args: FmtArgs) -> u8 {
     };
     for error in errors {
         eprintln!("dfls: {error}");
+    }
+    for note in notes {
+        eprintln!("dfls: {note}");
     }
     for unit in &units {
         match unit {

@@ -4,12 +4,18 @@
 //! recognised with [`crate::definition::discover`]; a file named on the command line inside an item folder
 //! stands for its whole item, since the rules tie the item's files together. Shared by the commands that
 //! take files (`check`, `fmt`).
+//!
+//! The file system side is [`super::walk`]: links are followed with each folder entered once, the kernel's
+//! folders are left out, FIFOs and devices are never opened. What a search leaves out is said once: one
+//! line for all the folders that could not be read, one for the links that led back, one for the kernel's
+//! folders, instead of a line per file.
 
 use std::fmt;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
+use super::walk::{self, Enter, Entry, Folders, Kind};
 use crate::definition::discover;
 use crate::definition::parts::PartKind;
 
@@ -38,16 +44,29 @@ enum Source {
     File(PathBuf),
 }
 
-/// A path that could not be listed or read.
+/// A path that could not be listed or read, or that is not a file to read.
 #[derive(Debug)]
-pub(super) struct InputError {
-    shown: String,
-    error: io::Error,
+pub(super) enum InputError {
+    /// The path does not exist, or listing or reading it failed.
+    Unreadable { shown: String, error: io::Error },
+    /// A FIFO, a socket or a device: opening it could block forever or read without end.
+    NotAFile { shown: String, kind: &'static str },
+    /// Folders a search met and could not list: said once, with the first of them.
+    UnreadableFolders { count: usize, example: String, error: io::Error },
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot read `{}`: {}", self.shown, self.error)
+        match self {
+            InputError::Unreadable { shown, error } => write!(f, "cannot read `{shown}`: {error}"),
+            InputError::NotAFile { shown, kind } => write!(
+                f,
+                "`{shown}` is {kind}, not a file; skipped (to check what a pipe carries, pass `-` and redirect it)"
+            ),
+            InputError::UnreadableFolders { count, example, error } => {
+                write!(f, "skipped {count} folders that could not be read, e.g. `{example}`: {error}")
+            }
+        }
     }
 }
 
@@ -60,16 +79,24 @@ impl Input {
         }
     }
 
-    /// Reads the whole file, or all of standard input.
+    /// Reads the whole file, or all of standard input. A path that is not a regular file (a FIFO put in
+    /// its place since the search, a device named on the command line) is an error, never a read that
+    /// blocks or does not end.
     pub(super) fn read(&self) -> Result<Vec<u8>, InputError> {
         let bytes = match &self.source {
-            Source::File(path) => fs::read(path),
+            Source::File(path) => match walk::read_regular_file(path) {
+                Ok(bytes) => Ok(bytes),
+                Err(walk::ReadError::NotAFile(kind)) => {
+                    return Err(InputError::NotAFile { shown: self.shown.clone(), kind })
+                }
+                Err(walk::ReadError::Io(error)) => Err(error),
+            },
             Source::Stdin => {
                 let mut bytes = Vec::new();
                 io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
             }
         };
-        bytes.map_err(|error| InputError { shown: self.shown.clone(), error })
+        bytes.map_err(|error| InputError::Unreadable { shown: self.shown.clone(), error })
     }
 }
 
@@ -108,158 +135,251 @@ impl Unit {
     }
 }
 
-/// Expands PATH arguments into the units they name, sorted by shown path and without repeats, and the
-/// paths that do not exist or could not be listed. `stdin_name` is the shown path of `-`.
-pub(super) fn collect(paths: &[PathBuf], stdin_name: Option<&str>) -> (Vec<Unit>, Vec<InputError>) {
+/// What PATH arguments expand to.
+#[derive(Debug, Default)]
+pub(super) struct Collected {
+    /// The units, sorted by shown path and without repeats.
+    pub(super) units: Vec<Unit>,
+    /// Paths that do not exist, could not be listed, or are not files (exit code 2).
+    pub(super) errors: Vec<InputError>,
+    /// What the search left out on purpose, said once each (the kernel's folders, folders met again
+    /// through a link).
+    pub(super) notes: Vec<String>,
+}
+
+/// Expands PATH arguments into the units they name, and what could not be read. `stdin_name` is the shown
+/// path of `-`.
+pub(super) fn collect(paths: &[PathBuf], stdin_name: Option<&str>) -> Collected {
     // Without a current directory, paths are shown as given.
     let cwd = std::env::current_dir().ok();
-    let cwd = cwd.as_deref();
-    let mut units = Vec::new();
-    let mut errors = Vec::new();
+    let mut search = Search::new(cwd.as_deref());
     for path in paths {
         if path.as_os_str() == "-" {
-            let shown =
-                stdin_name.map_or_else(|| STDIN_NAME.to_owned(), |name| shown_path(Path::new(name), cwd));
-            units.push(Unit::File(Input { shown, source: Source::Stdin }));
+            let shown = stdin_name
+                .map_or_else(|| STDIN_NAME.to_owned(), |name| shown_path(Path::new(name), search.cwd));
+            search.units.push(Unit::File(Input { shown, source: Source::Stdin }));
             continue;
         }
         match fs::metadata(path) {
-            Ok(metadata) if metadata.is_dir() => search(path, cwd, &mut units, &mut errors),
-            Ok(_) => units.push(named_file(path, cwd, &mut errors)),
-            Err(error) => errors.push(InputError { shown: shown_path(path, cwd), error }),
-        }
-    }
-    units.sort_by(|a, b| {
-        Path::new(a.shown()).cmp(Path::new(b.shown())).then_with(|| a.shown().cmp(b.shown()))
-    });
-    units.dedup_by(|a, b| a.shown() == b.shown());
-    (units, errors)
-}
-
-fn file(path: PathBuf, cwd: Option<&Path>) -> Input {
-    Input { shown: shown_path(&path, cwd), source: Source::File(path) }
-}
-
-/// A file named on the command line: its whole item when it is in an item folder, else the file.
-fn named_file(path: &Path, cwd: Option<&Path>, errors: &mut Vec<InputError>) -> Unit {
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    // `.` and `..` have no name of their own; the canonical path has.
-    let name = fs::canonicalize(parent)
-        .ok()
-        .and_then(|canonical| canonical.file_name().map(|name| name.to_string_lossy().into_owned()));
-    if let (Some(name), Ok(entries)) = (name, list(parent)) {
-        if discover::is_item_folder(&name, entries.iter().map(|entry| entry.name.as_str())) {
-            return Unit::Item(item(parent, name, entries, cwd, errors));
-        }
-    }
-    Unit::File(file(path.to_path_buf(), cwd))
-}
-
-/// A directory entry, with symbolic links to directories marked so they are not followed.
-struct Entry {
-    name: String,
-    path: PathBuf,
-    is_dir: bool,
-    is_dir_link: bool,
-}
-
-/// The entries of a directory, sorted by name.
-fn list(directory: &Path) -> io::Result<Vec<Entry>> {
-    let mut entries = Vec::new();
-    for entry in fs::read_dir(directory)? {
-        let entry = entry?;
-        let path = entry.path();
-        let file_type = entry.file_type()?;
-        let is_dir_link = file_type.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_dir());
-        entries.push(Entry {
-            name: entry.file_name().to_string_lossy().into_owned(),
-            path,
-            is_dir: file_type.is_dir(),
-            is_dir_link,
-        });
-    }
-    entries.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(entries)
-}
-
-/// Adds the items, M files, legacy files and possible payloads under `root`, skipping hidden and build
-/// directories; an item folder is not searched further. Symbolic links to directories are not followed,
-/// so a link cycle cannot make the search endless.
-fn search(root: &Path, cwd: Option<&Path>, units: &mut Vec<Unit>, errors: &mut Vec<InputError>) {
-    let mut directories = vec![root.to_path_buf()];
-    while let Some(directory) = directories.pop() {
-        let entries = match list(&directory) {
-            Ok(entries) => entries,
+            Ok(metadata) if metadata.is_dir() => search.search(path),
+            Ok(metadata) if metadata.is_file() => search.named_file(path),
+            Ok(metadata) => search.errors.push(InputError::NotAFile {
+                shown: shown_path(path, search.cwd),
+                kind: walk::kind_in_words(&metadata.file_type()),
+            }),
             Err(error) => {
-                errors.push(InputError { shown: shown_path(&directory, cwd), error });
-                continue;
-            }
-        };
-        let name = match directory.file_name() {
-            Some(name) if directory != root => Some(name.to_string_lossy().into_owned()),
-            _ => fs::canonicalize(&directory)
-                .ok()
-                .and_then(|canonical| canonical.file_name().map(|name| name.to_string_lossy().into_owned())),
-        };
-        if let Some(name) = name {
-            if discover::is_item_folder(&name, entries.iter().map(|entry| entry.name.as_str())) {
-                units.push(Unit::Item(item(&directory, name, entries, cwd, errors)));
-                continue;
+                search.errors.push(InputError::Unreadable { shown: shown_path(path, search.cwd), error })
             }
         }
-        for entry in entries {
-            if entry.is_dir_link {
-                continue;
-            }
-            if entry.is_dir {
-                if !is_skipped_directory(&entry.name) {
-                    directories.push(entry.path);
+    }
+    search.finish()
+}
+
+/// A search in progress: what it found, and what it met on the way.
+struct Search<'a> {
+    cwd: Option<&'a Path>,
+    folders: Folders,
+    units: Vec<Unit>,
+    errors: Vec<InputError>,
+    /// Folders that could not be listed: (shown path, why).
+    unreadable: Vec<(String, io::Error)>,
+    /// The kernel's folders met, shown.
+    system: Vec<String>,
+    /// Folders met again through a link, shown.
+    again: Vec<String>,
+}
+
+impl<'a> Search<'a> {
+    fn new(cwd: Option<&'a Path>) -> Search<'a> {
+        Search {
+            cwd,
+            folders: Folders::new(),
+            units: Vec::new(),
+            errors: Vec::new(),
+            unreadable: Vec::new(),
+            system: Vec::new(),
+            again: Vec::new(),
+        }
+    }
+
+    fn file(&self, path: PathBuf) -> Input {
+        Input { shown: shown_path(&path, self.cwd), source: Source::File(path) }
+    }
+
+    /// Whether to search a folder reached through `link` or not; a folder left out is remembered for the
+    /// notes. A folder met again without a link (two overlapping PATH arguments) needs no word: its units
+    /// are there already.
+    fn enter(&mut self, folder: &Path, link: bool) -> bool {
+        match self.folders.enter(folder) {
+            Enter::Yes => true,
+            Enter::Again => {
+                if link {
+                    self.again.push(shown_path(folder, self.cwd));
                 }
-            } else if is_m_file(&entry.path) || discover::is_legacy_content(&entry.name) {
-                units.push(Unit::File(file(entry.path, cwd)));
-            } else if has_extension(&entry.path, "json") {
-                units.push(Unit::MaybePayload(file(entry.path, cwd)));
+                false
+            }
+            Enter::System => {
+                self.system.push(shown_path(folder, self.cwd));
+                false
             }
         }
+    }
+
+    /// The entries of a folder; a folder that cannot be listed is remembered for the summary.
+    fn list(&mut self, folder: &Path) -> Option<Vec<Entry>> {
+        match walk::list(folder) {
+            Ok(entries) => Some(entries),
+            Err(error) => {
+                self.unreadable.push((shown_path(folder, self.cwd), error));
+                None
+            }
+        }
+    }
+
+    /// A file named on the command line: its whole item when it is in an item folder, else the file.
+    fn named_file(&mut self, path: &Path) {
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        // `.` and `..` have no name of their own; the canonical path has.
+        let name = fs::canonicalize(parent)
+            .ok()
+            .and_then(|canonical| canonical.file_name().map(|name| name.to_string_lossy().into_owned()));
+        if let (Some(name), Ok(entries)) = (name, walk::list(parent)) {
+            if discover::is_item_folder(&name, entries.iter().map(|entry| entry.name.as_str())) {
+                // Two files of one item name it twice: the units are made one when sorted.
+                let item = self.item(parent, name, entries);
+                self.units.push(Unit::Item(item));
+                return;
+            }
+        }
+        let input = self.file(path.to_path_buf());
+        self.units.push(Unit::File(input));
+    }
+
+    /// Adds the items, M files, legacy files and possible payloads under `root`, skipping hidden and build
+    /// directories; an item folder is not searched further. Symbolic links are followed, each folder
+    /// entered once, so a link loop ends; the kernel's folders are never entered.
+    fn search(&mut self, root: &Path) {
+        if !self.enter(root, false) {
+            return;
+        }
+        let mut directories = vec![root.to_path_buf()];
+        while let Some(directory) = directories.pop() {
+            let Some(entries) = self.list(&directory) else { continue };
+            let name = match directory.file_name() {
+                Some(name) if directory != root => Some(name.to_string_lossy().into_owned()),
+                _ => fs::canonicalize(&directory).ok().and_then(|canonical| {
+                    canonical.file_name().map(|name| name.to_string_lossy().into_owned())
+                }),
+            };
+            if let Some(name) = name {
+                if discover::is_item_folder(&name, entries.iter().map(|entry| entry.name.as_str())) {
+                    let item = self.item(&directory, name, entries);
+                    self.units.push(Unit::Item(item));
+                    continue;
+                }
+            }
+            for entry in entries {
+                let wanted = is_m_file(&entry.path) || discover::is_legacy_content(&entry.name);
+                match entry.kind {
+                    Kind::Dir => {
+                        if !is_skipped_directory(&entry.name) && self.enter(&entry.path, entry.is_link) {
+                            directories.push(entry.path);
+                        }
+                    }
+                    // Only files the search would read are worth a word; other sockets and FIFOs are
+                    // none of its business.
+                    Kind::Special(kind) if wanted || has_extension(&entry.path, "json") => self
+                        .errors
+                        .push(InputError::NotAFile { shown: shown_path(&entry.path, self.cwd), kind }),
+                    Kind::Special(_) => {}
+                    Kind::File | Kind::Missing if wanted => {
+                        let input = self.file(entry.path);
+                        self.units.push(Unit::File(input));
+                    }
+                    Kind::File | Kind::Missing if has_extension(&entry.path, "json") => {
+                        let input = self.file(entry.path);
+                        self.units.push(Unit::MaybePayload(input));
+                    }
+                    Kind::File | Kind::Missing => {}
+                }
+            }
+        }
+    }
+
+    /// An item folder: every file in it and below it, except version-control and OS files, sorted by part
+    /// path. A part that is a FIFO, socket or device is an error and left out.
+    fn item(&mut self, directory: &Path, name: String, entries: Vec<Entry>) -> ItemInput {
+        let mut item =
+            ItemInput { name, shown: shown_path(directory, self.cwd), parts: Vec::new(), strays: Vec::new() };
+        let mut pending = vec![(String::new(), entries)];
+        while let Some((prefix, entries)) = pending.pop() {
+            for entry in entries {
+                if discover::is_ignored(&entry.name) {
+                    continue;
+                }
+                let part_path = format!("{prefix}{}", entry.name);
+                let known = PartKind::of(&part_path) != PartKind::Unknown;
+                match entry.kind {
+                    Kind::Dir => {
+                        if self.enter(&entry.path, entry.is_link) {
+                            if let Some(entries) = self.list(&entry.path) {
+                                pending.push((format!("{part_path}/"), entries));
+                            }
+                        }
+                    }
+                    Kind::Special(kind) if known => self
+                        .errors
+                        .push(InputError::NotAFile { shown: shown_path(&entry.path, self.cwd), kind }),
+                    Kind::File | Kind::Missing if known => {
+                        let input = self.file(entry.path);
+                        item.parts.push((part_path, input));
+                    }
+                    _ => item.strays.push((part_path, shown_path(&entry.path, self.cwd))),
+                }
+            }
+        }
+        item.parts.sort_by(|a, b| a.0.cmp(&b.0));
+        item.strays.sort();
+        item
+    }
+
+    /// The units sorted, and the folders left out said once each.
+    fn finish(mut self) -> Collected {
+        self.units.sort_by(|a, b| {
+            Path::new(a.shown()).cmp(Path::new(b.shown())).then_with(|| a.shown().cmp(b.shown()))
+        });
+        self.units.dedup_by(|a, b| a.shown() == b.shown());
+        let mut unreadable = self.unreadable.into_iter();
+        match (unreadable.next(), unreadable.len()) {
+            (None, _) => {}
+            (Some((shown, error)), 0) => self.errors.push(InputError::Unreadable { shown, error }),
+            (Some((example, error)), more) => {
+                self.errors.push(InputError::UnreadableFolders { count: more + 1, example, error })
+            }
+        }
+        let mut notes = Vec::new();
+        self.system.sort();
+        if !self.system.is_empty() {
+            notes.push(format!(
+                "skipped {}: the kernel's folders hold no sources",
+                self.system.iter().map(|shown| format!("`{shown}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if let Some(example) = self.again.first() {
+            notes.push(format!(
+                "skipped {} met again through a symbolic link (a loop, or a second path to it), e.g. `{example}`",
+                plural(self.again.len(), "folder", "folders")
+            ));
+        }
+        Collected { units: self.units, errors: self.errors, notes }
     }
 }
 
-/// An item folder: every file in it and below it, except version-control and OS files, sorted by part
-/// path.
-fn item(
-    directory: &Path,
-    name: String,
-    entries: Vec<Entry>,
-    cwd: Option<&Path>,
-    errors: &mut Vec<InputError>,
-) -> ItemInput {
-    let mut item =
-        ItemInput { name, shown: shown_path(directory, cwd), parts: Vec::new(), strays: Vec::new() };
-    let mut pending = vec![(String::new(), entries)];
-    while let Some((prefix, entries)) = pending.pop() {
-        for entry in entries {
-            if discover::is_ignored(&entry.name) || entry.is_dir_link {
-                continue;
-            }
-            let part_path = format!("{prefix}{}", entry.name);
-            if entry.is_dir {
-                match list(&entry.path) {
-                    Ok(entries) => pending.push((format!("{part_path}/"), entries)),
-                    Err(error) => errors.push(InputError { shown: shown_path(&entry.path, cwd), error }),
-                }
-            } else if PartKind::of(&part_path) == PartKind::Unknown {
-                item.strays.push((part_path, shown_path(&entry.path, cwd)));
-            } else {
-                item.parts.push((part_path, file(entry.path, cwd)));
-            }
-        }
-    }
-    item.parts.sort_by(|a, b| a.0.cmp(&b.0));
-    item.strays.sort();
-    item
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 fn is_skipped_directory(name: &str) -> bool {

@@ -55,9 +55,9 @@ pub(super) fn status(args: StatusArgs) -> u8 {
     } else {
         println!("{}: {} job {}", item.display_name, job.job_type, job.id);
         println!("  status:   {}", job.status);
-        println!("  started:  {}", job.start_time_utc.as_deref().unwrap_or("-"));
-        println!("  ended:    {}", job.end_time_utc.as_deref().unwrap_or("-"));
-        if let Some(duration) = remote::duration(&job) {
+        println!("  started:  {}", remote::shown_time(job.start_time_utc.as_deref()));
+        println!("  ended:    {}", remote::shown_time(job.end_time_utc.as_deref()));
+        if let Some(duration) = job.run_time() {
             println!("  duration: {}", remote::human_duration(duration));
         }
         if let Some(failure) = job.failure() {
@@ -99,8 +99,8 @@ pub(super) fn jobs(args: JobsArgs) -> u8 {
             job.id,
             job.job_type,
             job.status,
-            job.start_time_utc.as_deref().unwrap_or("-"),
-            remote::duration(job).map(remote::human_duration).unwrap_or_else(|| "-".to_owned()),
+            remote::shown_time(job.start_time_utc.as_deref()),
+            job.run_time().map(remote::human_duration).unwrap_or_else(|| "-".to_owned()),
             job.failure().unwrap_or_default()
         );
     }

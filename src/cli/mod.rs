@@ -18,6 +18,7 @@ mod pull;
 mod push;
 mod remote;
 mod run;
+mod walk;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -68,51 +68,39 @@ pub(super) fn job_json(job: &JobInstance) -> Value {
         "status": job.status,
         "startTimeUtc": job.start_time_utc,
         "endTimeUtc": job.end_time_utc,
-        "duration": duration(job).map(|d| d.as_secs_f64()),
+        "duration": job.run_time().map(|d| d.as_secs_f64()),
         "failureReason": job.failure_reason,
     })
 }
 
-/// A job's run time, from its timestamps (Fabric's `2023-04-22T06:35:00.7812154`, no zone: UTC).
-pub(super) fn duration(job: &JobInstance) -> Option<Duration> {
-    let start = seconds_of(job.start_time_utc.as_deref()?)?;
-    let end = seconds_of(job.end_time_utc.as_deref()?)?;
-    (end >= start).then(|| Duration::from_secs_f64(end - start))
+/// A timestamp of a job as the API sent it, for a table: `-` when there is none; control characters (a
+/// terminal's escape sequences) shown as `?` and more than 40 characters cut, since a server can send
+/// anything there.
+pub(super) fn shown_time(text: Option<&str>) -> String {
+    let Some(text) = text else { return "-".to_owned() };
+    let mut shown: String = text.chars().take(40).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if text.chars().nth(40).is_some() {
+        shown.push('…');
+    }
+    shown
 }
 
-/// Seconds since the epoch of `YYYY-MM-DDTHH:MM:SS[.fffffff][Z]`.
-fn seconds_of(text: &str) -> Option<f64> {
-    let text = text.trim_end_matches('Z');
-    let (date, time) = text.split_once('T')?;
-    let mut date = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, d) = (date.next()??, date.next()??, date.next()??);
-    let mut time = time.split(':');
-    let (h, min) = (time.next()?.parse::<f64>().ok()?, time.next()?.parse::<f64>().ok()?);
-    let s = time.next()?.parse::<f64>().ok()?;
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days as f64 * 86_400.0 + h * 3600.0 + min * 60.0 + s)
-}
-
-/// A duration for people: `4.2 s`, `3 min 5 s`.
+/// A duration for people: `4.2 s`, `3 min 5 s`, `26 h 3 min`.
 pub(super) fn human_duration(duration: Duration) -> String {
-    let secs = duration.as_secs_f64();
-    if secs < 60.0 {
-        format!("{secs:.1} s")
+    let secs = duration.as_secs();
+    if secs < 60 {
+        format!("{:.1} s", duration.as_secs_f64())
+    } else if secs < 3600 {
+        format!("{} min {} s", secs / 60, secs % 60)
     } else {
-        format!("{} min {} s", (secs / 60.0) as u64, (secs % 60.0) as u64)
+        format!("{} h {} min", secs / 3600, secs % 3600 / 60)
     }
 }
 
 /// One line about a job: `Completed in 4.2 s`, `Failed after 3.0 s: DataflowNeverPublishedError: ...`.
 pub(super) fn job_line(job: &JobInstance) -> String {
     let mut line = format!("{} {} {}", job.job_type, job.id, job.status);
-    if let Some(duration) = duration(job) {
+    if let Some(duration) = job.run_time() {
         line.push_str(&format!(" ({})", human_duration(duration)));
     }
     if let Some(failure) = job.failure() {
@@ -180,19 +168,30 @@ mod tests {
 
     #[test]
     fn fabric_timestamps_give_durations() {
-        let job = JobInstance {
+        let job = |start: &str, end: &str| JobInstance {
             id: "j".into(),
             item_id: String::new(),
             job_type: "Execute".into(),
             invoke_type: "Manual".into(),
             status: "Completed".into(),
-            start_time_utc: Some("2023-04-22T23:59:58.5000000".into()),
-            end_time_utc: Some("2023-04-23T00:00:01.0000000".into()),
+            start_time_utc: Some(start.into()),
+            end_time_utc: Some(end.into()),
             failure_reason: None,
         };
-        assert_eq!(duration(&job), Some(Duration::from_secs_f64(2.5)));
-        assert_eq!(seconds_of("1970-01-01T00:00:00"), Some(0.0));
-        assert_eq!(seconds_of("2000-03-01T00:00:00Z"), Some(951_868_800.0));
+        let finished = job("2023-04-22T23:59:58.5000000", "2023-04-23T00:00:01.0000000");
+        assert_eq!(finished.run_time(), Some(Duration::from_millis(2500)));
+        assert!(job_line(&finished).ends_with("Completed (2.5 s)"), "{}", job_line(&finished));
+        // A timestamp from a hostile server: no duration, and the line and the JSON are still made.
+        let absurd = job("2023-01-01T00:00:00", "2023-01-01T1e400:00:00");
+        assert_eq!(absurd.run_time(), None);
+        assert!(job_line(&absurd).ends_with("Completed"), "{}", job_line(&absurd));
+        assert_eq!(job_json(&absurd)["duration"], Value::Null);
         assert_eq!(human_duration(Duration::from_secs(125)), "2 min 5 s");
+        assert_eq!(human_duration(Duration::from_secs(93_780)), "26 h 3 min");
+        assert!(human_duration(Duration::MAX).ends_with(" min"), "no overflow");
+        assert_eq!(shown_time(Some("2023-01-01T1e400:00:00")), "2023-01-01T1e400:00:00", "shown as given");
+        assert_eq!(shown_time(Some("\u{1b}[2J")), "?[2J");
+        assert_eq!(shown_time(Some(&"9".repeat(100))), format!("{}…", "9".repeat(40)));
+        assert_eq!(shown_time(None), "-");
     }
 }

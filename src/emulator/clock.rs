@@ -2,13 +2,15 @@
 //! writes (job instances and schedules: seven fractional digits and no zone; long-running operations:
 //! RFC 3339 with milliseconds and `Z`), and fresh random GUIDs.
 //!
-//! No dependency beyond std: the calendar is the proleptic Gregorian one of `days_from_civil`, and GUIDs take
-//! their randomness from std's randomly keyed hasher mixed with the clock and a counter.
+//! The calendar is `jiff`'s, the one dfls uses everywhere; GUIDs take their randomness from std's randomly
+//! keyed hasher mixed with the clock and a counter.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use jiff::Timestamp;
 
 /// Milliseconds since the Unix epoch, now.
 pub fn now_ms() -> i64 {
@@ -19,41 +21,18 @@ pub fn now_ms() -> i64 {
 
 /// `2023-04-22T06:35:00.7812154`: the format of job instance and schedule timestamps (UTC, no zone).
 pub fn job_time(ms: i64) -> String {
-    let (date, time, millis) = split(ms);
-    format!("{date}T{time}.{:07}", millis * 10_000)
+    timestamp(ms).strftime("%Y-%m-%dT%H:%M:%S.%7f").to_string()
 }
 
 /// `2023-09-13T14:56:18.477Z`: the format of long-running operation timestamps.
 pub fn lro_time(ms: i64) -> String {
-    let (date, time, millis) = split(ms);
-    format!("{date}T{time}.{millis:03}Z")
+    timestamp(ms).strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string()
 }
 
-fn split(ms: i64) -> (String, String, i64) {
-    let seconds = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = seconds.div_euclid(86_400);
-    let of_day = seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    (
-        format!("{year:04}-{month:02}-{day:02}"),
-        format!("{:02}:{:02}:{:02}", of_day / 3600, of_day % 3600 / 60, of_day % 60),
-        millis,
-    )
-}
-
-/// The date of a day number (days since 1970-01-01), after Howard Hinnant's `civil_from_days`.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// The instant `ms` milliseconds after the epoch; one beyond the calendar's years (-9999 to 9999, far past
+/// any job's plan) is the nearest end of it.
+fn timestamp(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 { Timestamp::MIN } else { Timestamp::MAX })
 }
 
 /// A fresh random version-4 GUID, lowercase.
@@ -87,6 +66,10 @@ mod tests {
         assert_eq!(lro_time(ms), "2023-04-22T06:35:00.781Z");
         assert_eq!(lro_time(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(job_time(951_782_400_000), "2000-02-29T00:00:00.0000000");
+        assert_eq!(job_time(-1), "1969-12-31T23:59:59.9990000");
+        // Beyond the calendar: the end of it, not a panic.
+        assert!(job_time(i64::MAX).starts_with("9999-12-30T"), "{}", job_time(i64::MAX));
+        assert!(lro_time(i64::MIN).starts_with("-9999-01-0"), "{}", lro_time(i64::MIN));
     }
 
     #[test]

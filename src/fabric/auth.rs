@@ -4,7 +4,8 @@
 
 use std::fmt;
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::error::FabricError;
@@ -96,60 +97,111 @@ fn run(command: &[String]) -> Result<Token, FabricError> {
 /// How long a token command may take: `az` waiting for a login that never comes must not hang dfls.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long the output of a command that has ended may stay open: a process it started in the background
+/// can hold the pipe for as long as it lives, and dfls does not wait for it.
+const OUTPUT_GRACE: Duration = Duration::from_secs(1);
+
+/// The most of a command's output kept: a token is a few KB, the Azure CLI's JSON a little more.
+const OUTPUT_LIMIT: usize = 1 << 20;
+
+/// Runs a token command in a process group of its own, so that on timeout the command and everything it
+/// started are killed, not just the command. Its output is read on threads that are never waited for past
+/// the deadline: a grandchild that keeps the pipe open cannot hold dfls.
 fn run_within(command: &[String], timeout: Duration) -> Result<Token, FabricError> {
     let Some((program, args)) = command.split_first() else {
         return Err(FabricError::Config("the token command is empty".to_owned()));
     };
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|error| FabricError::Auth(format!("could not run `{program}`: {error}")))?;
+    let mut process = Command::new(program);
+    process.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    own_process_group(&mut process);
+    let mut child =
+        process.spawn().map_err(|error| FabricError::Auth(format!("could not run `{program}`: {error}")))?;
+    let deadline = Instant::now() + timeout;
     // The pipes are read on threads, so a command that writes much cannot block on a full pipe.
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = stdout.read_to_end(&mut bytes);
-        bytes
-    });
-    let err = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = stderr.read_to_end(&mut bytes);
-        bytes
-    });
-    let started = Instant::now();
+    let stdout = Output::read(child.stdout.take());
+    let stderr = Output::read(child.stderr.take());
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() < timeout => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
             Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                kill_all(&mut child);
                 return Err(FabricError::Auth(format!(
                     "`{program}` did not print a token within {} s (is it waiting for a login?)",
                     timeout.as_secs_f64()
                 )));
             }
             Err(error) => {
-                return Err(FabricError::Auth(format!("`{program}` could not be waited for: {error}")))
+                kill_all(&mut child);
+                return Err(FabricError::Auth(format!("`{program}` could not be waited for: {error}")));
             }
         }
     };
-    let output = std::process::Output {
-        status,
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default(),
-    };
-    if !output.status.success() {
+    let output_deadline = deadline.min(Instant::now() + OUTPUT_GRACE);
+    let (stdout, stderr) = (stdout.until(output_deadline), stderr.until(output_deadline));
+    if !status.success() {
         // The command's own error output explains (az: "Please run 'az login'"); it holds no token.
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = String::from_utf8_lossy(&stderr);
         let reason: String = stderr.trim().lines().take(3).collect::<Vec<_>>().join(" ");
-        return Err(FabricError::Auth(format!("`{program}` failed ({}): {reason}", output.status)));
+        return Err(FabricError::Auth(format!("`{program}` failed ({status}): {reason}")));
     }
-    token_of_output(&output.stdout).ok_or_else(|| FabricError::Auth(format!("`{program}` printed no token")))
+    token_of_output(&stdout).ok_or_else(|| FabricError::Auth(format!("`{program}` printed no token")))
+}
+
+/// Puts the command in a new process group (its id is the command's process id), which [`kill_all`]
+/// kills whole.
+#[cfg(unix)]
+fn own_process_group(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0);
+}
+
+#[cfg(not(unix))]
+fn own_process_group(_command: &mut Command) {}
+
+/// Kills a command that is out of time and every process of its group, and reaps it.
+fn kill_all(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        use rustix::process::{kill_process_group, Pid, Signal};
+        // The group may be gone already, or the command may have left it: then kill the command alone.
+        let _ = kill_process_group(Pid::from_child(child), Signal::KILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// A pipe read to its end on a thread of its own.
+struct Output {
+    bytes: Arc<Mutex<Vec<u8>>>,
+    ended: mpsc::Receiver<()>,
+}
+
+impl Output {
+    fn read(pipe: Option<impl Read + Send + 'static>) -> Output {
+        let bytes = Arc::new(Mutex::new(Vec::new()));
+        let (send_end, ended) = mpsc::channel();
+        let shared = Arc::clone(&bytes);
+        std::thread::spawn(move || {
+            if let Some(mut pipe) = pipe {
+                let mut buffer = [0u8; 8192];
+                while let Ok(read @ 1..) = pipe.read(&mut buffer) {
+                    let mut bytes = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                    let room = OUTPUT_LIMIT.saturating_sub(bytes.len());
+                    bytes.extend_from_slice(&buffer[..read.min(room)]);
+                }
+            }
+            let _ = send_end.send(());
+        });
+        Output { bytes, ended }
+    }
+
+    /// What was read when the pipe closed, or at `deadline` if it is still open then (the thread is left
+    /// to end with the pipe).
+    fn until(self, deadline: Instant) -> Vec<u8> {
+        let _ = self.ended.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        std::mem::take(&mut *self.bytes.lock().unwrap_or_else(PoisonError::into_inner))
+    }
 }
 
 /// The token in a command's output.
@@ -201,5 +253,68 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(3), "the command was stopped");
         let missing = Auth::Command(vec!["dfls-no-such-program".into()]);
         assert!(missing.token().unwrap_err().to_string().contains("could not run"));
+    }
+
+    /// The process id a test command wrote into `file`, once it is there.
+    #[cfg(unix)]
+    fn pid_in(file: &std::path::Path) -> String {
+        let started = Instant::now();
+        loop {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            if text.ends_with('\n') || started.elapsed() > Duration::from_secs(10) {
+                return text.trim().to_owned();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether a process is gone (or dead and waiting to be reaped by whoever adopted it).
+    #[cfg(target_os = "linux")]
+    fn is_gone(pid: &str) -> bool {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // `pid (comm) S ...`: the state follows the last `)`.
+        stat.rsplit(')')
+            .next()
+            .is_none_or(|rest| rest.trim_start().starts_with(['Z', 'X']) || stat.is_empty())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_grandchild_holding_the_output_does_not_hold_dfls() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        // The command prints its token and ends, leaving a process that keeps its standard output open.
+        let script = format!("sleep 30 & echo $! > '{}'; echo tok456", pid_file.display());
+        let started = Instant::now();
+        let token = run_within(&["sh".into(), "-c".into(), script], Duration::from_secs(20));
+        let elapsed = started.elapsed();
+        let _ = Command::new("kill").arg(pid_in(&pid_file)).status();
+        assert_eq!(token.unwrap(), Token::new("tok456"));
+        assert!(elapsed < Duration::from_secs(10), "did not wait for the grandchild: {elapsed:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn on_timeout_the_whole_process_group_is_killed() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        // Neither the command nor the process it starts ever ends by itself; both hold the output.
+        let script = format!("sleep 30 & echo $! > '{}'; wait", pid_file.display());
+        let started = Instant::now();
+        let error = run_within(&["sh".into(), "-c".into(), script], Duration::from_millis(500)).unwrap_err();
+        let elapsed = started.elapsed();
+        let grandchild = pid_in(&pid_file);
+        assert!(error.to_string().contains("did not print a token within 0.5 s"), "{error}");
+        assert!(elapsed < Duration::from_secs(10), "ended at the timeout: {elapsed:?}");
+        #[cfg(target_os = "linux")]
+        {
+            let killed = Instant::now();
+            while !is_gone(&grandchild) && killed.elapsed() < Duration::from_secs(5) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let gone = is_gone(&grandchild);
+            let _ = Command::new("kill").arg(&grandchild).status();
+            assert!(gone, "the grandchild {grandchild} was killed with the command");
+        }
     }
 }

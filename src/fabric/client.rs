@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::error::{ApiError, FabricError};
-use super::http::{Answer, Http, Repeat};
+use super::http::{Answer, BodyLimit, Http, Repeat};
 use crate::definition::payload::{self, Definition};
 
 /// The item type dfls works with.
@@ -21,6 +21,9 @@ pub const DATAFLOW: &str = "Dataflow";
 
 /// The longest a long-running operation is followed.
 const OPERATION_LIMIT: Duration = Duration::from_secs(30 * 60);
+
+/// The longest wait between two looks at a job or an operation, whatever `Retry-After` asks.
+const POLL_LIMIT: Duration = Duration::from_secs(30);
 
 /// An item, as the API describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +76,12 @@ impl JobInstance {
     /// Whether it ended well.
     pub fn succeeded(&self) -> bool {
         self.status == "Completed"
+    }
+
+    /// How long it ran, from its timestamps; `None` while it runs, or when a timestamp is not one (the API
+    /// is not trusted to send sane ones).
+    pub fn run_time(&self) -> Option<Duration> {
+        super::time::elapsed(self.start_time_utc.as_deref()?, self.end_time_utc.as_deref()?)
     }
 
     /// The failure reason in words: `errorCode: message`.
@@ -174,7 +183,8 @@ impl Client {
         let mut out = Vec::new();
         let mut next = path.to_owned();
         for _ in 0..10_000 {
-            let page: Page<T> = self.http.send(Method::GET, &next, None, Repeat::Safe)?.json(what)?;
+            let page: Page<T> =
+                self.http.send(Method::GET, &next, None, Repeat::Safe, BodyLimit::Json)?.json(what)?;
             out.extend(page.value);
             next = match (page.continuation_uri, page.continuation_token) {
                 (Some(uri), _) if !uri.is_empty() => uri,
@@ -222,8 +232,8 @@ impl Client {
         loop {
             let result = self
                 .http
-                .send(Method::POST, &path, Some(&body), Repeat::Never)
-                .and_then(|answer| self.follow(answer, "create"));
+                .send(Method::POST, &path, Some(&body), Repeat::Never, BodyLimit::Json)
+                .and_then(|answer| self.follow(answer, "create", BodyLimit::Json));
             match result {
                 Ok(Some(value)) => {
                     return serde_json::from_value(value)
@@ -239,7 +249,7 @@ impl Client {
                     if let Some(item) = self.find_dataflow(workspace, display_name)? {
                         return Ok(item);
                     }
-                    std::thread::sleep(self.http.policy.backoff.saturating_mul(1 << attempts));
+                    std::thread::sleep(self.http.policy.backoff.saturating_mul(1 << attempts.min(10)));
                 }
                 Err(error) => return Err(error),
             }
@@ -253,6 +263,7 @@ impl Client {
             &format!("/workspaces/{workspace}/dataflows/{id}"),
             None,
             Repeat::Safe,
+            BodyLimit::Json,
         )?;
         Ok(())
     }
@@ -260,9 +271,9 @@ impl Client {
     /// The definition of a Dataflow, its parts decoded.
     pub fn get_definition(&self, workspace: &str, id: &str) -> Result<Definition, FabricError> {
         let path = format!("/workspaces/{workspace}/dataflows/{id}/getDefinition");
-        let answer = self.http.send(Method::POST, &path, None, Repeat::Safe)?;
+        let answer = self.http.send(Method::POST, &path, None, Repeat::Safe, BodyLimit::Definition)?;
         let value = self
-            .follow(answer, "getDefinition")?
+            .follow(answer, "getDefinition", BodyLimit::Definition)?
             .ok_or_else(|| FabricError::Protocol("getDefinition returned no definition".to_owned()))?;
         decode_definition(&value)
     }
@@ -280,8 +291,8 @@ impl Client {
             "/workspaces/{workspace}/dataflows/{id}/updateDefinition?updateMetadata={update_metadata}"
         );
         let body = json!({ "definition": payload::definition_value(definition) });
-        let answer = self.http.send(Method::POST, &path, Some(&body), Repeat::Safe)?;
-        self.follow(answer, "updateDefinition")?;
+        let answer = self.http.send(Method::POST, &path, Some(&body), Repeat::Safe, BodyLimit::Json)?;
+        self.follow(answer, "updateDefinition", BodyLimit::Json)?;
         Ok(())
     }
 
@@ -295,7 +306,7 @@ impl Client {
     ) -> Result<StartedJob, FabricError> {
         let path = format!("/workspaces/{workspace}/dataflows/{id}/jobs/{}/instances", job.segment());
         let body = execution_data.map(|data| json!({ "executionData": data }));
-        let answer = self.http.send(Method::POST, &path, body.as_ref(), Repeat::Never)?;
+        let answer = self.http.send(Method::POST, &path, body.as_ref(), Repeat::Never, BodyLimit::Json)?;
         let url = answer
             .header("location")
             .ok_or_else(|| {
@@ -303,13 +314,13 @@ impl Client {
             })?
             .to_owned();
         let id = url.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
-        Ok(StartedJob { id, url, retry_after: answer.retry_after() })
+        Ok(StartedJob { id, url, retry_after: answer.retry_after(self.poll_limit()) })
     }
 
     /// A job instance.
     pub fn job(&self, workspace: &str, item: &str, job: &str) -> Result<JobInstance, FabricError> {
         let path = format!("/workspaces/{workspace}/items/{item}/jobs/instances/{job}");
-        self.http.send(Method::GET, &path, None, Repeat::Safe)?.json("the job instance")
+        self.http.send(Method::GET, &path, None, Repeat::Safe, BodyLimit::Json)?.json("the job instance")
     }
 
     /// The job instances of an item, newest first.
@@ -323,7 +334,7 @@ impl Client {
     /// Asks to cancel a job instance.
     pub fn cancel_job(&self, workspace: &str, item: &str, job: &str) -> Result<(), FabricError> {
         let path = format!("/workspaces/{workspace}/items/{item}/jobs/instances/{job}/cancel");
-        self.http.send(Method::POST, &path, None, Repeat::Safe)?;
+        self.http.send(Method::POST, &path, None, Repeat::Safe, BodyLimit::Json)?;
         Ok(())
     }
 
@@ -341,7 +352,7 @@ impl Client {
         let mut wait = started.retry_after.unwrap_or(Duration::from_secs(1));
         let mut cancel_asked = false;
         loop {
-            let wait_for = wait.min(Duration::from_secs(30));
+            let wait_for = wait.min(self.poll_limit());
             if cancel_asked {
                 std::thread::sleep(wait_for);
             } else {
@@ -363,9 +374,21 @@ impl Client {
         }
     }
 
+    /// The longest wait between two looks at a job or an operation: [`POLL_LIMIT`], or the policy's
+    /// `max_wait` when that is shorter.
+    fn poll_limit(&self) -> Duration {
+        self.http.policy.max_wait.min(POLL_LIMIT)
+    }
+
     /// The result of a call that may be a long-running operation: the answer's JSON body, or, for a 202,
-    /// the operation followed to its end and its result (`None` for an operation without one).
-    fn follow(&self, answer: Answer, what: &str) -> Result<Option<Value>, FabricError> {
+    /// the operation followed to its end and its result (`None` for an operation without one), read up to
+    /// `result_limit`.
+    fn follow(
+        &self,
+        answer: Answer,
+        what: &str,
+        result_limit: BodyLimit,
+    ) -> Result<Option<Value>, FabricError> {
         if answer.status != 202 {
             return Ok(if answer.body.iter().all(u8::is_ascii_whitespace) {
                 None
@@ -384,11 +407,11 @@ impl Client {
         };
         let operation =
             answer.header("x-ms-operation-id").map_or_else(|| operation_url.clone(), str::to_owned);
-        let mut wait = answer.retry_after().unwrap_or(Duration::from_secs(1));
+        let mut wait = answer.retry_after(self.poll_limit()).unwrap_or(Duration::from_secs(1));
         let started = Instant::now();
         loop {
-            std::thread::sleep(wait.min(Duration::from_secs(30)));
-            let state = self.http.send(Method::GET, &operation_url, None, Repeat::Safe)?;
+            std::thread::sleep(wait.min(self.poll_limit()));
+            let state = self.http.send(Method::GET, &operation_url, None, Repeat::Safe, BodyLimit::Json)?;
             let body: Value = state.json("the operation state")?;
             match body.get("status").and_then(Value::as_str).unwrap_or("") {
                 "Succeeded" => {
@@ -399,7 +422,7 @@ impl Client {
                         // No Location: the operation has no result.
                         _ => return Ok(None),
                     };
-                    return match self.http.send(Method::GET, &result_url, None, Repeat::Safe) {
+                    return match self.http.send(Method::GET, &result_url, None, Repeat::Safe, result_limit) {
                         Ok(result) if result.body.iter().all(u8::is_ascii_whitespace) => Ok(None),
                         Ok(result) => Ok(Some(result.json(what)?)),
                         Err(FabricError::Api(error)) if error.code == "OperationHasNoResult" => Ok(None),
@@ -425,7 +448,7 @@ impl Client {
                         OPERATION_LIMIT.as_secs() / 60
                     )))
                 }
-                _ => wait = state.retry_after().unwrap_or(Duration::from_secs(1)),
+                _ => wait = state.retry_after(self.poll_limit()).unwrap_or(Duration::from_secs(1)),
             }
         }
     }

@@ -8,18 +8,30 @@
 //! - **401 `TokenExpired`**: the token is acquired again, once per request.
 //! - Every other error answer becomes an [`ApiError`] with its code, message and `requestId`.
 //!
+//! Nothing the server sends is trusted: `Retry-After` is parsed with checked arithmetic and capped at
+//! [`Policy::max_wait`] ([`super::time`]), and no body is read past a limit: [`BodyLimit::Json`] for lists,
+//! jobs and operation states, [`BodyLimit::Definition`] for definitions (tens of MB are ordinary there), a
+//! few KB of an error answer. A success answer past its limit is an error that says so.
+//!
 //! With `DFLS_LOG=debug` each request is logged to stderr as method, path, status and time; headers (and
 //! with them the token) never are.
 
+use std::io::Read;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use reqwest::blocking::Client;
-use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE};
+use jiff::Timestamp;
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{HeaderMap, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
 
 use super::auth::{Auth, Token};
 use super::error::{ErrorBody, FabricError};
+use super::time;
+
+/// How much of an error answer is read: its code and message are at the start, and only the first few
+/// hundred characters of a body that is not an `ErrorResponse` are shown.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
 /// How hard to try.
 #[derive(Debug, Clone)]
@@ -34,6 +46,29 @@ pub struct Policy {
     pub max_wait: Duration,
     /// Timeout of one request.
     pub timeout: Duration,
+    /// The largest body of a [`BodyLimit::Json`] answer, in bytes.
+    pub max_json_body: u64,
+    /// The largest body of a [`BodyLimit::Definition`] answer, in bytes.
+    pub max_definition_body: u64,
+}
+
+impl Policy {
+    /// The bytes a body of this kind may have.
+    pub fn body_limit(&self, limit: BodyLimit) -> u64 {
+        match limit {
+            BodyLimit::Json => self.max_json_body,
+            BodyLimit::Definition => self.max_definition_body,
+        }
+    }
+}
+
+/// What an answer's body holds, which sets how much of it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// A JSON document: a page of a list, a job instance, an operation state, a created item.
+    Json,
+    /// An item definition (`getDefinition` and its operation's result): every part, base64-encoded.
+    Definition,
 }
 
 impl Default for Policy {
@@ -44,6 +79,10 @@ impl Default for Policy {
             backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(60),
             timeout: Duration::from_secs(120),
+            // A page of items or job instances is a few hundred KB at most.
+            max_json_body: 16 << 20,
+            // A definition with large parts (a big mashup, many queries) is tens of MB.
+            max_definition_body: 256 << 20,
         }
     }
 }
@@ -68,20 +107,60 @@ impl Answer {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// `Retry-After` in seconds.
-    pub fn retry_after(&self) -> Option<Duration> {
-        retry_after(&self.headers)
+    /// The wait `Retry-After` asks for, at most `cap`; `None` without a header or with a malformed one.
+    pub fn retry_after(&self, cap: Duration) -> Option<Duration> {
+        let value = self.headers.get(RETRY_AFTER)?.to_str().ok()?;
+        time::retry_after(value, Timestamp::now(), cap)
     }
 
     pub fn json<T: serde::de::DeserializeOwned>(&self, what: &str) -> Result<T, FabricError> {
-        serde_json::from_slice(&self.body)
-            .map_err(|error| FabricError::Protocol(format!("{what}: {error} (HTTP {})", self.status)))
+        serde_json::from_slice(&self.body).map_err(|error| {
+            FabricError::Protocol(format!(
+                "{what}: the answer is not the JSON the API sends ({error}; HTTP {}, {} bytes starting `{}`)",
+                self.status,
+                self.body.len(),
+                printable_start(&self.body, 60)
+            ))
+        })
     }
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get("retry-after")?.to_str().ok()?.trim();
-    value.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+/// The first `chars` characters of a body, for a message: control characters (a terminal's escape
+/// sequences among them) are shown as `?`.
+fn printable_start(body: &[u8], chars: usize) -> String {
+    let start = &body[..body.len().min(chars * 4)];
+    String::from_utf8_lossy(start).chars().take(chars).map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
+/// A body read up to a limit.
+enum Body {
+    /// All of it.
+    Whole(Vec<u8>),
+    /// The first `limit` bytes; there was more.
+    Cut(Vec<u8>),
+}
+
+/// Reads at most `limit` bytes of an answer's body (one more, to tell a body of exactly `limit` bytes from a
+/// longer one), whatever its `Content-Length` says and even if it never ends.
+fn read_body(response: Response, limit: u64) -> std::io::Result<Body> {
+    // Capacity from the declared length, but not more than a MB up front: the length is the server's word.
+    let declared = response.content_length().unwrap_or(0);
+    let mut bytes = Vec::with_capacity(usize::try_from(declared.min(limit).min(1 << 20)).unwrap_or(0));
+    response.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        bytes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        return Ok(Body::Cut(bytes));
+    }
+    Ok(Body::Whole(bytes))
+}
+
+/// A size for people: `256 MiB`, `4096 bytes`.
+fn shown_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// The connection to one API: its base URL, its token source and the HTTP client.
@@ -136,13 +215,15 @@ impl Http {
         Ok(cached.clone().expect("set above"))
     }
 
-    /// Sends a request and returns its successful answer, retrying as the module says.
+    /// Sends a request and returns its successful answer, its body read up to `limit`, retrying as the
+    /// module says.
     pub fn send(
         &self,
         method: Method,
         path_or_url: &str,
         body: Option<&serde_json::Value>,
         repeat: Repeat,
+        limit: BodyLimit,
     ) -> Result<Answer, FabricError> {
         let url = self.url(path_or_url);
         let shown = format!("{method} {}", shown_path(&url, &self.base));
@@ -170,9 +251,36 @@ impl Http {
             };
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response.bytes().map(|b| b.to_vec()).unwrap_or_default();
+            let success = (200..300).contains(&status);
+            let limit = if success { self.policy.body_limit(limit) } else { ERROR_BODY_LIMIT };
+            if success && response.content_length().is_some_and(|length| length > limit) {
+                self.trace(&shown, &status.to_string(), started);
+                return Err(too_large(&shown, limit));
+            }
+            let body = match read_body(response, limit) {
+                Ok(Body::Whole(body)) => body,
+                // An error answer cut short still has its code and message at the start.
+                Ok(Body::Cut(body)) if !success => body,
+                Ok(Body::Cut(_)) => {
+                    self.trace(&shown, &status.to_string(), started);
+                    return Err(too_large(&shown, limit));
+                }
+                // The answer broke off: for the retry policy that is no answer at all.
+                Err(error) => {
+                    self.trace(&shown, "answer cut off", started);
+                    if repeat == Repeat::Safe && failed < self.policy.retries {
+                        std::thread::sleep(self.backoff(failed));
+                        failed += 1;
+                        continue;
+                    }
+                    return Err(FabricError::Unreachable {
+                        url: url.clone(),
+                        reason: format!("the answer broke off: {error}"),
+                    });
+                }
+            };
             self.trace(&shown, &status.to_string(), started);
-            if (200..300).contains(&status) {
+            if success {
                 return Ok(Answer { status, headers, body });
             }
             let header_code =
@@ -180,8 +288,8 @@ impl Http {
             let error = ErrorBody::api_error(status, header_code, &body, shown.clone());
             match status {
                 429 if throttled < self.policy.throttle_retries => {
-                    let wait = retry_after(&headers).unwrap_or(self.backoff(throttled));
-                    std::thread::sleep(wait.min(self.policy.max_wait));
+                    let wait = self.retry_wait(&headers, &shown).unwrap_or(self.backoff(throttled));
+                    std::thread::sleep(wait);
                     throttled += 1;
                 }
                 401 if error.code == "TokenExpired" && !refreshed => {
@@ -189,13 +297,30 @@ impl Http {
                     self.token(true)?;
                 }
                 500..=599 if repeat == Repeat::Safe && failed < self.policy.retries => {
-                    let wait = retry_after(&headers).unwrap_or(self.backoff(failed));
-                    std::thread::sleep(wait.min(self.policy.max_wait));
+                    let wait = self.retry_wait(&headers, &shown).unwrap_or(self.backoff(failed));
+                    std::thread::sleep(wait);
                     failed += 1;
                 }
                 _ => return Err(FabricError::Api(Box::new(error))),
             }
         }
+    }
+
+    /// The wait the `Retry-After` of an error answer asks for, at most [`Policy::max_wait`]; a server that
+    /// asks for more (`1e20`, a date years ahead) is told on stderr that dfls will not wait that long.
+    fn retry_wait(&self, headers: &HeaderMap, shown: &str) -> Option<Duration> {
+        let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+        let now = Timestamp::now();
+        let asked = time::retry_after(value, now, Duration::MAX)?;
+        let cap = self.policy.max_wait;
+        if asked > cap {
+            eprintln!(
+                "dfls: {shown}: the API asked to wait `{}` before trying again; dfls waits at most {} s",
+                printable_start(value.as_bytes(), 40),
+                cap.as_secs_f64()
+            );
+        }
+        Some(asked.min(cap))
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -207,6 +332,14 @@ impl Http {
             eprintln!("dfls: {shown} -> {status} in {} ms", started.elapsed().as_millis());
         }
     }
+}
+
+/// The error of a success answer larger than its limit.
+fn too_large(shown: &str, limit: u64) -> FabricError {
+    FabricError::Protocol(format!(
+        "{shown}: the answer is larger than {}, the most dfls reads for it",
+        shown_size(limit)
+    ))
 }
 
 /// The path of a URL under the base, for messages (`/workspaces/.../items`); other URLs whole.

@@ -4,7 +4,9 @@
 //!   embedded local Fabric when that is the target (the default with no configuration).
 //! - [`auth`]: tokens from `FABRIC_TOKEN`, the Azure CLI or a command; kept in memory, never shown.
 //! - [`http`]: one request with the retry policy (429 after `Retry-After`, 5xx and connection errors with
-//!   bounded backoff for repeatable requests only, an expired token acquired again once).
+//!   bounded backoff for repeatable requests only, an expired token acquired again once) and a size limit
+//!   on every answer's body.
+//! - [`time`]: timestamps and `Retry-After` from the API, parsed with checked arithmetic and capped.
 //! - [`client`]: typed calls (items, definitions, jobs), pagination, long-running operations.
 //! - [`deploy`]: push, pull, publish, refresh and job status over a connection.
 //!
@@ -18,6 +20,7 @@ pub mod deploy;
 pub mod error;
 pub mod http;
 pub mod target;
+pub mod time;
 
 pub use client::{Client, Item, JobInstance, JobType};
 pub use error::{ApiError, FabricError};

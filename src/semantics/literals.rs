@@ -109,13 +109,14 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// The days of a month, from `jiff`'s calendar (the one dfls uses everywhere). `year` and `month` were
+/// checked to be in range above; anything else would have 31.
 fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    let date = i16::try_from(year)
+        .ok()
+        .zip(i8::try_from(month).ok())
+        .and_then(|(year, month)| jiff::civil::Date::new(year, month, 1).ok());
+    date.map_or(31, |date| date.days_in_month().unsigned_abs().into())
 }
 
 /// A number as M code would write it (`30`, `1.5`).

@@ -4,5 +4,6 @@
 //! that no local file was lost or half-written.
 
 mod faults;
+mod hostile;
 mod loop_;
 mod support;
