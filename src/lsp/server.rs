@@ -112,15 +112,25 @@ impl Server {
         task::blocking("dfls/debugPanic", || -> Value { panic!("dfls/debugPanic was asked to panic") }).await
     }
 
-    /// A debugging request that works for `{"ms": N}` milliseconds, for the tests of cancellation.
-    /// Answered only when [`super::Options::debug_requests`] is set.
+    /// A debugging request that works for `{"ms": N}` milliseconds on a pool (`"pool": "quick"` (the
+    /// default), `"heavy"` or `"checks"`), stopping early when cancelled, for the tests of scheduling and
+    /// cancellation. Answered only when [`super::Options::debug_requests`] is set.
     pub async fn debug_sleep(&self, params: Value) -> Result<Value> {
         if !self.shared.options.debug_requests {
             return Err(tower_lsp_server::jsonrpc::Error::method_not_found());
         }
         let ms = params.get("ms").and_then(Value::as_u64).unwrap_or(0).min(60_000);
-        task::blocking("dfls/debugSleep", move || {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
+        let pool = match params.get("pool").and_then(Value::as_str) {
+            Some("heavy") => task::Pool::Heavy,
+            Some("checks") => task::Pool::Checks,
+            _ => task::Pool::Quick,
+        };
+        task::run(pool, "dfls/debugSleep", crate::cancel::Token::new(), move || {
+            let end = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+            while std::time::Instant::now() < end {
+                crate::cancel::checkpoint();
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
             Value::Null
         })
         .await

@@ -54,6 +54,9 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     }
     // Number tokens that are not well formed. Text literals, quoted identifiers and comments hold no
     // number tokens and are skipped whole: base64 blobs and native queries are full of digit runs.
+    // A quote the parse read as repaired (`misquoted`) is no quote in the tree: the search goes on in
+    // step with it.
+    let repaired = misquoted(text);
     let mut at = 0;
     let mut number_end = usize::MAX;
     while at < bytes.len() {
@@ -63,6 +66,10 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
             None => break,
         }
         match (bytes[at], bytes.get(at + 1)) {
+            (b'"', _) if repaired.binary_search(&at).is_ok() => {
+                at += 1;
+                continue;
+            }
             (b'"', _) => {
                 at = quoted_end(bytes, at + 1);
                 continue;
@@ -587,6 +594,24 @@ mod tests {
             let tree = crate::syntax::parse_tree(&mut crate::syntax::new_parser(), &text, None);
             assert_eq!(diagnose(&tree, &text), diagnose_every_token(&tree, &text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn quotes_that_swallowed_code_are_found_and_text_across_lines_is_not() {
+        // Text across lines that is text: a native query, a literal before a comma or an operator.
+        let valid = "let\n    q = Value.NativeQuery(db, \"SELECT a,\n  b = 1 FROM t\", null),\n    \
+                     t = \"two\nlines\" & \"x\"\nin\n    q";
+        assert_eq!(misquoted(valid), Vec::<usize>::new());
+        assert!(super::super::parse(valid).diagnostics.is_empty());
+        // A quote typed into `"sql-1.contoso.com"`: every later literal flips. The first literal that
+        // runs across lines and ends right before a name is found, and the search goes on in step.
+        let flipped = "let\n    A = Sql.Database(\"sql-1.\"contoso.com\", \"Sales\"),\n    \
+                       B = A{[Schema = \"dbo\", Item = \"Orders\"]}[Data]\nin\n    B";
+        let found = misquoted(flipped);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(&flipped[found[0]..found[0] + 11], "\"),\n    B =");
+        // Comments are lexed as the grammar does: a quote inside one is not a quote.
+        assert_eq!(misquoted("// it's \"quoted\n\"x\"y"), Vec::<usize>::new());
     }
 
     #[test]

@@ -9,4 +9,5 @@ mod features;
 mod formatting;
 mod nvim;
 mod protocol;
+mod responsive;
 mod stdio;
