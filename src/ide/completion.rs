@@ -846,3 +846,6 @@ fn snippet_detail(keyword: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod contexts;

@@ -16,6 +16,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::lex::{Lexer, Token, TokenKind};
+use crate::syntax::chars;
 use crate::syntax::names::decode_name;
 
 /// A name defined in the scanned text: a let binding, a record field, a query, a parameter.
@@ -640,6 +641,23 @@ fn after_last_semicolon(error: Node, offset: usize) -> usize {
     start
 }
 
+/// The cursor's token as far as the cursor's word goes. A text or quoted name whose closing quote is on a
+/// later line, or is directly followed by a letter or digit, is most likely not closed yet: the quote the
+/// lexer took as its end opens the next text (`Table.Sort(#"Rem|, {{"Date", ...`). Such a token is cut at
+/// the cursor and marked unterminated, so that completion never replaces more than what was typed of it.
+fn cut_at_cursor(text: &str, token: &Token, offset: usize) -> Token {
+    let quoted = matches!(token.kind, TokenKind::Text | TokenKind::QuotedIdentifier);
+    if !quoted || token.unterminated || token.range.end <= offset {
+        return token.clone();
+    }
+    let line_end = text[offset..].find(['\n', '\r']).map_or(text.len(), |at| offset + at);
+    let follows_directly = text[token.range.end..].chars().next().is_some_and(chars::is_identifier_part);
+    if token.range.end <= line_end && !follows_directly {
+        return token.clone();
+    }
+    Token { kind: token.kind, range: token.range.start..offset, unterminated: true }
+}
+
 impl Context {
     /// Scans the text around `offset` (see the module documentation).
     pub(crate) fn at(tree: &Tree, text: &str, offset: usize) -> Context {
@@ -657,11 +675,12 @@ impl Context {
             if snapshot.is_none() {
                 let contains = token.range.start < offset
                     && match token.kind {
-                        TokenKind::Comment => {
-                            offset < token.range.end
-                                || token.unterminated
-                                || text[token.range.clone()].starts_with("//")
+                        // A line comment holds the cursor up to its end (the end of the line); a
+                        // block comment only inside it, unless it is never closed.
+                        TokenKind::Comment if text[token.range.clone()].starts_with("//") => {
+                            offset <= token.range.end
                         }
+                        TokenKind::Comment => offset < token.range.end || token.unterminated,
                         TokenKind::Text => offset < token.range.end || token.unterminated,
                         TokenKind::Identifier
                         | TokenKind::QuotedIdentifier
@@ -670,7 +689,7 @@ impl Context {
                         _ => false,
                     };
                 if contains || token.range.start >= offset {
-                    let at_cursor = contains.then(|| token.clone());
+                    let at_cursor = contains.then(|| cut_at_cursor(text, &token, offset));
                     let position = scanner.position(at_cursor.as_ref());
                     snapshot = Some((scanner.stack.clone(), at_cursor, scanner.previous.clone(), position));
                 }
