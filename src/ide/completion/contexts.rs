@@ -155,3 +155,49 @@ fn non_ascii_text_before_the_cursor() {
     let (word, _) = replaced("let Größe = \"é€😀\" & Größe, b = G$0 in b", "Größe");
     assert_eq!(word, "G");
 }
+
+/// A section document of `lines` lines of small queries.
+fn large_document(lines: usize) -> String {
+    let mut text = String::from("section Section1;\n");
+    let mut n = 0;
+    while text.lines().count() < lines {
+        text.push_str(&format!(
+            "shared #\"Orders {n}\" = let\n    Source = #table({{\"OrderDate\", \"Amount\"}}, {{}}),\n    Navigation = Table.Buffer(Source),\n    #\"Removed Columns\" = Table.RemoveColumns(Navigation, {{\"Customer\"}}),\n    Result = #\"Removed Columns\"\nin\n    Result;\n"
+        ));
+        n += 1;
+    }
+    text
+}
+
+#[test]
+fn a_text_left_open_in_a_large_document_costs_only_what_is_near_the_cursor() {
+    use crate::ide::context::{Context, SCAN_AHEAD};
+    use crate::ide::local::BROKEN_WINDOW;
+    let text = large_document(2_500);
+    let middle = text.len() / 2;
+    let step = middle + text[middle..].find("    Navigation = ").unwrap();
+    // A text being typed in the middle (the rest of the file reads as text and code swapped), and one
+    // left open at the start of the document.
+    let typed = {
+        let mut edited = text.clone();
+        edited.insert_str(step, "    Typed = \"some text being typed\n");
+        (edited, step + "    Typed = \"some text being".len())
+    };
+    let at_start = {
+        let mut edited = text.clone();
+        edited.insert_str("section Section1;\n".len(), "shared Open = \"abc;\n");
+        let offset = step + "shared Open = \"abc;\n".len() + "    Navigation = Table.Buf".len();
+        (edited, offset)
+    };
+    for (text, offset) in [typed, at_start] {
+        assert!(text.len() - offset > 2 * SCAN_AHEAD, "the document is long enough to tell");
+        let tree = crate::syntax::parse(&text).tree;
+        let context = Context::at(&tree, &text, offset);
+        assert!(context.read.end <= offset + SCAN_AHEAD + 100, "read {:?} of {}", context.read, text.len());
+        let local = crate::ide::analyze_around(&text, &tree, offset);
+        let analysed: usize = local.ranges.iter().map(|r| r.len()).sum();
+        assert!(analysed <= 2 * BROKEN_WINDOW + 100, "analysed {:?}", local.ranges);
+        let items = completions(MFile::new(&text, &tree, &local.analysis), offset);
+        let _ = items;
+    }
+}
