@@ -84,6 +84,18 @@ fn text_closed_and_unclosed() {
 }
 
 #[test]
+fn a_column_name_in_a_text_not_yet_closed() {
+    let document = "let\n  Source = #table({\"Amount\", \"Region\"}, {}),\n  S = Table.SelectColumns(Source, {\"Am$0, \"Region\"})\nin\n  S";
+    let (word, item) = replaced(document, "Amount");
+    assert_eq!(word, "Am", "the quote of the next text is not this one's end");
+    assert_eq!(item.insert_text, "Amount");
+    let (word, _) = replaced(&document.replace("$0, \"Region\"})", "$0\nin"), "Amount");
+    assert_eq!(word, "Am");
+    let (word, _) = replaced(&document.replace("\"Am$0,", "\"Am$0ount\","), "Amount");
+    assert_eq!(word, "Amount", "a closed text is replaced whole");
+}
+
+#[test]
 fn an_unclosed_quoted_name_is_replaced_up_to_the_cursor_on_its_line() {
     // The reported case: the quote runs to the next `"` lines later; accepting must not delete `in`.
     let document = "section S;\nshared Q = let\n  Source = 1,\n  #\"Removed Columns\" = Source,\n  Sorted = Table.Sort(#\"Rem$0\nin\n  Sorted;\nshared R = \"x\";\n";
