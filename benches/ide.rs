@@ -5,6 +5,9 @@
 //!   `ide::analyze_around` (only the query around the cursor);
 //! - "analysis cached": the whole document's analysis is made once, as a server keeps it per version.
 //!
+//! Completion is also measured with a text left open (typed at the cursor, 100 lines above it, at the start
+//! of the document), where the rest of the file reads as text and code swapped.
+//!
 //! Targets: completion under 20 ms, hover under 5 ms, analysis included. The whole document's analysis
 //! and a few other features are shown for scale. Run with `cargo bench --bench ide`; each figure is the
 //! median of many runs.
@@ -114,6 +117,8 @@ fn main() {
         );
     }
     println!();
+    unclosed_text(&text, query_start);
+    println!();
     let hovers: [(&str, usize); 3] = [
         ("hover on a library function", library_name),
         ("hover on a step", step_reference),
@@ -180,4 +185,46 @@ fn main() {
         }),
         None,
     );
+}
+
+/// Completion, analysis included, while a text is left open: typed at the cursor (the rest of the file
+/// is then read as text and code swapped), or 100 lines above it, or at the start of the document.
+fn unclosed_text(text: &str, query_start: usize) {
+    let at_cursor = {
+        let step = query_start + text[query_start..].find("    Navigation = ").expect("a step");
+        let mut edited = text.to_string();
+        edited.insert_str(step, "    Typed = \"some text being typed\n");
+        (edited, step + "    Typed = \"some text being".len())
+    };
+    let cursor = query_start + text[query_start..].find("Table.Buffer(").expect("a call") + "Table.Buf".len();
+    let above = {
+        let line = text[..cursor].match_indices('\n').rev().nth(100).map_or(0, |(at, _)| at + 1);
+        let quote = line + text[line..].find("{\"").expect("a list of texts") + 1;
+        let mut edited = text.to_string();
+        edited.insert(quote, '"');
+        (edited, cursor + 1)
+    };
+    let start = {
+        let header = text.find("section Section1;\n").expect("the header") + "section Section1;\n".len();
+        let mut edited = text.to_string();
+        edited.insert_str(header, "shared Open = \"abc;\n");
+        (edited, cursor + "shared Open = \"abc;\n".len())
+    };
+    for (name, (text, offset)) in [
+        ("completion in a text being typed (left open)", at_cursor),
+        ("completion with a text left open 100 lines above", above),
+        ("completion with a text left open at the start", start),
+    ] {
+        let started = std::time::Instant::now();
+        let tree = syntax::parse(&text).tree;
+        report("  (for scale: syntax::parse of that document, once)", started.elapsed(), None);
+        report(
+            &format!("{name}, analysis included"),
+            time(5, || {
+                let local = ide::analyze_around(&text, &tree, offset);
+                completion::completions(MFile::new(&text, &tree, &local.analysis), offset).len()
+            }),
+            Some(20.0),
+        );
+    }
 }

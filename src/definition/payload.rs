@@ -147,10 +147,14 @@ fn decode_base64(payload: &JsonString) -> Result<Vec<u8>, Box<Diagnostic>> {
     base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).map_err(|error| {
         let (range, detail) = match error {
             base64::DecodeError::InvalidByte(offset, byte) => {
-                let at = nth_kept_offset(&payload.value, offset);
+                // The byte may start a character of several bytes (outside ASCII): the range and the
+                // message are about that character.
+                let at =
+                    crate::text::floor_char_boundary(&payload.value, nth_kept_offset(&payload.value, offset));
+                let character = payload.value[at..].chars().next().unwrap_or(byte as char);
                 (
-                    payload.source_range(at..at + 1),
-                    format!("`{}` at character {} is not base64", byte as char, offset + 1),
+                    payload.source_range(at..at + character.len_utf8()),
+                    format!("`{character}` at character {} is not base64", offset + 1),
                 )
             }
             base64::DecodeError::InvalidLength(length) => {
@@ -364,6 +368,18 @@ mod tests {
         assert_eq!(codes, ["D101", "D103", "D104", "D100"]);
         assert_eq!(&text[diagnostics[0].range.clone()], "*");
         assert_eq!(&text[diagnostics[1].range.clone()], "\"Inline\"");
+    }
+
+    #[test]
+    fn a_character_outside_ascii_in_base64_is_reported_whole() {
+        // The range was the first byte of the character only (not a character boundary), and the message
+        // showed that byte as a Latin-1 character.
+        let text = "{\"definition\": {\"parts\": [{\"path\": \"mashup.pq\", \"payload\": \"c2Vj\u{a0}dGlv\", \"payloadType\": \"InlineBase64\"}]}}";
+        let json = crate::json::parse(text);
+        let (_, _, diagnostics) = decode(&json);
+        assert_eq!(diagnostics[0].code.id, "D101");
+        assert_eq!(&text[diagnostics[0].range.clone()], "\u{a0}");
+        assert!(diagnostics[0].message.contains("`\u{a0}` at character 5"), "{}", diagnostics[0].message);
     }
 
     #[test]

@@ -20,14 +20,16 @@
 //! are narrowed to those that match it fuzzily (a superset of what any client shows for a longer word).
 //! Accepts an analysis of the whole document or of the query around the cursor ([`super::analyze_around`]).
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::ops::Range;
+use std::rc::Rc;
 
 use super::columns::{Columns, Inference, Scopes};
 use super::context::{BracketKind, Context, Frame, FrameKind, IfStage, Position};
 use super::docs::{definition_kind, entry_markdown, preview, PREVIEW_LINES};
 use super::lex::TokenKind;
-use super::queries::queries;
+use super::queries::{queries, Query};
 use super::{fuzzy, MFile};
 use crate::library::{self, Entry, EntryKind, Parameter, Source};
 use crate::semantics::{DefinitionKind, Resolution};
@@ -126,6 +128,9 @@ struct Builder<'a> {
     quoted: bool,
     items: Vec<CompletionItem>,
     labels: HashSet<String>,
+    /// The queries of the document, read once: a syntax error's are read from its tokens, which in a
+    /// broken file may be the rest of the file.
+    queries: OnceCell<Rc<[Query]>>,
 }
 
 impl<'a> Builder<'a> {
@@ -137,7 +142,22 @@ impl<'a> Builder<'a> {
         }
         let typed = file.text[replace.start..offset].to_string();
         let quoted = typed.starts_with("#\"");
-        Builder { file, context, offset, replace, typed, quoted, items: Vec::new(), labels: HashSet::new() }
+        Builder {
+            file,
+            context,
+            offset,
+            replace,
+            typed,
+            quoted,
+            items: Vec::new(),
+            labels: HashSet::new(),
+            queries: OnceCell::new(),
+        }
+    }
+
+    /// The queries of the document.
+    fn queries(&self) -> Rc<[Query]> {
+        self.queries.get_or_init(|| queries(self.file.tree, self.file.text).into()).clone()
     }
 
     /// What the typed word is matched against names with: without the `#"` of a quoted name.
@@ -256,13 +276,13 @@ impl<'a> Builder<'a> {
             }
         }
         // The queries of the document (an analysis of one query does not know the others).
-        for query in queries(self.file.tree, self.file.text) {
+        for query in self.queries().iter() {
             if !self.matches(&query.name) || !seen.insert(query.name.clone()) {
                 continue;
             }
             let mut item = self.name_item(&query.name, CompletionKind::Query, priority::QUERY);
             item.detail = Some(if query.shared { "shared query" } else { "query" }.to_string());
-            if let Some(value) = query.value {
+            if let Some(value) = query.value.clone() {
                 item.documentation =
                     Some(format!("```powerquery\n{}\n```", preview(&self.file.text[value], PREVIEW_LINES)));
             }
@@ -398,7 +418,7 @@ impl<'a> Builder<'a> {
     fn expression(&mut self) {
         if self.context.previous.as_ref().is_some_and(|p| p.text(self.file.text) == "!") {
             // `Section!Member`: the queries.
-            for query in queries(self.file.tree, self.file.text) {
+            for query in self.queries().iter() {
                 if self.matches(&query.name) {
                     let item = self.name_item(&query.name, CompletionKind::Query, priority::QUERY);
                     self.push(item);
@@ -691,12 +711,7 @@ impl<'a> Builder<'a> {
                 scopes.push(frame.bindings.iter().map(|b| (b.name.clone(), b.value.clone())).collect());
             }
         }
-        scopes.push(
-            queries(self.file.tree, self.file.text)
-                .into_iter()
-                .filter_map(|q| Some((q.name, q.value?)))
-                .collect(),
-        );
+        scopes.push(self.queries().iter().filter_map(|q| Some((q.name.clone(), q.value.clone()?))).collect());
         scopes
     }
 
@@ -846,3 +861,6 @@ fn snippet_detail(keyword: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod contexts;

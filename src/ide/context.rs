@@ -9,13 +9,15 @@
 //! frames: brackets are "hard" frames closed by their bracket; `let`, `if`, `try`, `each` and functions are
 //! "soft" frames on top of them, ended by a `,`, a `;`, a closing bracket or a keyword that belongs to an
 //! outer construct (`in`, `then`, `else`, `otherwise`). Unbalanced input only leaves frames open or
-//! closers ignored: the scan never fails.
+//! closers ignored: the scan never fails. It costs the query around the cursor: it stops at the end of
+//! that query, and never reads more than [`SCAN_AHEAD`] past the cursor.
 
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
 use super::lex::{Lexer, Token, TokenKind};
+use crate::syntax::chars;
 use crate::syntax::names::decode_name;
 
 /// A name defined in the scanned text: a let binding, a record field, a query, a parameter.
@@ -200,7 +202,15 @@ pub(crate) struct Context {
     pub(crate) previous: Option<Token>,
     pub(crate) position: Position,
     pub(crate) offset: usize,
+    /// The text the scan read: the query around the cursor, up to [`SCAN_AHEAD`] bytes past it. Kept so
+    /// that tests can check what a scan costs.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) read: Range<usize>,
 }
+
+/// How far past the cursor the scan reads at most. The query around the cursor ends long before in any
+/// real document; a query the parser could not close may run to the end of the file.
+pub(crate) const SCAN_AHEAD: usize = 16 * 1024;
 
 /// The state at the cursor: the open frames, the token at the cursor, the token before it, the position.
 type Snapshot = (Vec<usize>, Option<Token>, Option<Token>, Position);
@@ -626,7 +636,7 @@ fn unfinished(node: Node) -> bool {
 }
 
 /// Inside an ERROR: the offset after its last `;` child before `offset` (a member ends there), or its start.
-fn after_last_semicolon(error: Node, offset: usize) -> usize {
+pub(crate) fn after_last_semicolon(error: Node, offset: usize) -> usize {
     let mut cursor = error.walk();
     let mut start = error.start_byte();
     for child in error.children(&mut cursor) {
@@ -638,6 +648,23 @@ fn after_last_semicolon(error: Node, offset: usize) -> usize {
         }
     }
     start
+}
+
+/// The cursor's token as far as the cursor's word goes. A text or quoted name whose closing quote is on a
+/// later line, or is directly followed by a letter or digit, is most likely not closed yet: the quote the
+/// lexer took as its end opens the next text (`Table.Sort(#"Rem|, {{"Date", ...`). Such a token is cut at
+/// the cursor and marked unterminated, so that completion never replaces more than what was typed of it.
+fn cut_at_cursor(text: &str, token: &Token, offset: usize) -> Token {
+    let quoted = matches!(token.kind, TokenKind::Text | TokenKind::QuotedIdentifier);
+    if !quoted || token.unterminated || token.range.end <= offset {
+        return token.clone();
+    }
+    let line_end = text[offset..].find(['\n', '\r']).map_or(text.len(), |at| offset + at);
+    let follows_directly = text[token.range.end..].chars().next().is_some_and(chars::is_identifier_part);
+    if token.range.end <= line_end && !follows_directly {
+        return token.clone();
+    }
+    Token { kind: token.kind, range: token.range.start..offset, unterminated: true }
 }
 
 impl Context {
@@ -653,15 +680,18 @@ impl Context {
         let mut scanner = Scanner::new(text, start, range.start);
         let mut snapshot: Option<Snapshot> = None;
         let region_end = range.end.min(text.len());
+        let mut read = range.start..range.start;
         for token in Lexer::new(text, range) {
+            read.end = token.range.end;
             if snapshot.is_none() {
                 let contains = token.range.start < offset
                     && match token.kind {
-                        TokenKind::Comment => {
-                            offset < token.range.end
-                                || token.unterminated
-                                || text[token.range.clone()].starts_with("//")
+                        // A line comment holds the cursor up to its end (the end of the line); a
+                        // block comment only inside it, unless it is never closed.
+                        TokenKind::Comment if text[token.range.clone()].starts_with("//") => {
+                            offset <= token.range.end
                         }
+                        TokenKind::Comment => offset < token.range.end || token.unterminated,
                         TokenKind::Text => offset < token.range.end || token.unterminated,
                         TokenKind::Identifier
                         | TokenKind::QuotedIdentifier
@@ -670,10 +700,14 @@ impl Context {
                         _ => false,
                     };
                 if contains || token.range.start >= offset {
-                    let at_cursor = contains.then(|| token.clone());
+                    let at_cursor = contains.then(|| cut_at_cursor(text, &token, offset));
                     let position = scanner.position(at_cursor.as_ref());
                     snapshot = Some((scanner.stack.clone(), at_cursor, scanner.previous.clone(), position));
                 }
+            } else if token.range.start > offset.saturating_add(SCAN_AHEAD) {
+                // A query that never ends (a text left open swaps text and code to the end of the file)
+                // is read no further: what lies this far past the cursor is not what the cursor needs.
+                break;
             } else if scanner.stack.len() == 1
                 && !scanner.frames[0].bindings.is_empty()
                 && token.range.start > offset
@@ -700,7 +734,7 @@ impl Context {
             scanner.pop(end, last);
         }
         scanner.end_binding(0, end);
-        Context { frames: scanner.frames, stack, token, previous, position, offset }
+        Context { frames: scanner.frames, stack, token, previous, position, offset, read }
     }
 
     /// The frames open at the cursor, innermost first, with their ids.

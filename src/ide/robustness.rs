@@ -23,11 +23,18 @@ const DOCUMENTS: &[&str] = &[
     "let #\"unterminated = 1 in a",
     "/* open comment\nsection S; shared A = 1;",
     "section S;\nshared A = [X = (1, {2, ] ) in ;;; shared B = A!C + @D + #date(;\n[DataDestinations = {[Definition = [QueryName = \"A",
+    "section S;\nshared Q = let\n  // a \"comment\"\n  #\"Removed Columns\" = 1,\n  Sorted = Table.Sort(#\"Rem, {{\"Date\", Order.Ascending}})\nin\n  Sorted; /* open",
+    "let\r\n  a = \"é\" & #\"b\r\nin\r\n  a & \"x\"\r\n",
     "let f = (x, optional y as text) as number => try x otherwise catch (e) => e, g = f(1, , 2) in g[[A], [B]]{0}?",
     "section S;\nshared Q = let\n    Source = #table(type table [A = text], {}),\n    Next = Table.SelectRows(Source, each _[A] = \"ä\" and [A] <> JoinKind.)\nin\n    Next;\n",
 ];
 
 const METADATA: &str = "{\"formatVersion\": \"202502\", \"queryGroups\": [{\"id\": \"g\"}], \"queriesMetadata\": {\"A\": {\"queryId\": \"1\", \"queryName\": \"A\", \"queryGroupId\": \"g\"}, \"Q\": {\"queryName\": ";
+
+/// Whether a completion's replace range holds the cursor and stays on its line.
+fn on_the_cursors_line(text: &str, offset: usize, replace: &std::ops::Range<usize>) -> bool {
+    replace.start <= offset && offset <= replace.end && !text[replace.clone()].contains(['\n', '\r'])
+}
 
 fn offsets(text: &str) -> Vec<usize> {
     (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect()
@@ -47,6 +54,10 @@ fn no_feature_panics_anywhere() {
             let position = FilePosition { file: FileId::Mashup, offset };
             for item in completions(file, offset) {
                 assert!(in_text(&item.replace), "{document:?} at {offset}: {item:?}");
+                assert!(
+                    on_the_cursors_line(text, offset, &item.replace),
+                    "{document:?} at {offset}: {item:?}"
+                );
             }
             if let Some(h) = hover(&item, position) {
                 assert!(in_text(&h.range));

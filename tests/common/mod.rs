@@ -15,3 +15,5 @@ impl Random {
         (self.next() % n as u64) as usize
     }
 }
+
+pub mod property;

@@ -358,3 +358,44 @@ fn nested_symbols_and_definition_links_for_clients_that_take_them() {
     assert_eq!(links[0]["targetUri"], json!(server.uri(METADATA)));
     assert!(links[0]["targetSelectionRange"].is_object() && links[0]["targetRange"].is_object());
 }
+
+/// The completion items at a position of `path`.
+fn completion_items(server: &mut TestServer, path: &str, (line, character): (u32, u32)) -> Vec<Value> {
+    let uri = json!(server.uri(path));
+    let response = server.request_raw("textDocument/completion", at(&uri, line, character));
+    response["result"]["items"].as_array().unwrap_or_else(|| panic!("a list of items: {response}")).clone()
+}
+
+#[test]
+fn completion_after_a_line_comment_in_the_same_query() {
+    let text = "section S;\nshared Q = let\n    // The source, in euros (€).\n    Source = 1,\n    Next = Sou\nin\n    Next;\n";
+    let mut server = server_with("query.pq", text);
+    let items = completion_items(&mut server, "query.pq", (4, 14));
+    let source = items.iter().find(|i| i["label"] == "Source").unwrap_or_else(|| panic!("Source: {items:?}"));
+    assert_eq!(
+        source["textEdit"]["range"],
+        json!({"start": {"line": 4, "character": 11}, "end": {"line": 4, "character": 14}})
+    );
+}
+
+#[test]
+fn completing_a_quoted_name_not_yet_closed_replaces_only_what_was_typed() {
+    let text = "section S;\nshared Q = let\n    Source = 1,\n    #\"Removed Columns\" = Source,\n    Sorted = Source\nin\n    Sorted;\nshared R = \"x\";\n";
+    let mut server = server_with("query.pq", text);
+    // Typing `Table.Sort(#"Rem` in place of `Source` on line 4, the quote not yet closed.
+    server.change("query.pq", 2, Some([[4, 13], [4, 19]]), "Table.Sort(#\"Rem");
+    server.diagnostics_for_version("query.pq", 2);
+    let items = completion_items(&mut server, "query.pq", (4, 29));
+    let removed = items
+        .iter()
+        .find(|i| i["label"] == "Removed Columns")
+        .unwrap_or_else(|| panic!("Removed Columns: {items:?}"));
+    assert_eq!(
+        removed["textEdit"],
+        json!({
+            "range": {"start": {"line": 4, "character": 24}, "end": {"line": 4, "character": 29}},
+            "newText": "#\"Removed Columns\""
+        }),
+        "accepting keeps the `in` line"
+    );
+}

@@ -2,12 +2,15 @@
 //! messages over an in-memory pipe), over real stdio by spawning `dfls lsp`, and by a real editor
 //! (headless Neovim, when `nvim` is installed; CI installs it).
 
+#[path = "../common/mod.rs"]
+mod common;
 mod support;
 
 mod commands;
 mod features;
 mod formatting;
 mod nvim;
+mod properties;
 mod protocol;
 mod responsive;
 mod stdio;
