@@ -31,6 +31,8 @@ pub struct TestServerBuilder {
     options: Options,
     /// Client capabilities to add: (JSON pointer under `capabilities`, value).
     capabilities: Vec<(String, Value)>,
+    /// Run this `dfls` binary as `dfls lsp` over real pipes instead of the server in process.
+    binary: Option<PathBuf>,
 }
 
 impl TestServerBuilder {
@@ -44,7 +46,15 @@ impl TestServerBuilder {
             watch: false,
             options,
             capabilities: Vec::new(),
+            binary: None,
         }
+    }
+
+    /// Runs the real binary (`dfls lsp` as a child process, its stdin and stdout real pipes) instead of the
+    /// server in process; [`TestServerBuilder::options`] then do not apply.
+    pub fn binary(mut self, path: impl Into<PathBuf>) -> Self {
+        self.binary = Some(path.into());
+        self
     }
 
     /// A file of the workspace, by its path relative to the workspace root.
@@ -113,11 +123,35 @@ impl TestServerBuilder {
         }
         // The runtime `dfls lsp` runs on; the test's client side runs on it too.
         let runtime = dfls::lsp::runtime().unwrap();
-        let (client_end, server_end) = tokio::io::duplex(1 << 20);
-        let (server_read, server_write) = tokio::io::split(server_end);
-        let options = self.options.clone();
-        runtime.spawn(dfls::lsp::serve(server_read, server_write, options));
-        let (client_read, client_write) = tokio::io::split(client_end);
+        let mut child = None;
+        let (client_read, client_write) = match &self.binary {
+            None => {
+                let (client_end, server_end) = tokio::io::duplex(1 << 20);
+                let (server_read, server_write) = tokio::io::split(server_end);
+                let options = self.options.clone();
+                runtime.spawn(dfls::lsp::serve(server_read, server_write, options));
+                tokio::io::split(client_end)
+            }
+            Some(binary) => {
+                let mut process = std::process::Command::new(binary)
+                    .arg("lsp")
+                    .current_dir(&root)
+                    .stdin(std::process::Stdio::piped())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::inherit())
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+                // The child's pipes, bridged to in-memory pipes by threads (as `dfls lsp` bridges its own).
+                let streams = dfls::lsp::stdio::spawn(
+                    runtime.handle(),
+                    process.stdout.take().unwrap(),
+                    process.stdin.take().unwrap(),
+                )
+                .unwrap();
+                child = Some(process);
+                (tokio::io::split(streams.input).0, tokio::io::split(streams.output).1)
+            }
+        };
         let writer = Arc::new(Mutex::new(client_write));
         let (sender, incoming) = mpsc::channel();
         runtime.spawn(read_messages(BufReader::new(client_read), writer.clone(), sender));
@@ -131,6 +165,7 @@ impl TestServerBuilder {
             next_id: 1,
             initialize_result: Value::Null,
             shut_down: false,
+            child,
         };
         let mut capabilities = json!({
             "textDocument": {
@@ -200,9 +235,16 @@ pub struct TestServer {
     /// The `result` of `initialize`.
     pub initialize_result: Value,
     shut_down: bool,
+    /// The `dfls lsp` process, when the server is the real binary.
+    child: Option<std::process::Child>,
 }
 
 impl TestServer {
+    /// The process id of the real binary, when the server is one.
+    pub fn process_id(&self) -> Option<u32> {
+        self.child.as_ref().map(std::process::Child::id)
+    }
+
     /// The absolute path of a workspace file.
     pub fn path(&self, path: &str) -> PathBuf {
         self.root.join(path)
@@ -387,6 +429,10 @@ impl Drop for TestServer {
         }
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_timeout(Duration::from_millis(100));
+        }
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }
