@@ -847,10 +847,12 @@ async fn format_request(
             _ => return Ok(None),
         };
         let found = found.map_err(|error| refused(error.to_string()))?;
+        // The edits come in order: their positions are counted along the text.
+        let mut positions = convert::Sequential::new(lines);
         Ok(Some(
             found
                 .into_iter()
-                .map(|edit| TextEdit { range: lines.range(edit.range), new_text: edit.new_text })
+                .map(|edit| TextEdit { range: positions.range(edit.range), new_text: edit.new_text })
                 .collect(),
         ))
     })

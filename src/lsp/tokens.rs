@@ -6,7 +6,7 @@ use tower_lsp_server::ls_types::{
     SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend,
 };
 
-use super::convert::Lines;
+use super::convert::{Lines, Sequential};
 use crate::ide::semantic_tokens::{self as ide_tokens, TOKEN_MODIFIERS, TOKEN_TYPES};
 
 /// The legend announced at `initialize`: `ide`'s token types and modifiers, in its order.
@@ -21,13 +21,19 @@ pub fn legend() -> SemanticTokensLegend {
 pub fn encode(tokens: &[ide_tokens::SemanticToken], lines: &Lines) -> Vec<SemanticToken> {
     let mut encoded = Vec::with_capacity(tokens.len());
     let (mut previous_line, mut previous_start) = (0, 0);
+    // Tokens come in order: positions are counted along the text, not looked up one by one.
+    let mut positions = Sequential::new(*lines);
+    let mut line_end = (usize::MAX, 0);
     for token in tokens {
         let mut start = token.range.start;
         while start < token.range.end {
-            let position = lines.position(start);
+            let position = positions.position(start);
             let line = position.line as usize;
-            let end = token.range.end.min(lines.content_end(line));
-            let length = lines.position(end).character.saturating_sub(position.character);
+            if line_end.0 != line {
+                line_end = (line, lines.content_end(line));
+            }
+            let end = token.range.end.min(line_end.1);
+            let length = positions.position(end).character.saturating_sub(position.character);
             if length > 0 {
                 let delta_line = position.line - previous_line;
                 let delta_start =
