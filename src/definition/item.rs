@@ -77,6 +77,8 @@ pub fn check_folder(mut item: FolderItem) -> Vec<FileReport> {
         .files
         .iter()
         .map(|f| {
+            // A check the language server no longer needs (the item changed) stops between files.
+            crate::cancel::checkpoint();
             let kind = PartKind::of(&f.part_path);
             match (&f.parsed, kind) {
                 (Some(parsed), PartKind::Mashup) => {
@@ -86,6 +88,7 @@ pub fn check_folder(mut item: FolderItem) -> Vec<FileReport> {
             }
         })
         .collect();
+    crate::cancel::checkpoint();
     apply_rules(&mut checked, Some(&item.name), true);
 
     let mut reports: Vec<FileReport> = checked.into_iter().map(|c| c.report).collect();

@@ -143,6 +143,7 @@ fn compute(
     let checked = results
         .into_iter()
         .map(|result| {
+            crate::cancel::checkpoint();
             let snapshot = &result.snapshot;
             let lsp = result
                 .diagnostics
