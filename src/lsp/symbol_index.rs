@@ -268,7 +268,7 @@ mod tests {
         let open = HashMap::new();
         let names = |index: &mut SymbolIndex| -> Vec<String> {
             index
-                .search(&[root.clone()], &open, Encoding::default(), "", 10)
+                .search(std::slice::from_ref(&root), &open, Encoding::default(), "", 10)
                 .into_iter()
                 .map(|s| s.name)
                 .collect()

@@ -63,12 +63,17 @@ fn a_cheap_request_is_answered_while_expensive_work_fills_its_pool() {
 #[test]
 fn cancelled_work_stops_and_frees_its_thread() {
     let mut server = TestServerBuilder::new().options(debug_options()).start();
-    // A minute of work on the heavy thread, cancelled at once: the next heavy request runs right away.
-    server.send_raw(json!({"jsonrpc": "2.0", "id": 700, "method": "dfls/debugSleep",
-                           "params": {"ms": 60_000, "pool": "heavy"}}));
-    server.notify_raw("$/cancelRequest", json!({"id": 700}));
-    let cancelled = server.await_message("the cancelled answer", |m| m["id"] == 700);
-    assert_eq!(cancelled["error"]["code"], -32800, "{cancelled}");
+    // Minutes of work queued on the heavy thread (more pieces than any pool has threads), cancelled at
+    // once: the next heavy request runs right away.
+    for id in 700..706 {
+        server.send_raw(json!({"jsonrpc": "2.0", "id": id, "method": "dfls/debugSleep",
+                               "params": {"ms": 60_000, "pool": "heavy"}}));
+        server.notify_raw("$/cancelRequest", json!({"id": id}));
+    }
+    for id in 700..706 {
+        let cancelled = server.await_message("the cancelled answer", |m| m["id"] == id);
+        assert_eq!(cancelled["error"]["code"], -32800, "{cancelled}");
+    }
     let start = Instant::now();
     let next = server.request_raw("dfls/debugSleep", json!({"ms": 1, "pool": "heavy"}));
     assert_eq!(next["result"], Value::Null, "{next}");
@@ -126,4 +131,28 @@ fn a_quote_typed_in_a_large_file_keeps_diagnostics_near_it_and_requests_answerin
         let at = diagnostic["range"]["start"]["line"].as_u64().unwrap() as usize;
         assert!((line - 10..line + 10).contains(&at), "a diagnostic far from the quote: {diagnostic}");
     }
+}
+
+#[test]
+fn through_the_real_binary_a_hover_overtakes_a_formatting_sent_before_it() {
+    // `dfls lsp` as an editor runs it: its stdin and stdout are real pipes, read and written by threads of
+    // their own (they held one of the two threads of the pool that requests wait for).
+    let text = large_document(1_500);
+    let mut server =
+        TestServerBuilder::new().file("Big.pq", &text).binary(env!("CARGO_BIN_EXE_dfls")).start();
+    assert!(server.process_id().is_some());
+    server.open("Big.pq");
+    server.diagnostics("Big.pq");
+    let uri = server.uri("Big.pq");
+    server.send_raw(json!({"jsonrpc": "2.0", "id": 800, "method": "textDocument/formatting",
+                           "params": {"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}}));
+    let hover = server.request_raw(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 20}}),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
+    let early = server.await_message_within(Duration::ZERO, |m| m["id"] == 800);
+    assert!(early.is_none(), "the formatting of 9,000 lines was answered before the hover sent after it");
+    let formatted = server.await_message("the formatting answer", |m| m["id"] == 800);
+    assert!(formatted.get("error").is_none(), "{formatted}");
 }
