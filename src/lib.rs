@@ -35,6 +35,9 @@
 //!   documented in docs/diagnostics.md; renderers and the server read the same values.
 //! - **The core is pure.** Everything below `cli` and `lsp` does no IO, never panics on input,
 //!   and never recurses on the depth of the input, so 100,000 nested parentheses are just a deep tree.
+//! - **Long work is cancellable.** Loops whose length grows with the input call [`cancel::checkpoint`],
+//!   so the language server can stop a computation whose result nobody wants any more (a cancelled
+//!   request, a superseded version); outside the server nothing is ever cancelled.
 //! - **Only the edges know protocols.** Only `cli` knows clap and the terminal; only `lsp` knows LSP types; only
 //!   `fabric` knows the HTTP client and only `emulator` the HTTP server and SQLite. The language server's stdout
 //!   is its protocol channel (logs go to stderr).
