@@ -146,6 +146,7 @@ pub fn semantic_tokens(
     let mut captures: Vec<(Range<usize>, usize, TokenType, u32)> = Vec::new();
     let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
     while let Some(found) = matches.next() {
+        crate::cancel::checkpoint();
         for capture in found.captures {
             let node = capture.node;
             if let Some((token_type, modifiers)) =
