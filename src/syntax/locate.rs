@@ -34,17 +34,18 @@ fn descend<'t>(cursor: &mut TreeCursor<'t>, start: usize, end: usize, mut entere
     }
 }
 
-/// Finds the smallest node holding each of a series of ranges, with a cursor that climbs only as far as
-/// the next range needs. Lookups at increasing offsets cost the size of the tree in all, however deep it
-/// is; any order of lookups is answered correctly.
+/// Finds the smallest node holding each of a series of ranges, and its ancestors, with a cursor that
+/// climbs only as far as the next range needs. Lookups at increasing offsets cost the size of the tree in
+/// all, however deep it is; any order of lookups is answered correctly.
 pub struct Locator<'t> {
-    root: Node<'t>,
     cursor: TreeCursor<'t>,
+    /// The nodes from the root to the cursor's node.
+    path: Vec<Node<'t>>,
 }
 
 impl<'t> Locator<'t> {
     pub fn new(root: Node<'t>) -> Locator<'t> {
-        Locator { root, cursor: root.walk() }
+        Locator { cursor: root.walk(), path: vec![root] }
     }
 
     /// The node `root.descendant_for_byte_range(start, end)` finds.
@@ -52,15 +53,31 @@ impl<'t> Locator<'t> {
         // An ancestor of the answer is any node that holds `start` (not just ends at it) and `end`: the
         // descent from the root passes through it, so climbing to the nearest such node and descending
         // from there finds what a descent from the root finds.
-        loop {
+        while self.path.len() > 1 {
             let node = self.cursor.node();
-            let holds = node.start_byte() <= start && start < node.end_byte() && end <= node.end_byte();
-            if holds || node == self.root || !self.cursor.goto_parent() {
+            if node.start_byte() <= start && start < node.end_byte() && end <= node.end_byte() {
                 break;
             }
+            self.cursor.goto_parent();
+            self.path.pop();
         }
-        descend(&mut self.cursor, start, end, |_| {});
+        let path = &mut self.path;
+        descend(&mut self.cursor, start, end, |node| path.push(node));
         self.cursor.node()
+    }
+
+    /// The parent of `node`, which is the node at its range or an ancestor of it; `None` for the root and
+    /// for an empty node, which no lookup finds.
+    pub fn parent(&mut self, node: Node<'t>) -> Option<Node<'t>> {
+        self.descendant(node.start_byte(), node.end_byte());
+        // Below `node` on the path are only nodes with its range: a short chain.
+        let at = self.path.iter().rposition(|on_path| *on_path == node)?;
+        at.checked_sub(1).map(|parent| self.path[parent])
+    }
+
+    /// The nodes from the root down to the node the last lookup found.
+    pub fn path(&self) -> &[Node<'t>] {
+        &self.path
     }
 }
 
@@ -92,6 +109,8 @@ mod tests {
             for &(start, end) in ranges.iter().chain(ranges.iter().rev()) {
                 let expected = root.descendant_for_byte_range(start, end).unwrap();
                 assert_eq!(locator.descendant(start, end), expected, "{text:?} at {start}..{end}");
+                assert_eq!(locator.path().last(), Some(&expected));
+                assert_eq!(locator.parent(expected), expected.parent(), "{text:?} at {start}..{end}");
                 let path = path_to(root, start, end);
                 assert_eq!(*path.last().unwrap(), expected, "{text:?} at {start}..{end}");
                 let mut ancestors = Vec::new();
