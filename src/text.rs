@@ -73,7 +73,7 @@ pub struct LineIndex {
 }
 
 /// The spacing of [`LineIndex`]'s character counts on long lines.
-const CHUNK: usize = 4096;
+const CHUNK: usize = 1024;
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
@@ -174,7 +174,7 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// On long lines columns come from the counts at every 4 KiB; they are the plain counts.
+    /// On long lines columns come from the counts at every 1 KiB; they are the plain counts.
     #[test]
     fn columns_on_long_lines_are_character_counts() {
         let line = "aé€😀 ".repeat(3000);

@@ -421,17 +421,22 @@ impl Leaf {
 
 impl Tokens {
     fn of(root: Node) -> Tokens {
+        let ids = &*KIND_IDS;
         let mut leaves = Vec::new();
         let mut cursor = root.walk();
         loop {
             let node = cursor.node();
             if node.child_count() == 0 {
-                if !node.is_missing() && node.kind() != "comment" && !node.byte_range().is_empty() {
+                let kind = node.kind_id();
+                if !node.is_missing() && kind != ids.comment && !node.byte_range().is_empty() {
+                    // Only names can be a name: the field, slow to look up, is looked up for them only.
+                    let names_parent = ids.names.contains(&kind)
+                        && ids.name_field.is_some_and(|name| cursor.field_id() == Some(name));
                     leaves.push(Leaf {
                         start: offset_u32(node.start_byte()),
                         end: offset_u32(node.end_byte()),
-                        kind: node.kind_id(),
-                        names_parent: cursor.field_name() == Some("name"),
+                        kind,
+                        names_parent,
                     });
                 }
             } else if cursor.goto_first_child() {
@@ -470,6 +475,24 @@ static KIND_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock:
     (0..language.node_kind_count())
         .map(|id| u16::try_from(id).ok().and_then(|id| language.node_kind_for_id(id)).unwrap_or(""))
         .collect()
+});
+
+/// The ids [`Tokens::of`] compares with, looked up once.
+struct KindIds {
+    comment: u16,
+    /// The kinds of the tokens that can be a `name` field.
+    names: [u16; 3],
+    name_field: Option<std::num::NonZeroU16>,
+}
+
+static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
+    let language = super::language();
+    let id = |kind: &str| language.id_for_node_kind(kind, true);
+    KindIds {
+        comment: id("comment"),
+        names: [id("identifier"), id("quoted_identifier"), id("generalized_identifier")],
+        name_field: language.field_id_for_name("name"),
+    }
 });
 
 /// A byte offset as tree-sitter stores it (it reads at most 4 GiB).
