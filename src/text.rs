@@ -66,12 +66,20 @@ pub struct LineColumn {
 pub struct LineIndex {
     line_starts: Vec<usize>,
     bom_len: usize,
+    /// For a text with a line longer than [`CHUNK`] bytes, the number of characters before each multiple
+    /// of [`CHUNK`]: a column far into a long line is counted from the multiple before it, not from the
+    /// start of the line (a 10 MB line with many diagnostics would cost the square of its length).
+    chars_before_chunk: Vec<usize>,
 }
+
+/// The spacing of [`LineIndex`]'s character counts on long lines.
+const CHUNK: usize = 1024;
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
+        let mut longest = 0;
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
@@ -79,10 +87,20 @@ impl LineIndex {
                 b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i + 1),
                 _ => {}
             }
+            longest = longest.max(i + 1 - line_starts[line_starts.len() - 1]);
             i += 1;
         }
         let bom_len = if text.starts_with(BOM) { BOM.len() } else { 0 };
-        LineIndex { line_starts, bom_len }
+        let mut chars_before_chunk = Vec::new();
+        if longest > CHUNK {
+            let mut chars = 0;
+            for chunk in bytes.chunks(CHUNK) {
+                chars_before_chunk.push(chars);
+                chars += char_starts(chunk);
+            }
+            chars_before_chunk.push(chars);
+        }
+        LineIndex { line_starts, bom_len, chars_before_chunk }
     }
 
     /// The number of lines (a text ending in a newline has an empty last line).
@@ -122,9 +140,25 @@ impl LineIndex {
         if line == 0 && offset >= self.bom_len {
             start = self.bom_len;
         }
-        let column = text[start..offset.max(start)].chars().count();
+        let offset = offset.max(start);
+        let column = if offset - start > 2 * CHUNK && !self.chars_before_chunk.is_empty() {
+            self.chars_before(text, offset) - self.chars_before(text, start)
+        } else {
+            text[start..offset].chars().count()
+        };
         LineColumn { line: line as u32 + 1, column: column as u32 + 1 }
     }
+
+    /// The number of characters before a character boundary, from the nearest count before it.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let chunk = offset / CHUNK;
+        self.chars_before_chunk[chunk] + char_starts(&text.as_bytes()[chunk * CHUNK..offset])
+    }
+}
+
+/// The number of characters that start in `bytes`: the bytes that are not UTF-8 continuation bytes.
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// The largest character boundary at or below `offset`, clamped to the text.
@@ -139,6 +173,24 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On long lines columns come from the counts at every 1 KiB; they are the plain counts.
+    #[test]
+    fn columns_on_long_lines_are_character_counts() {
+        let line = "aé€😀 ".repeat(3000);
+        let text = format!("\u{feff}{line}\r\n{line}\n{}", "x".repeat(2 * CHUNK));
+        let index = LineIndex::new(&text);
+        for offset in (0..=text.len()).step_by(7).chain([text.len()]) {
+            let at = index.line_column(&text, offset);
+            let offset = floor_char_boundary(&text, offset);
+            let mut start = index.line_start(at.line as usize - 1);
+            if at.line == 1 {
+                start = BOM.len().min(offset);
+            }
+            let plain = text[start..offset.max(start)].chars().count() as u32 + 1;
+            assert_eq!(at.column, plain, "at {offset}");
+        }
+    }
 
     #[test]
     fn invalid_utf8_keeps_offsets() {

@@ -42,6 +42,13 @@ pub(super) struct Builder<'a> {
     /// Whether the next node is in a statement position (the value of a member or binding, the body of a
     /// `let` or a function, the document), where a `let` always breaks.
     pub(super) statement: bool,
+    /// Whether the next node is the key of an item access (`Source{[Name = "Orders"]}`), which its parent's
+    /// layout knows (asking the node for its parent would descend the tree from the root again).
+    pub(super) item_key: bool,
+    /// The start of the line of the last verbatim text, and how far the text was searched for it: verbatim
+    /// texts come in order, so each search starts where the last one stopped (on a 10 MB line a search
+    /// from each back to the line start would cost the square of the line).
+    verbatim_line: (usize, usize),
     depth: usize,
     /// A cursor for looking ahead without moving the walk's.
     scratch: TreeCursor<'a>,
@@ -65,6 +72,8 @@ impl<'a> Builder<'a> {
             blank_ok: false,
             after_leading_comment: false,
             statement: false,
+            item_key: false,
+            verbatim_line: (0, 0),
             depth: 0,
             scratch: root.walk(),
             crlf: 0,
@@ -132,6 +141,7 @@ impl<'a> Builder<'a> {
     /// Emits `node`, the node under the cursor, of kind `kind`, leaving the cursor where it was.
     pub(super) fn visit(&mut self, c: &mut TreeCursor<'a>, node: Node<'a>, kind: Kind) {
         let statement = std::mem::take(&mut self.statement);
+        let item_key = std::mem::take(&mut self.item_key);
         if kind == Kind::Error || node.is_missing() {
             return self.verbatim(node);
         }
@@ -142,7 +152,7 @@ impl<'a> Builder<'a> {
             return self.verbatim(node);
         }
         self.depth += 1;
-        self.layout(c, node, kind, statement);
+        self.layout(c, node, kind, statement, item_key);
         self.depth -= 1;
     }
 
@@ -292,18 +302,12 @@ impl<'a> Builder<'a> {
         let start = range.end - text.len();
         let range = start..range.end;
         self.resolve_pending();
-        let line_start = match self.text[..start].rfind(['\n', '\r']) {
-            Some(at) => at + 1,
-            // The byte-order mark is the printer's, not the region's.
-            None if self.text.starts_with(crate::text::BOM) => crate::text::BOM.len(),
-            None => 0,
-        };
-        let indentation = &self.text[line_start..start];
-        if has_line_break(text) && indentation.chars().all(is_whitespace) {
+        if has_line_break(text) && self.starts_line(start) {
             // Over several lines, from the start of a line: it keeps that line's indentation too, so the
             // whole region is what it was (error recovery can depend on it).
             self.after_leading_comment = false;
             self.push(Cmd::LineStart { blank: false });
+            let line_start = self.line_start(start);
             self.push(Cmd::Raw(&self.text[line_start..range.end]));
         } else {
             self.push_text(text);
@@ -311,11 +315,37 @@ impl<'a> Builder<'a> {
         self.after_token = Some(self.cmds.len());
         self.moved_past(range.clone());
         self.blank_ok = false;
-        let last = self.root.descendant_for_byte_range(range.end - 1, range.end);
+        // The last token of the node (a lookup from the node: from the root it would cost the depth of the
+        // tree for each verbatim text).
+        let last = node.descendant_for_byte_range(range.end - 1, range.end);
         if last.is_some_and(|last| is_comment(last) && self.text[last.byte_range()].starts_with("//")) {
             self.push(Cmd::LineStart { blank: false });
             self.after_token = None;
         }
+    }
+
+    /// The start of the line that holds `offset`, after a byte-order mark.
+    fn line_start(&mut self, offset: usize) -> usize {
+        let (mut line_start, searched) = self.verbatim_line;
+        if offset < searched {
+            line_start = 0;
+        }
+        let from = if offset < searched { 0 } else { searched };
+        if let Some(at) = self.text[from..offset].rfind(['\n', '\r']) {
+            line_start = from + at + 1;
+        }
+        self.verbatim_line = (line_start, offset);
+        // The byte-order mark is the printer's, not the region's.
+        if line_start == 0 && self.text.starts_with(crate::text::BOM) {
+            return crate::text::BOM.len();
+        }
+        line_start
+    }
+
+    /// Whether only whitespace is between the start of its line and `offset`.
+    fn starts_line(&mut self, offset: usize) -> bool {
+        let code_before = self.text[..offset].trim_end_matches(is_whitespace).len();
+        code_before <= self.line_start(offset)
     }
 
     /// Emits a syntax error that stands between items (members, bindings): as it is, on a line of its

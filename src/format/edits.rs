@@ -205,14 +205,10 @@ fn statements_around(tree: &Tree, start: usize, end: usize) -> Range<usize> {
 
 /// The innermost section member or `let` binding whose bytes hold `offset` (its end included).
 fn enclosing_statement(tree: &Tree, offset: usize) -> Option<Node<'_>> {
-    let mut node = tree.root_node().descendant_for_byte_range(offset, offset)?;
-    // At a token's end, the token itself is found only when nothing starts there.
-    loop {
-        if matches!(node.kind(), "binding" | "section_member") {
-            return Some(node);
-        }
-        node = node.parent()?;
-    }
+    // The nodes around the offset from one descent: climbing with `Node::parent()` would descend from the
+    // root again at each step. At a token's end, the token itself is found only when nothing starts there.
+    let path = crate::syntax::locate::path_to(tree.root_node(), offset, offset);
+    path.into_iter().rev().find(|node| matches!(node.kind(), "binding" | "section_member"))
 }
 
 #[cfg(test)]

@@ -27,7 +27,14 @@ use super::kinds::{field, kind, Field, Kind};
 
 impl<'a> Builder<'a> {
     /// Lays out a node that has children, with the cursor on it.
-    pub(super) fn layout(&mut self, c: &mut TreeCursor<'a>, node: Node<'a>, kind: Kind, statement: bool) {
+    pub(super) fn layout(
+        &mut self,
+        c: &mut TreeCursor<'a>,
+        node: Node<'a>,
+        kind: Kind,
+        statement: bool,
+        item_key: bool,
+    ) {
         match kind {
             Kind::SourceFile => self.source_file(c),
             Kind::Section => self.section(c, node),
@@ -47,7 +54,7 @@ impl<'a> Builder<'a> {
                 self.bracket_list(c, hug);
             }
             // `Source{[Schema = "dbo", Item = "Orders"]}`: a navigation step's key stays on its line.
-            Kind::RecordExpression if is_item_selector(node) => self.bracket_list(c, true),
+            Kind::RecordExpression if item_key && is_item_selector(node) => self.bracket_list(c, true),
             Kind::ParameterList
             | Kind::RecordExpression
             | Kind::RecordType
@@ -355,18 +362,21 @@ impl<'a> Builder<'a> {
     /// Invocations, item and field access, projections: `Source{[Id = 1]}[Data](x)`, tight, walked down
     /// the left edge in a loop.
     fn postfix_chain(&mut self, c: &mut TreeCursor<'a>) {
-        let mut levels = 0;
+        // The kind of each level, outermost first.
+        let mut kinds = vec![kind(c.node())];
         while let Some(left) = self.first_child(c) {
             if is_postfix(kind(left)) && !left.has_error() {
-                levels += 1;
+                kinds.push(kind(left));
                 continue;
             }
+            self.item_key = kinds.last() == Some(&Kind::ItemAccess);
             self.node(c);
             break;
         }
-        for _ in 0..=levels {
+        for level in kinds.into_iter().rev() {
             while let Some(child) = self.next_sibling(c) {
                 let child_kind = kind(child);
+                self.item_key = level == Kind::ItemAccess;
                 self.visit(c, child, child_kind);
                 if child_kind == Kind::Comma {
                     self.push(Cmd::Space);
@@ -520,12 +530,9 @@ fn single_bracketed_item(node: Node) -> bool {
             .is_some_and(|item| matches!(kind(item), Kind::ListExpression | Kind::RecordExpression))
 }
 
-/// Whether a record is the key of an item access (`Source{[Name = "Orders"]}`) without comments inside:
+/// Whether a record that is the key of an item access (`Source{[Name = "Orders"]}`) has no comments inside:
 /// Fabric writes navigation steps on one line, and people read them as one unit.
 fn is_item_selector(node: Node) -> bool {
-    if node.parent().is_none_or(|parent| kind(parent) != Kind::ItemAccess) {
-        return false;
-    }
     let mut cursor = node.walk();
     let mut depth = 0usize;
     // A bounded walk: keys are a few literals; a big one is laid out as any record.

@@ -61,10 +61,9 @@ fn hover_m(item: &Item, file: MFile, offset: usize) -> Option<Hover> {
     }
     // Names the analysis does not record: `#date` and the other intrinsics, `QueryName = "..."`.
     let intrinsic = [offset, offset.saturating_sub(1)].into_iter().find_map(|at| {
-        let mut node = file.tree.root_node().descendant_for_byte_range(at, at)?;
-        if !node.is_named() {
-            node = node.parent()?;
-        }
+        // The node and its parent from one descent (`Node::parent()` would descend again).
+        let path = crate::syntax::locate::path_to(file.tree.root_node(), at, at);
+        let node = path.iter().rev().find(|node| node.is_named()).copied()?;
         (node.kind() == "intrinsic_identifier").then_some(node)
     });
     if let Some(node) = intrinsic {

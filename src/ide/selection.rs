@@ -1,12 +1,23 @@
 //! Selection ranges ("expand selection"): for an offset, the ranges an editor grows the selection through,
 //! innermost first: the token, the inside of a text or quoted name, an argument or list item with its
 //! neighbours' separators left out, then every syntax node around it up to the whole document.
+//!
+//! The nodes around the offset come from one descent from the root ([`crate::syntax::locate::path_to`]),
+//! not from climbing with `Node::parent()`, which costs the depth of the tree at each step. At most
+//! [`MAX_RANGES`] ranges are given, the innermost ones and then the whole document: a chain as deep as
+//! 100,000 nested parentheses helps nobody and is a burden to send.
 
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-/// The selection ranges at each offset, innermost first, each containing the one before.
+use crate::syntax::locate::path_to;
+
+/// How many ranges a chain holds at most, the whole document included.
+pub const MAX_RANGES: usize = 64;
+
+/// The selection ranges at each offset, innermost first, each containing the one before; at most
+/// [`MAX_RANGES`] of them, the last always the whole document.
 pub fn selection_ranges(text: &str, tree: &Tree, offsets: &[usize]) -> Vec<Vec<Range<usize>>> {
     offsets.iter().map(|&offset| selection_at(text, tree, offset)).collect()
 }
@@ -23,7 +34,8 @@ fn selection_at(text: &str, tree: &Tree, offset: usize) -> Vec<Range<usize>> {
             ranges.push(range);
         }
     };
-    let Some(mut node) = leaf_at(root, offset) else {
+    let mut path = path_at(root, offset);
+    let Some(node) = path.pop() else {
         return std::iter::once(0..text.len()).collect();
     };
     // The inside of a text, a quoted name or a block comment first.
@@ -40,9 +52,11 @@ fn selection_at(text: &str, tree: &Tree, offset: usize) -> Vec<Range<usize>> {
     if let Some(inner) = inner {
         push(&mut ranges, inner);
     }
-    loop {
-        push(&mut ranges, node.byte_range());
-        let Some(parent) = node.parent() else { break };
+    push(&mut ranges, node.byte_range());
+    for parent in path.into_iter().rev() {
+        if ranges.len() + 1 >= MAX_RANGES {
+            break;
+        }
         // The items of a list, record or argument list, together, before the whole with its brackets.
         if matches!(
             parent.kind(),
@@ -55,27 +69,31 @@ fn selection_at(text: &str, tree: &Tree, offset: usize) -> Vec<Range<usize>> {
                 push(&mut ranges, first.start_byte()..last.end_byte());
             }
         }
-        node = parent;
+        push(&mut ranges, parent.byte_range());
     }
+    ranges.truncate(MAX_RANGES - 1);
     push(&mut ranges, 0..text.len());
     ranges
 }
 
-/// The smallest node at an offset; at the end of a name (`Source|,`), the name rather than what follows.
-fn leaf_at(root: Node, offset: usize) -> Option<Node> {
-    let at = root.descendant_for_byte_range(offset, offset)?;
+/// The smallest node at an offset, after the nodes around it from the root down; at the end of a name
+/// (`Source|,`), the name rather than what follows.
+fn path_at(root: Node, offset: usize) -> Vec<Node> {
+    let at_path = path_to(root, offset, offset);
+    let Some(&at) = at_path.last() else { return at_path };
     let token_starts_here = at.start_byte() == offset && at.child_count() == 0;
     if offset > 0 && (!token_starts_here || !at.is_named()) {
-        if let Some(before) = root.descendant_for_byte_range(offset - 1, offset - 1) {
+        let before_path = path_to(root, offset - 1, offset - 1);
+        if let Some(before) = before_path.last() {
             if before.end_byte() == offset
                 && before.child_count() == 0
                 && (before.is_named() || !token_starts_here)
             {
-                return Some(before);
+                return before_path;
             }
         }
     }
-    Some(at)
+    at_path
 }
 
 #[cfg(test)]
@@ -122,5 +140,20 @@ mod tests {
         assert_eq!(&fixture.mashup[ranges[0].clone()], "a");
         assert_eq!(ranges.last().unwrap().clone(), 0..fixture.mashup.len());
         assert!(ranges.windows(2).all(|w| w[1].start <= w[0].start && w[0].end <= w[1].end));
+    }
+
+    /// Inside 100,000 parentheses: the innermost ranges, then the whole document, found in one descent.
+    #[test]
+    fn deep_nesting_gives_a_bounded_chain() {
+        let depth = 100_000;
+        let text = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        let tree = crate::syntax::parse(&text).tree;
+        let started = std::time::Instant::now();
+        let ranges = selection_ranges(&text, &tree, &[depth]).remove(0);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+        assert_eq!(ranges.len(), MAX_RANGES);
+        assert_eq!(ranges[0], depth..depth + 1);
+        assert_eq!(ranges[1], depth - 1..depth + 2);
+        assert_eq!(*ranges.last().unwrap(), 0..text.len());
     }
 }

@@ -4,6 +4,10 @@
 //! The outline comes from the analysis; queries a syntax error hides from it are read from the tokens
 //! (with their steps), so the outline of a file being edited keeps its shape. Workspace symbols need only
 //! each document's text and tree, so a server can answer for items it never analysed.
+//!
+//! The outline nests at most [`MAX_DEPTH`] levels: the steps of lets nested deeper are children of their
+//! ancestor at that level. No editor shows a deeper outline usefully, and every consumer of a tree of
+//! symbols (dropping it, converting it, serializing it) would otherwise recurse once per level.
 
 use std::ops::Range;
 
@@ -13,6 +17,7 @@ use super::context::{Context, FrameKind, Start};
 use super::queries::{queries, Query};
 use super::{fuzzy, MFile};
 use crate::semantics::{DefId, DefinitionKind};
+use crate::syntax::locate::Locator;
 
 /// What a symbol is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,14 +48,18 @@ pub struct DocumentSymbol {
     pub children: Vec<DocumentSymbol>,
 }
 
+/// How many levels the outline nests at most.
+pub const MAX_DEPTH: usize = 24;
+
 /// The outline of an M document: sections with their queries, queries with their steps, steps with the
-/// steps of the lets in their values.
+/// steps of the lets in their values (down to [`MAX_DEPTH`] levels).
 pub fn document_symbols(file: MFile) -> Vec<DocumentSymbol> {
     let analysis = file.analysis;
+    let values = value_kinds(file);
     let mut flat: Vec<DocumentSymbol> = Vec::new();
     for (index, definition) in analysis.definitions().iter().enumerate() {
         let def = DefId(index as u32);
-        let value = definition.value_range.as_ref().and_then(|v| value_node_kind(file, v.clone()));
+        let value = values[index].clone();
         let function = value.as_ref().is_some_and(|(kind, _)| kind == "function_expression");
         let kind = match definition.kind {
             DefinitionKind::Section => SymbolKind::Section,
@@ -91,9 +100,27 @@ pub fn document_symbols(file: MFile) -> Vec<DocumentSymbol> {
     nest(flat)
 }
 
+/// For each definition, in order, the kind of its value's node and a short description of it. The values
+/// are looked up in the order of the text with one locator: a lookup from the root for each would cost
+/// the depth of the tree, for each of the thousands of steps of a deeply nested document.
+fn value_kinds(file: MFile) -> Vec<Option<(String, String)>> {
+    let definitions = file.analysis.definitions();
+    let mut order: Vec<usize> =
+        (0..definitions.len()).filter(|&d| definitions[d].value_range.is_some()).collect();
+    order.sort_by_key(|&d| definitions[d].value_range.as_ref().map(|v| v.start));
+    let mut locator = Locator::new(file.tree.root_node());
+    let mut kinds = vec![None; definitions.len()];
+    for d in order {
+        if let Some(value) = &definitions[d].value_range {
+            kinds[d] = value_node_kind(file, locator.descendant(value.start, value.end));
+        }
+    }
+    kinds
+}
+
 /// The kind of a value's node and a short description of it.
-fn value_node_kind(file: MFile, value: Range<usize>) -> Option<(String, String)> {
-    let mut node = file.tree.root_node().descendant_for_byte_range(value.start, value.end)?;
+fn value_node_kind(file: MFile, node: tree_sitter::Node) -> Option<(String, String)> {
+    let mut node = node;
     while node.kind() == "parenthesized_expression" || node.kind() == "meta_expression" {
         node = node.named_child(0)?;
     }
@@ -151,7 +178,8 @@ fn recovered(text: &str, query: &Query) -> Vec<DocumentSymbol> {
     out
 }
 
-/// Nests symbols by their ranges: each goes into the innermost one that holds it.
+/// Nests symbols by their ranges: each goes into the innermost one that holds it, or into the one at
+/// [`MAX_DEPTH`] when that one is deeper.
 fn nest(mut flat: Vec<DocumentSymbol>) -> Vec<DocumentSymbol> {
     flat.sort_by_key(|s| (s.range.start, std::cmp::Reverse(s.range.end)));
     let mut roots: Vec<DocumentSymbol> = Vec::new();
@@ -164,7 +192,13 @@ fn nest(mut flat: Vec<DocumentSymbol>) -> Vec<DocumentSymbol> {
             let done = stack.pop().expect("not empty");
             attach(&mut stack, &mut roots, done);
         }
-        stack.push(symbol);
+        if stack.len() + 1 < MAX_DEPTH {
+            stack.push(symbol);
+        } else {
+            // A symbol at the deepest level has no children: it and what it holds are children of the
+            // symbol above.
+            attach(&mut stack, &mut roots, symbol);
+        }
     }
     while let Some(done) = stack.pop() {
         attach(&mut stack, &mut roots, done);
@@ -309,6 +343,25 @@ Helper = (x as number) => x + 1;
             Query C (shared)
             "#,
         );
+    }
+
+    /// 100,000 nested lets: every step is in the outline, nested no deeper than [`MAX_DEPTH`].
+    #[test]
+    fn deep_lets_are_nested_down_to_the_limit() {
+        let depth = 100_000;
+        let text = format!("{}1{}", "let x = ".repeat(depth), " in x".repeat(depth));
+        let parse = crate::syntax::parse(&text);
+        let analysis = crate::semantics::analyze(&parse.tree, &text);
+        let symbols = document_symbols(MFile::new(&text, &parse.tree, &analysis));
+        let (mut count, mut deepest) = (0, 0);
+        let mut stack: Vec<(&DocumentSymbol, usize)> = symbols.iter().map(|s| (s, 1)).collect();
+        while let Some((symbol, level)) = stack.pop() {
+            count += 1;
+            deepest = deepest.max(level);
+            stack.extend(symbol.children.iter().map(|child| (child, level + 1)));
+        }
+        assert_eq!(count, depth);
+        assert_eq!(deepest, MAX_DEPTH);
     }
 
     #[test]

@@ -461,24 +461,38 @@ fn decode_string(node: Node, text: &str, diagnostics: &mut Vec<Diagnostic>) -> J
 }
 
 /// `J100` diagnostics for the tree's ERROR and MISSING nodes, for comments (tree-sitter-json accepts them,
-/// JSON does not), one per problem.
+/// JSON does not), one per problem. One cursor walk that keeps, for each ancestor, its last named child
+/// and a cursor looking ahead among its children: a node is never asked for its parent or siblings, which
+/// tree-sitter finds by descending from the root again (the cube of the depth for a deeply nested file).
 fn syntax_diagnostics(tree: &Tree, text: &str) -> Vec<Diagnostic> {
+    /// An ancestor of the node under the cursor.
+    struct Frame<'t> {
+        node: Node<'t>,
+        previous_named: Option<Node<'t>>,
+        lookahead: Option<tree_sitter::TreeCursor<'t>>,
+    }
     let mut diagnostics = Vec::new();
     let mut cursor = tree.walk();
+    let mut frames: Vec<Frame> = Vec::new();
     loop {
         let node = cursor.node();
         let mut descend = node.child_count() > 0;
         if node.is_error() {
-            diagnostics.push(error_diagnostic(node, text));
+            let around = frames.last_mut().map(|frame| Around {
+                parent: frame.node,
+                previous_named: frame.previous_named,
+                next_named: next_named_sibling(frame.node, &mut frame.lookahead, node),
+            });
+            diagnostics.push(error_diagnostic(node, around, text));
             descend = false;
         } else if node.is_missing() {
             let at = node.start_byte();
-            let message = match (node.kind(), node.parent().map(|p| p.kind())) {
-                ("}", _) => "expected `}` to close the object".to_string(),
-                ("]", _) => "expected `]` to close the array".to_string(),
-                ("\"", _) => "expected `\"` to close the string".to_string(),
-                (":", _) => "expected `:` between a key and its value".to_string(),
-                (kind, _) if !node.is_named() => format!("expected `{kind}`"),
+            let message = match node.kind() {
+                "}" => "expected `}` to close the object".to_string(),
+                "]" => "expected `]` to close the array".to_string(),
+                "\"" => "expected `\"` to close the string".to_string(),
+                ":" => "expected `:` between a key and its value".to_string(),
+                kind if !node.is_named() => format!("expected `{kind}`"),
                 _ => "expected a value".to_string(),
             };
             diagnostics.push(Diagnostic::new(codes::J100, at..at, message));
@@ -490,21 +504,63 @@ fn syntax_diagnostics(tree: &Tree, text: &str) -> Vec<Diagnostic> {
             ));
         }
         if descend && cursor.goto_first_child() {
+            frames.push(Frame { node, previous_named: None, lookahead: None });
             continue;
         }
-        while !cursor.goto_next_sibling() {
+        loop {
+            let passed = cursor.node();
+            if cursor.goto_next_sibling() {
+                let frame = frames.last_mut().expect("a node with a sibling has a parent");
+                if passed.is_named() {
+                    frame.previous_named = Some(passed);
+                }
+                break;
+            }
             if !cursor.goto_parent() {
                 return diagnostics;
             }
+            frames.pop();
         }
     }
 }
 
-fn error_diagnostic(node: Node, text: &str) -> Diagnostic {
+/// What an ERROR node's diagnostic needs to know about its surroundings.
+struct Around<'t> {
+    parent: Node<'t>,
+    previous_named: Option<Node<'t>>,
+    next_named: Option<Node<'t>>,
+}
+
+/// The named sibling after `node`, a child of `parent`, with a cursor over `parent`'s children that only
+/// moves forward (the walk asks about its children in order).
+fn next_named_sibling<'t>(
+    parent: Node<'t>,
+    lookahead: &mut Option<tree_sitter::TreeCursor<'t>>,
+    node: Node<'t>,
+) -> Option<Node<'t>> {
+    let cursor = lookahead.get_or_insert_with(|| {
+        let mut cursor = parent.walk();
+        cursor.goto_first_child();
+        cursor
+    });
+    while cursor.node() != node {
+        if !cursor.goto_next_sibling() {
+            return None;
+        }
+    }
+    while cursor.goto_next_sibling() {
+        if cursor.node().is_named() {
+            return Some(cursor.node());
+        }
+    }
+    None
+}
+
+fn error_diagnostic(node: Node, around: Option<Around>, text: &str) -> Diagnostic {
     // `{"a": 1 "b": 2}`: tree-sitter wraps the complete first member in the ERROR; the comma is missing
     // before the member that follows.
     let last = node.named_child(node.named_child_count().saturating_sub(1));
-    if let (Some(last), Some(next)) = (last, node.next_named_sibling()) {
+    if let (Some(last), Some(next)) = (last, around.as_ref().and_then(|around| around.next_named)) {
         if !last.has_error()
             && matches!(
                 last.kind(),
@@ -522,12 +578,12 @@ fn error_diagnostic(node: Node, text: &str) -> Diagnostic {
         first = child;
     }
     let shown: String = text[first.byte_range()].chars().take(24).collect();
-    let context = match node.parent().map(|p| p.kind()) {
+    let context = match around.as_ref().map(|around| around.parent.kind()) {
         Some("object") => " in this object",
         Some("array") => " in this array",
         _ => "",
     };
-    let previous_is_value = node.prev_named_sibling().is_some();
+    let previous_is_value = around.as_ref().is_some_and(|around| around.previous_named.is_some());
     let message = if shown.is_empty() {
         "invalid JSON".to_string()
     } else if previous_is_value
@@ -604,5 +660,21 @@ mod tests {
         assert!(json.to_serde().is_none());
         // Dropping a deep value must not overflow the stack either.
         drop(json);
+    }
+
+    /// Syntax errors deep inside: every one is reported, and the walk costs the size of the tree (asking
+    /// each error for its parent and siblings cost the depth of the tree each, and overflowed the stack
+    /// for a missing token).
+    #[test]
+    fn deep_errors_are_reported() {
+        let depth = 100_000;
+        let unclosed = "[".repeat(depth);
+        assert_eq!(parse(&unclosed).diagnostics.len(), 1, "one missing `]`");
+        let missing_commas = format!("{}{}", "[1 ".repeat(depth), "]".repeat(depth));
+        let diagnostics = parse(&missing_commas).diagnostics;
+        assert!(!diagnostics.is_empty());
+        assert!(diagnostics.iter().all(|d| d.range.end <= missing_commas.len()));
+        let members = format!("{}1{}", "{\"a\": ".repeat(depth), "}".repeat(depth - 1));
+        assert!(!parse(&members).diagnostics.is_empty());
     }
 }

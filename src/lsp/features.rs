@@ -604,7 +604,8 @@ pub async fn selection_range(
             .into_iter()
             .zip(&offsets)
             .map(|(chain, &offset)| {
-                // Outermost first, so each range is built around its parent.
+                // Outermost first, so each range is built around its parent. `ide` bounds the chain (a
+                // deeper one would nest the response, and its drop, as deep).
                 let mut selection: Option<SelectionRange> = None;
                 for range in chain.into_iter().rev() {
                     selection =
@@ -691,51 +692,83 @@ pub async fn document_symbol(
         let symbols = ide::symbols::document_symbols(file);
         let lines = view.lines();
         if view.client.hierarchical_symbols {
-            Some(DocumentSymbolResponse::Nested(
-                symbols.into_iter().map(|s| nested_symbol(s, &lines)).collect(),
-            ))
+            Some(DocumentSymbolResponse::Nested(nested_symbol(symbols, &lines)))
         } else {
             let mut flat = Vec::new();
-            flat_symbols(symbols, None, &snapshot.uri, &lines, &mut flat);
+            flat_symbols(symbols, &snapshot.uri, &lines, &mut flat);
             Some(DocumentSymbolResponse::Flat(flat))
         }
     })
     .await
 }
 
+/// The protocol's nested symbols for `ide`'s, converted with a stack rather than a recursion (`ide` bounds
+/// the depth of the outline, and nothing here should depend on it).
 #[allow(deprecated, reason = "the protocol's DocumentSymbol still has the `deprecated` field")]
-fn nested_symbol(symbol: ide::symbols::DocumentSymbol, lines: &Lines) -> lsp::DocumentSymbol {
-    lsp::DocumentSymbol {
-        name: symbol.name,
-        detail: symbol.detail,
-        kind: symbol_kind(symbol.kind),
-        tags: None,
-        deprecated: None,
-        range: lines.range(symbol.range),
-        selection_range: lines.range(symbol.selection_range),
-        children: (!symbol.children.is_empty())
-            .then(|| symbol.children.into_iter().map(|s| nested_symbol(s, lines)).collect()),
+fn nested_symbol(symbols: Vec<ide::symbols::DocumentSymbol>, lines: &Lines) -> Vec<lsp::DocumentSymbol> {
+    /// A symbol converted but for its children: those still to convert, and those done.
+    struct Open {
+        symbol: lsp::DocumentSymbol,
+        to_convert: std::vec::IntoIter<ide::symbols::DocumentSymbol>,
+        converted: Vec<lsp::DocumentSymbol>,
+    }
+    let mut roots = Vec::new();
+    let mut to_convert = symbols.into_iter();
+    let mut stack: Vec<Open> = Vec::new();
+    loop {
+        let next = match stack.last_mut() {
+            Some(open) => open.to_convert.next(),
+            None => to_convert.next(),
+        };
+        if let Some(mut symbol) = next {
+            let children = std::mem::take(&mut symbol.children);
+            let converted = lsp::DocumentSymbol {
+                name: symbol.name,
+                detail: symbol.detail,
+                kind: symbol_kind(symbol.kind),
+                tags: None,
+                deprecated: None,
+                range: lines.range(symbol.range),
+                selection_range: lines.range(symbol.selection_range),
+                children: None,
+            };
+            stack.push(Open { symbol: converted, to_convert: children.into_iter(), converted: Vec::new() });
+            continue;
+        }
+        let Some(done) = stack.pop() else { return roots };
+        let mut symbol = done.symbol;
+        symbol.children = (!done.converted.is_empty()).then_some(done.converted);
+        match stack.last_mut() {
+            Some(parent) => parent.converted.push(symbol),
+            None => roots.push(symbol),
+        }
     }
 }
 
+/// The protocol's flat symbols for `ide`'s, each with the name of the symbol it is in, in the order of the
+/// outline; with a stack rather than a recursion.
 #[allow(deprecated, reason = "the protocol's SymbolInformation still has the `deprecated` field")]
 fn flat_symbols(
     symbols: Vec<ide::symbols::DocumentSymbol>,
-    container: Option<&str>,
     uri: &Uri,
     lines: &Lines,
     out: &mut Vec<SymbolInformation>,
 ) {
-    for symbol in symbols {
+    // The symbols still to list, each with the name of its container; last in, first out.
+    let mut stack: Vec<(ide::symbols::DocumentSymbol, Option<std::rc::Rc<str>>)> =
+        symbols.into_iter().rev().map(|symbol| (symbol, None)).collect();
+    while let Some((mut symbol, container)) = stack.pop() {
         out.push(SymbolInformation {
             name: symbol.name.clone(),
             kind: symbol_kind(symbol.kind),
             tags: None,
             deprecated: None,
             location: Location { uri: uri.clone(), range: lines.range(symbol.selection_range.clone()) },
-            container_name: container.map(str::to_owned),
+            container_name: container.as_deref().map(str::to_owned),
         });
-        flat_symbols(symbol.children, Some(&symbol.name), uri, lines, out);
+        let name: std::rc::Rc<str> = symbol.name.into();
+        let children = std::mem::take(&mut symbol.children);
+        stack.extend(children.into_iter().rev().map(|child| (child, Some(name.clone()))));
     }
 }
 

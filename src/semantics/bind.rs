@@ -29,13 +29,20 @@ use super::model::{
 };
 use crate::library::{self, Catalog};
 use crate::syntax::chars;
+use crate::syntax::locate::Locator;
 use crate::syntax::names::decode_name;
 
-/// Where a node is visited: its innermost scope, and whether it is inside a syntax error.
+/// Where a node is visited: its innermost scope, whether it is inside a syntax error, and the call
+/// argument it is part of.
 #[derive(Debug, Clone, Copy)]
 struct Context {
     scope: ScopeId,
     in_error: bool,
+    /// The byte range of the innermost argument of a call that holds the node, unless a binding, field or
+    /// section member inside that argument holds it: where a forgotten `each` goes
+    /// ([`super::mistakes::missing_each`]). Kept here as the walk descends, since climbing from the node
+    /// to find it would cost the depth of the tree for each node.
+    argument: Option<(usize, usize)>,
 }
 
 /// A step of the walk. Tasks run last-in first-out; a node's children are pushed in reverse so that they
@@ -95,6 +102,8 @@ pub(super) struct Binder<'t> {
     /// Each name's library entry, once looked up (indexed by name).
     library: Vec<Option<Option<&'static library::Entry>>>,
     cursor: TreeCursor<'t>,
+    /// Finds the parents of syntax errors, which the walk meets in the order of the text.
+    locator: Locator<'t>,
     /// Scratch list of the children of the node being visited, with their field ids.
     children: Vec<(u16, Node<'t>)>,
 }
@@ -114,6 +123,7 @@ impl<'t> Binder<'t> {
             section_members: HashMap::new(),
             library: Vec::new(),
             cursor: tree.walk(),
+            locator: Locator::new(tree.root_node()),
             children: Vec::new(),
         }
     }
@@ -122,7 +132,7 @@ impl<'t> Binder<'t> {
     pub(super) fn run(mut self, tree: &'t Tree) -> Analysis {
         let root = tree.root_node();
         let document = self.new_scope(ScopeKind::Document, root.byte_range(), None);
-        let context = Context { scope: document, in_error: false };
+        let context = Context { scope: document, in_error: false, argument: None };
         let k = &GRAMMAR.kinds;
         self.collect_children(root);
         let children = std::mem::take(&mut self.children);
@@ -466,7 +476,7 @@ impl<'t> Binder<'t> {
                 self.declare(def, batch);
             }
         }
-        let context = Context { scope, in_error: false };
+        let context = Context { scope, in_error: false, argument: None };
         let from = self.tasks.len();
         let node = self.sections[index].node;
         // The section's attributes, errors and comments, then each member's attributes and value.
@@ -539,7 +549,7 @@ impl<'t> Binder<'t> {
         } else if kind == k.binding || kind == k.record_field {
             // Only inside syntax errors, outside their let or record: the value is still walked.
             if let Some(value) = node.child_by_field_id(GRAMMAR.fields.value) {
-                self.tasks.push(Task::Expression(value, context));
+                self.tasks.push(Task::Expression(value, context.in_value()));
             }
         } else if kind == k.implicit_field_access || kind == k.implicit_projection {
             self.implicit_access(node, context);
@@ -568,7 +578,8 @@ impl<'t> Binder<'t> {
             Resolution::Unresolved if context.in_error || node.has_error() => return,
             Resolution::Unresolved => {}
         }
-        let mistake = super::mistakes::missing_each(node, self.text);
+        let argument = context.argument.map(|(start, end)| start..end);
+        let mistake = super::mistakes::missing_each(node, argument, self.text);
         self.analysis.mistakes.push(mistake);
     }
 
@@ -707,9 +718,9 @@ impl<'t> Binder<'t> {
                 self.tasks.push(Task::Exclude(def));
             }
             // A value next to a syntax error may be what is left of something else: no unknown names.
-            let value_context = inner.with_error(!errors.is_empty());
+            let value_context = inner.in_value().with_error(!errors.is_empty());
             for error in errors {
-                self.tasks.push(Task::Expression(error, inner.with_error(true)));
+                self.tasks.push(Task::Expression(error, inner.in_value().with_error(true)));
             }
             if let Some(value) = value {
                 self.tasks.push(Task::Expression(value, value_context));
@@ -922,6 +933,7 @@ impl<'t> Binder<'t> {
             invocation.malformed = broken || list.has_error();
             for i in 0..self.children.len() {
                 let (field, child) = self.children[i];
+                let context = context.in_argument(child);
                 if field == f.argument {
                     invocation.arguments.push(child.byte_range());
                     if may_hold_names(child) {
@@ -995,7 +1007,7 @@ impl<'t> Binder<'t> {
         self.collect_children_only(node);
         let children = std::mem::take(&mut self.children);
         // An unclosed call runs to the end of what holds the error.
-        let end = node.parent().map_or(node.end_byte(), |parent| parent.end_byte());
+        let end = self.locator.parent(node).map_or(node.end_byte(), |parent| parent.end_byte());
         let mut open: Vec<Option<Invocation>> = Vec::new();
         let from = self.tasks.len();
         for (i, &(_, child)) in children.iter().enumerate() {
@@ -1088,5 +1100,15 @@ fn may_hold_names(node: Node) -> bool {
 impl Context {
     fn with_error(self, error: bool) -> Context {
         Context { in_error: self.in_error || error, ..self }
+    }
+
+    /// The context of an argument of a call (or of another child of its argument list).
+    fn in_argument(self, argument: Node) -> Context {
+        Context { argument: Some((argument.start_byte(), argument.end_byte())), ..self }
+    }
+
+    /// The context of the value of a binding, field or member: not part of an argument around it.
+    fn in_value(self) -> Context {
+        Context { argument: None, ..self }
     }
 }

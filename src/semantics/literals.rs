@@ -9,24 +9,29 @@ pub(super) fn is_date_constructor(name: &str) -> bool {
 
 /// The value of an argument that is a number literal, or one negated (`-5`); `None` for anything else.
 pub(super) fn number_value(node: tree_sitter::Node, text: &str) -> Option<f64> {
-    match node.kind() {
-        "number_literal" => {
-            let token = &text[node.byte_range()];
-            match token.strip_prefix("0x").or_else(|| token.strip_prefix("0X")) {
-                Some(hex) => i64::from_str_radix(hex, 16).ok().map(|value| value as f64),
-                None => token.parse().ok(),
+    // Signs are unwrapped in a loop: `- - - 1` nests one unary expression per sign, as deep as it is written.
+    let mut node = node;
+    let mut negative = false;
+    loop {
+        match node.kind() {
+            "number_literal" => {
+                let token = &text[node.byte_range()];
+                let value = match token.strip_prefix("0x").or_else(|| token.strip_prefix("0X")) {
+                    Some(hex) => i64::from_str_radix(hex, 16).ok().map(|value| value as f64),
+                    None => token.parse().ok(),
+                }?;
+                return Some(if negative { -value } else { value });
             }
-        }
-        "unary_expression" if node.child_count() == 2 => {
-            let operator = &text[node.child(0)?.byte_range()];
-            let value = number_value(node.child(1)?, text)?;
-            match operator {
-                "-" => Some(-value),
-                "+" => Some(value),
-                _ => None,
+            "unary_expression" if node.child_count() == 2 => {
+                match &text[node.child(0)?.byte_range()] {
+                    "-" => negative = !negative,
+                    "+" => {}
+                    _ => return None,
+                }
+                node = node.child(1)?;
             }
+            _ => return None,
         }
-        _ => None,
     }
 }
 

@@ -6,30 +6,18 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::grammar::GRAMMAR;
 use crate::diagnostics::{codes, Diagnostic, Edit, Fix};
 
 /// `Table.SelectRows(Orders, [Amount] > 0)`: `[Amount]` (the implicit access `node`) means `_[Amount]`, and
 /// without an `each` there is no `_`. An unknown name (`_`), said in the words of the mistake; when the
-/// access is part of a call's argument, the fix puts `each` before that argument.
-pub(super) fn missing_each(node: Node, text: &str) -> Diagnostic {
-    let k = &GRAMMAR.kinds;
-    let mut argument = None;
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        if parent.kind_id() == k.argument_list {
-            argument = Some(current);
-            break;
-        }
-        if [k.binding, k.record_field, k.section_member].contains(&parent.kind_id()) {
-            break;
-        }
-        current = parent;
-    }
+/// access is part of a call's argument (at `argument`, which the binder knows from its walk), the fix puts
+/// `each` before that argument.
+pub(super) fn missing_each(node: Node, argument: Option<Range<usize>>, text: &str) -> Diagnostic {
     let written = &text[node.byte_range()];
     let shown = if written.len() <= 40 && !written.contains('\n') { written } else { "[...]" };
     let example = argument
-        .map(|argument| &text[argument.byte_range()])
+        .clone()
+        .map(|argument| &text[argument])
         .filter(|argument| argument.len() <= 60 && !argument.contains('\n'))
         .map_or(String::new(), |argument| format!(" (`each {argument}`)"));
     let message = format!(
@@ -38,7 +26,7 @@ pub(super) fn missing_each(node: Node, text: &str) -> Diagnostic {
     );
     let mut diagnostic = Diagnostic::new(codes::M201, node.byte_range(), message);
     if let Some(argument) = argument {
-        let at = argument.start_byte();
+        let at = argument.start;
         let edit = Edit { range: at..at, new_text: "each ".to_string() };
         diagnostic.fixes.push(Fix { title: "insert `each`".to_string(), edits: vec![edit] });
     }

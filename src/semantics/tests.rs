@@ -467,3 +467,34 @@ fn date_literals_with_a_part_out_of_range() {
     // Inside a syntax error, nothing is said of the call.
     assert_eq!(codes(&analysis("#date(2023, 2, 29,")), Vec::<&str>::new());
 }
+
+/// The fix of a forgotten `each` goes before the innermost argument that holds the field access, and
+/// nowhere when a binding or field inside the argument holds it; found as the walk descends, however deep.
+#[test]
+fn a_forgotten_each_is_inserted_before_its_argument() {
+    let fix_at = |text: &str| {
+        let a = analysis(text);
+        let mistake =
+            a.diagnostics().iter().find(|d| d.message.contains("field of `_`")).expect("the mistake");
+        mistake.fixes.first().map(|fix| fix.edits[0].range.start)
+    };
+    let text = "Table.SelectRows(t, f(1, ([Amount] > 0)))";
+    assert_eq!(fix_at(text), Some(text.find("([Amount]").unwrap()));
+    assert_eq!(fix_at("Table.SelectRows(t, [x = [Amount]])"), None);
+    assert_eq!(fix_at("Table.SelectRows(t, let a = [Amount] in a)"), None);
+    let text = "Table.SelectRows(t, let a = 1 in [Amount] > a)";
+    assert_eq!(fix_at(text), Some(text.find("let").unwrap()));
+    let depth = 100_000;
+    let text = format!("f(1, {}[A]{})", "(".repeat(depth), ")".repeat(depth));
+    assert_eq!(fix_at(&text), Some(5));
+}
+
+/// A date literal's parts with many signs are read in a loop: `- - - 1` is as deep as it is written.
+#[test]
+fn many_signs_in_a_date_literal_do_not_overflow_the_stack() {
+    let text = format!("#date({}2024, 12, 1)", "- ".repeat(100_000));
+    let a = analysis(&text);
+    assert!(a.diagnostics().is_empty(), "-2024 is a year: {:?}", a.diagnostics().first());
+    let text = format!("#date(2024, {}13, 1)", "- ".repeat(100_000));
+    assert_eq!(codes(&analysis(&text)), ["M206"]);
+}

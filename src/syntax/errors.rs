@@ -11,12 +11,18 @@
 //! does a name with spaces written without its quotes ([`spaced_name`]).
 //!
 //! Cascades are avoided by reporting only the innermost unclosed construct at each stop, one diagnostic
-//! per position, and nothing inside an ERROR's nested ERRORs twice. Everything is iterative: trees of any
-//! depth are walked with a cursor.
+//! per position, and nothing inside an ERROR's nested ERRORs twice.
+//!
+//! The cost is linear in the size of the tree, whatever its depth and however many errors it holds: one
+//! cursor walk ([`Walk`]) keeps what a node needs to know about its ancestors (the constructs they leave
+//! open, their previous siblings, whether a section holds it) on a stack as it descends, the tokens before
+//! and after a node are binary searches in the list of the tree's tokens ([`Tokens`]), and no node is ever
+//! asked for its parent or siblings (tree-sitter computes those by descending from the root again; see
+//! [`super::locate`]).
 
 use std::ops::Range;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::chars;
 use crate::diagnostics::{codes, Diagnostic};
@@ -31,70 +37,254 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     if !root.has_error() {
         return diagnostics;
     }
-    if let Some(diagnostic) = missing_section_declaration(root, text) {
+    let tokens = Tokens::of(root);
+    if let Some(diagnostic) = missing_section_declaration(root, text, &tokens) {
         return vec![diagnostic];
     }
     let source = Source::new(text);
-    // Spans whose later problems are all consequences of one already reported (see `explanation`).
-    let mut explained: Vec<Range<usize>> = Vec::new();
-    let mut quoted_names = spaced_name::QuotedNames::default();
-    let mut cursor = root.walk();
+    // Later problems that start before this offset are consequences of one already reported (see
+    // `explanation`). Every span explained starts at or before the node that found it, and the walk meets
+    // nodes in the order of their starts, so the end of the spans is all that needs keeping.
+    let mut explained_until = 0;
+    let mut explainer = Explainer {
+        root,
+        text,
+        tokens: &tokens,
+        quoted_names: Default::default(),
+        field_name_scan_budget: 4 * text.len() + 4096,
+    };
+    let mut walk = Walk::new(root);
     loop {
-        let node = cursor.node();
+        let node = walk.node();
+        let problem = node.is_error() || node.is_missing();
         let mut descend = node.has_error();
-        if (node.is_error() || node.is_missing())
-            && explained.iter().any(|span| span.contains(&node.start_byte()))
-        {
+        if problem && node.start_byte() < explained_until {
             descend = false;
-        } else if let Some((found, span)) = (node.is_error() || node.is_missing())
-            .then(|| explanation(node, text, &mut quoted_names))
-            .flatten()
-        {
+        } else if let Some((found, span)) = problem.then(|| explainer.explanation(node)).flatten() {
             diagnostics.extend(found);
-            explained.push(span);
+            explained_until = explained_until.max(span.end);
             descend = false;
         } else if node.is_error() {
-            diagnostics.extend(diagnose_error(node, &source));
+            let next_named = walk.next_named_sibling(node);
+            diagnostics.extend(diagnose_error(node, &walk.place(), next_named, &tokens, &source));
             descend = false;
         } else if node.is_missing() {
-            diagnostics.push(diagnose_missing(node, &source));
+            diagnostics.push(diagnose_missing(node, walk.parent(), &tokens, &source));
         }
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-                diagnostics.dedup_by_key(|d| d.range.start);
-                return diagnostics;
-            }
+        if !walk.advance(descend) {
+            diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+            diagnostics.dedup_by_key(|d| d.range.start);
+            return diagnostics;
         }
     }
 }
 
-/// For an ERROR or MISSING node that one recognized mistake explains (an unquoted field name, a name with
-/// spaces written without its quotes, operators or quotes from other languages): its diagnostics and the
-/// span whose later problems all follow from it.
-fn explanation(
-    node: Node,
-    text: &str,
-    quoted_names: &mut spaced_name::QuotedNames,
-) -> Option<(Vec<Diagnostic>, Range<usize>)> {
-    if let Some((diagnostic, span)) = unquoted_field_name(node, text) {
-        return Some((vec![diagnostic], span));
+/// What the explanations need, and the budget that keeps the search for a field name's `]` linear.
+struct Explainer<'t> {
+    root: Node<'t>,
+    text: &'t str,
+    tokens: &'t Tokens,
+    quoted_names: spaced_name::QuotedNames,
+    /// How many more bytes [`unquoted_field_name`] may read in all: each search reads ahead to a `]`, so
+    /// many field names without one in a large file would otherwise cost the square of its size.
+    field_name_scan_budget: usize,
+}
+
+impl Explainer<'_> {
+    /// For an ERROR or MISSING node that one recognized mistake explains (an unquoted field name, a name
+    /// with spaces written without its quotes, operators or quotes from other languages): its diagnostics
+    /// and the span whose later problems all follow from it.
+    fn explanation(&mut self, node: Node) -> Option<(Vec<Diagnostic>, Range<usize>)> {
+        let before = self.tokens.before(node.start_byte());
+        let field_name = before.filter(|leaf| leaf.kind() == "generalized_identifier");
+        if let Some((diagnostic, span)) = field_name.and_then(|name| {
+            unquoted_field_name(node, name.range(), self.text, &mut self.field_name_scan_budget)
+        }) {
+            return Some((vec![diagnostic], span));
+        }
+        if !node.is_error() {
+            return None;
+        }
+        let identifier = before.filter(|leaf| leaf.kind() == "identifier").map(|leaf| leaf.range());
+        if let Some((diagnostic, span)) =
+            spaced_name::unquoted_spaced_name(node, identifier, self.root, self.text, &mut self.quoted_names)
+        {
+            return Some((vec![diagnostic], span));
+        }
+        let foreign = foreign::foreign_syntax(node, self.text);
+        // What the fixes replace is explained too: the closing `'` of `'text'` may be an ERROR of its own.
+        let end = foreign.iter().map(foreign::covered_end).max()?.max(node.end_byte());
+        Some((foreign, node.start_byte()..end))
     }
-    if !node.is_error() {
-        return None;
+}
+
+// -------------------------------------------------------------------------------------------------------
+// The walk
+
+/// A preorder walk of the tree with a cursor, descending only where asked, that keeps for the node under
+/// the cursor what the diagnostics need from its ancestors, so none of them is ever climbed to.
+struct Walk<'t> {
+    cursor: TreeCursor<'t>,
+    /// The ancestors of the node under the cursor, outermost first.
+    frames: Vec<Frame<'t>>,
+    /// The constructs the ancestors leave open where the node under the cursor starts, outermost first.
+    opens: Opens,
+    /// How many of the ancestors are sections.
+    sections: usize,
+}
+
+/// One ancestor of the node under the cursor, and what its children before that node tell.
+struct Frame<'t> {
+    node: Node<'t>,
+    /// The construct its children so far leave open: a bracket not closed yet, a `let` before its `in`, an
+    /// `if` waiting for `then` or `else`.
+    open: Option<Open>,
+    /// Whether `open` is the entry of this frame on [`Walk::opens`].
+    open_listed: bool,
+    /// A MISSING child was passed: what was open stays as it was (the closer that is missing would have
+    /// come there).
+    frozen: bool,
+    /// The child before the current one, and the last named child before it.
+    previous: Option<Node<'t>>,
+    previous_named: Option<Node<'t>>,
+    /// A cursor over this node's children that runs ahead of the walk, made when a child asks for the
+    /// sibling after it. It only moves forward, as the walk does.
+    lookahead: Option<TreeCursor<'t>>,
+}
+
+/// Where the node under the cursor is: what [`diagnose_error`] knows about its surroundings.
+struct Place<'w, 't> {
+    parent: Option<Node<'t>>,
+    previous: Option<Node<'t>>,
+    previous_named: Option<Node<'t>>,
+    /// The sibling before the parent.
+    parent_previous: Option<Node<'t>>,
+    /// Whether an ancestor is a section.
+    in_section: bool,
+    /// The constructs open around the node, outermost first.
+    opens: &'w Opens,
+}
+
+impl<'t> Walk<'t> {
+    fn new(root: Node<'t>) -> Walk<'t> {
+        Walk { cursor: root.walk(), frames: Vec::new(), opens: Opens::default(), sections: 0 }
     }
-    if let Some((diagnostic, span)) =
-        spaced_name::unquoted_spaced_name(node, token_before(node), text, quoted_names)
-    {
-        return Some((vec![diagnostic], span));
+
+    fn node(&self) -> Node<'t> {
+        self.cursor.node()
     }
-    let foreign = foreign::foreign_syntax(node, text);
-    // What the fixes replace is explained too: the closing `'` of `'text'` may be an ERROR of its own.
-    let end = foreign.iter().map(foreign::covered_end).max()?.max(node.end_byte());
-    Some((foreign, node.start_byte()..end))
+
+    fn parent(&self) -> Option<Node<'t>> {
+        self.frames.last().map(|frame| frame.node)
+    }
+
+    fn place(&self) -> Place<'_, 't> {
+        let top = self.frames.last();
+        let parent_frame = self.frames.len().checked_sub(2).map(|at| &self.frames[at]);
+        Place {
+            parent: top.map(|frame| frame.node),
+            previous: top.and_then(|frame| frame.previous),
+            previous_named: top.and_then(|frame| frame.previous_named),
+            parent_previous: parent_frame.and_then(|frame| frame.previous),
+            in_section: self.sections > 0,
+            opens: &self.opens,
+        }
+    }
+
+    /// Moves to the next node in preorder, into the children of the current one when `descend` (and it has
+    /// any), else past them. Returns false at the end of the tree.
+    fn advance(&mut self, descend: bool) -> bool {
+        let node = self.cursor.node();
+        if descend && self.cursor.goto_first_child() {
+            self.sections += usize::from(node.kind() == "section");
+            self.frames.push(Frame {
+                node,
+                open: None,
+                open_listed: false,
+                frozen: false,
+                previous: None,
+                previous_named: None,
+                lookahead: None,
+            });
+            return true;
+        }
+        loop {
+            let passed = self.cursor.node();
+            if self.cursor.goto_next_sibling() {
+                self.pass(passed);
+                return true;
+            }
+            if !self.cursor.goto_parent() {
+                return false;
+            }
+            let frame = self.frames.pop().expect("a frame for every node the cursor went into");
+            if frame.open_listed {
+                self.opens.pop();
+            }
+            self.sections -= usize::from(frame.node.kind() == "section");
+        }
+    }
+
+    /// Takes a child the walk moves past into account in its parent's frame.
+    fn pass(&mut self, child: Node<'t>) {
+        let frame = self.frames.last_mut().expect("a node with a sibling has a parent");
+        frame.previous = Some(child);
+        if child.is_named() {
+            frame.previous_named = Some(child);
+        }
+        if frame.frozen {
+            return;
+        }
+        if child.is_missing() {
+            frame.frozen = true;
+            return;
+        }
+        let kind = child.kind();
+        let open = match (kind, &frame.open) {
+            ("(" | "[" | "{", _) => {
+                Some(Open { kind: OpenKind::Bracket(kind.as_bytes()[0]), at: child.byte_range() })
+            }
+            (")" | "]" | "}", _) => None,
+            ("let", _) => Some(Open { kind: OpenKind::Let, at: child.byte_range() }),
+            ("in", _) => None,
+            ("if", _) => Some(Open { kind: OpenKind::IfNeedsThen, at: child.byte_range() }),
+            ("then", Some(open)) => Some(Open { kind: OpenKind::IfNeedsElse, at: open.at.clone() }),
+            ("else", _) => None,
+            _ => return,
+        };
+        // This frame is the innermost, so its entry, if it has one, is the last of the list.
+        if frame.open_listed {
+            self.opens.pop();
+        }
+        frame.open_listed = open.is_some();
+        if let Some(open) = &open {
+            self.opens.push(open.clone());
+        }
+        frame.open = open;
+    }
+
+    /// The named sibling after `node`, which must be the node under the cursor.
+    fn next_named_sibling(&mut self, node: Node<'t>) -> Option<Node<'t>> {
+        let Frame { node: parent, lookahead, .. } = self.frames.last_mut()?;
+        let cursor = lookahead.get_or_insert_with(|| {
+            let mut cursor = parent.walk();
+            cursor.goto_first_child();
+            cursor
+        });
+        // The walk asks about siblings in order, and the lookahead never passes a named one it was not
+        // asked about: forward to `node`, then to the next named sibling.
+        while cursor.node() != node {
+            if !cursor.goto_next_sibling() {
+                return None;
+            }
+        }
+        while cursor.goto_next_sibling() {
+            if cursor.node().is_named() {
+                return Some(cursor.node());
+            }
+        }
+        None
+    }
 }
 
 // -------------------------------------------------------------------------------------------------------
@@ -177,11 +367,6 @@ fn is_terminator(class: TokenClass) -> bool {
     )
 }
 
-fn token_of(node: Node, text: &str) -> Token {
-    let source = node.utf8_text(text.as_bytes()).unwrap_or("");
-    Token { range: node.byte_range(), class: classify(node.kind(), source), shown: show(source) }
-}
-
 /// Shows source text in a message: the first line, at most 24 characters.
 fn show(source: &str) -> String {
     let first_line = source.lines().next().unwrap_or("");
@@ -201,69 +386,118 @@ fn show(source: &str) -> String {
     shown
 }
 
-/// The tokens inside a node, in order, without comments and MISSING nodes.
-fn tokens_in(node: Node, text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut cursor = node.walk();
-    loop {
-        let current = cursor.node();
-        if current.child_count() == 0 {
-            if !current.is_missing() && current.kind() != "comment" && !current.byte_range().is_empty() {
-                tokens.push(token_of(current, text));
-            }
-        } else if cursor.goto_first_child() {
-            continue;
-        }
+/// The tokens of a tree, in order: its leaves but comments, MISSING nodes and empty ones, gathered in one
+/// walk. The tokens before, after and inside a node are then binary searches, not climbs through its
+/// ancestors and siblings.
+struct Tokens {
+    leaves: Vec<Leaf>,
+}
+
+/// One token, small: a large file has millions.
+#[derive(Debug, Clone, Copy)]
+struct Leaf {
+    start: u32,
+    end: u32,
+    kind: u16,
+    /// Whether the token is the `name` of its parent (a section's, a member's, a binding's, a field's).
+    names_parent: bool,
+}
+
+impl Leaf {
+    fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    fn kind(self) -> &'static str {
+        KIND_NAMES.get(usize::from(self.kind)).copied().unwrap_or("")
+    }
+
+    fn token(self, text: &str) -> Token {
+        let range = self.range();
+        let source = text.get(range.clone()).unwrap_or("");
+        Token { class: classify(self.kind(), source), shown: show(source), range }
+    }
+}
+
+impl Tokens {
+    fn of(root: Node) -> Tokens {
+        let ids = &*KIND_IDS;
+        let mut leaves = Vec::new();
+        let mut cursor = root.walk();
         loop {
-            if cursor.node() == node {
-                return tokens;
+            let node = cursor.node();
+            if node.child_count() == 0 {
+                let kind = node.kind_id();
+                if !node.is_missing() && kind != ids.comment && !node.byte_range().is_empty() {
+                    // Only names can be a name: the field, slow to look up, is looked up for them only.
+                    let names_parent = ids.names.contains(&kind)
+                        && ids.name_field.is_some_and(|name| cursor.field_id() == Some(name));
+                    leaves.push(Leaf {
+                        start: offset_u32(node.start_byte()),
+                        end: offset_u32(node.end_byte()),
+                        kind,
+                        names_parent,
+                    });
+                }
+            } else if cursor.goto_first_child() {
+                continue;
             }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return tokens;
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return Tokens { leaves };
+                }
             }
         }
+    }
+
+    /// The last token that ends at or before `offset`.
+    fn before(&self, offset: usize) -> Option<Leaf> {
+        let count = self.leaves.partition_point(|leaf| (leaf.end as usize) <= offset);
+        count.checked_sub(1).map(|at| self.leaves[at])
+    }
+
+    /// The first token that starts at or after `offset`.
+    fn after(&self, offset: usize) -> Option<Leaf> {
+        self.leaves.get(self.leaves.partition_point(|leaf| (leaf.start as usize) < offset)).copied()
+    }
+
+    /// The tokens inside `node`, in order.
+    fn within(&self, node: Node) -> &[Leaf] {
+        let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < node.start_byte());
+        let end = self.leaves.partition_point(|leaf| (leaf.end as usize) <= node.end_byte());
+        &self.leaves[first..end.max(first)]
     }
 }
 
-/// The first token after a node, if any.
-fn token_after(node: Node, text: &str) -> Option<Token> {
-    let mut current = node;
-    loop {
-        if let Some(next) = current.next_sibling() {
-            let mut leaf = next;
-            while let Some(child) = leaf.child(0) {
-                leaf = child;
-            }
-            if leaf.kind() == "comment" || leaf.is_missing() || leaf.byte_range().is_empty() {
-                current = leaf;
-                continue;
-            }
-            return Some(token_of(leaf, text));
-        }
-        current = current.parent()?;
-    }
+/// The name of each node kind of the grammar, by id.
+static KIND_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    let language = super::language();
+    (0..language.node_kind_count())
+        .map(|id| u16::try_from(id).ok().and_then(|id| language.node_kind_for_id(id)).unwrap_or(""))
+        .collect()
+});
+
+/// The ids [`Tokens::of`] compares with, looked up once.
+struct KindIds {
+    comment: u16,
+    /// The kinds of the tokens that can be a `name` field.
+    names: [u16; 3],
+    name_field: Option<std::num::NonZeroU16>,
 }
 
-/// The last token before a node, if any.
-fn token_before(node: Node) -> Option<Node> {
-    let mut current = node;
-    loop {
-        if let Some(previous) = current.prev_sibling() {
-            let mut leaf = previous;
-            while leaf.child_count() > 0 {
-                leaf = leaf.child(leaf.child_count() - 1).expect("a node with children has a last child");
-            }
-            if leaf.kind() == "comment" || leaf.is_missing() || leaf.byte_range().is_empty() {
-                current = leaf;
-                continue;
-            }
-            return Some(leaf);
-        }
-        current = current.parent()?;
+static KIND_IDS: std::sync::LazyLock<KindIds> = std::sync::LazyLock::new(|| {
+    let language = super::language();
+    let id = |kind: &str| language.id_for_node_kind(kind, true);
+    KindIds {
+        comment: id("comment"),
+        names: [id("identifier"), id("quoted_identifier"), id("generalized_identifier")],
+        name_field: language.field_id_for_name("name"),
     }
+});
+
+/// A byte offset as tree-sitter stores it (it reads at most 4 GiB).
+fn offset_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 // -------------------------------------------------------------------------------------------------------
@@ -332,50 +566,115 @@ impl<'t> Source<'t> {
     }
 }
 
-/// The constructs that are open where `node` starts, from its ancestors, outermost first: brackets whose
-/// closing token comes after the node, a `let` whose `in` does, an `if` still waiting for `then` or `else`.
-fn open_constructs_around(node: Node) -> Vec<Open> {
-    let start = node.start_byte();
-    let mut stack = Vec::new();
-    let mut ancestor = node.parent();
-    while let Some(current) = ancestor {
-        let mut opened: Option<Open> = None;
-        let mut cursor = current.walk();
-        for child in current.children(&mut cursor) {
-            if child.is_missing() || child.start_byte() >= start {
-                // The closer is after the node (or missing): what opened stays open.
-                break;
-            }
-            let kind = child.kind();
-            opened = match (kind, &opened) {
-                ("(" | "[" | "{", _) => {
-                    Some(Open { kind: OpenKind::Bracket(kind.as_bytes()[0]), at: child.byte_range() })
-                }
-                (")" | "]" | "}", _) => None,
-                ("let", _) => Some(Open { kind: OpenKind::Let, at: child.byte_range() }),
-                ("in", _) => None,
-                ("if", _) => Some(Open { kind: OpenKind::IfNeedsThen, at: child.byte_range() }),
-                ("then", Some(open)) => Some(Open { kind: OpenKind::IfNeedsElse, at: open.at.clone() }),
-                ("else", _) => None,
-                _ => opened,
-            };
+impl OpenKind {
+    /// The kind's place in [`Opens::by_kind`].
+    fn slot(self) -> usize {
+        match self {
+            OpenKind::Bracket(b'(') => 0,
+            OpenKind::Bracket(b'[') => 1,
+            OpenKind::Bracket(_) => 2,
+            OpenKind::Let => 3,
+            OpenKind::IfNeedsThen => 4,
+            OpenKind::IfNeedsElse => 5,
         }
-        if let Some(open) = opened {
-            stack.push(open);
-        }
-        ancestor = current.parent();
     }
-    stack.reverse();
-    stack
+}
+
+/// A stack of open constructs, outermost first, that finds the innermost one of a kind without looking at
+/// the others: a `)` in a 100,000-deep stack of `[` costs a lookup, not a scan.
+#[derive(Default)]
+struct Opens {
+    list: Vec<Open>,
+    /// For each kind, the positions in `list` of the constructs of that kind, in order.
+    by_kind: [Vec<usize>; 6],
+}
+
+impl Opens {
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    fn push(&mut self, open: Open) {
+        self.by_kind[open.kind.slot()].push(self.list.len());
+        self.list.push(open);
+    }
+
+    fn pop(&mut self) -> Option<Open> {
+        let open = self.list.pop()?;
+        self.by_kind[open.kind.slot()].pop();
+        Some(open)
+    }
+
+    /// The position of the innermost construct of `kind` among the first `len`.
+    fn innermost_below(&self, kind: OpenKind, len: usize) -> Option<usize> {
+        let positions = &self.by_kind[kind.slot()];
+        let count = positions.partition_point(|&at| at < len);
+        count.checked_sub(1).map(|at| positions[at])
+    }
+}
+
+/// The stack the balance check of one ERROR works on: the constructs open around the node (shared with the
+/// walk, never copied: only how many of them are still open is kept), then those opened inside it.
+struct OpenStack<'w> {
+    around: &'w Opens,
+    /// How many of `around` are still open.
+    around_len: usize,
+    inside: Opens,
+}
+
+impl<'w> OpenStack<'w> {
+    fn new(around: &'w Opens) -> OpenStack<'w> {
+        OpenStack { around, around_len: around.len(), inside: Opens::default() }
+    }
+
+    fn len(&self) -> usize {
+        self.around_len + self.inside.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn get(&self, at: usize) -> Option<&Open> {
+        match at.checked_sub(self.around_len) {
+            Some(inside) => self.inside.list.get(inside),
+            None => self.around.list.get(at),
+        }
+    }
+
+    fn last(&self) -> Option<&Open> {
+        self.len().checked_sub(1).and_then(|at| self.get(at))
+    }
+
+    fn push(&mut self, open: Open) {
+        self.inside.push(open);
+    }
+
+    fn truncate(&mut self, len: usize) {
+        while self.len() > len && self.inside.pop().is_some() {}
+        self.around_len = self.around_len.min(len);
+    }
+
+    fn clear(&mut self) {
+        self.truncate(0);
+    }
+
+    /// The position of the innermost open construct of `kind`.
+    fn innermost(&self, kind: OpenKind) -> Option<usize> {
+        match self.inside.innermost_below(kind, self.inside.len()) {
+            Some(inside) => Some(self.around_len + inside),
+            None => self.around.innermost_below(kind, self.around_len),
+        }
+    }
 }
 
 // -------------------------------------------------------------------------------------------------------
 // ERROR nodes
 
 /// The balance check over the tokens of one ERROR node.
-struct Scan<'s, 't> {
+struct Scan<'s, 't, 'w> {
     source: &'s Source<'t>,
-    stack: Vec<Open>,
+    stack: OpenStack<'w>,
     diagnostics: Vec<Diagnostic>,
     /// Where we are in the shape of a section member, when the ERROR is among a section's members;
     /// `None` inside a member's value or after a reported problem, until the next `;`.
@@ -396,7 +695,7 @@ enum MemberShape {
     AfterName,
 }
 
-impl Scan<'_, '_> {
+impl Scan<'_, '_, '_> {
     fn report_missing(&mut self, open: &Open, found: Option<&Token>, at: Range<usize>) {
         let mut message = expectation(open, self.source);
         match found {
@@ -413,17 +712,16 @@ impl Scan<'_, '_> {
     }
 
     /// Closes the constructs above the innermost one of `kind`, reporting only the innermost of them
-    /// (the others are the same mistake seen from further out). Returns whether one of `kind` was open.
-    fn close_through(&mut self, matches: impl Fn(OpenKind) -> bool, token: &Token) -> bool {
-        let Some(depth) = self.stack.iter().rposition(|open| matches(open.kind)) else {
-            return false;
-        };
+    /// (the others are the same mistake seen from further out). Returns the one of `kind` it closed.
+    fn close_through(&mut self, kind: OpenKind, token: &Token) -> Option<Open> {
+        let depth = self.stack.innermost(kind)?;
+        let closed = self.stack.get(depth).cloned();
         if depth + 1 < self.stack.len() {
             let innermost = self.stack.last().cloned().expect("the stack is deeper than `depth`");
             self.report_missing(&innermost, Some(token), token.range.clone());
         }
         self.stack.truncate(depth);
-        true
+        closed
     }
 
     /// Reports a token that needs something after it (an operator, a `,`) followed by one that cannot be
@@ -549,7 +847,7 @@ impl Scan<'_, '_> {
                 self.stack.push(Open { kind: OpenKind::Bracket(bracket), at: token.range.clone() })
             }
             TokenClass::Close(bracket) => {
-                if !self.close_through(|kind| kind == OpenKind::Bracket(bracket), token) {
+                if self.close_through(OpenKind::Bracket(bracket), token).is_none() {
                     let message = format!(
                         "unexpected `{}`: there is no `{}` for it to close",
                         token.shown, bracket as char
@@ -559,7 +857,7 @@ impl Scan<'_, '_> {
             }
             TokenClass::Let => self.stack.push(Open { kind: OpenKind::Let, at: token.range.clone() }),
             TokenClass::In => {
-                if !self.close_through(|kind| kind == OpenKind::Let, token) {
+                if self.close_through(OpenKind::Let, token).is_none() {
                     self.report_unexpected(
                         token,
                         "unexpected `in`: there is no `let` for it to close".into(),
@@ -568,28 +866,26 @@ impl Scan<'_, '_> {
             }
             TokenClass::If => self.stack.push(Open { kind: OpenKind::IfNeedsThen, at: token.range.clone() }),
             TokenClass::Then => {
-                if self.close_through(|kind| kind == OpenKind::IfNeedsThen, token) {
-                    let at = self.stack.len();
-                    let if_at = previous_if_start(token, self);
-                    self.stack.insert(at, Open { kind: OpenKind::IfNeedsElse, at: if_at });
+                if let Some(condition) = self.close_through(OpenKind::IfNeedsThen, token) {
+                    self.stack.push(Open { kind: OpenKind::IfNeedsElse, at: condition.at });
                 } else {
                     self.report_unexpected(token, "unexpected `then`: there is no `if` before it".into());
                 }
             }
             TokenClass::Else => {
-                if self.close_through(|kind| kind == OpenKind::IfNeedsElse, token) {
+                if self.close_through(OpenKind::IfNeedsElse, token).is_some() {
                     return;
                 }
                 // `if c x else y`: the `if` is there, its `then` is what is missing. The `else` still ends
                 // the `if`, so nothing else is reported for it.
-                match self.stack.iter().rposition(|open| open.kind == OpenKind::IfNeedsThen) {
+                match self.stack.innermost(OpenKind::IfNeedsThen) {
                     Some(depth) if depth + 1 == self.stack.len() => {
-                        let open = self.stack[depth].clone();
+                        let open = self.stack.get(depth).cloned().expect("an open construct at `depth`");
                         self.report_missing(&open, Some(token), token.range.clone());
                         self.stack.truncate(depth);
                     }
                     Some(_) => {
-                        self.close_through(|kind| kind == OpenKind::IfNeedsThen, token);
+                        self.close_through(OpenKind::IfNeedsThen, token);
                     }
                     None => self.report_unexpected(
                         token,
@@ -625,33 +921,21 @@ impl Scan<'_, '_> {
     }
 }
 
-/// The `if` keyword whose `then` was just matched: the last `if` token before `token`.
-fn previous_if_start(token: &Token, scan: &Scan) -> Range<usize> {
-    let before = &scan.source.text[..token.range.start];
-    let mut search_end = before.len();
-    while let Some(at) = before[..search_end].rfind("if") {
-        let boundary_before = at == 0 || !is_word_char(before[..at].chars().next_back().unwrap_or(' '));
-        let boundary_after = !is_word_char(before[at + 2..].chars().next().unwrap_or(' '));
-        if boundary_before && boundary_after {
-            return at..at + 2;
-        }
-        search_end = at;
-    }
-    token.range.clone()
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '.'
-}
-
-fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
+/// The diagnostics of an ERROR `node` at `place`, whose next named sibling is `next_named`.
+fn diagnose_error(
+    node: Node,
+    place: &Place,
+    next_named: Option<Node>,
+    all_tokens: &Tokens,
+    source: &Source,
+) -> Vec<Diagnostic> {
     let text = source.text;
-    let tokens = tokens_in(node, text);
-    let after = token_after(node, text);
-    let before = token_before(node).map(|leaf| token_of(leaf, text));
-    let in_section = std::iter::successors(node.parent(), |n| n.parent()).any(|n| n.kind() == "section")
-        || node.parent().and_then(|p| p.prev_sibling()).is_some_and(|s| s.kind() == "section")
-        || node.prev_sibling().is_some_and(|s| s.kind() == "section");
+    let tokens: Vec<Token> = all_tokens.within(node).iter().map(|leaf| leaf.token(text)).collect();
+    let after = all_tokens.after(node.end_byte()).map(|leaf| leaf.token(text));
+    let before_leaf = all_tokens.before(node.start_byte());
+    let before = before_leaf.map(|leaf| leaf.token(text));
+    let is_section = |sibling: Option<Node>| sibling.is_some_and(|s| s.kind() == "section");
+    let in_section = place.in_section || is_section(place.parent_previous) || is_section(place.previous);
     let at_member_start = in_section && before.as_ref().is_some_and(|b| b.class == TokenClass::Semicolon);
     let after_shared = in_section && before.as_ref().is_some_and(|b| b.class == TokenClass::Shared);
     let member = if at_member_start {
@@ -661,17 +945,17 @@ fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
     };
     let mut scan = Scan {
         source,
-        stack: open_constructs_around(node),
+        stack: OpenStack::new(place.opens),
         diagnostics: Vec::new(),
         member,
         in_section,
         // An ERROR right after a binding's name (`Orders Source{...}`): its first token should be `=`.
         unseparated_name: None,
-        binding_name: node
-            .parent()
+        binding_name: place
+            .parent
             .filter(|parent| parent.kind() == "binding")
             .and_then(|parent| parent.child_by_field_name("name"))
-            .filter(|name| node.prev_sibling().is_some_and(|previous| previous.id() == name.id()))
+            .filter(|name| place.previous.is_some_and(|previous| previous.id() == name.id()))
             .and(before.clone()),
     };
     let seeded = scan.stack.len();
@@ -704,16 +988,25 @@ fn diagnose_error(node: Node, source: &Source) -> Vec<Diagnostic> {
     if !scan.diagnostics.is_empty() {
         return scan.diagnostics;
     }
-    vec![unexpected(node, &tokens, text)]
+    let end_of_file = after.is_none();
+    vec![unexpected(node, &tokens, text, place, next_named, before_leaf, end_of_file)]
 }
 
 /// The fallback for an ERROR the balance check cannot explain: "unexpected X", worded by where it is.
-fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
+fn unexpected(
+    node: Node,
+    tokens: &[Token],
+    text: &str,
+    place: &Place,
+    next_named: Option<Node>,
+    before: Option<Leaf>,
+    end_of_file: bool,
+) -> Diagnostic {
     let Some(first) = tokens.first() else {
         let at = node.start_byte();
         return Diagnostic::new(codes::M101, at..at, "unexpected input");
     };
-    let parent = node.parent();
+    let parent = place.parent;
     let parent_kind = parent.map_or("", |p| p.kind());
     // `a = if c then x else (y - 1)` then `b = ...` with no `,`: the parser kept the `(...)` as an ERROR and
     // read `b = ...` as an equality that continues the value.
@@ -731,16 +1024,14 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
         depth >= 0 && !(depth == 0 && separator)
     }) && depth == 0
         && matches!(first.class, TokenClass::Open(_) | TokenClass::Name | TokenClass::Other);
-    if let Some(next) =
-        node.next_named_sibling().filter(|next| one_value && is_unseparated_binding(*next, text))
-    {
-        if open_constructs_around(node).last().is_some_and(|open| open.kind == OpenKind::Let) {
+    if let Some(next) = next_named.filter(|next| one_value && is_unseparated_binding(*next, text)) {
+        if place.opens.list.last().is_some_and(|open| open.kind == OpenKind::Let) {
             let message =
                 format!("expected `,` between bindings, before `{}`", show(&text[next.byte_range()]));
             return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
         }
     }
-    let follows_item = node.prev_named_sibling().is_some_and(|s| !s.is_extra());
+    let follows_item = place.previous_named.is_some_and(|s| !s.is_extra());
     let starts_item = !is_terminator(first.class) && first.class != TokenClass::NeedsOperand;
     let separated = match parent_kind {
         "list_expression" | "list_type" => Some("list items"),
@@ -748,9 +1039,9 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
         "argument_list" => Some("arguments"),
         "parameter_list" | "function_type" => Some("parameters"),
         "let_expression" => Some("bindings"),
-        "binding" | "record_field" if node.next_named_sibling().is_some() => {
+        "binding" | "record_field" if next_named.is_some() => {
             // `a = 1 b = 2`: the first value is the ERROR and `b = 2` was read as the value.
-            let next = node.next_named_sibling().expect("checked above");
+            let next = next_named.expect("checked above");
             let what = if parent_kind == "binding" { "bindings" } else { "record fields" };
             let message = format!("expected `,` between {what}, before `{}`", show(&text[next.byte_range()]));
             return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
@@ -763,7 +1054,7 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
     }
     // `f(x y)`: the first item became the ERROR and the second was read as the item.
     if let (Some(what), true) = (separated, starts_item) {
-        if let Some(next) = node.next_named_sibling().filter(|n| !n.is_extra() && !n.is_error()) {
+        if let Some(next) = next_named.filter(|n| !n.is_extra() && !n.is_error()) {
             let message = format!("expected `,` between {what}, found `{}`", show(&text[next.byte_range()]));
             return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
         }
@@ -771,7 +1062,7 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
     if first.class == TokenClass::Semicolon
         && tokens.len() == 1
         && parent_kind == "source_file"
-        && token_after(node, text).is_none()
+        && end_of_file
     {
         let message = "unexpected `;` at the end of the document: an expression is not ended by `;` (only \
                        section members are)";
@@ -782,7 +1073,7 @@ fn unexpected(node: Node, tokens: &[Token], text: &str) -> Diagnostic {
         return Diagnostic::new(codes::M101, first.range.clone(), message);
     }
     let mut message = format!("unexpected `{}`", first.shown);
-    let expected = expected_tokens(node, &open_constructs_around(node));
+    let expected = expected_tokens(before, &place.opens.list, place.in_section);
     if !expected.is_empty() {
         message.push_str("; expected ");
         message.push_str(&expected);
@@ -808,8 +1099,8 @@ fn is_unseparated_binding(node: Node, text: &str) -> bool {
 /// expression"). It is derived from the constructs open around the node and the token before it, not from
 /// the parser's state numbers: a tree reused by incremental parsing keeps the states of an older parse, and
 /// the same text must always get the same message.
-fn expected_tokens(node: Node, open: &[Open]) -> String {
-    let Some(before) = token_before(node) else {
+fn expected_tokens(before: Option<Leaf>, open: &[Open], in_section: bool) -> String {
+    let Some(before) = before else {
         return String::new();
     };
     let class = classify(before.kind(), before.kind());
@@ -823,7 +1114,6 @@ fn expected_tokens(node: Node, open: &[Open]) -> String {
     if wants_operand {
         return "an expression".to_string();
     }
-    let in_section = std::iter::successors(node.parent(), |n| n.parent()).any(|n| n.kind() == "section");
     let mut phrases: Vec<&str> = Vec::new();
     match open.last().map(|o| o.kind) {
         Some(OpenKind::Bracket(b'(')) => phrases.extend(["`,`", "`)`"]),
@@ -837,9 +1127,7 @@ fn expected_tokens(node: Node, open: &[Open]) -> String {
     }
     // After a name being defined (a section's, a member's) nothing can continue it; after a value, an
     // operator could.
-    let defines_name =
-        before.parent().and_then(|p| p.child_by_field_name("name")).is_some_and(|n| n.id() == before.id());
-    if !defines_name {
+    if !before.names_parent {
         phrases.push("an operator");
     }
     match phrases.len() {
@@ -881,15 +1169,16 @@ fn miscased_keyword(word: &str) -> Option<&'static str> {
 /// broken expression and every member after the first adds errors; one diagnostic that names the cause
 /// replaces them. Member syntax is a `shared` keyword, or a `;` outside any bracket or `let` that more
 /// tokens follow (a last `;` alone is a stray one after an expression).
-fn missing_section_declaration(root: Node, text: &str) -> Option<Diagnostic> {
+fn missing_section_declaration(root: Node, text: &str, all_tokens: &Tokens) -> Option<Diagnostic> {
     let mut cursor = root.walk();
     if root.children(&mut cursor).any(|child| child.kind() == "section") {
         return None;
     }
-    let tokens = tokens_in(root, text);
+    let leaves = &all_tokens.leaves;
+    let tokens: Vec<Token> = leaves.iter().take(3).map(|leaf| leaf.token(text)).collect();
     let first = tokens.first()?;
     // `Section Section1;` or `Shared Query = ...`: the keyword with the wrong case, then what follows it.
-    let classes: Vec<TokenClass> = tokens.iter().take(3).map(|token| token.class).collect();
+    let classes: Vec<TokenClass> = tokens.iter().map(|token| token.class).collect();
     let declares = |keyword: &str| match keyword {
         "section" => classes == [TokenClass::Name, TokenClass::Name, TokenClass::Semicolon],
         _ => classes == [TokenClass::Name, TokenClass::Name, TokenClass::Equals],
@@ -908,18 +1197,18 @@ fn missing_section_declaration(root: Node, text: &str) -> Option<Diagnostic> {
             return Some(Diagnostic::new(codes::M102, name.range.end..name.range.end, message));
         }
     }
-    if tokens.iter().any(|token| token.shown == "section") {
+    if leaves.iter().any(|leaf| &text[leaf.range()] == "section") {
         return None;
     }
     let mut depth = 0i64;
-    let members = tokens.iter().enumerate().any(|(i, token)| {
-        match token.class {
+    let members = leaves.iter().enumerate().any(|(i, leaf)| {
+        let class = classify(leaf.kind(), &text[leaf.range()]);
+        match class {
             TokenClass::Open(_) | TokenClass::Let => depth += 1,
             TokenClass::Close(_) | TokenClass::In => depth -= 1,
             _ => {}
         }
-        token.class == TokenClass::Shared
-            || (token.class == TokenClass::Semicolon && depth <= 0 && i + 1 < tokens.len())
+        class == TokenClass::Shared || (class == TokenClass::Semicolon && depth <= 0 && i + 1 < leaves.len())
     });
     if !members {
         return None;
@@ -936,11 +1225,17 @@ fn missing_section_declaration(root: Node, text: &str) -> Option<Diagnostic> {
 /// quoted identifier may hold. The parser sees a shorter name followed by an operator or a stray token and
 /// reports a missing `]` or an unexpected token, then more problems up to the `]`; one diagnostic that
 /// says how to write the name replaces them all. `node` is the ERROR or MISSING node right after the
-/// name. Returns the diagnostic and the span from the name to the `]`, whose other problems follow from it.
-fn unquoted_field_name(node: Node, text: &str) -> Option<(Diagnostic, Range<usize>)> {
-    let name = token_before(node).filter(|n| n.kind() == "generalized_identifier")?;
-    let rest = &text[name.end_byte()..];
-    let offending_at = name.end_byte() + (rest.len() - rest.trim_start_matches(' ').len());
+/// name, the `generalized_identifier` token at `name`. Returns the diagnostic and the span from the name
+/// to the `]`, whose other problems follow from it. The search for the `]` reads at most `budget` bytes,
+/// and takes them from it.
+fn unquoted_field_name(
+    node: Node,
+    name: Range<usize>,
+    text: &str,
+    budget: &mut usize,
+) -> Option<(Diagnostic, Range<usize>)> {
+    let rest = &text[name.end..];
+    let offending_at = name.end + (rest.len() - rest.trim_start_matches(' ').len());
     if node.start_byte() > offending_at {
         return None;
     }
@@ -948,16 +1243,39 @@ fn unquoted_field_name(node: Node, text: &str) -> Option<(Diagnostic, Range<usiz
     if matches!(offending, ']' | '=' | ',' | '?' | '[' | '"') || offending.is_whitespace() {
         return None;
     }
-    // Where the name ends (a record field's `=` or `,`, or the `]`) and the `]` that closes the brackets.
+    let (name_end, close) = closing_bracket(text, offending_at, budget)?;
+    let written = text[name.start..name_end.unwrap_or(close)].trim_end();
+    if written.contains("#(") {
+        return None;
+    }
+    let message = format!(
+        "unexpected `{offending}` in the field name `{written}`; a name with characters other than letters, \
+         digits, `_`, `.` and spaces must be quoted: `#\"{written}\"`"
+    );
+    let range = offending_at..offending_at + offending.len_utf8();
+    Some((Diagnostic::new(codes::M101, range, message), name.start..close + 1))
+}
+
+/// From inside a field name at `from`: where the name ends (a record field's `=` or `,`, if before the
+/// `]`) and the `]` that closes the brackets. `None` when the name has a `"` or a line break, or a bracket
+/// closes before the `]`, or there is no `]` within `budget` bytes; the bytes read are taken from `budget`.
+fn closing_bracket(text: &str, from: usize, budget: &mut usize) -> Option<(Option<usize>, usize)> {
     let mut depth = 0usize;
     let mut in_text = false;
     let mut name_end = None;
-    let mut close = None;
-    for (i, c) in text[offending_at..].char_indices() {
-        let at = offending_at + i;
+    let mut read = 0;
+    let mut found = None;
+    for (i, c) in text[from..].char_indices() {
+        read = i + c.len_utf8();
+        if i >= *budget {
+            break;
+        }
+        let at = from + i;
         if c == '"' {
             // A quote inside the name itself: not a name this can suggest quoting.
-            name_end?;
+            if name_end.is_none() {
+                break;
+            }
             in_text = !in_text;
             continue;
         }
@@ -965,11 +1283,12 @@ fn unquoted_field_name(node: Node, text: &str) -> Option<(Diagnostic, Range<usiz
             continue;
         }
         match c {
-            '\r' | '\n' if name_end.is_none() => return None,
+            '\r' | '\n' if name_end.is_none() => break,
             '[' | '(' | '{' => depth += 1,
-            ')' | '}' => depth = depth.checked_sub(1)?,
+            ')' | '}' if depth == 0 => break,
+            ')' | '}' => depth -= 1,
             ']' if depth == 0 => {
-                close = Some(at);
+                found = Some((name_end, at));
                 break;
             }
             ']' => depth -= 1,
@@ -979,27 +1298,18 @@ fn unquoted_field_name(node: Node, text: &str) -> Option<(Diagnostic, Range<usiz
             _ => {}
         }
     }
-    let close = close?;
-    let written = text[name.start_byte()..name_end.unwrap_or(close)].trim_end();
-    if written.contains("#(") {
-        return None;
-    }
-    let message = format!(
-        "unexpected `{offending}` in the field name `{written}`; a name with characters other than letters, \
-         digits, `_`, `.` and spaces must be quoted: `#\"{written}\"`"
-    );
-    let range = offending_at..offending_at + offending.len_utf8();
-    Some((Diagnostic::new(codes::M101, range, message), name.start_byte()..close + 1))
+    *budget = budget.saturating_sub(read);
+    found
 }
 
 // -------------------------------------------------------------------------------------------------------
 // MISSING nodes
 
-fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
+/// The diagnostic of a MISSING `node`, a child of `parent`.
+fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &Source) -> Diagnostic {
     let text = source.text;
     let at = node.start_byte();
     let kind = node.kind();
-    let parent = node.parent();
     let opener = |wanted: &str| {
         parent.and_then(|p| {
             let mut cursor = p.walk();
@@ -1066,11 +1376,12 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
         }
         // tree-sitter stands a missing operand in for the cheapest expression, a zero-width identifier.
         "identifier" | "generalized_identifier" | "quoted_identifier" | "number_literal" | "text_literal" => {
-            let before = token_before(node);
+            let before = tokens.before(at);
             let is_name = parent
                 .is_some_and(|p| p.child_by_field_name("name").is_some_and(|name| name.id() == node.id()));
             let what = if is_name { "a name" } else { "an expression" };
             if let Some(comma) = before.filter(|b| b.kind() == ",") {
+                let comma = comma.range();
                 let item = match parent.map(|p| p.kind()) {
                     Some("list_expression") => "a list item",
                     Some("record_expression" | "record_field" | "record_type") => "a field",
@@ -1078,14 +1389,16 @@ fn diagnose_missing(node: Node, source: &Source) -> Diagnostic {
                     Some("let_expression" | "binding") => "a binding",
                     _ => "another item",
                 };
-                let found = token_after(node, text)
+                let found = tokens
+                    .after(at)
+                    .map(|leaf| leaf.token(text))
                     .map_or_else(|| "the end of the file".to_string(), |t| format!("`{}`", t.shown));
                 let message =
                     format!("expected {item} after `,`, found {found} (a trailing `,` is not allowed)");
-                return Diagnostic::new(codes::M102, comma.end_byte()..comma.end_byte(), message);
+                return Diagnostic::new(codes::M102, comma.end..comma.end, message);
             }
             let message = match before {
-                Some(before) => format!("expected {what} after `{}`", show(&text[before.byte_range()])),
+                Some(before) => format!("expected {what} after `{}`", show(&text[before.range()])),
                 None => format!("expected {what}"),
             };
             Diagnostic::new(codes::M102, at..at, message)

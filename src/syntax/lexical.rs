@@ -12,6 +12,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::chars;
+use super::locate::Locator;
 use super::names::{m_name, m_text};
 use crate::diagnostics::{codes, Diagnostic, Edit, Fix};
 
@@ -37,13 +38,15 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
             check_token(node, text, &mut diagnostics);
         }
     }
-    // Tokens holding an escape (a lookup descends the tree's balanced member lists: logarithmic).
+    // Tokens holding an escape. The lookups come in the order of the text, so one locator answers them all
+    // for the size of the tree, however deep (a lookup from the root each time would cost its depth).
+    let mut locator = Locator::new(root);
     let bytes = text.as_bytes();
     let mut from = 0;
     let mut last_checked = None;
     while let Some(found) = find_escape_start(&bytes[from..]) {
         let at = from + found;
-        if let Some(node) = root.descendant_for_byte_range(at, at + 1).filter(|n| n.child_count() == 0) {
+        if let Some(node) = Some(locator.descendant(at, at + 1)).filter(|n| n.child_count() == 0) {
             // Escapes of one token come one after another: it is checked once.
             if last_checked != Some(node.start_byte()) {
                 last_checked = Some(node.start_byte());
@@ -57,6 +60,7 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     // A quote the parse read as repaired (`misquoted`) is no quote in the tree: the search goes on in
     // step with it.
     let repaired = misquoted(text);
+    let mut locator = Locator::new(root);
     let mut at = 0;
     let mut number_end = usize::MAX;
     while at < bytes.len() {
@@ -90,8 +94,8 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
                 // may be wrong where it stands, which only the name it is part of can tell.
                 let mut next = at + c.len_utf8();
                 if !chars::is_identifier_start(c) && !chars::is_whitespace(c) {
-                    let name = root.descendant_for_byte_range(at, next).filter(|n| n.kind() == "identifier");
-                    if let Some(name) = name {
+                    let name = locator.descendant(at, next);
+                    if name.kind() == "identifier" {
                         check_token(name, text, &mut diagnostics);
                         // The whole name is checked: its other characters need no lookup (a megabyte of
                         // symbols without a space is one name, not a quarter of a million lookups).
@@ -117,10 +121,9 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         let length = lenient_number_length(&bytes[at..]);
         number_end = at + length;
         if number_problem(&text[at..at + length]).is_some() {
-            if let Some(node) = root.descendant_for_byte_range(at, at + 1) {
-                if node.kind() == "number_literal" && node.start_byte() == at {
-                    check_token(node, text, &mut diagnostics);
-                }
+            let node = locator.descendant(at, at + 1);
+            if node.kind() == "number_literal" && node.start_byte() == at {
+                check_token(node, text, &mut diagnostics);
             }
         }
         at += length.max(1);
@@ -373,8 +376,12 @@ fn typographic_text(text: &str, open: usize, quote: char) -> Option<Fix> {
 /// written as M writes text. `None` when the line has no closing quote.
 pub(super) fn requoted_text(text: &str, open: Range<usize>, closing: &[char]) -> Option<Fix> {
     let body_start = open.end;
-    let line_end = text[body_start..].find(['\n', '\r']).map_or(text.len(), |end| body_start + end);
-    let (close, quote) = text[body_start..line_end].char_indices().find(|(_, c)| closing.contains(c))?;
+    // The search stops at the first closing quote or line end, not at the line end: on a long line with
+    // many quotes, each search reads only to the next one.
+    let (close, quote) = text[body_start..]
+        .char_indices()
+        .find(|(_, c)| closing.contains(c) || matches!(c, '\n' | '\r'))
+        .filter(|(_, c)| closing.contains(c))?;
     let close = body_start + close;
     let literal = m_text(&text[body_start..close]);
     let edit = Edit { range: open.start..close + quote.len_utf8(), new_text: literal.clone() };

@@ -11,6 +11,7 @@ pub mod chars;
 mod document;
 mod errors;
 mod lexical;
+pub mod locate;
 pub mod names;
 
 use tree_sitter::{Parser, Tree};
@@ -168,16 +169,23 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     // A name holding a character no name may hold (`“Sales”` pasted from a document, a zero-width space
     // after a number) often stands where the grammar expects something else: a syntax error touching it is
     // the same problem, said less clearly.
-    let misspelt_names: Vec<std::ops::Range<usize>> = lexical
+    // The lexical diagnostics are in order, so one locator finds all their names, and the names are in
+    // order too: whether a syntax error touches one is a binary search.
+    let mut locator = locate::Locator::new(tree.root_node());
+    let mut misspelt_names: Vec<std::ops::Range<usize>> = lexical
         .iter()
         .filter(|d| d.code == codes::M109)
-        .filter_map(|d| tree.root_node().descendant_for_byte_range(d.range.start, d.range.end))
-        .map(|name| name.byte_range())
+        .map(|d| locator.descendant(d.range.start, d.range.end).byte_range())
         .collect();
+    misspelt_names.dedup();
+    let touches_misspelt_name = |range: &std::ops::Range<usize>| {
+        let first_not_before = misspelt_names.partition_point(|name| name.end < range.start);
+        misspelt_names.get(first_not_before).is_some_and(|name| name.start <= range.end)
+    };
     let mut diagnostics: Vec<Diagnostic> = errors::diagnose(tree, text)
         .into_iter()
         .filter(|d| horizon.is_none_or(|horizon| d.range.start < horizon))
-        .filter(|d| !misspelt_names.iter().any(|name| d.range.start <= name.end && name.start <= d.range.end))
+        .filter(|d| !touches_misspelt_name(&d.range))
         .collect();
     diagnostics.extend(lexical);
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
@@ -210,19 +218,14 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
     let mut parse = parse(&decoded.text);
     // Invalid bytes read as spaces, so an operand or name made of them is "missing": that is the same
     // problem, already reported once as invalid UTF-8.
-    let consequence_windows: Vec<std::ops::Range<usize>> = decoded
-        .invalid
-        .iter()
-        .map(|range| {
-            let before = decoded.text[..range.start].trim_end().len();
-            let after = decoded.text.len() - decoded.text[range.end..].trim_start().len();
-            before..after + 1
-        })
-        .collect();
-    parse.diagnostics.retain(|d| {
-        !(matches!(d.code.id, "M101" | "M102")
-            && consequence_windows.iter().any(|w| w.contains(&d.range.start)))
-    });
+    let consequence_windows = consequence_windows(&decoded.text, &decoded.invalid);
+    // The windows are in order, their starts and their ends both: the last one starting at or before an
+    // offset is the only one that can hold it.
+    let in_window = |offset: usize| {
+        let count = consequence_windows.partition_point(|w| w.start <= offset);
+        count.checked_sub(1).is_some_and(|last| consequence_windows[last].contains(&offset))
+    };
+    parse.diagnostics.retain(|d| !(matches!(d.code.id, "M101" | "M102") && in_window(d.range.start)));
     for range in &decoded.invalid {
         let shown: Vec<String> = bytes[range.clone()].iter().take(4).map(|b| format!("0x{b:02X}")).collect();
         let more = if range.len() > 4 { " ..." } else { "" };
@@ -240,4 +243,61 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
     }
     parse.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
     CheckedBytes { text: decoded.text, tree: Some(parse.tree), diagnostics: parse.diagnostics }
+}
+
+/// For each invalid range (in order) of a decoded text, where a syntax error is its consequence: from the
+/// end of the last non-space before it to just past the first non-space after it. One pass over the text:
+/// the spaces between many invalid ranges are read once, not once for each range.
+fn consequence_windows(text: &str, invalid: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
+    let mut windows = Vec::with_capacity(invalid.len());
+    // The end of the last non-space character before `scanned_to`.
+    let (mut scanned_to, mut solid_end) = (0, 0);
+    // The first non-space character at or after the last range's end (or the end of the text).
+    let mut next_solid = 0;
+    for range in invalid {
+        let from = scanned_to.min(range.start);
+        for (at, c) in text[from..range.start].char_indices() {
+            if !c.is_whitespace() {
+                solid_end = from + at + c.len_utf8();
+            }
+        }
+        scanned_to = range.start;
+        if next_solid < range.end {
+            next_solid = text[range.end..]
+                .char_indices()
+                .find(|(_, c)| !c.is_whitespace())
+                .map_or(text.len(), |(at, _)| range.end + at);
+        }
+        windows.push(solid_end..next_solid + 1);
+    }
+    windows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The windows are those of the plain definition, trimming around each range on its own.
+    #[test]
+    fn consequence_windows_match_their_definition() {
+        let bytes = b"a \xff b\xfe\xfd  \xff \xff\xff  \xffc  \xff";
+        let decoded = text::decode(bytes);
+        let plain: Vec<std::ops::Range<usize>> = decoded
+            .invalid
+            .iter()
+            .map(|range| {
+                let before = decoded.text[..range.start].trim_end().len();
+                let after = decoded.text.len() - decoded.text[range.end..].trim_start().len();
+                before..after + 1
+            })
+            .collect();
+        assert_eq!(consequence_windows(&decoded.text, &decoded.invalid), plain);
+    }
+
+    #[test]
+    fn many_invalid_bytes_between_spaces_are_checked_in_linear_time() {
+        let bytes = b"\xff ".repeat(500_000);
+        let checked = check_bytes(&bytes);
+        assert_eq!(checked.diagnostics.iter().filter(|d| d.code == codes::M100).count(), 500_000);
+    }
 }

@@ -2,6 +2,10 @@
 //! lines with the primary range underlined, related ranges as secondary labels, a `help:` link to the
 //! code's documentation), then one summary line. Lines and columns come from the shared [`Files`] index,
 //! so they match the JSON output exactly; codespan-reporting only draws.
+//!
+//! A line longer than [`LONG_LINE`] bytes (minified M, a 10 MB single line) is shown cut to a window
+//! around the label on it ([`Windows`]): printing the whole line for each of its diagnostics would make
+//! the output, and the time to write it, grow with the square of the line.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -37,14 +41,18 @@ fn write_human(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result<(
                 Severity::Info => Level::Note,
                 Severity::Hint => Level::Help,
             };
-            let mut labels = vec![Label::primary(id, sources.clamp(id, &diagnostic.range))];
+            let mut windows = Windows::new(&sources);
+            let primary = windows.fit(id, sources.clamp(id, &diagnostic.range), true);
+            let mut labels = vec![Label::primary(id, primary.expect("a primary label always fits"))];
             let mut notes = Vec::new();
             for related in &diagnostic.related {
-                match sources.files.related_file(id, related) {
-                    Some(other) => labels.push(
-                        Label::secondary(other, sources.clamp(other, &related.range))
-                            .with_message(&related.message),
-                    ),
+                let fitted = sources.files.related_file(id, related).and_then(|other| {
+                    Some((other, windows.fit(other, sources.clamp(other, &related.range), false)?))
+                });
+                match fitted {
+                    Some((other, range)) => {
+                        labels.push(Label::secondary(other, range).with_message(&related.message))
+                    }
                     None => notes.push(format!(
                         "{}: {}",
                         sources.files.related_path(id, related),
@@ -61,7 +69,7 @@ fn write_human(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result<(
                 .with_message(&diagnostic.message)
                 .with_labels(labels)
                 .with_notes(notes);
-            term::emit(out, &config, &sources, &snippet).map_err(|error| match error {
+            term::emit(out, &config, &windows, &snippet).map_err(|error| match error {
                 FilesError::Io(error) => error,
                 other => io::Error::other(other.to_string()),
             })?;
@@ -147,6 +155,108 @@ fn shown_text(text: &str) -> Cow<'_, str> {
             })
             .collect(),
     )
+}
+
+/// Lines longer than this many bytes are shown cut to a window.
+const LONG_LINE: usize = 240;
+/// How much of a long line is shown before and after a label's ends.
+const CONTEXT: usize = 60;
+/// How much of a label on a long line is shown.
+const SPAN: usize = 120;
+
+/// The files as one diagnostic shows them: each long line that holds a label's start or end is cut to a
+/// window around it, and any other long line to its start. Lines, columns and names are the files' own.
+struct Windows<'s, 'a> {
+    sources: &'s Sources<'a>,
+    /// (file, line, the bytes of the line shown).
+    windows: Vec<(usize, usize, Range<usize>)>,
+}
+
+impl<'s, 'a> Windows<'s, 'a> {
+    fn new(sources: &'s Sources<'a>) -> Windows<'s, 'a> {
+        Windows { sources, windows: Vec::new() }
+    }
+
+    fn window(&self, id: usize, line: usize) -> Option<Range<usize>> {
+        self.windows
+            .iter()
+            .find(|(file, at, _)| *file == id && *at == line)
+            .map(|(_, _, window)| window.clone())
+    }
+
+    /// The range of a label as it is shown: on a long line cut to at most [`SPAN`] bytes, and a window
+    /// made around it. `None` when it falls outside a window already made for another label on that line
+    /// (it is then told as a note), unless it is the `primary` one, which comes first.
+    fn fit(&mut self, id: usize, range: Range<usize>, primary: bool) -> Option<Range<usize>> {
+        let text: &str = &self.sources.shown[id];
+        let index = &self.sources.files.get(id).index;
+        let (first, last) = (index.line_of(range.start), index.line_of(range.end));
+        // A line of the shown text, without its terminator.
+        let content = |line: usize| {
+            let whole = codespan_reporting::files::Files::line_range(self.sources, id, line).unwrap_or(0..0);
+            whole.start..whole.start + text[whole].trim_end_matches(['\r', '\n']).len()
+        };
+        let long = |line: usize| content(line).len() > LONG_LINE;
+        let mut range = range;
+        if first == last && long(first) && range.len() > SPAN {
+            range.end = floor_char_boundary(text, range.start + SPAN);
+        }
+        // The window each end of the label needs on its line, if that line is long.
+        let mut wanted = Vec::new();
+        for (line, point) in [(first, range.start), (last, range.end)] {
+            if !long(line) {
+                continue;
+            }
+            let content = content(line);
+            let (from, to) = if first == last { (range.start, range.end) } else { (point, point) };
+            let window = floor_char_boundary(text, from.saturating_sub(CONTEXT).max(content.start))
+                ..floor_char_boundary(text, (to + CONTEXT).min(content.end)).max(to);
+            match self.window(id, line) {
+                Some(made) if made.start <= from && to <= made.end => {}
+                Some(_) if !primary => return None,
+                _ => wanted.push((line, window)),
+            }
+        }
+        for (line, window) in wanted {
+            self.windows.retain(|(file, at, _)| !(*file == id && *at == line));
+            self.windows.push((id, line, window));
+        }
+        Some(range)
+    }
+}
+
+impl<'s, 'a> codespan_reporting::files::Files<'s> for Windows<'s, 'a> {
+    type FileId = usize;
+    type Name = &'s str;
+    type Source = &'s str;
+
+    fn name(&'s self, id: usize) -> Result<&'s str, FilesError> {
+        self.sources.name(id)
+    }
+
+    fn source(&'s self, id: usize) -> Result<&'s str, FilesError> {
+        self.sources.source(id)
+    }
+
+    fn line_index(&'s self, id: usize, byte_index: usize) -> Result<usize, FilesError> {
+        self.sources.line_index(id, byte_index)
+    }
+
+    fn column_number(&'s self, id: usize, line_index: usize, byte_index: usize) -> Result<usize, FilesError> {
+        self.sources.column_number(id, line_index, byte_index)
+    }
+
+    fn line_range(&'s self, id: usize, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let line = self.sources.line_range(id, line_index)?;
+        if let Some(window) = self.window(id, line_index) {
+            return Ok(window);
+        }
+        if line.len() > LONG_LINE {
+            let text = self.sources.source(id)?;
+            return Ok(line.start..floor_char_boundary(text, line.start + LONG_LINE));
+        }
+        Ok(line)
+    }
 }
 
 impl<'a> codespan_reporting::files::Files<'a> for Sources<'a> {

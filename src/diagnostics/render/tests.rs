@@ -235,3 +235,32 @@ fn a_range_on_the_byte_order_mark_is_at_line_one_column_one() {
     assert_eq!(position(&json["diagnostics"][0]["start"]), (1, 1));
     assert_eq!(position(&json["diagnostics"][0]["end"]), (1, 1));
 }
+
+/// A long line is shown cut to a window around each diagnostic on it: with 400 diagnostics on a 240 KB
+/// line the output stays small, and each snippet shows its own label with the real line and column.
+#[test]
+fn long_lines_are_shown_around_the_label() {
+    let unit = "Größe + x, ";
+    let text = unit.repeat(20_000);
+    let diagnostics: Vec<Diagnostic> = (0..400)
+        .map(|n| {
+            let start = n * 50 * unit.len() + "Größe + ".len();
+            let mut diagnostic =
+                Diagnostic::new(codes::M201, start..start + 1, format!("unknown `x` number {n}"));
+            // A related location close by is shown as a label, one far away as a note.
+            diagnostic = diagnostic.with_related(start - "Größe + ".len()..start - " + ".len(), "close by");
+            diagnostic.with_related(text.len() - 1..text.len(), "far away")
+        })
+        .collect();
+    let report = FileReport { path: "long.pq".into(), text: text.clone(), diagnostics };
+    let output = rendered(Format::Human, std::slice::from_ref(&report), false);
+    assert!(output.len() < 400 * 1_000, "{} bytes", output.len());
+    let snippets: Vec<&str> = output.split("error[M201]").skip(1).collect();
+    assert_eq!(snippets.len(), 400);
+    let last = snippets[399];
+    let column = 399 * 50 * unit.chars().count() + "Größe + ".chars().count() + 1;
+    assert!(last.contains(&format!("long.pq:1:{column}")), "{last}");
+    assert!(last.contains("öße + x, Größe") && last.contains('^'), "{last}");
+    assert!(last.contains("close by") && last.contains("= long.pq: far away"), "{last}");
+    assert!(last.lines().all(|line| line.len() < 400), "{last}");
+}

@@ -33,28 +33,28 @@ impl QuotedNames {
     }
 }
 
-/// The diagnostic for the ERROR `node` when the name before it and the words it starts with are a quoted
-/// name of the document written without quotes; with the span it explains.
+/// The diagnostic for the ERROR `node` when the name before it (the `identifier` token at
+/// `identifier_before`) and the words it starts with are a quoted name of the document (the tree at `root`)
+/// written without quotes; with the span it explains.
 pub(super) fn unquoted_spaced_name(
     node: Node,
-    before: Option<Node>,
+    identifier_before: Option<Range<usize>>,
+    root: Node,
     text: &str,
     quoted: &mut QuotedNames,
 ) -> Option<(Diagnostic, Range<usize>)> {
-    let first =
-        before.filter(|leaf| leaf.kind() == "identifier" && leaf.end_byte() + 1 >= node.start_byte())?;
-    let ends = spaced_words(text, first.start_byte());
+    let first = identifier_before.filter(|first| first.end + 1 >= node.start_byte())?;
+    let ends = spaced_words(text, first.start);
     if ends.len() < 2 {
         return None;
     }
-    let root = std::iter::successors(Some(node), |n| n.parent()).last().expect("a node has a root");
     let names = quoted.get(root, text);
-    let end = ends[1..].iter().rev().copied().find(|&end| names.contains(&text[first.start_byte()..end]))?;
+    let end = ends[1..].iter().rev().copied().find(|&end| names.contains(&text[first.start..end]))?;
     // The ERROR starts at the second word or inside the name.
     if node.start_byte() >= end {
         return None;
     }
-    let span = first.start_byte()..end;
+    let span = first.start..end;
     let written = &text[span.clone()];
     let quoted_name = m_name(written);
     let message = format!("`{written}` is one name with spaces: write it quoted, `{quoted_name}`");
