@@ -241,6 +241,31 @@ fn main() {
         assert!(response.get("error").is_none(), "{response}");
     }
 
+    // Semantic tokens after a keystroke, as editors ask for them: a delta from the last answer.
+    let mut deltas = Vec::new();
+    let whole = server.request_raw("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}));
+    let mut result_id = whole["result"]["resultId"].clone();
+    let (line, column) = position_of(&text, "contoso.com", lines / 3);
+    for _ in 0..10 {
+        version += 1;
+        server.change(PATH, version, Some([[line, column], [line, column]]), "w");
+        let start = Instant::now();
+        let response = server.request_raw(
+            "textDocument/semanticTokens/full/delta",
+            json!({"textDocument": {"uri": uri}, "previousResultId": result_id}),
+        );
+        deltas.push(start.elapsed());
+        assert!(response["result"]["edits"].is_array(), "{response}");
+        result_id = response["result"]["resultId"].clone();
+        server.diagnostics_for_version(PATH, version);
+        while server
+            .await_message_within(Duration::from_millis(100), |m| {
+                m["method"] == "textDocument/publishDiagnostics"
+            })
+            .is_some()
+        {}
+    }
+
     // Cheap requests while a whole-document formatting runs.
     let (mut hover_busy, mut completion_busy) = (Vec::new(), Vec::new());
     for i in 0..10 {
@@ -312,6 +337,7 @@ fn main() {
     row("hover while a whole-document formatting runs", &hover_busy, "20 ms");
     row("completion while a whole-document formatting runs", &completion_busy, "20 ms");
     row("semantic tokens of the whole document", &tokens, "100 ms");
+    row("semantic tokens after a keystroke (delta from the last answer)", &deltas, "100 ms");
     row("formatting of the whole document", &formatting, "100 ms");
     row("200 keystrokes in a text left open: completion after the last", &[burst_completion], "1 s");
     row("200 keystrokes in a text left open: diagnostics of the last", &[burst_diagnostics], "1 s");

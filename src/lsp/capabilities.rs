@@ -130,7 +130,7 @@ pub fn server(client: ClientFlags, encoding: Encoding) -> ServerCapabilities {
             SemanticTokensOptions {
                 legend: super::tokens::legend(),
                 range: Some(true),
-                full: Some(SemanticTokensFullOptions::Bool(true)),
+                full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
                 work_done_progress_options: WorkDoneProgressOptions::default(),
             },
         )),

@@ -649,13 +649,55 @@ async fn tokens(
     .await
 }
 
-/// `textDocument/semanticTokens/full`.
+/// `textDocument/semanticTokens/full`: the tokens, kept with a result id for a later delta.
 pub async fn semantic_tokens_full(
     shared: &Arc<Shared>,
     params: SemanticTokensParams,
 ) -> Result<Option<SemanticTokensResult>> {
-    let data = tokens(shared, &params.text_document.uri, None).await?;
-    Ok(data.map(|data| SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data })))
+    let uri = params.text_document.uri;
+    let Some(data) = tokens(shared, &uri, None).await? else { return Ok(None) };
+    let result_id = remember_tokens(shared, &uri, &data);
+    Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: Some(result_id), data })))
+}
+
+/// `textDocument/semanticTokens/full/delta`: the edit from the answer the client has (its result id) to
+/// the tokens now, a few integers for a keystroke instead of the whole file's; the whole tokens when the
+/// server no longer has that answer.
+pub async fn semantic_tokens_full_delta(
+    shared: &Arc<Shared>,
+    params: SemanticTokensDeltaParams,
+) -> Result<Option<SemanticTokensFullDeltaResult>> {
+    let uri = params.text_document.uri;
+    let Some(data) = tokens(shared, &uri, None).await? else { return Ok(None) };
+    let previous = shared
+        .semantic_tokens
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&DocKey::of(&uri))
+        .filter(|(id, _)| *id == params.previous_result_id)
+        .map(|(_, tokens)| tokens.clone());
+    let result_id = remember_tokens(shared, &uri, &data);
+    Ok(Some(match previous {
+        Some(previous) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+            result_id: Some(result_id),
+            edits: vec![super::tokens::delta(&previous, &data)],
+        }),
+        None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens { result_id: Some(result_id), data }),
+    }))
+}
+
+/// Keeps a document's last whole-file tokens under a new result id, and returns the id.
+fn remember_tokens(shared: &Shared, uri: &Uri, data: &[lsp::SemanticToken]) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed).to_string();
+    let mut kept = shared.semantic_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // One answer a document, for the documents the client shows: a few.
+    if kept.len() >= 64 {
+        kept.clear();
+    }
+    kept.insert(DocKey::of(uri), (id.clone(), Arc::new(data.to_vec())));
+    id
 }
 
 /// `textDocument/semanticTokens/range`.

@@ -260,6 +260,7 @@ impl LanguageServer for Server {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let key = DocKey::of(&params.text_document.uri);
         let Some(closed) = self.shared.lock().documents.remove(&key) else { return };
+        self.shared.semantic_tokens.lock().unwrap_or_else(PoisonError::into_inner).remove(&key);
         // The file is read from disk again, and the folder may no longer be an item without the buffer.
         let mut items = self.refresh_items_near(&key);
         if !items.contains(&closed.item) {
@@ -366,6 +367,13 @@ impl LanguageServer for Server {
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
         features::semantic_tokens_full(&self.shared, params).await
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        features::semantic_tokens_full_delta(&self.shared, params).await
     }
 
     async fn semantic_tokens_range(

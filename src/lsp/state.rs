@@ -40,6 +40,8 @@ pub struct Shared {
     pub settings: SettingsCache,
     /// The queries of the M files under the workspace folders.
     pub symbols: Mutex<SymbolIndex>,
+    /// Each document's last whole-file semantic tokens and their result id, for deltas.
+    pub semantic_tokens: Mutex<HashMap<DocKey, (String, Arc<Vec<lsp::SemanticToken>>)>>,
     /// The jobs the editor's commands started and followed.
     pub jobs: Mutex<super::commands::Jobs>,
 }
@@ -55,6 +57,7 @@ impl Shared {
             listings: Listings::default(),
             settings: SettingsCache::default(),
             symbols: Mutex::new(SymbolIndex::default()),
+            semantic_tokens: Mutex::new(HashMap::new()),
             jobs: super::commands::new_jobs(),
         }
     }

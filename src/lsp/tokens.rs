@@ -3,7 +3,7 @@
 //! [`Lines`]. The legend is `ide`'s.
 
 use tower_lsp_server::ls_types::{
-    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend,
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensEdit, SemanticTokensLegend,
 };
 
 use super::convert::{Lines, Sequential};
@@ -56,6 +56,24 @@ pub fn encode(tokens: &[ide_tokens::SemanticToken], lines: &Lines) -> Vec<Semant
     encoded
 }
 
+/// The one edit that turns the tokens of an earlier answer into `new`: what differs between their common
+/// start and their common end. `start` and `delete_count` count the protocol's integers, five a token.
+pub fn delta(old: &[SemanticToken], new: &[SemanticToken]) -> SemanticTokensEdit {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix =
+        old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    SemanticTokensEdit {
+        start: integers(prefix),
+        delete_count: integers(old.len() - prefix - suffix),
+        data: Some(new[prefix..new.len() - suffix].to_vec()),
+    }
+}
+
+/// The protocol's integer count of `tokens` tokens.
+fn integers(tokens: usize) -> u32 {
+    u32::try_from(tokens.saturating_mul(5)).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use ropey::Rope;
@@ -63,6 +81,29 @@ mod tests {
     use super::*;
     use crate::ide::semantic_tokens::TokenType;
     use crate::lsp::convert::Encoding;
+
+    #[test]
+    fn a_delta_replaces_only_what_changed() {
+        let token = |delta_line, length| SemanticToken {
+            delta_line,
+            delta_start: 0,
+            length,
+            token_type: 0,
+            token_modifiers_bitset: 0,
+        };
+        let old = vec![token(0, 1), token(1, 2), token(1, 3), token(1, 4)];
+        let new = vec![token(0, 1), token(1, 9), token(1, 9), token(1, 3), token(1, 4)];
+        let edit = delta(&old, &new);
+        assert_eq!((edit.start, edit.delete_count), (5, 5));
+        assert_eq!(edit.data, Some(vec![token(1, 9), token(1, 9)]));
+        // Applied to the old integers, the edit gives the new ones.
+        let mut applied = old.clone();
+        let at = edit.start as usize / 5;
+        applied.splice(at..at + edit.delete_count as usize / 5, edit.data.unwrap());
+        assert_eq!(applied, new);
+        let same = delta(&new, &new);
+        assert_eq!((same.delete_count, same.data), (0, Some(Vec::new())));
+    }
 
     #[test]
     fn multi_line_tokens_are_split_and_columns_follow_the_encoding() {

@@ -255,6 +255,43 @@ fn semantic_tokens_use_the_legend_and_split_lines() {
 }
 
 #[test]
+fn semantic_token_deltas_apply_to_the_last_answer() {
+    let text = "section S;\nshared A = 1;\nshared Q = Table.AddColumn(T, \"x\", each 1);\nshared Z = A;\n";
+    let mut server = server_with("query.pq", text);
+    let uri = json!(server.uri("query.pq"));
+    let integers = |value: &Value| -> Vec<u64> {
+        value.as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect()
+    };
+    let full = server.request_raw("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}));
+    let mut data = integers(&full["result"]["data"]);
+    let id = full["result"]["resultId"].as_str().expect("a result id for deltas").to_owned();
+    // A query added in the middle: the delta is a small edit, and applied to the last answer gives the
+    // whole tokens of the new text.
+    server.change("query.pq", 2, Some([[2, 0], [2, 0]]), "shared B = List.Sum({1, 2});\n");
+    server.diagnostics_for_version("query.pq", 2);
+    let delta = server.request_raw(
+        "textDocument/semanticTokens/full/delta",
+        json!({"textDocument": {"uri": uri}, "previousResultId": id}),
+    );
+    let edits = delta["result"]["edits"].as_array().expect("a delta").clone();
+    assert_eq!(edits.len(), 1, "{delta}");
+    let edit = &edits[0];
+    let (start, deleted) =
+        (edit["start"].as_u64().unwrap() as usize, edit["deleteCount"].as_u64().unwrap() as usize);
+    let inserted = integers(&edit["data"]);
+    assert!(inserted.len() < data.len(), "only the changed tokens travel: {delta}");
+    data.splice(start..start + deleted, inserted);
+    let fresh = server.request_raw("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(data, integers(&fresh["result"]["data"]));
+    // An id the server does not know gets the whole tokens.
+    let unknown = server.request_raw(
+        "textDocument/semanticTokens/full/delta",
+        json!({"textDocument": {"uri": uri}, "previousResultId": "nope"}),
+    );
+    assert_eq!(integers(&unknown["result"]["data"]), data);
+}
+
+#[test]
 fn document_and_workspace_symbols() {
     let (mut server, _) = sales();
     let uri = json!(server.uri(MASHUP));

@@ -61,7 +61,7 @@ fn initialize_negotiates_utf8_when_offered() {
         .unwrap()
         .contains(&json!(".")));
     assert_eq!(capabilities["signatureHelpProvider"]["triggerCharacters"], json!(["(", ","]));
-    assert_eq!(capabilities["semanticTokensProvider"]["full"], true);
+    assert_eq!(capabilities["semanticTokensProvider"]["full"], json!({"delta": true}));
     assert_eq!(capabilities["semanticTokensProvider"]["range"], true);
     assert_eq!(
         capabilities["codeActionProvider"]["codeActionKinds"],
