@@ -6,11 +6,15 @@
 //! Tokens never overlap and come in text order; where captures nest (a capture inside a larger one), the
 //! inner one wins and the outer one is split around it. Multi-line tokens (texts, block comments) are one
 //! byte range: splitting them per line is the language server's job.
+//!
+//! tree-sitter's query cursor keeps depths in 16 bits: in a tree deeper than 65,535 levels it finds
+//! nothing, and takes minutes to do so. The query is therefore run on slices of the tree at most
+//! [`SLICE_DEPTH`] levels deep, each from the nodes where the slice above it stops.
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use tree_sitter::{Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::library::EntryKind;
 use crate::semantics::{Analysis, DefinitionKind, Resolution};
@@ -128,6 +132,9 @@ fn token_of_capture(capture: &str, node_kind: &str) -> Option<(TokenType, u32)> 
     })
 }
 
+/// How many levels below its root one run of the highlights query starts matches at.
+const SLICE_DEPTH: u32 = 16_384;
+
 /// The semantic tokens of an M document, or of the part of it in `range` (tokens that overlap the range,
 /// whole). With an analysis, names are refined by what they resolve to.
 pub fn semantic_tokens(
@@ -136,25 +143,7 @@ pub fn semantic_tokens(
     analysis: Option<&Analysis>,
     range: Option<Range<usize>>,
 ) -> Vec<SemanticToken> {
-    let query = &*HIGHLIGHTS;
-    let names = query.capture_names();
-    let mut cursor = QueryCursor::new();
-    if let Some(range) = &range {
-        cursor.set_byte_range(range.clone());
-    }
-    // Every capture: its range, pattern (later patterns win on the same node) and token.
-    let mut captures: Vec<(Range<usize>, usize, TokenType, u32)> = Vec::new();
-    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
-    while let Some(found) = matches.next() {
-        for capture in found.captures {
-            let node = capture.node;
-            if let Some((token_type, modifiers)) =
-                token_of_capture(names[capture.index as usize], node.kind())
-            {
-                captures.push((node.byte_range(), found.pattern_index, token_type, modifiers));
-            }
-        }
-    }
+    let mut captures = captures(tree, text, range.as_ref(), SLICE_DEPTH);
     captures.sort_by_key(|c| (c.0.start, std::cmp::Reverse(c.0.end), std::cmp::Reverse(c.1)));
     captures.dedup_by(|later, earlier| later.0 == earlier.0);
     let mut tokens = flatten(captures);
@@ -167,6 +156,65 @@ pub fn semantic_tokens(
         tokens.retain(|t| t.range.start < range.end && range.start < t.range.end);
     }
     tokens
+}
+
+/// A capture of the highlights query: its range, pattern (later patterns win on the same node) and token.
+type Capture = (Range<usize>, usize, TokenType, u32);
+
+/// Every capture of the highlights query with a token, in slices of `slice_depth` levels.
+fn captures(tree: &Tree, text: &str, range: Option<&Range<usize>>, slice_depth: u32) -> Vec<Capture> {
+    let query = &*HIGHLIGHTS;
+    let names = query.capture_names();
+    let mut captures: Vec<Capture> = Vec::new();
+    let mut slices = vec![tree.root_node()];
+    while let Some(slice) = slices.pop() {
+        let mut cursor = QueryCursor::new();
+        // Matches start in the slice, and may end below it (a pattern spans a few levels).
+        cursor.set_max_start_depth(Some(slice_depth - 1));
+        if let Some(range) = range {
+            cursor.set_byte_range(range.clone());
+        }
+        let mut matches = cursor.matches(query, slice, text.as_bytes());
+        while let Some(found) = matches.next() {
+            for capture in found.captures {
+                let node = capture.node;
+                if let Some((token_type, modifiers)) =
+                    token_of_capture(names[capture.index as usize], node.kind())
+                {
+                    captures.push((node.byte_range(), found.pattern_index, token_type, modifiers));
+                }
+            }
+        }
+        let wanted =
+            |node: &Node| range.is_none_or(|r| node.start_byte() < r.end && r.start < node.end_byte());
+        slices.extend(nodes_at_depth(slice, slice_depth).into_iter().filter(wanted));
+    }
+    captures
+}
+
+/// The nodes `depth` levels below `root`, found without going deeper.
+fn nodes_at_depth(root: Node, depth: u32) -> Vec<Node> {
+    let mut found = Vec::new();
+    let mut cursor = root.walk();
+    let mut level = 0;
+    loop {
+        if level == depth {
+            found.push(cursor.node());
+        } else if cursor.goto_first_child() {
+            level += 1;
+            continue;
+        }
+        loop {
+            if level == 0 {
+                return found;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            cursor.goto_parent();
+            level -= 1;
+        }
+    }
 }
 
 /// Non-overlapping tokens from nested captures sorted by start (outer first): inner captures win.
@@ -246,6 +294,33 @@ fn refine(token: &mut SemanticToken, analysis: &Analysis) {
 mod tests {
     use super::*;
     use crate::ide::fixture::{dedent, Fixture};
+
+    /// The query run in slices finds what one run finds, across slice boundaries (here 30,000 levels deep,
+    /// which one run still handles), and below 65,535 levels, where one run finds nothing.
+    #[test]
+    fn slices_of_a_deep_tree_give_the_captures_of_the_whole() {
+        let sorted = |mut captures: Vec<Capture>| {
+            captures.sort_by_key(|c| (c.0.start, c.0.end, c.1));
+            captures.dedup();
+            captures
+        };
+        let depth = 10_000;
+        let text = format!(
+            "let f = (x) => x, n = {}Table.AddColumn(f, \"a\", each [b] + JoinKind.Inner) meta [c = 1]{} in n",
+            "f(each {".repeat(depth),
+            "})".repeat(depth)
+        );
+        let tree = crate::syntax::parse(&text).tree;
+        let whole = captures(&tree, &text, None, u32::MAX);
+        assert!(whole.len() > 3 * depth);
+        assert_eq!(sorted(captures(&tree, &text, None, SLICE_DEPTH)), sorted(whole.clone()));
+        assert_eq!(sorted(captures(&tree, &text, None, 7)), sorted(whole));
+        let depth = 100_000;
+        let text = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        let tree = crate::syntax::parse(&text).tree;
+        let tokens = semantic_tokens(&text, &tree, None, None);
+        assert_eq!(tokens.iter().filter(|t| t.token_type == TokenType::Number).count(), 1);
+    }
 
     /// Renders each token: its text, type and modifiers.
     fn check(fixture: &str, range: Option<Range<usize>>, expect: &str) {
