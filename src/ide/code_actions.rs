@@ -80,7 +80,8 @@ pub fn code_actions(
 
 /// `Removed columns = ...`: the name written as words, quoted, with the same words elsewhere in the query.
 fn quote_multi_word_names(item: &Item, range: Range<usize>) -> Vec<CodeAction> {
-    let Some(file) = item.mashup else { return Vec::new() };
+    // A name written as words is a syntax error: without one there is nothing to quote.
+    let Some(file) = item.mashup.filter(|file| file.tree.root_node().has_error()) else { return Vec::new() };
     let context = Context::at(file.tree, file.text, range.start);
     let mut actions = Vec::new();
     for frame in &context.frames {

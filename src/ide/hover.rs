@@ -124,6 +124,10 @@ fn local(item: &Item, file: MFile, def: DefId) -> String {
 
 /// Markdown about a step a syntax error hides from the analysis, read from the tokens.
 fn lexical(file: MFile, offset: usize, name: &str) -> Option<String> {
+    // Without a syntax error nothing is hidden from the analysis (and the scan of the tokens is not free).
+    if !file.tree.root_node().has_error() {
+        return None;
+    }
     let context = Context::at(file.tree, file.text, offset);
     let (frame, binding) = context.visible().into_iter().find(|(_, b)| b.name == name)?;
     let kind = match frame.kind {

@@ -163,7 +163,10 @@ pub(crate) struct Lexical {
 }
 
 pub(crate) fn lexical(item: &Item, position: FilePosition) -> Option<Lexical> {
-    let file = item.mashup.filter(|_| position.file == FileId::Mashup)?;
+    // Without a syntax error the analysis saw every step: there is nothing for the tokens to add, and
+    // reading them costs a scan of the query.
+    let file =
+        item.mashup.filter(|file| position.file == FileId::Mashup && file.tree.root_node().has_error())?;
     let context = Context::at(file.tree, file.text, position.offset);
     let token = context.token.as_ref().filter(|t| t.is_name())?;
     let name = decode_name(token.text(file.text));

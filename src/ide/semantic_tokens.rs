@@ -6,11 +6,17 @@
 //! Tokens never overlap and come in text order; where captures nest (a capture inside a larger one), the
 //! inner one wins and the outer one is split around it. Multi-line tokens (texts, block comments) are one
 //! byte range: splitting them per line is the language server's job.
+//!
+//! tree-sitter's query cursor keeps depths in 16 bits: in a tree deeper than 65,535 levels it finds
+//! nothing, and takes minutes to do so; and it keeps a state for each pattern started above the node it
+//! is at, so a long left-nested chain (`x[a][a]...`) costs the square of its depth. The query is
+//! therefore run on slices of the tree at most [`SLICE_DEPTH`] levels deep, each from the nodes where
+//! the slice above it stops, and around syntax errors with very many children (see [`Shape`]).
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use tree_sitter::{Query, QueryCursor, StreamingIterator, Tree};
+use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::library::EntryKind;
 use crate::semantics::{Analysis, DefinitionKind, Resolution};
@@ -128,6 +134,10 @@ fn token_of_capture(capture: &str, node_kind: &str) -> Option<(TokenType, u32)> 
     })
 }
 
+/// How many levels below its root one run of the highlights query starts matches at: deep enough that an
+/// ordinary document is one slice, shallow enough that the states of patterns started above stay few.
+const SLICE_DEPTH: u32 = 256;
+
 /// The semantic tokens of an M document, or of the part of it in `range` (tokens that overlap the range,
 /// whole). With an analysis, names are refined by what they resolve to.
 pub fn semantic_tokens(
@@ -136,26 +146,7 @@ pub fn semantic_tokens(
     analysis: Option<&Analysis>,
     range: Option<Range<usize>>,
 ) -> Vec<SemanticToken> {
-    let query = &*HIGHLIGHTS;
-    let names = query.capture_names();
-    let mut cursor = QueryCursor::new();
-    if let Some(range) = &range {
-        cursor.set_byte_range(range.clone());
-    }
-    // Every capture: its range, pattern (later patterns win on the same node) and token.
-    let mut captures: Vec<(Range<usize>, usize, TokenType, u32)> = Vec::new();
-    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
-    while let Some(found) = matches.next() {
-        crate::cancel::checkpoint();
-        for capture in found.captures {
-            let node = capture.node;
-            if let Some((token_type, modifiers)) =
-                token_of_capture(names[capture.index as usize], node.kind())
-            {
-                captures.push((node.byte_range(), found.pattern_index, token_type, modifiers));
-            }
-        }
-    }
+    let mut captures = captures(tree, text, range.as_ref(), SLICE_DEPTH, WIDE);
     captures.sort_by_key(|c| (c.0.start, std::cmp::Reverse(c.0.end), std::cmp::Reverse(c.1)));
     captures.dedup_by(|later, earlier| later.0 == earlier.0);
     let mut tokens = flatten(captures);
@@ -168,6 +159,106 @@ pub fn semantic_tokens(
         tokens.retain(|t| t.range.start < range.end && range.start < t.range.end);
     }
     tokens
+}
+
+/// A capture of the highlights query: its range, pattern (later patterns win on the same node) and token.
+type Capture = (Range<usize>, usize, TokenType, u32);
+
+/// Every capture of the highlights query with a token, in slices of `slice_depth` levels, syntax errors
+/// with more than `wide` children queried child by child.
+fn captures(
+    tree: &Tree,
+    text: &str,
+    range: Option<&Range<usize>>,
+    slice_depth: u32,
+    wide: usize,
+) -> Vec<Capture> {
+    let query = &*HIGHLIGHTS;
+    let names = query.capture_names();
+    let mut captures: Vec<Capture> = Vec::new();
+    let mut cursor = QueryCursor::new();
+    // Matches start in the slice, and may end below it (a pattern spans a few levels).
+    cursor.set_max_start_depth(Some(slice_depth - 1));
+    let wanted = |node: &Node| range.is_none_or(|r| node.start_byte() < r.end && r.start < node.end_byte());
+    let mut slices = vec![tree.root_node()];
+    while let Some(slice) = slices.pop() {
+        let shape = Shape::of(slice, slice_depth, wide);
+        // The slice is queried around its wide syntax errors, one run for each part between them.
+        let mut from = slice.start_byte();
+        let ends = shape.wide_errors.iter().map(|error| (error.start_byte(), error.end_byte()));
+        for (to, next) in ends.chain([(slice.end_byte(), slice.end_byte())]) {
+            let part = match range {
+                Some(range) => from.max(range.start)..to.min(range.end),
+                None => from..to,
+            };
+            from = next;
+            if part.is_empty() {
+                continue;
+            }
+            cursor.set_byte_range(part);
+            let mut matches = cursor.matches(query, slice, text.as_bytes());
+            while let Some(found) = matches.next() {
+                crate::cancel::checkpoint();
+                for capture in found.captures {
+                    let node = capture.node;
+                    if let Some((token_type, modifiers)) =
+                        token_of_capture(names[capture.index as usize], node.kind())
+                    {
+                        captures.push((node.byte_range(), found.pattern_index, token_type, modifiers));
+                    }
+                }
+            }
+        }
+        slices.extend(shape.below.into_iter().filter(wanted));
+        for error in shape.wide_errors {
+            let mut children = error.walk();
+            slices.extend(error.children(&mut children).filter(wanted));
+        }
+    }
+    captures
+}
+
+/// What one run of the query must not walk itself in a slice of the tree.
+struct Shape<'t> {
+    /// The nodes `slice_depth` levels below the slice's root: the roots of the next slices.
+    below: Vec<Node<'t>>,
+    /// Syntax errors with more than [`WIDE`] (or the given number of) children, in order. tree-sitter's query cursor looks, at each
+    /// node, for a named sibling after it: in an error made of 100,000 `{` with no named node between them
+    /// that is the square of the width. Their children are queried one by one (in an error there is no
+    /// parent for a pattern to match anyway).
+    wide_errors: Vec<Node<'t>>,
+}
+
+/// How many children a syntax error may have and still be queried with the rest of its slice.
+const WIDE: usize = 256;
+
+impl<'t> Shape<'t> {
+    fn of(root: Node<'t>, slice_depth: u32, wide: usize) -> Shape<'t> {
+        let mut shape = Shape { below: Vec::new(), wide_errors: Vec::new() };
+        let mut cursor = root.walk();
+        let mut level = 0;
+        loop {
+            let node = cursor.node();
+            if node.is_error() && node.child_count() > wide {
+                shape.wide_errors.push(node);
+            } else if level == slice_depth {
+                shape.below.push(node);
+            } else if cursor.goto_first_child() {
+                level += 1;
+                continue;
+            }
+            loop {
+                if level == 0 {
+                    return shape;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                cursor.goto_parent();
+                level -= 1;
+            }
+        }
+    }
 }
 
 /// Non-overlapping tokens from nested captures sorted by start (outer first): inner captures win.
@@ -247,6 +338,62 @@ fn refine(token: &mut SemanticToken, analysis: &Analysis) {
 mod tests {
     use super::*;
     use crate::ide::fixture::{dedent, Fixture};
+
+    /// The query run in slices and around wide syntax errors finds what one run finds, across slice
+    /// boundaries (here 40,000 levels deep, which one run still handles), and below 65,535 levels, where one
+    /// run finds nothing.
+    #[test]
+    fn slices_of_a_deep_tree_give_the_captures_of_the_whole() {
+        let sorted = |mut captures: Vec<Capture>| {
+            captures.sort_by_key(|c| (c.0.start, c.0.end, c.1));
+            captures.dedup();
+            captures
+        };
+        let depth = 10_000;
+        let text = format!(
+            "let f = (x) => x, n = {}Table.AddColumn(f, \"a\", each [b] + JoinKind.Inner) meta [c = 1]{} in n",
+            "f(each {".repeat(depth),
+            "})".repeat(depth)
+        );
+        let tree = crate::syntax::parse(&text).tree;
+        let whole = captures(&tree, &text, None, u32::MAX, usize::MAX);
+        assert!(whole.len() > 3 * depth);
+        assert_eq!(sorted(captures(&tree, &text, None, SLICE_DEPTH, WIDE)), sorted(whole.clone()));
+        assert_eq!(sorted(captures(&tree, &text, None, 7, 3)), sorted(whole));
+        // Syntax errors with many children, some inside others, queried child by child.
+        let text = format!(
+            "let a = {{{}, b = if x then [c = #date(1, 2, 3)] {}, d = 1 in d",
+            "{1 2 let \"t\" /* c */ ".repeat(500),
+            "( each _ then".repeat(500)
+        );
+        let tree = crate::syntax::parse(&text).tree;
+        let whole = captures(&tree, &text, None, u32::MAX, usize::MAX);
+        assert_eq!(sorted(captures(&tree, &text, None, SLICE_DEPTH, WIDE)), sorted(whole.clone()));
+        assert_eq!(sorted(captures(&tree, &text, None, 5, 2)), sorted(whole.clone()));
+        let part = text.len() / 3..text.len() / 2;
+        let in_part = |captures: Vec<Capture>| {
+            sorted(captures.into_iter().filter(|c| c.0.start < part.end && part.start < c.0.end).collect())
+        };
+        assert_eq!(
+            in_part(captures(&tree, &text, Some(&part), 5, 2)),
+            in_part(captures(&tree, &text, Some(&part), u32::MAX, usize::MAX))
+        );
+        let depth = 100_000;
+        let text = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        let tree = crate::syntax::parse(&text).tree;
+        let tokens = semantic_tokens(&text, &tree, None, None);
+        assert_eq!(tokens.iter().filter(|t| t.token_type == TokenType::Number).count(), 1);
+        // 100,000 `{` in one syntax error, and a chain of 100,000 field accesses: in a time that does not
+        // grow with the square of either.
+        let started = std::time::Instant::now();
+        let text = format!("{}1", "{".repeat(depth));
+        let tree = crate::syntax::parse(&text).tree;
+        assert_eq!(semantic_tokens(&text, &tree, None, None).len(), 1);
+        let text = format!("x{}", "[a]".repeat(depth));
+        let tree = crate::syntax::parse(&text).tree;
+        assert_eq!(semantic_tokens(&text, &tree, None, None).len(), depth + 1);
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    }
 
     /// Renders each token: its text, type and modifiers.
     fn check(fixture: &str, range: Option<Range<usize>>, expect: &str) {

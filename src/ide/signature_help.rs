@@ -48,6 +48,8 @@ pub fn signature_help(file: MFile, offset: usize) -> Option<SignatureHelp> {
             let name = file.text[invocation.function_range.clone()].to_string();
             (name, invocation.callee, invocation.arguments_range.clone(), at.argument)
         }
+        // Without a syntax error the analysis knows every call; reading the tokens would find nothing more.
+        None if !file.tree.root_node().has_error() => return None,
         None => {
             let context = Context::at(file.tree, file.text, offset);
             let (frame, argument) = context.call()?;

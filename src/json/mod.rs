@@ -198,14 +198,12 @@ impl Json {
         }
     }
 
-    /// The value as `serde_json`, for schema validation; `None` without a value or when it nests deeper than
-    /// [`MAX_DEPTH`] (no real part does, and deeper values would overflow recursive consumers).
+    /// The value as `serde_json`, for schema validation; `None` without a value. What nests deeper than
+    /// [`MAX_DEPTH`] is `null` there: no real part nests that deep, and deeper values would overflow
+    /// recursive consumers, but the levels above are still worth validating (an array 100,000 levels
+    /// deep is not the object a part must be).
     pub fn to_serde(&self) -> Option<serde_json::Value> {
-        let root = self.root.as_ref()?;
-        if depth(root) > MAX_DEPTH {
-            return None;
-        }
-        Some(to_serde(root))
+        self.root.as_ref().map(|root| to_serde(root, MAX_DEPTH))
     }
 }
 
@@ -227,12 +225,17 @@ pub fn depth(value: &Value) -> usize {
     deepest
 }
 
-fn to_serde(value: &Value) -> serde_json::Value {
+/// `value` as `serde_json`, down to `levels` levels (its own included); deeper values are `null`. The
+/// recursion is as deep as `levels`.
+fn to_serde(value: &Value, levels: usize) -> serde_json::Value {
+    let Some(below) = levels.checked_sub(1) else { return serde_json::Value::Null };
     match &value.kind {
         Kind::Object(members) => serde_json::Value::Object(
-            members.iter().map(|member| (member.key.value.clone(), to_serde(&member.value))).collect(),
+            members.iter().map(|member| (member.key.value.clone(), to_serde(&member.value, below))).collect(),
         ),
-        Kind::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),
+        Kind::Array(items) => {
+            serde_json::Value::Array(items.iter().map(|item| to_serde(item, below)).collect())
+        }
         Kind::String(string) => serde_json::Value::String(string.value.clone()),
         Kind::Number(number) => {
             serde_json::from_str(number).unwrap_or_else(|_| serde_json::Value::String(number.clone()))
@@ -657,7 +660,12 @@ mod tests {
         let json = parse(&text);
         assert!(json.diagnostics.is_empty());
         assert_eq!(depth(json.root.as_ref().unwrap()), 100_000);
-        assert!(json.to_serde().is_none());
+        // Validation sees the levels a schema can describe, and nulls below.
+        let mut serde = json.to_serde().unwrap();
+        for _ in 0..MAX_DEPTH {
+            serde = serde[0].take();
+        }
+        assert_eq!(serde, serde_json::Value::Null);
         // Dropping a deep value must not overflow the stack either.
         drop(json);
     }

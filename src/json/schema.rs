@@ -47,9 +47,9 @@ pub const CURRENT_FORMAT_VERSION: &str = "202502";
 /// The `formatVersion` of the 2024 Git-integration layout, which dfls still reads.
 pub const FORMAT_VERSION_2024: &str = "202409";
 
-/// Validates a parsed JSON file against its schema. A file with syntax errors, or nested deeper than
-/// `json::MAX_DEPTH`, is not validated (its syntax diagnostics say enough). The diagnostics come sorted
-/// by position.
+/// Validates a parsed JSON file against its schema. A file with syntax errors is not validated (its
+/// syntax diagnostics say enough); values nested deeper than `json::MAX_DEPTH` are validated as `null`
+/// (see [`Json::to_serde`]). The diagnostics come sorted by position.
 pub fn validate(kind: SchemaKind, json: &Json) -> Vec<Diagnostic> {
     if json.diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return Vec::new();

@@ -350,8 +350,21 @@ fn messages_never_dump_long_values_or_schemas() {
 fn files_that_do_not_parse_are_not_validated() {
     assert_eq!(check(SchemaKind::QueryMetadata, r#"{"name": 1,}"#), []);
     assert_eq!(check(SchemaKind::QueryMetadata, ""), []);
-    let deep = format!("{{\"formatVersion\": {}{}}}", "[".repeat(1000), "]".repeat(1000));
-    assert_eq!(check(SchemaKind::QueryMetadata, &deep), []);
+}
+
+/// A file nested deeper than a schema reaches is validated down to `json::MAX_DEPTH` levels: what is
+/// wrong above is reported (a deep file used to be taken as valid).
+#[test]
+fn deep_files_are_validated_at_the_levels_a_schema_describes() {
+    let deep = format!("{{\"formatVersion\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let messages: Vec<String> =
+        check(SchemaKind::QueryMetadata, &deep).into_iter().map(|(_, _, message)| message).collect();
+    assert!(
+        messages.contains(&"`formatVersion` must be a string, found an array".to_string()),
+        "{messages:?}"
+    );
+    let root = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert!(!check(SchemaKind::QueryMetadata, &root).is_empty());
 }
 
 #[test]

@@ -1,0 +1,193 @@
+//! `dfls check` and `dfls fmt` on what no one should write but someone will: every construct of M nested
+//! 20,000 levels deep, with and without syntax errors, many errors at depth, a megabyte on one line, and
+//! deep JSON parts. Each run must end (no stack overflow, no panic) with the right exit code and a
+//! well-formed report, within a budget far above what it takes (tenths of a second in a release build)
+//! and far below what the walks that climbed the tree took (minutes, or hours: 2,000 lists missing a
+//! comma took 399 s). The budgets are generous because the tests run the debug build on a loaded machine;
+//! benches/check.rs has the real figures.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// How deep the constructs nest.
+const DEPTH: usize = 20_000;
+/// How long one run of the debug binary may take.
+const BUDGET: Duration = Duration::from_secs(30);
+
+/// Runs `dfls` in `dir` and returns its output and how long it took.
+fn dfls(dir: &Path, args: &[&str]) -> (Output, Duration) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_dfls"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the dfls binary runs");
+    (output, started.elapsed())
+}
+
+/// `name` repeated to `DEPTH` levels around `middle`: `open` before, `close` after.
+fn nest(open: &str, middle: &str, close: &str) -> String {
+    format!("{}{middle}{}", open.repeat(DEPTH), close.repeat(DEPTH))
+}
+
+/// Deep documents without a syntax error.
+fn valid() -> Vec<(&'static str, String)> {
+    vec![
+        ("parentheses", nest("(", "1", ")")),
+        ("lists", nest("{", "1", "}")),
+        ("records", nest("[a = ", "1", "]")),
+        ("lets", nest("let x = ", "1", " in x")),
+        ("each", nest("each ", "_", "")),
+        ("if", nest("if true then ", "1", " else 2")),
+        ("functions", nest("(x) => ", "x", "")),
+        ("try", nest("try ", "1", " otherwise 2")),
+        ("calls", nest("Number.From(", "1", ")")),
+        ("signs", nest("-", "1", "")),
+        ("not", nest("not ", "true", "")),
+        ("list types", format!("type {}", nest("{", "number", "}"))),
+        ("record types", format!("type {}", nest("[a = ", "number", "]"))),
+        ("function types", format!("type {}", nest("function (x as ", "number", ") as number"))),
+        ("nullable types", format!("type {}", nest("nullable ", "number", ""))),
+        ("a binary chain", format!("1{}", " + 1".repeat(DEPTH))),
+        ("field access", format!("[a = 1]{}", "[a]".repeat(DEPTH))),
+        ("metadata", format!("1{}", " meta []".repeat(DEPTH))),
+        ("a date with many signs", format!("#date({}2024, 1, 1)", "- ".repeat(DEPTH))),
+        ("a megabyte on one line", format!("section S; shared A = {{{}1}};", "1, ".repeat(350_000))),
+        (
+            "a section of many queries",
+            format!(
+                "section S;\n{}",
+                (0..DEPTH)
+                    .map(|n| format!("shared Q{n} = let a = {{1, {n}}}, b = a in b;\n"))
+                    .collect::<String>()
+            ),
+        ),
+    ]
+}
+
+/// Deep documents with syntax errors (and some with many name errors).
+fn broken() -> Vec<(&'static str, String)> {
+    vec![
+        ("unclosed parentheses", nest("(", "1", "")),
+        ("unclosed lists", nest("{", "1", "")),
+        ("unclosed records", nest("[a = ", "1", "")),
+        ("lets without in", nest("let x = ", "1", "")),
+        ("each without a body", nest("each ", ")", "")),
+        ("ifs without else", nest("if x then ", "1", "")),
+        ("functions without a body", nest("(x) => ", ",", "")),
+        ("try without a body", nest("try ", "1 otherwise", "")),
+        ("unclosed calls", nest("f(", "x", "")),
+        ("unclosed list types", format!("type {}", nest("{", "number", ""))),
+        ("unclosed record types", format!("type {}", nest("[a = ", "number", ""))),
+        ("unclosed function types", format!("type {}", nest("function (x as ", "number", ""))),
+        ("types in types", nest("type [a = ", "number", "]")),
+        ("lists missing a comma", format!("section S; shared A = {};", nest("{1 2, ", "3", "}"))),
+        ("unclosed lists missing a comma", format!("section S; shared A = {}", "{1 2, ".repeat(DEPTH))),
+        ("errors at depth", nest("(", &"1 2 3 4 ".repeat(DEPTH), ")")),
+        ("a binary chain of errors", format!("1{}", " + 1 1".repeat(DEPTH))),
+        ("field accesses without each, deep", format!("f({})", nest("(", &"[a] + ".repeat(DEPTH), "1)"))),
+        ("operators from other languages", format!("x = {}c", "a != b && ".repeat(DEPTH))),
+        ("single quotes", format!("{{{}1}}", "'a', ".repeat(DEPTH))),
+        ("field names to quote", format!("[{}]", "Order-ID = 1, ".repeat(DEPTH))),
+        ("field names to quote, unclosed", format!("{{{}", "[Order-ID ".repeat(DEPTH))),
+        ("broken members", format!("section S;\n{}", "shared A = (1 2;\n".repeat(DEPTH))),
+        (
+            "a megabyte on one line with errors",
+            format!("section S; shared A = {{{}1}};", "1 2, ".repeat(200_000)),
+        ),
+    ]
+}
+
+/// Checks `text` as an M file: the exit code says whether it has problems, the JSON report is complete
+/// and points inside the text, and it took less than the budget.
+fn check(dir: &Path, name: &str, text: &str, has_errors: bool) -> Value {
+    std::fs::write(dir.join("deep.pq"), text).unwrap();
+    let (output, elapsed) = dfls(dir, &["check", "--format", "json", "deep.pq"]);
+    assert!(elapsed < BUDGET, "{name}: dfls check took {elapsed:?}");
+    let expected = if has_errors { 1 } else { 0 };
+    assert_eq!(output.status.code(), Some(expected), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let errors = report["summary"]["errors"].as_u64().unwrap();
+    assert_eq!(errors > 0, has_errors, "{name}: {} errors", errors);
+    let lines = text.lines().count().max(1) as u64;
+    for diagnostic in diagnostics {
+        for end in ["start", "end"] {
+            let line = diagnostic[end]["line"].as_u64().unwrap();
+            assert!((1..=lines).contains(&line), "{name}: {diagnostic}");
+        }
+    }
+    report
+}
+
+/// Formats `text` in place, then checks that the result is formatted: both within the budget.
+fn format(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join("deep.pq"), text).unwrap();
+    let (output, elapsed) = dfls(dir, &["fmt", "deep.pq"]);
+    assert!(elapsed < BUDGET, "{name}: dfls fmt took {elapsed:?}");
+    assert_eq!(output.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+    let (again, elapsed) = dfls(dir, &["fmt", "--check", "deep.pq"]);
+    assert!(elapsed < BUDGET, "{name}: dfls fmt --check took {elapsed:?}");
+    assert_eq!(again.status.code(), Some(0), "{name}: formatting is not stable");
+}
+
+#[test]
+fn deep_valid_documents_are_checked_and_formatted() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in valid() {
+        let report = check(dir.path(), name, &text, false);
+        assert!(report["diagnostics"].as_array().unwrap().is_empty(), "{name}: {report}");
+        format(dir.path(), name, &text);
+    }
+}
+
+#[test]
+fn deep_broken_documents_are_checked_and_formatted() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in broken() {
+        check(dir.path(), name, &text, true);
+        format(dir.path(), name, &text);
+    }
+}
+
+/// The case of the issue: 2,000 lists, each missing a comma, nested. The walk that climbed the tree for
+/// each error took 399 s on it; each error is reported once.
+#[test]
+fn two_thousand_lists_missing_a_comma() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("section S; shared A = {}3{};", "{1 2, ".repeat(2_000), "}".repeat(2_000));
+    let started = Instant::now();
+    let report = check(dir.path(), "2,000 lists", &text, true);
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let missing_commas = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().starts_with("expected `,` between list items"))
+        .count();
+    assert_eq!(missing_commas, 2_000);
+}
+
+/// Deep JSON parts: checked without overflowing a stack.
+#[test]
+fn deep_json_parts_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    // None is a valid `queryMetadata.json` (an object of a known shape), so each has errors.
+    for (name, text) in [
+        ("nested arrays", format!("{}{}", "[".repeat(DEPTH), "]".repeat(DEPTH))),
+        ("unclosed arrays", "[".repeat(DEPTH)),
+        ("arrays missing a comma", format!("{}{}", "[1 ".repeat(DEPTH), "]".repeat(DEPTH))),
+        ("nested objects", format!("{}1{}", "{\"a\": ".repeat(DEPTH), "}".repeat(DEPTH))),
+        ("unclosed objects", format!("{}1", "{\"a\": ".repeat(DEPTH))),
+    ] {
+        std::fs::write(dir.path().join("queryMetadata.json"), &text).unwrap();
+        let (output, elapsed) = dfls(dir.path(), &["check", "--format", "json", "queryMetadata.json"]);
+        assert!(elapsed < BUDGET, "{name}: {elapsed:?}");
+        assert_eq!(output.status.code(), Some(1), "{name}: {output:?}");
+        let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+        assert!(report["summary"]["errors"].as_u64().unwrap() > 0, "{name}: {report}");
+    }
+}
