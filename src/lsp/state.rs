@@ -23,6 +23,9 @@ use super::workspace::{self, DiskCache, DocKey, ItemKey, Listings, SettingsCache
 use super::Options;
 use crate::cancel::Token;
 
+/// A document's last whole-file semantic tokens, with the result id they were sent under.
+pub type KeptTokens = (String, Arc<Vec<lsp::SemanticToken>>);
+
 /// What every handler and background task shares.
 pub struct Shared {
     state: Mutex<State>,
@@ -41,7 +44,7 @@ pub struct Shared {
     /// The queries of the M files under the workspace folders.
     pub symbols: Mutex<SymbolIndex>,
     /// Each document's last whole-file semantic tokens and their result id, for deltas.
-    pub semantic_tokens: Mutex<HashMap<DocKey, (String, Arc<Vec<lsp::SemanticToken>>)>>,
+    pub semantic_tokens: Mutex<HashMap<DocKey, KeptTokens>>,
     /// The jobs the editor's commands started and followed.
     pub jobs: Mutex<super::commands::Jobs>,
 }
