@@ -5,6 +5,7 @@
 mod support;
 
 mod commands;
+mod deep;
 mod features;
 mod formatting;
 mod nvim;
