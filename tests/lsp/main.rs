@@ -7,6 +7,7 @@ mod common;
 mod support;
 
 mod commands;
+mod deep;
 mod features;
 mod formatting;
 mod nvim;
