@@ -2,6 +2,10 @@
 //! reading, M syntax, JSON schemas and cross-file rules, JSON output. Run with `cargo bench --bench check`;
 //! the README's performance table holds the figure. Each item has eight queries (about 9 KB of M), their
 //! metadata with query groups, and a `.platform`.
+//!
+//! Then `dfls check` and `dfls fmt --check` on adversarial M files (`cargo bench --bench check -- deep` for
+//! these alone): every construct nested 100,000 levels deep, with and without syntax errors, many errors at
+//! depth, one-line files of 1 and 10 MB, and the 2,000 lists missing a comma.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -100,6 +104,13 @@ in
 }
 
 fn main() {
+    if !std::env::args().any(|arg| arg == "deep") {
+        items();
+    }
+    deep();
+}
+
+fn items() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     for i in 0..ITEMS {
         item(dir.path(), i);
@@ -141,4 +152,93 @@ fn walk_size(dir: &Path) -> u64 {
         total += if meta.is_dir() { walk_size(&entry.path()) } else { meta.len() };
     }
     total
+}
+
+/// How deep the adversarial files nest.
+const DEPTH: usize = 100_000;
+
+fn nest(open: &str, middle: &str, close: &str) -> String {
+    format!("{}{middle}{}", open.repeat(DEPTH), close.repeat(DEPTH))
+}
+
+/// The adversarial files: a name and the text.
+fn adversarial() -> Vec<(&'static str, String)> {
+    vec![
+        ("parentheses", nest("(", "1", ")")),
+        ("unclosed parentheses", nest("(", "1", "")),
+        ("lists", nest("{", "1", "}")),
+        ("unclosed lists", nest("{", "1", "")),
+        ("records", nest("[a=", "1", "]")),
+        ("unclosed records", nest("[a=", "1", "")),
+        ("lets", nest("let x = ", "1", " in x")),
+        ("lets without in", nest("let x = ", "1", "")),
+        ("each", nest("each ", "1", "")),
+        ("each without a body", nest("each ", ")", "")),
+        ("ifs", nest("if x then ", "1", " else 2")),
+        ("ifs without else", nest("if x then ", "1", "")),
+        ("functions", nest("(x) => ", "x", "")),
+        ("functions without a body", nest("(x) => ", ",", "")),
+        ("try", nest("try ", "1", "")),
+        ("try without a body", nest("try ", "1 otherwise", "")),
+        ("calls", nest("f(", "x", ")")),
+        ("unclosed calls", nest("f(", "x", "")),
+        ("list types", format!("type {}", nest("{", "number", "}"))),
+        ("record types", format!("type {}", nest("[a = ", "number", "]"))),
+        ("function types", format!("type {}", nest("function (x as ", "number", ") as number"))),
+        ("unclosed function types", format!("type {}", nest("function (x as ", "number", ""))),
+        ("types in types", nest("type [a = ", "number", "]")),
+        ("a binary chain", format!("1{}", " + 1".repeat(DEPTH))),
+        ("a binary chain of errors", format!("1{}", " + 1 1".repeat(DEPTH))),
+        ("field access", format!("x{}", "[a]".repeat(DEPTH))),
+        ("lists missing a comma", format!("section S; shared A = {};", nest("{1 2, ", "3", "}"))),
+        ("unclosed lists missing a comma", format!("section S; shared A = {}", "{1 2, ".repeat(DEPTH))),
+        ("errors at depth", nest("(", &"1 2 3 4 ".repeat(DEPTH), ")")),
+        ("field accesses without each, deep", format!("f({})", nest("(", &"[a] + ".repeat(DEPTH), "1)"))),
+        ("operators from other languages", format!("x = {}c", "a != b && ".repeat(DEPTH))),
+        ("field names to quote, unclosed", format!("{{{}", "[Order-ID ".repeat(DEPTH))),
+        ("a let with `;` between 5,000 bindings", format!("let {}in a", "a = 1; ".repeat(5_000))),
+        (
+            "2,000 lists missing a comma (the issue's)",
+            format!("section S; shared A = {}3{};", "{1 2, ".repeat(2_000), "}".repeat(2_000)),
+        ),
+        ("1 MB on one line", format!("section S; shared A = {{{}1}};", "1, ".repeat(350_000))),
+        (
+            "1 MB on one line, 200,000 errors",
+            format!("section S; shared A = {{{}1}};", "1 2, ".repeat(200_000)),
+        ),
+        ("10 MB on one line", format!("section S; shared A = {{{}1}};", "1, ".repeat(3_500_000))),
+    ]
+}
+
+/// `dfls check` and `dfls fmt --check` on each adversarial file: the best of three runs of each.
+fn deep() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let binary = env!("CARGO_BIN_EXE_dfls");
+    let best_of_three = |args: &[&str]| {
+        let mut best = Duration::MAX;
+        let mut diagnostics = 0;
+        for _ in 0..3 {
+            let start = Instant::now();
+            let output = Command::new(binary).args(args).current_dir(dir.path()).output().unwrap();
+            best = best.min(start.elapsed());
+            assert!(output.status.code().is_some_and(|code| code <= 1), "{args:?}: {output:?}");
+            if args[0] == "check" {
+                let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON output");
+                diagnostics = report["diagnostics"].as_array().unwrap().len();
+            }
+        }
+        (best, diagnostics)
+    };
+    println!("\n{:<44} {:>9} {:>11} {:>9} {:>9}", "file", "size", "diagnostics", "check", "fmt");
+    for (name, text) in adversarial() {
+        std::fs::write(dir.path().join("deep.pq"), &text).unwrap();
+        let (check, diagnostics) = best_of_three(&["check", "--format", "json", "deep.pq"]);
+        let (fmt, _) = best_of_three(&["fmt", "--check", "deep.pq"]);
+        println!(
+            "{name:<44} {:>6} KB {diagnostics:>11} {:>6} ms {:>6} ms",
+            text.len() / 1024,
+            check.as_millis(),
+            fmt.as_millis()
+        );
+    }
 }

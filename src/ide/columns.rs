@@ -40,17 +40,22 @@ impl Columns {
 const BUDGET: usize = 200;
 /// How deep a chain of steps is followed (each step is a few frames of the call stack).
 const MAX_DEPTH: usize = 48;
+/// How deep the expressions inside the values are followed (`Table.AddColumn(Table.AddColumn(...`), in
+/// all: each level is a few frames of the call stack, and a value can nest 100,000 calls.
+const MAX_NESTING: usize = 64;
 
 pub(crate) struct Inference<'t> {
     text: &'t str,
     budget: usize,
     /// The values being read, innermost last: a value that refers to itself gives nothing.
     active: Vec<Range<usize>>,
+    /// How many expressions are being read, each inside the one before.
+    nesting: usize,
 }
 
 impl<'t> Inference<'t> {
     pub(crate) fn new(text: &'t str) -> Inference<'t> {
-        Inference { text, budget: BUDGET, active: Vec::new() }
+        Inference { text, budget: BUDGET, active: Vec::new(), nesting: 0 }
     }
 
     /// The columns of the expression at `range` of the text, its names looked up in `scopes`.
@@ -93,13 +98,32 @@ impl<'t> Inference<'t> {
         base: usize,
         scopes: &[Vec<(String, Range<usize>)>],
     ) -> Option<Columns> {
+        // Parentheses, `meta` and `try` around a value are unwrapped in a loop: any number of them is one
+        // level.
+        let mut node = node;
+        while matches!(node.kind(), "parenthesized_expression" | "meta_expression" | "try_expression") {
+            node = node.named_child(0)?;
+        }
+        if self.nesting >= MAX_NESTING {
+            return None;
+        }
+        self.nesting += 1;
+        let found = self.of_unwrapped_node(node, snippet, base, scopes);
+        self.nesting -= 1;
+        found
+    }
+
+    /// [`Inference::of_node`] for a node that is not parenthesized.
+    fn of_unwrapped_node(
+        &mut self,
+        node: Node,
+        snippet: &str,
+        base: usize,
+        scopes: &[Vec<(String, Range<usize>)>],
+    ) -> Option<Columns> {
         let text_of = |n: Node| &snippet[n.byte_range()];
         match node.kind() {
             "identifier" | "quoted_identifier" => self.of_name(&decode_name(text_of(node)), scopes),
-            "parenthesized_expression" | "meta_expression" | "try_expression" => {
-                let inner = node.named_child(0)?;
-                self.of_node(inner, snippet, base, scopes)
-            }
             "let_expression" => {
                 let mut scope = Vec::new();
                 let mut cursor = node.walk();
@@ -404,6 +428,25 @@ in
         assert_eq!(columns(text, "Typed2"), ["A b", "C"]);
         assert_eq!(columns(text, "Record"), ["X", "Y"]);
         assert!(columns(text, "Nothing").is_empty());
+    }
+
+    /// A value inside 100,000 parentheses has its columns; one nested in 100,000 calls is followed as
+    /// deep as the limit (and no deeper: the stack would not hold it), so only the calls' own columns are
+    /// known there.
+    #[test]
+    fn deep_values_are_read_without_recursing_on_their_depth() {
+        let depth = 100_000;
+        let text = format!("let t = {}#table({{\"a\"}}, {{}}){} in t", "(".repeat(depth), ")".repeat(depth));
+        assert_eq!(columns(&text, "t"), ["a"]);
+        let calls = |depth: usize| {
+            format!(
+                "let t = {}#table({{\"a\"}}, {{}}){} in t",
+                "Table.AddColumn(".repeat(depth),
+                ", \"b\", each 1)".repeat(depth)
+            )
+        };
+        assert_eq!(columns(&calls(10), "t"), ["a", "b"]);
+        assert_eq!(columns(&calls(depth), "t"), ["b"]);
     }
 
     #[test]
