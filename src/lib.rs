@@ -34,6 +34,10 @@
 //!   documented in docs/diagnostics.md; renderers and the server read the same values.
 //! - **The core is pure.** Everything below `cli` and `lsp` does no IO, never panics on input,
 //!   and never recurses on the depth of the input, so 100,000 nested parentheses are just a deep tree.
+//! - **Linear in the tree.** No walk asks a node for its parent or siblings (tree-sitter finds them by
+//!   descending from the root again, so a walk that climbs costs the square of the depth): walks keep
+//!   what they need on their own stack, and lookups by offset go through [`syntax::locate`]. Results that
+//!   nest (the outline, selection chains) have a bounded depth.
 //! - **Only the edges know protocols.** Only `cli` knows clap and the terminal; only `lsp` knows LSP types; only
 //!   `fabric` knows the HTTP client and only `emulator` the HTTP server and SQLite. The language server's stdout
 //!   is its protocol channel (logs go to stderr).
