@@ -38,6 +38,10 @@
 //! - **Long work is cancellable.** Loops whose length grows with the input call [`cancel::checkpoint`],
 //!   so the language server can stop a computation whose result nobody wants any more (a cancelled
 //!   request, a superseded version); outside the server nothing is ever cancelled.
+//! - **Linear in the tree.** No walk asks a node for its parent or siblings (tree-sitter finds them by
+//!   descending from the root again, so a walk that climbs costs the square of the depth): walks keep
+//!   what they need on their own stack, and lookups by offset go through [`syntax::locate`]. Results that
+//!   nest (the outline, selection chains) have a bounded depth.
 //! - **Only the edges know protocols.** Only `cli` knows clap and the terminal; only `lsp` knows LSP types; only
 //!   `fabric` knows the HTTP client and only `emulator` the HTTP server and SQLite. The language server's stdout
 //!   is its protocol channel (logs go to stderr).

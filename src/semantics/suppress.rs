@@ -49,12 +49,14 @@ pub(super) fn apply(tree: &Tree, text: &str, diagnostics: &mut Vec<Diagnostic>) 
 
 fn find(tree: &Tree, text: &str, index: &LineIndex) -> Suppressions {
     let mut suppressions = Suppressions::default();
-    let root = tree.root_node();
+    // The directives come in the order of the text: one locator finds their comments for the size of the
+    // tree (a lookup from the root for each would cost its depth).
+    let mut locator = crate::syntax::locate::Locator::new(tree.root_node());
     let mut from = 0;
     while let Some(found) = text[from..].find(DIRECTIVE) {
         let at = from + found;
         from = at + DIRECTIVE.len();
-        let Some(comment) = root.descendant_for_byte_range(at, at + 1) else { continue };
+        let comment = locator.descendant(at, at + 1);
         if comment.kind() != "comment" {
             continue;
         }

@@ -498,3 +498,14 @@ fn many_signs_in_a_date_literal_do_not_overflow_the_stack() {
     let text = format!("#date(2024, {}13, 1)", "- ".repeat(100_000));
     assert_eq!(codes(&analysis(&text)), ["M206"]);
 }
+
+/// Suppression comments deep in the tree are found with one walk, not a descent from the root for each.
+#[test]
+fn many_suppressions_at_depth_are_found_in_linear_time() {
+    let depth = 50_000;
+    let text = format!("{}x{}", "(".repeat(depth), " // dfls-ignore M201\n)".repeat(depth));
+    let started = std::time::Instant::now();
+    let a = analysis(&text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    assert!(a.diagnostics().is_empty(), "{:?}", a.diagnostics().first());
+}

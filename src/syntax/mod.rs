@@ -5,7 +5,8 @@
 //! Parsing never fails: every input gives a tree, and every problem is a diagnostic beside it. Syntax errors
 //! come from the tree's ERROR and MISSING nodes ([`errors`]); lexical problems (unterminated literals and
 //! comments, bad escapes, malformed numbers, characters a name cannot hold) from the tokens, which the grammar keeps whole on purpose
-//! ([`lexical`]). This module may use `diagnostics` and `text`; it knows no files, no LSP and no CLI.
+//! ([`lexical`]). Nodes are found by offset with [`locate`], never by climbing from a node to its parents.
+//! This module may use `diagnostics` and `text`; it knows no files, no LSP and no CLI.
 
 pub mod chars;
 mod document;
