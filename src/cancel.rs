@@ -72,6 +72,17 @@ pub fn checkpoint() {
     }
 }
 
+/// Waits for `duration`, stopping early (by unwinding, as [`checkpoint`] does) when the computation is
+/// cancelled. For the language server's test hooks, which stand in for long work.
+pub fn sleep(duration: std::time::Duration) {
+    let end = std::time::Instant::now() + duration;
+    while std::time::Instant::now() < end {
+        checkpoint();
+        let left = end.saturating_duration_since(std::time::Instant::now());
+        std::thread::sleep(std::time::Duration::from_millis(2).min(left));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,14 +19,6 @@ use super::walk::{self, Enter, Entry, Folders, Kind};
 use crate::definition::discover;
 use crate::definition::parts::PartKind;
 
-/// The extensions of M files searched for in directories. A file named explicitly is read whatever its
-/// extension.
-const M_EXTENSIONS: &[&str] = &["pq", "pqm", "m"];
-
-/// Directories a search skips besides hidden ones: build output and JavaScript dependencies, which hold
-/// copies or unrelated files, never the user's sources.
-const SKIPPED_DIRECTORIES: &[&str] = &["target", "node_modules"];
-
 /// The name standard input is shown with when `--stdin-filename` does not give one.
 const STDIN_NAME: &str = "<stdin>";
 
@@ -382,13 +374,7 @@ fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
-fn is_skipped_directory(name: &str) -> bool {
-    name.starts_with('.') || SKIPPED_DIRECTORIES.contains(&name)
-}
-
-fn is_m_file(path: &Path) -> bool {
-    M_EXTENSIONS.iter().any(|m| has_extension(path, m))
-}
+use crate::definition::discover::{is_m_file, is_skipped_directory};
 
 fn has_extension(path: &Path, wanted: &str) -> bool {
     path.extension().and_then(|extension| extension.to_str()).is_some_and(|e| e.eq_ignore_ascii_case(wanted))

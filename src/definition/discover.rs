@@ -12,6 +12,26 @@ use super::parts::{LEGACY_CONTENT, MASHUP, QUERY_METADATA};
 /// The suffix of item folders in Fabric's Git layout.
 pub const ITEM_FOLDER_SUFFIX: &str = ".Dataflow";
 
+/// The extensions of M files searched for in directories (by `dfls check` and the language server's
+/// workspace symbols). A file named explicitly is read whatever its extension.
+const M_EXTENSIONS: &[&str] = &["pq", "pqm", "m"];
+
+/// Directories a search skips besides hidden ones: build output and JavaScript dependencies, which hold
+/// copies or unrelated files, never the user's sources.
+const SKIPPED_DIRECTORIES: &[&str] = &["target", "node_modules"];
+
+/// Whether a search of directories skips this one (hidden, build output, dependencies).
+pub fn is_skipped_directory(name: &str) -> bool {
+    name.starts_with('.') || SKIPPED_DIRECTORIES.contains(&name)
+}
+
+/// Whether a search of directories reads this file as M, by its extension.
+pub fn is_m_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|extension| extension.to_str())
+        .is_some_and(|extension| M_EXTENSIONS.iter().any(|m| extension.eq_ignore_ascii_case(m)))
+}
+
 /// Files and folders of version control systems and operating systems, never parts of an item.
 const IGNORED: &[&str] = &[
     ".git",

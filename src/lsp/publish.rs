@@ -107,22 +107,13 @@ async fn check(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<Option<C
     let delay = shared.options.check_delay;
     task::run(Pool::Checks, "checking the diagnostics", token, move || {
         if !delay.is_zero() {
-            sleep_cancellably(delay);
+            crate::cancel::sleep(delay);
         }
         let start = Instant::now();
         let (files, all) = compute(&item, &open, encoding);
         Some(Checked { generation, elapsed: start.elapsed(), files, all: Arc::new(all) })
     })
     .await
-}
-
-/// Sleeps for the test option [`super::Options::check_delay`], stopping early when the check is cancelled.
-fn sleep_cancellably(delay: Duration) {
-    let end = Instant::now() + delay;
-    while Instant::now() < end {
-        crate::cancel::checkpoint();
-        std::thread::sleep(Duration::from_millis(5).min(end.saturating_duration_since(Instant::now())));
-    }
 }
 
 /// The full check of an item, converted to the protocol.

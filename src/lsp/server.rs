@@ -126,11 +126,7 @@ impl Server {
             _ => task::Pool::Quick,
         };
         task::run(pool, "dfls/debugSleep", crate::cancel::Token::new(), move || {
-            let end = std::time::Instant::now() + std::time::Duration::from_millis(ms);
-            while std::time::Instant::now() < end {
-                crate::cancel::checkpoint();
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
+            crate::cancel::sleep(std::time::Duration::from_millis(ms));
             Value::Null
         })
         .await

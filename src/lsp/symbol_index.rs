@@ -20,16 +20,11 @@ use tower_lsp_server::ls_types::Location;
 use super::convert::Encoding;
 use super::document::{Language, Snapshot};
 use super::workspace::{self, DocKey};
+use crate::definition::discover;
 use crate::ide::symbols::{self, SymbolKind, WorkspaceSource};
 
 /// The most M files a workspace search reads: a bound on the work and memory of the index.
 pub const MAX_WORKSPACE_FILES: usize = 10_000;
-
-/// Folders a search of the workspace skips besides hidden ones: build output and dependencies.
-const SKIPPED_FOLDERS: &[&str] = &["target", "node_modules"];
-
-/// The extensions of M files, as `dfls check` searches for them.
-const M_EXTENSIONS: &[&str] = &["pq", "pqm", "m"];
 
 /// A query of a file, ready to be matched and returned.
 #[derive(Debug, Clone)]
@@ -73,7 +68,7 @@ impl SymbolIndex {
 
     /// A file was created, changed or deleted on disk.
     pub fn changed(&mut self, path: &Path) {
-        if has_m_extension(path) {
+        if discover::is_m_file(path) {
             self.dirty.insert(path.to_path_buf());
         }
     }
@@ -220,10 +215,10 @@ pub fn m_files_under(roots: &[PathBuf]) -> Vec<PathBuf> {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Ok(file_type) = entry.file_type() else { continue };
             if file_type.is_dir() {
-                if !name.starts_with('.') && !SKIPPED_FOLDERS.contains(&name.as_str()) {
+                if !discover::is_skipped_directory(&name) {
                     pending.push(entry.path());
                 }
-            } else if file_type.is_file() && has_m_extension(Path::new(&name)) {
+            } else if file_type.is_file() && discover::is_m_file(Path::new(&name)) {
                 files.push(entry.path());
                 if files.len() >= MAX_WORKSPACE_FILES {
                     break 'walk;
@@ -233,12 +228,6 @@ pub fn m_files_under(roots: &[PathBuf]) -> Vec<PathBuf> {
     }
     files.sort();
     files
-}
-
-fn has_m_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|extension| extension.to_str())
-        .is_some_and(|extension| M_EXTENSIONS.iter().any(|m| extension.eq_ignore_ascii_case(m)))
 }
 
 #[cfg(test)]
