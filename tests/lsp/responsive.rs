@@ -58,6 +58,9 @@ fn a_cheap_request_is_answered_while_expensive_work_fills_its_pool() {
             "answered before the hover, or not cancelled: {response}"
         );
     }
+    // The item check queued behind the sleep on the checks thread runs once the thread is free.
+    let diagnostics = server.diagnostics_for_version("Sales Orders.Dataflow/mashup.pq", 1);
+    assert_eq!(diagnostics["diagnostics"], json!([]), "{diagnostics}");
 }
 
 #[test]
