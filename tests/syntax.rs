@@ -190,6 +190,25 @@ fn a_huge_name_of_symbols_is_one_diagnostic() {
     assert_eq!(parse.diagnostics[0].range, 5..8);
 }
 
+/// A flood of errors (every `)` stray) shows the first hundred and counts the rest where the next one was.
+#[test]
+fn a_flood_of_errors_is_limited_to_a_hundred_and_the_rest_counted() {
+    let strays = 150;
+    let text = format!("section Section1;\nshared Q = 1{};\n", ")".repeat(strays));
+    let parse = syntax::parse(&text);
+    let limit = syntax::MAX_SYNTAX_ERRORS;
+    assert_eq!(parse.diagnostics.len(), limit + 1, "{:#?}", &parse.diagnostics[limit - 2..]);
+    assert!(parse.diagnostics[..limit].iter().all(|d| d.code.id == "M101"), "{:#?}", parse.diagnostics);
+    let count = &parse.diagnostics[limit];
+    assert_eq!(count.code.id, "M110");
+    let first_stray = text.find(')').unwrap();
+    assert_eq!(count.range, first_stray + limit..first_stray + limit, "where the 101st `)` is");
+    assert!(count.message.contains(&format!("{} more", strays - limit)), "{}", count.message);
+    // At the limit, nothing is counted.
+    let text = format!("section Section1;\nshared Q = 1{};\n", ")".repeat(limit));
+    assert!(syntax::parse(&text).diagnostics.iter().all(|d| d.code.id == "M101"));
+}
+
 const PIECES: &[&str] = &[
     "let",
     "in",

@@ -62,6 +62,12 @@ pub const M109: Code = code(
     Severity::Error,
     "A name holds a character that M does not allow in a name.",
 );
+pub const M110: Code = code(
+    "M110",
+    "too-many-syntax-errors",
+    Severity::Error,
+    "The file has more syntax errors than are shown; the rest are counted.",
+);
 
 pub const M201: Code = code(
     "M201",
@@ -229,9 +235,9 @@ pub const D123: Code =
 
 /// Every code, in order.
 pub const ALL: &[Code] = &[
-    M100, M101, M102, M103, M104, M105, M106, M107, M108, M109, M201, M202, M203, M204, M205, M206, J100,
-    J101, J102, J103, J104, J105, J106, J107, J108, D100, D101, D102, D103, D104, D105, D106, D110, D111,
-    D112, D113, D114, D115, D116, D117, D118, D119, D120, D121, D122, D123,
+    M100, M101, M102, M103, M104, M105, M106, M107, M108, M109, M110, M201, M202, M203, M204, M205, M206,
+    J100, J101, J102, J103, J104, J105, J106, J107, J108, D100, D101, D102, D103, D104, D105, D106, D110,
+    D111, D112, D113, D114, D115, D116, D117, D118, D119, D120, D121, D122, D123,
 ];
 
 /// Looks a code up by its id.

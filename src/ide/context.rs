@@ -92,6 +92,16 @@ impl FrameKind {
                 | FrameKind::Function
         )
     }
+
+    /// Which bracket opens the frame: 0 for `(`, 1 for `[`, 2 for `{`; `None` for the others.
+    fn bracket(&self) -> Option<usize> {
+        match self {
+            FrameKind::Paren { .. } => Some(0),
+            FrameKind::Bracket { .. } => Some(1),
+            FrameKind::Brace => Some(2),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -224,6 +234,10 @@ struct Scanner<'t> {
     pending_parameters: Option<Vec<Option<Token>>>,
     /// At the end of the scan: what is still open runs to the end.
     finishing: bool,
+    /// How many `(`, `[` and `{` frames are on the stack, so that a closing bracket knows in constant time
+    /// whether it closes anything (a stray closer is ignored; scanning the stack for each one is quadratic in
+    /// deep broken code).
+    open_brackets: [usize; 3],
 }
 
 impl<'t> Scanner<'t> {
@@ -237,6 +251,7 @@ impl<'t> Scanner<'t> {
             previous: None,
             pending_parameters: None,
             finishing: false,
+            open_brackets: [0; 3],
         }
     }
 
@@ -250,6 +265,9 @@ impl<'t> Scanner<'t> {
     }
 
     fn push(&mut self, kind: FrameKind, start: usize) {
+        if let Some(bracket) = kind.bracket() {
+            self.open_brackets[bracket] += 1;
+        }
         self.frames.push(Frame::new(kind, start));
         self.stack.push(self.frames.len() - 1);
     }
@@ -278,6 +296,9 @@ impl<'t> Scanner<'t> {
         let top = self.top();
         self.end_binding(top, at);
         self.frames[top].end = Some(end);
+        if let Some(bracket) = self.frames[top].kind.bracket() {
+            self.open_brackets[bracket] -= 1;
+        }
         self.stack.pop();
     }
 
@@ -498,14 +519,9 @@ impl<'t> Scanner<'t> {
             b']' => 1,
             _ => 2,
         };
-        let matches = |kind: &FrameKind| match kind {
-            FrameKind::Paren { .. } => wanted == 0,
-            FrameKind::Bracket { .. } => wanted == 1,
-            FrameKind::Brace => wanted == 2,
-            _ => false,
-        };
+        let matches = |kind: &FrameKind| kind.bracket() == Some(wanted);
         // Only close when a matching bracket is open; a stray closer is ignored.
-        if !self.stack.iter().any(|&f| matches(&self.frames[f].kind)) {
+        if self.open_brackets[wanted] == 0 {
             return;
         }
         while let Some(&top) = self.stack.last() {

@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
 use crate::library::EntryKind;
-use crate::semantics::{Analysis, DefinitionKind, Resolution};
+use crate::semantics::{Analysis, Definition, DefinitionKind, Reference, Resolution};
 
 /// The token types, in legend order (their index is what the protocol sends).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,9 +99,25 @@ pub struct SemanticToken {
     pub modifiers: u32,
 }
 
+/// The editors' `highlights.scm`, without the patterns whose captures make no token (punctuation): a
+/// third of the tree's nodes are brackets and separators, and matching them was a third of the time.
 static HIGHLIGHTS: LazyLock<Query> = LazyLock::new(|| {
-    Query::new(&crate::syntax::language(), tree_sitter_powerquery::HIGHLIGHTS_QUERY)
-        .expect("highlights.scm compiles")
+    let source = tree_sitter_powerquery::HIGHLIGHTS_QUERY;
+    let mut query = Query::new(&crate::syntax::language(), source).expect("highlights.scm compiles");
+    for pattern in 0..query.pattern_count() {
+        let text = &source[query.start_byte_for_pattern(pattern)..query.end_byte_for_pattern(pattern)];
+        let captures = text.split('@').skip(1).map(|after| {
+            let end =
+                after.find(|c: char| !(c.is_alphanumeric() || c == '.' || c == '_')).unwrap_or(after.len());
+            &after[..end]
+        });
+        // (An `@` inside a quoted token, like the `"@"` operator, names no capture.)
+        let mut captures = captures.filter(|capture| !capture.is_empty());
+        if captures.all(|capture| token_of_capture(capture, "").is_none()) {
+            query.disable_pattern(pattern);
+        }
+    }
+    query
 });
 
 /// The token type and modifiers of a `highlights.scm` capture name; `None` for captures without a token
@@ -151,9 +167,7 @@ pub fn semantic_tokens(
     captures.dedup_by(|later, earlier| later.0 == earlier.0);
     let mut tokens = flatten(captures);
     if let Some(analysis) = analysis {
-        for token in &mut tokens {
-            refine(token, analysis);
-        }
+        refine_all(&mut tokens, analysis);
     }
     if let Some(range) = range {
         tokens.retain(|t| t.range.start < range.end && range.start < t.range.end);
@@ -182,7 +196,7 @@ fn captures(
     let wanted = |node: &Node| range.is_none_or(|r| node.start_byte() < r.end && r.start < node.end_byte());
     let mut slices = vec![tree.root_node()];
     while let Some(slice) = slices.pop() {
-        let shape = Shape::of(slice, slice_depth, wide);
+        let shape = Shape::of(slice, slice_depth, wide, range);
         // The slice is queried around its wide syntax errors, one run for each part between them.
         let mut from = slice.start_byte();
         let ends = shape.wide_errors.iter().map(|error| (error.start_byte(), error.end_byte()));
@@ -233,16 +247,24 @@ struct Shape<'t> {
 const WIDE: usize = 256;
 
 impl<'t> Shape<'t> {
-    fn of(root: Node<'t>, slice_depth: u32, wide: usize) -> Shape<'t> {
+    /// The shape of the slice under `root`, of its part in `range` if given. Only subtrees that can hold
+    /// what is looked for are entered: one with a syntax error, or with more nodes than levels left to the
+    /// slice's bottom (a subtree is never deeper than it has nodes). In an ordinary document that is a few
+    /// nodes for each query, not every node.
+    fn of(root: Node<'t>, slice_depth: u32, wide: usize, range: Option<&Range<usize>>) -> Shape<'t> {
         let mut shape = Shape { below: Vec::new(), wide_errors: Vec::new() };
         let mut cursor = root.walk();
         let mut level = 0;
         loop {
             let node = cursor.node();
+            let outside = range.is_some_and(|r| node.end_byte() <= r.start || r.end <= node.start_byte());
+            let shallow = || !node.has_error() && node.descendant_count() < (slice_depth - level) as usize;
             if node.is_error() && node.child_count() > wide {
                 shape.wide_errors.push(node);
             } else if level == slice_depth {
                 shape.below.push(node);
+            } else if (level > 0 && outside) || shallow() {
+                // Nothing to find below.
             } else if cursor.goto_first_child() {
                 level += 1;
                 continue;
@@ -293,22 +315,57 @@ fn flatten(captures: Vec<(Range<usize>, usize, TokenType, u32)>) -> Vec<Semantic
     out
 }
 
-/// What the analysis knows about a name token.
-fn refine(token: &mut SemanticToken, analysis: &Analysis) {
-    if !matches!(token.token_type, TokenType::Variable | TokenType::Function | TokenType::Type) {
+/// Refines the name tokens (in text order) by what the analysis knows: the definitions' names and the
+/// references are in text order too, so one pass along the three finds each token's (no search per token).
+fn refine_all(tokens: &mut [SemanticToken], analysis: &Analysis) {
+    let definitions = analysis.definitions_in_text_order();
+    let references = analysis.references();
+    let (mut next_definition, mut next_reference) = (0, 0);
+    for token in tokens {
+        if !matches!(token.token_type, TokenType::Variable | TokenType::Function | TokenType::Type) {
+            continue;
+        }
+        let start = token.range.start;
+        while definitions
+            .get(next_definition)
+            .is_some_and(|&d| analysis.definition(d).name_range.start < start)
+        {
+            next_definition += 1;
+        }
+        while references.get(next_reference).is_some_and(|r| r.range.start < start) {
+            next_reference += 1;
+        }
+        // Of the names that start where the token does, the last one with its exact range.
+        let definition = definitions[next_definition..]
+            .iter()
+            .map(|&d| analysis.definition(d))
+            .take_while(|d| d.name_range.start == start)
+            .filter(|d| d.name_range == token.range)
+            .last();
+        let reference = references[next_reference..]
+            .iter()
+            .take_while(|r| r.range.start == start)
+            .filter(|r| r.range == token.range)
+            .last();
+        refine(token, definition, reference, analysis);
+    }
+}
+
+/// What the analysis knows about a name token: the definition it names or the reference it is.
+fn refine(
+    token: &mut SemanticToken,
+    definition: Option<&Definition>,
+    reference: Option<&Reference>,
+    analysis: &Analysis,
+) {
+    if let Some(definition) = definition {
+        token.modifiers |= DECLARATION;
+        if matches!(definition.kind, DefinitionKind::Parameter { .. } | DefinitionKind::CatchParameter) {
+            token.token_type = TokenType::Parameter;
+        }
         return;
     }
-    if let Some(def) = analysis.definition_named_at(token.range.start) {
-        let definition = analysis.definition(def);
-        if definition.name_range == token.range {
-            token.modifiers |= DECLARATION;
-            if matches!(definition.kind, DefinitionKind::Parameter { .. } | DefinitionKind::CatchParameter) {
-                token.token_type = TokenType::Parameter;
-            }
-            return;
-        }
-    }
-    let Some(reference) = analysis.reference_at(token.range.start).filter(|r| r.range == token.range) else {
+    let Some(reference) = reference else {
         return;
     };
     match reference.resolution {

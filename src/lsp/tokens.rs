@@ -47,7 +47,8 @@ pub fn encode(tokens: &[ide_tokens::SemanticToken], lines: &Lines) -> Vec<Semant
                 });
                 (previous_line, previous_start) = (position.line, position.character);
             }
-            if line + 1 >= lines.line_count() {
+            // Most tokens end on their line: the next line's start is looked up only for those that do not.
+            if token.range.end <= line_end.1 || line + 1 >= lines.line_count() {
                 break;
             }
             start = lines.content_start(line + 1);

@@ -81,6 +81,11 @@ impl Analysis {
             .find(|r| r.range.start <= offset && offset <= r.range.end)
     }
 
+    /// The definitions in the order of their names in the text.
+    pub fn definitions_in_text_order(&self) -> &[DefId] {
+        &self.definition_order
+    }
+
     /// The definition whose name is at `offset`.
     pub fn definition_named_at(&self, offset: usize) -> Option<DefId> {
         let after = self.definition_order.partition_point(|&d| self.definition(d).name_range.start <= offset);

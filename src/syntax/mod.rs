@@ -190,7 +190,31 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         .collect();
     diagnostics.extend(lexical);
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    limit_errors(&mut diagnostics);
     diagnostics
+}
+
+/// How many syntax errors a file shows at most, as compilers stop after a number of errors (clang's
+/// `-ferror-limit`, javac's `-Xmaxerrs`).
+pub const MAX_SYNTAX_ERRORS: usize = 100;
+
+/// Keeps the first [`MAX_SYNTAX_ERRORS`] of sorted diagnostics and says, where the next one was, how many
+/// more there are (M110). Past a hundred errors the parser's guesses about what was meant are worth little,
+/// and a flood (100,000 stray brackets) would cost the editor a 30 MB answer and the terminal minutes.
+fn limit_errors(diagnostics: &mut Vec<Diagnostic>) {
+    if diagnostics.len() <= MAX_SYNTAX_ERRORS {
+        return;
+    }
+    let more = diagnostics.len() - MAX_SYNTAX_ERRORS;
+    let at = diagnostics[MAX_SYNTAX_ERRORS].range.start;
+    diagnostics.truncate(MAX_SYNTAX_ERRORS);
+    diagnostics.push(Diagnostic::new(
+        codes::M110,
+        at..at,
+        format!(
+            "too many syntax errors: {more} more from here on are not shown; fix the {MAX_SYNTAX_ERRORS} above first"
+        ),
+    ));
 }
 
 /// The result of checking the bytes of an M file.

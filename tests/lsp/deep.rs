@@ -234,6 +234,19 @@ fn every_request_answers_inside_100000_unclosed_lists() {
     assert!(ask(&mut server, "textDocument/foldingRange", json!({"textDocument": {"uri": uri}})).is_array());
 }
 
+/// Lists closed by parentheses: every closer is stray. Completion's scan once looked through every open
+/// frame for each closing bracket (100,000 x the 16 KB it reads past the cursor: half a minute).
+#[test]
+fn every_request_answers_inside_100000_lists_closed_by_parentheses() {
+    let text = mashup("{", ")");
+    let (mut server, _fabric, _state) = server(&text, true);
+    let uri = json!(server.uri(MASHUP));
+    let report = ask(&mut server, "textDocument/diagnostic", json!({"textDocument": {"uri": uri}}));
+    let items = report["items"].as_array().unwrap_or_else(|| panic!("{report}"));
+    assert!(!items.is_empty(), "the stray `)` are reported: {report}");
+    every_request(&mut server, &text, false);
+}
+
 /// 20,000 nested lets, one a line: the outline holds every step but nests no deeper than the server
 /// allows (the protocol's answer and its drop would otherwise recurse once per level), flat for clients
 /// that want it flat; folding ranges and a selection chain from the deepest step.
