@@ -13,8 +13,9 @@
 //! therefore run on slices of the tree at most [`SLICE_DEPTH`] levels deep, each from the nodes where
 //! the slice above it stops, and around syntax errors with very many children (see [`Shape`]).
 
+use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator, Tree};
 
@@ -162,13 +163,94 @@ pub fn semantic_tokens(
     analysis: Option<&Analysis>,
     range: Option<Range<usize>>,
 ) -> Vec<SemanticToken> {
-    let mut captures = captures(tree, text, range.as_ref(), SLICE_DEPTH, WIDE);
-    captures.sort_by_key(|c| (c.0.start, std::cmp::Reverse(c.0.end), std::cmp::Reverse(c.1)));
-    captures.dedup_by(|later, earlier| later.0 == earlier.0);
-    let mut tokens = flatten(captures);
+    let mut tokens = unrefined(tree.root_node(), text, range);
     if let Some(analysis) = analysis {
         refine_all(&mut tokens, analysis);
     }
+    tokens
+}
+
+/// The tokens of a document's section members, kept between requests by the member's text: after an edit
+/// only the members whose text changed are queried again (the query is most of the cost of a whole file;
+/// the names are refined anew each time, since an edit elsewhere can change what a name resolves to).
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    /// Tokens before refinement, relative to the start of the member, by the member's text.
+    members: HashMap<Box<str>, Arc<[SemanticToken]>>,
+}
+
+/// [`semantic_tokens`] of the whole document, reusing the tokens of members whose text `cache` has seen
+/// (members with syntax errors are always queried), and keeping in `cache` those of this version only.
+///
+/// The query runs on each member's node as its root (no pattern rooted above a member captures inside it:
+/// the section's patterns capture its name and attributes), on the other children of a section (comments,
+/// broken members) the same way, and on the parts outside the members with a byte range.
+pub fn semantic_tokens_cached(
+    text: &str,
+    tree: &Tree,
+    analysis: Option<&Analysis>,
+    cache: &mut TokenCache,
+) -> Vec<SemanticToken> {
+    let mut kept: HashMap<Box<str>, Arc<[SemanticToken]>> = HashMap::new();
+    let mut tokens = Vec::new();
+    let root = tree.root_node();
+    // Where the part not yet covered starts: the parts outside sections' members are queried from the
+    // root with a range (a few bytes: the section headers and what follows the last member).
+    let mut from = 0;
+    let mut sections = root.walk();
+    for section in root.children(&mut sections).filter(|n| n.kind() == "section") {
+        let mut children = section.walk();
+        let mut before_first_member = true;
+        for child in section.children(&mut children) {
+            let range = child.byte_range();
+            if before_first_member {
+                if child.kind() != "section_member" {
+                    // The section's own tokens (its name, attributes): queried with a range below.
+                    continue;
+                }
+                if from < range.start {
+                    tokens.extend(unrefined(root, text, Some(from..range.start)));
+                }
+                before_first_member = false;
+            }
+            // From the first member on, everything in the section is in one of its children.
+            from = range.end;
+            if child.kind() != "section_member" || child.has_error() {
+                tokens.extend(unrefined(child, text, None));
+                continue;
+            }
+            let key = &text[range.clone()];
+            let found = kept.get(key).or_else(|| cache.members.get(key)).cloned();
+            let relative = found.unwrap_or_else(|| {
+                let tokens = unrefined(child, text, None).into_iter().map(|mut token| {
+                    token.range = token.range.start - range.start..token.range.end - range.start;
+                    token
+                });
+                tokens.collect()
+            });
+            tokens.extend(relative.iter().map(|token| SemanticToken {
+                range: token.range.start + range.start..token.range.end + range.start,
+                ..*token
+            }));
+            kept.insert(key.into(), relative);
+        }
+    }
+    if from < text.len() {
+        tokens.extend(unrefined(root, text, Some(from..text.len())));
+    }
+    cache.members = kept;
+    if let Some(analysis) = analysis {
+        refine_all(&mut tokens, analysis);
+    }
+    tokens
+}
+
+/// The tokens of the highlights query alone under `root` (in `range`: the tokens that overlap it, whole).
+fn unrefined(root: Node, text: &str, range: Option<Range<usize>>) -> Vec<SemanticToken> {
+    let mut captures = captures(root, text, range.as_ref(), SLICE_DEPTH, WIDE);
+    captures.sort_by_key(|c| (c.0.start, std::cmp::Reverse(c.0.end), std::cmp::Reverse(c.1)));
+    captures.dedup_by(|later, earlier| later.0 == earlier.0);
+    let mut tokens = flatten(captures);
     if let Some(range) = range {
         tokens.retain(|t| t.range.start < range.end && range.start < t.range.end);
     }
@@ -181,7 +263,7 @@ type Capture = (Range<usize>, usize, TokenType, u32);
 /// Every capture of the highlights query with a token, in slices of `slice_depth` levels, syntax errors
 /// with more than `wide` children queried child by child.
 fn captures(
-    tree: &Tree,
+    root: Node,
     text: &str,
     range: Option<&Range<usize>>,
     slice_depth: u32,
@@ -194,7 +276,7 @@ fn captures(
     // Matches start in the slice, and may end below it (a pattern spans a few levels).
     cursor.set_max_start_depth(Some(slice_depth - 1));
     let wanted = |node: &Node| range.is_none_or(|r| node.start_byte() < r.end && r.start < node.end_byte());
-    let mut slices = vec![tree.root_node()];
+    let mut slices = vec![root];
     while let Some(slice) = slices.pop() {
         let shape = Shape::of(slice, slice_depth, wide, range);
         // The slice is queried around its wide syntax errors, one run for each part between them.
@@ -413,10 +495,10 @@ mod tests {
             "})".repeat(depth)
         );
         let tree = crate::syntax::parse(&text).tree;
-        let whole = captures(&tree, &text, None, u32::MAX, usize::MAX);
+        let whole = captures(tree.root_node(), &text, None, u32::MAX, usize::MAX);
         assert!(whole.len() > 3 * depth);
-        assert_eq!(sorted(captures(&tree, &text, None, SLICE_DEPTH, WIDE)), sorted(whole.clone()));
-        assert_eq!(sorted(captures(&tree, &text, None, 7, 3)), sorted(whole));
+        assert_eq!(sorted(captures(tree.root_node(), &text, None, SLICE_DEPTH, WIDE)), sorted(whole.clone()));
+        assert_eq!(sorted(captures(tree.root_node(), &text, None, 7, 3)), sorted(whole));
         // Syntax errors with many children, some inside others, queried child by child.
         let text = format!(
             "let a = {{{}, b = if x then [c = #date(1, 2, 3)] {}, d = 1 in d",
@@ -424,16 +506,16 @@ mod tests {
             "( each _ then".repeat(500)
         );
         let tree = crate::syntax::parse(&text).tree;
-        let whole = captures(&tree, &text, None, u32::MAX, usize::MAX);
-        assert_eq!(sorted(captures(&tree, &text, None, SLICE_DEPTH, WIDE)), sorted(whole.clone()));
-        assert_eq!(sorted(captures(&tree, &text, None, 5, 2)), sorted(whole.clone()));
+        let whole = captures(tree.root_node(), &text, None, u32::MAX, usize::MAX);
+        assert_eq!(sorted(captures(tree.root_node(), &text, None, SLICE_DEPTH, WIDE)), sorted(whole.clone()));
+        assert_eq!(sorted(captures(tree.root_node(), &text, None, 5, 2)), sorted(whole.clone()));
         let part = text.len() / 3..text.len() / 2;
         let in_part = |captures: Vec<Capture>| {
             sorted(captures.into_iter().filter(|c| c.0.start < part.end && part.start < c.0.end).collect())
         };
         assert_eq!(
-            in_part(captures(&tree, &text, Some(&part), 5, 2)),
-            in_part(captures(&tree, &text, Some(&part), u32::MAX, usize::MAX))
+            in_part(captures(tree.root_node(), &text, Some(&part), 5, 2)),
+            in_part(captures(tree.root_node(), &text, Some(&part), u32::MAX, usize::MAX))
         );
         let depth = 100_000;
         let text = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
@@ -450,6 +532,35 @@ mod tests {
         let tree = crate::syntax::parse(&text).tree;
         assert_eq!(semantic_tokens(&text, &tree, None, None).len(), depth + 1);
         assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    }
+
+    /// Tokens made with a cache of an earlier version's members are the tokens made without one, whatever
+    /// changed: a member edited, added, removed, broken, or a name's definition elsewhere.
+    #[test]
+    fn cached_member_tokens_are_the_tokens_of_the_whole() {
+        let versions = [
+            "section S;\nshared A = let x = 1, f = (p) => p + x in f(2); // a\nshared B = A & \"t\";\n",
+            "section S;\nshared A = let x = 1, f = (p) => p + x in f(2); // a\nshared B = A & \"t\" & \"u\";\n",
+            "section S;\n/* c */ shared A = let x = 1, f = (p) => p + x in f(2); // a\nshared B = A & \"t\" & \"u\";\n",
+            "section S;\nshared A = let x = 1, f = (p) => p + x in f(2); // a\nshared B = A & \"t\" & \"u\";\nshared C = B;\n",
+            "section S;\nshared A = let x = 1, f = (p) => p + x in f(2;\nshared B = A & \"t\";\nshared C = B;\n",
+            "section S;\nshared B = A & \"t\";\nshared A = (A) => A;\nshared C = B;\n",
+            "section S;\nshared A = let x = 1, f = (p) => p + x in f(2); // a\nshared B = A & \"t\";\n",
+            "let a = 1 in a",
+            "// head\n[Version = \"1\"] section S; // after\n[Description = \"d\"] shared A = 1; /* between */\n\nshared F = (x) => x; // end\n",
+            "[Version = \"1\"] section S;\n[Description = \"d\"] shared A = 1;\nsection T; shared F = (x) => S!A; B = F(1);\n// tail\n",
+            "section S; shared A = ; shared B = 1; shared C = {1 2};\n",
+        ];
+        let mut cache = TokenCache::default();
+        for text in versions {
+            let tree = crate::syntax::parse(text).tree;
+            let analysis = crate::semantics::analyze(&tree, text);
+            let whole = semantic_tokens(text, &tree, Some(&analysis), None);
+            assert!(!whole.is_empty());
+            assert_eq!(semantic_tokens_cached(text, &tree, Some(&analysis), &mut cache), whole, "{text}");
+            // Again, every member from the cache.
+            assert_eq!(semantic_tokens_cached(text, &tree, Some(&analysis), &mut cache), whole, "{text}");
+        }
     }
 
     /// Renders each token: its text, type and modifiers.

@@ -636,14 +636,28 @@ async fn tokens(
     };
     // A range is what the client shows (quick); the whole file of a large document is expensive.
     let pool = if range.is_some() { Pool::Quick } else { Pool::Heavy };
+    let shared = shared.clone();
+    let key = DocKey::of(uri);
     task::run(pool, "semantic tokens", Token::new(), move || {
         let snapshot = &view.snapshot;
-        let tokens = ide::semantic_tokens::semantic_tokens(
-            &snapshot.text,
-            snapshot.tree(),
-            Some(snapshot.analysis()),
-            range,
-        );
+        let (text, tree, analysis) = (&snapshot.text, snapshot.tree(), Some(snapshot.analysis()));
+        let tokens = match range {
+            Some(range) => ide::semantic_tokens::semantic_tokens(text, tree, analysis, Some(range)),
+            None => {
+                // The document's cache is taken for the computation (a request for the same document at
+                // the same time computes without it) and put back with this version's members.
+                let caches = || shared.token_caches.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut cache = caches().remove(&key).unwrap_or_default();
+                let tokens = ide::semantic_tokens::semantic_tokens_cached(text, tree, analysis, &mut cache);
+                let mut caches = caches();
+                // One cache a document, for the documents the client shows: a few.
+                if caches.len() >= 64 {
+                    caches.clear();
+                }
+                caches.insert(key, cache);
+                tokens
+            }
+        };
         Some(super::tokens::encode(&tokens, &view.lines()))
     })
     .await

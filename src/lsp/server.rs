@@ -257,6 +257,7 @@ impl LanguageServer for Server {
         let key = DocKey::of(&params.text_document.uri);
         let Some(closed) = self.shared.lock().documents.remove(&key) else { return };
         self.shared.semantic_tokens.lock().unwrap_or_else(PoisonError::into_inner).remove(&key);
+        self.shared.token_caches.lock().unwrap_or_else(PoisonError::into_inner).remove(&key);
         // The file is read from disk again, and the folder may no longer be an item without the buffer.
         let mut items = self.refresh_items_near(&key);
         if !items.contains(&closed.item) {

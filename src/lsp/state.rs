@@ -45,6 +45,9 @@ pub struct Shared {
     pub symbols: Mutex<SymbolIndex>,
     /// Each document's last whole-file semantic tokens and their result id, for deltas.
     pub semantic_tokens: Mutex<HashMap<DocKey, KeptTokens>>,
+    /// Each document's tokens of its section members, by their text, so that a whole-file request after
+    /// an edit queries only the members that changed.
+    pub token_caches: Mutex<HashMap<DocKey, crate::ide::semantic_tokens::TokenCache>>,
     /// The jobs the editor's commands started and followed.
     pub jobs: Mutex<super::commands::Jobs>,
 }
@@ -61,6 +64,7 @@ impl Shared {
             settings: SettingsCache::default(),
             symbols: Mutex::new(SymbolIndex::default()),
             semantic_tokens: Mutex::new(HashMap::new()),
+            token_caches: Mutex::new(HashMap::new()),
             jobs: super::commands::new_jobs(),
         }
     }
