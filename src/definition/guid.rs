@@ -6,6 +6,8 @@
 //! code actions stable and the tests reproducible, and a GUID already in the file is never produced. It
 //! has the form of a version-4 GUID. Pure: no IO, no clock.
 
+use std::collections::HashSet;
+
 /// The all-zero GUID, which Fabric's Git export writes as a placeholder `logicalId`.
 pub const ZERO: &str = "00000000-0000-0000-0000-000000000000";
 
@@ -19,8 +21,29 @@ pub fn is_guid(text: &str) -> bool {
         })
 }
 
+/// The GUIDs a new one must differ from, compared without case: a set, since a file with thousands of
+/// queries may need thousands of new GUIDs.
+#[derive(Debug, Default)]
+pub struct Taken(HashSet<String>);
+
+impl Taken {
+    pub fn of<'a>(guids: impl IntoIterator<Item = &'a str>) -> Taken {
+        Taken(guids.into_iter().map(str::to_ascii_lowercase).collect())
+    }
+
+    fn contains(&self, guid: &str) -> bool {
+        self.0.contains(&guid.to_ascii_lowercase())
+    }
+}
+
+/// A short digest of a file's text, to seed the GUIDs of its fixes with: computed once for a file, where
+/// seeding with the text itself would read the whole file again for each GUID.
+pub fn digest(text: &str) -> String {
+    format!("{:016x}", fnv1a(text.as_bytes(), 0xcbf2_9ce4_8422_2325))
+}
+
 /// A GUID derived from `seed`, different from every GUID in `taken` (compared without case).
-pub fn derive(seed: &str, taken: &[&str]) -> String {
+pub fn derive(seed: &str, taken: &Taken) -> String {
     let mut attempt = 0u64;
     loop {
         let high = fnv1a(seed.as_bytes(), 0xcbf2_9ce4_8422_2325 ^ attempt);
@@ -32,7 +55,7 @@ pub fn derive(seed: &str, taken: &[&str]) -> String {
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let guid = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
-        if !taken.iter().any(|t| t.eq_ignore_ascii_case(&guid)) {
+        if !taken.contains(&guid) {
             return guid;
         }
         attempt += 1;
@@ -76,12 +99,13 @@ mod tests {
 
     #[test]
     fn derived_guids_are_stable_distinct_and_fresh() {
-        let a = derive("queryMetadata.json\0Sales", &[]);
+        let none = Taken::default();
+        let a = derive("queryMetadata.json\0Sales", &none);
         assert!(is_guid(&a));
         assert_eq!(a.as_bytes()[14], b'4', "version 4: {a}");
-        assert_eq!(a, derive("queryMetadata.json\0Sales", &[]));
-        assert_ne!(a, derive("queryMetadata.json\0Sales2", &[]));
-        let b = derive("queryMetadata.json\0Sales", &[&a.to_uppercase()]);
+        assert_eq!(a, derive("queryMetadata.json\0Sales", &none));
+        assert_ne!(a, derive("queryMetadata.json\0Sales2", &none));
+        let b = derive("queryMetadata.json\0Sales", &Taken::of([a.to_uppercase().as_str()]));
         assert!(is_guid(&b) && b != a);
     }
 }

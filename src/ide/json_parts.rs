@@ -347,17 +347,16 @@ fn present_keys(file: JsonFile, path: &[PathStep]) -> Vec<String> {
 fn missing_entries(file: JsonFile, item: &Item) -> Vec<CompletionItem> {
     let Some(mashup) = item.mashup else { return Vec::new() };
     let metadata = queries::metadata(&file);
-    let taken: Vec<&str> = metadata
-        .iter()
-        .flat_map(|m| &m.entries)
-        .filter_map(|e| e.query_id.map(|id| id.value.as_str()))
-        .collect();
+    let taken = guid::Taken::of(
+        metadata.iter().flat_map(|m| &m.entries).filter_map(|e| e.query_id.map(|id| id.value.as_str())),
+    );
+    let digest = guid::digest(file.text);
     let mut out = Vec::new();
     for query in queries::queries(mashup.tree, mashup.text).into_iter().filter(|q| q.shared) {
         if metadata.as_ref().is_some_and(|m| queries::entries_for(m, &query.name).next().is_some()) {
             continue;
         }
-        let id = guid::derive(&format!("{}\0{}", file.text, query.name), &taken);
+        let id = guid::derive(&format!("{digest}\0{}", query.name), &taken);
         let key = serde_json::to_string(&query.name).expect("a string serializes");
         let mut entry = plain(&query.name, CompletionKind::Query);
         entry.insert_text = format!("{key}: {{\"queryId\": \"{id}\", \"queryName\": {key}}}");
@@ -614,7 +613,7 @@ mod tests {
         check(
             &format!("{MASHUP}//- queryMetadata.json\n{{\"formatVersion\": \"202502\", \"queriesMetadata\": {{\"Orders\": {{\"queryId\": \"1\"}}, $0}}}}\n"),
             r#"
-            Sales Orders -> "Sales Orders": {"queryId": "b0cf6b92-bf74-484f-ae94-e2b0fe93f340", "queryName": "Sales Orders"} []
+            Sales Orders -> "Sales Orders": {"queryId": "67a302e7-339d-4afe-a72c-dbeaba5b6d83", "queryName": "Sales Orders"} []
             "#,
         );
     }

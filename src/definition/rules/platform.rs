@@ -34,7 +34,8 @@ pub(super) fn check(unit: &Unit, out: &mut Vec<(Target, Diagnostic)>) {
     }
     if let Some(id) = json.locate("/config/logicalId").and_then(|l| l.value.as_string()) {
         if !guid::is_guid(&id.value) {
-            let new_id = guid::derive(&format!("{}\0logicalId", platform.text), &[]);
+            let new_id =
+                guid::derive(&format!("{}\0logicalId", guid::digest(platform.text)), &guid::Taken::default());
             let diagnostic = Diagnostic::new(
                 codes::D113,
                 id.range.clone(),

@@ -8,7 +8,7 @@
 //! differs from its `queryName` only in letter case is accepted, as in Microsoft's own CreateDataflow
 //! example (`"query": {"queryName": "Query"}`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::{json_string, related, MashupSide, MetadataSide, Target, Unit};
@@ -27,8 +27,10 @@ pub(super) fn check(unit: &Unit, out: &mut Vec<(Target, Diagnostic)>) {
     ids(metadata, out);
 }
 
-fn matches(entry: &Entry, name: &str) -> bool {
-    entry.key().value == name || entry.query_name.is_some_and(|q| q.value == name)
+/// Whether an entry names one of `names` (by its key or its queryName).
+fn matches_any(entry: &Entry, names: &HashSet<&str>) -> bool {
+    names.contains(entry.key().value.as_str())
+        || entry.query_name.is_some_and(|q| names.contains(q.value.as_str()))
 }
 
 /// `D110`: a shared member without an entry.
@@ -48,13 +50,20 @@ fn members_without_entries(
         Some(queries) => queries.key.range.clone(),
         None => view.container.range.start..view.container.range.start + 1,
     };
-    let taken: Vec<&str> =
-        view.entries.iter().filter_map(|e| e.query_id.map(|id| id.value.as_str())).collect();
+    let taken = guid::Taken::of(view.entries.iter().filter_map(|e| e.query_id.map(|id| id.value.as_str())));
+    let digest = guid::digest(metadata.text);
+    // The names entries go by (their keys and queryNames): a set, since an item may have thousands.
+    let named: HashSet<&str> = view
+        .entries
+        .iter()
+        .flat_map(|entry| [Some(entry.key().value.as_str()), entry.query_name.map(|q| q.value.as_str())])
+        .flatten()
+        .collect();
     for member in mashup.mashup.members().filter(|m| m.shared) {
-        if view.entries.iter().any(|entry| matches(entry, &member.name)) {
+        if named.contains(member.name.as_str()) {
             continue;
         }
-        let id = guid::derive(&format!("{}\0{}", metadata.text, member.name), &taken);
+        let id = guid::derive(&format!("{digest}\0{}", member.name), &taken);
         let entry = format!(
             "{}: {{\"queryId\": \"{id}\", \"queryName\": {}}}",
             json_string(&member.name),
@@ -131,8 +140,12 @@ fn entries_without_members(
         return;
     }
     let siblings = metadata.view.queries.and_then(|q| q.value.as_object()).unwrap_or_default();
+    let defined: HashSet<&str> = mashup.mashup.members().map(|member| member.name.as_str()).collect();
+    // Where each entry is among its siblings, for the fix that removes it with its comma.
+    let index: HashMap<*const Member, usize> =
+        siblings.iter().enumerate().map(|(at, member)| (member as *const Member, at)).collect();
     for entry in &metadata.view.entries {
-        if mashup.mashup.members().any(|member| matches(entry, &member.name)) {
+        if matches_any(entry, &defined) {
             continue;
         }
         let diagnostic = Diagnostic::new(
@@ -146,7 +159,11 @@ fn entries_without_members(
         )
         .with_fix(Fix {
             title: format!("remove the entry `{}`", entry.key().value),
-            edits: vec![remove_member(siblings, entry.member)],
+            edits: vec![remove_member(
+                siblings,
+                entry.member,
+                index.get(&(entry.member as *const Member)).copied(),
+            )],
         });
         let diagnostic = related(
             diagnostic,
@@ -159,9 +176,9 @@ fn entries_without_members(
     }
 }
 
-/// The edit that removes a member from an object with its separating comma.
-fn remove_member(members: &[Member], member: &Member) -> Edit {
-    let index = members.iter().position(|m| std::ptr::eq(m, member)).unwrap_or(0);
+/// The edit that removes a member (at `index` of the object's members) with its separating comma.
+fn remove_member(members: &[Member], member: &Member, index: Option<usize>) -> Edit {
+    let index = index.unwrap_or(0);
     let range = if index > 0 {
         members[index - 1].value.range.end..member.value.range.end
     } else if let Some(next) = members.get(1) {
@@ -212,12 +229,12 @@ fn replace(string: &JsonString, value: &str, title: &str) -> Fix {
 /// never propose the same one.
 fn ids(metadata: &MetadataSide, out: &mut Vec<(Target, Diagnostic)>) {
     let entries = &metadata.view.entries;
-    let taken: Vec<&str> = entries.iter().filter_map(|e| e.query_id.map(|id| id.value.as_str())).collect();
+    let taken = guid::Taken::of(entries.iter().filter_map(|e| e.query_id.map(|id| id.value.as_str())));
+    let digest = guid::digest(metadata.text);
     let mut first: HashMap<String, &Entry> = HashMap::new();
     for entry in entries {
         let Some(id) = entry.query_id else { continue };
-        let new_id =
-            || guid::derive(&format!("{}\0{}\0{}", metadata.text, entry.key().value, id.value), &taken);
+        let new_id = || guid::derive(&format!("{digest}\0{}\0{}", entry.key().value, id.value), &taken);
         if !guid::is_guid(&id.value) {
             let diagnostic = Diagnostic::new(
                 codes::D113,
