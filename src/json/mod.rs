@@ -13,6 +13,7 @@
 
 pub mod schema;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
@@ -204,6 +205,53 @@ impl Json {
     /// deep is not the object a part must be).
     pub fn to_serde(&self) -> Option<serde_json::Value> {
         self.root.as_ref().map(|root| to_serde(root, MAX_DEPTH))
+    }
+}
+
+/// Follows many JSON pointers into one document: the members of a large object are looked up through an
+/// index made on first use, where [`Json::locate`] searches them one by one (the schema errors of an
+/// object with 90,000 members, each located by its pointer, cost the square of that).
+pub struct Pointers<'j> {
+    json: &'j Json,
+    /// For each object of more than a few members looked into: its keys (the last of equal keys wins, as
+    /// in [`Value::member`]) and their members' positions, by the object's address.
+    indexes: HashMap<*const Value, HashMap<&'j str, usize>>,
+}
+
+impl<'j> Pointers<'j> {
+    pub fn new(json: &'j Json) -> Pointers<'j> {
+        Pointers { json, indexes: HashMap::new() }
+    }
+
+    /// [`Json::locate`], through the indexes.
+    pub fn locate(&mut self, pointer: &str) -> Option<Located<'j>> {
+        let mut located = Located { value: self.json.root.as_ref()?, key: None };
+        if pointer.is_empty() {
+            return Some(located);
+        }
+        for token in pointer.strip_prefix('/')?.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            located = match &located.value.kind {
+                Kind::Object(members) if members.len() > 16 => {
+                    let index = self.indexes.entry(located.value as *const Value).or_insert_with(|| {
+                        members
+                            .iter()
+                            .enumerate()
+                            .map(|(at, member)| (member.key.value.as_str(), at))
+                            .collect()
+                    });
+                    let member = &members[*index.get(token.as_str())?];
+                    Located { value: &member.value, key: Some(&member.key) }
+                }
+                Kind::Object(_) => {
+                    let member = located.value.member(&token)?;
+                    Located { value: &member.value, key: Some(&member.key) }
+                }
+                Kind::Array(items) => Located { value: items.get(token.parse::<usize>().ok()?)?, key: None },
+                _ => return None,
+            };
+        }
+        Some(located)
     }
 }
 
@@ -484,7 +532,7 @@ fn syntax_diagnostics(tree: &Tree, text: &str) -> Vec<Diagnostic> {
             let around = frames.last_mut().map(|frame| Around {
                 parent: frame.node,
                 previous_named: frame.previous_named,
-                next_named: next_named_sibling(frame.node, &mut frame.lookahead, node),
+                next_named: crate::syntax::locate::next_named_sibling(frame.node, &mut frame.lookahead, node),
             });
             diagnostics.push(error_diagnostic(node, around, text));
             descend = false;
@@ -532,31 +580,6 @@ struct Around<'t> {
     parent: Node<'t>,
     previous_named: Option<Node<'t>>,
     next_named: Option<Node<'t>>,
-}
-
-/// The named sibling after `node`, a child of `parent`, with a cursor over `parent`'s children that only
-/// moves forward (the walk asks about its children in order).
-fn next_named_sibling<'t>(
-    parent: Node<'t>,
-    lookahead: &mut Option<tree_sitter::TreeCursor<'t>>,
-    node: Node<'t>,
-) -> Option<Node<'t>> {
-    let cursor = lookahead.get_or_insert_with(|| {
-        let mut cursor = parent.walk();
-        cursor.goto_first_child();
-        cursor
-    });
-    while cursor.node() != node {
-        if !cursor.goto_next_sibling() {
-            return None;
-        }
-    }
-    while cursor.goto_next_sibling() {
-        if cursor.node().is_named() {
-            return Some(cursor.node());
-        }
-    }
-    None
 }
 
 fn error_diagnostic(node: Node, around: Option<Around>, text: &str) -> Diagnostic {

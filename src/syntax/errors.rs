@@ -266,24 +266,7 @@ impl<'t> Walk<'t> {
     /// The named sibling after `node`, which must be the node under the cursor.
     fn next_named_sibling(&mut self, node: Node<'t>) -> Option<Node<'t>> {
         let Frame { node: parent, lookahead, .. } = self.frames.last_mut()?;
-        let cursor = lookahead.get_or_insert_with(|| {
-            let mut cursor = parent.walk();
-            cursor.goto_first_child();
-            cursor
-        });
-        // The walk asks about siblings in order, and the lookahead never passes a named one it was not
-        // asked about: forward to `node`, then to the next named sibling.
-        while cursor.node() != node {
-            if !cursor.goto_next_sibling() {
-                return None;
-            }
-        }
-        while cursor.goto_next_sibling() {
-            if cursor.node().is_named() {
-                return Some(cursor.node());
-            }
-        }
-        None
+        super::locate::next_named_sibling(*parent, lookahead, node)
     }
 }
 

@@ -11,6 +11,34 @@
 
 use tree_sitter::{Node, TreeCursor};
 
+/// The named sibling after `node`, a child of `parent`, for a walk that asks about `parent`'s children in
+/// order: `lookahead` is a cursor over those children kept between the questions (`None` before the
+/// first), which only moves forward and never passes a named child it was not asked about, so the
+/// questions about all the children cost their number, not its square ([`Node::next_named_sibling`]
+/// climbs through the parent each time).
+pub fn next_named_sibling<'t>(
+    parent: Node<'t>,
+    lookahead: &mut Option<TreeCursor<'t>>,
+    node: Node<'t>,
+) -> Option<Node<'t>> {
+    let cursor = lookahead.get_or_insert_with(|| {
+        let mut cursor = parent.walk();
+        cursor.goto_first_child();
+        cursor
+    });
+    while cursor.node() != node {
+        if !cursor.goto_next_sibling() {
+            return None;
+        }
+    }
+    while cursor.goto_next_sibling() {
+        if cursor.node().is_named() {
+            return Some(cursor.node());
+        }
+    }
+    None
+}
+
 /// The nodes from `root` down to the smallest node that holds `start..end`, root first: the last one is
 /// the node `root.descendant_for_byte_range(start, end)` finds, the ones before it are its ancestors.
 pub fn path_to<'t>(root: Node<'t>, start: usize, end: usize) -> Vec<Node<'t>> {

@@ -14,7 +14,7 @@ use jsonschema::{JsonType, ValidationError, Validator};
 use serde_json::Value as Serde;
 
 use crate::diagnostics::{codes, Diagnostic};
-use crate::json::{Json, Located};
+use crate::json::{Json, Located, Pointers};
 
 /// A schema error that the caller reports another way (or not at all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,7 @@ pub(crate) fn diagnostics(
         .collect();
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut seen: HashSet<(&'static str, Range<usize>, String)> = HashSet::new();
+    let mut pointers = Pointers::new(json);
     for error in &errors {
         let path = error.instance_path().as_str();
         let is_value_rule = !matches!(
@@ -65,7 +66,7 @@ pub(crate) fn diagnostics(
         if is_value_rule && wrong_type.contains(path) {
             continue;
         }
-        for diagnostic in convert(error, json) {
+        for diagnostic in convert(error, &mut pointers) {
             if seen.insert((diagnostic.code.id, diagnostic.range.clone(), diagnostic.message.clone())) {
                 diagnostics.push(diagnostic);
             }
@@ -75,11 +76,11 @@ pub(crate) fn diagnostics(
 }
 
 /// One validator error as diagnostics: one, or one per property for unknown properties (each at its key).
-fn convert(error: &ValidationError, json: &Json) -> Vec<Diagnostic> {
+fn convert(error: &ValidationError, pointers: &mut Pointers) -> Vec<Diagnostic> {
     let location = error.instance_path();
     let path = readable(location);
     let subject = if path.is_empty() { "the top-level value".to_string() } else { format!("`{path}`") };
-    let located = json.locate(location.as_str());
+    let located = pointers.locate(location.as_str());
     let value_range = located.map_or(0..0, |l| l.value.range.clone());
     let instance = error.instance();
     let value_error = |message: String| vec![Diagnostic::new(codes::J103, value_range.clone(), message)];
@@ -115,8 +116,9 @@ fn convert(error: &ValidationError, json: &Json) -> Vec<Diagnostic> {
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => unexpected
             .iter()
             .map(|property| {
-                let range = json
-                    .range_of(location.join(property.as_str()).as_str(), true)
+                let range = pointers
+                    .locate(location.join(property.as_str()).as_str())
+                    .map(|found| found.key.map_or_else(|| found.value.range.clone(), |key| key.range.clone()))
                     .unwrap_or_else(|| value_range.clone());
                 let holder =
                     if path.is_empty() { "the top-level object".to_string() } else { subject.clone() };
