@@ -61,6 +61,14 @@ pub enum LroMode {
 /// In [`LroMode::Auto`], definitions with more decoded bytes than this are long-running operations.
 pub const LRO_AUTO_THRESHOLD: usize = 64 * 1024;
 
+/// How long, in seconds, an operation stays retrievable after it ends. Fabric documents no figure (its
+/// operations are for following a call to its end, not for keeping results); an hour is far longer than any
+/// client polls.
+pub const OPERATION_RETENTION: f64 = 3600.0;
+
+/// The most bytes kept in operation results (a getDefinition result is a whole definition, base64).
+pub const OPERATION_RESULTS_BUDGET: u64 = 256 << 20;
+
 /// How the emulator behaves. Everything but `token` and `log` can also be changed at run time through the
 /// admin endpoint (`/admin/faults`).
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +79,10 @@ pub struct Options {
     pub job_seconds: f64,
     /// How long a long-running operation reports `Running` before `Succeeded`.
     pub operation_seconds: f64,
+    /// How long an operation's state and result stay retrievable after it ends ([`OPERATION_RETENTION`]).
+    pub operation_retention_seconds: f64,
+    /// The most bytes the results of all kept operations may hold; past it the oldest go first.
+    pub operation_results_budget: u64,
     /// Entries per page of every list.
     pub page_size: usize,
     pub lro: LroMode,
@@ -89,6 +101,8 @@ impl Default for Options {
             token: None,
             job_seconds: 5.0,
             operation_seconds: 1.0,
+            operation_retention_seconds: OPERATION_RETENTION,
+            operation_results_budget: OPERATION_RESULTS_BUDGET,
             page_size: 100,
             lro: LroMode::Auto,
             retry_after: 1,
@@ -108,9 +122,13 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Opens the store in `data_dir` (created when missing).
+    /// Opens the store in `data_dir` (created when missing), and clears the operations that expired while
+    /// no emulator ran.
     pub fn open(data_dir: &Path, options: Options) -> Result<Arc<Emulator>, EmulatorError> {
         let store = store::Store::open(data_dir)?;
+        let retention = lro::seconds_to_ms(options.operation_retention_seconds);
+        // Best effort: a store busy in another process is cleared by the next operation instead.
+        let _ = store.expire_operations(clock::now_ms() - retention, options.operation_results_budget, None);
         Ok(Arc::new(Emulator { store, options: RwLock::new(options), requests: AtomicU64::new(0) }))
     }
 
