@@ -93,6 +93,36 @@ pub struct Options {
     pub faults: Faults,
     /// Whether to log one line per request to stderr (method, path, status; never headers).
     pub log: bool,
+    /// Called just before dfls's checker runs for a publishing job, outside any transaction: tests hold a
+    /// publish there to show that other requests are answered meanwhile. `None` in `dfls emulator`.
+    pub before_check: Option<Hook>,
+}
+
+/// A function the emulator calls at a point of its work, for tests that order requests by events rather
+/// than by wall time.
+#[derive(Clone)]
+pub struct Hook(pub Arc<dyn Fn() + Send + Sync>);
+
+impl Hook {
+    pub fn new(f: impl Fn() + Send + Sync + 'static) -> Hook {
+        Hook(Arc::new(f))
+    }
+
+    pub fn call(&self) {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Hook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hook")
+    }
+}
+
+impl PartialEq for Hook {
+    fn eq(&self, other: &Hook) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Default for Options {
@@ -109,6 +139,7 @@ impl Default for Options {
             name_reservation_seconds: 0.0,
             faults: Faults::default(),
             log: false,
+            before_check: None,
         }
     }
 }

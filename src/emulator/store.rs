@@ -276,7 +276,7 @@ pub fn insert_workspace(db: &Connection, row: &WorkspaceRow) -> rusqlite::Result
 }
 
 /// An item (not deleted unless said).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemRow {
     pub id: String,
     pub workspace_id: String,

@@ -4,10 +4,16 @@
 
 use std::collections::BTreeSet;
 
-use dfls::emulator::{Embedded, EmulatorError, LroMode, Options, DEFAULT_WORKSPACE_ID as WS, STORE_FILE};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use dfls::emulator::{
+    Embedded, EmulatorError, Hook, LroMode, Options, DEFAULT_WORKSPACE_ID as WS, STORE_FILE,
+};
 use serde_json::json;
 
-use crate::support::{definition, example, parts_of, sales_orders, Fabric};
+use crate::support::{broken, definition, example, parts_of, sales_orders, Fabric};
 
 fn fast() -> Options {
     Options { job_seconds: 0.0, operation_seconds: 0.0, retry_after: 0, ..Options::default() }
@@ -270,4 +276,50 @@ fn an_older_store_is_converted_to_give_space_back() {
     let workspaces: i64 =
         connection.query_row("SELECT count(*) FROM workspaces", [], |row| row.get(0)).unwrap();
     assert_eq!(workspaces, 1, "nothing lost");
+}
+
+#[test]
+fn a_publish_being_checked_holds_no_other_request() {
+    // The first check of a publish waits, outside any transaction, until the test releases it.
+    let (entered, started) = mpsc::channel::<()>();
+    let (release, released) = mpsc::channel::<()>();
+    let released = Mutex::new(released);
+    let checks = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&checks);
+    let hook = Hook::new(move || {
+        if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+            let _ = entered.send(());
+            let _ = released.lock().unwrap().recv_timeout(Duration::from_secs(30));
+        }
+    });
+    let fabric = Fabric::with(Options { before_check: Some(hook), ..fast() });
+    let id = fabric.create_dataflow("Held", Some(sales_orders()));
+    // Answers within 10 s or fail: a check held inside the write transaction would hold these for 30 s.
+    let impatient = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    std::thread::scope(|scope| {
+        let publish = scope.spawn(|| fabric.run(&id, "ApplyChanges", None));
+        started.recv_timeout(Duration::from_secs(30)).expect("the publish's check started");
+        let listed = impatient
+            .get(format!("{}/workspaces", fabric.base))
+            .bearer_auth(&fabric.token)
+            .send()
+            .expect("GET /workspaces is answered while a publish is being checked");
+        assert_eq!(listed.status(), 200);
+        let created = impatient
+            .post(format!("{}/workspaces", fabric.base))
+            .bearer_auth(&fabric.token)
+            .json(&json!({"displayName": "Meanwhile"}))
+            .send()
+            .expect("a write is answered too");
+        assert_eq!(created.status(), 201);
+        // The definition changes under the check: the verdict on the old one must not be used.
+        let update = format!("/workspaces/{WS}/dataflows/{id}/updateDefinition");
+        fabric.post(&update, &json!({"definition": broken()})).expect(200);
+        release.send(()).unwrap();
+        let job = publish.join().unwrap();
+        let state = fabric.wait(&id, &job);
+        assert_eq!(state["status"], "Failed", "the definition as it is now was checked: {state}");
+        assert_eq!(state["failureReason"]["errorCode"], "DataflowApplyChangesFailed", "{state}");
+    });
+    assert_eq!(checks.load(Ordering::SeqCst), 2, "checked again after the change");
 }
