@@ -38,7 +38,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
 pub use errors::{ApiError, EmulatorError, ErrorDetails};
-pub use faults::Faults;
+pub use faults::{Faults, Hosts};
 pub use store::{DEFAULT_WORKSPACE_ID, DEFAULT_WORKSPACE_NAME, SCHEMA_VERSION, STORE_FILE};
 
 /// Where a repository keeps the state of its local Fabric, relative to its root (also the default data
@@ -75,6 +75,8 @@ pub const OPERATION_RESULTS_BUDGET: u64 = 256 << 20;
 pub struct Options {
     /// The one bearer token accepted; `None` accepts any non-empty token.
     pub token: Option<String>,
+    /// The `Host` headers accepted.
+    pub hosts: Hosts,
     /// How long a job runs (InProgress) before it completes or fails.
     pub job_seconds: f64,
     /// How long a long-running operation reports `Running` before `Succeeded`.
@@ -129,6 +131,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             token: None,
+            hosts: Hosts::Loopback,
             job_seconds: 5.0,
             operation_seconds: 1.0,
             operation_retention_seconds: OPERATION_RETENTION,
