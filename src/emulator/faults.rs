@@ -41,7 +41,8 @@ pub enum Hosts {
     /// `localhost`, `127.x.y.z` and `[::1]`, with any port.
     #[default]
     Loopback,
-    /// Those, and this host name or address (the one `--listen` named), with any port.
+    /// Those, and this host name or address (the one `--listen` named, without port or brackets), with any
+    /// port.
     AlsoNamed(String),
     /// Any host: the emulator listens on every address of the machine, whose names it cannot know.
     Any,
@@ -56,7 +57,7 @@ impl Hosts {
             name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
         match self {
             Hosts::Loopback => loopback,
-            Hosts::AlsoNamed(other) => loopback || host_name(other).eq_ignore_ascii_case(name),
+            Hosts::AlsoNamed(other) => loopback || other.trim_end_matches('.').eq_ignore_ascii_case(name),
             Hosts::Any => true,
         }
     }
