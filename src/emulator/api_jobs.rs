@@ -145,7 +145,8 @@ struct Checked {
 
 /// What one try at starting a job ends with.
 enum Planned {
-    Job(JobRow),
+    /// The job was recorded: its id.
+    Job(String),
     /// The job publishes, and the item's definition has no check yet (or changed since it had one).
     NeedsCheck,
 }
@@ -177,9 +178,9 @@ pub fn run(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> Resu
             .store
             .write(|db| plan(ctx, db, (ws, group, id, given), body.as_ref(), checked.as_ref(), check_in))?;
         match planned {
-            Planned::Job(job) => {
+            Planned::Job(job_id) => {
                 let response =
-                    with_header(empty(StatusCode::ACCEPTED), "Location", &job_url(ctx, ws, id, &job.id));
+                    with_header(empty(StatusCode::ACCEPTED), "Location", &job_url(ctx, ws, id, &job_id));
                 return Ok(with_header(response, "Retry-After", &ctx.options.retry_after.to_string()));
             }
             Planned::NeedsCheck => {
@@ -287,7 +288,7 @@ fn plan(
         }
     }
     store::insert_job(db, &job)?;
-    Ok(Planned::Job(job))
+    Ok(Planned::Job(job.id))
 }
 
 /// Makes a job one that fails with this error.

@@ -56,8 +56,11 @@ fn items() -> Reply {
 pub(crate) struct RawServer {
     pub(crate) base_url: String,
     requests: Arc<AtomicUsize>,
-    seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
+
+/// A request as the raw server saw it: its request line and its `Authorization` header.
+pub(crate) type Seen = (String, Option<String>);
 
 impl RawServer {
     pub(crate) fn start(reply: impl Fn(&str) -> Reply + Send + Sync + 'static) -> RawServer {
@@ -86,7 +89,7 @@ impl RawServer {
     }
 
     /// Every request so far: its request line and its `Authorization` header.
-    pub(crate) fn seen(&self) -> Vec<(String, Option<String>)> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 
@@ -125,7 +128,7 @@ impl RawServer {
 
 /// Reads one request (head, and a body by `Content-Length`) and returns its request line and its
 /// `Authorization` header.
-pub(crate) fn read_request(stream: &TcpStream) -> Option<(String, Option<String>)> {
+pub(crate) fn read_request(stream: &TcpStream) -> Option<Seen> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let (mut request_line, mut length, mut authorization) = (String::new(), 0usize, None);
     loop {
