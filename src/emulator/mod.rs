@@ -156,13 +156,14 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Opens the store in `data_dir` (created when missing), and clears the operations that expired while
-    /// no emulator ran.
+    /// Opens the store in `data_dir` (created when missing), clears the operations that expired while no
+    /// emulator ran, and converts a store of an older dfls to give freed space back.
     pub fn open(data_dir: &Path, options: Options) -> Result<Arc<Emulator>, EmulatorError> {
         let store = store::Store::open(data_dir)?;
         let retention = lro::seconds_to_ms(options.operation_retention_seconds);
         // Best effort: a store busy in another process is cleared by the next operation instead.
         let _ = store.expire_operations(clock::now_ms() - retention, options.operation_results_budget, None);
+        store.give_space_back();
         Ok(Arc::new(Emulator { store, options: RwLock::new(options), requests: AtomicU64::new(0) }))
     }
 

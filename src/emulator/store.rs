@@ -9,7 +9,8 @@
 //! Long-running operations hold whole definitions as results, so they do not stay forever
 //! ([`Store::expire_operations`]): an operation is deleted once it has ended longer ago than the retention,
 //! and the oldest results go first when all of them together pass a byte budget. The store is in
-//! incremental auto-vacuum mode (an older store is converted once, when it opens), so the pages they held
+//! incremental auto-vacuum mode (an older store is converted once, when it opens, after its expired
+//! operations are gone), so the pages they held
 //! go back to the file system instead of waiting in the file, and the write-ahead log is truncated after
 //! such a clean-up.
 //!
@@ -197,6 +198,18 @@ impl Store {
         Ok(deleted)
     }
 
+    /// Converts a store made before the incremental auto-vacuum mode by rewriting it once (`VACUUM`, as
+    /// small as it gets after [`Store::expire_operations`]). Best effort: while another process holds the
+    /// store it stays as it is, until a later open.
+    pub fn give_space_back(&self) {
+        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mode = connection.query_row("PRAGMA auto_vacuum", [], |row| row.get::<_, i64>(0));
+        if mode.is_ok_and(|mode| mode != INCREMENTAL_VACUUM) {
+            let _ = connection.pragma_update(None, "auto_vacuum", INCREMENTAL_VACUUM);
+            let _ = connection.execute_batch("VACUUM;");
+        }
+    }
+
     /// Runs `f` in one read transaction.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -215,19 +228,14 @@ fn run_to_end(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Puts the store in incremental auto-vacuum mode: a new store before its first table, an older one by
-/// rewriting it once (`VACUUM`). Converting is best effort: when another process holds the store, it
-/// stays as it is until a later open.
+const INCREMENTAL_VACUUM: i64 = 2;
+
+/// Puts a new store (no table yet) in incremental auto-vacuum mode; an older store is converted later
+/// ([`Store::give_space_back`]), after its expired operations are gone.
 fn incremental_vacuum_mode(connection: &Connection) -> rusqlite::Result<()> {
-    const INCREMENTAL: i64 = 2;
-    let mode: i64 = connection.query_row("PRAGMA auto_vacuum", [], |row| row.get(0))?;
-    if mode == INCREMENTAL {
-        return Ok(());
-    }
-    connection.pragma_update(None, "auto_vacuum", INCREMENTAL)?;
     let tables: i64 = connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
-    if tables > 0 {
-        let _ = connection.execute_batch("VACUUM;");
+    if tables == 0 {
+        connection.pragma_update(None, "auto_vacuum", INCREMENTAL_VACUUM)?;
     }
     Ok(())
 }

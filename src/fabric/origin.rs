@@ -108,7 +108,10 @@ mod tests {
             "https://api.fabric.microsoft.com.evil.example/v1",
         ] {
             let error = origin.check(other, "getDefinition").unwrap_err().to_string();
-            assert!(error.contains("getDefinition: the API pointed to") && error.contains("another origin"), "{error}");
+            assert!(
+                error.contains("getDefinition: the API pointed to") && error.contains("another origin"),
+                "{error}"
+            );
             assert!(!error.contains("/operations/1"), "no path of the server's choosing: {error}");
         }
     }

@@ -264,15 +264,27 @@ fn an_older_store_is_converted_to_give_space_back() {
     drop(Embedded::start(dir.path(), Options::default()).unwrap());
     let path = dir.path().join(STORE_FILE);
     let connection = rusqlite::Connection::open(&path).unwrap();
+    // An operation that ended long ago, with a large result, as older stores kept them forever.
+    connection
+        .execute(
+            "INSERT INTO operations (id, created_ms, done_ms, result, error) VALUES ('old', 0, 0, ?1, NULL)",
+            ["x".repeat(4 << 20)],
+        )
+        .unwrap();
     connection.execute_batch("PRAGMA auto_vacuum = NONE; VACUUM;").unwrap();
     let mode = |connection: &rusqlite::Connection| -> i64 {
         connection.query_row("PRAGMA auto_vacuum", [], |row| row.get(0)).unwrap()
     };
     assert_eq!(mode(&connection), 0, "a store as dfls wrote them before");
     drop(connection);
+    assert!(std::fs::metadata(&path).unwrap().len() > 4 << 20);
     drop(Embedded::start(dir.path(), Options::default()).unwrap());
     let connection = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(mode(&connection), 2, "incremental");
+    let operations: i64 =
+        connection.query_row("SELECT count(*) FROM operations", [], |row| row.get(0)).unwrap();
+    assert_eq!(operations, 0, "the expired operation is gone");
+    assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20, "and its space given back");
     let workspaces: i64 =
         connection.query_row("SELECT count(*) FROM workspaces", [], |row| row.get(0)).unwrap();
     assert_eq!(workspaces, 1, "nothing lost");
