@@ -10,9 +10,8 @@
 //! ([`Store::expire_operations`]): an operation is deleted once it has ended longer ago than the retention,
 //! and the oldest results go first when all of them together pass a byte budget. The store is in
 //! incremental auto-vacuum mode (an older store is converted once, when it opens, after its expired
-//! operations are gone), so the pages they held
-//! go back to the file system instead of waiting in the file, and the write-ahead log is truncated after
-//! such a clean-up.
+//! operations are gone), so the pages they held go back to the file system instead of waiting in the file,
+//! and the write-ahead log is truncated after such a clean-up.
 //!
 //! This module owns the SQL; the API modules call the small functions here inside a transaction.
 
