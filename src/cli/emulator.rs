@@ -2,6 +2,10 @@
 //! The first line on stdout is the base URL (`http://127.0.0.1:7777/v1`); logs go to stderr, one line a
 //! request, never a token. The state lives in `--data-dir`, by default `.dfls/local-fabric` under the
 //! current directory (the same place the embedded emulator of a repository uses).
+//!
+//! The one token accepted comes from `--token-file`, `DFLS_EMULATOR_TOKEN` or `--token` (which any user of the
+//! machine can read in the process list, hence the note it prints). The `Host` headers accepted follow
+//! `--listen`: loopback names for a loopback address, also the address named, any for an unspecified one.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -9,7 +13,10 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::exit;
-use crate::emulator::{self, LroMode, Options};
+use crate::emulator::{self, Hosts, LroMode, Options};
+
+/// The environment variable that holds the token to accept (out of sight of the process list).
+const TOKEN_VARIABLE: &str = "DFLS_EMULATOR_TOKEN";
 
 #[derive(Debug, Args)]
 pub(super) struct EmulatorArgs {
@@ -19,9 +26,13 @@ pub(super) struct EmulatorArgs {
     /// The directory of the store [default: .dfls/local-fabric]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
-    /// Accept only this bearer token (default: any non-empty token).
-    #[arg(long, value_name = "TOKEN")]
+    /// Accept only this bearer token (default: any non-empty token). Visible to other users in the process
+    /// list: prefer --token-file or DFLS_EMULATOR_TOKEN.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_file")]
     token: Option<String>,
+    /// Accept only the bearer token in this file (its first line).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
     /// How long jobs run before they complete, in seconds.
     #[arg(long, default_value_t = 5.0, value_name = "N", value_parser = seconds)]
     job_seconds: f64,
@@ -47,10 +58,51 @@ fn seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// The token to accept: from `--token`, `--token-file`, else `DFLS_EMULATOR_TOKEN`; `None` accepts any.
+fn accepted_token(args: &EmulatorArgs) -> Result<Option<String>, String> {
+    if let Some(token) = &args.token {
+        eprintln!(
+            "dfls emulator: note: --token can be read by every user of this machine in the process list; \
+             {TOKEN_VARIABLE} or --token-file keep it out of sight"
+        );
+        return Ok(Some(token.clone()));
+    }
+    if let Some(path) = &args.token_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| format!("cannot read the token file {}: {error}", path.display()))?;
+        let token = text.lines().next().unwrap_or("").trim();
+        if token.is_empty() {
+            return Err(format!("the token file {} is empty", path.display()));
+        }
+        return Ok(Some(token.to_string()));
+    }
+    Ok(std::env::var(TOKEN_VARIABLE).ok().map(|token| token.trim().to_string()).filter(|t| !t.is_empty()))
+}
+
+/// The `Host` headers to accept when listening on `listen` (as given) bound to `address`.
+fn accepted_hosts(listen: &str, address: std::net::SocketAddr) -> Hosts {
+    if address.ip().is_unspecified() {
+        return Hosts::Any;
+    }
+    if address.ip().is_loopback() {
+        return Hosts::Loopback;
+    }
+    // The name as given (a host name or an address), without its port.
+    let name = listen.rsplit_once(':').map_or(listen, |(name, _)| name);
+    Hosts::AlsoNamed(name.trim_start_matches('[').trim_end_matches(']').to_string())
+}
+
 pub(super) fn run(args: EmulatorArgs) -> u8 {
-    let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from(emulator::DATA_DIR));
+    let data_dir = args.data_dir.clone().unwrap_or_else(|| PathBuf::from(emulator::DATA_DIR));
+    let token = match accepted_token(&args) {
+        Ok(token) => token,
+        Err(message) => {
+            eprintln!("dfls emulator: {message}");
+            return exit::USAGE;
+        }
+    };
     let options = Options {
-        token: args.token.clone(),
+        token: token.clone(),
         job_seconds: args.job_seconds,
         page_size: args.page_size as usize,
         lro: match args.lro {
@@ -90,12 +142,16 @@ pub(super) fn run(args: EmulatorArgs) -> u8 {
                 return exit::USAGE;
             }
         };
-        if !address.ip().is_loopback() && args.token.is_none() {
+        if !address.ip().is_loopback() && token.is_none() {
             eprintln!(
                 "dfls emulator: warning: listening on {address}, reachable from other machines, and accepting any \
-                 token; pass --token to accept only one"
+                 token; set {TOKEN_VARIABLE} or pass --token-file to accept only one"
             );
         }
+        let mut options = emulator.options();
+        options.hosts = accepted_hosts(&args.listen, address);
+        emulator.set_options(options);
+        let shutdown = shutdown_signal();
         let mut stdout = std::io::stdout();
         let _ = writeln!(stdout, "{}", emulator::base_url(address));
         let _ = stdout.flush();
@@ -106,7 +162,7 @@ pub(super) fn run(args: EmulatorArgs) -> u8 {
             emulator::DEFAULT_WORKSPACE_ID,
             emulator::DEFAULT_WORKSPACE_NAME,
         );
-        match emulator::serve_with(listener, emulator, shutdown_signal()).await {
+        match emulator::serve_with(listener, emulator, shutdown).await {
             Ok(()) => {
                 eprintln!("dfls emulator: stopped");
                 exit::SUCCESS
@@ -119,24 +175,50 @@ pub(super) fn run(args: EmulatorArgs) -> u8 {
     })
 }
 
-/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled: a signal sent as soon as the URL is printed must stop the
+/// server, not kill it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            let (Ok(mut interrupt), Ok(mut terminate)) = (interrupt, terminate) else {
+                return std::future::pending::<()>().await;
+            };
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hosts_accepted_follow_the_listen_address() {
+        let at = |text: &str| text.parse::<std::net::SocketAddr>().unwrap();
+        assert_eq!(accepted_hosts("127.0.0.1:7777", at("127.0.0.1:7777")), Hosts::Loopback);
+        assert_eq!(accepted_hosts("localhost:0", at("127.0.0.1:41000")), Hosts::Loopback);
+        assert_eq!(accepted_hosts("0.0.0.0:7777", at("0.0.0.0:7777")), Hosts::Any);
+        assert_eq!(accepted_hosts("[::]:7777", at("[::]:7777")), Hosts::Any);
+        assert_eq!(
+            accepted_hosts("192.0.2.7:7777", at("192.0.2.7:7777")),
+            Hosts::AlsoNamed("192.0.2.7".into())
+        );
+        let named = accepted_hosts("[2001:db8::7]:7777", at("[2001:db8::7]:7777"));
+        assert_eq!(named, Hosts::AlsoNamed("2001:db8::7".into()));
+        assert!(
+            named.accepts("[2001:db8::7]:7777") && named.accepts("[::1]") && !named.accepts("evil.example")
+        );
     }
 }

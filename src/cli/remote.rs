@@ -40,7 +40,7 @@ pub(super) fn connect(args: &TargetArgs) -> Result<Connection, FabricError> {
     let overrides = Overrides { target: args.target.clone(), workspace: args.workspace.clone() };
     let target = config.target(&overrides)?;
     eprintln!("dfls: {}", target.describe());
-    fabric::connect(target, Policy::default())
+    fabric::connect(target, Policy::from_env()?)
 }
 
 /// The exit code of an error: 2 for configuration and local files, 3 for the API.

@@ -347,6 +347,12 @@ pub fn update_definition(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str) -> Res
         .ok_or_else(|| ApiError::bad_request("InvalidRequest", "The field `definition` is required."))?;
     let decoded = validate::decode(definition)?;
     let size = decoded.size();
+    // The parts are checked before the write transaction (a large definition takes a while), against the
+    // item's type, which never changes.
+    let item_type = ctx.emulator.store.read(|db| Ok(find(db, ws, group, id)?.item_type))?;
+    if item_type == DATAFLOW {
+        validate::dataflow_parts(&decoded.parts)?;
+    }
     ctx.emulator.store.write(|db| {
         let mut item = find(db, ws, group, id)?;
         let platform = match decoded.parts.iter().find(|(path, _)| path == PLATFORM) {
@@ -355,9 +361,6 @@ pub fn update_definition(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str) -> Res
             }
             _ => None,
         };
-        if item.item_type == DATAFLOW {
-            validate::dataflow_parts(&decoded.parts)?;
-        }
         let old = store::parts(db, id)?;
         let mut parts: Vec<(String, Vec<u8>)> =
             decoded.parts.iter().filter(|(path, _)| path != PLATFORM).cloned().collect();

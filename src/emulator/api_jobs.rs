@@ -18,7 +18,7 @@ use super::api_items::find;
 use super::errors::ApiError;
 use super::http::{empty, json_response, with_header, Ctx, Group};
 use super::jobs::{self, Status};
-use super::store::{self, JobRow};
+use super::store::{self, ItemRow, JobRow};
 use super::validate::{self, DATAFLOW};
 use super::{clock, lro, parameters};
 use crate::definition::parts::{MASHUP, QUERY_METADATA};
@@ -133,89 +133,168 @@ fn parameter_problem(parts: &[(String, Vec<u8>)], names: &[String]) -> Option<(&
     (!problems.is_empty()).then(|| ("DataflowInvalidParameters", format!("{}.", problems.join("; "))))
 }
 
+/// How often a job run checks a definition outside the transaction before it gives up on the definition
+/// staying the same meanwhile (a client updating it without pause) and checks it inside.
+const CHECK_TRIES: usize = 3;
+
+/// dfls's checker's verdict on an item as it was read: `None`, or the errors.
+struct Checked {
+    item: ItemRow,
+    errors: Option<String>,
+}
+
+/// What one try at starting a job ends with.
+enum Planned {
+    /// The job was recorded: its id.
+    Job(String),
+    /// The job publishes, and the item's definition has no check yet (or changed since it had one).
+    NeedsCheck,
+}
+
+/// Where a publish's check runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CheckIn {
+    /// Between two transactions: the job is planned again with the verdict.
+    Between,
+    /// Inside the write transaction: the last resort, which always ends.
+    Transaction,
+}
+
+/// Starts a job. The check a publish runs takes long for a large definition, so it runs between two
+/// transactions, not inside one (where it would hold every other request of the store): the job is planned
+/// in a write transaction; when it needs a check of the definition as it is now, the definition is read,
+/// checked with no transaction open, and the job planned again, which uses that verdict only when the item
+/// is still exactly as it was checked. A definition that changed every time is checked inside the last
+/// try's transaction.
 pub fn run(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> Result<Response, ApiError> {
     let body = ctx.json_body(true)?;
+    let mut checked: Option<Checked> = None;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let check_in = if tries > CHECK_TRIES { CheckIn::Transaction } else { CheckIn::Between };
+        let planned = ctx
+            .emulator
+            .store
+            .write(|db| plan(ctx, db, (ws, group, id, given), body.as_ref(), checked.as_ref(), check_in))?;
+        match planned {
+            Planned::Job(job_id) => {
+                let response =
+                    with_header(empty(StatusCode::ACCEPTED), "Location", &job_url(ctx, ws, id, &job_id));
+                return Ok(with_header(response, "Retry-After", &ctx.options.retry_after.to_string()));
+            }
+            Planned::NeedsCheck => {
+                let (item, stored) = ctx.emulator.store.read(|db| {
+                    let item = find(db, ws, group, id)?;
+                    let parts = store::parts(db, &item.id)?;
+                    Ok((item, parts))
+                })?;
+                let errors = check(ctx, &item, stored);
+                checked = Some(Checked { item, errors });
+            }
+        }
+    }
+}
+
+/// Runs dfls's checker on an item's stored parts (after the test hook, if any).
+fn check(ctx: &Ctx<'_>, item: &ItemRow, stored: Vec<(String, Vec<u8>)>) -> Option<String> {
+    if let Some(hook) = &ctx.options.before_check {
+        hook.call();
+    }
+    validate::check(item, &validate::definition_parts(item, stored))
+}
+
+/// Plans a job of type `given` for the item `id` of `ws` in the write transaction `db`, with the verdict of
+/// an earlier check if there is one.
+fn plan(
+    ctx: &Ctx<'_>,
+    db: &rusqlite::Connection,
+    (ws, group, id, given): (&str, Group, &str, &str),
+    body: Option<&Map<String, Value>>,
+    checked: Option<&Checked>,
+    check_in: CheckIn,
+) -> Result<Planned, ApiError> {
     let options = &ctx.options;
-    let duration = lro::seconds_to_ms(options.job_seconds);
-    let job = ctx.emulator.store.write(|db| {
-        let item = find(db, ws, group, id)?;
-        let kind = job_type(&item.item_type, given)?;
-        let now = clock::now_ms();
-        let (start_ms, end_ms) = jobs::plan(now, duration);
-        let mut job = JobRow {
-            id: clock::new_guid(),
-            item_id: item.id.clone(),
-            workspace_id: ws.to_string(),
-            job_type: kind.clone(),
-            invoke_type: "Manual".to_string(),
-            created_ms: now,
-            start_ms,
-            end_ms,
-            outcome: "Completed".to_string(),
-            failure: None,
-            cancel_ms: None,
-            root_activity_id: clock::new_guid(),
-            publishes_version: None,
-            request_key: None,
-        };
-        let mut fail = |code: &str, message: &str| {
-            job.outcome = "Failed".to_string();
-            job.failure = Some(jobs::failure(code, message));
-        };
-        if item.item_type == DATAFLOW {
-            let publish = |job_failure: &mut dyn FnMut(&str, &str)| -> Result<Option<i64>, ApiError> {
-                let stored = store::parts(db, &item.id)?;
-                let parts = validate::definition_parts(&item, stored);
-                Ok(match validate::check(&item, &parts) {
-                    Some(errors) => {
-                        job_failure("DataflowApplyChangesFailed", &errors);
-                        None
-                    }
-                    None => Some(item.definition_version),
-                })
-            };
-            if kind == APPLY_CHANGES {
-                job.publishes_version = publish(&mut fail)?;
+    let item = find(db, ws, group, id)?;
+    let kind = job_type(&item.item_type, given)?;
+    let now = clock::now_ms();
+    let (start_ms, end_ms) = jobs::plan(now, lro::seconds_to_ms(options.job_seconds));
+    let mut job = JobRow {
+        id: clock::new_guid(),
+        item_id: item.id.clone(),
+        workspace_id: ws.to_string(),
+        job_type: kind.clone(),
+        invoke_type: "Manual".to_string(),
+        created_ms: now,
+        start_ms,
+        end_ms,
+        outcome: "Completed".to_string(),
+        failure: None,
+        cancel_ms: None,
+        root_activity_id: clock::new_guid(),
+        publishes_version: None,
+        request_key: None,
+    };
+    if item.item_type == DATAFLOW {
+        // Whether the job publishes: only then is the verdict of the checker needed.
+        let publishes = if kind == APPLY_CHANGES {
+            true
+        } else {
+            let request = execute_request(body)?;
+            let duplicate = store::jobs(db, &item.id)?.into_iter().any(|other| {
+                other.job_type == EXECUTE
+                    && other.request_key.as_deref() == Some(request.key.as_str())
+                    && !jobs::state(&other, now).status.is_terminal()
+            });
+            job.request_key = Some(request.key.clone());
+            let published = store::published_version(db, &item.id, now)?;
+            let parameter_problem = parameter_problem(&store::parts(db, &item.id)?, &request.names);
+            if duplicate {
+                job.outcome = "Deduped".to_string();
+                job.start_ms = now;
+                job.end_ms = now;
+                false
+            } else if let Some((code, message)) = parameter_problem {
+                fail(&mut job, code, &message);
+                false
+            } else if request.skip && published.is_none() {
+                fail(
+                    &mut job,
+                    "DataflowNeverPublishedError",
+                    "The dataflow has never been published: publish it (ApplyChanges) first, or run it with \
+                     executeOption ApplyChangesIfNeeded.",
+                );
+                false
             } else {
-                let request = execute_request(body.as_ref())?;
-                let skip = request.skip;
-                let duplicate = store::jobs(db, &item.id)?.into_iter().any(|other| {
-                    other.job_type == EXECUTE
-                        && other.request_key.as_deref() == Some(request.key.as_str())
-                        && !jobs::state(&other, now).status.is_terminal()
-                });
-                job.request_key = Some(request.key.clone());
-                let published = store::published_version(db, &item.id, now)?;
-                let parameter_problem = parameter_problem(&store::parts(db, &item.id)?, &request.names);
-                if duplicate {
-                    job.outcome = "Deduped".to_string();
-                    job.start_ms = now;
-                    job.end_ms = now;
-                } else if let Some((code, message)) = parameter_problem {
-                    fail(code, &message);
-                } else if skip && published.is_none() {
-                    fail(
-                        "DataflowNeverPublishedError",
-                        "The dataflow has never been published: publish it (ApplyChanges) first, or run it with \
-                         executeOption ApplyChangesIfNeeded.",
-                    );
-                } else if !skip && published != Some(item.definition_version) {
-                    job.publishes_version = publish(&mut fail)?;
-                }
+                !request.skip && published != Some(item.definition_version)
+            }
+        };
+        if publishes {
+            let errors = match checked.filter(|checked| checked.item == item) {
+                Some(checked) => checked.errors.clone(),
+                None if check_in == CheckIn::Between => return Ok(Planned::NeedsCheck),
+                None => check(ctx, &item, store::parts(db, &item.id)?),
+            };
+            match errors {
+                Some(errors) => fail(&mut job, "DataflowApplyChangesFailed", &errors),
+                None => job.publishes_version = Some(item.definition_version),
             }
         }
-        if let Some(message) = &options.faults.jobs_fail {
-            if job.outcome == "Completed" {
-                job.outcome = "Failed".to_string();
-                job.failure = Some(jobs::failure("JobInstanceStatusFailed", message));
-                job.publishes_version = None;
-            }
+    }
+    if let Some(message) = &options.faults.jobs_fail {
+        if job.outcome == "Completed" {
+            fail(&mut job, "JobInstanceStatusFailed", message);
+            job.publishes_version = None;
         }
-        store::insert_job(db, &job)?;
-        Ok(job)
-    })?;
-    let response = with_header(empty(StatusCode::ACCEPTED), "Location", &job_url(ctx, ws, id, &job.id));
-    Ok(with_header(response, "Retry-After", &options.retry_after.to_string()))
+    }
+    store::insert_job(db, &job)?;
+    Ok(Planned::Job(job.id))
+}
+
+/// Makes a job one that fails with this error.
+fn fail(job: &mut JobRow, code: &str, message: &str) {
+    job.outcome = "Failed".to_string();
+    job.failure = Some(jobs::failure(code, message));
 }
 
 pub fn get(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, job_id: &str) -> Result<Response, ApiError> {

@@ -1,4 +1,5 @@
-//! Authentication and fault injection, checked before every `/v1` request, and the admin endpoint
+//! What every request passes first: the `Host` check ([`Hosts`], against DNS rebinding; every request,
+//! 400 `InvalidHost`), authentication and fault injection (every `/v1` request), and the admin endpoint
 //! (`/admin/faults`, outside `/v1`) that reads and changes the faults and timings at run time.
 //!
 //! Authentication: `Authorization: Bearer <token>` with any non-empty token, or exactly the configured one;
@@ -30,6 +31,61 @@ pub struct Faults {
     /// Make every new long-running operation (a 202) end `Failed` with this message (`UnknownError`). The
     /// work itself is done, as it may be when Fabric reports a failure: a client must not assume either.
     pub operations_fail: Option<String>,
+}
+
+/// Which `Host` headers a request may carry. A web page whose host name an attacker points at 127.0.0.1
+/// (DNS rebinding) reaches a local emulator from the browser, but its requests carry that name: only the
+/// names of this machine's loopback are accepted, unless the emulator was told to listen elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Hosts {
+    /// `localhost`, `127.x.y.z` and `[::1]`, with any port.
+    #[default]
+    Loopback,
+    /// Those, and this host name or address (the one `--listen` named, without port or brackets), with any
+    /// port.
+    AlsoNamed(String),
+    /// Any host: the emulator listens on every address of the machine, whose names it cannot know.
+    Any,
+}
+
+impl Hosts {
+    /// Whether a `Host` header value (`name[:port]`, `[v6][:port]`) is accepted.
+    pub fn accepts(&self, host: &str) -> bool {
+        let name = host_name(host).to_ascii_lowercase();
+        let name = name.strip_suffix('.').unwrap_or(&name);
+        let loopback =
+            name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        match self {
+            Hosts::Loopback => loopback,
+            Hosts::AlsoNamed(other) => loopback || other.trim_end_matches('.').eq_ignore_ascii_case(name),
+            Hosts::Any => true,
+        }
+    }
+}
+
+/// The name of a `host[:port]` (brackets of an IPv6 address removed).
+fn host_name(host: &str) -> &str {
+    let host = host.trim();
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split_once(']').map_or(rest, |(address, _)| address);
+    }
+    match host.split_once(':') {
+        Some((name, _)) => name,
+        None => host,
+    }
+}
+
+/// Refuses a request whose `Host` header `hosts` does not accept (or that has none).
+pub fn check_host(headers: &HeaderMap, hosts: &Hosts) -> Result<(), ApiError> {
+    let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if hosts.accepts(host) {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(
+        "InvalidHost",
+        "The Host header does not name this emulator: it answers requests to localhost, 127.0.0.1 and [::1] \
+         (start it with --listen on another address to be reached by that name).",
+    ))
 }
 
 /// Checks the bearer token of a request.

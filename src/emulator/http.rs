@@ -1,4 +1,5 @@
-//! The one dispatcher of the API: every `/v1/...` request passes authentication and fault injection, then is
+//! The one dispatcher of the API: every `/v1/...` request passes the `Host` check, authentication and fault
+//! injection, then is
 //! routed by method and path segments compared without case (Fabric's dataflow job paths changed case over
 //! time: `jobs/Execute/instances`, `jobs/execute/instances`). Also the response helpers and pagination every
 //! list uses.
@@ -42,6 +43,8 @@ pub struct Ctx<'a> {
     pub raw: Vec<String>,
     pub query: Vec<(String, String)>,
     pub body: Bytes,
+    /// The request's `Content-Type`, if it has one.
+    pub content_type: Option<String>,
     /// `http://<host>/v1`, from the `Host` header, for `Location` headers and continuation URIs.
     pub base: String,
     /// The path after `/v1`, as sent, for continuation URIs.
@@ -67,7 +70,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// The body as a JSON object; `None` for an empty body when `optional`.
+    /// The body as a JSON object; `None` for an empty body when `optional`. A body must say it is JSON
+    /// (`Content-Type: application/json`), as Fabric requires.
     pub fn json_body(&self, optional: bool) -> Result<Option<Map<String, Value>>, ApiError> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return if optional {
@@ -76,6 +80,7 @@ impl Ctx<'_> {
                 Err(ApiError::bad_request("InvalidRequest", "The request needs a JSON body."))
             };
         }
+        json_media_type(self.content_type.as_deref())?;
         match serde_json::from_slice::<Value>(&self.body) {
             Ok(Value::Object(map)) => Ok(Some(map)),
             Ok(other) => Err(ApiError::bad_request(
@@ -115,6 +120,28 @@ impl Ctx<'_> {
         }
         Ok(body)
     }
+}
+
+/// Refuses a body whose `Content-Type` is not JSON (`application/json`, or a `+json` type) or missing:
+/// 415 `UnsupportedMediaType`.
+pub fn json_media_type(content_type: Option<&str>) -> Result<(), ApiError> {
+    let media_type = content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
+    {
+        return Ok(());
+    }
+    let said = if media_type.is_empty() { "no Content-Type".to_string() } else { format!("`{media_type}`") };
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UnsupportedMediaType",
+        format!("The request body must be JSON with `Content-Type: application/json`, not {said}."),
+    ))
+}
+
+/// The `Content-Type` of a request, if it has a readable one.
+fn content_type(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
 /// An opaque continuation token for an offset.
@@ -181,15 +208,26 @@ async fn handle_admin(State(emulator): State<Arc<Emulator>>, request: Request) -
     let request_id = clock::new_guid();
     let (parts, body) = request.into_parts();
     let options = emulator.options();
-    let answer =
-        match faults::authorize(&parts.headers, &Options { faults: faults::Faults::default(), ..options }) {
-            Err(error) => Err(error),
-            Ok(()) => match axum::body::to_bytes(body, MAX_BODY).await {
-                Err(_) => Err(ApiError::bad_request("InvalidRequest", "The request body could not be read.")),
-                Ok(bytes) => faults::admin(&emulator, parts.method.as_str(), &bytes)
-                    .map(|value| json_response(StatusCode::OK, &value)),
-            },
-        };
+    let admitted = faults::check_host(&parts.headers, &options.hosts).and_then(|()| {
+        faults::authorize(&parts.headers, &Options { faults: faults::Faults::default(), ..options })
+    });
+    let answer = match admitted {
+        Err(error) => Err(error),
+        Ok(()) => match axum::body::to_bytes(body, MAX_BODY).await {
+            Err(_) => Err(ApiError::bad_request("InvalidRequest", "The request body could not be read.")),
+            Ok(bytes) => {
+                let typed = if bytes.iter().all(u8::is_ascii_whitespace) {
+                    Ok(())
+                } else {
+                    json_media_type(content_type(&parts.headers).as_deref())
+                };
+                typed.and_then(|()| {
+                    faults::admin(&emulator, parts.method.as_str(), &bytes)
+                        .map(|value| json_response(StatusCode::OK, &value))
+                })
+            }
+        },
+    };
     finish(answer, &request_id)
 }
 
@@ -211,6 +249,14 @@ async fn handle(State(emulator): State<Arc<Emulator>>, request: Request) -> Resp
     let path_for_log = parts.uri.path().to_string();
     let options = emulator.options();
     let log = options.log;
+    // Before the body is read: a request from a page that is not this machine's gets nothing more.
+    if let Err(error) = faults::check_host(&parts.headers, &options.hosts) {
+        let response = finish(Err(error), &request_id);
+        if log {
+            eprintln!("{method} {path_for_log} -> {} (Host refused)", response.status().as_u16());
+        }
+        return response;
+    }
     let answer = match axum::body::to_bytes(body, MAX_BODY).await {
         Err(_) => Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -260,6 +306,7 @@ fn respond(
         raw,
         query,
         body,
+        content_type: content_type(&parts.headers),
         base: format!("http://{host}/v1"),
         path,
     };

@@ -6,6 +6,10 @@
 //! growing `percentComplete` until `operation_seconds` have passed, and `Succeeded` after, computed from the
 //! stored times, so it progresses across processes and restarts. A succeeded operation with a result has a
 //! `Location` to `/result`; one without has none, and its `/result` is 400 `OperationHasNoResult`.
+//!
+//! Operations do not stay forever: one that ended longer than `operation_retention_seconds` ago is
+//! `EntityNotFound`, and each new one clears the expired ones and keeps the results within
+//! `operation_results_budget` bytes ([`store::Store::expire_operations`]).
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -47,6 +51,12 @@ pub fn answer(
         }),
     };
     ctx.emulator.store.write(|db| Ok(store::insert_operation(db, &row)?))?;
+    let retention = seconds_to_ms(ctx.options.operation_retention_seconds);
+    ctx.emulator.store.expire_operations(
+        now - retention,
+        ctx.options.operation_results_budget,
+        Some(&row.id),
+    )?;
     let response = empty(StatusCode::ACCEPTED);
     let response = with_header(response, "Location", &format!("{}/operations/{}", ctx.base, row.id));
     let response = with_header(response, "x-ms-operation-id", &row.id);
@@ -63,11 +73,22 @@ pub fn seconds_to_ms(seconds: f64) -> i64 {
     }
 }
 
+/// A kept operation: one that ended longer ago than the retention is gone, even before it is deleted.
 fn find(ctx: &Ctx<'_>, id: &str) -> Result<OperationRow, ApiError> {
+    let retention = seconds_to_ms(ctx.options.operation_retention_seconds);
     ctx.emulator
         .store
         .read(|db| Ok(store::operation(db, id)?))?
-        .ok_or_else(|| ApiError::not_found("EntityNotFound", format!("No operation has the id {id}.")))
+        .filter(|row| row.done_ms + retention > clock::now_ms())
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "EntityNotFound",
+                format!(
+                    "No operation has the id {id} (operations are kept for {} s after they end).",
+                    retention / 1000
+                ),
+            )
+        })
 }
 
 /// `GET /operations/{id}`.

@@ -38,7 +38,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, RwLock};
 
 pub use errors::{ApiError, EmulatorError, ErrorDetails};
-pub use faults::Faults;
+pub use faults::{Faults, Hosts};
 pub use store::{DEFAULT_WORKSPACE_ID, DEFAULT_WORKSPACE_NAME, SCHEMA_VERSION, STORE_FILE};
 
 /// Where a repository keeps the state of its local Fabric, relative to its root (also the default data
@@ -61,16 +61,30 @@ pub enum LroMode {
 /// In [`LroMode::Auto`], definitions with more decoded bytes than this are long-running operations.
 pub const LRO_AUTO_THRESHOLD: usize = 64 * 1024;
 
+/// How long, in seconds, an operation stays retrievable after it ends. Fabric documents no figure (its
+/// operations are for following a call to its end, not for keeping results); an hour is far longer than any
+/// client polls.
+pub const OPERATION_RETENTION: f64 = 3600.0;
+
+/// The most bytes kept in operation results (a getDefinition result is a whole definition, base64).
+pub const OPERATION_RESULTS_BUDGET: u64 = 256 << 20;
+
 /// How the emulator behaves. Everything but `token` and `log` can also be changed at run time through the
 /// admin endpoint (`/admin/faults`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// The one bearer token accepted; `None` accepts any non-empty token.
     pub token: Option<String>,
+    /// The `Host` headers accepted.
+    pub hosts: Hosts,
     /// How long a job runs (InProgress) before it completes or fails.
     pub job_seconds: f64,
     /// How long a long-running operation reports `Running` before `Succeeded`.
     pub operation_seconds: f64,
+    /// How long an operation's state and result stay retrievable after it ends ([`OPERATION_RETENTION`]).
+    pub operation_retention_seconds: f64,
+    /// The most bytes the results of all kept operations may hold; past it the oldest go first.
+    pub operation_results_budget: u64,
     /// Entries per page of every list.
     pub page_size: usize,
     pub lro: LroMode,
@@ -81,20 +95,54 @@ pub struct Options {
     pub faults: Faults,
     /// Whether to log one line per request to stderr (method, path, status; never headers).
     pub log: bool,
+    /// Called just before dfls's checker runs for a publishing job, outside any transaction: tests hold a
+    /// publish there to show that other requests are answered meanwhile. `None` in `dfls emulator`.
+    pub before_check: Option<Hook>,
+}
+
+/// A function the emulator calls at a point of its work, for tests that order requests by events rather
+/// than by wall time.
+#[derive(Clone)]
+pub struct Hook(pub Arc<dyn Fn() + Send + Sync>);
+
+impl Hook {
+    pub fn new(f: impl Fn() + Send + Sync + 'static) -> Hook {
+        Hook(Arc::new(f))
+    }
+
+    pub fn call(&self) {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Hook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hook")
+    }
+}
+
+impl PartialEq for Hook {
+    fn eq(&self, other: &Hook) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
             token: None,
+            hosts: Hosts::Loopback,
             job_seconds: 5.0,
             operation_seconds: 1.0,
+            operation_retention_seconds: OPERATION_RETENTION,
+            operation_results_budget: OPERATION_RESULTS_BUDGET,
             page_size: 100,
             lro: LroMode::Auto,
             retry_after: 1,
             name_reservation_seconds: 0.0,
             faults: Faults::default(),
             log: false,
+            before_check: None,
         }
     }
 }
@@ -108,9 +156,14 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Opens the store in `data_dir` (created when missing).
+    /// Opens the store in `data_dir` (created when missing), clears the operations that expired while no
+    /// emulator ran, and converts a store of an older dfls to give freed space back.
     pub fn open(data_dir: &Path, options: Options) -> Result<Arc<Emulator>, EmulatorError> {
         let store = store::Store::open(data_dir)?;
+        let retention = lro::seconds_to_ms(options.operation_retention_seconds);
+        // Best effort: a store busy in another process is cleared by the next operation instead.
+        let _ = store.expire_operations(clock::now_ms() - retention, options.operation_results_budget, None);
+        store.give_space_back();
         Ok(Arc::new(Emulator { store, options: RwLock::new(options), requests: AtomicU64::new(0) }))
     }
 

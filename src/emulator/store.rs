@@ -6,6 +6,13 @@
 //! SQLite, or a store that fails SQLite's quick check is refused with an error naming the file, never
 //! recreated. A new store gets the default workspace ([`DEFAULT_WORKSPACE_ID`]).
 //!
+//! Long-running operations hold whole definitions as results, so they do not stay forever
+//! ([`Store::expire_operations`]): an operation is deleted once it has ended longer ago than the retention,
+//! and the oldest results go first when all of them together pass a byte budget. The store is in
+//! incremental auto-vacuum mode (an older store is converted once, when it opens, after its expired
+//! operations are gone), so the pages they held go back to the file system instead of waiting in the file,
+//! and the write-ahead log is truncated after such a clean-up.
+//!
 //! This module owns the SQL; the API modules call the small functions here inside a transaction.
 
 use std::path::{Path, PathBuf};
@@ -25,6 +32,9 @@ pub const STORE_FILE: &str = "store.sqlite3";
 pub const DEFAULT_WORKSPACE_ID: &str = "0ca1fab0-0000-4000-8000-000000000001";
 /// The display name of that workspace.
 pub const DEFAULT_WORKSPACE_NAME: &str = "Local workspace";
+
+/// How large the write-ahead log may stay after a checkpoint (SQLite otherwise keeps its largest size).
+const WAL_SIZE_LIMIT: i64 = 16 << 20;
 
 const SCHEMA: &str = "
 CREATE TABLE workspaces (
@@ -77,8 +87,10 @@ impl Store {
         if check != "ok" {
             return Err(EmulatorError::Corrupt { path, detail: check });
         }
+        incremental_vacuum_mode(&connection).map_err(corrupt)?;
         connection.pragma_update(None, "journal_mode", "WAL").map_err(corrupt)?;
         connection.pragma_update(None, "synchronous", "NORMAL").map_err(corrupt)?;
+        connection.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT).map_err(corrupt)?;
         let mut store = Store { connection: Mutex::new(connection), path };
         store.initialize()?;
         Ok(store)
@@ -145,6 +157,58 @@ impl Store {
         Ok(value)
     }
 
+    /// Deletes the operations that ended at or before `ended_before_ms`, then, newest first, those whose
+    /// results pass `budget` bytes together (never `keep`, the one just answered); then gives the freed
+    /// space back to the file system. Returns how many were deleted.
+    pub fn expire_operations(
+        &self,
+        ended_before_ms: i64,
+        budget: u64,
+        keep: Option<&str>,
+    ) -> Result<usize, ApiError> {
+        let deleted = self.write(|db| {
+            let mut deleted = db.execute(
+                "DELETE FROM operations WHERE done_ms <= ?1 AND id IS NOT ?2",
+                params![ended_before_ms, keep],
+            )?;
+            let mut statement = db.prepare(
+                "SELECT id, coalesce(octet_length(result), 0) + coalesce(octet_length(error), 0) \
+                 FROM operations ORDER BY created_ms DESC, rowid DESC",
+            )?;
+            let sizes = statement
+                .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut total: u64 = 0;
+            for (id, size) in sizes {
+                total = total.saturating_add(u64::try_from(size).unwrap_or(0));
+                if total > budget && keep != Some(id.as_str()) {
+                    deleted += db.execute("DELETE FROM operations WHERE id = ?1", [&id])?;
+                }
+            }
+            Ok(deleted)
+        })?;
+        if deleted > 0 {
+            let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Both are best effort: another process reading the store can hold the checkpoint back, and
+            // the next clean-up tries again.
+            let _ = run_to_end(&connection, "PRAGMA incremental_vacuum");
+            let _ = run_to_end(&connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        Ok(deleted)
+    }
+
+    /// Converts a store made before the incremental auto-vacuum mode by rewriting it once (`VACUUM`, as
+    /// small as it gets after [`Store::expire_operations`]). Best effort: while another process holds the
+    /// store it stays as it is, until a later open.
+    pub fn give_space_back(&self) {
+        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mode = connection.query_row("PRAGMA auto_vacuum", [], |row| row.get::<_, i64>(0));
+        if mode.is_ok_and(|mode| mode != INCREMENTAL_VACUUM) {
+            let _ = connection.pragma_update(None, "auto_vacuum", INCREMENTAL_VACUUM);
+            let _ = connection.execute_batch("VACUUM;");
+        }
+    }
+
     /// Runs `f` in one read transaction.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let mut connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -153,6 +217,26 @@ impl Store {
         transaction.commit()?;
         Ok(value)
     }
+}
+
+/// Steps a statement until it is done: `incremental_vacuum` frees one page a step.
+fn run_to_end(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
+    let mut statement = connection.prepare(sql)?;
+    let mut rows = statement.query([])?;
+    while rows.next()?.is_some() {}
+    Ok(())
+}
+
+const INCREMENTAL_VACUUM: i64 = 2;
+
+/// Puts a new store (no table yet) in incremental auto-vacuum mode; an older store is converted later
+/// ([`Store::give_space_back`]), after its expired operations are gone.
+fn incremental_vacuum_mode(connection: &Connection) -> rusqlite::Result<()> {
+    let tables: i64 = connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
+    if tables == 0 {
+        connection.pragma_update(None, "auto_vacuum", INCREMENTAL_VACUUM)?;
+    }
+    Ok(())
 }
 
 /// The error of a failed open: `Corrupt` when SQLite says the file is not a database or is damaged, else
@@ -199,7 +283,7 @@ pub fn insert_workspace(db: &Connection, row: &WorkspaceRow) -> rusqlite::Result
 }
 
 /// An item (not deleted unless said).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemRow {
     pub id: String,
     pub workspace_id: String,

@@ -65,6 +65,11 @@ impl Auth {
         }
     }
 
+    /// Whether its tokens are secrets: all but the fixed token of a local Fabric, which accepts any.
+    pub fn is_secret(&self) -> bool {
+        !matches!(self, Auth::Fixed(_))
+    }
+
     /// Gets a token now (each call asks again: after `TokenExpired`, that is the point).
     pub fn token(&self) -> Result<Token, FabricError> {
         match self {

@@ -8,6 +8,17 @@
 //! - **401 `TokenExpired`**: the token is acquired again, once per request.
 //! - Every other error answer becomes an [`ApiError`] with its code, message and `requestId`.
 //!
+//! **Timeouts**: a connection must be made within [`Policy::connect_timeout`] (10 s); an answer must begin
+//! within [`Policy::timeout`] (30 s, plus a second per MiB of request body uploaded) and its body never
+//! pause longer than that between two reads: an idle timeout, not a total one, so a large definition
+//! downloads for as long as bytes flow. The first try that times out says so on stderr. Retries after
+//! failures stop once [`Policy::give_up_after`] (2 minutes) has passed since the first try. The three can
+//! be set (in seconds) with `DFLS_CONNECT_TIMEOUT`, `DFLS_READ_TIMEOUT` and `DFLS_GIVE_UP_AFTER`
+//! ([`Policy::from_env`]).
+//!
+//! **Origins**: every URL is checked by [`TokenOrigin`] before a token is attached: only the base URL's
+//! origin gets requests at all, and redirects are followed only within it.
+//!
 //! Nothing the server sends is trusted: `Retry-After` is parsed with checked arithmetic and capped at
 //! [`Policy::max_wait`] ([`super::time`]), and no body is read past a limit: [`BodyLimit::Json`] for lists,
 //! jobs and operation states, [`BodyLimit::Definition`] for definitions (tens of MB are ordinary there), a
@@ -17,6 +28,7 @@
 //! with them the token) never are.
 
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -27,6 +39,7 @@ use reqwest::Method;
 
 use super::auth::{Auth, Token};
 use super::error::{ErrorBody, FabricError};
+use super::origin::TokenOrigin;
 use super::time;
 
 /// How much of an error answer is read: its code and message are at the start, and only the first few
@@ -44,15 +57,50 @@ pub struct Policy {
     pub backoff: Duration,
     /// The longest wait between two tries, whatever `Retry-After` says.
     pub max_wait: Duration,
-    /// Timeout of one request.
+    /// How long to wait for a connection.
+    pub connect_timeout: Duration,
+    /// How long to wait for an answer to begin once the request is sent (plus [`UPLOAD_ALLOWANCE`] per MiB
+    /// of its body), and the longest pause between two reads of the answer's body.
     pub timeout: Duration,
+    /// No new try after a failure (no answer, a 5xx) starts once this has passed since the first.
+    pub give_up_after: Duration,
     /// The largest body of a [`BodyLimit::Json`] answer, in bytes.
     pub max_json_body: u64,
     /// The largest body of a [`BodyLimit::Definition`] answer, in bytes.
     pub max_definition_body: u64,
 }
 
+/// The time added to [`Policy::timeout`] for each MiB a request uploads (a slow line sends a large
+/// definition for a while before the answer can begin).
+pub const UPLOAD_ALLOWANCE: Duration = Duration::from_secs(1);
+
 impl Policy {
+    /// The default policy with the timeouts the environment sets, in seconds: `DFLS_CONNECT_TIMEOUT`,
+    /// `DFLS_READ_TIMEOUT`, `DFLS_GIVE_UP_AFTER`.
+    pub fn from_env() -> Result<Policy, FabricError> {
+        let mut policy = Policy::default();
+        for (name, field) in [
+            ("DFLS_CONNECT_TIMEOUT", &mut policy.connect_timeout),
+            ("DFLS_READ_TIMEOUT", &mut policy.timeout),
+            ("DFLS_GIVE_UP_AFTER", &mut policy.give_up_after),
+        ] {
+            let Ok(text) = std::env::var(name) else { continue };
+            *field = text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|seconds| seconds.is_finite() && *seconds > 0.0 && *seconds <= 86_400.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| {
+                    FabricError::Config(format!(
+                        "{name} must be a number of seconds above 0 (at most a day), not `{}`",
+                        printable_start(text.as_bytes(), 40)
+                    ))
+                })?;
+        }
+        Ok(policy)
+    }
+
     /// The bytes a body of this kind may have.
     pub fn body_limit(&self, limit: BodyLimit) -> u64 {
         match limit {
@@ -78,7 +126,9 @@ impl Default for Policy {
             retries: 4,
             backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(60),
-            timeout: Duration::from_secs(120),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            give_up_after: Duration::from_secs(120),
             // A page of items or job instances is a few hundred KB at most.
             max_json_body: 16 << 20,
             // A definition with large parts (a big mashup, many queries) is tens of MB.
@@ -168,29 +218,34 @@ fn shown_size(bytes: u64) -> String {
 pub struct Http {
     /// The API's base URL, ending in `/v1` (no slash after).
     base: String,
+    /// The one origin requests (and the token) go to.
+    origin: TokenOrigin,
     client: Client,
     auth: Auth,
     token: Mutex<Option<Token>>,
     pub policy: Policy,
     log: bool,
+    /// Whether a try that got no answer in time was reported on stderr (once is enough).
+    slow_reported: AtomicBool,
 }
 
 impl Http {
+    /// A connection to the API at `base`; refused when its token is a secret that would go over plain http
+    /// to another machine.
     pub fn new(base: &str, auth: Auth, policy: Policy) -> Result<Http, FabricError> {
-        let client = Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(policy.timeout)
-            .user_agent(concat!("dfls/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| FabricError::Config(format!("cannot make an HTTP client: {error}")))?;
+        let base = base.trim_end_matches('/');
+        let origin = TokenOrigin::of_base(base, auth.is_secret())?;
+        let client = http_client(&origin, policy.connect_timeout, policy.timeout)?;
         let log = std::env::var("DFLS_LOG").is_ok_and(|level| level.eq_ignore_ascii_case("debug"));
         Ok(Http {
-            base: base.trim_end_matches('/').to_owned(),
+            base: base.to_owned(),
+            origin,
             client,
             auth,
             token: Mutex::new(None),
             policy,
             log,
+            slow_reported: AtomicBool::new(false),
         })
     }
 
@@ -226,14 +281,36 @@ impl Http {
         limit: BodyLimit,
     ) -> Result<Answer, FabricError> {
         let url = self.url(path_or_url);
+        // Before a token is acquired: a URL on another origin gets neither the token nor the request.
+        self.origin.check(&url, method.as_str())?;
         let shown = format!("{method} {}", shown_path(&url, &self.base));
+        let body = body.map(serde_json::Value::to_string);
+        let uploaded_mib = body.as_ref().map_or(0, |text| text.len() >> 20);
+        let timeout = self
+            .policy
+            .timeout
+            .saturating_add(UPLOAD_ALLOWANCE.saturating_mul(u32::try_from(uploaded_mib).unwrap_or(u32::MAX)));
+        // A large upload gets a client of its own that waits longer for the answer to begin.
+        let upload_client = if timeout > self.policy.timeout {
+            Some(http_client(&self.origin, self.policy.connect_timeout, timeout)?)
+        } else {
+            None
+        };
+        let client = upload_client.as_ref().unwrap_or(&self.client);
         let (mut throttled, mut failed, mut refreshed) = (0u32, 0u32, false);
+        let first_try = Instant::now();
+        // Whether a failed request is tried again: a repeatable one, a few times, within the time allowed.
+        let again = |failed: u32, wait: Duration| {
+            repeat == Repeat::Safe
+                && failed < self.policy.retries
+                && first_try.elapsed().saturating_add(wait) < self.policy.give_up_after
+        };
         loop {
             let token = self.token(false)?;
             let mut request =
-                self.client.request(method.clone(), &url).header(AUTHORIZATION, token.header_value());
-            if let Some(body) = body {
-                request = request.header(CONTENT_TYPE, "application/json").body(body.to_string());
+                client.request(method.clone(), &url).header(AUTHORIZATION, token.header_value());
+            if let Some(body) = &body {
+                request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
             }
             let started = Instant::now();
             let result = request.send();
@@ -241,12 +318,19 @@ impl Http {
                 Ok(response) => response,
                 Err(error) => {
                     self.trace(&shown, "no answer", started);
-                    if repeat == Repeat::Safe && failed < self.policy.retries {
+                    let retry = again(failed, self.backoff(failed));
+                    if error.is_timeout() {
+                        self.report_slow(&shown, timeout, retry);
+                    }
+                    if retry {
                         std::thread::sleep(self.backoff(failed));
                         failed += 1;
                         continue;
                     }
-                    return Err(FabricError::Unreachable { url: url.clone(), reason: reason(&error) });
+                    return Err(FabricError::Unreachable {
+                        url: url.clone(),
+                        reason: gave_up(reason(&error), failed + 1, first_try),
+                    });
                 }
             };
             let status = response.status().as_u16();
@@ -265,17 +349,21 @@ impl Http {
                     self.trace(&shown, &status.to_string(), started);
                     return Err(too_large(&shown, limit));
                 }
-                // The answer broke off: for the retry policy that is no answer at all.
+                // The answer broke off (or paused too long): for the retry policy that is no answer at all.
                 Err(error) => {
                     self.trace(&shown, "answer cut off", started);
-                    if repeat == Repeat::Safe && failed < self.policy.retries {
+                    let retry = again(failed, self.backoff(failed));
+                    if read_timed_out(&error) {
+                        self.report_slow(&shown, timeout, retry);
+                    }
+                    if retry {
                         std::thread::sleep(self.backoff(failed));
                         failed += 1;
                         continue;
                     }
                     return Err(FabricError::Unreachable {
                         url: url.clone(),
-                        reason: format!("the answer broke off: {error}"),
+                        reason: gave_up(format!("the answer broke off: {error}"), failed + 1, first_try),
                     });
                 }
             };
@@ -296,7 +384,7 @@ impl Http {
                     refreshed = true;
                     self.token(true)?;
                 }
-                500..=599 if repeat == Repeat::Safe && failed < self.policy.retries => {
+                500..=599 if again(failed, self.backoff(failed)) => {
                     let wait = self.retry_wait(&headers, &shown).unwrap_or(self.backoff(failed));
                     std::thread::sleep(wait);
                     failed += 1;
@@ -323,6 +411,19 @@ impl Http {
         Some(asked.min(cap))
     }
 
+    /// Says on stderr, the first time only, that the API did not answer in time.
+    fn report_slow(&self, shown: &str, timeout: Duration, retrying: bool) {
+        if self.slow_reported.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let next = if retrying {
+            format!("; trying again for at most {} s in all", self.policy.give_up_after.as_secs_f64())
+        } else {
+            String::new()
+        };
+        eprintln!("dfls: {shown}: the API has not answered in {} s{next}", timeout.as_secs_f64());
+    }
+
     fn backoff(&self, attempt: u32) -> Duration {
         self.policy.backoff.saturating_mul(1 << attempt.min(10)).min(self.policy.max_wait)
     }
@@ -332,6 +433,47 @@ impl Http {
             eprintln!("dfls: {shown} -> {status} in {} ms", started.elapsed().as_millis());
         }
     }
+}
+
+/// Whether reading a body failed because it paused longer than the timeout.
+fn read_timed_out(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::TimedOut
+        || error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout)
+}
+
+/// An HTTP client that waits `timeout` for an answer to begin and between two reads of its body (the
+/// blocking client's timeout is not a total one, unlike a request's own), and follows redirects only
+/// within `origin` (reqwest drops the token on a redirect to another host; dfls does not go there at all).
+fn http_client(
+    origin: &TokenOrigin,
+    connect_timeout: Duration,
+    timeout: Duration,
+) -> Result<Client, FabricError> {
+    let same_origin = origin.clone();
+    Client::builder()
+        .connect_timeout(connect_timeout)
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() < 10 && same_origin.holds(attempt.url()) {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        }))
+        .user_agent(concat!("dfls/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|error| FabricError::Config(format!("cannot make an HTTP client: {error}")))
+}
+
+/// The reason of a failure, with how many tries it took when there was more than one.
+fn gave_up(reason: String, tries: u32, first_try: Instant) -> String {
+    if tries < 2 {
+        return reason;
+    }
+    format!("{reason} (tried {tries} times in {} s)", first_try.elapsed().as_secs())
 }
 
 /// The error of a success answer larger than its limit.

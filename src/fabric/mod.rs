@@ -4,8 +4,9 @@
 //!   embedded local Fabric when that is the target (the default with no configuration).
 //! - [`auth`]: tokens from `FABRIC_TOKEN`, the Azure CLI or a command; kept in memory, never shown.
 //! - [`http`]: one request with the retry policy (429 after `Retry-After`, 5xx and connection errors with
-//!   bounded backoff for repeatable requests only, an expired token acquired again once) and a size limit
-//!   on every answer's body.
+//!   bounded backoff for repeatable requests only, an expired token acquired again once), connect and read
+//!   timeouts, and a size limit on every answer's body.
+//! - [`origin`]: where a token may go (the target's origin only; over http only to loopback).
 //! - [`time`]: timestamps and `Retry-After` from the API, parsed with checked arithmetic and capped.
 //! - [`client`]: typed calls (items, definitions, jobs), pagination, long-running operations.
 //! - [`deploy`]: push, pull, publish, refresh and job status over a connection.
@@ -19,6 +20,7 @@ pub mod client;
 pub mod deploy;
 pub mod error;
 pub mod http;
+pub mod origin;
 pub mod target;
 pub mod time;
 

@@ -215,7 +215,7 @@ impl Context {
     fn connect(&self, target: Option<String>) -> std::result::Result<Connection, FabricError> {
         let config = Config::load(&self.folder)?;
         let target = config.target(&Overrides { target, workspace: None })?;
-        fabric::connect(target, Policy::default())
+        fabric::connect(target, Policy::from_env()?)
     }
 
     fn push(&self, connection: &Connection) -> std::result::Result<String, FabricError> {

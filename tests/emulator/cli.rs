@@ -1,5 +1,6 @@
 //! `dfls emulator` as a process: the first stdout line is the base URL, the API answers there, SIGTERM and
-//! SIGINT stop it cleanly (exit 0), and a bad store is a clear error with exit code 2.
+//! SIGINT stop it cleanly (exit 0), a bad store is a clear error with exit code 2, and the token to accept
+//! can come from a file or the environment, out of the process list.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -97,16 +98,109 @@ fn a_corrupt_store_is_exit_code_2() {
 
 /// Starts `dfls emulator` on a free port with `data_dir`; the child and its base URL.
 fn start(data_dir: &std::path::Path) -> (std::process::Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dfls"))
-        .args(["emulator", "--listen", "127.0.0.1:0", "--job-seconds", "0", "--data-dir"])
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dfls runs");
+    start_with(data_dir, &[], &[])
+}
+
+/// Starts `dfls emulator` on a free port with `data_dir`, more arguments and environment variables (stderr
+/// piped); the child and its base URL.
+fn start_with(
+    data_dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (std::process::Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dfls"));
+    command.args(["emulator", "--listen", "127.0.0.1:0", "--job-seconds", "0", "--data-dir"]).arg(data_dir);
+    command.args(args).env_remove("DFLS_EMULATOR_TOKEN").envs(env.iter().copied());
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("dfls runs");
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
     (child, first.trim_end().to_string())
+}
+
+/// The status of `GET /workspaces` with this token.
+fn list_status(base: &str, token: &str) -> u16 {
+    let http = reqwest::blocking::Client::new();
+    http.get(format!("{base}/workspaces")).bearer_auth(token).send().unwrap().status().as_u16()
+}
+
+/// Stops the emulator and returns its stderr.
+fn stop(mut child: std::process::Child) -> String {
+    signal(child.id(), "TERM");
+    assert_eq!(wait_exit(&mut child).code(), Some(0));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    stderr
+}
+
+/// The command line of a process, as every user of the machine can read it.
+#[cfg(target_os = "linux")]
+fn command_line(pid: u32) -> String {
+    String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/cmdline")).unwrap()).replace('\0', " ")
+}
+
+#[test]
+fn the_token_comes_from_a_file_or_the_environment_out_of_sight() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "f1le-t0ken\n").unwrap();
+    let (child, base) = start_with(dir.path(), &["--token-file", file.to_str().unwrap()], &[]);
+    #[cfg(target_os = "linux")]
+    assert!(!command_line(child.id()).contains("f1le-t0ken"), "{}", command_line(child.id()));
+    assert_eq!(list_status(&base, "f1le-t0ken"), 200);
+    assert_eq!(list_status(&base, "other"), 401);
+    let stderr = stop(child);
+    assert!(!stderr.contains("f1le-t0ken") && !stderr.contains("note:"), "{stderr}");
+
+    let (child, base) = start_with(dir.path(), &[], &[("DFLS_EMULATOR_TOKEN", "env-t0ken")]);
+    #[cfg(target_os = "linux")]
+    assert!(!command_line(child.id()).contains("env-t0ken"));
+    assert_eq!(list_status(&base, "env-t0ken"), 200);
+    assert_eq!(list_status(&base, "other"), 401);
+    assert!(!stop(child).contains("env-t0ken"));
+
+    // --token still works, with a word about the process list.
+    let (child, base) =
+        start_with(dir.path(), &["--token", "cl1-t0ken"], &[("DFLS_EMULATOR_TOKEN", "env-t0ken")]);
+    assert_eq!(list_status(&base, "cl1-t0ken"), 200);
+    assert_eq!(list_status(&base, "env-t0ken"), 401, "the command line wins");
+    let stderr = stop(child);
+    assert!(stderr.contains("process list") && stderr.contains("DFLS_EMULATOR_TOKEN"), "{stderr}");
+    assert!(!stderr.contains("cl1-t0ken"), "{stderr}");
+
+    // A token file that is empty or missing is an error, before anything listens.
+    std::fs::write(&file, "\n").unwrap();
+    for path in [file.clone(), dir.path().join("missing")] {
+        let output = Command::new(env!("CARGO_BIN_EXE_dfls"))
+            .args(["emulator", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .arg("--token-file")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(output.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+    }
+}
+
+#[test]
+fn a_loopback_server_answers_only_loopback_host_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, base) = start_with(dir.path(), &[], &[]);
+    let http = reqwest::blocking::Client::new();
+    let with_host = |host: &str| {
+        http.get(format!("{base}/workspaces"))
+            .bearer_auth("t")
+            .header("host", host)
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(with_host("localhost:7777"), 200);
+    assert_eq!(with_host("attacker.example:7777"), 400);
+    stop(child);
 }
 
 #[test]

@@ -1,12 +1,19 @@
 //! The store: state survives a restart, two emulators (as two processes would) share one store, 20
-//! concurrent clients leave it consistent, and a corrupt or newer store is refused with a clear error.
+//! concurrent clients leave it consistent, a corrupt or newer store is refused with a clear error, and
+//! long-running operations expire so that the store stays bounded.
 
 use std::collections::BTreeSet;
 
-use dfls::emulator::{Embedded, EmulatorError, Options, DEFAULT_WORKSPACE_ID as WS, STORE_FILE};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use dfls::emulator::{
+    Embedded, EmulatorError, Hook, LroMode, Options, DEFAULT_WORKSPACE_ID as WS, STORE_FILE,
+};
 use serde_json::json;
 
-use crate::support::{parts_of, sales_orders, Fabric};
+use crate::support::{broken, definition, example, parts_of, sales_orders, Fabric};
 
 fn fast() -> Options {
     Options { job_seconds: 0.0, operation_seconds: 0.0, retry_after: 0, ..Options::default() }
@@ -153,4 +160,178 @@ fn a_foreign_sqlite_file_is_refused() {
     drop(connection);
     let error = Embedded::start(dir.path(), Options::default()).expect_err("refused");
     assert!(matches!(error, EmulatorError::Corrupt { .. }), "{error:?}");
+}
+
+/// The Sales example with `bytes` more of `mashup.pq`: a comment of text that does not repeat.
+fn padded(bytes: usize) -> serde_json::Value {
+    let files = example("Sales Orders.Dataflow");
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let padding: String = (0..bytes)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(b'a' + (state % 26) as u8)
+        })
+        .collect();
+    let parts: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(path, bytes)| {
+            if path == "mashup.pq" {
+                let mut text = String::from_utf8(bytes).unwrap();
+                text.push_str(&format!("\n/* {padding} */\n"));
+                (path, text.into_bytes())
+            } else {
+                (path, bytes)
+            }
+        })
+        .collect();
+    let parts: Vec<(&str, &[u8])> = parts.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    definition(&parts)
+}
+
+/// The bytes of the store: its file and its write-ahead log.
+fn store_bytes(fabric: &Fabric) -> u64 {
+    let file = fabric.data_dir().join(STORE_FILE);
+    let wal = fabric.data_dir().join(format!("{STORE_FILE}-wal"));
+    std::fs::metadata(file).unwrap().len() + std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Changes the settings of the emulator of `fabric`.
+fn set(fabric: &Fabric, change: impl FnOnce(&mut Options)) {
+    let emulator = fabric.server.as_ref().unwrap().emulator();
+    let mut options = emulator.options();
+    change(&mut options);
+    emulator.set_options(options);
+}
+
+/// Starts a getDefinition as a long-running operation; the operation's id.
+fn get_definition_operation(fabric: &Fabric, id: &str) -> String {
+    let reply =
+        fabric.post(&format!("/workspaces/{WS}/dataflows/{id}/getDefinition"), &json!({})).expect(202);
+    reply.header("x-ms-operation-id").expect("an operation id").to_string()
+}
+
+#[test]
+fn a_thousand_operations_leave_a_bounded_store() {
+    // Every result is a whole definition (about 40 KB in base64): 1,000 of them kept would be 40 MB.
+    let budget = 1 << 20;
+    let fabric = Fabric::with(Options { lro: LroMode::Never, operation_results_budget: budget, ..fast() });
+    let id = fabric.create_dataflow("Big", Some(padded(30_000)));
+    set(&fabric, |options| options.lro = LroMode::Always);
+    let first = get_definition_operation(&fabric, &id);
+    fabric.get(&format!("/operations/{first}/result")).expect(200);
+    let mut largest = 0;
+    let mut last = first.clone();
+    for round in 1..1000 {
+        last = get_definition_operation(&fabric, &id);
+        if round % 100 == 0 {
+            largest = largest.max(store_bytes(&fabric));
+        }
+    }
+    largest = largest.max(store_bytes(&fabric));
+    assert!(largest < 6 << 20, "the store grew to {largest} bytes over 1,000 operations");
+    // The newest result is kept; the first, far past the budget, is gone.
+    let result = fabric.get(&format!("/operations/{last}/result")).expect(200).body;
+    assert!(parts_of(&result)["mashup.pq"].len() > 30_000);
+    fabric.get(&format!("/operations/{first}")).expect_error(404, "EntityNotFound");
+    fabric.get(&format!("/operations/{first}/result")).expect_error(404, "EntityNotFound");
+}
+
+#[test]
+fn expired_operations_are_gone_and_their_space_is_given_back() {
+    let fabric = Fabric::with(Options { lro: LroMode::Never, ..fast() });
+    let id = fabric.create_dataflow("Big", Some(padded(200_000)));
+    set(&fabric, |options| options.lro = LroMode::Always);
+    let kept: Vec<String> = (0..40).map(|_| get_definition_operation(&fabric, &id)).collect();
+    for operation in &kept {
+        fabric.get(&format!("/operations/{operation}/result")).expect(200);
+    }
+    let full = store_bytes(&fabric);
+    assert!(full > 8 << 20, "40 results of 270 KB are stored: {full} bytes");
+
+    // Operations kept for no time at all: every one that ended is gone, the next clean-up frees the file.
+    set(&fabric, |options| options.operation_retention_seconds = 0.0);
+    fabric.get(&format!("/operations/{}", kept[0])).expect_error(404, "EntityNotFound");
+    get_definition_operation(&fabric, &id);
+    let after = store_bytes(&fabric);
+    assert!(after < 2 << 20, "the file shrank from {full} to {after} bytes");
+}
+
+#[test]
+fn an_older_store_is_converted_to_give_space_back() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Embedded::start(dir.path(), Options::default()).unwrap());
+    let path = dir.path().join(STORE_FILE);
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    // An operation that ended long ago, with a large result, as older stores kept them forever.
+    connection
+        .execute(
+            "INSERT INTO operations (id, created_ms, done_ms, result, error) VALUES ('old', 0, 0, ?1, NULL)",
+            ["x".repeat(4 << 20)],
+        )
+        .unwrap();
+    connection.execute_batch("PRAGMA auto_vacuum = NONE; VACUUM;").unwrap();
+    let mode = |connection: &rusqlite::Connection| -> i64 {
+        connection.query_row("PRAGMA auto_vacuum", [], |row| row.get(0)).unwrap()
+    };
+    assert_eq!(mode(&connection), 0, "a store as dfls wrote them before");
+    drop(connection);
+    assert!(std::fs::metadata(&path).unwrap().len() > 4 << 20);
+    drop(Embedded::start(dir.path(), Options::default()).unwrap());
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(mode(&connection), 2, "incremental");
+    let operations: i64 =
+        connection.query_row("SELECT count(*) FROM operations", [], |row| row.get(0)).unwrap();
+    assert_eq!(operations, 0, "the expired operation is gone");
+    assert!(std::fs::metadata(&path).unwrap().len() < 1 << 20, "and its space given back");
+    let workspaces: i64 =
+        connection.query_row("SELECT count(*) FROM workspaces", [], |row| row.get(0)).unwrap();
+    assert_eq!(workspaces, 1, "nothing lost");
+}
+
+#[test]
+fn a_publish_being_checked_holds_no_other_request() {
+    // The first check of a publish waits, outside any transaction, until the test releases it.
+    let (entered, started) = mpsc::channel::<()>();
+    let (release, released) = mpsc::channel::<()>();
+    let released = Mutex::new(released);
+    let checks = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&checks);
+    let hook = Hook::new(move || {
+        if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+            let _ = entered.send(());
+            let _ = released.lock().unwrap().recv_timeout(Duration::from_secs(30));
+        }
+    });
+    let fabric = Fabric::with(Options { before_check: Some(hook), ..fast() });
+    let id = fabric.create_dataflow("Held", Some(sales_orders()));
+    // Answers within 10 s or fail: a check held inside the write transaction would hold these for 30 s.
+    let impatient = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    std::thread::scope(|scope| {
+        let publish = scope.spawn(|| fabric.run(&id, "ApplyChanges", None));
+        started.recv_timeout(Duration::from_secs(30)).expect("the publish's check started");
+        let listed = impatient
+            .get(format!("{}/workspaces", fabric.base))
+            .bearer_auth(&fabric.token)
+            .send()
+            .expect("GET /workspaces is answered while a publish is being checked");
+        assert_eq!(listed.status(), 200);
+        let created = impatient
+            .post(format!("{}/workspaces", fabric.base))
+            .bearer_auth(&fabric.token)
+            .json(&json!({"displayName": "Meanwhile"}))
+            .send()
+            .expect("a write is answered too");
+        assert_eq!(created.status(), 201);
+        // The definition changes under the check: the verdict on the old one must not be used.
+        let update = format!("/workspaces/{WS}/dataflows/{id}/updateDefinition");
+        fabric.post(&update, &json!({"definition": broken()})).expect(200);
+        release.send(()).unwrap();
+        let job = publish.join().unwrap();
+        let state = fabric.wait(&id, &job);
+        assert_eq!(state["status"], "Failed", "the definition as it is now was checked: {state}");
+        assert_eq!(state["failureReason"]["errorCode"], "DataflowApplyChangesFailed", "{state}");
+    });
+    assert_eq!(checks.load(Ordering::SeqCst), 2, "checked again after the change");
 }

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use dfls::emulator::DEFAULT_WORKSPACE_ID;
@@ -22,10 +22,10 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 /// The id of the one Dataflow the raw server lists.
-const ITEM_ID: &str = "0ca1fab0-0000-4000-8000-00000000d00d";
+pub(crate) const ITEM_ID: &str = "0ca1fab0-0000-4000-8000-00000000d00d";
 
 /// What the raw server writes for one request.
-enum Reply {
+pub(crate) enum Reply {
     /// These bytes, then the connection is closed.
     Raw(Vec<u8>),
     /// This head, then body bytes for as long as the client reads them.
@@ -33,7 +33,7 @@ enum Reply {
 }
 
 /// A complete answer with a body and `Content-Length`.
-fn answer(status: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+pub(crate) fn answer(status: &str, headers: &[(&str, &str)], body: &str) -> Reply {
     let mut head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -41,7 +41,7 @@ fn answer(status: &str, headers: &[(&str, &str)], body: &str) -> Reply {
     Reply::Raw(format!("{head}\r\n{body}").into_bytes())
 }
 
-fn json_answer(value: &Value) -> Reply {
+pub(crate) fn json_answer(value: &Value) -> Reply {
     answer("200 OK", &[("content-type", "application/json")], &value.to_string())
 }
 
@@ -51,41 +51,58 @@ fn items() -> Reply {
 }
 
 /// An HTTP server that answers each request with what `reply` returns for its request line
-/// (`GET /v1/... HTTP/1.1`), one request a connection.
-struct RawServer {
-    base_url: String,
+/// (`GET /v1/... HTTP/1.1`), one request a connection, and records each request line with its
+/// `Authorization` header.
+pub(crate) struct RawServer {
+    pub(crate) base_url: String,
     requests: Arc<AtomicUsize>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
+/// A request as the raw server saw it: its request line and its `Authorization` header.
+pub(crate) type Seen = (String, Option<String>);
+
 impl RawServer {
-    fn start(reply: impl Fn(&str) -> Reply + Send + Sync + 'static) -> RawServer {
+    pub(crate) fn start(reply: impl Fn(&str) -> Reply + Send + Sync + 'static) -> RawServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
         let requests = Arc::new(AtomicUsize::new(0));
-        let (reply, counter) = (Arc::new(reply), requests.clone());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (reply, counter, record) = (Arc::new(reply), requests.clone(), seen.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                let (reply, counter) = (reply.clone(), counter.clone());
+                let (reply, counter, record) = (reply.clone(), counter.clone(), record.clone());
                 std::thread::spawn(move || {
-                    let Some(request_line) = read_request(&stream) else { return };
+                    let Some((request_line, authorization)) = read_request(&stream) else { return };
                     counter.fetch_add(1, Ordering::SeqCst);
+                    record.lock().unwrap().push((request_line.clone(), authorization));
                     write_reply(stream, reply(&request_line));
                 });
             }
         });
-        RawServer { base_url, requests }
+        RawServer { base_url, requests, seen }
     }
 
-    fn requests(&self) -> usize {
+    pub(crate) fn requests(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
 
+    /// Every request so far: its request line and its `Authorization` header.
+    pub(crate) fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
     /// A repository whose default target is this server (no token needed).
-    fn repo(&self) -> Repo {
+    pub(crate) fn repo(&self) -> Repo {
+        self.repo_with_auth("\"none\"")
+    }
+
+    /// A repository whose default target is this server, with this `auth` (a TOML value).
+    pub(crate) fn repo_with_auth(&self, auth: &str) -> Repo {
         let repo = Repo::bare();
         let toml = format!(
-            "default-target = \"raw\"\n\n[targets.raw]\napi = \"{}\"\nworkspace = \"{DEFAULT_WORKSPACE_ID}\"\nauth = \"none\"\n",
+            "default-target = \"raw\"\n\n[targets.raw]\napi = \"{}\"\nworkspace = \"{DEFAULT_WORKSPACE_ID}\"\nauth = {auth}\n",
             self.base_url
         );
         std::fs::write(repo.path("dfls.toml"), toml).unwrap();
@@ -99,7 +116,9 @@ impl RawServer {
             retries: 2,
             backoff: Duration::from_millis(10),
             max_wait: Duration::from_millis(200),
+            connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            give_up_after: Duration::from_secs(60),
             max_json_body: 4096,
             max_definition_body: 8192,
         };
@@ -107,10 +126,11 @@ impl RawServer {
     }
 }
 
-/// Reads one request (head, and a body by `Content-Length`) and returns its request line.
-fn read_request(stream: &TcpStream) -> Option<String> {
+/// Reads one request (head, and a body by `Content-Length`) and returns its request line and its
+/// `Authorization` header.
+pub(crate) fn read_request(stream: &TcpStream) -> Option<Seen> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let (mut request_line, mut length) = (String::new(), 0usize);
+    let (mut request_line, mut length, mut authorization) = (String::new(), 0usize, None);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).ok()? == 0 {
@@ -122,13 +142,16 @@ fn read_request(stream: &TcpStream) -> Option<String> {
         if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
             length = value.trim().parse().unwrap_or(0);
         }
+        if line.to_ascii_lowercase().starts_with("authorization:") {
+            authorization = Some(line["authorization:".len()..].trim().to_owned());
+        }
         if line == "\r\n" {
             break;
         }
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some(request_line)
+    Some((request_line, authorization))
 }
 
 fn write_reply(mut stream: TcpStream, reply: Reply) {
@@ -152,12 +175,18 @@ fn write_reply(mut stream: TcpStream, reply: Reply) {
 }
 
 /// Runs dfls in `repo`, killing it after `limit` (a hang is a failure, not a stuck test).
-fn dfls_within(repo: &Repo, args: &[&str], limit: Duration) -> Output {
+pub(crate) fn dfls_within(repo: &Repo, args: &[&str], limit: Duration) -> Output {
+    dfls_env_within(repo, args, &[], limit)
+}
+
+/// Runs dfls in `repo` with environment variables, killing it after `limit`.
+pub(crate) fn dfls_env_within(repo: &Repo, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dfls"))
         .current_dir(repo.dir.path())
         .args(args)
         .env_remove("FABRIC_TOKEN")
         .env_remove("DFLS_LOG")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -175,7 +204,7 @@ fn dfls_within(repo: &Repo, args: &[&str], limit: Duration) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn no_panic(output: &Output) {
+pub(crate) fn no_panic(output: &Output) {
     assert_ne!(code(output), 101, "dfls panicked: {}", describe(output));
     assert!(!stderr(output).contains("panicked"), "{}", describe(output));
 }

@@ -6,4 +6,5 @@
 mod faults;
 mod hostile;
 mod loop_;
+mod reach;
 mod support;
