@@ -5,5 +5,6 @@
 
 mod faults;
 mod hostile;
+mod kills;
 mod loop_;
 mod support;
