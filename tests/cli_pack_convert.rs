@@ -124,11 +124,15 @@ fn unpack_checks_every_part_path_against_every_other_and_writes_nothing_on_a_cla
         assert!(!temp.path().join("escape").exists() && !Path::new("/tmp/x").exists());
     }
     // Aliases by themselves are one file each, under their one spelling.
-    std::fs::write(temp.path().join("payload.json"), payload(&[("./mashup.pq", "m"), ("sub//x.pq", "x")])).unwrap();
+    std::fs::write(temp.path().join("payload.json"), payload(&[("./mashup.pq", "m"), ("sub//x.pq", "x")]))
+        .unwrap();
     let output = dfls(&["unpack", "payload.json", "--to", "out"], temp.path());
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stderr).contains("2 created"));
-    assert_eq!(files(&temp.path().join("out")), [("mashup.pq".into(), b"m".to_vec()), ("sub/x.pq".into(), b"x".to_vec())]);
+    assert_eq!(
+        files(&temp.path().join("out")),
+        [("mashup.pq".into(), b"m".to_vec()), ("sub/x.pq".into(), b"x".to_vec())]
+    );
 }
 
 #[cfg(unix)]
@@ -139,7 +143,8 @@ fn unpack_never_writes_through_a_symbolic_link_in_the_folder() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::create_dir_all(&outside).unwrap();
     std::os::unix::fs::symlink(&outside, out.join("sub")).unwrap();
-    std::fs::write(temp.path().join("payload.json"), payload(&[("mashup.pq", "m"), ("sub/evil", "e")])).unwrap();
+    std::fs::write(temp.path().join("payload.json"), payload(&[("mashup.pq", "m"), ("sub/evil", "e")]))
+        .unwrap();
     let output = dfls(&["unpack", "payload.json", "--to", "out", "--force"], temp.path());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");

@@ -249,8 +249,24 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn random_part_sets_are_written_whole_or_not_at_all() {
-    const SEGMENTS: &[&str] =
-        &["a", "a", "b", "b", "A", "sub", "x.pq", "mashup.pq", ".platform", ".", "", "..", ".git", ".GIT", "C:", "keep"];
+    const SEGMENTS: &[&str] = &[
+        "a",
+        "a",
+        "b",
+        "b",
+        "A",
+        "sub",
+        "x.pq",
+        "mashup.pq",
+        ".platform",
+        ".",
+        "",
+        "..",
+        ".git",
+        ".GIT",
+        "C:",
+        "keep",
+    ];
     for_each_case("random_part_sets_are_written_whole_or_not_at_all", 400, |random| {
         let mut paths = Vec::new();
         for _ in 0..1 + random.below(5) {
@@ -259,12 +275,16 @@ fn random_part_sets_are_written_whole_or_not_at_all() {
                 1 => "./".to_string(),
                 _ => String::new(),
             };
-            let segments: Vec<&str> = (0..1 + random.below(3)).map(|_| SEGMENTS[random.below(SEGMENTS.len())]).collect();
+            let segments: Vec<&str> =
+                (0..1 + random.below(3)).map(|_| SEGMENTS[random.below(SEGMENTS.len())]).collect();
             path.push_str(&segments.join(if random.below(8) == 0 { "//" } else { "/" }));
             paths.push(path);
         }
-        let parts: Vec<Part> =
-            paths.iter().enumerate().map(|(n, path)| Part { path: path.clone(), bytes: format!("part {n}").into_bytes() }).collect();
+        let parts: Vec<Part> = paths
+            .iter()
+            .enumerate()
+            .map(|(n, path)| Part { path: path.clone(), bytes: format!("part {n}").into_bytes() })
+            .collect();
         let definition = Definition { format: None, parts };
 
         // The folder before: maybe files and a link that some paths need as folders, or are folders of.
@@ -321,7 +341,10 @@ fn random_part_sets_are_written_whole_or_not_at_all() {
                 }
                 expected.sort();
                 assert_eq!(after, expected, "{paths:?}");
-                assert_eq!(outcome.created.len() + outcome.updated.len() + outcome.unchanged.len(), paths.len());
+                assert_eq!(
+                    outcome.created.len() + outcome.updated.len() + outcome.unchanged.len(),
+                    paths.len()
+                );
             }
             Err(error) => {
                 assert!(!expect_written, "refused although valid: {paths:?} over {existing:?}: {error}");

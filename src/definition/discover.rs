@@ -107,12 +107,26 @@ mod tests {
 
     #[test]
     fn ignored_files() {
-        for name in
-            [".git", ".DS_Store", "mashup.pq~", ".mashup.pq.swp", "Thumbs.db", ".dfls-update", ".mashup.pq.dfls-42.tmp"]
-        {
+        for name in [
+            ".git",
+            ".DS_Store",
+            "mashup.pq~",
+            ".mashup.pq.swp",
+            "Thumbs.db",
+            ".dfls-update",
+            ".mashup.pq.dfls-42.tmp",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
-        for name in [".platform", ".schedules", "notes.txt", ".vscode", ".x.dfls-.tmp", "..dfls-1.tmp", ".a.dfls-1x.tmp"] {
+        for name in [
+            ".platform",
+            ".schedules",
+            "notes.txt",
+            ".vscode",
+            ".x.dfls-.tmp",
+            "..dfls-1.tmp",
+            ".a.dfls-1x.tmp",
+        ] {
             assert!(!is_ignored(name), "{name}");
         }
     }

@@ -71,8 +71,11 @@ fn files_under(dir: &Path) -> io::Result<Vec<(PathBuf, String)>> {
                 pending.push(entry.path());
             } else if file_type.is_file() {
                 let relative = entry.path().strip_prefix(dir).expect("walked from `dir`").to_path_buf();
-                let path =
-                    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                let path = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 files.push((entry.path(), path));
             }
         }
@@ -156,7 +159,10 @@ pub fn recover(dir: &Path) -> io::Result<Recovery> {
         Ok(meta) if meta.is_dir() => match fs::read(staging.join(JOURNAL)) {
             Ok(journal) => {
                 let entries: Vec<Entry> = serde_json::from_slice(&journal).map_err(|error| {
-                    refused(format!("the journal of an interrupted update in {} is damaged: {error}", staging.display()))
+                    refused(format!(
+                        "the journal of an interrupted update in {} is damaged: {error}",
+                        staging.display()
+                    ))
                 })?;
                 put_in_place(dir, &staging, &entries)?;
                 recovery.completed = entries.into_iter().map(|entry| entry.path).collect();
@@ -274,7 +280,10 @@ fn update(dir: &Path, writes: &[(&str, &[u8])]) -> io::Result<()> {
     finish.map_err(|error| {
         io::Error::new(
             error.kind(),
-            format!("{error}; the update is recorded in {} and the next dfls command on the folder finishes it", staging.display()),
+            format!(
+                "{error}; the update is recorded in {} and the next dfls command on the folder finishes it",
+                staging.display()
+            ),
         )
     })?;
     sync_folder(dir);
@@ -310,10 +319,20 @@ fn stage(dir: &Path, staging: &Path, writes: &[(&str, &[u8])], created: bool) ->
 /// (by an earlier, interrupted run). The journal is checked as the parts were: it may have been tampered with.
 fn put_in_place(dir: &Path, staging: &Path, entries: &[Entry]) -> io::Result<()> {
     for entry in entries {
-        let path = part_path::normalize(&entry.path)
-            .map_err(|why| refused(format!("the journal in {}: the part path `{}` {}", staging.display(), entry.path, why.reason())))?;
+        let path = part_path::normalize(&entry.path).map_err(|why| {
+            refused(format!(
+                "the journal in {}: the part path `{}` {}",
+                staging.display(),
+                entry.path,
+                why.reason()
+            ))
+        })?;
         if entry.staged.is_empty() || !entry.staged.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(refused(format!("the journal in {} names a staged file `{}`", staging.display(), entry.staged)));
+            return Err(refused(format!(
+                "the journal in {} names a staged file `{}`",
+                staging.display(),
+                entry.staged
+            )));
         }
         let staged = staging.join(&entry.staged);
         match fs::symlink_metadata(&staged) {
@@ -357,7 +376,9 @@ fn check_place(dir: &Path, path: &str) -> Result<(), String> {
             return Err(format!("`{shown}` is a file, but the part `{path}` needs it to be a folder"));
         }
         if last && !meta.is_file() {
-            return Err(format!("`{shown}` is a folder or a special file, where the part `{path}` is a file"));
+            return Err(format!(
+                "`{shown}` is a folder or a special file, where the part `{path}` is a file"
+            ));
         }
     }
     Ok(())
@@ -391,7 +412,10 @@ fn sync_folder(dir: &Path) {
 fn pause() {
     static PAUSE: OnceLock<Option<Duration>> = OnceLock::new();
     let pause = PAUSE.get_or_init(|| {
-        std::env::var("DFLS_TEST_WRITE_PAUSE_MS").ok().and_then(|ms| ms.parse().ok()).map(Duration::from_millis)
+        std::env::var("DFLS_TEST_WRITE_PAUSE_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis)
     });
     if let Some(pause) = pause {
         std::thread::sleep(*pause);
@@ -490,10 +514,14 @@ mod tests {
         ] {
             let dir = tempfile::tempdir().unwrap();
             let target = dir.path().join("item");
-            let definition = Definition { format: None, parts: paths.iter().map(|p| part(p, b"x")).collect() };
+            let definition =
+                Definition { format: None, parts: paths.iter().map(|p| part(p, b"x")).collect() };
             let error = write_folder(&definition, &target, true).expect_err(&format!("{paths:?}"));
             assert!(error.to_string().contains("nothing was written"), "{paths:?}: {error}");
-            let named = paths.iter().filter(|p| !p.is_empty() && **p != "ok.pq").all(|p| error.to_string().contains(*p));
+            let named = paths
+                .iter()
+                .filter(|p| !p.is_empty() && **p != "ok.pq")
+                .all(|p| error.to_string().contains(*p));
             assert!(named, "{paths:?}: {error}");
             assert!(!target.exists(), "{paths:?}");
             assert!(everything(dir.path()).is_empty(), "{paths:?}");
@@ -507,11 +535,14 @@ mod tests {
             Definition { format: None, parts: vec![part("./mashup.pq", b"m"), part("sub//x.pq", b"x")] };
         let outcome = write_folder(&definition, dir.path(), false).unwrap();
         assert_eq!(outcome.created, ["mashup.pq", "sub/x.pq"]);
-        assert_eq!(everything(dir.path()), [
-            ("mashup.pq".to_string(), b"m".to_vec()),
-            ("sub/".to_string(), vec![]),
-            ("sub/x.pq".to_string(), b"x".to_vec())
-        ]);
+        assert_eq!(
+            everything(dir.path()),
+            [
+                ("mashup.pq".to_string(), b"m".to_vec()),
+                ("sub/".to_string(), vec![]),
+                ("sub/x.pq".to_string(), b"x".to_vec())
+            ]
+        );
     }
 
     #[cfg(unix)]
@@ -524,7 +555,8 @@ mod tests {
         std::os::unix::fs::symlink(&outside, target.join("sub")).unwrap();
         std::os::unix::fs::symlink(outside.join("file"), target.join("linked.pq")).unwrap();
         for path in ["sub/evil", "linked.pq"] {
-            let definition = Definition { format: None, parts: vec![part("ok.pq", b"x"), part(path, b"evil")] };
+            let definition =
+                Definition { format: None, parts: vec![part("ok.pq", b"x"), part(path, b"evil")] };
             let error = write_folder(&definition, &target, true).unwrap_err();
             assert!(error.to_string().contains("symbolic link"), "{error}");
             assert!(error.to_string().contains(path), "{error}");
@@ -562,8 +594,11 @@ mod tests {
         fs::create_dir(&staging).unwrap();
         fs::write(staging.join("1"), "new platform").unwrap();
         fs::write(dir.path().join("mashup.pq"), "new mashup").unwrap();
-        fs::write(staging.join(JOURNAL), r#"[{"staged":"0","path":"mashup.pq"},{"staged":"1","path":".platform"}]"#)
-            .unwrap();
+        fs::write(
+            staging.join(JOURNAL),
+            r#"[{"staged":"0","path":"mashup.pq"},{"staged":"1","path":".platform"}]"#,
+        )
+        .unwrap();
         let recovery = recover(dir.path()).unwrap();
         assert_eq!(recovery.completed, ["mashup.pq", ".platform"]);
         assert_eq!(fs::read_to_string(dir.path().join(".platform")).unwrap(), "new platform");

@@ -36,7 +36,9 @@ impl Unsafe {
             Unsafe::Empty => "names no file",
             Unsafe::Absolute => "is absolute; part paths are relative to the item folder",
             Unsafe::Parent => "climbs out of the item folder with `..`",
-            Unsafe::NotPortable => "holds a `\\`, a `:` or a control character, which no portable file name has",
+            Unsafe::NotPortable => {
+                "holds a `\\`, a `:` or a control character, which no portable file name has"
+            }
             Unsafe::Reserved => "is inside `.git/` or dfls's staging folder, where no part may be written",
         }
     }
@@ -53,7 +55,9 @@ pub fn normalize(path: &str) -> Result<String, Unsafe> {
         match segment {
             "" | "." => {}
             ".." => return Err(Unsafe::Parent),
-            s if s.chars().any(|c| c == '\\' || c == ':' || c.is_control()) => return Err(Unsafe::NotPortable),
+            s if s.chars().any(|c| c == '\\' || c == ':' || c.is_control()) => {
+                return Err(Unsafe::NotPortable)
+            }
             s if s.eq_ignore_ascii_case(".git") || s.eq_ignore_ascii_case(STAGING_FOLDER) => {
                 return Err(Unsafe::Reserved)
             }
@@ -185,7 +189,9 @@ mod tests {
 
     #[test]
     fn clashes_are_found_in_either_order() {
-        let clash = |paths: &[&str]| conflicts(paths).into_iter().map(|c| (c.first, c.second, c.clash)).collect::<Vec<_>>();
+        let clash = |paths: &[&str]| {
+            conflicts(paths).into_iter().map(|c| (c.first, c.second, c.clash)).collect::<Vec<_>>()
+        };
         assert_eq!(clash(&["a", "a/b"]), [(0, 1, Clash::FileAndFolder)]);
         assert_eq!(clash(&["a/b", "a"]), [(0, 1, Clash::FileAndFolder)]);
         assert_eq!(clash(&["a/b/c", "x", "a/b"]), [(0, 2, Clash::FileAndFolder)]);

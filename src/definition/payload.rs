@@ -316,9 +316,14 @@ mod tests {
 
     #[test]
     fn part_paths_are_normalized_and_checked_against_each_other() {
-        let part = |path: &str| format!("{{\"path\": \"{path}\", \"payload\": \"e30=\", \"payloadType\": \"InlineBase64\"}}");
+        let part = |path: &str| {
+            format!("{{\"path\": \"{path}\", \"payload\": \"e30=\", \"payloadType\": \"InlineBase64\"}}")
+        };
         let payload = |paths: &[&str]| {
-            format!("{{\"definition\": {{\"parts\": [{}]}}}}", paths.iter().map(|p| part(p)).collect::<Vec<_>>().join(", "))
+            format!(
+                "{{\"definition\": {{\"parts\": [{}]}}}}",
+                paths.iter().map(|p| part(p)).collect::<Vec<_>>().join(", ")
+            )
         };
         let decoded = |paths: &[&str]| {
             let text = payload(paths);

@@ -47,7 +47,8 @@ fn packed_parts(payload: &[u8]) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .iter()
         .map(|part| {
-            let bytes = base64::engine::general_purpose::STANDARD.decode(part["payload"].as_str().unwrap()).unwrap();
+            let bytes =
+                base64::engine::general_purpose::STANDARD.decode(part["payload"].as_str().unwrap()).unwrap();
             (part["path"].as_str().unwrap().to_owned(), bytes)
         })
         .collect();
@@ -80,7 +81,8 @@ fn a_pull_killed_at_any_point_leaves_the_folder_all_old_or_all_new() {
         let pulled = repo.dfls(&["pull", ITEM, "--force"]);
         assert_eq!(code(&pulled), 0, "{}", describe(&pulled));
         // Fabric rewrites `.platform`; the new version is what a pull writes.
-        remote = snapshot(&item).into_iter().filter(|(path, _)| remote.iter().any(|(p, _)| p == path)).collect();
+        remote =
+            snapshot(&item).into_iter().filter(|(path, _)| remote.iter().any(|(p, _)| p == path)).collect();
         remote
     };
     // The new folder: the old one with the remote's files over it (a pull removes nothing).
@@ -132,7 +134,8 @@ fn a_pull_killed_at_any_point_leaves_the_folder_all_old_or_all_new() {
         }
 
         let next = repo.dfls(&["pack", ITEM]);
-        let context = format!("seed {seed:#x}, run {run}, killed at {fraction:.2} of {whole:?}\n{}", describe(&next));
+        let context =
+            format!("seed {seed:#x}, run {run}, killed at {fraction:.2} of {whole:?}\n{}", describe(&next));
         assert_eq!(code(&next), 0, "{context}");
         let after = snapshot(&item);
         if after == old {
@@ -140,10 +143,16 @@ fn a_pull_killed_at_any_point_leaves_the_folder_all_old_or_all_new() {
         } else if after == new {
             news += 1;
         } else {
-            panic!("the folder is neither all old nor all new: {:?}\n{context}", after.iter().map(|f| &f.0).collect::<Vec<_>>());
+            panic!(
+                "the folder is neither all old nor all new: {:?}\n{context}",
+                after.iter().map(|f| &f.0).collect::<Vec<_>>()
+            );
         }
         assert_eq!(packed_parts(&next.stdout), after, "pack printed the folder as it is\n{context}");
     }
-    assert!(olds > 0 && news > 0, "kills before and after the update: {olds} old, {news} new (seed {seed:#x})");
+    assert!(
+        olds > 0 && news > 0,
+        "kills before and after the update: {olds} old, {news} new (seed {seed:#x})"
+    );
     assert!(interrupted > 0, "at least one kill fell inside the update (seed {seed:#x})");
 }
