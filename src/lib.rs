@@ -15,7 +15,7 @@
 //! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `diagnostics`, `text` |
 //! | [`library`] | the M standard library catalog (functions, types, enums, Fabric connectors) | std |
 //! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `diagnostics`, `text` |
-//! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `semantics`, `diagnostics`, `text` |
+//! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, part paths checked against each other, item folders read and written all or nothing, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `semantics`, `diagnostics`, `text` |
 //! | [`format`] | the M formatter: layout in a width, comments and broken parts kept, options from `dfls.toml` and `.editorconfig`, line diffs | `syntax`, `json`, `text`, `definition` (the legacy JSON pointer) |
 //! | [`ide`] | every editor feature as pure functions over byte offsets: completion, hover, signature help, navigation, rename, symbols, folding, selection, semantic tokens, code actions, JSON completion and hover | `syntax`, `json`, `library`, `semantics`, `definition` (read-only views), `diagnostics`, `text` |
 //! | [`fabric`] | the Fabric REST client (reqwest): `dfls.toml` targets, tokens, retries, long-running operations, items, definitions and jobs; push, pull, publish, refresh | `definition`, `diagnostics`, `emulator` (the embedded target) |

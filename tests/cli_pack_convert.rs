@@ -1,5 +1,6 @@
 //! `dfls pack`, `dfls unpack` and `dfls convert` through the real binary: byte-exact round trips, refusals
-//! that write nothing, and conversions of the older formats.
+//! that write nothing (conflicts, broken payloads, part paths that clash or leave the folder, symbolic
+//! links in the way), leftovers of interrupted writes never packed, and conversions of the older formats.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -80,6 +81,120 @@ fn unpack_of_a_broken_payload_reports_and_writes_nothing() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("D101") && stderr.contains("payload.json:3:"), "{stderr}");
+    assert!(!temp.path().join("out").exists());
+}
+
+/// A payload of parts `(path, content)`.
+fn payload(parts: &[(&str, &str)]) -> String {
+    use base64::Engine as _;
+    let parts: Vec<serde_json::Value> = parts
+        .iter()
+        .map(|(path, content)| {
+            serde_json::json!({"path": path, "payload": base64::engine::general_purpose::STANDARD.encode(content),
+                               "payloadType": "InlineBase64"})
+        })
+        .collect();
+    serde_json::json!({"definition": {"parts": parts}}).to_string()
+}
+
+/// Each set was written in part (`a` before `a/b` failed), or aliased (`./mashup.pq` silently won over
+/// `mashup.pq`, three files counted for two), or written where it must not be (`/tmp/x` inside the
+/// folder, a `.git` hook).
+#[test]
+fn unpack_checks_every_part_path_against_every_other_and_writes_nothing_on_a_clash() {
+    let temp = tempfile::tempdir().unwrap();
+    for (parts, code, named) in [
+        (&[("a", "1"), ("a/b", "2")][..], "D108", &["a", "a/b"][..]),
+        (&[("a/b", "1"), ("a", "2")], "D108", &["a/b", "a"]),
+        (&[("mashup.pq", "1"), ("./mashup.pq", "2"), ("x.pq", "3")], "D104", &["mashup.pq", "./mashup.pq"]),
+        (&[("sub/x.pq", "1"), ("sub//x.pq", "2")], "D104", &["sub/x.pq", "sub//x.pq"]),
+        (&[("ok.pq", "1"), ("/tmp/x", "2")], "D107", &["/tmp/x"]),
+        (&[("ok.pq", "1"), (".git/hooks/pre-commit", "2")], "D107", &[".git/hooks/pre-commit"]),
+        (&[("ok.pq", "1"), ("../escape", "2")], "D107", &["../escape"]),
+    ] {
+        std::fs::write(temp.path().join("payload.json"), payload(parts)).unwrap();
+        let output = dfls(&["unpack", "payload.json", "--to", "out", "--color", "never"], temp.path());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{parts:?}: {stderr}");
+        assert!(stderr.contains(code) && stderr.contains("nothing was written"), "{parts:?}: {stderr}");
+        for path in named {
+            assert!(stderr.contains(&format!("`{path}`")), "{parts:?} names `{path}`: {stderr}");
+        }
+        assert!(!temp.path().join("out").exists(), "{parts:?}: nothing is written");
+        assert!(!temp.path().join("escape").exists() && !Path::new("/tmp/x").exists());
+    }
+    // Aliases by themselves are one file each, under their one spelling.
+    std::fs::write(temp.path().join("payload.json"), payload(&[("./mashup.pq", "m"), ("sub//x.pq", "x")]))
+        .unwrap();
+    let output = dfls(&["unpack", "payload.json", "--to", "out"], temp.path());
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("2 created"));
+    assert_eq!(
+        files(&temp.path().join("out")),
+        [("mashup.pq".into(), b"m".to_vec()), ("sub/x.pq".into(), b"x".to_vec())]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unpack_never_writes_through_a_symbolic_link_in_the_folder() {
+    let temp = tempfile::tempdir().unwrap();
+    let (out, outside) = (temp.path().join("out"), temp.path().join("outside"));
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, out.join("sub")).unwrap();
+    std::fs::write(temp.path().join("payload.json"), payload(&[("mashup.pq", "m"), ("sub/evil", "e")]))
+        .unwrap();
+    let output = dfls(&["unpack", "payload.json", "--to", "out", "--force"], temp.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`sub` is a symbolic link") && stderr.contains("sub/evil"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0, "nothing outside the folder");
+    assert!(!out.join("mashup.pq").exists(), "nothing at all");
+}
+
+/// What an interrupted write left (an uncommitted update, a temporary file of an older dfls) was packed
+/// as parts.
+#[test]
+fn leftovers_of_interrupted_writes_are_never_packed_and_are_cleaned_up() {
+    let temp = tempfile::tempdir().unwrap();
+    let item = temp.path().join("Sales.Dataflow");
+    std::fs::create_dir_all(item.join(".dfls-update")).unwrap();
+    for (name, bytes) in files(&example("Sales Orders.Dataflow")) {
+        std::fs::write(item.join(name), bytes).unwrap();
+    }
+    std::fs::write(item.join(".dfls-update").join("0"), "staged").unwrap();
+    std::fs::write(item.join(".mashup.pq.dfls-4242.tmp"), "half").unwrap();
+    let checked = dfls(&["check", "Sales.Dataflow", "--color", "never"], temp.path());
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+    assert!(!String::from_utf8_lossy(&checked.stdout).contains("dfls-"), "check ignores them");
+    let packed = dfls(&["pack", "Sales.Dataflow"], temp.path());
+    assert!(packed.status.success(), "{}", String::from_utf8_lossy(&packed.stderr));
+    let stdout = String::from_utf8_lossy(&packed.stdout);
+    assert!(!stdout.contains("dfls-"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&packed.stderr);
+    assert!(stderr.contains("undid an interrupted update"), "{stderr}");
+    assert!(stderr.contains(".mashup.pq.dfls-4242.tmp"), "{stderr}");
+    assert_eq!(files(&item), files(&example("Sales Orders.Dataflow")));
+}
+
+/// The payload line was printed twice, one write per byte: 8 MB took 39 s, 60 MB never finished.
+#[test]
+fn unpack_of_a_long_payload_with_bad_base64_prints_a_short_window() {
+    use base64::Engine as _;
+    let temp = tempfile::tempdir().unwrap();
+    let mut encoded = base64::engine::general_purpose::STANDARD.encode(vec![b'x'; 6 << 20]);
+    let at = encoded.len() - 10;
+    encoded.replace_range(at..at + 1, "*");
+    let text = format!(
+        "{{\"definition\": {{\"parts\": [{{\"path\": \"mashup.pq\", \"payload\": \"{encoded}\", \"payloadType\": \"InlineBase64\"}}]}}}}"
+    );
+    std::fs::write(temp.path().join("payload.json"), text).unwrap();
+    let output = dfls(&["unpack", "payload.json", "--to", "out", "--color", "never"], temp.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("D101") && stderr.contains("`*`"), "{stderr}");
+    assert!(stderr.len() < 2_000, "a window of the line, not the line: {} bytes", stderr.len());
     assert!(!temp.path().join("out").exists());
 }
 

@@ -5,7 +5,12 @@
 //!   full parse of its final text, whatever the edits;
 //! - mutated Dataflow items (the repository's examples and the item fixtures, edited at random) never make
 //!   the checker (`dfls check`: [`check_folder`], [`check_file`]) or the formatter (`dfls fmt`:
-//!   [`format::format_bytes`], [`legacy::format_legacy`]) panic, and every diagnostic lies inside its file.
+//!   [`format::format_bytes`], [`legacy::format_legacy`]) panic, and every diagnostic lies inside its file;
+//! - a random set of part paths (aliases, `..`, absolute paths, `.git/`, file/folder clashes in either
+//!   order, case-only differences) written into a folder that may hold files and a symbolic link in the
+//!   way ([`folder::write_folder`]) is either written whole, each part under its one spelling, or refused
+//!   with nothing written at all; and a payload of those parts decodes without diagnostics exactly when
+//!   the set is valid. The expectation is a separate, quadratic reading of the rules.
 //!
 //! A failing case names its seed (see `common::property` to run it alone). The language server's property
 //! is in `tests/lsp/properties.rs`.
@@ -20,6 +25,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::property::{for_each_case, random_piece, random_range, JSON_PIECES, M_PIECES};
+use dfls::definition::folder;
+use dfls::definition::payload::{self, Definition, Part};
 use dfls::definition::{check_file, check_folder, FolderItem};
 use dfls::diagnostics::FileReport;
 use dfls::format::{self, legacy, Options};
@@ -192,5 +199,187 @@ fn mutated_items_never_panic_the_checker_or_the_formatter() {
                 let _ = legacy::format_legacy(bytes, &options);
             }
         }
+    });
+}
+
+/// The one spelling of a part path by the rules as the README states them, or `None` when it is refused.
+fn expected_spelling(path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && *s != ".").collect();
+    let refused = |s: &&str| {
+        *s == ".."
+            || s.contains(['\\', ':'])
+            || s.chars().any(char::is_control)
+            || [".git", ".dfls-update"].contains(&s.to_lowercase().as_str())
+    };
+    (!segments.is_empty() && !segments.iter().any(refused)).then(|| segments.join("/"))
+}
+
+/// Whether two spellings clash: one file (case aside), or one a folder of the other.
+fn clash(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    a == b || b.starts_with(&format!("{a}/")) || a.starts_with(&format!("{b}/"))
+}
+
+/// Every file and link under `dir`: relative path, and its bytes (or where a link points).
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let entry = entry.unwrap();
+            let relative = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let kind = entry.file_type().unwrap();
+            if kind.is_symlink() {
+                let to = std::fs::read_link(entry.path()).unwrap();
+                found.push((relative + " ->", to.to_string_lossy().into_owned().into_bytes()));
+            } else if kind.is_dir() {
+                pending.push(entry.path());
+                found.push((relative + "/", Vec::new()));
+            } else {
+                found.push((relative, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn random_part_sets_are_written_whole_or_not_at_all() {
+    const SEGMENTS: &[&str] = &[
+        "a",
+        "a",
+        "b",
+        "b",
+        "A",
+        "sub",
+        "x.pq",
+        "mashup.pq",
+        ".platform",
+        ".",
+        "",
+        "..",
+        ".git",
+        ".GIT",
+        "C:",
+        "keep",
+    ];
+    for_each_case("random_part_sets_are_written_whole_or_not_at_all", 400, |random| {
+        let mut paths = Vec::new();
+        for _ in 0..1 + random.below(5) {
+            let mut path = match random.below(12) {
+                0 => "/".to_string(),
+                1 => "./".to_string(),
+                _ => String::new(),
+            };
+            let segments: Vec<&str> =
+                (0..1 + random.below(3)).map(|_| SEGMENTS[random.below(SEGMENTS.len())]).collect();
+            path.push_str(&segments.join(if random.below(8) == 0 { "//" } else { "/" }));
+            paths.push(path);
+        }
+        let parts: Vec<Part> = paths
+            .iter()
+            .enumerate()
+            .map(|(n, path)| Part { path: path.clone(), bytes: format!("part {n}").into_bytes() })
+            .collect();
+        let definition = Definition { format: None, parts };
+
+        // The folder before: maybe files and a link that some paths need as folders, or are folders of.
+        let temp = tempfile::tempdir().unwrap();
+        let (target, outside) = (temp.path().join("item"), temp.path().join("outside"));
+        std::fs::create_dir_all(&outside).unwrap();
+        let mut existing: Vec<(&str, bool)> = Vec::new(); // (path, is a file rather than a link to a folder)
+        if random.below(3) > 0 {
+            std::fs::create_dir_all(target.join("b")).unwrap();
+            std::fs::write(target.join("keep"), "kept").unwrap();
+            std::fs::write(target.join("b/x.pq"), "old").unwrap();
+            existing.extend([("keep", true), ("b/x.pq", true)]);
+            #[cfg(unix)]
+            if random.below(2) == 0 {
+                std::os::unix::fs::symlink(&outside, target.join("sub")).unwrap();
+                existing.push(("sub", false));
+            }
+        }
+        let before = if target.exists() { tree(&target) } else { Vec::new() };
+
+        let spellings: Vec<Option<String>> = paths.iter().map(|p| expected_spelling(p)).collect();
+        let valid_set = spellings.iter().all(Option::is_some) && {
+            let s: Vec<&String> = spellings.iter().flatten().collect();
+            (0..s.len()).all(|i| (i + 1..s.len()).all(|j| !clash(s[i], s[j])))
+        };
+        // A part fits the folder when nothing that exists is in its way (a file or link where it needs a
+        // folder, a folder or link where it is a file).
+        let fits = |spelling: &str| {
+            existing.iter().all(|(path, is_file)| {
+                let needs_folder = spelling.starts_with(&format!("{path}/"));
+                let is_folder_of_it = path.starts_with(&format!("{spelling}/"));
+                let link_itself = !is_file && *path == spelling;
+                !(needs_folder || is_folder_of_it || link_itself)
+            })
+        };
+        let expect_written = valid_set && spellings.iter().flatten().all(|s| fits(s));
+
+        let result = folder::write_folder(&definition, &target, true);
+        let after = if target.exists() { tree(&target) } else { Vec::new() };
+        assert!(tree(&outside).is_empty(), "nothing is written outside: {paths:?}");
+        match result {
+            Ok(outcome) => {
+                assert!(expect_written, "written although refused by the rules: {paths:?} over {existing:?}");
+                let mut expected = before.clone();
+                for (spelling, part) in spellings.iter().flatten().zip(&definition.parts) {
+                    expected.retain(|(path, _)| path != spelling);
+                    expected.push((spelling.clone(), part.bytes.clone()));
+                    for (at, _) in spelling.match_indices('/') {
+                        let folder = format!("{}/", &spelling[..at]);
+                        if !expected.iter().any(|(path, _)| *path == folder) {
+                            expected.push((folder, Vec::new()));
+                        }
+                    }
+                }
+                expected.sort();
+                assert_eq!(after, expected, "{paths:?}");
+                assert_eq!(
+                    outcome.created.len() + outcome.updated.len() + outcome.unchanged.len(),
+                    paths.len()
+                );
+            }
+            Err(error) => {
+                assert!(!expect_written, "refused although valid: {paths:?} over {existing:?}: {error}");
+                assert_eq!(after, before, "nothing was written: {paths:?}: {error}");
+                assert!(error.to_string().contains("nothing was written"), "{error}");
+            }
+        }
+
+        // The payload of the same parts decodes cleanly exactly when the set is valid.
+        let text = payload::encode(&definition);
+        let (decoded, _, diagnostics) = payload::decode(&dfls::json::parse(&text));
+        assert_eq!(diagnostics.is_empty(), valid_set, "{paths:?}: {diagnostics:?}");
+        if valid_set {
+            let decoded: Vec<String> = decoded.into_iter().map(|d| d.part.path).collect();
+            assert_eq!(decoded, spellings.into_iter().flatten().collect::<Vec<_>>());
+        }
+    });
+}
+
+/// Formatting is stable on broken input too: the formatted text of a mutated document formats to itself.
+/// (3 of 3,500 mutated files with syntax errors formatted differently on the second pass.)
+#[test]
+fn formatting_mutated_m_twice_changes_nothing_the_second_time() {
+    let documents = m_documents();
+    let options = Options::default();
+    for_each_case("formatting_mutated_m_twice_changes_nothing_the_second_time", 3_000, |random| {
+        let mut text = documents[random.below(documents.len())].clone();
+        for _ in 0..1 + random.below(4) {
+            let range = random_range(random, &text);
+            let piece = random_piece(random, &text, M_PIECES);
+            text.replace_range(range, &piece);
+        }
+        let Ok(first) = format::format_checked(&text, &options) else { return };
+        let second = format::format_checked(&first.text, &options)
+            .unwrap_or_else(|error| panic!("the formatted text does not format: {error}\n{:?}", first.text));
+        assert_eq!(second.text, first.text, "the second pass changed it; the input was {text:?}");
     });
 }

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::exit;
 use crate::definition::convert::{self, Converted};
-use crate::definition::payload::write_atomically;
+use crate::definition::folder::write_atomically;
 
 #[derive(Debug, Args)]
 pub(super) struct ConvertArgs {

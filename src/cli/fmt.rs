@@ -18,8 +18,8 @@ use clap::Args;
 use super::exit;
 use super::inputs::{self, Input, Unit};
 use crate::definition::discover;
+use crate::definition::folder::write_atomically;
 use crate::definition::parts::PartKind;
-use crate::definition::payload::write_atomically;
 use crate::format::config::{self, ConfigError, ProjectSettings, RealFs};
 use crate::format::{self, diff, legacy, Settings};
 

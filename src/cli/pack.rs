@@ -1,13 +1,16 @@
-//! `dfls pack ITEM_DIR` prints the REST definition payload of an item folder; `dfls unpack PAYLOAD --to DIR`
-//! writes a payload's parts into a folder, atomically per file, refusing to overwrite files that differ
-//! unless `--force`, and writing nothing at all when the payload has errors.
+//! `dfls pack ITEM_DIR` prints the REST definition payload of an item folder (finishing or undoing first an
+//! update that a killed `pull` or `unpack` left); `dfls unpack PAYLOAD --to DIR` writes a payload's parts
+//! into a folder all or nothing ([`folder::write_folder`]), refusing to overwrite files that differ unless
+//! `--force`, and writing nothing at all when the payload has errors (bad base64, clashing or unsafe part
+//! paths, ...).
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::exit;
+use crate::definition::folder;
 use crate::definition::payload::{self, Definition};
 use crate::diagnostics::{render, FileReport, Severity};
 
@@ -38,7 +41,18 @@ pub(super) fn pack(args: PackArgs) -> u8 {
         eprintln!("dfls: `{}` is not an item folder", args.item.display());
         return exit::USAGE;
     }
-    match payload::read_folder(&args.item) {
+    match folder::recover(&args.item) {
+        Ok(recovery) => {
+            for line in recovery.describe(&args.item) {
+                eprintln!("dfls: {line}");
+            }
+        }
+        Err(error) => {
+            eprintln!("dfls: cannot finish an interrupted update of `{}`: {error}", args.item.display());
+            return exit::USAGE;
+        }
+    }
+    match folder::read_folder(&args.item) {
         Ok(definition) => {
             let text = payload::encode(&definition);
             match io::stdout().lock().write_all(text.as_bytes()) {
@@ -78,12 +92,21 @@ pub(super) fn unpack(args: UnpackArgs, color: bool) -> u8 {
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         let mut report = FileReport { path: shown, text: decoded.text, diagnostics };
         report.sort();
-        let _ = render::human(&[report], &mut io::stderr().lock(), color);
-        eprintln!("dfls: nothing was written");
+        // One write for the whole report, not one per piece of each snippet.
+        let mut stderr = BufWriter::new(io::stderr().lock());
+        let _ = render::human(&[report], &mut stderr, color)
+            .and_then(|()| writeln!(stderr, "dfls: nothing was written"))
+            .and_then(|()| stderr.flush());
         return exit::PROBLEMS;
     }
     let definition = Definition { format, parts: parts.into_iter().map(|p| p.part).collect() };
-    match payload::write_folder(&definition, &args.to, args.force) {
+    let written = folder::write_folder(&definition, &args.to, args.force);
+    if let Ok(outcome) = &written {
+        for line in outcome.recovered.describe(&args.to) {
+            eprintln!("dfls: {line}");
+        }
+    }
+    match written {
         Ok(outcome) if !outcome.conflicts.is_empty() => {
             eprintln!(
                 "dfls: these files in `{}` differ from the payload; nothing was written (use --force to overwrite):",

@@ -1,7 +1,8 @@
 //! `dfls pull ITEM`: writes the remote definition of a Dataflow into its item folder. ITEM is a local item
 //! folder (matched by its display name) or a remote display name (written to `<name>.Dataflow`, or
-//! `--to DIR`). Every file is written atomically; a local file that differs from the remote one is a
-//! conflict, and then nothing is written unless `--force` (exit code 1).
+//! `--to DIR`). The folder is updated all or nothing ([`crate::definition::folder::write_folder`]); a local
+//! file that differs from the remote one is a conflict, and then nothing is written unless `--force` (exit
+//! code 1).
 
 use std::path::PathBuf;
 
@@ -35,6 +36,9 @@ pub(super) fn run(args: PullArgs) -> u8 {
         Err(error) => return remote::fail(&error),
     };
     let outcome = &pulled.outcome;
+    for line in outcome.recovered.describe(&pulled.dir) {
+        eprintln!("dfls: {line}");
+    }
     let code = if outcome.conflicts.is_empty() { exit::SUCCESS } else { exit::PROBLEMS };
     if args.target.output == Output::Json {
         println!(

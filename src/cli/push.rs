@@ -3,6 +3,7 @@
 //! (`updateMetadata=true`), or says it is unchanged; `--dry-run` only says which; `--publish`,
 //! `--refresh` and `--wait` chain the jobs. Exit code 1 when the check refused an item or a job failed.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -74,11 +75,15 @@ fn push_one(
 ) -> Result<(u8, Value), FabricError> {
     let human = args.target.output == Output::Human;
     let local = deploy::read_local(dir)?;
+    for line in &local.recovered {
+        eprintln!("dfls: {line}");
+    }
     let name = local.display_name.clone();
     let (reports, errors) = deploy::check(&local);
     if errors > 0 {
-        let mut stderr = std::io::stderr();
-        let _ = render::render(Format::Human, &reports, &mut stderr, color);
+        let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
+        let _ = render::render(Format::Human, &reports, &mut stderr, color).and_then(|()| stderr.flush());
+        drop(stderr);
         if !args.force {
             eprintln!("dfls: `{name}` has {errors} error(s); not pushed (--force pushes anyway)");
             return Ok((

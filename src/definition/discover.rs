@@ -7,6 +7,7 @@
 //! that version control and operating systems leave in folders are never parts. Pure predicates over
 //! names and bytes: the walking itself (IO) is the caller's.
 
+use super::part_path::STAGING_FOLDER;
 use super::parts::{LEGACY_CONTENT, MASHUP, QUERY_METADATA};
 
 /// The suffix of item folders in Fabric's Git layout.
@@ -46,9 +47,26 @@ const IGNORED: &[&str] = &[
 ];
 
 /// Whether a file or folder in an item folder is left out of the item: version-control and OS files,
-/// editor backups (`x~`, `.x.swp`).
+/// editor backups (`x~`, `.x.swp`), and what an interrupted dfls write left ([`is_dfls_leftover`]).
 pub fn is_ignored(name: &str) -> bool {
-    IGNORED.contains(&name) || name.ends_with('~') || (name.starts_with('.') && name.ends_with(".swp"))
+    IGNORED.contains(&name)
+        || name.ends_with('~')
+        || (name.starts_with('.') && name.ends_with(".swp"))
+        || is_dfls_leftover(name)
+}
+
+/// Whether a file or folder is dfls's own, left by a write that was interrupted: the staging folder of a
+/// folder update, or the temporary file of a one-file write ([`is_temporary`]). Never a part.
+pub fn is_dfls_leftover(name: &str) -> bool {
+    name == STAGING_FOLDER || is_temporary(name)
+}
+
+/// Whether a file name is that of the temporary file of a one-file write: `.NAME.dfls-PID.tmp`.
+pub fn is_temporary(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else { return false };
+    inner.rsplit_once(".dfls-").is_some_and(|(target, pid)| {
+        !target.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// Whether a folder with this name and these entries is a Dataflow item.
@@ -89,10 +107,26 @@ mod tests {
 
     #[test]
     fn ignored_files() {
-        for name in [".git", ".DS_Store", "mashup.pq~", ".mashup.pq.swp", "Thumbs.db"] {
+        for name in [
+            ".git",
+            ".DS_Store",
+            "mashup.pq~",
+            ".mashup.pq.swp",
+            "Thumbs.db",
+            ".dfls-update",
+            ".mashup.pq.dfls-42.tmp",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
-        for name in [".platform", ".schedules", "notes.txt", ".vscode"] {
+        for name in [
+            ".platform",
+            ".schedules",
+            "notes.txt",
+            ".vscode",
+            ".x.dfls-.tmp",
+            "..dfls-1.tmp",
+            ".a.dfls-1x.tmp",
+        ] {
             assert!(!is_ignored(name), "{name}");
         }
     }

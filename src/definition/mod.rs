@@ -5,24 +5,28 @@
 //! |---|---|
 //! | [`parts`] | the part paths of an item and what each one is |
 //! | [`discover`] | how items are recognised among folders and files |
-//! | [`payload`] | REST definition payloads (`D100`-`D104`); reading and writing item folders |
+//! | [`part_path`] | the rules part paths follow before anything is written: one spelling, inside the folder, no clashes |
+//! | [`payload`] | REST definition payloads (`D100`-`D104`, `D107`, `D108`) |
+//! | [`folder`] | item folders on disk: read as a definition, updated all or nothing |
 //! | [`file`] | checking one file by itself: M, JSON and its schema, the M inside a legacy item |
 //! | [`mashup`], [`metadata`] | the views of M and JSON the rules read |
 //! | [`guid`] | recognising and deriving GUIDs |
 //! | [`rules`] | the cross-file rules (`D110`-`D123`) |
 //! | [`item`] | an item as one unit: every file checked once, the rules run, one report per file |
 //!
-//! May use `syntax`, `json`, `diagnostics` and `text`; does no IO except in the clearly named folder
-//! functions of [`payload`] (reading and writing item folders), which the CLI and the Fabric client share.
+//! May use `syntax`, `json`, `diagnostics` and `text`; does no IO except in [`folder`] (reading and
+//! writing item folders), which the CLI and the Fabric client share.
 //! Walking directories to find items is the caller's; [`discover`] only decides from names and bytes.
 
 pub mod convert;
 pub mod discover;
 pub mod file;
+pub mod folder;
 pub mod guid;
 pub mod item;
 pub mod mashup;
 pub mod metadata;
+pub mod part_path;
 pub mod parts;
 pub mod payload;
 pub mod rules;

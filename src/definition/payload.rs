@@ -2,16 +2,16 @@
 //! "payload", "payloadType": "InlineBase64"}]}}`, decoded with precise diagnostics and encoded
 //! deterministically, and the item folder it stands for, read and written.
 //!
-//! Decoding never fails: a bad part is a diagnostic at its key or value (`D101`-`D105`) and is left out;
-//! a round trip folder -> payload -> folder is byte-exact. Writing a folder is atomic per file and refuses to
-//! overwrite a file whose content differs unless forced.
+//! Decoding never fails: a bad part is a diagnostic at its key or value (`D100`-`D104`, `D107`, `D108`) and
+//! is left out; part paths are checked against each other as [`super::part_path`] says (one spelling, inside
+//! the folder, no clashes). A round trip folder -> payload -> folder is byte-exact; the folders themselves
+//! are read and written by [`super::folder`].
 
-use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 
+use super::part_path::{self, Clash};
 use crate::diagnostics::{codes, Diagnostic};
 use crate::json::{Json, JsonString, Kind};
 
@@ -55,6 +55,8 @@ pub fn is_payload(json: &Json) -> bool {
 pub fn decode(json: &Json) -> (Vec<DecodedPart>, Option<String>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut parts = Vec::new();
+    // The path of each part as the payload spells it (`./mashup.pq`), for messages.
+    let mut given = Vec::new();
     let Some(root) = json.root.as_ref() else { return (parts, None, diagnostics) };
     let definition = root.get("definition").unwrap_or(root);
     let format = definition.get("format").and_then(|f| f.as_str()).map(str::to_string);
@@ -63,7 +65,6 @@ pub fn decode(json: &Json) -> (Vec<DecodedPart>, Option<String>, Vec<Diagnostic>
         diagnostics.push(Diagnostic::new(codes::D100, range, "the definition has no `parts` array"));
         return (parts, format, diagnostics);
     };
-    let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
     for item in items {
         let Kind::Object(_) = item.kind else {
             diagnostics.push(Diagnostic::new(
@@ -119,25 +120,68 @@ pub fn decode(json: &Json) -> (Vec<DecodedPart>, Option<String>, Vec<Diagnostic>
                 continue;
             }
         };
-        if let Some(first) = seen.get(&path.value) {
-            diagnostics.push(
-                Diagnostic::new(
-                    codes::D104,
+        let normalized = match part_path::normalize(&path.value) {
+            Ok(normalized) => normalized,
+            Err(why) => {
+                diagnostics.push(Diagnostic::new(
+                    codes::D107,
                     path.range.clone(),
-                    format!("the part path `{}` appears twice; Fabric rejects duplicate paths", path.value),
-                )
-                .with_related(first.clone(), "the first part with this path"),
-            );
-            continue;
-        }
-        seen.insert(path.value.clone(), path.range.clone());
+                    format!("the part path `{}` {}; the part was not read", path.value, why.reason()),
+                ));
+                continue;
+            }
+        };
+        given.push(path.value.clone());
         parts.push(DecodedPart {
-            part: Part { path: path.value.clone(), bytes },
+            part: Part { path: normalized, bytes },
             path_range: path.range.clone(),
             range: item.range.clone(),
         });
     }
+    let parts = without_clashes(parts, &given, &mut diagnostics);
+    diagnostics.sort_by_key(|diagnostic| diagnostic.range.start);
     (parts, format, diagnostics)
+}
+
+/// The parts without those whose path clashes with an earlier part's (`D104` the same file, `D108` a file
+/// where the other needs a folder), each reported at the later part with the earlier one related.
+fn without_clashes(
+    parts: Vec<DecodedPart>,
+    given: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<DecodedPart> {
+    let paths: Vec<&str> = parts.iter().map(|decoded| decoded.part.path.as_str()).collect();
+    let conflicts = part_path::conflicts(&paths);
+    let mut dropped = vec![false; parts.len()];
+    for conflict in &conflicts {
+        let (first, second) = (&parts[conflict.first], &parts[conflict.second]);
+        let (first_given, second_given) = (&given[conflict.first], &given[conflict.second]);
+        let (code, message) = match conflict.clash {
+            Clash::SameFile if first_given == second_given => (
+                codes::D104,
+                format!("the part path `{second_given}` appears twice; Fabric rejects duplicate paths"),
+            ),
+            Clash::SameFile => (
+                codes::D104,
+                format!(
+                    "the part path `{second_given}` is the same file as `{first_given}` (paths are compared \
+                     without `.` and empty segments, and without case, as Windows and macOS do)"
+                ),
+            ),
+            Clash::FileAndFolder => (
+                codes::D108,
+                format!(
+                    "the part paths `{first_given}` and `{second_given}` need one path to be both a file and a folder"
+                ),
+            ),
+        };
+        diagnostics.push(
+            Diagnostic::new(code, second.path_range.clone(), message)
+                .with_related(first.path_range.clone(), "the earlier part"),
+        );
+        dropped[conflict.second] = true;
+    }
+    parts.into_iter().zip(dropped).filter(|(_, dropped)| !dropped).map(|(part, _)| part).collect()
 }
 
 /// Decodes a base64 payload string; a bad character is reported where it stands in the payload text.
@@ -211,118 +255,6 @@ pub fn definition_value(definition: &Definition) -> serde_json::Value {
     inner.into()
 }
 
-/// Files that operating systems and editors leave in folders; never parts of an item.
-const NOT_PARTS: &[&str] = &[".DS_Store", "Thumbs.db", "desktop.ini"];
-
-/// Reads an item folder as a definition: every file (recursively, hidden ones included, since `.platform`
-/// and `.schedules` are parts), with relative POSIX paths, sorted; OS litter and editor backups excluded.
-pub fn read_folder(dir: &Path) -> std::io::Result<Definition> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current)? {
-            let entry = entry?;
-            let file_type = entry.file_type()?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if file_type.is_dir() {
-                if name != ".git" {
-                    pending.push(entry.path());
-                }
-            } else if file_type.is_file() && !NOT_PARTS.contains(&name.as_str()) && !name.ends_with('~') {
-                files.push(entry.path());
-            }
-        }
-    }
-    let mut parts = Vec::with_capacity(files.len());
-    for file in files {
-        let relative = file.strip_prefix(dir).expect("walked from `dir`");
-        let path =
-            relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        parts.push(Part { path, bytes: std::fs::read(&file)? });
-    }
-    parts.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Definition { format: None, parts })
-}
-
-/// What writing a definition into a folder did or would do.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct WriteOutcome {
-    pub created: Vec<String>,
-    pub updated: Vec<String>,
-    pub unchanged: Vec<String>,
-    /// Files that differ from the definition and were left alone (nothing was written at all then).
-    pub conflicts: Vec<String>,
-}
-
-/// Writes a definition's parts into a folder. Without `force`, when any existing file differs from its
-/// part nothing at all is written and the outcome lists the conflicts; with it, they are overwritten.
-/// Each file is written to a temporary file beside it and renamed into place, so a reader never sees half
-/// a file. A part path that would leave the folder (`..`, absolute) is refused.
-pub fn write_folder(definition: &Definition, dir: &Path, force: bool) -> std::io::Result<WriteOutcome> {
-    let mut outcome = WriteOutcome::default();
-    let mut writes: Vec<(PathBuf, &Part)> = Vec::new();
-    for part in &definition.parts {
-        let target = safe_join(dir, &part.path).ok_or_else(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("the part path `{}` leaves the item folder", part.path),
-            )
-        })?;
-        match std::fs::read(&target) {
-            Ok(existing) if existing == part.bytes => outcome.unchanged.push(part.path.clone()),
-            Ok(_) => {
-                if force {
-                    outcome.updated.push(part.path.clone());
-                    writes.push((target, part));
-                } else {
-                    outcome.conflicts.push(part.path.clone());
-                }
-            }
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                outcome.created.push(part.path.clone());
-                writes.push((target, part));
-            }
-            Err(error) => return Err(error),
-        }
-    }
-    if !outcome.conflicts.is_empty() {
-        outcome.created.clear();
-        outcome.updated.clear();
-        return Ok(outcome);
-    }
-    for (target, part) in writes {
-        write_atomically(&target, &part.bytes)?;
-    }
-    Ok(outcome)
-}
-
-/// Joins a relative POSIX part path to a folder, refusing paths that would leave it.
-fn safe_join(dir: &Path, relative: &str) -> Option<PathBuf> {
-    let mut path = dir.to_path_buf();
-    for component in relative.split('/') {
-        match component {
-            "" | "." => {}
-            ".." => return None,
-            c if c.contains('\\') || c.contains(':') => return None,
-            c => path.push(c),
-        }
-    }
-    (path != dir).then_some(path)
-}
-
-/// Writes a file through a temporary file in the same directory and a rename.
-pub fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let parent = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = target.file_name().map_or_else(|| "part".into(), |n| n.to_string_lossy().into_owned());
-    let temporary = parent.join(format!(".{name}.dfls-{}.tmp", std::process::id()));
-    let result = std::fs::write(&temporary, bytes).and_then(|()| std::fs::rename(&temporary, target));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,33 +315,38 @@ mod tests {
     }
 
     #[test]
-    fn folders_round_trip_byte_for_byte() {
-        let dir = tempfile::tempdir().unwrap();
-        let written = write_folder(&definition(), dir.path(), false).unwrap();
-        assert_eq!(written.created.len(), 3);
-        let read = read_folder(dir.path()).unwrap();
-        assert_eq!(read.parts, definition().parts);
-        // Unchanged files are not rewritten; a changed one blocks everything without force.
-        let again = write_folder(&definition(), dir.path(), false).unwrap();
-        assert_eq!(again.unchanged.len(), 3);
-        std::fs::write(dir.path().join("mashup.pq"), "edited").unwrap();
-        let mut changed = definition();
-        changed.parts[0].bytes = b"{}".to_vec();
-        let refused = write_folder(&changed, dir.path(), false).unwrap();
-        assert_eq!(refused.conflicts, vec![".platform".to_string(), "mashup.pq".to_string()]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("mashup.pq")).unwrap(), "edited");
-        let forced = write_folder(&changed, dir.path(), true).unwrap();
-        assert_eq!(forced.updated.len(), 2);
-        assert_eq!(read_folder(dir.path()).unwrap().parts, changed.parts);
-    }
-
-    #[test]
-    fn part_paths_cannot_escape_the_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        for path in ["../evil", "a/../../evil", "C:\\evil", ""] {
-            let definition =
-                Definition { format: None, parts: vec![Part { path: path.into(), bytes: vec![] }] };
-            assert!(write_folder(&definition, dir.path(), true).is_err(), "{path}");
+    fn part_paths_are_normalized_and_checked_against_each_other() {
+        let part = |path: &str| {
+            format!("{{\"path\": \"{path}\", \"payload\": \"e30=\", \"payloadType\": \"InlineBase64\"}}")
+        };
+        let payload = |paths: &[&str]| {
+            format!(
+                "{{\"definition\": {{\"parts\": [{}]}}}}",
+                paths.iter().map(|p| part(p)).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let decoded = |paths: &[&str]| {
+            let text = payload(paths);
+            let (parts, _, diagnostics) = decode(&crate::json::parse(&text));
+            let parts: Vec<String> = parts.into_iter().map(|p| p.part.path).collect();
+            let found: Vec<(&str, String)> =
+                diagnostics.iter().map(|d| (d.code.id, text[d.range.clone()].to_string())).collect();
+            (parts, found)
+        };
+        assert_eq!(decoded(&["./mashup.pq", "sub//x.pq"]).0, ["mashup.pq", "sub/x.pq"]);
+        for (paths, code, at) in [
+            (&["mashup.pq", "./mashup.pq"][..], "D104", "\"./mashup.pq\""),
+            (&["sub/x.pq", "sub//x.pq"][..], "D104", "\"sub//x.pq\""),
+            (&["Mashup.pq", "mashup.pq"][..], "D104", "\"mashup.pq\""),
+            (&["a", "a/b"][..], "D108", "\"a/b\""),
+            (&["a/b", "a"][..], "D108", "\"a\""),
+            (&["/tmp/x"][..], "D107", "\"/tmp/x\""),
+            (&["../x"][..], "D107", "\"../x\""),
+            (&[".git/hooks/pre-commit"][..], "D107", "\".git/hooks/pre-commit\""),
+        ] {
+            let (parts, found) = decoded(paths);
+            assert_eq!(found, [(code, at.to_string())], "{paths:?}");
+            assert_eq!(parts.len(), paths.len() - 1, "{paths:?}");
         }
     }
 }

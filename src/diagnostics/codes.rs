@@ -160,7 +160,7 @@ pub const D102: Code = code("D102", "part-not-utf8", Severity::Error, "A text pa
 pub const D103: Code =
     code("D103", "unknown-payload-type", Severity::Error, "A part's payloadType is not InlineBase64.");
 pub const D104: Code =
-    code("D104", "duplicate-part", Severity::Error, "Two parts of a definition have the same path.");
+    code("D104", "duplicate-part", Severity::Error, "Two parts of a definition are the same file.");
 pub const D105: Code = code(
     "D105",
     "unknown-part",
@@ -169,6 +169,18 @@ pub const D105: Code = code(
 );
 pub const D106: Code =
     code("D106", "missing-part", Severity::Error, "A part every Dataflow definition needs is missing.");
+pub const D107: Code = code(
+    "D107",
+    "unsafe-part-path",
+    Severity::Error,
+    "A part path is absolute, climbs out of the item folder, or writes into `.git/`.",
+);
+pub const D108: Code = code(
+    "D108",
+    "part-path-clash",
+    Severity::Error,
+    "One part path is a file where another part needs a folder.",
+);
 pub const D110: Code = code(
     "D110",
     "query-without-metadata",
@@ -236,8 +248,8 @@ pub const D123: Code =
 /// Every code, in order.
 pub const ALL: &[Code] = &[
     M100, M101, M102, M103, M104, M105, M106, M107, M108, M109, M110, M201, M202, M203, M204, M205, M206,
-    J100, J101, J102, J103, J104, J105, J106, J107, J108, D100, D101, D102, D103, D104, D105, D106, D110,
-    D111, D112, D113, D114, D115, D116, D117, D118, D119, D120, D121, D122, D123,
+    J100, J101, J102, J103, J104, J105, J106, J107, J108, D100, D101, D102, D103, D104, D105, D106, D107,
+    D108, D110, D111, D112, D113, D114, D115, D116, D117, D118, D119, D120, D121, D122, D123,
 ];
 
 /// Looks a code up by its id.

@@ -12,8 +12,9 @@ use serde_json::{json, Value};
 use super::client::{Item, JobInstance, JobType, StartedJob};
 use super::error::FabricError;
 use super::target::Connection;
+use crate::definition::folder::{self, WriteOutcome};
 use crate::definition::parts::{PartKind, PLATFORM};
-use crate::definition::payload::{self, Definition, WriteOutcome};
+use crate::definition::payload::{self, Definition};
 use crate::definition::{check_folder, FolderItem};
 use crate::diagnostics::{FileReport, Severity};
 
@@ -25,12 +26,19 @@ pub struct LocalItem {
     pub description: String,
     /// The parts of a Dataflow definition in the folder (other files are not sent).
     pub definition: Definition,
+    /// What was left of an interrupted update of the folder and was finished or undone before reading it,
+    /// in words (nothing when the folder was clean).
+    pub recovered: Vec<String>,
 }
 
 /// Reads an item folder: its parts, and its display name from `.platform` (else the folder's name
-/// without `.Dataflow`).
+/// without `.Dataflow`). An update of the folder that a killed `pull` left is finished or undone first
+/// ([`folder::recover`]), so that what is read is never half old, half new.
 pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
-    let all = payload::read_folder(dir).map_err(|error| {
+    let recovered = folder::recover(dir).map_err(|error| {
+        FabricError::Io(format!("cannot finish an interrupted update of {}: {error}", dir.display()))
+    })?;
+    let all = folder::read_folder(dir).map_err(|error| {
         FabricError::Io(format!("cannot read the item folder {}: {error}", dir.display()))
     })?;
     let parts: Vec<payload::Part> =
@@ -59,6 +67,7 @@ pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
         display_name,
         description,
         definition: Definition { format: None, parts },
+        recovered: recovered.describe(dir),
     })
 }
 
@@ -214,7 +223,7 @@ pub fn pull(
         None => PathBuf::from(format!("{}.Dataflow", safe_folder_name(&remote.display_name))),
     };
     let definition = connection.client.get_definition(&connection.workspace, &remote.id)?;
-    let outcome = payload::write_folder(&definition, &dir, force)
+    let outcome = folder::write_folder(&definition, &dir, force)
         .map_err(|error| FabricError::Io(format!("cannot write into {}: {error}", dir.display())))?;
     Ok(Pulled { item: remote, dir, outcome })
 }

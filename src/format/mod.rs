@@ -11,7 +11,8 @@
 //!   line refuses to write a file when it would not be.
 //! - **Broken files are formatted around their errors.** A section member, `let` binding or other subtree
 //!   holding a syntax error is printed exactly as it is; the rest of the file is formatted.
-//! - **It is stable.** Formatting formatted text changes nothing.
+//! - **It is stable.** Formatting formatted text changes nothing; a broken file whose layout would not be
+//!   stable (error recovery reads whitespace) is left as written ([`format_tree`]).
 //! - **It never recurses on the input's depth** (subtrees nested deeper than 150 levels are printed as
 //!   they are), and it is pure: text in, text out (the members of a large section are laid out on two
 //!   threads). Options and where they come from: [`options`], [`config`]. Formatting the M inside a legacy
@@ -81,8 +82,35 @@ pub fn format(text: &str, options: &Options) -> String {
 }
 
 /// Formats M text whose tree is already at hand.
+///
+/// A file with syntax errors is formatted only when its layout parses as the file did: the parser's error
+/// recovery reads whitespace (a blank line removed before a broken region, a `;` moved up to the line
+/// before), so a layout can parse into another tree, which formats differently again and re-lays out what
+/// was the broken region. Such a file is left exactly as written, so that formatting twice is formatting
+/// once. This costs one more parse, for broken files only (and [`format_checked`] needs that parse anyway).
 pub fn format_tree(text: &str, tree: &Tree, options: &Options) -> String {
-    format_tree_on(text, tree, options, true)
+    format_and_parse(text, tree, options, &mut crate::syntax::new_parser(), false).0
+}
+
+/// [`format_tree`], and the tree of its output when it differs from `text` and was parsed: always with
+/// `want_tree`, else only for a broken file.
+fn format_and_parse(
+    text: &str,
+    tree: &Tree,
+    options: &Options,
+    parser: &mut tree_sitter::Parser,
+    want_tree: bool,
+) -> (String, Option<Tree>) {
+    let formatted = format_tree_on(text, tree, options, true);
+    let broken = tree.root_node().has_error();
+    if formatted == text || !(broken || want_tree) {
+        return (formatted, None);
+    }
+    let reparsed = crate::syntax::parse_tree(parser, &formatted, None);
+    if broken && !verify::same_structure(text, tree, &formatted, &reparsed) {
+        return (text.to_string(), None);
+    }
+    (formatted, Some(reparsed))
 }
 
 /// [`format_tree`], on one thread unless `parallel`.
@@ -131,9 +159,8 @@ pub fn format_bytes(bytes: &[u8], options: &Options) -> Result<Formatted, Format
 pub fn format_checked(text: &str, options: &Options) -> Result<Formatted, FormatError> {
     let mut parser = crate::syntax::new_parser();
     let tree = crate::syntax::parse_tree(&mut parser, text, None);
-    let formatted = format_tree(text, &tree, options);
-    if formatted != text {
-        let after = crate::syntax::parse_tree(&mut parser, &formatted, None);
+    let (formatted, after) = format_and_parse(text, &tree, options, &mut parser, true);
+    if let Some(after) = after {
         verify::equivalent(text, &tree, &formatted, &after)
             .map_err(|detail| FormatError::ChangedMeaning { detail })?;
     }

@@ -16,18 +16,12 @@ pub fn equivalent(before: &str, before_tree: &Tree, after: &str, after_tree: &Tr
     let structural = !before_tree.root_node().has_error();
     let mut left = Events::new(before, before_tree, structural);
     let mut right = Events::new(after, after_tree, structural);
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => break,
-            (l, r) if l == r => {}
-            (l, r) => {
-                return Err(format!(
-                    "the input has {} where the output has {}",
-                    describe(l.as_ref()),
-                    describe(r.as_ref())
-                ))
-            }
-        }
+    if let Some((l, r)) = first_difference(&mut left, &mut right) {
+        return Err(format!(
+            "the input has {} where the output has {}",
+            describe(l.as_ref()),
+            describe(r.as_ref())
+        ));
     }
     let (before_comments, after_comments) = (left.comments, right.comments);
     if before_comments != after_comments {
@@ -38,6 +32,29 @@ pub fn equivalent(before: &str, before_tree: &Tree, after: &str, after_tree: &Tr
         });
     }
     Ok(())
+}
+
+/// Whether two trees have the same shape (node kinds, error nodes included, fields, token kinds and
+/// texts) once comments are set aside: whether the parser's error recovery read a reformatted broken
+/// file as it read the original.
+pub fn same_structure(before: &str, before_tree: &Tree, after: &str, after_tree: &Tree) -> bool {
+    let mut left = Events::new(before, before_tree, true);
+    let mut right = Events::new(after, after_tree, true);
+    first_difference(&mut left, &mut right).is_none()
+}
+
+/// The first pair of events that differ, `None` when both walks are the same to their ends.
+fn first_difference<'t>(
+    left: &mut Events<'t>,
+    right: &mut Events<'t>,
+) -> Option<(Option<Event<'t>>, Option<Event<'t>>)> {
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return None,
+            (l, r) if l == r => {}
+            (l, r) => return Some((l, r)),
+        }
+    }
 }
 
 /// The comments of a text, in order.
@@ -180,5 +197,23 @@ mod tests {
         assert!(check("(a + b) * c", "a + b * c").is_err());
         assert!(check("1 // c\n", "1\n").unwrap_err().contains("// c"));
         assert!(check("let a = 1 in", "let a = 1 in").is_ok());
+    }
+
+    #[test]
+    fn error_recovery_that_reads_a_layout_differently_is_another_structure() {
+        let same = |before: &str, after: &str| {
+            let parse = |text: &str| crate::syntax::parse(text).tree;
+            same_structure(before, &parse(before), after, &parse(after))
+        };
+        assert!(same("section S;\nshared B = (;\n", "section S;\nshared B = (;\n"));
+        assert!(same("let a=1 // c\n in a", "let\n  a = 1 // c\nin\n  a"));
+        assert!(!same(
+            "section Sec\n;\nssharedhared Salesections let\n    Source = 1\nin\n    Source;\n}",
+            "section Sec;\nssharedhared Salesections let\n    Source = 1\nin\n    Source;\n}"
+        ));
+        assert!(!same(
+            "section Contoso\n\n[D// end\nSource.Kind = \"Contoso\"]\nshared Contoso.Contents = 1;\n",
+            "section Contoso\n[D// end\nSource.Kind = \"Contoso\"]\nshared Contoso.Contents = 1;\n"
+        ));
     }
 }

@@ -5,6 +5,7 @@
 
 mod faults;
 mod hostile;
+mod kills;
 mod loop_;
 mod reach;
 mod support;

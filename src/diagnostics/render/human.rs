@@ -22,12 +22,17 @@ use crate::text::{self, floor_char_boundary};
 
 /// Writes every diagnostic with its source snippet, then a summary line such as
 /// `2 errors, 1 warning in 3 files`. With `color`, the output has ANSI color sequences.
+///
+/// The output is buffered here: codespan-reporting writes a snippet in many small pieces (a character of
+/// the underline at a time), and on an unbuffered stream (stderr) each piece was a system call.
 pub fn human(reports: &[FileReport], out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, out);
     if color {
-        write_human(reports, &mut Ansi::new(out))
+        write_human(reports, &mut Ansi::new(&mut buffered))?;
     } else {
-        write_human(reports, &mut NoColor::new(out))
+        write_human(reports, &mut NoColor::new(&mut buffered))?;
     }
+    buffered.flush()
 }
 
 fn write_human(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result<()> {
@@ -63,6 +68,7 @@ fn write_human(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result<(
             for fix in &diagnostic.fixes {
                 notes.push(format!("fix: {}", fix.title));
             }
+            notes.extend(windows.cut_lines());
             notes.push(format!("help: see {} ({})", diagnostic.code.doc_url(), diagnostic.code.name));
             let snippet = Snippet::new(level)
                 .with_code(diagnostic.code.id)
@@ -175,6 +181,23 @@ struct Windows<'s, 'a> {
 impl<'s, 'a> Windows<'s, 'a> {
     fn new(sources: &'s Sources<'a>) -> Windows<'s, 'a> {
         Windows { sources, windows: Vec::new() }
+    }
+
+    /// A note for each line shown cut, so that nobody takes the window for the whole line.
+    fn cut_lines(&self) -> Vec<String> {
+        self.windows
+            .iter()
+            .map(|(id, line, _)| {
+                let whole =
+                    codespan_reporting::files::Files::line_range(self.sources, *id, *line).unwrap_or(0..0);
+                format!(
+                    "line {} of {} is {} bytes long; only the part around the label is shown",
+                    line + 1,
+                    self.sources.files.files[*id].path,
+                    whole.len()
+                )
+            })
+            .collect()
     }
 
     fn window(&self, id: usize, line: usize) -> Option<Range<usize>> {

@@ -264,3 +264,51 @@ fn long_lines_are_shown_around_the_label() {
     assert!(last.contains("close by") && last.contains("= long.pq: far away"), "{last}");
     assert!(last.lines().all(|line| line.len() < 400), "{last}");
 }
+
+/// Counts the writes a renderer makes to its writer.
+struct CountingWriter {
+    writes: usize,
+    bytes: Vec<u8>,
+}
+
+impl std::io::Write for CountingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writes += 1;
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The human output went to stderr in one write per piece of a snippet (hundreds for one diagnostic,
+/// two million for a megabyte line shown whole): it is written in one piece now.
+#[test]
+fn the_human_output_is_written_in_few_writes() {
+    let diagnostics: Vec<Diagnostic> = (0..20)
+        .map(|n| Diagnostic::new(codes::M201, n * 4..n * 4 + 1, format!("unknown `x` number {n}")))
+        .collect();
+    let report = FileReport { path: "a.pq".into(), text: "x + ".repeat(30), diagnostics };
+    let mut out = CountingWriter { writes: 0, bytes: Vec::new() };
+    human(&[report], &mut out, true).unwrap();
+    assert!(String::from_utf8_lossy(&out.bytes).contains("20 errors in 1 file"));
+    assert!(out.writes <= 2, "{} writes", out.writes);
+}
+
+/// A line cut to a window says so.
+#[test]
+fn a_cut_line_is_told() {
+    let text = format!("{}x{}", "a".repeat(5_000), "a".repeat(5_000));
+    let report = FileReport {
+        path: "long.pq".into(),
+        text,
+        diagnostics: vec![Diagnostic::new(codes::M201, 5_000..5_001, "here")],
+    };
+    let output = rendered(Format::Human, &[report], false);
+    assert!(
+        output.contains("line 1 of long.pq is 10001 bytes long; only the part around the label is shown"),
+        "{output}"
+    );
+}
