@@ -28,6 +28,8 @@ const CASES: &[(&str, &[&str])] = &[
     ("d106-only-platform", &["Sales.Dataflow/.platform D106 1:1"]),
     ("d110-no-queries-metadata", &["queryMetadata.json D110 1:1"]),
     ("d110-query-without-metadata", &["queryMetadata.json D110 4:3", "queryMetadata.json D110 4:3"]),
+    // A name error in mashup.pq leaves the list of queries reliable: D111 still says what it knows.
+    ("d111-beside-unknown-name", &["mashup.pq M201 2:17", "queryMetadata.json D111 6:5"]),
     ("d111-metadata-without-query", &["queryMetadata.json D111 6:5", "queryMetadata.json D111 7:5"]),
     ("d112-query-name-mismatch", &["queryMetadata.json D112 5:5", "queryMetadata.json D112 6:5"]),
     (
