@@ -375,3 +375,27 @@ fn related_locations_in_other_files() {
     let github = dfls(&dir, &["check", "--format", "github", "payload-errors"]);
     assert!(String::from_utf8(github.stdout).unwrap().contains("payload-errors/payload.json#mashup.pq:4:8"));
 }
+
+/// A `queryMetadata.json` cut short is one mistake in the whole item: one `J100` at the cut, and no rule
+/// concludes anything from the half that is there.
+#[test]
+fn a_truncated_query_metadata_gives_one_diagnostic_in_the_item() {
+    for case in ["valid-names-and-groups", "valid-spec-create-dataflow", "valid-layout-202409"] {
+        let item = read_item(case).unwrap();
+        let file = item.files.iter().position(|f| f.part_path == "queryMetadata.json").unwrap();
+        let full = String::from_utf8(item.files[file].bytes.clone()).unwrap();
+        let complete = full.trim_end().len();
+        let before = check_folder(item.clone()).iter().map(|r| r.diagnostics.len()).sum::<usize>();
+        for cut in (1..complete).step_by(7).filter(|&cut| full.is_char_boundary(cut)) {
+            let mut item = item.clone();
+            item.files[file].bytes = full[..cut].as_bytes().to_vec();
+            let reports = check_folder(item);
+            let all: Vec<(&str, &Diagnostic)> =
+                reports.iter().flat_map(|r| r.diagnostics.iter().map(move |d| (r.path.as_str(), d))).collect();
+            let new: Vec<_> = all.iter().filter(|(_, d)| d.code.id != "J107").collect();
+            assert_eq!(new.len(), 1, "{case} cut at {cut}: {all:#?}");
+            assert_eq!(new[0].1.code.id, "J100", "{case} cut at {cut}");
+            assert!(all.len() <= before + 1, "{case} cut at {cut}");
+        }
+    }
+}

@@ -180,3 +180,27 @@ fn a_new_key_in_any_object_of_a_valid_file_is_never_a_diagnostic() {
     }
     assert!(checked > 50, "only {checked} objects were tried");
 }
+
+/// A file cut short anywhere (a truncated download, a save that stopped) is one mistake: exactly one `J100`,
+/// at the end of what is there, saying what the file ends inside of.
+#[test]
+fn a_file_cut_at_any_point_gives_exactly_one_error_at_the_cut() {
+    let mut cuts = 0;
+    for path in fixtures("valid") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let complete = text.trim_end().len();
+        for cut in (1..complete).filter(|&cut| text.is_char_boundary(cut)) {
+            let truncated = &text[..cut];
+            let json = dfls::json::parse(truncated);
+            let errors: Vec<&Diagnostic> =
+                json.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+            assert_eq!(errors.len(), 1, "{} cut at {cut}: {:#?}", path.display(), json.diagnostics);
+            let error = errors[0];
+            assert_eq!(error.code.id, "J100");
+            assert_eq!(error.range, truncated.trim_end().len()..truncated.trim_end().len(), "{cut}");
+            assert!(error.message.starts_with("the file ends inside "), "{cut}: {}", error.message);
+            cuts += 1;
+        }
+    }
+    assert!(cuts > 5000, "{cuts} cuts");
+}
