@@ -390,8 +390,10 @@ fn a_truncated_query_metadata_gives_one_diagnostic_in_the_item() {
             let mut item = item.clone();
             item.files[file].bytes = full[..cut].as_bytes().to_vec();
             let reports = check_folder(item);
-            let all: Vec<(&str, &Diagnostic)> =
-                reports.iter().flat_map(|r| r.diagnostics.iter().map(move |d| (r.path.as_str(), d))).collect();
+            let all: Vec<(&str, &Diagnostic)> = reports
+                .iter()
+                .flat_map(|r| r.diagnostics.iter().map(move |d| (r.path.as_str(), d)))
+                .collect();
             let new: Vec<_> = all.iter().filter(|(_, d)| d.code.id != "J107").collect();
             assert_eq!(new.len(), 1, "{case} cut at {cut}: {all:#?}");
             assert_eq!(new[0].1.code.id, "J100", "{case} cut at {cut}");

@@ -2,7 +2,8 @@
 //! one unit (every file by itself, then the rules that tie them together) and each loose file by itself,
 //! and renders every diagnostic in the chosen format on stdout, one report per file. Items are checked in
 //! parallel on every core, each file read and parsed once. Exit code 1 when any diagnostic is an error, 2
-//! when a path could not be read (the other paths are still checked and reported).
+//! when a path could not be read or a JSON file named on its own is no file of a Dataflow item (the other
+//! paths are still checked and reported).
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -13,15 +14,16 @@ use clap::{Args, ValueEnum};
 
 use super::exit;
 use super::inputs::{self, InputError, Unit};
-use crate::definition::{self, FolderItem, ItemFile};
+use crate::definition::{self, FolderItem, ItemFile, Named};
 use crate::diagnostics::render::{self, Format};
 use crate::diagnostics::{FileReport, Summary};
 
 #[derive(Debug, Args)]
 pub(super) struct CheckArgs {
     /// Dataflow item folders, files (an item's file stands for its item; an M file of any extension, a
-    /// JSON part, a legacy dataflow-content.json or a REST payload), directories searched recursively
-    /// for items, .pq, .pqm and .m files and payloads, or `-` for standard input.
+    /// JSON part, a legacy dataflow-content.json or a REST payload; any other .json is recognised by its
+    /// content), directories searched recursively for items, .pq, .pqm and .m files and payloads, or `-`
+    /// for standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub(super) paths: Vec<PathBuf>,
 
@@ -135,7 +137,16 @@ fn check_all(units: &[Unit]) -> Vec<(Vec<FileReport>, Vec<InputError>)> {
 fn check_unit(unit: &Unit) -> (Vec<FileReport>, Vec<InputError>) {
     match unit {
         Unit::File(input) => match input.read() {
-            Ok(bytes) => (definition::check_file(&input.shown, &bytes), Vec::new()),
+            Ok(bytes) => match definition::check_named(&input.shown, &bytes) {
+                Named::Checked(reports) => (reports, Vec::new()),
+                // Not valid JSON: that is a problem worth showing, whatever the file was meant to be.
+                Named::NotDataflow(report) if Summary::of(std::slice::from_ref(&report)).errors > 0 => {
+                    (vec![report], Vec::new())
+                }
+                Named::NotDataflow(_) => {
+                    (Vec::new(), vec![InputError::NotDataflow { shown: input.shown.clone() }])
+                }
+            },
             Err(error) => (Vec::new(), vec![error]),
         },
         Unit::MaybePayload(input) => match input.read() {

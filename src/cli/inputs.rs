@@ -45,6 +45,8 @@ pub(super) enum InputError {
     NotAFile { shown: String, kind: &'static str },
     /// Folders a search met and could not list: said once, with the first of them.
     UnreadableFolders { count: usize, example: String, error: io::Error },
+    /// A JSON file named on its own that is valid JSON but no file of a Dataflow item: nothing was checked.
+    NotDataflow { shown: String },
 }
 
 impl fmt::Display for InputError {
@@ -58,6 +60,12 @@ impl fmt::Display for InputError {
             InputError::UnreadableFolders { count, example, error } => {
                 write!(f, "skipped {count} folders that could not be read, e.g. `{example}`: {error}")
             }
+            InputError::NotDataflow { shown } => write!(
+                f,
+                "`{shown}` is valid JSON but no file of a Dataflow item (a queryMetadata.json, .platform, \
+                 .schedules, Mapping Data Flow, legacy dataflow-content.json or REST definition payload), so it \
+                 was not checked"
+            ),
         }
     }
 }

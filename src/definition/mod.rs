@@ -27,4 +27,4 @@ pub mod parts;
 pub mod payload;
 pub mod rules;
 
-pub use item::{check_file, check_folder, check_if_payload, FolderItem, ItemFile};
+pub use item::{check_file, check_folder, check_if_payload, check_named, FolderItem, ItemFile, Named};

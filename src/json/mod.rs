@@ -279,7 +279,8 @@ fn drop_cut_token(root: &mut Option<Value>, start: usize) {
     loop {
         let next = match &mut current.kind {
             Kind::Object(members) => {
-                if members.last().is_some_and(|m| m.key.range.start >= start || m.value.range.start >= start) {
+                if members.last().is_some_and(|m| m.key.range.start >= start || m.value.range.start >= start)
+                {
                     members.pop();
                     return;
                 }

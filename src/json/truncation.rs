@@ -163,7 +163,9 @@ pub(super) fn unfinished(text: &str) -> Option<Unfinished> {
     }
     let cut_token = match partial {
         Partial::Nothing => None,
-        Partial::String { start, .. } | Partial::Literal { start, .. } | Partial::Number { start } => Some(start),
+        Partial::String { start, .. } | Partial::Literal { start, .. } | Partial::Number { start } => {
+            Some(start)
+        }
     };
     Some(Unfinished { diagnostic: diagnostic(text, &stack, state, partial), cut_token })
 }
@@ -313,7 +315,9 @@ mod tests {
 
     #[test]
     fn complete_empty_and_wrong_texts_are_not_truncations() {
-        for text in ["", "  ", "{}", r#"{"a": [1, 2.5e-3, true, null, "x\u00e9"]}"#, "{} []", r#"{"a" 1"#, "tr", "-"] {
+        for text in
+            ["", "  ", "{}", r#"{"a": [1, 2.5e-3, true, null, "x\u00e9"]}"#, "{} []", r#"{"a" 1"#, "tr", "-"]
+        {
             assert_eq!(message(text), None, "{text}");
         }
         // Mistakes before the end: a comment, a bad escape, a trailing comma closed, a raw tab in a string.

@@ -119,7 +119,11 @@ fn wrong_types_name_the_path_and_what_was_found() {
     assert_eq!(
         check(SchemaKind::QueryMetadata, text),
         [
-            triple("J102", "2.5", "`computeEngineSettings.maxConcurrency` must be a whole number or null, found 2.5"),
+            triple(
+                "J102",
+                "2.5",
+                "`computeEngineSettings.maxConcurrency` must be a whole number or null, found 2.5"
+            ),
             triple("J102", "3", "`gatewayObjectId` must be a string or null, found a number"),
         ]
     );
