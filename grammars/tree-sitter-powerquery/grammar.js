@@ -442,13 +442,40 @@ module.exports = grammar({
       $._type_reference,
     ),
 
-    // Where the specification allows any primary expression as a type, real code uses names
-    // (`Int64.Type`, `_t`) and parentheses; records and lists in type positions are record and list types.
+    // Where the specification allows any primary expression as a type (`type := primary-expression |
+    // primary-type`): names (`Int64.Type`, `_t`), section access, parentheses, and the postfix forms on
+    // them: an invocation (`[Col = Value.Type(x)]`, `[Name = Type.TableColumn(T, "Name")]`), item access
+    // (`Types{0}`) and field access (`Schema[Type]`). Records and lists in type positions are record and
+    // list types, and literals are no types, so those primary expressions are left out.
+    //
+    // The postfix forms are the same nodes as in expressions, built on a type reference rather than on any
+    // expression: in a type, `null` and `type` stay the primitive types, never the start of an expression.
     _type_reference: $ => choice(
       $._name_expression,
       $.section_access,
       $.parenthesized_expression,
+      alias($._type_invoke, $.invoke_expression),
+      alias($._type_item_access, $.item_access),
+      alias($._type_field_access, $.field_access),
     ),
+
+    _type_invoke: $ => prec(PREC.postfix, seq(
+      field('function', $._type_reference),
+      field('arguments', $.argument_list),
+    )),
+
+    _type_item_access: $ => prec(PREC.postfix, seq(
+      field('collection', $._type_reference),
+      '{',
+      field('key', $._expression),
+      '}',
+      optional(field('optional', '?')),
+    )),
+
+    _type_field_access: $ => prec(PREC.postfix, seq(
+      field('record', $._type_reference),
+      $._field_selector,
+    )),
 
     primitive_type: _ => choice(...PRIMITIVE_TYPES),
 
