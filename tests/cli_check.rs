@@ -208,6 +208,36 @@ fn a_named_json_file_is_checked_as_what_it_holds() {
     assert_eq!(parse_json(&output)["diagnostics"][0]["code"], "J100");
 }
 
+/// Loose M files of one folder are one section: a name a sibling file defines resolves, and one still
+/// unknown in an expression file is a warning; a section document stays strict.
+#[test]
+fn loose_m_files_see_their_siblings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "queries/Load.pq", "let Source = Csv.Document(File.Contents(Path)) in Source");
+    write(dir.path(), "queries/Path.pq", "\"C:\\\\data.csv\"");
+    write(dir.path(), "queries/List Globals.pqm", "Record.FieldNames(#shared)");
+    write(dir.path(), "queries/Report.m", "Table.RowCount(Load) + List.Count(#\"List Globals\") + Missing");
+    let output = dfls(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 4);
+    assert_eq!(paths(&json), ["queries/Report.m"]);
+    assert_eq!(json["diagnostics"][0]["code"], "M201");
+    assert_eq!(json["diagnostics"][0]["severity"], "warning");
+    assert_eq!(position(&json["diagnostics"][0]["start"]), (1, 54));
+
+    // A section document beside them sees them too, but a name still unknown there is an error.
+    write(dir.path(), "queries/Connector.pq", "section Connector; shared Connector.Contents = Load & Other;");
+    let output = dfls(dir.path(), &["check", "--format", "json", "queries", "queries/Report.m"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 5, "a file named and searched is checked once");
+    let connector =
+        json["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == "queries/Connector.pq").unwrap();
+    assert_eq!((connector["code"].as_str(), connector["severity"].as_str()), (Some("M201"), Some("error")));
+    assert_eq!(position(&connector["start"]), (1, 55));
+}
+
 #[test]
 fn stdin_is_read_for_a_dash() {
     let dir = tempfile::tempdir().unwrap();

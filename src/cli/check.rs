@@ -14,6 +14,7 @@ use clap::{Args, ValueEnum};
 
 use super::exit;
 use super::inputs::{self, InputError, Unit};
+use crate::definition::loose::LooseFile;
 use crate::definition::{self, FolderItem, ItemFile, Named};
 use crate::diagnostics::render::{self, Format};
 use crate::diagnostics::{FileReport, Summary};
@@ -153,6 +154,17 @@ fn check_unit(unit: &Unit) -> (Vec<FileReport>, Vec<InputError>) {
             Ok(bytes) => (definition::check_if_payload(&input.shown, &bytes).unwrap_or_default(), Vec::new()),
             Err(error) => (Vec::new(), vec![error]),
         },
+        Unit::LooseFolder(folder) => {
+            let mut errors = Vec::new();
+            let mut files = Vec::with_capacity(folder.files.len());
+            for input in &folder.files {
+                match input.read() {
+                    Ok(bytes) => files.push(LooseFile { shown: input.shown.clone(), bytes }),
+                    Err(error) => errors.push(error),
+                }
+            }
+            (definition::loose::check_folder(&files), errors)
+        }
         Unit::Item(item) => {
             let mut errors = Vec::new();
             let mut files = Vec::with_capacity(item.parts.len());

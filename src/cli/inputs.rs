@@ -1,6 +1,7 @@
 //! What a command reads: expanding PATH arguments (files, directories searched recursively, `-` for
-//! standard input) into sorted units of work (a file checked by itself, a Dataflow item folder, a JSON file
-//! that may be a REST payload), the path each file is shown with, and reading their bytes. Items are
+//! standard input) into sorted units of work (a file checked by itself, a Dataflow item folder, a folder's
+//! loose M files, a JSON file that may be a REST payload), the path each file is shown with, and reading
+//! their bytes. Items are
 //! recognised with [`crate::definition::discover`]; a file named on the command line inside an item folder
 //! stands for its whole item, since the rules tie the item's files together. Shared by the commands that
 //! take files (`check`, `fmt`).
@@ -110,6 +111,17 @@ pub(super) enum Unit {
     MaybePayload(Input),
     /// A Dataflow item folder.
     Item(ItemInput),
+    /// The loose M files a search found in one folder outside items, checked together: each sees the
+    /// names its siblings define ([`crate::definition::loose`]).
+    LooseFolder(LooseFolderInput),
+}
+
+/// A folder's loose M files.
+#[derive(Debug)]
+pub(super) struct LooseFolderInput {
+    /// The folder's shown path.
+    pub(super) shown: String,
+    pub(super) files: Vec<Input>,
 }
 
 /// A Dataflow item folder and its files.
@@ -131,6 +143,7 @@ impl Unit {
         match self {
             Unit::File(input) | Unit::MaybePayload(input) => &input.shown,
             Unit::Item(item) => &item.shown,
+            Unit::LooseFolder(folder) => &folder.shown,
         }
     }
 }
@@ -281,6 +294,7 @@ impl<'a> Search<'a> {
                     continue;
                 }
             }
+            let mut loose = Vec::new();
             for entry in entries {
                 let wanted = is_m_file(&entry.path) || discover::is_legacy_content(&entry.name);
                 match entry.kind {
@@ -295,6 +309,9 @@ impl<'a> Search<'a> {
                         .errors
                         .push(InputError::NotAFile { shown: shown_path(&entry.path, self.cwd), kind }),
                     Kind::Special(_) => {}
+                    Kind::File | Kind::Missing if wanted && is_m_file(&entry.path) => {
+                        loose.push(self.file(entry.path));
+                    }
                     Kind::File | Kind::Missing if wanted => {
                         let input = self.file(entry.path);
                         self.units.push(Unit::File(input));
@@ -305,6 +322,10 @@ impl<'a> Search<'a> {
                     }
                     Kind::File | Kind::Missing => {}
                 }
+            }
+            if !loose.is_empty() {
+                let shown = shown_path(&directory, self.cwd);
+                self.units.push(Unit::LooseFolder(LooseFolderInput { shown, files: loose }));
             }
         }
     }
@@ -348,6 +369,17 @@ impl<'a> Search<'a> {
 
     /// The units sorted, and the folders left out said once each.
     fn finish(mut self) -> Collected {
+        // A file named on its own that a searched folder holds too is checked with its folder.
+        let in_folders: std::collections::HashSet<String> = self
+            .units
+            .iter()
+            .filter_map(|unit| match unit {
+                Unit::LooseFolder(folder) => Some(folder.files.iter().map(|f| f.shown.clone())),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        self.units.retain(|unit| !matches!(unit, Unit::File(input) if in_folders.contains(&input.shown)));
         self.units.sort_by(|a, b| {
             Path::new(a.shown()).cmp(Path::new(b.shown())).then_with(|| a.shown().cmp(b.shown()))
         });

@@ -10,13 +10,13 @@
 
 use super::discover;
 use super::file::{self, Checked, Content};
+use super::loose;
 use super::metadata::{self, Layout};
 use super::parts::{self, PartKind, LEGACY_CONTENT, MASHUP, QUERY_METADATA};
 use super::payload;
 use super::rules::{self, MashupSide, MdfSide, MetadataSide, PlatformSide, Unit};
 use crate::diagnostics::{codes, Diagnostic, FileReport};
 use crate::json::{self, Json};
-use crate::syntax;
 use crate::text;
 
 /// A file of an item folder, read.
@@ -214,16 +214,9 @@ pub fn check_if_payload(shown: &str, bytes: &[u8]) -> Option<Vec<FileReport>> {
     payload::is_payload(&json).then(|| check_payload(report, json))
 }
 
-/// A loose M file: syntax and names.
+/// A loose M file: syntax and names, by itself ([`loose::check_file`]).
 fn check_m(shown: &str, bytes: &[u8]) -> FileReport {
-    let checked = syntax::check_bytes(bytes);
-    let mut diagnostics = checked.diagnostics;
-    if let Some(tree) = &checked.tree {
-        diagnostics.extend(file::name_diagnostics(tree, &checked.text));
-    }
-    let mut report = FileReport { path: shown.to_string(), text: checked.text, diagnostics };
-    report.sort();
-    report
+    loose::check_file(shown, bytes)
 }
 
 /// Parses a JSON file that is not a part; its syntax diagnostics go to the report.

@@ -11,6 +11,7 @@
 //! | [`guid`] | recognising and deriving GUIDs |
 //! | [`rules`] | the cross-file rules (`D110`-`D123`) |
 //! | [`item`] | an item as one unit: every file checked once, the rules run, one report per file |
+//! | [`loose`] | loose M files outside items: a folder of them read as one section |
 //!
 //! May use `syntax`, `json`, `diagnostics` and `text`; does no IO except in the clearly named folder
 //! functions of [`payload`] (reading and writing item folders), which the CLI and the Fabric client share.
@@ -21,6 +22,7 @@ pub mod discover;
 pub mod file;
 pub mod guid;
 pub mod item;
+pub mod loose;
 pub mod mashup;
 pub mod metadata;
 pub mod parts;
