@@ -225,6 +225,12 @@ fn loose_m_files_see_their_siblings() {
     assert_eq!(json["diagnostics"][0]["code"], "M201");
     assert_eq!(json["diagnostics"][0]["severity"], "warning");
     assert_eq!(position(&json["diagnostics"][0]["start"]), (1, 54));
+    // Named on its own, a file still sees its siblings (they are read for their names, not reported).
+    let output = dfls(dir.path(), &["check", "--format", "json", "queries/Report.m"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(paths(&json), ["queries/Report.m"]);
 
     // A section document beside them sees them too, but a name still unknown there is an error.
     write(dir.path(), "queries/Connector.pq", "section Connector; shared Connector.Contents = Load & Other;");

@@ -163,7 +163,15 @@ fn check_unit(unit: &Unit) -> (Vec<FileReport>, Vec<InputError>) {
                     Err(error) => errors.push(error),
                 }
             }
-            (definition::loose::check_folder(&files), errors)
+            // Siblings are read for the names they define; one that cannot be read just defines none.
+            let siblings: Vec<LooseFile> = folder
+                .siblings
+                .iter()
+                .filter_map(|input| {
+                    input.read().ok().map(|bytes| LooseFile { shown: input.shown.clone(), bytes })
+                })
+                .collect();
+            (definition::loose::check_folder(&files, &siblings), errors)
         }
         Unit::Item(item) => {
             let mut errors = Vec::new();

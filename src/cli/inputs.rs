@@ -122,6 +122,9 @@ pub(super) struct LooseFolderInput {
     /// The folder's shown path.
     pub(super) shown: String,
     pub(super) files: Vec<Input>,
+    /// The folder's other M files, read only for the names they define: the siblings of a file named on
+    /// its own (a search checks them all, and leaves this empty).
+    pub(super) siblings: Vec<Input>,
 }
 
 /// A Dataflow item folder and its files.
@@ -268,6 +271,25 @@ impl<'a> Search<'a> {
             }
         }
         let input = self.file(path.to_path_buf());
+        // A loose M file sees the names its siblings define, as when its folder is searched.
+        if is_m_file(path) {
+            let own = path.file_name();
+            let siblings: Vec<Input> = walk::list(parent)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|entry| {
+                    matches!(entry.kind, Kind::File)
+                        && is_m_file(&entry.path)
+                        && entry.path.file_name() != own
+                })
+                .map(|entry| self.file(entry.path))
+                .collect();
+            if !siblings.is_empty() {
+                let shown = input.shown.clone();
+                self.units.push(Unit::LooseFolder(LooseFolderInput { shown, files: vec![input], siblings }));
+                return;
+            }
+        }
         self.units.push(Unit::File(input));
     }
 
@@ -325,7 +347,11 @@ impl<'a> Search<'a> {
             }
             if !loose.is_empty() {
                 let shown = shown_path(&directory, self.cwd);
-                self.units.push(Unit::LooseFolder(LooseFolderInput { shown, files: loose }));
+                self.units.push(Unit::LooseFolder(LooseFolderInput {
+                    shown,
+                    files: loose,
+                    siblings: Vec::new(),
+                }));
             }
         }
     }
@@ -374,12 +400,20 @@ impl<'a> Search<'a> {
             .units
             .iter()
             .filter_map(|unit| match unit {
-                Unit::LooseFolder(folder) => Some(folder.files.iter().map(|f| f.shown.clone())),
+                Unit::LooseFolder(folder) if folder.siblings.is_empty() => {
+                    Some(folder.files.iter().map(|f| f.shown.clone()))
+                }
                 _ => None,
             })
             .flatten()
             .collect();
-        self.units.retain(|unit| !matches!(unit, Unit::File(input) if in_folders.contains(&input.shown)));
+        self.units.retain(|unit| match unit {
+            Unit::File(input) => !in_folders.contains(&input.shown),
+            Unit::LooseFolder(named) if !named.siblings.is_empty() => {
+                !named.files.iter().any(|f| in_folders.contains(&f.shown))
+            }
+            _ => true,
+        });
         self.units.sort_by(|a, b| {
             Path::new(a.shown()).cmp(Path::new(b.shown())).then_with(|| a.shown().cmp(b.shown()))
         });

@@ -27,14 +27,23 @@ pub struct LooseFile {
 }
 
 /// Checks the loose M files of one folder together: each file's syntax and names, with the names its
-/// siblings define.
-pub fn check_folder(files: &[LooseFile]) -> Vec<FileReport> {
+/// siblings define. `context` holds more files of the folder, read only for the names they define (the
+/// siblings of a file named on its own); they get no report.
+pub fn check_folder(files: &[LooseFile], context: &[LooseFile]) -> Vec<FileReport> {
     let parsed: Vec<(&LooseFile, syntax::CheckedBytes)> =
         files.iter().map(|file| (file, syntax::check_bytes(&file.bytes))).collect();
     let mut defined: HashSet<String> = HashSet::new();
     for (file, checked) in &parsed {
         if let Some(tree) = &checked.tree {
             defined.extend(names_defined(&file.shown, tree, &checked.text));
+        }
+    }
+    let mut parser = syntax::new_parser();
+    for file in context {
+        // Only the tree: the file's own problems are not this check's business.
+        let text = crate::text::decode(&file.bytes).text;
+        if let Some(tree) = parser.parse(&text, None) {
+            defined.extend(names_defined(&file.shown, &tree, &text));
         }
     }
     parsed.into_iter().map(|(file, checked)| report(&file.shown, checked, &defined)).collect()
@@ -145,7 +154,7 @@ mod tests {
             ),
             file("q/Flags.pq", "if Load = null then True else [Amount]"),
         ];
-        let reports = check_folder(&files);
+        let reports = check_folder(&files, &[]);
         let expected = [
             // `Missing` may be defined by a file dfls does not see: a warning in an expression file.
             ("q/Report.m", "M201", Severity::Warning),
@@ -163,6 +172,13 @@ mod tests {
         assert_eq!(found, expected);
         let connector = reports.iter().find(|r| r.path == "q/Connector.pq").unwrap();
         assert!(connector.diagnostics[0].message.contains("`Other`"), "{}", connector.diagnostics[0].message);
+    }
+
+    #[test]
+    fn context_files_define_names_and_get_no_report() {
+        let reports = check_folder(&[file("q/Report.m", "Load")], &[file("q/Load.pq", "1 +")]);
+        assert_eq!(reports.len(), 1);
+        assert_eq!(summary(&reports), []);
     }
 
     #[test]
