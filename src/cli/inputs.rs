@@ -1,10 +1,10 @@
 //! What a command reads: expanding PATH arguments (files, directories searched recursively, `-` for
 //! standard input) into sorted units of work (a file checked by itself, a Dataflow item folder, a folder's
 //! loose M files, a JSON file that may be a REST payload), the path each file is shown with, and reading
-//! their bytes. Items are
-//! recognised with [`crate::definition::discover`]; a file named on the command line inside an item folder
-//! stands for its whole item, since the rules tie the item's files together. Shared by the commands that
-//! take files (`check`, `fmt`).
+//! their bytes. Items are recognised with [`crate::definition::discover`]; a file named on the command line
+//! inside an item folder stands for its whole item, since the rules tie the item's files together, and a
+//! loose M file named on its own brings its folder's other M files along for the names they define. Shared
+//! by the commands that take files (`check`, `fmt`).
 //!
 //! The file system side is [`super::walk`]: links are followed with each folder entered once, the kernel's
 //! folders are left out, FIFOs and devices are never opened. What a search leaves out is said once: one
