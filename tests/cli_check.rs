@@ -231,6 +231,15 @@ fn loose_m_files_see_their_siblings() {
     let json = parse_json(&output);
     assert_eq!(json["summary"]["files"], 1);
     assert_eq!(paths(&json), ["queries/Report.m"]);
+    // Several named in one folder are checked together, each once.
+    let output = dfls(
+        dir.path(),
+        &["check", "--format", "json", "queries/Report.m", "queries/Load.pq", "queries/Report.m"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 2);
+    assert_eq!(paths(&json), ["queries/Report.m"]);
 
     // A section document beside them sees them too, but a name still unknown there is an error.
     write(dir.path(), "queries/Connector.pq", "section Connector; shared Connector.Contents = Load & Other;");

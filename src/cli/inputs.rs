@@ -393,6 +393,41 @@ impl<'a> Search<'a> {
         item
     }
 
+    /// Makes the loose M files named on their own in one folder one unit, so that their siblings are read
+    /// once for all of them (a commit hook may name hundreds of files of one folder).
+    fn merge_named_loose_files(&mut self) {
+        let (named, mut units): (Vec<Unit>, Vec<Unit>) = std::mem::take(&mut self.units)
+            .into_iter()
+            .partition(|unit| matches!(unit, Unit::LooseFolder(folder) if !folder.siblings.is_empty()));
+        let mut by_folder: std::collections::BTreeMap<PathBuf, LooseFolderInput> = Default::default();
+        for unit in named {
+            let Unit::LooseFolder(folder) = unit else { continue };
+            let parent =
+                folder.files[0].path().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+            match by_folder.entry(parent) {
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(folder);
+                }
+                std::collections::btree_map::Entry::Occupied(mut entry) => {
+                    let merged = entry.get_mut();
+                    for file in folder.files {
+                        if !merged.files.iter().any(|known| known.shown == file.shown) {
+                            merged.files.push(file);
+                        }
+                    }
+                }
+            }
+        }
+        for mut folder in by_folder.into_values() {
+            let named: std::collections::HashSet<&str> =
+                folder.files.iter().map(|f| f.shown.as_str()).collect();
+            let siblings = std::mem::take(&mut folder.siblings);
+            folder.siblings = siblings.into_iter().filter(|s| !named.contains(s.shown.as_str())).collect();
+            units.push(Unit::LooseFolder(folder));
+        }
+        self.units = units;
+    }
+
     /// The units sorted, and the folders left out said once each.
     fn finish(mut self) -> Collected {
         // A file named on its own that a searched folder holds too is checked with its folder.
@@ -414,6 +449,7 @@ impl<'a> Search<'a> {
             }
             _ => true,
         });
+        self.merge_named_loose_files();
         self.units.sort_by(|a, b| {
             Path::new(a.shown()).cmp(Path::new(b.shown())).then_with(|| a.shown().cmp(b.shown()))
         });
