@@ -443,38 +443,25 @@ module.exports = grammar({
     ),
 
     // Where the specification allows any primary expression as a type (`type := primary-expression |
-    // primary-type`): names (`Int64.Type`, `_t`), section access, parentheses, and the postfix forms on
-    // them: an invocation (`[Col = Value.Type(x)]`, `[Name = Type.TableColumn(T, "Name")]`), item access
-    // (`Types{0}`) and field access (`Schema[Type]`). Records and lists in type positions are record and
-    // list types, and literals are no types, so those primary expressions are left out.
+    // primary-type`): names (`Int64.Type`, `_t`), section access, parentheses, and invocations of them
+    // (`[Col = Value.Type(x)]`, `[Name = Type.TableColumn(T, "Name")]`). Records and lists in type positions
+    // are record and list types, and literals are no types, so those primary expressions are left out; so
+    // are item and field access (`Types{0}`, `Schema[A]`), rare in types, whose `{` and `[` would also start
+    // a list or record type: with them, error recovery read some broken types one way when parsing afresh
+    // and another when reparsing after an edit.
     //
-    // The postfix forms are the same nodes as in expressions, built on a type reference rather than on any
+    // The invocation is the same node as in expressions, built on a type reference rather than on any
     // expression: in a type, `null` and `type` stay the primitive types, never the start of an expression.
     _type_reference: $ => choice(
       $._name_expression,
       $.section_access,
       $.parenthesized_expression,
       alias($._type_invoke, $.invoke_expression),
-      alias($._type_item_access, $.item_access),
-      alias($._type_field_access, $.field_access),
     ),
 
     _type_invoke: $ => prec(PREC.postfix, seq(
       field('function', $._type_reference),
       field('arguments', $.argument_list),
-    )),
-
-    _type_item_access: $ => prec(PREC.postfix, seq(
-      field('collection', $._type_reference),
-      '{',
-      field('key', $._expression),
-      '}',
-      optional(field('optional', '?')),
-    )),
-
-    _type_field_access: $ => prec(PREC.postfix, seq(
-      field('record', $._type_reference),
-      $._field_selector,
     )),
 
     primitive_type: _ => choice(...PRIMITIVE_TYPES),
