@@ -388,7 +388,7 @@ fn a_truncated_query_metadata_gives_one_diagnostic_in_the_item() {
         let before = check_folder(item.clone()).iter().map(|r| r.diagnostics.len()).sum::<usize>();
         for cut in (1..complete).step_by(7).filter(|&cut| full.is_char_boundary(cut)) {
             let mut item = item.clone();
-            item.files[file].bytes = full[..cut].as_bytes().to_vec();
+            item.files[file].bytes = full.as_bytes()[..cut].to_vec();
             let reports = check_folder(item);
             let all: Vec<(&str, &Diagnostic)> = reports
                 .iter()
