@@ -28,6 +28,8 @@ const CASES: &[(&str, &[&str])] = &[
     ("d106-only-platform", &["Sales.Dataflow/.platform D106 1:1"]),
     ("d110-no-queries-metadata", &["queryMetadata.json D110 1:1"]),
     ("d110-query-without-metadata", &["queryMetadata.json D110 4:3", "queryMetadata.json D110 4:3"]),
+    // A name error in mashup.pq leaves the list of queries reliable: D111 still says what it knows.
+    ("d111-beside-unknown-name", &["mashup.pq M201 2:17", "queryMetadata.json D111 6:5"]),
     ("d111-metadata-without-query", &["queryMetadata.json D111 6:5", "queryMetadata.json D111 7:5"]),
     ("d112-query-name-mismatch", &["queryMetadata.json D112 5:5", "queryMetadata.json D112 6:5"]),
     (
@@ -372,4 +374,30 @@ fn related_locations_in_other_files() {
     assert_eq!(d110["related"][0]["start"], serde_json::json!({"line": 4, "column": 8}));
     let github = dfls(&dir, &["check", "--format", "github", "payload-errors"]);
     assert!(String::from_utf8(github.stdout).unwrap().contains("payload-errors/payload.json#mashup.pq:4:8"));
+}
+
+/// A `queryMetadata.json` cut short is one mistake in the whole item: one `J100` at the cut, and no rule
+/// concludes anything from the half that is there.
+#[test]
+fn a_truncated_query_metadata_gives_one_diagnostic_in_the_item() {
+    for case in ["valid-names-and-groups", "valid-spec-create-dataflow", "valid-layout-202409"] {
+        let item = read_item(case).unwrap();
+        let file = item.files.iter().position(|f| f.part_path == "queryMetadata.json").unwrap();
+        let full = String::from_utf8(item.files[file].bytes.clone()).unwrap();
+        let complete = full.trim_end().len();
+        let before = check_folder(item.clone()).iter().map(|r| r.diagnostics.len()).sum::<usize>();
+        for cut in (1..complete).step_by(7).filter(|&cut| full.is_char_boundary(cut)) {
+            let mut item = item.clone();
+            item.files[file].bytes = full.as_bytes()[..cut].to_vec();
+            let reports = check_folder(item);
+            let all: Vec<(&str, &Diagnostic)> = reports
+                .iter()
+                .flat_map(|r| r.diagnostics.iter().map(move |d| (r.path.as_str(), d)))
+                .collect();
+            let new: Vec<_> = all.iter().filter(|(_, d)| d.code.id != "J107").collect();
+            assert_eq!(new.len(), 1, "{case} cut at {cut}: {all:#?}");
+            assert_eq!(new[0].1.code.id, "J100", "{case} cut at {cut}");
+            assert!(all.len() <= before + 1, "{case} cut at {cut}");
+        }
+    }
 }

@@ -147,6 +147,112 @@ fn a_named_file_is_checked_whatever_its_extension() {
     assert_eq!(paths(&parse_json(&output)), ["query.txt"]);
 }
 
+/// A `.json` named on the command line is checked as what its content is, whatever its name; JSON that is no
+/// file of a Dataflow item is said to be so (exit 2), never "no problems".
+#[test]
+fn a_named_json_file_is_checked_as_what_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = r#"{"editingSessionMashup": {"mashupDocument": "section Section1;\r\nshared Q = 1 +;\r\n",
+        "queriesMetadata": {"Q": {"queryId": "b0000000-0000-4000-8000-000000000001", "queryName": "Q"}}}}"#;
+    write(dir.path(), "legacy.json", legacy);
+    write(dir.path(), "metadata-backup.json", r#"{"formatVersion": 202502, "name": "Sales"}"#);
+    write(
+        dir.path(),
+        "platform.json",
+        r#"{"$schema": "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/platformProperties/2.0.0/schema.json",
+            "metadata": {"type": "Dataflow"}, "config": {"version": "2.0", "logicalId": "f58d2f83-a300-b135-4788-059683cd571c"}}"#,
+    );
+    write(
+        dir.path(),
+        "schedules.json",
+        r#"{"schedules": [{"enabled": true, "jobType": "Execute", "configuration": {"type": "Hourly"}}]}"#,
+    );
+    for (file, code, at) in [
+        ("legacy.json", "M102", (1, 81)),
+        ("metadata-backup.json", "J102", (1, 19)),
+        ("platform.json", "J101", (2, 13)),
+        ("schedules.json", "J103", (1, 82)),
+    ] {
+        let output = dfls(dir.path(), &["check", "--format", "json", file]);
+        assert_eq!(output.status.code(), Some(1), "{file}: {output:?}");
+        let json = parse_json(&output);
+        let codes: Vec<&str> =
+            json["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+        assert!(codes.contains(&code), "{file}: {codes:?}");
+        let found = json["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == code).unwrap();
+        assert_eq!(found["path"], file);
+        assert_eq!(position(&found["start"]), at, "{file}");
+    }
+
+    write(dir.path(), "package.json", r#"{"name": "site", "dependencies": {}}"#);
+    let output = dfls(dir.path(), &["check", "package.json"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        stderr(&output).contains("`package.json` is valid JSON but no file of a Dataflow item"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "no files checked\n");
+    // Beside a file that is checked, the others are still reported.
+    let output = dfls(dir.path(), &["check", "--format", "json", "package.json", "legacy.json"]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert_eq!(paths(&parse_json(&output)), ["legacy.json"]);
+    // Standard input named like one.
+    let output = dfls_with_stdin(dir.path(), &["check", "--stdin-filename", "other.json", "-"], "[1, 2]");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("`other.json`"));
+    // JSON that does not parse is shown as such: that is a problem whatever the file was meant to be.
+    write(dir.path(), "broken.json", r#"{"name": "site" "dependencies": {}}"#);
+    let output = dfls(dir.path(), &["check", "--format", "json", "broken.json"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(parse_json(&output)["diagnostics"][0]["code"], "J100");
+}
+
+/// Loose M files of one folder are one section: a name a sibling file defines resolves, and one still
+/// unknown in an expression file is a warning; a section document stays strict.
+#[test]
+fn loose_m_files_see_their_siblings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "queries/Load.pq", "let Source = Csv.Document(File.Contents(Path)) in Source");
+    write(dir.path(), "queries/Path.pq", "\"C:\\\\data.csv\"");
+    write(dir.path(), "queries/List Globals.pqm", "Record.FieldNames(#shared)");
+    write(dir.path(), "queries/Report.m", "Table.RowCount(Load) + List.Count(#\"List Globals\") + Missing");
+    let output = dfls(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 4);
+    assert_eq!(paths(&json), ["queries/Report.m"]);
+    assert_eq!(json["diagnostics"][0]["code"], "M201");
+    assert_eq!(json["diagnostics"][0]["severity"], "warning");
+    assert_eq!(position(&json["diagnostics"][0]["start"]), (1, 54));
+    // Named on its own, a file still sees its siblings (they are read for their names, not reported).
+    let output = dfls(dir.path(), &["check", "--format", "json", "queries/Report.m"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(paths(&json), ["queries/Report.m"]);
+    // Several named in one folder are checked together, each once.
+    let output = dfls(
+        dir.path(),
+        &["check", "--format", "json", "queries/Report.m", "queries/Load.pq", "queries/Report.m"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 2);
+    assert_eq!(paths(&json), ["queries/Report.m"]);
+
+    // A section document beside them sees them too, but a name still unknown there is an error.
+    write(dir.path(), "queries/Connector.pq", "section Connector; shared Connector.Contents = Load & Other;");
+    let output = dfls(dir.path(), &["check", "--format", "json", "queries", "queries/Report.m"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let json = parse_json(&output);
+    assert_eq!(json["summary"]["files"], 5, "a file named and searched is checked once");
+    let connector =
+        json["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == "queries/Connector.pq").unwrap();
+    assert_eq!((connector["code"].as_str(), connector["severity"].as_str()), (Some("M201"), Some("error")));
+    assert_eq!(position(&connector["start"]), (1, 55));
+}
+
 #[test]
 fn stdin_is_read_for_a_dash() {
     let dir = tempfile::tempdir().unwrap();
@@ -185,7 +291,7 @@ fn a_missing_path_exits_2_and_the_others_are_still_checked() {
 
     let output = dfls(dir.path(), &["check", "missing"]);
     assert_eq!(output.status.code(), Some(2));
-    assert_eq!(stdout(&output), "no problems in 0 files\n");
+    assert_eq!(stdout(&output), "no files checked\n");
 }
 
 #[test]

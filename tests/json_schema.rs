@@ -134,3 +134,73 @@ fn ranges_are_inside_the_text() {
         }
     }
 }
+
+/// Fabric adds keys to its files over time: a key no schema knows, added to any object of any valid file,
+/// changes nothing (no error, no warning, no new note).
+#[test]
+fn a_new_key_in_any_object_of_a_valid_file_is_never_a_diagnostic() {
+    fn objects(value: &serde_json::Value, pointer: String, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(members) => {
+                for (key, member) in members {
+                    let escaped = key.replace('~', "~0").replace('/', "~1");
+                    objects(member, format!("{pointer}/{escaped}"), out);
+                }
+                out.push(pointer);
+            }
+            serde_json::Value::Array(elements) => {
+                for (index, element) in elements.iter().enumerate() {
+                    objects(element, format!("{pointer}/{index}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut checked = 0;
+    for path in fixtures("valid") {
+        let original = check("valid", &path);
+        let mut before: Vec<&str> = original.diagnostics.iter().map(|d| d.code.id).collect();
+        before.sort_unstable();
+        let value: serde_json::Value = serde_json::from_str(&original.text).unwrap();
+        let mut pointers = Vec::new();
+        objects(&value, String::new(), &mut pointers);
+        // `queriesMetadata` is keyed by query name: a key there is a query, not a property.
+        for pointer in pointers.into_iter().filter(|p| !p.ends_with("/queriesMetadata")) {
+            let mut changed = value.clone();
+            let object = changed.pointer_mut(&pointer).and_then(serde_json::Value::as_object_mut).unwrap();
+            object.insert("aKeyFabricAddsLater".into(), serde_json::json!({"nested": [1, null, "x"]}));
+            let text = serde_json::to_string_pretty(&changed).unwrap();
+            let json = dfls::json::parse(&text);
+            let mut after: Vec<&str> =
+                validate(schema_kind(&path), &json).iter().map(|d| d.code.id).collect();
+            after.sort_unstable();
+            assert_eq!(after, before, "{} with a new key at `{pointer}`", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} objects were tried");
+}
+
+/// A file cut short anywhere (a truncated download, a save that stopped) is one mistake: exactly one `J100`,
+/// at the end of what is there, saying what the file ends inside of.
+#[test]
+fn a_file_cut_at_any_point_gives_exactly_one_error_at_the_cut() {
+    let mut cuts = 0;
+    for path in fixtures("valid") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let complete = text.trim_end().len();
+        for cut in (1..complete).filter(|&cut| text.is_char_boundary(cut)) {
+            let truncated = &text[..cut];
+            let json = dfls::json::parse(truncated);
+            let errors: Vec<&Diagnostic> =
+                json.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+            assert_eq!(errors.len(), 1, "{} cut at {cut}: {:#?}", path.display(), json.diagnostics);
+            let error = errors[0];
+            assert_eq!(error.code.id, "J100");
+            assert_eq!(error.range, truncated.trim_end().len()..truncated.trim_end().len(), "{cut}");
+            assert!(error.message.starts_with("the file ends inside "), "{cut}: {}", error.message);
+            cuts += 1;
+        }
+    }
+    assert!(cuts > 5000, "{cuts} cuts");
+}

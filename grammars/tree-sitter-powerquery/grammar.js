@@ -442,13 +442,27 @@ module.exports = grammar({
       $._type_reference,
     ),
 
-    // Where the specification allows any primary expression as a type, real code uses names
-    // (`Int64.Type`, `_t`) and parentheses; records and lists in type positions are record and list types.
+    // Where the specification allows any primary expression as a type (`type := primary-expression |
+    // primary-type`): names (`Int64.Type`, `_t`), section access, parentheses, and invocations of them
+    // (`[Col = Value.Type(x)]`, `[Name = Type.TableColumn(T, "Name")]`). Records and lists in type positions
+    // are record and list types, and literals are no types, so those primary expressions are left out; so
+    // are item and field access (`Types{0}`, `Schema[A]`), rare in types, whose `{` and `[` would also start
+    // a list or record type: with them, error recovery read some broken types one way when parsing afresh
+    // and another when reparsing after an edit.
+    //
+    // The invocation is the same node as in expressions, built on a type reference rather than on any
+    // expression: in a type, `null` and `type` stay the primitive types, never the start of an expression.
     _type_reference: $ => choice(
       $._name_expression,
       $.section_access,
       $.parenthesized_expression,
+      alias($._type_invoke, $.invoke_expression),
     ),
+
+    _type_invoke: $ => prec(PREC.postfix, seq(
+      field('function', $._type_reference),
+      field('arguments', $.argument_list),
+    )),
 
     primitive_type: _ => choice(...PRIMITIVE_TYPES),
 

@@ -2,7 +2,8 @@
 //! one unit (every file by itself, then the rules that tie them together) and each loose file by itself,
 //! and renders every diagnostic in the chosen format on stdout, one report per file. Items are checked in
 //! parallel on every core, each file read and parsed once. Exit code 1 when any diagnostic is an error, 2
-//! when a path could not be read (the other paths are still checked and reported).
+//! when a path could not be read or a JSON file named on its own is no file of a Dataflow item (the other
+//! paths are still checked and reported).
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -13,15 +14,17 @@ use clap::{Args, ValueEnum};
 
 use super::exit;
 use super::inputs::{self, InputError, Unit};
-use crate::definition::{self, FolderItem, ItemFile};
+use crate::definition::loose::LooseFile;
+use crate::definition::{self, FolderItem, ItemFile, Named};
 use crate::diagnostics::render::{self, Format};
 use crate::diagnostics::{FileReport, Summary};
 
 #[derive(Debug, Args)]
 pub(super) struct CheckArgs {
     /// Dataflow item folders, files (an item's file stands for its item; an M file of any extension, a
-    /// JSON part, a legacy dataflow-content.json or a REST payload), directories searched recursively
-    /// for items, .pq, .pqm and .m files and payloads, or `-` for standard input.
+    /// JSON part, a legacy dataflow-content.json or a REST payload; any other .json is recognised by its
+    /// content), directories searched recursively for items, .pq, .pqm and .m files and payloads, or `-`
+    /// for standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub(super) paths: Vec<PathBuf>,
 
@@ -135,13 +138,41 @@ fn check_all(units: &[Unit]) -> Vec<(Vec<FileReport>, Vec<InputError>)> {
 fn check_unit(unit: &Unit) -> (Vec<FileReport>, Vec<InputError>) {
     match unit {
         Unit::File(input) => match input.read() {
-            Ok(bytes) => (definition::check_file(&input.shown, &bytes), Vec::new()),
+            Ok(bytes) => match definition::check_named(&input.shown, &bytes) {
+                Named::Checked(reports) => (reports, Vec::new()),
+                // Not valid JSON: that is a problem worth showing, whatever the file was meant to be.
+                Named::NotDataflow(report) if Summary::of(std::slice::from_ref(&report)).errors > 0 => {
+                    (vec![report], Vec::new())
+                }
+                Named::NotDataflow(_) => {
+                    (Vec::new(), vec![InputError::NotDataflow { shown: input.shown.clone() }])
+                }
+            },
             Err(error) => (Vec::new(), vec![error]),
         },
         Unit::MaybePayload(input) => match input.read() {
             Ok(bytes) => (definition::check_if_payload(&input.shown, &bytes).unwrap_or_default(), Vec::new()),
             Err(error) => (Vec::new(), vec![error]),
         },
+        Unit::LooseFolder(folder) => {
+            let mut errors = Vec::new();
+            let mut files = Vec::with_capacity(folder.files.len());
+            for input in &folder.files {
+                match input.read() {
+                    Ok(bytes) => files.push(LooseFile { shown: input.shown.clone(), bytes }),
+                    Err(error) => errors.push(error),
+                }
+            }
+            // Siblings are read for the names they define; one that cannot be read just defines none.
+            let siblings: Vec<LooseFile> = folder
+                .siblings
+                .iter()
+                .filter_map(|input| {
+                    input.read().ok().map(|bytes| LooseFile { shown: input.shown.clone(), bytes })
+                })
+                .collect();
+            (definition::loose::check_folder(&files, &siblings), errors)
+        }
         Unit::Item(item) => {
             let mut errors = Vec::new();
             let mut files = Vec::with_capacity(item.parts.len());

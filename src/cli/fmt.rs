@@ -140,6 +140,11 @@ pub(super) fn run(args: FmtArgs) -> u8 {
             }
             // A JSON file found by a search is a REST payload at most: its M is base64, not formatted.
             Unit::MaybePayload(_) => {}
+            Unit::LooseFolder(folder) => {
+                for input in &folder.files {
+                    run.file(input, false, None);
+                }
+            }
             Unit::Item(item) => {
                 for (part_path, input) in &item.parts {
                     match PartKind::of(part_path) {

@@ -1,9 +1,10 @@
 //! What a command reads: expanding PATH arguments (files, directories searched recursively, `-` for
-//! standard input) into sorted units of work (a file checked by itself, a Dataflow item folder, a JSON file
-//! that may be a REST payload), the path each file is shown with, and reading their bytes. Items are
-//! recognised with [`crate::definition::discover`]; a file named on the command line inside an item folder
-//! stands for its whole item, since the rules tie the item's files together. Shared by the commands that
-//! take files (`check`, `fmt`).
+//! standard input) into sorted units of work (a file checked by itself, a Dataflow item folder, a folder's
+//! loose M files, a JSON file that may be a REST payload), the path each file is shown with, and reading
+//! their bytes. Items are recognised with [`crate::definition::discover`]; a file named on the command line
+//! inside an item folder stands for its whole item, since the rules tie the item's files together, and a
+//! loose M file named on its own brings its folder's other M files along for the names they define. Shared
+//! by the commands that take files (`check`, `fmt`).
 //!
 //! The file system side is [`super::walk`]: links are followed with each folder entered once, the kernel's
 //! folders are left out, FIFOs and devices are never opened. What a search leaves out is said once: one
@@ -45,6 +46,8 @@ pub(super) enum InputError {
     NotAFile { shown: String, kind: &'static str },
     /// Folders a search met and could not list: said once, with the first of them.
     UnreadableFolders { count: usize, example: String, error: io::Error },
+    /// A JSON file named on its own that is valid JSON but no file of a Dataflow item: nothing was checked.
+    NotDataflow { shown: String },
 }
 
 impl fmt::Display for InputError {
@@ -58,6 +61,12 @@ impl fmt::Display for InputError {
             InputError::UnreadableFolders { count, example, error } => {
                 write!(f, "skipped {count} folders that could not be read, e.g. `{example}`: {error}")
             }
+            InputError::NotDataflow { shown } => write!(
+                f,
+                "`{shown}` is valid JSON but no file of a Dataflow item (a queryMetadata.json, .platform, \
+                 .schedules, Mapping Data Flow, legacy dataflow-content.json or REST definition payload), so it \
+                 was not checked"
+            ),
         }
     }
 }
@@ -102,6 +111,20 @@ pub(super) enum Unit {
     MaybePayload(Input),
     /// A Dataflow item folder.
     Item(ItemInput),
+    /// The loose M files a search found in one folder outside items, checked together: each sees the
+    /// names its siblings define ([`crate::definition::loose`]).
+    LooseFolder(LooseFolderInput),
+}
+
+/// A folder's loose M files.
+#[derive(Debug)]
+pub(super) struct LooseFolderInput {
+    /// The folder's shown path.
+    pub(super) shown: String,
+    pub(super) files: Vec<Input>,
+    /// The folder's other M files, read only for the names they define: the siblings of a file named on
+    /// its own (a search checks them all, and leaves this empty).
+    pub(super) siblings: Vec<Input>,
 }
 
 /// A Dataflow item folder and its files.
@@ -123,6 +146,7 @@ impl Unit {
         match self {
             Unit::File(input) | Unit::MaybePayload(input) => &input.shown,
             Unit::Item(item) => &item.shown,
+            Unit::LooseFolder(folder) => &folder.shown,
         }
     }
 }
@@ -247,6 +271,25 @@ impl<'a> Search<'a> {
             }
         }
         let input = self.file(path.to_path_buf());
+        // A loose M file sees the names its siblings define, as when its folder is searched.
+        if is_m_file(path) {
+            let own = path.file_name();
+            let siblings: Vec<Input> = walk::list(parent)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|entry| {
+                    matches!(entry.kind, Kind::File)
+                        && is_m_file(&entry.path)
+                        && entry.path.file_name() != own
+                })
+                .map(|entry| self.file(entry.path))
+                .collect();
+            if !siblings.is_empty() {
+                let shown = input.shown.clone();
+                self.units.push(Unit::LooseFolder(LooseFolderInput { shown, files: vec![input], siblings }));
+                return;
+            }
+        }
         self.units.push(Unit::File(input));
     }
 
@@ -273,6 +316,7 @@ impl<'a> Search<'a> {
                     continue;
                 }
             }
+            let mut loose = Vec::new();
             for entry in entries {
                 let wanted = is_m_file(&entry.path) || discover::is_legacy_content(&entry.name);
                 match entry.kind {
@@ -287,6 +331,9 @@ impl<'a> Search<'a> {
                         .errors
                         .push(InputError::NotAFile { shown: shown_path(&entry.path, self.cwd), kind }),
                     Kind::Special(_) => {}
+                    Kind::File | Kind::Missing if wanted && is_m_file(&entry.path) => {
+                        loose.push(self.file(entry.path));
+                    }
                     Kind::File | Kind::Missing if wanted => {
                         let input = self.file(entry.path);
                         self.units.push(Unit::File(input));
@@ -297,6 +344,14 @@ impl<'a> Search<'a> {
                     }
                     Kind::File | Kind::Missing => {}
                 }
+            }
+            if !loose.is_empty() {
+                let shown = shown_path(&directory, self.cwd);
+                self.units.push(Unit::LooseFolder(LooseFolderInput {
+                    shown,
+                    files: loose,
+                    siblings: Vec::new(),
+                }));
             }
         }
     }
@@ -338,8 +393,63 @@ impl<'a> Search<'a> {
         item
     }
 
+    /// Makes the loose M files named on their own in one folder one unit, so that their siblings are read
+    /// once for all of them (a commit hook may name hundreds of files of one folder).
+    fn merge_named_loose_files(&mut self) {
+        let (named, mut units): (Vec<Unit>, Vec<Unit>) = std::mem::take(&mut self.units)
+            .into_iter()
+            .partition(|unit| matches!(unit, Unit::LooseFolder(folder) if !folder.siblings.is_empty()));
+        let mut by_folder: std::collections::BTreeMap<PathBuf, LooseFolderInput> = Default::default();
+        for unit in named {
+            let Unit::LooseFolder(folder) = unit else { continue };
+            let parent =
+                folder.files[0].path().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+            match by_folder.entry(parent) {
+                std::collections::btree_map::Entry::Vacant(entry) => {
+                    entry.insert(folder);
+                }
+                std::collections::btree_map::Entry::Occupied(mut entry) => {
+                    let merged = entry.get_mut();
+                    for file in folder.files {
+                        if !merged.files.iter().any(|known| known.shown == file.shown) {
+                            merged.files.push(file);
+                        }
+                    }
+                }
+            }
+        }
+        for mut folder in by_folder.into_values() {
+            let named: std::collections::HashSet<&str> =
+                folder.files.iter().map(|f| f.shown.as_str()).collect();
+            let siblings = std::mem::take(&mut folder.siblings);
+            folder.siblings = siblings.into_iter().filter(|s| !named.contains(s.shown.as_str())).collect();
+            units.push(Unit::LooseFolder(folder));
+        }
+        self.units = units;
+    }
+
     /// The units sorted, and the folders left out said once each.
     fn finish(mut self) -> Collected {
+        // A file named on its own that a searched folder holds too is checked with its folder.
+        let in_folders: std::collections::HashSet<String> = self
+            .units
+            .iter()
+            .filter_map(|unit| match unit {
+                Unit::LooseFolder(folder) if folder.siblings.is_empty() => {
+                    Some(folder.files.iter().map(|f| f.shown.clone()))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        self.units.retain(|unit| match unit {
+            Unit::File(input) => !in_folders.contains(&input.shown),
+            Unit::LooseFolder(named) if !named.siblings.is_empty() => {
+                !named.files.iter().any(|f| in_folders.contains(&f.shown))
+            }
+            _ => true,
+        });
+        self.merge_named_loose_files();
         self.units.sort_by(|a, b| {
             Path::new(a.shown()).cmp(Path::new(b.shown())).then_with(|| a.shown().cmp(b.shown()))
         });

@@ -3,12 +3,14 @@
 //!
 //! An item is a folder named `*.Dataflow` or any folder holding both `mashup.pq` and
 //! `queryMetadata.json`; a `dataflow-content.json` outside such a folder is a legacy item by itself; a JSON
-//! file holding `{"definition": {"parts": [...]}}` is a REST payload ([`super::payload::is_payload`]). Files
+//! file holding `{"definition": {"parts": [...]}}` is a REST payload ([`super::payload::is_payload`]). A
+//! JSON file named on its own under another name is recognised by its content ([`json_part_kind`]). Files
 //! that version control and operating systems leave in folders are never parts. Pure predicates over
-//! names and bytes: the walking itself (IO) is the caller's.
+//! names, bytes and parsed JSON: the walking itself (IO) is the caller's.
 
 use super::part_path::STAGING_FOLDER;
-use super::parts::{LEGACY_CONTENT, MASHUP, QUERY_METADATA};
+use super::parts::{PartKind, LEGACY_CONTENT, MASHUP, QUERY_METADATA};
+use crate::json::Json;
 
 /// The suffix of item folders in Fabric's Git layout.
 pub const ITEM_FOLDER_SUFFIX: &str = ".Dataflow";
@@ -93,6 +95,44 @@ pub fn may_be_payload(bytes: &[u8]) -> bool {
     bytes.windows(7).any(|window| window == b"\"parts\"")
 }
 
+/// Which part of a Dataflow item a JSON file is, by what it holds, for a file whose name does not say
+/// (`legacy.json`, `metadata-backup.json`): `None` when it is none of them. A REST payload is recognised
+/// before this ([`super::payload::is_payload`]). The keys looked for are the ones each kind cannot do
+/// without, so a file of one kind is never taken for another:
+///
+/// - a legacy `dataflow-content.json`: `editingSessionMashup`;
+/// - `queryMetadata.json`: `formatVersion`, `queriesMetadata` or `editingSession` (the 2024 layout);
+/// - `.platform` and `.schedules`: their `$schema` URL, or without one `metadata` and `config`, or
+///   `schedules`;
+/// - a Mapping Data Flow (`.mdf`): `"properties": {"type": "MappingDataFlow"}`.
+pub fn json_part_kind(json: &Json) -> Option<PartKind> {
+    let root = json.root.as_ref()?;
+    root.as_object()?;
+    let has = |key: &str| root.get(key).is_some();
+    if has("editingSessionMashup") {
+        return Some(PartKind::LegacyContent);
+    }
+    if has("formatVersion") || has("queriesMetadata") || has("editingSession") {
+        return Some(PartKind::QueryMetadata);
+    }
+    if let Some(url) = root.get("$schema").and_then(|schema| schema.as_str()) {
+        if url.contains("/gitIntegration/platformProperties/") {
+            return Some(PartKind::Platform);
+        }
+        if url.contains("/gitIntegration/schedules/") {
+            return Some(PartKind::Schedules);
+        }
+    }
+    if has("metadata") && has("config") {
+        return Some(PartKind::Platform);
+    }
+    if has("schedules") {
+        return Some(PartKind::Schedules);
+    }
+    let mdf = root.get("properties").and_then(|p| p.get("type")).and_then(|t| t.as_str());
+    (mdf == Some("MappingDataFlow")).then_some(PartKind::Mdf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +169,32 @@ mod tests {
         ] {
             assert!(!is_ignored(name), "{name}");
         }
+    }
+
+    #[test]
+    fn json_files_are_recognised_by_their_content() {
+        let kind = |text: &str| json_part_kind(&crate::json::parse(text));
+        let platform = r#"{"$schema": "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/platformProperties/2.0.0/schema.json"}"#;
+        let schedules = r#"{"$schema": "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/schedules/1.0.0/schema.json"}"#;
+        for (text, expected) in [
+            (r#"{"editingSessionMashup": {"mashupDocument": "section S;"}}"#, Some(PartKind::LegacyContent)),
+            (r#"{"formatVersion": "202502", "name": "N"}"#, Some(PartKind::QueryMetadata)),
+            (r#"{"formatVersion": "202409", "editingSession": {}}"#, Some(PartKind::QueryMetadata)),
+            (r#"{"queriesMetadata": {}}"#, Some(PartKind::QueryMetadata)),
+            (platform, Some(PartKind::Platform)),
+            (r#"{"metadata": {"type": "Dataflow"}, "config": {}}"#, Some(PartKind::Platform)),
+            (schedules, Some(PartKind::Schedules)),
+            (r#"{"schedules": []}"#, Some(PartKind::Schedules)),
+            (r#"{"name": "t", "properties": {"type": "MappingDataFlow"}}"#, Some(PartKind::Mdf)),
+            (r#"{"name": "package", "dependencies": {}}"#, None),
+            (r#"{"$schema": "https://json.schemastore.org/package.json"}"#, None),
+            ("[1, 2]", None),
+            ("", None),
+        ] {
+            assert_eq!(kind(text), expected, "{text}");
+        }
+        // A file cut short is still recognised by what is there.
+        assert_eq!(kind(r#"{"formatVersion": "202502", "name": "Sal"#), Some(PartKind::QueryMetadata));
     }
 
     #[test]

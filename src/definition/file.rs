@@ -39,7 +39,8 @@ pub enum Content {
 #[derive(Debug)]
 pub struct MashupContent {
     pub mashup: Mashup,
-    /// Whether the M parsed without errors; rules that conclude something is absent need that.
+    /// Whether the M parsed without syntax errors; rules that conclude something is absent need that. Name
+    /// errors (`M2xx`) do not count: they leave the list of members reliable.
     pub complete: bool,
 }
 
@@ -99,22 +100,27 @@ pub fn check_parsed_m(part_path: &str, shown: String, bytes: &[u8], parsed: &Par
         _ => return check(PartKind::Mashup, part_path, shown, bytes, false),
     };
     let mut diagnostics = syntax::diagnose(&parsed.tree, text);
+    let content = m_content(&parsed.tree, text, &diagnostics);
     diagnostics.extend(parsed.names.iter().cloned());
     let report = FileReport { path: shown, text: text.to_owned(), diagnostics };
-    let content = m_content(&parsed.tree, text, &report.diagnostics);
     Checked { kind: PartKind::Mashup, part_path: part_path.to_string(), report, content }
 }
 
-/// What the cross-file rules read from checked M.
-fn m_content(tree: &tree_sitter::Tree, text: &str, diagnostics: &[Diagnostic]) -> Content {
+/// What the cross-file rules read from checked M, given its syntax diagnostics. Only syntax errors make
+/// the list of queries unreliable; a name error (`M2xx`) leaves every member where it is.
+fn m_content(tree: &tree_sitter::Tree, text: &str, syntax_diagnostics: &[Diagnostic]) -> Content {
     Content::M(MashupContent {
         mashup: mashup::extract(tree, text, &|range| range),
-        complete: !diagnostics.iter().any(|d| d.severity == Severity::Error),
+        complete: !syntax_diagnostics.iter().any(|d| d.severity == Severity::Error),
     })
 }
 
 fn check_m(shown: String, bytes: &[u8], part_path: &str, in_payload: bool) -> (FileReport, Content) {
     let checked = syntax::check_bytes(bytes);
+    let content = match &checked.tree {
+        Some(tree) => m_content(tree, &checked.text, &checked.diagnostics),
+        None => Content::Nothing,
+    };
     let mut diagnostics = checked.diagnostics;
     if let Some(tree) = &checked.tree {
         diagnostics.extend(name_diagnostics(tree, &checked.text));
@@ -124,10 +130,6 @@ fn check_m(shown: String, bytes: &[u8], part_path: &str, in_payload: bool) -> (F
         diagnostics.retain(|d| d.code != codes::M100);
         diagnostics.extend(not_utf8(bytes, &text::decode(bytes).invalid, part_path));
     }
-    let content = match &checked.tree {
-        Some(tree) => m_content(tree, &checked.text, &diagnostics),
-        None => Content::Nothing,
-    };
     (FileReport { path: shown, text: checked.text, diagnostics }, content)
 }
 

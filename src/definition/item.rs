@@ -10,13 +10,13 @@
 
 use super::discover;
 use super::file::{self, Checked, Content};
+use super::loose;
 use super::metadata::{self, Layout};
 use super::parts::{self, PartKind, LEGACY_CONTENT, MASHUP, QUERY_METADATA};
 use super::payload;
 use super::rules::{self, MashupSide, MdfSide, MetadataSide, PlatformSide, Unit};
 use crate::diagnostics::{codes, Diagnostic, FileReport};
 use crate::json::{self, Json};
-use crate::syntax;
 use crate::text;
 
 /// A file of an item folder, read.
@@ -141,29 +141,68 @@ fn missing_message(missing: &[&str]) -> Option<String> {
     }
 }
 
-/// Checks a file named on its own, by its name: an M file, a JSON part (`queryMetadata.json`, `.platform`,
-/// `.schedules`, `*.mdf`), a legacy `dataflow-content.json`, a REST payload, or other JSON (syntax only).
-/// Any other name is M. The file is checked with the rules that need only it.
+/// What [`check_named`] made of a file named on its own.
+#[derive(Debug)]
+pub enum Named {
+    /// The file was checked as what it is: its reports (a payload has one per part besides its own).
+    Checked(Vec<FileReport>),
+    /// A JSON file that is none of the files of a Dataflow item: its report has only its JSON syntax
+    /// errors, if any. Saying "no problems" about it would claim a check that did not happen.
+    NotDataflow(FileReport),
+}
+
+/// Checks a file named on its own (the language server's view of it: a JSON file that is not a Dataflow
+/// file is checked for its syntax only). See [`check_named`].
 pub fn check_file(shown: &str, bytes: &[u8]) -> Vec<FileReport> {
+    match check_named(shown, bytes) {
+        Named::Checked(reports) => reports,
+        Named::NotDataflow(report) => vec![report],
+    }
+}
+
+/// Checks a file named on its own, by its name: an M file, a JSON part (`queryMetadata.json`, `.platform`,
+/// `.schedules`, `*.mdf`), a legacy `dataflow-content.json`; any other `.json` by its content: a REST
+/// payload, or a part or legacy item under another name ([`discover::json_part_kind`]), else
+/// [`Named::NotDataflow`]. Any other name is M. The file is checked with the rules that need only it.
+pub fn check_named(shown: &str, bytes: &[u8]) -> Named {
     let name = shown.rsplit(['/', '\\']).next().unwrap_or(shown);
     let kind = PartKind::of(name);
     match kind {
-        PartKind::Mashup => vec![check_m(shown, bytes)],
+        PartKind::Mashup => Named::Checked(vec![check_m(shown, bytes)]),
         PartKind::Unknown if name.to_ascii_lowercase().ends_with(".json") => {
             let (report, json) = parse_json(shown, bytes);
             if payload::is_payload(&json) {
-                check_payload(report, json)
-            } else {
-                vec![report]
+                return Named::Checked(check_payload(report, json));
+            }
+            match discover::json_part_kind(&json) {
+                Some(kind) => {
+                    // The part path the rules and messages know it by: `legacy.json` is the item's
+                    // `dataflow-content.json`; a Mapping Data Flow keeps its name as its query's.
+                    let part_path = match kind {
+                        PartKind::Mdf => {
+                            format!("{}{}", name.trim_end_matches(".json"), parts::MDF_EXTENSION)
+                        }
+                        PartKind::LegacyContent => LEGACY_CONTENT.to_string(),
+                        PartKind::QueryMetadata => QUERY_METADATA.to_string(),
+                        PartKind::Platform => parts::PLATFORM.to_string(),
+                        PartKind::Schedules => parts::SCHEDULES.to_string(),
+                        PartKind::Mashup | PartKind::Unknown => name.to_string(),
+                    };
+                    Named::Checked(check_alone(kind, &part_path, shown, bytes))
+                }
+                None => Named::NotDataflow(report),
             }
         }
-        PartKind::Unknown => vec![check_m(shown, bytes)],
-        _ => {
-            let mut checked = vec![file::check(kind, name, shown.to_string(), bytes, false)];
-            apply_rules(&mut checked, None, false);
-            checked.into_iter().map(|c| c.report).collect()
-        }
+        PartKind::Unknown => Named::Checked(vec![check_m(shown, bytes)]),
+        _ => Named::Checked(check_alone(kind, name, shown, bytes)),
     }
+}
+
+/// Checks one part of an item by itself, with the rules that need only it.
+fn check_alone(kind: PartKind, part_path: &str, shown: &str, bytes: &[u8]) -> Vec<FileReport> {
+    let mut checked = vec![file::check(kind, part_path, shown.to_string(), bytes, false)];
+    apply_rules(&mut checked, None, false);
+    checked.into_iter().map(|c| c.report).collect()
 }
 
 /// Checks a JSON file found by a search if it is a REST payload; `None` when it is not one.
@@ -175,16 +214,9 @@ pub fn check_if_payload(shown: &str, bytes: &[u8]) -> Option<Vec<FileReport>> {
     payload::is_payload(&json).then(|| check_payload(report, json))
 }
 
-/// A loose M file: syntax and names.
+/// A loose M file: syntax and names, by itself ([`loose::check_file`]).
 fn check_m(shown: &str, bytes: &[u8]) -> FileReport {
-    let checked = syntax::check_bytes(bytes);
-    let mut diagnostics = checked.diagnostics;
-    if let Some(tree) = &checked.tree {
-        diagnostics.extend(file::name_diagnostics(tree, &checked.text));
-    }
-    let mut report = FileReport { path: shown.to_string(), text: checked.text, diagnostics };
-    report.sort();
-    report
+    loose::check_file(shown, bytes)
 }
 
 /// Parses a JSON file that is not a part; its syntax diagnostics go to the report.

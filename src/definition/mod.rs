@@ -13,6 +13,7 @@
 //! | [`guid`] | recognising and deriving GUIDs |
 //! | [`rules`] | the cross-file rules (`D110`-`D123`) |
 //! | [`item`] | an item as one unit: every file checked once, the rules run, one report per file |
+//! | [`loose`] | loose M files outside items: a folder of them read as one section |
 //!
 //! May use `syntax`, `json`, `diagnostics` and `text`; does no IO except in [`folder`] (reading and
 //! writing item folders), which the CLI and the Fabric client share.
@@ -24,6 +25,7 @@ pub mod file;
 pub mod folder;
 pub mod guid;
 pub mod item;
+pub mod loose;
 pub mod mashup;
 pub mod metadata;
 pub mod part_path;
@@ -31,4 +33,4 @@ pub mod parts;
 pub mod payload;
 pub mod rules;
 
-pub use item::{check_file, check_folder, check_if_payload, FolderItem, ItemFile};
+pub use item::{check_file, check_folder, check_if_payload, check_named, FolderItem, ItemFile, Named};

@@ -8,10 +8,13 @@
 //! source ([`JsonString::source_offset`]), so a diagnostic inside the M document that a legacy item stores in a
 //! JSON string lands on the right character of the JSON file.
 //!
+//! A file cut short is one diagnostic at its end ([`truncation`]), whatever tree-sitter's recovery made of it.
+//!
 //! Like `syntax`, this never fails and never recurses on the depth of the input. It may use `diagnostics`
 //! and `text`; it knows no files and no schemas (those are in [`schema`]).
 
 pub mod schema;
+mod truncation;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -298,9 +301,53 @@ fn to_serde(value: &Value, levels: usize) -> serde_json::Value {
 pub fn parse(text: &str) -> Json {
     let tree = parse_tree(text);
     let mut diagnostics = syntax_diagnostics(&tree, text);
-    let root = build(&tree, text, &mut diagnostics);
+    let mut root = build(&tree, text, &mut diagnostics);
+    if !diagnostics.is_empty() {
+        // A file cut short is one mistake, however tree-sitter recovered from it; and the token it cut in
+        // two is no value for the rules to read.
+        if let Some(unfinished) = truncation::unfinished(text) {
+            diagnostics = vec![unfinished.diagnostic];
+            if let Some(start) = unfinished.cut_token {
+                drop_cut_token(&mut root, start);
+            }
+        }
+    }
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
     Json { root, diagnostics }
+}
+
+/// Removes the value that starts at or after `start` (the token a truncation cut in two), with its key in an
+/// object. It is the last value of the document, so it is found along the last members and items.
+fn drop_cut_token(root: &mut Option<Value>, start: usize) {
+    if root.as_ref().is_some_and(|value| value.range.start >= start) {
+        *root = None;
+        return;
+    }
+    let Some(mut current) = root.as_mut() else { return };
+    loop {
+        let next = match &mut current.kind {
+            Kind::Object(members) => {
+                if members.last().is_some_and(|m| m.key.range.start >= start || m.value.range.start >= start)
+                {
+                    members.pop();
+                    return;
+                }
+                members.last_mut().map(|member| &mut member.value)
+            }
+            Kind::Array(items) => {
+                if items.last().is_some_and(|value| value.range.start >= start) {
+                    items.pop();
+                    return;
+                }
+                items.last_mut()
+            }
+            _ => None,
+        };
+        match next {
+            Some(value) => current = value,
+            None => return,
+        }
+    }
 }
 
 fn parse_tree(text: &str) -> Tree {

@@ -44,7 +44,7 @@ pub struct MashupSide<'a> {
     /// How messages name it: "mashup.pq" or "the mashupDocument".
     pub label: &'a str,
     pub mashup: &'a Mashup,
-    /// Parsed without errors.
+    /// Parsed without syntax errors (name errors do not count).
     pub complete: bool,
 }
 

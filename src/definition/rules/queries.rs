@@ -136,7 +136,9 @@ fn entries_without_members(
     out: &mut Vec<(Target, Diagnostic)>,
 ) {
     let Some(section) = mashup.mashup.sections.first() else { return };
-    if !mashup.complete {
+    // A member inside an M syntax error may be the one that is "missing"; an entry cut short by a JSON
+    // syntax error may have lost the `queryName` that matches.
+    if !mashup.complete || !metadata.complete {
         return;
     }
     let siblings = metadata.view.queries.and_then(|q| q.value.as_object()).unwrap_or_default();

@@ -96,6 +96,10 @@ fn write_summary(reports: &[FileReport], out: &mut dyn WriteColor) -> io::Result
     if summary.notes > 0 {
         parts.push(count(summary.notes, "note"));
     }
+    if summary.files == 0 {
+        // "No problems" would claim a check that did not happen.
+        return writeln!(out, "no files checked");
+    }
     let problems = if parts.is_empty() { String::from("no problems") } else { parts.join(", ") };
     let color = match (summary.errors, summary.warnings) {
         (0, 0) => Color::Green,

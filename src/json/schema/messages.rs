@@ -101,7 +101,14 @@ fn convert(error: &ValidationError, pointers: &mut Pointers) -> Vec<Diagnostic> 
                     // In the order people list them: null last.
                     let mut types: Vec<JsonType> = set.iter().collect();
                     types.sort_by_key(|ty| TYPE_ORDER.iter().position(|t| t == ty));
-                    let words: Vec<&str> = types.into_iter().map(type_words).collect();
+                    // "true or false" among alternatives is two of them: "true, false or null".
+                    let words: Vec<&str> = types
+                        .into_iter()
+                        .flat_map(|ty| match ty {
+                            JsonType::Boolean => vec!["true", "false"],
+                            other => vec![type_words(other)],
+                        })
+                        .collect();
                     join_alternatives(&words)
                 }
             };

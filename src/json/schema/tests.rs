@@ -119,7 +119,11 @@ fn wrong_types_name_the_path_and_what_was_found() {
     assert_eq!(
         check(SchemaKind::QueryMetadata, text),
         [
-            triple("J102", "2.5", "`computeEngineSettings.maxConcurrency` must be a whole number, found 2.5"),
+            triple(
+                "J102",
+                "2.5",
+                "`computeEngineSettings.maxConcurrency` must be a whole number or null, found 2.5"
+            ),
             triple("J102", "3", "`gatewayObjectId` must be a string or null, found a number"),
         ]
     );
@@ -139,13 +143,13 @@ fn a_quoted_boolean_or_number_says_to_drop_the_quotes() {
             triple(
                 "J102",
                 "\"false\"",
-                "`fastCombine` must be true or false, found the string \"false\" (write it without quotes)"
+                "`fastCombine` must be true, false or null, found the string \"false\" (write it without quotes)"
             ),
             triple(
                 "J102",
                 "\"4\"",
-                "`computeEngineSettings.maxConcurrency` must be a whole number, found the string \"4\" (write it \
-                 without quotes)"
+                "`computeEngineSettings.maxConcurrency` must be a whole number or null, found the string \"4\" \
+                 (write it without quotes)"
             ),
         ]
     );
