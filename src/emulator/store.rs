@@ -11,7 +11,8 @@
 //! and the oldest results go first when all of them together pass a byte budget. The store is in
 //! incremental auto-vacuum mode (an older store is converted once, when it opens, after its expired
 //! operations are gone), so the pages they held go back to the file system instead of waiting in the file,
-//! and the write-ahead log is truncated after such a clean-up.
+//! and the write-ahead log is truncated after such a clean-up. The job history of an item is trimmed in the
+//! same spirit ([`trim_jobs`]): the newest finished jobs stay, a running one always does.
 //!
 //! This module owns the SQL; the API modules call the small functions here inside a transaction.
 
@@ -550,6 +551,25 @@ pub fn job(db: &Connection, item_id: &str, id: &str) -> rusqlite::Result<Option<
         job_of,
     )
     .optional()
+}
+
+/// Trims the history of an item's jobs to the newest `keep` finished ones, as Fabric lists at most 100
+/// recently completed job instances of an item. A job that has not finished yet is never deleted, nor the
+/// job that published the item's published version ([`published_version`] is computed from it). Returns how
+/// many were deleted.
+pub fn trim_jobs(db: &Connection, item_id: &str, now_ms: i64, keep: usize) -> rusqlite::Result<usize> {
+    // Finished as [`super::jobs::state`] says: deduplicated at once, or ended, or cancelled before its end.
+    db.execute(
+        "DELETE FROM jobs WHERE id IN (\
+             SELECT id FROM jobs WHERE item_id = ?1 \
+             AND (outcome = 'Deduped' OR min(end_ms, coalesce(cancel_ms, end_ms)) <= ?2) \
+             ORDER BY created_ms DESC, rowid DESC LIMIT -1 OFFSET ?3) \
+         AND id IS NOT (\
+             SELECT id FROM jobs WHERE item_id = ?1 AND publishes_version IS NOT NULL \
+             AND outcome = 'Completed' AND end_ms <= ?2 AND cancel_ms IS NULL \
+             ORDER BY publishes_version DESC, created_ms DESC, rowid DESC LIMIT 1)",
+        params![item_id, now_ms, i64::try_from(keep).unwrap_or(i64::MAX)],
+    )
 }
 
 pub fn cancel_job(db: &Connection, id: &str, at_ms: i64) -> rusqlite::Result<()> {
