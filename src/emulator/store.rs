@@ -664,3 +664,60 @@ pub fn published_version(db: &Connection, item_id: &str, now_ms: i64) -> rusqlit
         |row| row.get(0),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job created at 0 that runs from `start_ms` to `end_ms`.
+    fn job(id: &str, start_ms: i64, end_ms: i64, outcome: &str, cancel_ms: Option<i64>) -> JobRow {
+        JobRow {
+            id: id.into(),
+            item_id: "item".into(),
+            workspace_id: DEFAULT_WORKSPACE_ID.into(),
+            job_type: "Execute".into(),
+            invoke_type: "Manual".into(),
+            created_ms: 0,
+            start_ms,
+            end_ms,
+            outcome: outcome.into(),
+            failure: None,
+            cancel_ms,
+            root_activity_id: "r".into(),
+            publishes_version: None,
+            request_key: None,
+        }
+    }
+
+    #[test]
+    fn trimming_removes_finished_jobs_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = 1000;
+        let mut published = job("published", 0, 10, "Completed", None);
+        published.publishes_version = Some(1);
+        let rows = [
+            published,
+            job("completed", 0, 10, "Completed", None),
+            job("failed", 0, 10, "Failed", None),
+            job("deduped", 2000, 2000, "Deduped", None),
+            job("cancelled", 0, 5000, "Completed", Some(500)),
+            job("not-started", 2000, 3000, "Completed", None),
+            job("in-progress", 0, 3000, "Completed", None),
+            job("cancel-to-come", 0, 3000, "Completed", Some(2000)),
+            job("cancelled-after-its-end", 0, 3000, "Completed", Some(4000)),
+        ];
+        let left = store
+            .write(|db| {
+                for row in &rows {
+                    insert_job(db, row)?;
+                }
+                trim_jobs(db, "item", now, 0)?;
+                Ok(jobs(db, "item")?.into_iter().map(|row| row.id).collect::<Vec<_>>())
+            })
+            .unwrap();
+        let expected =
+            ["cancelled-after-its-end", "cancel-to-come", "in-progress", "not-started", "published"];
+        assert_eq!(left, expected, "newest first: the running jobs, and the one that published");
+    }
+}
