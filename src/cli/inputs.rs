@@ -223,13 +223,13 @@ impl<'a> Search<'a> {
     }
 
     /// Whether to search a folder reached through `link` or not; a folder left out is remembered for the
-    /// notes. A folder met again without a link (two overlapping PATH arguments) needs no word: its units
-    /// are there already.
+    /// notes. A folder met again where no link was involved (two overlapping PATH arguments) needs no
+    /// word: its units are there already. A loop does, whichever of its two paths came first.
     fn enter(&mut self, folder: &Path, link: bool) -> bool {
-        match self.folders.enter(folder) {
+        match self.folders.enter(folder, link) {
             Enter::Yes => true,
-            Enter::Again => {
-                if link {
+            Enter::Again { linked } => {
+                if linked {
                     self.again.push(shown_path(folder, self.cwd));
                 }
                 false

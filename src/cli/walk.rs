@@ -2,14 +2,16 @@
 //! links are followed, which folders a search enters, and reading a file only when it is a regular one.
 //!
 //! - A folder is entered once, however many links lead to it: folders are known by device and inode
-//!   (their canonical path where there are no inodes), so a link loop ends the first time round.
+//!   (their canonical path where there are no inodes), so a link loop ends the first time round. Whether a
+//!   link led to a folder the first time is kept, so that a loop met first from its link's end is still
+//!   one to mention.
 //! - The kernel's folders, `/proc`, `/sys` and `/dev` where they are file systems of their own, are never
 //!   entered: they hold no sources, millions of entries, and files that never end.
 //! - A FIFO, socket or device is never opened: a FIFO blocks `open` until a writer comes, a device may read
 //!   without end. Files are opened non-blocking and checked again through the open handle, so a FIFO put in
 //!   place of a file after the search does not block either.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -87,15 +89,20 @@ pub(super) fn kind_in_words(file_type: &fs::FileType) -> &'static str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Enter {
     Yes,
-    /// It was entered before, through another path (a link loop, or two links to one folder).
-    Again,
+    /// It was entered before, through another path (a link loop, or two links to one folder). `linked`
+    /// when a symbolic link led there this time or the first time: a loop whose link was met before the
+    /// folder's own path is one too; two overlapping PATH arguments are not.
+    Again {
+        linked: bool,
+    },
     /// One of the kernel's folders.
     System,
 }
 
 /// The folders one command has entered, and the kernel's.
 pub(super) struct Folders {
-    entered: HashSet<FolderId>,
+    /// Each folder entered, with whether a symbolic link led to it.
+    entered: HashMap<FolderId, bool>,
     /// The devices of `/proc`, `/sys` and `/dev` that are mounted file systems of their own.
     #[cfg(unix)]
     system_devices: Vec<u64>,
@@ -109,15 +116,15 @@ type FolderId = PathBuf;
 impl Folders {
     pub(super) fn new() -> Folders {
         Folders {
-            entered: HashSet::new(),
+            entered: HashMap::new(),
             #[cfg(unix)]
             system_devices: system_devices(),
         }
     }
 
-    /// Whether to enter `folder`, and if so, remembers it. A folder whose metadata cannot be read is
-    /// entered: listing it fails and says why.
-    pub(super) fn enter(&mut self, folder: &Path) -> Enter {
+    /// Whether to enter `folder`, reached through a symbolic link or not, and if so, remembers it. A folder
+    /// whose metadata cannot be read is entered: listing it fails and says why.
+    pub(super) fn enter(&mut self, folder: &Path, through_link: bool) -> Enter {
         let Ok(metadata) = fs::metadata(folder) else { return Enter::Yes };
         #[cfg(unix)]
         let id = {
@@ -132,10 +139,14 @@ impl Folders {
             let _ = metadata;
             fs::canonicalize(folder).unwrap_or_else(|_| folder.to_path_buf())
         };
-        if self.entered.insert(id) {
-            Enter::Yes
-        } else {
-            Enter::Again
+        match self.entered.entry(id) {
+            std::collections::hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(through_link);
+                Enter::Yes
+            }
+            std::collections::hash_map::Entry::Occupied(first) => {
+                Enter::Again { linked: through_link || *first.get() }
+            }
         }
     }
 }
@@ -197,8 +208,13 @@ mod tests {
     fn a_folder_is_entered_once() {
         let dir = tempfile::tempdir().unwrap();
         let mut folders = Folders::new();
-        assert_eq!(folders.enter(dir.path()), Enter::Yes);
-        assert_eq!(folders.enter(&dir.path().join(".")), Enter::Again);
+        assert_eq!(folders.enter(dir.path(), false), Enter::Yes);
+        assert_eq!(folders.enter(&dir.path().join("."), false), Enter::Again { linked: false });
+        // Reached first through a link, then by its own path: a loop met from its far end.
+        let linked = dir.path().join("sub");
+        fs::create_dir(&linked).unwrap();
+        assert_eq!(folders.enter(&linked, true), Enter::Yes);
+        assert_eq!(folders.enter(&linked, false), Enter::Again { linked: true });
     }
 
     #[cfg(target_os = "linux")]
@@ -207,7 +223,7 @@ mod tests {
         let mut folders = Folders::new();
         for path in ["/proc", "/proc/self", "/sys", "/dev"] {
             if Path::new(path).exists() {
-                assert_eq!(folders.enter(Path::new(path)), Enter::System, "{path}");
+                assert_eq!(folders.enter(Path::new(path), false), Enter::System, "{path}");
             }
         }
     }

@@ -288,6 +288,7 @@ fn plan(
         }
     }
     store::insert_job(db, &job)?;
+    store::trim_jobs(db, &item.id, now, options.job_history)?;
     Ok(Planned::Job(job.id))
 }
 

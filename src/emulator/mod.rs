@@ -69,6 +69,10 @@ pub const OPERATION_RETENTION: f64 = 3600.0;
 /// The most bytes kept in operation results (a getDefinition result is a whole definition, base64).
 pub const OPERATION_RESULTS_BUDGET: u64 = 256 << 20;
 
+/// How many finished job instances of an item are kept (and listed), the newest; Fabric documents "a limit of
+/// 100 recently completed entities" for most items, and none for jobs still running.
+pub const JOB_HISTORY: usize = 100;
+
 /// How the emulator behaves. Everything but `token` and `log` can also be changed at run time through the
 /// admin endpoint (`/admin/faults`).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +89,8 @@ pub struct Options {
     pub operation_retention_seconds: f64,
     /// The most bytes the results of all kept operations may hold; past it the oldest go first.
     pub operation_results_budget: u64,
+    /// How many finished jobs of an item are kept, the newest ([`JOB_HISTORY`]); running jobs always are.
+    pub job_history: usize,
     /// Entries per page of every list.
     pub page_size: usize,
     pub lro: LroMode,
@@ -136,6 +142,7 @@ impl Default for Options {
             operation_seconds: 1.0,
             operation_retention_seconds: OPERATION_RETENTION,
             operation_results_budget: OPERATION_RESULTS_BUDGET,
+            job_history: JOB_HISTORY,
             page_size: 100,
             lro: LroMode::Auto,
             retry_after: 1,

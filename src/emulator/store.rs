@@ -11,7 +11,8 @@
 //! and the oldest results go first when all of them together pass a byte budget. The store is in
 //! incremental auto-vacuum mode (an older store is converted once, when it opens, after its expired
 //! operations are gone), so the pages they held go back to the file system instead of waiting in the file,
-//! and the write-ahead log is truncated after such a clean-up.
+//! and the write-ahead log is truncated after such a clean-up. The job history of an item is trimmed in the
+//! same spirit ([`trim_jobs`]): the newest finished jobs stay, a running one always does.
 //!
 //! This module owns the SQL; the API modules call the small functions here inside a transaction.
 
@@ -552,6 +553,25 @@ pub fn job(db: &Connection, item_id: &str, id: &str) -> rusqlite::Result<Option<
     .optional()
 }
 
+/// Trims the history of an item's jobs to the newest `keep` finished ones, as Fabric lists at most 100
+/// recently completed job instances of an item. A job that has not finished yet is never deleted, nor the
+/// job that published the item's published version ([`published_version`] is computed from it). Returns how
+/// many were deleted.
+pub fn trim_jobs(db: &Connection, item_id: &str, now_ms: i64, keep: usize) -> rusqlite::Result<usize> {
+    // Finished as [`super::jobs::state`] says: deduplicated at once, or ended, or cancelled before its end.
+    db.execute(
+        "DELETE FROM jobs WHERE id IN (\
+             SELECT id FROM jobs WHERE item_id = ?1 \
+             AND (outcome = 'Deduped' OR min(end_ms, coalesce(cancel_ms, end_ms)) <= ?2) \
+             ORDER BY created_ms DESC, rowid DESC LIMIT -1 OFFSET ?3) \
+         AND id IS NOT (\
+             SELECT id FROM jobs WHERE item_id = ?1 AND publishes_version IS NOT NULL \
+             AND outcome = 'Completed' AND end_ms <= ?2 AND cancel_ms IS NULL \
+             ORDER BY publishes_version DESC, created_ms DESC, rowid DESC LIMIT 1)",
+        params![item_id, now_ms, i64::try_from(keep).unwrap_or(i64::MAX)],
+    )
+}
+
 pub fn cancel_job(db: &Connection, id: &str, at_ms: i64) -> rusqlite::Result<()> {
     db.execute("UPDATE jobs SET cancel_ms = ?2 WHERE id = ?1", params![id, at_ms])?;
     Ok(())
@@ -643,4 +663,61 @@ pub fn published_version(db: &Connection, item_id: &str, now_ms: i64) -> rusqlit
         params![item_id, now_ms],
         |row| row.get(0),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job created at 0 that runs from `start_ms` to `end_ms`.
+    fn job(id: &str, start_ms: i64, end_ms: i64, outcome: &str, cancel_ms: Option<i64>) -> JobRow {
+        JobRow {
+            id: id.into(),
+            item_id: "item".into(),
+            workspace_id: DEFAULT_WORKSPACE_ID.into(),
+            job_type: "Execute".into(),
+            invoke_type: "Manual".into(),
+            created_ms: 0,
+            start_ms,
+            end_ms,
+            outcome: outcome.into(),
+            failure: None,
+            cancel_ms,
+            root_activity_id: "r".into(),
+            publishes_version: None,
+            request_key: None,
+        }
+    }
+
+    #[test]
+    fn trimming_removes_finished_jobs_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let now = 1000;
+        let mut published = job("published", 0, 10, "Completed", None);
+        published.publishes_version = Some(1);
+        let rows = [
+            published,
+            job("completed", 0, 10, "Completed", None),
+            job("failed", 0, 10, "Failed", None),
+            job("deduped", 2000, 2000, "Deduped", None),
+            job("cancelled", 0, 5000, "Completed", Some(500)),
+            job("not-started", 2000, 3000, "Completed", None),
+            job("in-progress", 0, 3000, "Completed", None),
+            job("cancel-to-come", 0, 3000, "Completed", Some(2000)),
+            job("cancelled-after-its-end", 0, 3000, "Completed", Some(4000)),
+        ];
+        let left = store
+            .write(|db| {
+                for row in &rows {
+                    insert_job(db, row)?;
+                }
+                trim_jobs(db, "item", now, 0)?;
+                Ok(jobs(db, "item")?.into_iter().map(|row| row.id).collect::<Vec<_>>())
+            })
+            .unwrap();
+        let expected =
+            ["cancelled-after-its-end", "cancel-to-come", "in-progress", "not-started", "published"];
+        assert_eq!(left, expected, "newest first: the running jobs, and the one that published");
+    }
 }

@@ -1,6 +1,6 @@
 //! The store: state survives a restart, two emulators (as two processes would) share one store, 20
 //! concurrent clients leave it consistent, a corrupt or newer store is refused with a clear error, and
-//! long-running operations expire so that the store stays bounded.
+//! long-running operations expire and an item's job history is trimmed so that the store stays bounded.
 
 use std::collections::BTreeSet;
 
@@ -334,4 +334,44 @@ fn a_publish_being_checked_holds_no_other_request() {
         assert_eq!(state["failureReason"]["errorCode"], "DataflowApplyChangesFailed", "{state}");
     });
     assert_eq!(checks.load(Ordering::SeqCst), 2, "checked again after the change");
+}
+
+#[test]
+fn the_job_history_keeps_the_newest_finished_jobs_and_every_running_one() {
+    // One page holds every job, so that a listing shows the whole table.
+    let fabric = Fabric::with(Options { page_size: 1000, ..fast() });
+    let id = fabric.create_dataflow("Busy", Some(sales_orders()));
+    let publish = fabric.run(&id, "ApplyChanges", None);
+    assert_eq!(fabric.wait(&id, &publish)["status"], "Completed");
+    // Two jobs that run for an hour, started before the flood of finished ones.
+    set(&fabric, |options| options.job_seconds = 3600.0);
+    let running: Vec<String> = (0..2).map(|_| fabric.run(&id, "ApplyChanges", None)).collect();
+    set(&fabric, |options| options.job_seconds = 0.0);
+    let skip = json!({"executionData": {"executeOption": "SkipApplyChanges"}});
+    let finished: Vec<String> = (0..250).map(|_| fabric.run(&id, "Execute", Some(&skip))).collect();
+    // Every run found the dataflow still published: the job that published it was kept.
+    assert_eq!(fabric.wait(&id, finished.last().unwrap())["status"], "Completed");
+
+    let listed = fabric.get(&format!("/workspaces/{WS}/items/{id}/jobs/instances")).expect(200).body;
+    let listed: Vec<String> = listed["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|job| job["id"].as_str().unwrap().to_string())
+        .collect();
+    let newest: Vec<String> = finished.iter().rev().take(100).cloned().collect();
+    assert_eq!(listed[..100], newest[..], "the newest 100 finished jobs, newest first");
+    let rest: BTreeSet<&String> = listed[100..].iter().collect();
+    let expected: BTreeSet<&String> = running.iter().chain([&publish]).collect();
+    assert_eq!(rest, expected, "the running jobs and the job that published the dataflow stay");
+    for job in &running {
+        let status = fabric.job(&id, job)["status"].clone();
+        assert!(status == "NotStarted" || status == "InProgress", "still running: {status}");
+    }
+    fabric
+        .get(&format!("/workspaces/{WS}/items/{id}/jobs/instances/{}", finished[0]))
+        .expect_error(404, "ItemJobInstanceNotFound");
+    let connection = rusqlite::Connection::open(fabric.data_dir().join(STORE_FILE)).unwrap();
+    let stored: i64 = connection.query_row("SELECT count(*) FROM jobs", [], |row| row.get(0)).unwrap();
+    assert_eq!(stored, 103, "the table is bounded, not one row a run");
 }
