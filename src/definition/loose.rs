@@ -38,6 +38,14 @@ pub fn check_folder(files: &[LooseFile], context: &[LooseFile]) -> Vec<FileRepor
             defined.extend(names_defined(&file.shown, tree, &checked.text));
         }
     }
+    let reports: Vec<FileReport> =
+        parsed.iter().map(|(file, checked)| report(&file.shown, checked.clone(), &defined)).collect();
+    // The other files of the folder are parsed only when a name is still unknown: a file named on its own
+    // beside megabytes of siblings costs no more than itself when its names resolve.
+    let unknown = |report: &FileReport| report.diagnostics.iter().any(|d| d.code == codes::M201);
+    if context.is_empty() || !reports.iter().any(unknown) {
+        return reports;
+    }
     let mut parser = syntax::new_parser();
     for file in context {
         // Only the tree: the file's own problems are not this check's business.
