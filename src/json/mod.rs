@@ -174,22 +174,7 @@ pub struct Located<'a> {
 impl Json {
     /// Follows a JSON pointer (RFC 6901: `/queriesMetadata/Sales~1Orders/queryId`; `""` is the root).
     pub fn locate(&self, pointer: &str) -> Option<Located<'_>> {
-        let mut located = Located { value: self.root.as_ref()?, key: None };
-        if pointer.is_empty() {
-            return Some(located);
-        }
-        for token in pointer.strip_prefix('/')?.split('/') {
-            let token = token.replace("~1", "/").replace("~0", "~");
-            located = match &located.value.kind {
-                Kind::Object(_) => {
-                    let member = located.value.member(&token)?;
-                    Located { value: &member.value, key: Some(&member.key) }
-                }
-                Kind::Array(items) => Located { value: items.get(token.parse::<usize>().ok()?)?, key: None },
-                _ => return None,
-            };
-        }
-        Some(located)
+        follow(self.root.as_ref()?, pointer, |object, key| object.member(key))
     }
 
     /// The range a diagnostic about a pointer should underline: the key of a member when asked for and
@@ -228,34 +213,42 @@ impl<'j> Pointers<'j> {
 
     /// [`Json::locate`], through the indexes.
     pub fn locate(&mut self, pointer: &str) -> Option<Located<'j>> {
-        let mut located = Located { value: self.json.root.as_ref()?, key: None };
-        if pointer.is_empty() {
-            return Some(located);
-        }
-        for token in pointer.strip_prefix('/')?.split('/') {
-            let token = token.replace("~1", "/").replace("~0", "~");
-            located = match &located.value.kind {
-                Kind::Object(members) if members.len() > 16 => {
-                    let index = self.indexes.entry(located.value as *const Value).or_insert_with(|| {
-                        members
-                            .iter()
-                            .enumerate()
-                            .map(|(at, member)| (member.key.value.as_str(), at))
-                            .collect()
-                    });
-                    let member = &members[*index.get(token.as_str())?];
-                    Located { value: &member.value, key: Some(&member.key) }
-                }
-                Kind::Object(_) => {
-                    let member = located.value.member(&token)?;
-                    Located { value: &member.value, key: Some(&member.key) }
-                }
-                Kind::Array(items) => Located { value: items.get(token.parse::<usize>().ok()?)?, key: None },
-                _ => return None,
-            };
-        }
-        Some(located)
+        let indexes = &mut self.indexes;
+        follow(self.json.root.as_ref()?, pointer, |object, key| {
+            let members = object.as_object()?;
+            if members.len() <= 16 {
+                return object.member(key);
+            }
+            let index = indexes.entry(object as *const Value).or_insert_with(|| {
+                members.iter().enumerate().map(|(at, member)| (member.key.value.as_str(), at)).collect()
+            });
+            members.get(*index.get(key)?)
+        })
     }
+}
+
+/// Follows a JSON pointer from `root`, finding the member of an object with `key` through `member`.
+fn follow<'j>(
+    root: &'j Value,
+    pointer: &str,
+    mut member: impl FnMut(&'j Value, &str) -> Option<&'j Member>,
+) -> Option<Located<'j>> {
+    let mut located = Located { value: root, key: None };
+    if pointer.is_empty() {
+        return Some(located);
+    }
+    for token in pointer.strip_prefix('/')?.split('/') {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        located = match &located.value.kind {
+            Kind::Object(_) => {
+                let found = member(located.value, &token)?;
+                Located { value: &found.value, key: Some(&found.key) }
+            }
+            Kind::Array(items) => Located { value: items.get(token.parse::<usize>().ok()?)?, key: None },
+            _ => return None,
+        };
+    }
+    Some(located)
 }
 
 /// How deep a value may nest and still be handed to recursive code (serde, the schema validator).
