@@ -48,6 +48,7 @@
 
 pub mod cancel;
 pub mod cli;
+pub mod config;
 pub mod definition;
 pub mod diagnostics;
 pub mod emulator;
