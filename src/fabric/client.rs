@@ -190,7 +190,10 @@ impl Client {
                 (Some(uri), _) if !uri.is_empty() => uri,
                 (_, Some(token)) if !token.is_empty() => {
                     let separator = if path.contains('?') { '&' } else { '?' };
-                    format!("{path}{separator}continuationToken={}", encode_query(&token))
+                    format!(
+                        "{path}{separator}continuationToken={}",
+                        percent_encoding::utf8_percent_encode(&token, crate::text::URI_COMPONENT)
+                    )
                 }
                 _ => return Ok(out),
             };
@@ -484,17 +487,4 @@ pub fn decode_definition(value: &Value) -> Result<Definition, FabricError> {
         return Err(FabricError::Protocol(format!("the definition the API returned: {}", problem.message)));
     }
     Ok(Definition { format, parts: decoded.into_iter().map(|d| d.part).collect() })
-}
-
-/// Percent-encodes a query value.
-fn encode_query(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
