@@ -480,9 +480,7 @@ fn sleep_unless(duration: Duration, stop: &dyn Fn() -> bool) {
 
 /// The definition of a `getDefinition` result, decoded; a part that is not base64 is an error.
 pub fn decode_definition(value: &Value) -> Result<Definition, FabricError> {
-    let text = value.to_string();
-    let json = crate::json::parse(&text);
-    let (decoded, format, diagnostics) = payload::decode(&json);
+    let (decoded, format, diagnostics) = payload::decode_value(&value["definition"]);
     if let Some(problem) = diagnostics.first() {
         return Err(FabricError::Protocol(format!("the definition the API returned: {}", problem.message)));
     }
