@@ -9,6 +9,8 @@
 //! `indent_size` (`tab` meaning `tab_width`), `tab_width` and `max_line_length` (`off` leaves the width
 //! to the next source) apply, `unset` clears. Globs: `*`, `**`, `?`, `[abc]`, `[!abc]`, `{a,b}`, `{1..3}`.
 //! The M inside a legacy `dataflow-content.json` takes the properties of a `mashup.pq` beside it.
+//! (The `ec4rs` crate was weighed for this and left: its 1.2 release reads a one-character negated class,
+//! `[!m]`, as the character itself, and stops at the first line it does not understand.)
 //!
 //! The readers are pure; [`project_settings`] walks directories through the [`ConfigFs`] its caller
 //! passes ([`RealFs`] at the edges: the command line, the language server).
