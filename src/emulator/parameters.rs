@@ -65,36 +65,38 @@ fn typed(m_type: &str, value: &str, text: Option<&str>) -> (&'static str, Value)
 /// `#datetime(...)` `2025-09-15T21:45:00.000Z`, `#datetimezone(..., 2, 0)` `2025-09-15T21:45:00+02:00`,
 /// `#time(21, 45, 0)` `21:45:00`, `#duration(5, 21, 35, 30)` `P5DT21H35M30S`); `None` for anything else.
 fn temporal(value: &str) -> Option<String> {
+    use jiff::civil::{Date, DateTime, Time};
     let (function, rest) = value.trim().split_once('(')?;
     let arguments: Vec<f64> =
         rest.strip_suffix(')')?.split(',').map(|a| a.trim().parse::<f64>()).collect::<Result<_, _>>().ok()?;
-    // Whole numbers print without a fraction; seconds keep theirs.
-    let int = |x: f64| format!("{:02}", x.trunc() as i64);
-    let seconds = |x: f64| if x.fract() == 0.0 { int(x) } else { format!("{x:06.3}") };
-    let date = |a: &[f64]| format!("{:04}-{}-{}", a[0] as i64, int(a[1]), int(a[2]));
+    // The calendar is jiff's, as everywhere in dfls: a day or an hour that does not exist is no date.
+    let whole = |x: f64| (x.fract() == 0.0 && x.abs() < 1e6).then_some(x as i32);
+    let field = |x: f64| whole(x).and_then(|n| i8::try_from(n).ok());
+    let date = |a: &[f64]| Date::new(i16::try_from(whole(a[0])?).ok()?, field(a[1])?, field(a[2])?).ok();
+    let time = |h: f64, m: f64, s: f64| {
+        let nanos = (s.fract() * 1e9).round().min(999_999_999.0) as i32;
+        Time::new(field(h)?, field(m)?, field(s.trunc())?, nanos).ok()
+    };
+    // Whole seconds print without a fraction, others with milliseconds.
+    let clock = |time: Time| match time.subsec_nanosecond() {
+        0 => time.strftime("%H:%M:%S").to_string(),
+        _ => time.strftime("%H:%M:%S.%3f").to_string(),
+    };
     match (function.trim(), arguments.as_slice()) {
-        ("#date", a @ [_, _, _]) => Some(date(a)),
-        ("#datetime", a @ [_, _, _, h, m, s]) => Some(format!(
-            "{}T{}:{}:{}.{:03}Z",
-            date(a),
-            int(*h),
-            int(*m),
-            int(*s),
-            (s.fract() * 1000.0).round() as i64
-        )),
+        ("#date", a @ [_, _, _]) => Some(date(a)?.to_string()),
+        ("#datetime", a @ [_, _, _, h, m, s]) => Some(
+            DateTime::from_parts(date(a)?, time(*h, *m, *s)?).strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string(),
+        ),
         ("#datetimezone", a @ [_, _, _, h, m, s, oh, om]) => {
-            let sign = if *oh < 0.0 || *om < 0.0 { '-' } else { '+' };
-            Some(format!(
-                "{}T{}:{}:{}{sign}{}:{}",
-                date(a),
-                int(*h),
-                int(*m),
-                seconds(*s),
-                int(oh.abs()),
-                int(om.abs())
-            ))
+            let (hours, minutes) = (whole(*oh)?, whole(*om)?);
+            if hours.abs() > 14 || minutes.abs() > 59 {
+                return None;
+            }
+            let sign = if hours < 0 || minutes < 0 { '-' } else { '+' };
+            let (date, time) = (date(a)?, time(*h, *m, *s)?);
+            Some(format!("{date}T{}{sign}{:02}:{:02}", clock(time), hours.abs(), minutes.abs()))
         }
-        ("#time", [h, m, s]) => Some(format!("{}:{}:{}", int(*h), int(*m), seconds(*s))),
+        ("#time", [h, m, s]) => Some(clock(time(*h, *m, *s)?)),
         ("#duration", [d, h, m, s]) => Some(format!(
             "P{}DT{}H{}M{}S",
             *d as i64,
@@ -149,6 +151,20 @@ mod tests {
         );
         assert_eq!(temporal("#time(21, 45, 0)").unwrap(), "21:45:00");
         assert_eq!(temporal("#duration(5, 21, 35, 30)").unwrap(), "P5DT21H35M30S");
+        assert_eq!(temporal("#time(21, 45, 5.5)").unwrap(), "21:45:05.500");
         assert_eq!(temporal("Date.From(x)"), None);
+        // Days and hours that do not exist are no dates: the parameter shows its source text.
+        for absurd in [
+            "#date(2025, 2, 30)",
+            "#date(2025, 13, 1)",
+            "#date(2025.5, 1, 1)",
+            "#datetime(2025, 9, 15, 24, 0, 0)",
+            "#time(21, 60, 0)",
+            "#datetimezone(2025, 9, 15, 21, 45, 0, 20, 0)",
+            "#date(1e300, 1, 1)",
+        ] {
+            assert_eq!(temporal(absurd), None, "{absurd}");
+        }
+        assert_eq!(typed("Date", "#date(2025, 2, 30)", None).1, "#date(2025, 2, 30)");
     }
 }
