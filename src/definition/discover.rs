@@ -59,7 +59,7 @@ pub fn is_ignored(name: &str) -> bool {
 /// Whether a file name is one an editor keeps beside the file it edits: backups (`x~`), Vim's swap files
 /// (`.x.swp`, then `.x.swo`, ... down to `.x.swa`) and the file it writes to test a folder (`4913`), Emacs's
 /// auto-save and lock files (`#x#`, `.#x`), and macOS's resource forks on foreign disks (`._x`).
-fn is_editor_file(name: &str) -> bool {
+pub fn is_editor_file(name: &str) -> bool {
     let vim_swap =
         name.strip_prefix('.').and_then(|n| n.get(n.len().saturating_sub(4)..)).is_some_and(|ext| {
             let ext = ext.as_bytes();
