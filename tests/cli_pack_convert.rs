@@ -178,6 +178,47 @@ fn leftovers_of_interrupted_writes_are_never_packed_and_are_cleaned_up() {
     assert_eq!(files(&item), files(&example("Sales Orders.Dataflow")));
 }
 
+/// Files that version control, editors and operating systems leave in an item folder are not parts:
+/// packed, the local Fabric refused them (400 `InvalidDefinitionParts`); `check` reads the same list.
+#[test]
+fn editor_and_version_control_files_are_never_packed_and_the_local_fabric_takes_the_payload() {
+    let temp = tempfile::tempdir().unwrap();
+    let item = temp.path().join("Sales.Dataflow");
+    std::fs::create_dir_all(&item).unwrap();
+    for (name, bytes) in files(&example("Sales Orders.Dataflow")) {
+        std::fs::write(item.join(name), bytes).unwrap();
+    }
+    let parts = files(&item);
+    for name in [
+        ".gitignore",
+        ".gitkeep",
+        ".mashup.pq.swp",
+        ".mashup.pq.swo",
+        "4913",
+        "mashup.pq~",
+        "#mashup.pq#",
+        ".#mashup.pq",
+        "._mashup.pq",
+        ".DS_Store",
+    ] {
+        std::fs::write(item.join(name), "not a part").unwrap();
+    }
+    let packed = dfls(&["pack", "Sales.Dataflow"], temp.path());
+    assert!(packed.status.success(), "{}", String::from_utf8_lossy(&packed.stderr));
+    let payload: serde_json::Value = serde_json::from_slice(&packed.stdout).unwrap();
+    let paths: Vec<&str> = payload["definition"]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, parts.iter().map(|(path, _)| path.as_str()).collect::<Vec<_>>());
+    let decoded = dfls::emulator::validate::decode(&payload["definition"]).unwrap();
+    dfls::emulator::validate::dataflow_parts(&decoded.parts).expect("the local Fabric takes every part");
+    let checked = dfls(&["check", "Sales.Dataflow", "--color", "never"], temp.path());
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+}
+
 /// The payload line was printed twice, one write per byte: 8 MB took 39 s, 60 MB never finished.
 #[test]
 fn unpack_of_a_long_payload_with_bad_base64_prints_a_short_window() {

@@ -190,7 +190,10 @@ impl Client {
                 (Some(uri), _) if !uri.is_empty() => uri,
                 (_, Some(token)) if !token.is_empty() => {
                     let separator = if path.contains('?') { '&' } else { '?' };
-                    format!("{path}{separator}continuationToken={}", encode_query(&token))
+                    format!(
+                        "{path}{separator}continuationToken={}",
+                        percent_encoding::utf8_percent_encode(&token, crate::text::URI_COMPONENT)
+                    )
                 }
                 _ => return Ok(out),
             };
@@ -477,24 +480,9 @@ fn sleep_unless(duration: Duration, stop: &dyn Fn() -> bool) {
 
 /// The definition of a `getDefinition` result, decoded; a part that is not base64 is an error.
 pub fn decode_definition(value: &Value) -> Result<Definition, FabricError> {
-    let text = value.to_string();
-    let json = crate::json::parse(&text);
-    let (decoded, format, diagnostics) = payload::decode(&json);
+    let (decoded, format, diagnostics) = payload::decode_value(&value["definition"]);
     if let Some(problem) = diagnostics.first() {
         return Err(FabricError::Protocol(format!("the definition the API returned: {}", problem.message)));
     }
     Ok(Definition { format, parts: decoded.into_iter().map(|d| d.part).collect() })
-}
-
-/// Percent-encodes a query value.
-fn encode_query(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }

@@ -127,7 +127,7 @@ impl PushPlan {
                             "/dev/null".to_owned()
                         }
                     };
-                    out.push_str(&crate::format::diff::unified(
+                    out.push_str(&crate::text::diff::unified(
                         old,
                         new,
                         &name("remote", remote.is_some()),

@@ -16,7 +16,7 @@
 //! - **It never recurses on the input's depth** (subtrees nested deeper than 150 levels are printed as
 //!   they are), and it is pure: text in, text out (the members of a large section are laid out on two
 //!   threads). Options and where they come from: [`options`], [`config`]. Formatting the M inside a legacy
-//!   `dataflow-content.json`: [`legacy`]. A line diff for `dfls fmt --diff`: [`diff`].
+//!   `dataflow-content.json`: [`legacy`].
 //!
 //! A language server formats an open document with [`format_tree`] and the tree it already has, with
 //! `config::project_settings(path, &config::RealFs)?.options(Settings::default(), Settings::from_editor(
@@ -27,7 +27,6 @@
 
 mod builder;
 pub mod config;
-pub mod diff;
 mod doc;
 pub mod edits;
 mod kinds;
