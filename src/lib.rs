@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | [`text`] | bytes to text without moving offsets; offsets to lines and columns | std |
 //! | [`cancel`] | cooperative cancellation: a token per computation, checkpoints in long loops that unwind when it is cancelled | std |
+//! | [`suggest`] | "did you mean": the names closest to an unknown one, by edit distance | std |
 //! | [`diagnostics`] | the ONE diagnostic model, the code registry, the renderers (human, JSON, GitHub, SARIF) | `text` |
 //! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`) | `diagnostics`, `text` |
 //! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `diagnostics`, `text` |
@@ -58,5 +59,6 @@ pub mod json;
 pub mod library;
 pub mod lsp;
 pub mod semantics;
+pub mod suggest;
 pub mod syntax;
 pub mod text;
