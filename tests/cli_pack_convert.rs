@@ -295,6 +295,46 @@ fn convert_rewrites_a_202409_query_metadata() {
         std::fs::read_to_string(item.join("mashup.pq")).unwrap(),
         "section Section1;\nshared Sales = 1;\n"
     );
-    // Converting again is refused: it is already current.
-    assert_eq!(dfls(&["convert", "Old.Dataflow"], temp.path()).status.code(), Some(2));
+    // Converting again has nothing to do, which is no error (it exited 2 before).
+    let again = dfls(&["convert", "Old.Dataflow"], temp.path());
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already in the current format"));
+}
+
+/// `pack` of a folder that is not there says so (it said "is not an item folder"); `pack` of an item's file
+/// packs its folder, as `check` takes an item's file.
+#[test]
+fn pack_names_a_missing_folder_and_takes_an_item_file() {
+    let temp = tempfile::tempdir().unwrap();
+    let missing = dfls(&["pack", "nope"], temp.path());
+    assert_eq!(missing.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&missing.stderr);
+    assert!(error.contains("there is no file or folder `nope`"), "{error}");
+    let folder = dfls(&["pack", example("Sales Orders.Dataflow").to_str().unwrap()], temp.path());
+    let file = example("Sales Orders.Dataflow").join("mashup.pq");
+    let of_file = dfls(&["pack", file.to_str().unwrap()], temp.path());
+    assert_eq!(of_file.status.code(), Some(0), "{}", String::from_utf8_lossy(&of_file.stderr));
+    assert_eq!(of_file.stdout, folder.stdout);
+    std::fs::write(temp.path().join("notes.txt"), "x").unwrap();
+    let stray = dfls(&["pack", "notes.txt"], temp.path());
+    assert_eq!(stray.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&stray.stderr).contains("is not an item folder nor a file of one"));
+}
+
+/// `dfls help --help` was an error (clap's own help subcommand takes no options); `dfls help COMMAND` is the
+/// command's `--help`, and a near-miss command name gets a suggestion.
+#[test]
+fn help_is_an_ordinary_command() {
+    let temp = tempfile::tempdir().unwrap();
+    let help = dfls(&["help", "--help"], temp.path());
+    assert_eq!(help.status.code(), Some(0), "{}", String::from_utf8_lossy(&help.stderr));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: dfls help"));
+    let push = dfls(&["help", "push"], temp.path());
+    assert_eq!(push.stdout, dfls(&["push", "--help"], temp.path()).stdout);
+    assert!(String::from_utf8_lossy(&push.stdout).contains("Usage: dfls push"));
+    let all = dfls(&["help"], temp.path());
+    assert_eq!(all.stdout, dfls(&["--help"], temp.path()).stdout);
+    let near = dfls(&["help", "psh"], temp.path());
+    assert_eq!(near.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&near.stderr).contains("did you mean `push`?"));
 }

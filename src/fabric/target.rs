@@ -29,7 +29,8 @@ pub const LOCAL: &str = "local";
 /// The targets of a repository.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The repository root: the folder of `dfls.toml`, else of `.git`, else where the search started.
+    /// The repository root: the folder of `dfls.toml`, else of `.git`, else the nearest folder above that keeps
+    /// a local Fabric's state, else where the search started.
     pub root: PathBuf,
     /// The `dfls.toml` read, if any.
     pub path: Option<PathBuf>,
@@ -101,6 +102,11 @@ impl Config {
             Some(parent) if is_item => parent.to_path_buf(),
             _ => start,
         };
+        // A folder below one that already keeps a local Fabric shares it, rather than starting an empty one.
+        let root = root
+            .ancestors()
+            .find(|dir| dir.join(LOCAL_STATE).join(crate::emulator::STORE_FILE).is_file())
+            .map_or(root.clone(), Path::to_path_buf);
         Ok(Config { root, path: None, file: DflsToml::default() })
     }
 

@@ -34,6 +34,7 @@ use super::check::{self, Files};
 use super::convert::Encoding;
 use super::diagnostic;
 use super::document::{Language, Snapshot};
+use super::siblings;
 use super::state::{PerFile, Shared};
 use super::task::{self, Pool};
 use super::workspace::{self, DocKey, ItemKey};
@@ -105,12 +106,13 @@ async fn check(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<Option<C
     };
     let item = item.clone();
     let delay = shared.options.check_delay;
+    let shared = shared.clone();
     task::run(Pool::Checks, "checking the diagnostics", token, move || {
         if !delay.is_zero() {
             crate::cancel::sleep(delay);
         }
         let start = Instant::now();
-        let (files, all) = compute(&item, &open, encoding);
+        let (files, all) = compute(&shared, &item, &open, encoding);
         Some(Checked { generation, elapsed: start.elapsed(), files, all: Arc::new(all) })
     })
     .await
@@ -118,6 +120,7 @@ async fn check(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<Option<C
 
 /// The full check of an item, converted to the protocol.
 fn compute(
+    shared: &Shared,
     item: &ItemKey,
     open: &HashMap<DocKey, Arc<Snapshot>>,
     encoding: Encoding,
@@ -126,7 +129,9 @@ fn compute(
         ItemKey::Folder(folder) => check::item(&workspace::read_item(folder, open)),
         ItemKey::Loose(key) => {
             match open.get(key).cloned().or_else(|| workspace::read(key).map(|(s, _)| s)) {
-                Some(snapshot) => check::loose(&snapshot),
+                Some(snapshot) => {
+                    check::loose(&snapshot, || siblings::names_defined_by_siblings(shared, key))
+                }
                 None => (Vec::new(), Files::new()),
             }
         }
@@ -243,7 +248,9 @@ pub fn after_edit(shared: &Arc<Shared>, client: &Client, key: &DocKey) {
             }
         });
     }
-    shared.schedule(item);
+    for item in siblings::with_open_siblings(shared, vec![item]) {
+        shared.schedule(item);
+    }
 }
 
 /// Clears what was published for an item none of whose files is open any more, and forgets it.
@@ -314,8 +321,9 @@ pub async fn pull(
         None => {
             let encoding = shared.lock().encoding;
             let item = item.clone();
+            let shared = shared.clone();
             let files = task::run(Pool::Checks, "checking the diagnostics", Token::new(), move || {
-                compute(&item, &HashMap::new(), encoding).0
+                compute(&shared, &item, &HashMap::new(), encoding).0
             })
             .await?;
             (None, Arc::new(files.into_iter().map(|f| (f.key, f.lsp)).collect()))

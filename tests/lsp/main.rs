@@ -14,4 +14,5 @@ mod nvim;
 mod properties;
 mod protocol;
 mod responsive;
+mod siblings;
 mod stdio;
