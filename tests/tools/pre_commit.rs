@@ -4,7 +4,7 @@
 //! pass on it), a broken one is refused with the diagnostic shown; an unformatted M file is formatted in place
 //! and the commit refused, then the formatted file commits.
 //!
-//! `pre-commit` comes from PyPI (`.ci/run` runs `pip install pre-commit`). The snippet's `dfls-check` and
+//! `pre-commit` is installed with pip (`.ci/run` runs `pip install pre-commit`). The snippet's `dfls-check` and
 //! `dfls-fmt` hooks make pre-commit build dfls with cargo (minutes): they run as written when
 //! `DFLS_TEST_PRE_COMMIT_RUST` is set, as `.ci/run` does; otherwise the snippet's hooks are swapped for their
 //! `-system` variants, which run the binary under test.
