@@ -12,6 +12,7 @@ mod convert;
 mod emulator;
 mod fmt;
 mod inputs;
+mod items;
 mod jobs;
 mod lsp;
 mod pack;
@@ -79,6 +80,14 @@ enum Command {
     Jobs(jobs::JobsArgs),
     /// Cancel a Dataflow's running job.
     Cancel(jobs::StatusArgs),
+    /// List the workspace's Dataflows, with their newest job and the local folder of each.
+    Ls(items::LsArgs),
+    /// Delete a Dataflow (asked on a terminal; --yes elsewhere).
+    Delete(items::DeleteArgs),
+    /// Change a Dataflow's display name or description (and its folder's .platform).
+    Set(items::SetArgs),
+    /// Show a Dataflow's public parameters.
+    Parameters(items::ParametersArgs),
     /// Serve the local Fabric emulator over HTTP; the first stdout line is its base URL.
     Emulator(emulator::EmulatorArgs),
     /// Print the help of dfls, or of a command (`dfls help push`).
@@ -175,6 +184,10 @@ pub fn main() -> ExitCode {
         Command::Status(args) => jobs::status(args),
         Command::Jobs(args) => jobs::jobs(args),
         Command::Cancel(args) => jobs::cancel(args),
+        Command::Ls(args) => items::ls(args),
+        Command::Delete(args) => items::delete(args),
+        Command::Set(args) => items::set(args),
+        Command::Parameters(args) => items::parameters(args),
         Command::Emulator(args) => emulator::run(args),
         Command::Help(args) => help(args),
     };

@@ -64,6 +64,15 @@ pub(super) fn connect_existing(args: &TargetArgs, item: &str) -> Result<Connecti
     fabric::connect(target, Policy::from_env()?)
 }
 
+/// Whether the target is an embedded local Fabric to which nothing was pushed yet (it has no state): a command
+/// that only lists can say so without creating it.
+pub(super) fn nothing_pushed(args: &TargetArgs) -> Result<bool, FabricError> {
+    Ok(match target(args)?.api {
+        Api::Embedded(dir) => !dir.join(crate::emulator::STORE_FILE).is_file(),
+        Api::Url(_) => false,
+    })
+}
+
 /// The exit code of an error: 2 for configuration and local files, 3 for the API.
 pub(super) fn exit_code(error: &FabricError) -> u8 {
     match error {

@@ -79,6 +79,23 @@ pub fn missing_required<'p>(present: impl Iterator<Item = &'p str> + Clone) -> V
     [MASHUP, QUERY_METADATA].into_iter().filter(|name| !has(name)).collect()
 }
 
+/// A `.platform` with its `metadata.displayName` and `metadata.description` set (those given), the other
+/// properties in their order, pretty-printed as Fabric writes it; `None` when it is not JSON with a
+/// `metadata` object.
+pub fn platform_with(bytes: &[u8], display_name: Option<&str>, description: Option<&str>) -> Option<Vec<u8>> {
+    let mut platform: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let metadata = platform.get_mut("metadata")?.as_object_mut()?;
+    if let Some(name) = display_name {
+        metadata.insert("displayName".to_owned(), serde_json::Value::from(name));
+    }
+    if let Some(description) = description {
+        metadata.insert("description".to_owned(), serde_json::Value::from(description));
+    }
+    let mut written = serde_json::to_string_pretty(&platform).ok()?;
+    written.push('\n');
+    Some(written.into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -296,6 +296,22 @@ pub fn update(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str) -> Result<Respons
             item.description = description;
         }
         store::update_item(db, &item)?;
+        // getDefinition's `.platform` says what the item is called now, as Fabric's does.
+        let mut parts = store::parts(db, id)?;
+        let mut changed = false;
+        for (path, bytes) in parts.iter_mut().filter(|(path, _)| path == PLATFORM) {
+            let _ = path;
+            let name = Some(item.display_name.as_str());
+            if let Some(written) =
+                crate::definition::parts::platform_with(bytes, name, Some(&item.description))
+            {
+                *bytes = written;
+                changed = true;
+            }
+        }
+        if changed {
+            store::replace_parts(db, id, &parts)?;
+        }
         Ok(item)
     })?;
     Ok(json_response(StatusCode::OK, &to_json(&item)))

@@ -79,6 +79,8 @@ pub struct DataflowParameter {
     pub parameter_type: String,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
+    pub default_value: Option<Value>,
 }
 
 /// Orders jobs newest first, as `status` and `jobs` show them. A job that has not started yet is the newest
@@ -305,6 +307,25 @@ impl Client {
                 Err(error) => return Err(error),
             }
         }
+    }
+
+    /// Changes a Dataflow's display name or description (`PATCH .../dataflows/{id}`); returns the item.
+    pub fn update_dataflow(
+        &self,
+        workspace: &str,
+        id: &str,
+        display_name: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<Item, FabricError> {
+        let mut body = json!({});
+        if let Some(name) = display_name {
+            body["displayName"] = json!(name);
+        }
+        if let Some(description) = description {
+            body["description"] = json!(description);
+        }
+        let path = format!("/workspaces/{workspace}/dataflows/{id}");
+        self.http.send(Method::PATCH, &path, Some(&body), Repeat::Safe, BodyLimit::Json)?.json("the Dataflow")
     }
 
     /// Deletes a Dataflow.

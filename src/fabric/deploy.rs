@@ -52,7 +52,20 @@ pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
     }
     let platform: Option<Value> =
         parts.iter().find(|p| p.path == PLATFORM).and_then(|p| serde_json::from_slice(&p.bytes).ok());
-    let metadata = platform.as_ref().and_then(|p| p.get("metadata"));
+    let (display_name, description) = names_of(dir, platform.as_ref());
+    Ok(LocalItem {
+        dir: dir.to_path_buf(),
+        display_name,
+        description,
+        definition: Definition { format: None, parts },
+        recovered: recovered.describe(dir),
+    })
+}
+
+/// The display name and description of an item folder: from its `.platform` (`metadata`), else the folder's
+/// name without `.Dataflow` and no description.
+fn names_of(dir: &Path, platform: Option<&Value>) -> (String, String) {
+    let metadata = platform.and_then(|p| p.get("metadata"));
     let folder_name = dir
         .canonicalize()
         .unwrap_or_else(|_| dir.to_path_buf())
@@ -66,13 +79,15 @@ pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
         .unwrap_or_else(|| folder_name.strip_suffix(".Dataflow").unwrap_or(&folder_name).to_owned());
     let description =
         metadata.and_then(|m| m.get("description")).and_then(Value::as_str).unwrap_or_default().to_owned();
-    Ok(LocalItem {
-        dir: dir.to_path_buf(),
-        display_name,
-        description,
-        definition: Definition { format: None, parts },
-        recovered: recovered.describe(dir),
-    })
+    (display_name, description)
+}
+
+/// The display name of an item folder, reading only its `.platform` (and writing nothing, unlike
+/// [`read_local`]).
+pub fn local_display_name(dir: &Path) -> String {
+    let platform: Option<Value> =
+        std::fs::read(dir.join(PLATFORM)).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    names_of(dir, platform.as_ref()).0
 }
 
 /// `dfls check` on a local item: its reports, and how many errors they hold.
@@ -85,12 +100,43 @@ pub fn check(item: &LocalItem) -> (Vec<FileReport>, usize) {
     (reports, errors)
 }
 
+/// What a push's list of changes calls a changed description (`.platform`'s `metadata.description`), which
+/// is sent apart from the definition.
+pub const DESCRIPTION: &str = "description";
+
+/// Sets the display name or description in an item folder's `.platform` (`metadata.displayName`,
+/// `metadata.description`), written atomically; the other properties keep their order. A folder without a
+/// `.platform` gets none: its name is its folder's.
+pub fn update_platform(
+    dir: &Path,
+    display_name: Option<&str>,
+    description: Option<&str>,
+) -> Result<bool, FabricError> {
+    let path = dir.join(PLATFORM);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(error) => return Err(FabricError::Io(format!("cannot read {}: {error}", path.display()))),
+    };
+    let written =
+        crate::definition::parts::platform_with(&bytes, display_name, description).ok_or_else(|| {
+            FabricError::Io(format!(
+                "{} is not JSON with a `metadata` object; it was not changed",
+                path.display()
+            ))
+        })?;
+    folder::write_atomically(&path, &written)
+        .map_err(|error| FabricError::Io(format!("cannot write {}: {error}", path.display())))?;
+    Ok(true)
+}
+
 /// What a push does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushAction {
     /// No Dataflow of that name: create it with the definition.
     Create,
-    /// Update the definition: these parts differ, are new, or are gone from the folder.
+    /// Update the definition: these parts differ, are new, or are gone from the folder ([`DESCRIPTION`]: the
+    /// item's description differs, which is sent on its own).
     Update { changed: Vec<String> },
     /// The remote definition is the local one: nothing to send.
     Unchanged,
@@ -111,6 +157,11 @@ impl PushPlan {
         let PushAction::Update { changed } = &self.action else { return String::new() };
         let mut out = String::new();
         for path in changed {
+            if path == DESCRIPTION {
+                let old = self.remote.as_ref().map_or("", |remote| remote.description.as_str());
+                out.push_str(&format!("description: {old:?} -> {:?}\n", item.description));
+                continue;
+            }
             let local = item.definition.parts.iter().find(|p| &p.path == path).map(|p| p.bytes.as_slice());
             let remote = self
                 .remote_definition
@@ -168,6 +219,14 @@ pub fn plan_push(connection: &Connection, item: &LocalItem) -> Result<PushPlan, 
             .filter(|r| r.path != PLATFORM && !item.definition.parts.iter().any(|l| l.path == r.path))
             .map(|part| part.path.clone()),
     );
+    // The description is the item's. A changed `.platform` carries it (the update sets the item's metadata from
+    // it); one the folder's `.platform` holds while Fabric's says otherwise is sent on its own (PATCH). A folder
+    // without `.platform` says nothing about it.
+    let has_platform = item.definition.parts.iter().any(|part| part.path == PLATFORM);
+    if has_platform && !changed.iter().any(|part| part == PLATFORM) && remote.description != item.description
+    {
+        changed.push(DESCRIPTION.to_owned());
+    }
     let action = if changed.is_empty() { PushAction::Unchanged } else { PushAction::Update { changed } };
     Ok(PushPlan { remote: Some(remote), remote_definition: Some(current), action })
 }
@@ -182,8 +241,18 @@ pub fn push(connection: &Connection, item: &LocalItem, plan: &PushPlan) -> Resul
             &item.description,
             &item.definition,
         ),
-        (PushAction::Update { .. }, Some(remote)) => {
-            client.update_definition(&connection.workspace, &remote.id, &item.definition, true)?;
+        (PushAction::Update { changed }, Some(remote)) => {
+            if changed.iter().any(|part| part != DESCRIPTION) {
+                client.update_definition(&connection.workspace, &remote.id, &item.definition, true)?;
+            }
+            if changed.iter().any(|part| part == DESCRIPTION) {
+                return client.update_dataflow(
+                    &connection.workspace,
+                    &remote.id,
+                    None,
+                    Some(&item.description),
+                );
+            }
             Ok(remote.clone())
         }
         (_, Some(remote)) => Ok(remote.clone()),

@@ -5,6 +5,7 @@
 
 mod faults;
 mod hostile;
+mod items;
 mod kills;
 mod loop_;
 mod reach;
