@@ -10,6 +10,7 @@ mod commands;
 mod deep;
 mod features;
 mod formatting;
+mod item_diagnostics;
 mod nvim;
 mod properties;
 mod protocol;
