@@ -76,7 +76,7 @@ let client: LanguageClient | undefined;
 let starting: Promise<void> | undefined;
 /** Why the server is not running, when it is not. */
 let notRunning: string | undefined;
-/** Whether the message that the server cannot run is on screen (it is shown once, not stacked). */
+/** Whether the message that the server cannot run is on screen (a failed start shows it once, not stacked). */
 let setupShown = false;
 let statusItem: vscode.StatusBarItem | undefined;
 let output: vscode.LogOutputChannel;
@@ -233,20 +233,22 @@ async function stop(): Promise<void> {
 function serverMissing(problem: string): void {
   notRunning = problem;
   output.error(`the language server is not running: ${problem}`);
-  offerSetup(`dfls: the language server is not running: ${problem}.`);
+  if (!setupShown) {
+    setupShown = true;
+    offerSetup(`dfls: the language server is not running: ${problem}.`, () => (setupShown = false));
+  }
 }
 
-/** One message with the ways to get a server: install dfls, point `dfls.server.path` at it, try again. */
-function offerSetup(message: string): void {
-  if (setupShown) {
-    return;
-  }
-  setupShown = true;
+/**
+ * One message with the ways to get a server: install dfls, point `dfls.server.path` at it, try again. A command
+ * run without a server always gets one: it answers what the user just asked.
+ */
+function offerSetup(message: string, closed: () => void = () => undefined): void {
   const install = "Install…";
   const settings = "Set dfls.server.path";
   const retry = "Retry";
   void vscode.window.showErrorMessage(message, install, settings, retry).then(async (choice) => {
-    setupShown = false;
+    closed();
     if (choice === install) {
       await vscode.env.openExternal(vscode.Uri.parse(INSTALL_URL));
     } else if (choice === settings) {
