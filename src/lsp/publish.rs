@@ -263,8 +263,11 @@ pub fn after_edit(shared: &Arc<Shared>, client: &Client, key: &DocKey) {
 /// cleared now, before the client's pull reports it, so its problems never show twice.
 pub async fn withdraw(shared: &Arc<Shared>, client: &Client, uri: &Uri) {
     let _gate = shared.publish.lock().await;
-    let pushed =
-        shared.lock().items.values_mut().fold(false, |pushed, item| item.published.remove(uri) || pushed);
+    // Every item is asked (not only until one had it): the file may have moved to another item since.
+    let mut pushed = false;
+    for item in shared.lock().items.values_mut() {
+        pushed |= item.published.remove(uri);
+    }
     if pushed {
         client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
     }
