@@ -8,19 +8,21 @@
 //!
 //! | module | owns | may use |
 //! |---|---|---|
-//! | [`text`] | bytes to text without moving offsets; offsets to lines and columns | std |
-//! | [`cancel`] | cooperative cancellation: a token per computation, checkpoints in long loops that unwind when it is cancelled | std |
+//! | [`text`] | bytes to text without moving offsets; offsets to lines and columns; line diffs (`similar`); the percent-encoding of URI components | std |
+//! | [`cancel`] | cooperative cancellation: a token per computation, checkpoints in long loops that unwind when it is cancelled; any module may check it | std |
+//! | [`config`] | `dfls.toml`: the one upward search and the one reader (`toml`), for the formatter and the Fabric targets | `text` |
+//! | [`suggest`] | "did you mean": the names closest to an unknown one, by edit distance | std |
 //! | [`diagnostics`] | the ONE diagnostic model, the code registry, the renderers (human, JSON, GitHub, SARIF) | `text` |
 //! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`) | `diagnostics`, `text` |
-//! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `diagnostics`, `text` |
+//! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `syntax` (the tree walkers), `diagnostics`, `text` |
 //! | [`library`] | the M standard library catalog (functions, types, enums, Fabric connectors) | std |
-//! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `diagnostics`, `text` |
-//! | [`definition`] | a Dataflow item as one unit: discovery, parts and payloads, part paths checked against each other, item folders read and written all or nothing, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `semantics`, `diagnostics`, `text` |
-//! | [`format`] | the M formatter: layout in a width, comments and broken parts kept, options from `dfls.toml` and `.editorconfig`, line diffs | `syntax`, `json`, `text`, `definition` (the legacy JSON pointer) |
+//! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `suggest`, `diagnostics`, `text` |
+//! | [`definition`] | a Dataflow item as one unit: discovery (the one list of files that are never parts), parts and payloads, parameter queries, part paths checked against each other, item folders read and written all or nothing, conversion, cross-file rules (`D1xx`) | `syntax`, `json`, `semantics`, `diagnostics`, `text` |
+//! | [`format`] | the M formatter: layout in a width, comments and broken parts kept, options from `dfls.toml` (through `config`) and `.editorconfig` | `syntax`, `json`, `text`, `config`, `definition` (the legacy JSON pointer) |
 //! | [`ide`] | every editor feature as pure functions over byte offsets: completion, hover, signature help, navigation, rename, symbols, folding, selection, semantic tokens, code actions, JSON completion and hover | `syntax`, `json`, `library`, `semantics`, `definition` (read-only views), `diagnostics`, `text` |
-//! | [`fabric`] | the Fabric REST client (reqwest): `dfls.toml` targets, tokens, retries, long-running operations, items, definitions and jobs; push, pull, publish, refresh | `definition`, `diagnostics`, `emulator` (the embedded target) |
-//! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide`; the deploy commands through `fabric` | `ide`, `fabric`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
-//! | [`emulator`] | the local Fabric: the REST API (workspaces, items, definitions, the Dataflow group, long-running operations, jobs, schedules) over HTTP (axum), state in SQLite (rusqlite), job states computed from stored times, fault injection; embedded (a background thread) or served by `dfls emulator` | `definition` (payloads, the item checker ApplyChanges runs), `diagnostics`, `json`, `text` |
+//! | [`fabric`] | the Fabric REST client (reqwest): `dfls.toml` targets, tokens, retries, long-running operations, items, definitions and jobs; push, pull, publish, refresh | `config`, `definition`, `diagnostics`, `text`, `suggest` (did you mean a Dataflow, a parameter), `emulator` (the embedded target) |
+//! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide` and `format`; the deploy commands through `fabric` | `ide`, `format`, `fabric`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
+//! | [`emulator`] | the local Fabric: the REST API (workspaces, items, definitions, the Dataflow group, long-running operations, jobs, schedules) over HTTP (axum), state in SQLite (rusqlite), job states computed from stored times, fault injection; embedded (a background thread) or served by `dfls emulator` | `definition` (payloads, parameter queries, the item checker ApplyChanges runs), `diagnostics`, `text` |
 //! | [`cli`] | the command line (clap): `dfls check`, `dfls fmt`, `dfls lsp`, `dfls push`, `dfls emulator`, ... | everything |
 //!
 //! ## Invariants
@@ -33,8 +35,14 @@
 //!   range). Invalid UTF-8 is decoded without moving any offset ([`text::decode`]).
 //! - **One diagnostic model.** Every check returns [`diagnostics::Diagnostic`]s with a stable code
 //!   documented in docs/diagnostics.md; renderers and the server read the same values.
-//! - **The core is pure.** Everything below `cli` and `lsp` does no IO, never panics on input,
-//!   and never recurses on the depth of the input, so 100,000 nested parentheses are just a deep tree.
+//! - **The core is pure.** `text`, `diagnostics`, `syntax`, `json`, `library`, `semantics`, `definition`,
+//!   `format`, `ide` and `config` do no IO, never panic on input, and never recurse on the depth of the
+//!   input, so 100,000 nested parentheses are just a deep tree. IO is at the edges: `cli` and `lsp`
+//!   (files, the terminal, the protocol), `fabric` (HTTP, token commands) and `emulator` (an HTTP server,
+//!   SQLite); and in two named places below them, because several edges need the very same IO and it
+//!   must happen one way: [`definition::folder`] (item folders read, and written all or nothing) and
+//!   [`config::RealFs`] (reading `dfls.toml` and `.editorconfig` for the search, which itself goes through
+//!   the [`config::ConfigFs`] its caller passes).
 //! - **Long work is cancellable.** Loops whose length grows with the input call [`cancel::checkpoint`],
 //!   so the language server can stop a computation whose result nobody wants any more (a cancelled
 //!   request, a superseded version); outside the server nothing is ever cancelled.
@@ -48,6 +56,7 @@
 
 pub mod cancel;
 pub mod cli;
+pub mod config;
 pub mod definition;
 pub mod diagnostics;
 pub mod emulator;
@@ -58,5 +67,6 @@ pub mod json;
 pub mod library;
 pub mod lsp;
 pub mod semantics;
+pub mod suggest;
 pub mod syntax;
 pub mod text;

@@ -6,9 +6,18 @@
 //! of the file stay exactly those of the bytes on disk, and the rest is still checked), and [`LineIndex`]
 //! is the one place that turns an offset into a 1-based line and a column counted in Unicode scalar values,
 //! with CRLF, a byte-order mark and tabs taken into account. The language server converts to its negotiated
-//! encoding in `lsp/convert.rs`, built on the same index. This module does no IO and never panics.
+//! encoding in `lsp/convert.rs`, built on the same index. [`diff`] prints line diffs of two texts. This
+//! module does no IO and never panics.
 
 use std::ops::Range;
+
+pub mod diff;
+
+/// What a URI component (a path segment, a query value) keeps as it is: RFC 3986's unreserved characters
+/// (`A-Z a-z 0-9 - . _ ~`). Every other byte is percent-encoded, with
+/// `percent_encoding::utf8_percent_encode(value, URI_COMPONENT)`.
+pub const URI_COMPONENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// The UTF-8 byte-order mark.
 pub const BOM: &str = "\u{feff}";

@@ -198,8 +198,28 @@ fn options_come_from_flags_then_dfls_toml_then_editorconfig() {
     write(dir.path(), "dfls.toml", "[format]\nindent_width = 4\n");
     let bad = dfls(dir.path(), &["fmt", "a.pq"]);
     assert_eq!(bad.status.code(), Some(2), "{bad:?}");
-    assert!(stderr(&bad).contains("dfls.toml:2: unknown key `indent_width`"), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("dfls.toml:2:1: unknown field `indent_width`"), "{}", stderr(&bad));
     assert_eq!(read(dir.path(), "a.pq"), "let a = 1 in a");
+}
+
+/// `dfls.toml` is TOML, read by one reader for the formatter and the deploy commands: every spelling of a
+/// table is accepted, and an unknown table is an error at its line and column for both.
+#[test]
+fn dfls_toml_is_one_toml_file_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    write(dir.path(), "a.pq", "let a = 1 in a");
+    write(dir.path(), "dfls.toml", "default-target = \"local\"\nformat = { indent-width = 0x4 }\n");
+    let inline = dfls(dir.path(), &["fmt", "--diff", "a.pq"]);
+    assert!(stdout(&inline).contains("+    a = 1"), "{inline:?}");
+
+    write(dir.path(), "dfls.toml", "[format]\nindent-width = 2\n\n[format.extra]\nx = 1\n");
+    let fmt = dfls(dir.path(), &["fmt", "a.pq"]);
+    assert_eq!(fmt.status.code(), Some(2), "{fmt:?}");
+    assert!(stderr(&fmt).contains("dfls.toml:4:9: unknown field `extra`"), "{}", stderr(&fmt));
+    let jobs = dfls(dir.path(), &["jobs", "Sales"]);
+    assert_eq!(jobs.status.code(), Some(2), "{jobs:?}");
+    assert!(stderr(&jobs).contains("dfls.toml:4:9: unknown field `extra`"), "{}", stderr(&jobs));
 }
 
 #[test]

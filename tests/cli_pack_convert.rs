@@ -178,6 +178,47 @@ fn leftovers_of_interrupted_writes_are_never_packed_and_are_cleaned_up() {
     assert_eq!(files(&item), files(&example("Sales Orders.Dataflow")));
 }
 
+/// Files that version control, editors and operating systems leave in an item folder are not parts:
+/// packed, the local Fabric refused them (400 `InvalidDefinitionParts`); `check` reads the same list.
+#[test]
+fn editor_and_version_control_files_are_never_packed_and_the_local_fabric_takes_the_payload() {
+    let temp = tempfile::tempdir().unwrap();
+    let item = temp.path().join("Sales.Dataflow");
+    std::fs::create_dir_all(&item).unwrap();
+    for (name, bytes) in files(&example("Sales Orders.Dataflow")) {
+        std::fs::write(item.join(name), bytes).unwrap();
+    }
+    let parts = files(&item);
+    for name in [
+        ".gitignore",
+        ".gitkeep",
+        ".mashup.pq.swp",
+        ".mashup.pq.swo",
+        "4913",
+        "mashup.pq~",
+        "#mashup.pq#",
+        ".#mashup.pq",
+        "._mashup.pq",
+        ".DS_Store",
+    ] {
+        std::fs::write(item.join(name), "not a part").unwrap();
+    }
+    let packed = dfls(&["pack", "Sales.Dataflow"], temp.path());
+    assert!(packed.status.success(), "{}", String::from_utf8_lossy(&packed.stderr));
+    let payload: serde_json::Value = serde_json::from_slice(&packed.stdout).unwrap();
+    let paths: Vec<&str> = payload["definition"]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, parts.iter().map(|(path, _)| path.as_str()).collect::<Vec<_>>());
+    let decoded = dfls::emulator::validate::decode(&payload["definition"]).unwrap();
+    dfls::emulator::validate::dataflow_parts(&decoded.parts).expect("the local Fabric takes every part");
+    let checked = dfls(&["check", "Sales.Dataflow", "--color", "never"], temp.path());
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+}
+
 /// The payload line was printed twice, one write per byte: 8 MB took 39 s, 60 MB never finished.
 #[test]
 fn unpack_of_a_long_payload_with_bad_base64_prints_a_short_window() {
@@ -254,6 +295,46 @@ fn convert_rewrites_a_202409_query_metadata() {
         std::fs::read_to_string(item.join("mashup.pq")).unwrap(),
         "section Section1;\nshared Sales = 1;\n"
     );
-    // Converting again is refused: it is already current.
-    assert_eq!(dfls(&["convert", "Old.Dataflow"], temp.path()).status.code(), Some(2));
+    // Converting again has nothing to do, which is no error (it exited 2 before).
+    let again = dfls(&["convert", "Old.Dataflow"], temp.path());
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already in the current format"));
+}
+
+/// `pack` of a folder that is not there says so (it said "is not an item folder"); `pack` of an item's file
+/// packs its folder, as `check` takes an item's file.
+#[test]
+fn pack_names_a_missing_folder_and_takes_an_item_file() {
+    let temp = tempfile::tempdir().unwrap();
+    let missing = dfls(&["pack", "nope"], temp.path());
+    assert_eq!(missing.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&missing.stderr);
+    assert!(error.contains("there is no file or folder `nope`"), "{error}");
+    let folder = dfls(&["pack", example("Sales Orders.Dataflow").to_str().unwrap()], temp.path());
+    let file = example("Sales Orders.Dataflow").join("mashup.pq");
+    let of_file = dfls(&["pack", file.to_str().unwrap()], temp.path());
+    assert_eq!(of_file.status.code(), Some(0), "{}", String::from_utf8_lossy(&of_file.stderr));
+    assert_eq!(of_file.stdout, folder.stdout);
+    std::fs::write(temp.path().join("notes.txt"), "x").unwrap();
+    let stray = dfls(&["pack", "notes.txt"], temp.path());
+    assert_eq!(stray.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&stray.stderr).contains("is not an item folder nor a file of one"));
+}
+
+/// `dfls help --help` was an error (clap's own help subcommand takes no options); `dfls help COMMAND` is the
+/// command's `--help`, and a near-miss command name gets a suggestion.
+#[test]
+fn help_is_an_ordinary_command() {
+    let temp = tempfile::tempdir().unwrap();
+    let help = dfls(&["help", "--help"], temp.path());
+    assert_eq!(help.status.code(), Some(0), "{}", String::from_utf8_lossy(&help.stderr));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage: dfls help"));
+    let push = dfls(&["help", "push"], temp.path());
+    assert_eq!(push.stdout, dfls(&["push", "--help"], temp.path()).stdout);
+    assert!(String::from_utf8_lossy(&push.stdout).contains("Usage: dfls push"));
+    let all = dfls(&["help"], temp.path());
+    assert_eq!(all.stdout, dfls(&["--help"], temp.path()).stdout);
+    let near = dfls(&["help", "psh"], temp.path());
+    assert_eq!(near.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&near.stderr).contains("did you mean `push`?"));
 }

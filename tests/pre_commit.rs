@@ -42,7 +42,17 @@ fn hook_repository(root: &Path, path: &str, with_sources: bool) -> (PathBuf, Str
     std::fs::create_dir_all(&repo).unwrap();
     std::fs::copy(project.join(".pre-commit-hooks.yaml"), repo.join(".pre-commit-hooks.yaml")).unwrap();
     if with_sources {
-        for entry in ["Cargo.toml", "Cargo.lock", "src", "grammars", "schemas", "docs", "benches"] {
+        for entry in [
+            "pyproject.toml",
+            "README.md",
+            "Cargo.toml",
+            "Cargo.lock",
+            "src",
+            "grammars",
+            "schemas",
+            "docs",
+            "benches",
+        ] {
             copy_tree(&project.join(entry), &repo.join(entry));
         }
     }

@@ -383,3 +383,72 @@ fn formatting_mutated_m_twice_changes_nothing_the_second_time() {
         assert_eq!(second.text, first.text, "the second pass changed it; the input was {text:?}");
     });
 }
+
+/// The formatter's proof without a parse ([`format::proof`]) is sound: whatever whitespace is put between
+/// a valid document's tokens and comments (none at all, a space, line breaks), when the proof says the
+/// result means what the input meant, a parse of the result says so too ([`format::verify::equivalent`]).
+/// And the formatter's own output is proven nearly always, or the proof would save no parse.
+#[test]
+fn formatting_proven_without_a_parse_is_proven_by_the_parse_too() {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let documents: Vec<String> =
+        m_documents().into_iter().filter(|d| !syntax::parse(d).tree.root_node().has_error()).collect();
+    assert!(documents.len() > 20, "valid documents to start from");
+    let (formatted, proven) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let (laid_out, laid_out_proven) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    for_each_case("formatting_proven_without_a_parse_is_proven_by_the_parse_too", 1_500, |random| {
+        let text = &documents[random.below(documents.len())];
+        let tree = syntax::parse(text).tree;
+        // The formatter's output, in a random width.
+        let options = Options { line_width: [12, 40, 80, 120][random.below(4)], ..Options::default() };
+        let (output, is_proven) = format::format_tree_proven(text, &tree, &options);
+        if output != *text {
+            formatted.fetch_add(1, Relaxed);
+            if is_proven {
+                proven.fetch_add(1, Relaxed);
+                let after = syntax::parse(&output).tree;
+                if let Err(detail) = format::verify::equivalent(text, &tree, &output, &after) {
+                    panic!("proven, but {detail}\n--- input\n{text}\n--- output\n{output}");
+                }
+            }
+        }
+        // The same tokens and comments, with random whitespace between them.
+        let mut leaves: Vec<&str> = Vec::new();
+        let mut cursor = tree.walk();
+        'walk: loop {
+            if cursor.node().child_count() == 0 {
+                let range = cursor.node().byte_range();
+                if !range.is_empty() {
+                    leaves.push(&text[range]);
+                }
+            } else if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        let mut output = String::new();
+        for leaf in &leaves {
+            output.push_str(["", "", " ", "\n", "\n\n  ", "\t", "\r\n"][random.below(7)]);
+            output.push_str(leaf);
+        }
+        if format::proof::same_up_to_whitespace(text, leaves.iter().copied(), &output) {
+            laid_out_proven.fetch_add(1, Relaxed);
+            let after = syntax::parse(&output).tree;
+            if let Err(detail) = format::verify::equivalent(text, &tree, &output, &after) {
+                panic!("proven, but {detail}\n--- input\n{text}\n--- output\n{output}");
+            }
+        }
+        laid_out.fetch_add(1, Relaxed);
+    });
+    let (formatted, proven) = (formatted.into_inner(), proven.into_inner());
+    eprintln!(
+        "proven without a parse: {proven} of {formatted} formatted outputs; {} of {} random layouts",
+        laid_out_proven.into_inner(),
+        laid_out.into_inner()
+    );
+    assert!(proven * 10 >= formatted * 9, "only {proven} of {formatted} formatted outputs were proven");
+}

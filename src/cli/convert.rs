@@ -42,6 +42,13 @@ pub(super) fn run(args: ConvertArgs) -> u8 {
                 .and_then(|text| convert::legacy_dataflow_content(&text).map_err(|e| e.to_string())),
         )
     } else if metadata.is_file() {
+        if std::fs::read_to_string(&metadata).is_ok_and(|text| convert::is_current_query_metadata(&text)) {
+            println!(
+                "`{}` is already in the current format (formatVersion 202502): nothing to convert",
+                metadata.display()
+            );
+            return exit::SUCCESS;
+        }
         (
             metadata.clone(),
             std::fs::read_to_string(&metadata)

@@ -1,7 +1,7 @@
 //! `dfls emulator`: serves the local Fabric (`crate::emulator`) on a TCP address until SIGINT or SIGTERM.
 //! The first line on stdout is the base URL (`http://127.0.0.1:7777/v1`); logs go to stderr, one line a
-//! request, never a token. The state lives in `--data-dir`, by default `.dfls/local-fabric` under the
-//! current directory (the same place the embedded emulator of a repository uses).
+//! request, never a token. The state lives in `--data-dir`, by default `.dfls/local-fabric` at the root of
+//! the repository (the folder of `dfls.toml` or `.git`), the same place the embedded target uses.
 //!
 //! The one token accepted comes from `--token-file`, `DFLS_EMULATOR_TOKEN` or `--token` (which any user of the
 //! machine can read in the process list, hence the note it prints). The `Host` headers accepted follow
@@ -23,7 +23,7 @@ pub(super) struct EmulatorArgs {
     /// The address to listen on (port 0: any free port).
     #[arg(long, default_value = "127.0.0.1:7777", value_name = "ADDRESS")]
     listen: String,
-    /// The directory of the store [default: .dfls/local-fabric]
+    /// The directory of the store [default: .dfls/local-fabric at the repository root, as the embedded target]
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Accept only this bearer token (default: any non-empty token). Visible to other users in the process
@@ -93,7 +93,17 @@ fn accepted_hosts(listen: &str, address: std::net::SocketAddr) -> Hosts {
 }
 
 pub(super) fn run(args: EmulatorArgs) -> u8 {
-    let data_dir = args.data_dir.clone().unwrap_or_else(|| PathBuf::from(emulator::DATA_DIR));
+    let data_dir = match &args.data_dir {
+        Some(dir) => dir.clone(),
+        // The repository's local Fabric, the one the embedded target of every command there uses.
+        None => match crate::fabric::Config::load(std::path::Path::new(".")) {
+            Ok(config) => config.root.join(emulator::DATA_DIR),
+            Err(error) => {
+                eprintln!("dfls emulator: {error}");
+                return exit::USAGE;
+            }
+        },
+    };
     let token = match accepted_token(&args) {
         Ok(token) => token,
         Err(message) => {
@@ -121,17 +131,18 @@ pub(super) fn run(args: EmulatorArgs) -> u8 {
         }
     };
     runtime.block_on(async move {
-        let emulator = match emulator::Emulator::open(&data_dir, options) {
-            Ok(emulator) => emulator,
-            Err(error) => {
-                eprintln!("dfls emulator: {error}");
-                return exit::USAGE;
-            }
-        };
+        // Listen first: a wrong address must not leave a new store behind.
         let listener = match tokio::net::TcpListener::bind(&args.listen).await {
             Ok(listener) => listener,
             Err(error) => {
                 eprintln!("dfls emulator: cannot listen on {}: {error}", args.listen);
+                return exit::USAGE;
+            }
+        };
+        let emulator = match emulator::Emulator::open(&data_dir, options) {
+            Ok(emulator) => emulator,
+            Err(error) => {
+                eprintln!("dfls emulator: {error}");
                 return exit::USAGE;
             }
         };

@@ -21,7 +21,8 @@ use crate::definition::discover;
 use crate::definition::folder::write_atomically;
 use crate::definition::parts::PartKind;
 use crate::format::config::{self, ConfigError, ProjectSettings, RealFs};
-use crate::format::{self, diff, legacy, Settings};
+use crate::format::{self, legacy, Settings};
+use crate::text::diff;
 
 #[derive(Debug, Args)]
 pub(super) struct FmtArgs {

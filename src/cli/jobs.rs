@@ -31,7 +31,7 @@ pub(super) struct JobsArgs {
 }
 
 pub(super) fn status(args: StatusArgs) -> u8 {
-    let result = remote::connect(&args.target).and_then(|connection| {
+    let result = remote::connect_existing(&args.target, &args.item).and_then(|connection| {
         let item = deploy::resolve(&connection, &args.item)?;
         Ok((deploy::job_status(&connection, &item, args.job.as_deref())?, item))
     });
@@ -72,7 +72,7 @@ pub(super) fn status(args: StatusArgs) -> u8 {
 }
 
 pub(super) fn jobs(args: JobsArgs) -> u8 {
-    let result = remote::connect(&args.target).and_then(|connection| {
+    let result = remote::connect_existing(&args.target, &args.item).and_then(|connection| {
         let item = deploy::resolve(&connection, &args.item)?;
         Ok((connection.client.jobs(&connection.workspace, &item.id)?, item))
     });
@@ -108,7 +108,7 @@ pub(super) fn jobs(args: JobsArgs) -> u8 {
 }
 
 pub(super) fn cancel(args: StatusArgs) -> u8 {
-    let result = remote::connect(&args.target).and_then(|connection| {
+    let result = remote::connect_existing(&args.target, &args.item).and_then(|connection| {
         let item = deploy::resolve(&connection, &args.item)?;
         let job = match &args.job {
             Some(id) => id.clone(),

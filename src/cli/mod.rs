@@ -39,7 +39,8 @@ pub mod exit {
 
 /// Editor tooling for Microsoft Fabric Dataflow Gen2 definitions and Power Query M.
 #[derive(Debug, Parser)]
-#[command(name = "dfls", version, about, propagate_version = true)]
+// clap's own `help` subcommand refuses `dfls help --help`; this one is an ordinary subcommand.
+#[command(name = "dfls", version, about, propagate_version = true, disable_help_subcommand = true)]
 struct Cli {
     /// When to color the output: `auto` colors it when stdout is a terminal and `NO_COLOR` is not set.
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
@@ -79,6 +80,42 @@ enum Command {
     Cancel(jobs::StatusArgs),
     /// Serve the local Fabric emulator over HTTP; the first stdout line is its base URL.
     Emulator(emulator::EmulatorArgs),
+    /// Print the help of dfls, or of a command (`dfls help push`).
+    Help(HelpArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct HelpArgs {
+    /// The command to explain [default: all of them]
+    #[arg(value_name = "COMMAND")]
+    command: Option<String>,
+}
+
+/// `dfls help [COMMAND]`: the same text as `dfls [COMMAND] --help`.
+fn help(args: HelpArgs) -> u8 {
+    use clap::CommandFactory;
+    let dfls = Cli::command();
+    let mut argv = vec!["dfls".to_owned()];
+    if let Some(name) = &args.command {
+        if dfls.find_subcommand(name).is_none() {
+            let names: Vec<&str> = dfls.get_subcommands().map(|command| command.get_name()).collect();
+            let hint = match crate::suggest::closest(name, names, 1).first() {
+                Some(near) => format!("; did you mean `{near}`?"),
+                None => String::new(),
+            };
+            eprintln!("dfls: there is no command `{name}`{hint} (`dfls help` lists them)");
+            return exit::USAGE;
+        }
+        argv.push(name.clone());
+    }
+    argv.push("--help".to_owned());
+    match dfls.try_get_matches_from(argv) {
+        Err(shown) => {
+            let _ = shown.print();
+            exit::SUCCESS
+        }
+        Ok(_) => exit::SUCCESS,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,6 +175,7 @@ pub fn main() -> ExitCode {
         Command::Jobs(args) => jobs::jobs(args),
         Command::Cancel(args) => jobs::cancel(args),
         Command::Emulator(args) => emulator::run(args),
+        Command::Help(args) => help(args),
     };
     ExitCode::from(code)
 }

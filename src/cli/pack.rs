@@ -16,7 +16,7 @@ use crate::diagnostics::{render, FileReport, Severity};
 
 #[derive(Debug, Args)]
 pub(super) struct PackArgs {
-    /// The item folder (`Sales.Dataflow/`).
+    /// The item folder (`Sales.Dataflow/`), or a file of it.
     #[arg(value_name = "ITEM_DIR")]
     item: PathBuf,
 }
@@ -37,10 +37,15 @@ pub(super) struct UnpackArgs {
 }
 
 pub(super) fn pack(args: PackArgs) -> u8 {
-    if !args.item.is_dir() {
-        eprintln!("dfls: `{}` is not an item folder", args.item.display());
+    let Some(item) = folder::named_folder(&args.item) else {
+        if args.item.exists() {
+            eprintln!("dfls: `{}` is not an item folder nor a file of one", args.item.display());
+        } else {
+            eprintln!("dfls: there is no file or folder `{}`", args.item.display());
+        }
         return exit::USAGE;
-    }
+    };
+    let args = PackArgs { item };
     match folder::recover(&args.item) {
         Ok(recovery) => {
             for line in recovery.describe(&args.item) {

@@ -29,7 +29,7 @@ pub(super) struct PullArgs {
 }
 
 pub(super) fn run(args: PullArgs) -> u8 {
-    let pulled = remote::connect(&args.target)
+    let pulled = remote::connect_existing(&args.target, &args.item)
         .and_then(|connection| deploy::pull(&connection, &args.item, args.to.as_deref(), args.force));
     let pulled = match pulled {
         Ok(pulled) => pulled,

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::exit;
 use crate::fabric::client::StartedJob;
 use crate::fabric::http::Policy;
+use crate::fabric::target::Api;
 use crate::fabric::{self, Config, Connection, FabricError, Item, JobInstance, JobType, Overrides};
 
 /// The options of every REST command.
@@ -34,12 +35,32 @@ pub(super) enum Output {
     Json,
 }
 
+/// The target the configuration found from the current folder and the options name.
+fn target(args: &TargetArgs) -> Result<fabric::Target, FabricError> {
+    let config = Config::load(Path::new("."))?;
+    config.target(&Overrides { target: args.target.clone(), workspace: args.workspace.clone() })
+}
+
 /// Reads the configuration found from the current folder and connects to the target, saying which.
 pub(super) fn connect(args: &TargetArgs) -> Result<Connection, FabricError> {
-    let config = Config::load(Path::new("."))?;
-    let overrides = Overrides { target: args.target.clone(), workspace: args.workspace.clone() };
-    let target = config.target(&overrides)?;
+    let target = target(args)?;
     eprintln!("dfls: {}", target.describe());
+    fabric::connect(target, Policy::from_env()?)
+}
+
+/// Connects as [`connect`] for a command about an item that must already be there (`publish`, `refresh`,
+/// `status`, `jobs`, `cancel`, `pull`): an embedded local Fabric that has no state yet is not created for it
+/// (a mistyped command must not leave a `.dfls/` folder behind); the command is told nothing was pushed there.
+pub(super) fn connect_existing(args: &TargetArgs, item: &str) -> Result<Connection, FabricError> {
+    let target = target(args)?;
+    eprintln!("dfls: {}", target.describe());
+    if let Api::Embedded(dir) = &target.api {
+        if !dir.join(crate::emulator::STORE_FILE).is_file() {
+            return Err(FabricError::Config(format!(
+                "there is no Dataflow `{item}`: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)"
+            )));
+        }
+    }
     fabric::connect(target, Policy::from_env()?)
 }
 

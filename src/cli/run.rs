@@ -48,17 +48,25 @@ fn parameter(text: &str) -> Result<(String, String), String> {
 }
 
 pub(super) fn publish(args: PublishArgs) -> u8 {
-    run(&args.item, JobType::ApplyChanges, None, args.wait, &args.target)
+    run(&args.item, JobType::ApplyChanges, None, &[], args.wait, &args.target)
 }
 
 pub(super) fn refresh(args: RefreshArgs) -> u8 {
     let data = deploy::execution_data(args.skip_publish, &args.params);
-    run(&args.item, JobType::Execute, Some(data), args.wait, &args.target)
+    run(&args.item, JobType::Execute, Some(data), &args.params, args.wait, &args.target)
 }
 
-fn run(item: &str, job: JobType, data: Option<serde_json::Value>, wait: bool, target: &TargetArgs) -> u8 {
-    let result = remote::connect(target).and_then(|connection| {
+fn run(
+    item: &str,
+    job: JobType,
+    data: Option<serde_json::Value>,
+    parameters: &[(String, String)],
+    wait: bool,
+    target: &TargetArgs,
+) -> u8 {
+    let result = remote::connect_existing(target, item).and_then(|connection| {
         let item = deploy::resolve(&connection, item)?;
+        deploy::check_parameters(&connection, &item, parameters)?;
         let (started, finished) = remote::run_job(&connection, &item, job, data, wait, target.output)?;
         Ok((item, started, finished))
     });

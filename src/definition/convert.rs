@@ -59,6 +59,13 @@ pub fn legacy_dataflow_content(text: &str) -> Result<Converted, ConvertError> {
     Ok(Converted { query_metadata, mashup: Some(document.to_string()), dropped })
 }
 
+/// Whether a `queryMetadata.json` is already in the current format (formatVersion "202502"): nothing to
+/// convert, which is not an error.
+pub fn is_current_query_metadata(text: &str) -> bool {
+    read(text, "queryMetadata.json")
+        .is_ok_and(|root| root.get("formatVersion").and_then(Value::as_str) == Some("202502"))
+}
+
 /// Converts a `queryMetadata.json` in the 2024 layout (formatVersion "202409").
 pub fn query_metadata_202409(text: &str) -> Result<Converted, ConvertError> {
     let root = read(text, "queryMetadata.json")?;

@@ -49,12 +49,27 @@ const IGNORED: &[&str] = &[
 ];
 
 /// Whether a file or folder in an item folder is left out of the item: version-control and OS files,
-/// editor backups (`x~`, `.x.swp`), and what an interrupted dfls write left ([`is_dfls_leftover`]).
+/// editors' working files ([`is_editor_file`]), and what an interrupted dfls write left
+/// ([`is_dfls_leftover`]). The one list: `dfls check`, `pack`, `push` and the language server all ask it,
+/// so nothing packed is a file that Fabric refuses as a part.
 pub fn is_ignored(name: &str) -> bool {
-    IGNORED.contains(&name)
-        || name.ends_with('~')
-        || (name.starts_with('.') && name.ends_with(".swp"))
-        || is_dfls_leftover(name)
+    IGNORED.contains(&name) || is_editor_file(name) || is_dfls_leftover(name)
+}
+
+/// Whether a file name is one an editor keeps beside the file it edits: backups (`x~`), Vim's swap files
+/// (`.x.swp`, then `.x.swo`, ... down to `.x.swa`) and the file it writes to test a folder (`4913`), Emacs's
+/// auto-save and lock files (`#x#`, `.#x`), and macOS's resource forks on foreign disks (`._x`).
+pub fn is_editor_file(name: &str) -> bool {
+    let vim_swap =
+        name.strip_prefix('.').and_then(|n| n.get(n.len().saturating_sub(4)..)).is_some_and(|ext| {
+            let ext = ext.as_bytes();
+            ext.len() == 4 && &ext[..3] == b".sw" && (b'a'..=b'p').contains(&ext[3])
+        });
+    name.ends_with('~')
+        || vim_swap
+        || name == "4913"
+        || (name.len() > 2 && name.starts_with('#') && name.ends_with('#'))
+        || (name.len() > 2 && (name.starts_with(".#") || name.starts_with("._")))
 }
 
 /// Whether a file or folder is dfls's own, left by a write that was interrupted: the staging folder of a
@@ -152,6 +167,12 @@ mod tests {
             ".DS_Store",
             "mashup.pq~",
             ".mashup.pq.swp",
+            ".mashup.pq.swo",
+            ".queryMetadata.json.swa",
+            "4913",
+            "#mashup.pq#",
+            ".#mashup.pq",
+            "._mashup.pq",
             "Thumbs.db",
             ".dfls-update",
             ".mashup.pq.dfls-42.tmp",
@@ -163,6 +184,10 @@ mod tests {
             ".schedules",
             "notes.txt",
             ".vscode",
+            ".swp",
+            "mashup.swp",
+            ".mashup.pq.swq",
+            "#",
             ".x.dfls-.tmp",
             "..dfls-1.tmp",
             ".a.dfls-1x.tmp",

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::discover;
 use super::part_path::{self, STAGING_FOLDER};
+use super::parts::PartKind;
 use super::payload::{Definition, Part};
 
 /// The journal of an update, inside the staging folder; its presence means the update is committed.
@@ -434,6 +435,22 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&temporary);
     }
     result
+}
+
+/// The item folder a command line's ITEM names, if it names one: the folder itself, or the folder holding
+/// the item file named (`Sales.Dataflow/mashup.pq`, as `dfls check` takes it).
+pub fn named_folder(item: &Path) -> Option<PathBuf> {
+    if item.is_dir() {
+        return Some(item.to_path_buf());
+    }
+    let name = item.file_name()?.to_str()?;
+    if PartKind::of(name) == PartKind::Unknown || !item.is_file() {
+        return None;
+    }
+    match item.parent() {
+        Some(parent) if parent.as_os_str().is_empty() => Some(PathBuf::from(".")),
+        parent => parent.map(Path::to_path_buf),
+    }
 }
 
 #[cfg(test)]

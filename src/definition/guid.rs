@@ -48,18 +48,21 @@ pub fn derive(seed: &str, taken: &Taken) -> String {
     loop {
         let high = fnv1a(seed.as_bytes(), 0xcbf2_9ce4_8422_2325 ^ attempt);
         let low = fnv1a(seed.as_bytes(), 0x8422_2325_cbf2_9ce4 ^ attempt.rotate_left(32) ^ high);
-        let mut bytes = [0u8; 16];
-        bytes[..8].copy_from_slice(&high.to_be_bytes());
-        bytes[8..].copy_from_slice(&low.to_be_bytes());
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
-        bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let guid = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+        let guid = version_4(u128::from(high) << 64 | u128::from(low));
         if !taken.contains(&guid) {
             return guid;
         }
         attempt += 1;
     }
+}
+
+/// A version-4 GUID made of 128 bits: the version and variant bits set, the rest kept, in Fabric's lowercase
+/// 8-4-4-4-12 form. The one GUID formatter: derived GUIDs here and the local Fabric's random ones.
+pub fn version_4(bits: u128) -> String {
+    let bits = bits & !(0xf << 76) | (0x4 << 76); // version 4
+    let bits = bits & !(0x3 << 62) | (0x2 << 62); // the RFC 4122 variant
+    let hex = format!("{bits:032x}");
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
 /// 64-bit FNV-1a from a given basis, with a final avalanche so similar seeds give unrelated values.
@@ -107,5 +110,15 @@ mod tests {
         assert_ne!(a, derive("queryMetadata.json\0Sales2", &none));
         let b = derive("queryMetadata.json\0Sales", &Taken::of([a.to_uppercase().as_str()]));
         assert!(is_guid(&b) && b != a);
+    }
+
+    #[test]
+    fn version_4_sets_the_version_and_variant_and_keeps_the_rest() {
+        assert_eq!(version_4(0), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(version_4(u128::MAX), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(
+            version_4(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef),
+            "01234567-89ab-4def-8123-456789abcdef"
+        );
     }
 }

@@ -75,8 +75,25 @@ fn report(shown: &str, checked: syntax::CheckedBytes, siblings: &HashSet<String>
     report
 }
 
+/// The name diagnostics of a loose file whose tree and analysis are at hand (an open buffer): the
+/// analysis's, with an unknown name that a sibling defines dropped and one still unknown in an expression
+/// file a warning. `siblings` gives the names the other files of the folder define; it is called only when
+/// a name is unknown.
+pub fn name_diagnostics(
+    tree: &Tree,
+    analysis: &Analysis,
+    siblings: impl FnOnce() -> HashSet<String>,
+) -> Vec<Diagnostic> {
+    let any_unknown = analysis
+        .diagnostics()
+        .iter()
+        .any(|d| d.code == codes::M201 && unresolved_name(analysis, d).is_some());
+    let defined = if any_unknown { siblings() } else { HashSet::new() };
+    names(analysis, is_expression(tree), &defined)
+}
+
 /// Whether a document is an expression rather than a section document.
-fn is_expression(tree: &Tree) -> bool {
+pub fn is_expression(tree: &Tree) -> bool {
     let root = tree.root_node();
     let mut cursor = root.walk();
     let expression = !root.named_children(&mut cursor).any(|child| child.kind() == "section");
@@ -85,7 +102,7 @@ fn is_expression(tree: &Tree) -> bool {
 
 /// The names a file gives its siblings: the file's own name for an expression, the shared members of a
 /// section document.
-fn names_defined(shown: &str, tree: &Tree, text: &str) -> Vec<String> {
+pub fn names_defined(shown: &str, tree: &Tree, text: &str) -> Vec<String> {
     if is_expression(tree) {
         let file = shown.rsplit('/').next().unwrap_or(shown);
         let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);

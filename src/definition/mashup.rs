@@ -1,6 +1,7 @@
 //! What the cross-file rules need to know about `mashup.pq`: its sections, their members (decoded names,
 //! `shared`, `[ItemType = "MDF"]`) and the queries named by destination attributes
-//! (`[DataDestinations = {[Definition = [QueryName = "..."]]}]`, `DefaultOutputDestinationSettings`).
+//! (`[DataDestinations = {[Definition = [QueryName = "..."]]}]`, `DefaultOutputDestinationSettings`); and
+//! its parameter queries ([`parameter_queries`]), which the local Fabric lists and runs with.
 //!
 //! Read from the syntax tree, never from the text with patterns, so comments and strings cannot fool it.
 //! Ranges are mapped by the caller's function when they are built: for a `mashup.pq` it is the identity,
@@ -126,6 +127,67 @@ fn member(node: Node, text: &str, map: &dyn Fn(Range<usize>) -> Range<usize>) ->
     })
 }
 
+/// A parameter query: `shared Region = "EMEA" meta [IsParameterQuery = true, Type = "Text",
+/// IsParameterQueryRequired = true, Description = "..."]`, as Power Query writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterQuery {
+    /// The decoded name.
+    pub name: String,
+    /// The source text of the value (`"EMEA"`, `25`, `#date(2025, 9, 15)`).
+    pub value: String,
+    /// The value, decoded, when it is a text literal.
+    pub text: Option<String>,
+    /// The `Type` field, decoded (`"Text"` is `Text`); `None` when there is none or it is not text.
+    pub m_type: Option<String>,
+    /// `IsParameterQueryRequired = true`.
+    pub required: bool,
+    /// The `Description` field, decoded.
+    pub description: Option<String>,
+}
+
+/// The parameter queries of an M document: the shared members whose value is `VALUE meta [...]` with
+/// `IsParameterQuery = true`, read from the tree, so comments and text cannot fool it.
+pub fn parameter_queries(text: &str) -> Vec<ParameterQuery> {
+    let tree = crate::syntax::parse(text).tree;
+    let root = tree.root_node();
+    let mut found = Vec::new();
+    let mut sections = root.walk();
+    for section in root.named_children(&mut sections).filter(|node| node.kind() == "section") {
+        let mut members = section.walk();
+        for member in section.children_by_field_name("member", &mut members) {
+            if let Some(parameter) = parameter_query(member, text) {
+                found.push(parameter);
+            }
+        }
+    }
+    found
+}
+
+fn parameter_query(member: Node, text: &str) -> Option<ParameterQuery> {
+    member.child_by_field_name("shared")?;
+    let name = member.child_by_field_name("name").filter(|name| !name.is_missing())?;
+    let meta = member.child_by_field_name("value").filter(|value| value.kind() == "meta_expression")?;
+    let (value, record) = (meta.child_by_field_name("value")?, meta.child_by_field_name("metadata")?);
+    let source = |node: Node| &text[node.byte_range()];
+    let logical = |field: &str| field_value(record, field, text).is_some_and(|v| source(v) == "true");
+    let decoded = |field: &str| {
+        field_value(record, field, text)
+            .filter(|v| v.kind() == "text_literal")
+            .map(|v| names::decode_text(source(v)).into_owned())
+    };
+    if record.kind() != "record_expression" || !logical("IsParameterQuery") {
+        return None;
+    }
+    Some(ParameterQuery {
+        name: names::decode_name(source(name)).into_owned(),
+        value: source(value).to_owned(),
+        text: (value.kind() == "text_literal").then(|| names::decode_text(source(value)).into_owned()),
+        m_type: decoded("Type"),
+        required: logical("IsParameterQueryRequired"),
+        description: decoded("Description"),
+    })
+}
+
 /// The value of the field `name` of a record expression.
 fn field_value<'t>(record: Node<'t>, name: &str, text: &str) -> Option<Node<'t>> {
     let mut cursor = record.walk();
@@ -195,6 +257,41 @@ Private = 2;
         assert_eq!(references.len(), 1);
         assert_eq!(references[0].query, "Out_A");
         assert_eq!(&text[references[0].range.clone()], "\"Out_#(0041)\"");
+    }
+
+    #[test]
+    fn parameter_queries_are_read_from_the_tree() {
+        let text = r#"section Section1;
+// A comment; with "a quote, and shared Fake = 1 meta [IsParameterQuery = true];
+shared Region = "EM""EA" meta [IsParameterQuery = true, Type = "Text", IsParameterQueryRequired = true,
+    Description = "The region; ""quoted"""];
+/* another; "comment */ shared #"Row count" = 25 /* ; */ meta [IsParameterQuery=true, Type="Number"];
+shared NotAParameter = 1 meta [IsParameterQuery = false];
+Private = "x" meta [IsParameterQuery = true];
+shared Plain = 1;
+"#;
+        let found = parameter_queries(text);
+        assert_eq!(
+            found,
+            [
+                ParameterQuery {
+                    name: "Region".into(),
+                    value: r#""EM""EA""#.into(),
+                    text: Some("EM\"EA".into()),
+                    m_type: Some("Text".into()),
+                    required: true,
+                    description: Some("The region; \"quoted\"".into()),
+                },
+                ParameterQuery {
+                    name: "Row count".into(),
+                    value: "25".into(),
+                    text: None,
+                    m_type: Some("Number".into()),
+                    required: false,
+                    description: None,
+                },
+            ]
+        );
     }
 
     #[test]

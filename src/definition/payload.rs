@@ -216,6 +216,13 @@ fn decode_base64(payload: &JsonString) -> Result<Vec<u8>, Box<Diagnostic>> {
     })
 }
 
+/// Decodes the `definition` of an API request or answer that is already a JSON value, as [`decode`] does:
+/// written out and read again, so a bad part has the same diagnostic.
+pub fn decode_value(definition: &serde_json::Value) -> (Vec<DecodedPart>, Option<String>, Vec<Diagnostic>) {
+    let text = serde_json::json!({ "definition": definition }).to_string();
+    decode(&crate::json::parse(&text))
+}
+
 /// The offset in `text` of the `n`th byte that is not a line break.
 fn nth_kept_offset(text: &str, n: usize) -> usize {
     text.bytes()

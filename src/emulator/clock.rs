@@ -39,19 +39,15 @@ fn timestamp(ms: i64) -> Timestamp {
 pub fn new_guid() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let state = RandomState::new();
-    let mut bytes = [0u8; 16];
-    for (half, chunk) in bytes.chunks_mut(8).enumerate() {
+    let half = |half: usize| {
         let mut hasher = state.build_hasher();
         hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
         hasher.write_i64(now_ms());
         hasher.write_usize(half);
         hasher.write_u32(std::process::id());
-        chunk.copy_from_slice(&hasher.finish().to_be_bytes());
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+        u128::from(hasher.finish())
+    };
+    crate::definition::guid::version_4(half(0) << 64 | half(1))
 }
 
 #[cfg(test)]

@@ -156,15 +156,7 @@ fn decode_token(token: &str) -> Option<usize> {
 
 /// Percent-encodes everything but unreserved characters.
 pub fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(text, crate::text::URI_COMPONENT).to_string()
 }
 
 /// The JSON type name of a value, for messages.
@@ -313,23 +305,9 @@ fn respond(
     route(&ctx)
 }
 
+/// A path segment with its `%XX` escapes decoded (a `%` not followed by two hexadecimal digits is itself).
 fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(value) = hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
-                out.push(value);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned()
 }
 
 /// Which path an item is addressed by: the core `items` or the `dataflows` group.

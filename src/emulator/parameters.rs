@@ -1,98 +1,39 @@
 //! Parameter discovery (`GET .../dataflows/{id}/parameters`): the parameter queries of `mashup.pq`, written
 //! the Power Query way, `shared Name = <value> meta [IsParameterQuery = true, Type = "Text",
-//! IsParameterQueryRequired = true, Description = "..."]`. A light textual reading, not an evaluation: the
-//! value is taken when it is a literal (text, number, logical), else shown as its source text.
+//! IsParameterQueryRequired = true, Description = "..."]`, as the M parser reads them
+//! ([`crate::definition::mashup::parameter_queries`]), so comments and text literals cannot fool it. Not an
+//! evaluation: the value is taken when it is a literal (text, number, logical, date and time), else shown as
+//! its source text.
 
 use serde_json::{json, Value};
 
-/// A discovered parameter, as the API returns it (`DataflowParameter`).
+use crate::definition::mashup::parameter_queries;
+
+/// The discovered parameters, as the API returns them (`DataflowParameter`).
 pub fn discover(mashup: &str) -> Vec<Value> {
-    let mut found = Vec::new();
-    for statement in statements(mashup) {
-        let Some(rest) = statement.trim_start().strip_prefix("shared") else { continue };
-        let Some((name, body)) = rest.split_once('=') else { continue };
-        let Some(meta_at) = body.find("meta") else { continue };
-        let (value, record) = (body[..meta_at].trim(), &body[meta_at + 4..]);
-        let field = |key: &str| record_field(record, key);
-        if !field("IsParameterQuery").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-            continue;
-        }
-        let name = unquote_name(name.trim());
-        let m_type = field("Type").map(|t| unquote(&t)).unwrap_or_else(|| "Any".to_string());
-        let (api_type, default) = typed(&m_type, value);
-        found.push(json!({
-            "name": name,
-            "description": field("Description").map(|d| unquote(&d)).unwrap_or_default(),
-            "isRequired": field("IsParameterQueryRequired").is_some_and(|v| v.eq_ignore_ascii_case("true")),
-            "type": api_type,
-            "defaultValue": default,
-        }));
-    }
-    found
+    parameter_queries(mashup)
+        .into_iter()
+        .map(|parameter| {
+            let (api_type, default) = typed(
+                parameter.m_type.as_deref().unwrap_or("Any"),
+                &parameter.value,
+                parameter.text.as_deref(),
+            );
+            json!({
+                "name": parameter.name,
+                "description": parameter.description.unwrap_or_default(),
+                "isRequired": parameter.required,
+                "type": api_type,
+                "defaultValue": default,
+            })
+        })
+        .collect()
 }
 
-/// The `;`-terminated statements of a section document, ignoring `;` inside text literals.
-fn statements(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut in_text = false;
-    for (at, c) in text.char_indices() {
-        match c {
-            '"' => in_text = !in_text,
-            ';' if !in_text => {
-                out.push(&text[start..at]);
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The source text of `key = value` in a record literal's text.
-fn record_field(record: &str, key: &str) -> Option<String> {
-    let inner = record.trim().strip_prefix('[')?;
-    let mut depth = 0;
-    let mut in_text = false;
-    let mut fields = Vec::new();
-    let mut start = 0;
-    for (at, c) in inner.char_indices() {
-        match c {
-            '"' => in_text = !in_text,
-            '[' | '{' | '(' if !in_text => depth += 1,
-            ']' | '}' | ')' if !in_text => {
-                if depth == 0 {
-                    fields.push(&inner[start..at]);
-                    break;
-                }
-                depth -= 1;
-            }
-            ',' if !in_text && depth == 0 => {
-                fields.push(&inner[start..at]);
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    fields.into_iter().find_map(|field| {
-        let (name, value) = field.split_once('=')?;
-        (name.trim() == key).then(|| value.trim().to_string())
-    })
-}
-
-fn unquote(text: &str) -> String {
-    text.strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .map_or_else(|| text.to_string(), |t| t.replace("\"\"", "\""))
-}
-
-fn unquote_name(text: &str) -> String {
-    text.strip_prefix('#').map_or_else(|| text.to_string(), unquote)
-}
-
-/// The API type and default value of a parameter of M type `m_type` with source value `value`.
-fn typed(m_type: &str, value: &str) -> (&'static str, Value) {
-    let text = || Value::String(unquote(value));
+/// The API type and default value of a parameter of M type `m_type` with source value `value` (`text`
+/// when it is a text literal, decoded).
+fn typed(m_type: &str, value: &str, text: Option<&str>) -> (&'static str, Value) {
+    let text = || Value::String(text.unwrap_or(value).to_owned());
     match m_type {
         "Text" => ("String", text()),
         "Logical" => ("Boolean", value.parse::<bool>().map_or_else(|_| text(), Value::Bool)),
@@ -124,36 +65,38 @@ fn typed(m_type: &str, value: &str) -> (&'static str, Value) {
 /// `#datetime(...)` `2025-09-15T21:45:00.000Z`, `#datetimezone(..., 2, 0)` `2025-09-15T21:45:00+02:00`,
 /// `#time(21, 45, 0)` `21:45:00`, `#duration(5, 21, 35, 30)` `P5DT21H35M30S`); `None` for anything else.
 fn temporal(value: &str) -> Option<String> {
+    use jiff::civil::{Date, DateTime, Time};
     let (function, rest) = value.trim().split_once('(')?;
     let arguments: Vec<f64> =
         rest.strip_suffix(')')?.split(',').map(|a| a.trim().parse::<f64>()).collect::<Result<_, _>>().ok()?;
-    // Whole numbers print without a fraction; seconds keep theirs.
-    let int = |x: f64| format!("{:02}", x.trunc() as i64);
-    let seconds = |x: f64| if x.fract() == 0.0 { int(x) } else { format!("{x:06.3}") };
-    let date = |a: &[f64]| format!("{:04}-{}-{}", a[0] as i64, int(a[1]), int(a[2]));
+    // The calendar is jiff's, as everywhere in dfls: a day or an hour that does not exist is no date.
+    let whole = |x: f64| (x.fract() == 0.0 && x.abs() < 1e6).then_some(x as i32);
+    let field = |x: f64| whole(x).and_then(|n| i8::try_from(n).ok());
+    let date = |a: &[f64]| Date::new(i16::try_from(whole(a[0])?).ok()?, field(a[1])?, field(a[2])?).ok();
+    let time = |h: f64, m: f64, s: f64| {
+        let nanos = (s.fract() * 1e9).round().min(999_999_999.0) as i32;
+        Time::new(field(h)?, field(m)?, field(s.trunc())?, nanos).ok()
+    };
+    // Whole seconds print without a fraction, others with milliseconds.
+    let clock = |time: Time| match time.subsec_nanosecond() {
+        0 => time.strftime("%H:%M:%S").to_string(),
+        _ => time.strftime("%H:%M:%S.%3f").to_string(),
+    };
     match (function.trim(), arguments.as_slice()) {
-        ("#date", a @ [_, _, _]) => Some(date(a)),
-        ("#datetime", a @ [_, _, _, h, m, s]) => Some(format!(
-            "{}T{}:{}:{}.{:03}Z",
-            date(a),
-            int(*h),
-            int(*m),
-            int(*s),
-            (s.fract() * 1000.0).round() as i64
-        )),
+        ("#date", a @ [_, _, _]) => Some(date(a)?.to_string()),
+        ("#datetime", a @ [_, _, _, h, m, s]) => Some(
+            DateTime::from_parts(date(a)?, time(*h, *m, *s)?).strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string(),
+        ),
         ("#datetimezone", a @ [_, _, _, h, m, s, oh, om]) => {
-            let sign = if *oh < 0.0 || *om < 0.0 { '-' } else { '+' };
-            Some(format!(
-                "{}T{}:{}:{}{sign}{}:{}",
-                date(a),
-                int(*h),
-                int(*m),
-                seconds(*s),
-                int(oh.abs()),
-                int(om.abs())
-            ))
+            let (hours, minutes) = (whole(*oh)?, whole(*om)?);
+            if hours.abs() > 14 || minutes.abs() > 59 {
+                return None;
+            }
+            let sign = if hours < 0 || minutes < 0 { '-' } else { '+' };
+            let (date, time) = (date(a)?, time(*h, *m, *s)?);
+            Some(format!("{date}T{}{sign}{:02}:{:02}", clock(time), hours.abs(), minutes.abs()))
         }
-        ("#time", [h, m, s]) => Some(format!("{}:{}:{}", int(*h), int(*m), seconds(*s))),
+        ("#time", [h, m, s]) => Some(clock(time(*h, *m, *s)?)),
         ("#duration", [d, h, m, s]) => Some(format!(
             "P{}DT{}H{}M{}S",
             *d as i64,
@@ -179,7 +122,9 @@ mod tests {
 
     #[test]
     fn parameter_queries_are_found() {
-        let mashup = "section Section1;\r\nshared manufacturer = \"test-value\" meta [IsParameterQuery = true, \
+        // A comment with `;` and `"` (which a reading of the text by hand took for a statement's end and a
+        // text literal's start) and parameters written across lines.
+        let mashup = "section Section1;\r\n// Parameters; \"all\" of them\r\nshared manufacturer = \"test-value\" meta [IsParameterQuery = true, \
                       Type = \"Text\", IsParameterQueryRequired = true, Description = \"Manufacturer; of the item\"];\n\
                       shared #\"Is imported\" = true meta [IsParameterQuery=true, Type=\"Logical\", IsParameterQueryRequired=false];\n\
                       shared Count = 25 meta [IsParameterQuery = true, Type = \"Number\"];\n\
@@ -206,6 +151,20 @@ mod tests {
         );
         assert_eq!(temporal("#time(21, 45, 0)").unwrap(), "21:45:00");
         assert_eq!(temporal("#duration(5, 21, 35, 30)").unwrap(), "P5DT21H35M30S");
+        assert_eq!(temporal("#time(21, 45, 5.5)").unwrap(), "21:45:05.500");
         assert_eq!(temporal("Date.From(x)"), None);
+        // Days and hours that do not exist are no dates: the parameter shows its source text.
+        for absurd in [
+            "#date(2025, 2, 30)",
+            "#date(2025, 13, 1)",
+            "#date(2025.5, 1, 1)",
+            "#datetime(2025, 9, 15, 24, 0, 0)",
+            "#time(21, 60, 0)",
+            "#datetimezone(2025, 9, 15, 21, 45, 0, 20, 0)",
+            "#date(1e300, 1, 1)",
+        ] {
+            assert_eq!(temporal(absurd), None, "{absurd}");
+        }
+        assert_eq!(typed("Date", "#date(2025, 2, 30)", None).1, "#date(2025, 2, 30)");
     }
 }

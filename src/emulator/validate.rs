@@ -39,9 +39,7 @@ pub fn decode(definition: &Value) -> Result<Decoded, ApiError> {
     if !definition.is_object() {
         return Err(ApiError::bad_request("InvalidRequest", "`definition` must be an object with `parts`."));
     }
-    let text = json!({ "definition": definition }).to_string();
-    let parsed = crate::json::parse(&text);
-    let (parts, format, diagnostics) = payload::decode(&parsed);
+    let (parts, format, diagnostics) = payload::decode_value(definition);
     if let Some(first) = diagnostics.first() {
         let mut error = ApiError::bad_request(
             "CorruptedPayload",

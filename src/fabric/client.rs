@@ -67,6 +67,39 @@ pub struct JobInstance {
     pub failure_reason: Option<Value>,
 }
 
+/// A public parameter of a Dataflow, as `GET .../parameters` describes it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataflowParameter {
+    pub name: String,
+    #[serde(default)]
+    pub is_required: bool,
+    /// `Text`, `Number`, `Integer`, `Boolean`, `DateTime`, ...
+    #[serde(default, rename = "type")]
+    pub parameter_type: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Orders jobs newest first, as `status` and `jobs` show them. A job that has not started yet is the newest
+/// (it was queued last); one cancelled before it started has no start time, so its end (the cancel) places
+/// it; among equals, and for timestamps that are not ones, the server's order is kept (the sort is stable).
+pub fn sort_newest_first(jobs: &mut [JobInstance]) {
+    use std::cmp::Reverse;
+    // (0, _): not started yet; (1, newest first): placed by a timestamp; (2, _): timestamps that are not ones,
+    // last. A total order (a sort may panic on one that is not), stable for what compares equal.
+    fn key(job: &JobInstance) -> (u8, Reverse<Option<jiff::Timestamp>>) {
+        let start = job.start_time_utc.as_deref().and_then(super::time::instant);
+        let end = job.end_time_utc.as_deref().and_then(super::time::instant);
+        match start.or(end) {
+            Some(at) => (1, Reverse(Some(at))),
+            None if job.start_time_utc.is_none() && !job.is_finished() => (0, Reverse(None)),
+            None => (2, Reverse(None)),
+        }
+    }
+    jobs.sort_by_cached_key(key);
+}
+
 impl JobInstance {
     /// Whether the job has ended (`Completed`, `Failed`, `Cancelled`, `Deduped`).
     pub fn is_finished(&self) -> bool {
@@ -190,7 +223,10 @@ impl Client {
                 (Some(uri), _) if !uri.is_empty() => uri,
                 (_, Some(token)) if !token.is_empty() => {
                     let separator = if path.contains('?') { '&' } else { '?' };
-                    format!("{path}{separator}continuationToken={}", encode_query(&token))
+                    format!(
+                        "{path}{separator}continuationToken={}",
+                        percent_encoding::utf8_percent_encode(&token, crate::text::URI_COMPONENT)
+                    )
                 }
                 _ => return Ok(out),
             };
@@ -205,6 +241,21 @@ impl Client {
     /// The Dataflows of a workspace.
     pub fn dataflows(&self, workspace: &str) -> Result<Vec<Item>, FabricError> {
         self.list(&format!("/workspaces/{workspace}/items?type={DATAFLOW}"), "the items of the workspace")
+    }
+
+    /// The public parameters of a Dataflow (`GET .../dataflows/{id}/parameters`); `None` when the dataflow
+    /// does not use public parameters (`DataflowNotParametricError`).
+    pub fn dataflow_parameters(
+        &self,
+        workspace: &str,
+        dataflow: &str,
+    ) -> Result<Option<Vec<DataflowParameter>>, FabricError> {
+        match self.list(&format!("/workspaces/{workspace}/dataflows/{dataflow}/parameters"), "the parameters")
+        {
+            Ok(parameters) => Ok(Some(parameters)),
+            Err(error) if error.code() == Some("DataflowNotParametricError") => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 
     /// The Dataflow with a display name, if there is one.
@@ -327,7 +378,7 @@ impl Client {
     pub fn jobs(&self, workspace: &str, item: &str) -> Result<Vec<JobInstance>, FabricError> {
         let mut jobs: Vec<JobInstance> =
             self.list(&format!("/workspaces/{workspace}/items/{item}/jobs/instances"), "the job instances")?;
-        jobs.sort_by(|a, b| b.start_time_utc.cmp(&a.start_time_utc));
+        sort_newest_first(&mut jobs);
         Ok(jobs)
     }
 
@@ -477,24 +528,43 @@ fn sleep_unless(duration: Duration, stop: &dyn Fn() -> bool) {
 
 /// The definition of a `getDefinition` result, decoded; a part that is not base64 is an error.
 pub fn decode_definition(value: &Value) -> Result<Definition, FabricError> {
-    let text = value.to_string();
-    let json = crate::json::parse(&text);
-    let (decoded, format, diagnostics) = payload::decode(&json);
+    let (decoded, format, diagnostics) = payload::decode_value(&value["definition"]);
     if let Some(problem) = diagnostics.first() {
         return Err(FabricError::Protocol(format!("the definition the API returned: {}", problem.message)));
     }
     Ok(Definition { format, parts: decoded.into_iter().map(|d| d.part).collect() })
 }
 
-/// Percent-encodes a query value.
-fn encode_query(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(id: &str, status: &str, start: Option<&str>, end: Option<&str>) -> JobInstance {
+        JobInstance {
+            id: id.into(),
+            item_id: String::new(),
+            job_type: "Execute".into(),
+            invoke_type: "Manual".into(),
+            status: status.into(),
+            start_time_utc: start.map(str::to_owned),
+            end_time_utc: end.map(str::to_owned),
+            failure_reason: None,
         }
     }
-    out
+
+    /// A refresh cancelled before it started has no start time: it was listed last, and `status` showed the
+    /// older completed job as the newest.
+    #[test]
+    fn jobs_are_newest_first_whatever_times_they_lack() {
+        let mut jobs = vec![
+            job("old", "Completed", Some("2026-01-01T10:00:00.1234567"), Some("2026-01-01T10:01:00")),
+            job("broken", "Completed", Some("1e400"), None),
+            job("cancelled", "Cancelled", None, Some("2026-01-01T11:00:00")),
+            job("queued", "NotStarted", None, None),
+            job("running", "InProgress", Some("2026-01-01T10:30:00Z"), None),
+        ];
+        sort_newest_first(&mut jobs);
+        let order: Vec<&str> = jobs.iter().map(|job| job.id.as_str()).collect();
+        assert_eq!(order, ["queued", "cancelled", "running", "old", "broken"]);
+    }
 }

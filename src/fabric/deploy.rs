@@ -35,6 +35,10 @@ pub struct LocalItem {
 /// without `.Dataflow`). An update of the folder that a killed `pull` left is finished or undone first
 /// ([`folder::recover`]), so that what is read is never half old, half new.
 pub fn read_local(dir: &Path) -> Result<LocalItem, FabricError> {
+    let dir = &folder::named_folder(dir).ok_or_else(|| match dir.exists() {
+        true => FabricError::Io(format!("`{}` is not an item folder nor a file of one", dir.display())),
+        false => FabricError::Io(format!("there is no file or folder `{}`", dir.display())),
+    })?;
     let recovered = folder::recover(dir).map_err(|error| {
         FabricError::Io(format!("cannot finish an interrupted update of {}: {error}", dir.display()))
     })?;
@@ -127,7 +131,7 @@ impl PushPlan {
                             "/dev/null".to_owned()
                         }
                     };
-                    out.push_str(&crate::format::diff::unified(
+                    out.push_str(&crate::text::diff::unified(
                         old,
                         new,
                         &name("remote", remote.is_some()),
@@ -189,14 +193,34 @@ pub fn push(connection: &Connection, item: &LocalItem, plan: &PushPlan) -> Resul
 
 /// The remote Dataflow an argument names: a local item folder (by its display name) or a display name.
 pub fn resolve(connection: &Connection, item: &str) -> Result<Item, FabricError> {
-    let path = Path::new(item);
-    let name = if path.is_dir() { read_local(path)?.display_name } else { item.to_owned() };
-    connection.client.find_dataflow(&connection.workspace, &name)?.ok_or_else(|| {
-        FabricError::Config(format!(
-            "there is no Dataflow named `{name}` in workspace {} of {}; push it first",
-            connection.workspace, connection.target.name
-        ))
-    })
+    let name = match folder::named_folder(Path::new(item)) {
+        Some(dir) => read_local(&dir)?.display_name,
+        None => item.to_owned(),
+    };
+    let dataflows = connection.client.dataflows(&connection.workspace)?;
+    if let Some(found) = dataflows.iter().find(|dataflow| dataflow.display_name == name) {
+        return Ok(found.clone());
+    }
+    let names: Vec<&str> = dataflows.iter().map(|dataflow| dataflow.display_name.as_str()).collect();
+    let hint = match crate::suggest::closest(&name, names.iter().copied(), 3).as_slice() {
+        [] => "; push it first".to_owned(),
+        [one] => format!("; did you mean `{one}`?"),
+        several => format!(
+            "; did you mean one of {}?",
+            several.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    // A name that reads as a path (`Sales.Dataflow`, `items/Sales`) is most likely a folder that is not there.
+    let path_like = item.ends_with(".Dataflow") || item.ends_with(".Dataflow/") || item.contains(['/', '\\']);
+    let local = if path_like && !Path::new(item).exists() {
+        format!("there is no folder `{item}`, and ")
+    } else {
+        String::new()
+    };
+    Err(FabricError::Config(format!(
+        "{local}there is no Dataflow named `{name}` in workspace {} of {}{hint}",
+        connection.workspace, connection.target.name
+    )))
 }
 
 /// Where a pull writes, and what it wrote.
@@ -219,8 +243,10 @@ pub fn pull(
     let remote = resolve(connection, item)?;
     let dir = match to {
         Some(to) => to.to_path_buf(),
-        None if Path::new(item).is_dir() => PathBuf::from(item),
-        None => PathBuf::from(format!("{}.Dataflow", safe_folder_name(&remote.display_name))),
+        None => match folder::named_folder(Path::new(item)) {
+            Some(dir) => dir,
+            None => PathBuf::from(format!("{}.Dataflow", safe_folder_name(&remote.display_name))),
+        },
     };
     let definition = connection.client.get_definition(&connection.workspace, &remote.id)?;
     let outcome = folder::write_folder(&definition, &dir, force)
@@ -233,6 +259,79 @@ fn safe_folder_name(name: &str) -> String {
     name.chars()
         .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
         .collect()
+}
+
+/// Checks `--param` values against the public parameters of a Dataflow before a refresh is started, since
+/// Fabric runs with an unknown or misspelt name as if it were not given: every name must be one of the
+/// dataflow's parameters (names are case-sensitive), values must fit a number or logical parameter, every
+/// required parameter needs a value (the run fails without one), and a dataflow without public parameters
+/// takes none.
+pub fn check_parameters(
+    connection: &Connection,
+    item: &Item,
+    parameters: &[(String, String)],
+) -> Result<(), FabricError> {
+    let Some(declared) = connection.client.dataflow_parameters(&connection.workspace, &item.id)? else {
+        if parameters.is_empty() {
+            return Ok(());
+        }
+        return Err(FabricError::Config(format!(
+            "`{}` does not use public parameters, so `--param {}` would be ignored; turn them on with \
+             `\"parametric\": true` in its queryMetadata.json (and mark parameter queries with \
+             `meta [IsParameterQuery = true, ...]`)",
+            item.display_name,
+            parameters.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    };
+    let names: Vec<&str> = declared.iter().map(|parameter| parameter.name.as_str()).collect();
+    let mut problems = Vec::new();
+    for (name, value) in parameters {
+        let Some(parameter) = declared.iter().find(|parameter| &parameter.name == name) else {
+            let hint = match crate::suggest::closest(name, names.iter().copied(), 1).first() {
+                Some(near) => format!(" (did you mean `{near}`?)"),
+                None => String::new(),
+            };
+            problems.push(format!("`{}` has no parameter `{name}`{hint}", item.display_name));
+            continue;
+        };
+        let fits = match parameter.parameter_type.as_str() {
+            "Number" => value.trim().parse::<f64>().is_ok_and(f64::is_finite),
+            "Integer" => value.trim().parse::<i64>().is_ok(),
+            "Boolean" => matches!(value.trim(), "true" | "false"),
+            _ => true,
+        };
+        if !fits {
+            problems.push(format!(
+                "parameter `{name}` is a {} and `{value}` is not one",
+                parameter.parameter_type.to_lowercase()
+            ));
+        }
+    }
+    let missing: Vec<String> = declared
+        .iter()
+        .filter(|parameter| {
+            parameter.is_required && !parameters.iter().any(|(name, _)| *name == parameter.name)
+        })
+        .map(|parameter| format!("`{}`", parameter.name))
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "the required parameter(s) {} need a value (`--param NAME=VALUE`), or the run fails",
+            missing.join(", ")
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let known = if names.is_empty() {
+        "it declares none".to_owned()
+    } else {
+        format!(
+            "its parameters are {}",
+            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        )
+    };
+    Err(FabricError::Config(format!("{}; {known}", problems.join("; "))))
 }
 
 /// The `executionData` of a refresh: `ApplyChangesIfNeeded` (or `SkipApplyChanges`), and the public

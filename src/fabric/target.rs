@@ -7,18 +7,16 @@
 //! looked up), and for an embedded target the emulator serving on a loopback port for as long as the
 //! connection lives.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
 
 use super::auth::{Auth, Token};
 use super::client::Client;
 use super::error::FabricError;
 use super::http::{Http, Policy};
+use crate::config::{self, AuthTable, DflsToml, RealFs, TargetTable};
 
 /// The name of the configuration file.
-pub const CONFIG_FILE: &str = "dfls.toml";
+pub const CONFIG_FILE: &str = config::DFLS_TOML;
 /// `api = "embedded"`: the in-process local Fabric.
 pub const EMBEDDED: &str = "embedded";
 /// The real Fabric API.
@@ -28,42 +26,15 @@ pub const LOCAL_STATE: &str = ".dfls/local-fabric";
 /// The target name used when nothing is configured.
 pub const LOCAL: &str = "local";
 
-/// `dfls.toml`, as far as targets go.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-struct ConfigFile {
-    #[serde(default)]
-    default_target: Option<String>,
-    #[serde(default)]
-    targets: BTreeMap<String, TargetConfig>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TargetConfig {
-    #[serde(default)]
-    workspace: Option<String>,
-    #[serde(default)]
-    api: Option<String>,
-    #[serde(default)]
-    auth: Option<AuthConfig>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum AuthConfig {
-    Named(String),
-    Command { command: Vec<String> },
-}
-
 /// The targets of a repository.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The repository root: the folder of `dfls.toml`, else of `.git`, else where the search started.
+    /// The repository root: the folder of `dfls.toml`, else of `.git`, else the nearest folder above that keeps
+    /// a local Fabric's state, else where the search started.
     pub root: PathBuf,
     /// The `dfls.toml` read, if any.
     pub path: Option<PathBuf>,
-    file: ConfigFile,
+    file: DflsToml,
 }
 
 /// What the command line overrides.
@@ -117,18 +88,10 @@ impl Config {
             std::env::current_dir().map_err(|e| FabricError::Io(e.to_string()))?.join(start)
         };
         let start = start.canonicalize().unwrap_or(start);
-        for dir in start.ancestors() {
-            let candidate = dir.join(CONFIG_FILE);
-            if candidate.is_file() {
-                let text = std::fs::read_to_string(&candidate)
-                    .map_err(|error| FabricError::Config(format!("{}: {error}", candidate.display())))?;
-                let file = parse(&text)
-                    .map_err(|message| FabricError::Config(format!("{}: {message}", candidate.display())))?;
-                return Ok(Config { root: dir.to_path_buf(), path: Some(candidate), file });
-            }
-            if dir.join(".git").exists() {
-                return Ok(Config { root: dir.to_path_buf(), path: None, file: ConfigFile::default() });
-            }
+        let project =
+            config::load(&start, &RealFs).map_err(|error| FabricError::Config(error.to_string()))?;
+        if let Some(root) = project.root {
+            return Ok(Config { root, path: project.path, file: project.file });
         }
         // No repository: the folder itself, or the one holding it when it is an item folder (the local
         // Fabric's state must not land inside an item, where it would be pushed or reported as a stray).
@@ -139,7 +102,12 @@ impl Config {
             Some(parent) if is_item => parent.to_path_buf(),
             _ => start,
         };
-        Ok(Config { root, path: None, file: ConfigFile::default() })
+        // A folder below one that already keeps a local Fabric shares it, rather than starting an empty one.
+        let root = root
+            .ancestors()
+            .find(|dir| dir.join(LOCAL_STATE).join(crate::emulator::STORE_FILE).is_file())
+            .map_or(root.clone(), Path::to_path_buf);
+        Ok(Config { root, path: None, file: DflsToml::default() })
     }
 
     /// The target to use.
@@ -151,9 +119,7 @@ impl Config {
             .unwrap_or_else(|| LOCAL.to_owned());
         let config = match self.file.targets.get(&name) {
             Some(config) => config.clone(),
-            None if name == LOCAL => {
-                TargetConfig { api: Some(EMBEDDED.to_owned()), ..TargetConfig::default() }
-            }
+            None if name == LOCAL => TargetTable { api: Some(EMBEDDED.to_owned()), ..TargetTable::default() },
             None => {
                 let known: Vec<&str> = self.file.targets.keys().map(String::as_str).collect();
                 return Err(FabricError::Config(format!(
@@ -177,7 +143,7 @@ impl Config {
         };
         let auth = match (&api, config.auth) {
             (Api::Embedded(_), _) => Auth::Fixed(Token::new("local")),
-            (_, Some(AuthConfig::Named(named))) => match named.as_str() {
+            (_, Some(AuthTable::Named(named))) => match named.as_str() {
                 "azure-cli" => Auth::AzureCli,
                 "env" => Auth::Env,
                 "none" => Auth::Fixed(Token::new("local")),
@@ -187,7 +153,7 @@ impl Config {
                     )))
                 }
             },
-            (_, Some(AuthConfig::Command { command })) => Auth::Command(command),
+            (_, Some(AuthTable::Command { command })) => Auth::Command(command),
             (_, None) if std::env::var_os("FABRIC_TOKEN").is_some() => Auth::Env,
             (_, None) => Auth::AzureCli,
         };
@@ -199,11 +165,6 @@ impl Config {
         }
         Ok(Target { name, api, workspace, auth })
     }
-}
-
-/// Parses `dfls.toml` (its other tables, `[format]`, are someone else's).
-fn parse(text: &str) -> Result<ConfigFile, String> {
-    toml::from_str::<ConfigFile>(text).map_err(|error| error.to_string().trim().to_owned())
 }
 
 /// A live connection to a target.
@@ -252,7 +213,7 @@ mod tests {
         Config {
             root: PathBuf::from("/repo"),
             path: Some(PathBuf::from("/repo/dfls.toml")),
-            file: parse(text).unwrap(),
+            file: config::parse(text, "dfls.toml").unwrap(),
         }
     }
 
@@ -323,7 +284,5 @@ api = "embedded"
             .target(&Overrides { target: Some("dev".into()), workspace: None })
             .unwrap_err();
         assert!(bad_auth.to_string().contains("`auth` must be"), "{bad_auth}");
-        assert!(parse("[targets.dev]\nworkspce = \"w\"\n").unwrap_err().contains("workspce"));
-        assert!(parse("[targets.dev\n").is_err());
     }
 }

@@ -86,6 +86,15 @@ impl<'a> Builder<'a> {
         self.cmds.push(cmd);
     }
 
+    /// The texts the document prints, in order: slices of the input (tokens, comments, subtrees kept as
+    /// they are), or text of the formatter's own, which [`super::proof`] does not take as the input's.
+    pub(super) fn pieces(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.cmds.iter().filter_map(|cmd| match cmd {
+            Cmd::Text(text) | Cmd::Multiline(text) | Cmd::Raw(text) => Some(*text),
+            _ => None,
+        })
+    }
+
     /// A builder for the part of the document that starts at a line of its own after `previous_end`, with
     /// everything the part depends on as it is there: the depth, a blank line allowed before it. The caller
     /// makes sure no comment or pending state crosses the boundary.

@@ -99,8 +99,13 @@ fn format_some(
     options: &Options,
     keep: impl Fn(&TextEdit) -> bool,
 ) -> Result<Vec<TextEdit>, super::FormatError> {
-    let formatted = super::format_tree(text, tree, options);
+    let (formatted, proven) = super::format_tree_proven(text, tree, options);
     let edits: Vec<TextEdit> = whitespace_edits(text, &formatted).into_iter().filter(keep).collect();
+    // Proven: each edit changes one gap between the input's tokens the way the whole formatting does, which
+    // keeps the meaning gap by gap, so any subset of them does too.
+    if proven {
+        return Ok(edits);
+    }
     let (Some(first), Some(last)) = (edits.first(), edits.last()) else { return Ok(edits) };
     // One edit from the first change to the last, for an incremental reparse of the new text.
     let span = first.range.start..last.range.end;

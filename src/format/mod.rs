@@ -16,7 +16,7 @@
 //! - **It never recurses on the input's depth** (subtrees nested deeper than 150 levels are printed as
 //!   they are), and it is pure: text in, text out (the members of a large section are laid out on two
 //!   threads). Options and where they come from: [`options`], [`config`]. Formatting the M inside a legacy
-//!   `dataflow-content.json`: [`legacy`]. A line diff for `dfls fmt --diff`: [`diff`].
+//!   `dataflow-content.json`: [`legacy`].
 //!
 //! A language server formats an open document with [`format_tree`] and the tree it already has, with
 //! `config::project_settings(path, &config::RealFs)?.options(Settings::default(), Settings::from_editor(
@@ -27,7 +27,6 @@
 
 mod builder;
 pub mod config;
-pub mod diff;
 mod doc;
 pub mod edits;
 mod kinds;
@@ -35,6 +34,7 @@ mod layout;
 pub mod legacy;
 pub mod options;
 mod printer;
+pub mod proof;
 pub mod verify;
 
 use std::fmt;
@@ -92,6 +92,16 @@ pub fn format_tree(text: &str, tree: &Tree, options: &Options) -> String {
     format_and_parse(text, tree, options, &mut crate::syntax::new_parser(), false).0
 }
 
+/// [`format_tree`], and whether the output is proven to mean what `text` meant without parsing it
+/// ([`proof`]: for text without syntax errors, when the formatter only moved whitespace between the
+/// input's own tokens and comments). `false` says only that the output must be parsed to know.
+pub fn format_tree_proven(text: &str, tree: &Tree, options: &Options) -> (String, bool) {
+    if tree.root_node().has_error() {
+        return (format_tree(text, tree, options), false);
+    }
+    format_tree_on(text, tree, options, true, true)
+}
+
 /// [`format_tree`], and the tree of its output when it differs from `text` and was parsed: always with
 /// `want_tree`, else only for a broken file.
 fn format_and_parse(
@@ -101,7 +111,7 @@ fn format_and_parse(
     parser: &mut tree_sitter::Parser,
     want_tree: bool,
 ) -> (String, Option<Tree>) {
-    let formatted = format_tree_on(text, tree, options, true);
+    let (formatted, _) = format_tree_on(text, tree, options, true, false);
     let broken = tree.root_node().has_error();
     if formatted == text || !(broken || want_tree) {
         return (formatted, None);
@@ -113,8 +123,9 @@ fn format_and_parse(
     (formatted, Some(reparsed))
 }
 
-/// [`format_tree`], on one thread unless `parallel`.
-fn format_tree_on(text: &str, tree: &Tree, options: &Options, parallel: bool) -> String {
+/// [`format_tree`], on one thread unless `parallel`; with `prove`, also whether [`proof`] shows the output
+/// equivalent to `text` (else `false`).
+fn format_tree_on(text: &str, tree: &Tree, options: &Options, parallel: bool, prove: bool) -> (String, bool) {
     let mut builder = builder::Builder::new(text, tree.root_node());
     builder.parallel = parallel;
     builder.document();
@@ -130,14 +141,16 @@ fn format_tree_on(text: &str, tree: &Tree, options: &Options, parallel: bool) ->
     };
     let bom = if text.starts_with(crate::text::BOM) { crate::text::BOM } else { "" };
     let printed = printer::print(&builder.cmds, &layout, text.len() + text.len() / 8);
-    if bom.is_empty() {
+    let proven = prove && proof::same_up_to_whitespace(text, builder.pieces(), &printed);
+    let out = if bom.is_empty() {
         printed
     } else {
         let mut out = String::with_capacity(bom.len() + printed.len());
         out.push_str(bom);
         out.push_str(&printed);
         out
-    }
+    };
+    (out, proven)
 }
 
 /// Checked formatted text.
@@ -159,6 +172,16 @@ pub fn format_bytes(bytes: &[u8], options: &Options) -> Result<Formatted, Format
 pub fn format_checked(text: &str, options: &Options) -> Result<Formatted, FormatError> {
     let mut parser = crate::syntax::new_parser();
     let tree = crate::syntax::parse_tree(&mut parser, text, None);
+    if !tree.root_node().has_error() {
+        // Proven without a second parse when the formatter only moved whitespace ([`proof`]).
+        let (formatted, proven) = format_tree_on(text, &tree, options, true, true);
+        if formatted != text && !proven {
+            let after = crate::syntax::parse_tree(&mut parser, &formatted, None);
+            verify::equivalent(text, &tree, &formatted, &after)
+                .map_err(|detail| FormatError::ChangedMeaning { detail })?;
+        }
+        return Ok(Formatted { text: formatted, syntax_errors: false });
+    }
     let (formatted, after) = format_and_parse(text, &tree, options, &mut parser, true);
     if let Some(after) = after {
         verify::equivalent(text, &tree, &formatted, &after)

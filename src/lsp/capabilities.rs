@@ -11,9 +11,9 @@ use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CodeLensOptions,
     CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, DocumentOnTypeFormattingOptions,
     ExecuteCommandOptions, FoldingRangeProviderCapability, HoverProviderCapability, MarkupKind, OneOf,
-    RenameOptions, SelectionRangeProviderCapability, SemanticTokensFullOptions, SemanticTokensOptions,
-    SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
+    RenameOptions, ResourceOperationKind, SelectionRangeProviderCapability, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities, SignatureHelpOptions,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
     WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 
@@ -35,6 +35,8 @@ pub struct ClientFlags {
     pub markdown: bool,
     /// The client takes `documentChanges` in workspace edits.
     pub document_changes: bool,
+    /// The client renames files in workspace edits (`resourceOperations` holds `rename`).
+    pub rename_files: bool,
     /// The client takes `LocationLink`s for go to definition.
     pub definition_links: bool,
     /// The client supports hierarchical document symbols.
@@ -81,6 +83,10 @@ impl ClientFlags {
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.document_changes)
                 .unwrap_or(false),
+            rename_files: workspace
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|operations| operations.contains(&ResourceOperationKind::Rename)),
             definition_links: text
                 .and_then(|t| t.definition.as_ref())
                 .and_then(|d| d.link_support)

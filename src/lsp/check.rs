@@ -61,10 +61,19 @@ pub fn item(files: &ItemFiles) -> (Vec<FileDiagnostics>, Files) {
 
 /// Checks a file by itself, with the rules that need only it. The virtual parts of a REST payload
 /// (`payload.json#mashup.pq`) have no document of their own and are left out.
-pub fn loose(snapshot: &Arc<Snapshot>) -> (Vec<FileDiagnostics>, Files) {
+///
+/// An open M file's names are judged as `dfls check` judges a loose file's: a name one of its siblings
+/// defines (`siblings`, asked only when a name is unknown) is no unknown name, and one still unknown in an
+/// expression file is a warning.
+pub fn loose(
+    snapshot: &Arc<Snapshot>,
+    siblings: impl FnOnce() -> std::collections::HashSet<String>,
+) -> (Vec<FileDiagnostics>, Files) {
     let shown = snapshot.key.shown();
     let reports = match parsed(snapshot) {
-        Some(parsed) => {
+        Some(mut parsed) => {
+            parsed.names =
+                definition::loose::name_diagnostics(snapshot.tree(), snapshot.analysis(), siblings);
             let mut report =
                 definition::file::check_parsed_m(MASHUP, shown.clone(), snapshot.text.as_bytes(), &parsed)
                     .report;

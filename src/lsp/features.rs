@@ -18,6 +18,7 @@ use super::capabilities::ClientFlags;
 use super::convert::{self, Encoding, Lines};
 use super::diagnostic;
 use super::document::{Language, Snapshot};
+use super::siblings;
 use super::state::Shared;
 use super::task::{self, Pool};
 use super::workspace::{DiskCache, DocKey, ItemKey};
@@ -38,6 +39,8 @@ struct View {
     file: Option<FileId>,
     mashup: Option<Arc<Snapshot>>,
     metadata: Option<Arc<Snapshot>>,
+    /// Whether the document is a loose M file, whose siblings define names for it ([`super::siblings`]).
+    loose: bool,
 }
 
 impl View {
@@ -138,7 +141,8 @@ async fn view(shared: &Arc<Shared>, uri: &Uri) -> Result<View> {
     } else {
         (None, None, None)
     };
-    Ok(View { encoding, client, snapshot: document, file, mashup, metadata })
+    let loose = matches!(item, ItemKey::Loose(_)) && document.language == Language::M;
+    Ok(View { encoding, client, snapshot: document, file, mashup, metadata, loose })
 }
 
 /// The schema a JSON document is validated with, by its name (`None` for M and other JSON).
@@ -407,8 +411,13 @@ pub async fn definition(
     let at = params.text_document_position_params;
     let view = view(shared, &at.text_document.uri).await?;
     let Some(position) = view.position(at.position)? else { return Ok(None) };
+    let shared = shared.clone();
     task::blocking("go to definition", move || {
         let targets = ide::navigation::goto_definition(&view.item(), position);
+        if targets.is_empty() && view.loose {
+            let links = view.client.definition_links;
+            return siblings::goto_definition(&shared, &view.snapshot, position.offset, view.encoding, links);
+        }
         if view.client.definition_links {
             let links: Vec<LocationLink> = targets
                 .iter()
@@ -444,9 +453,24 @@ pub async fn references(shared: &Arc<Shared>, params: ReferenceParams) -> Result
     let Some(position) = view.position(at.position)? else { return Ok(None) };
     let include_declaration = params.context.include_declaration;
     // The whole item's names are analysed: expensive work, kept away from the quick requests.
+    let shared = shared.clone();
     task::heavy("find references", move || {
         let ranges = ide::navigation::find_references(&view.item(), position, include_declaration);
-        Some(ranges.iter().filter_map(|range| view.location(range)).collect())
+        let mut locations: Vec<Location> = ranges.iter().filter_map(|range| view.location(range)).collect();
+        if view.loose {
+            for location in siblings::references(
+                &shared,
+                &view.snapshot,
+                position.offset,
+                include_declaration,
+                view.encoding,
+            ) {
+                if !locations.contains(&location) {
+                    locations.push(location);
+                }
+            }
+        }
+        Some(locations)
     })
     .await
 }
@@ -485,7 +509,18 @@ pub async fn prepare_rename(
 ) -> Result<Option<PrepareRenameResponse>> {
     let view = view(shared, &params.text_document.uri).await?;
     let Some(position) = view.position(params.position)? else { return Ok(None) };
+    let shared = shared.clone();
     task::blocking("prepare rename", move || {
+        if view.loose {
+            if let Some((range, placeholder)) =
+                siblings::prepare_rename(&shared, &view.snapshot, position.offset)
+            {
+                return Ok(PrepareRenameResponse::RangeWithPlaceholder {
+                    range: view.lines().range(range),
+                    placeholder,
+                });
+            }
+        }
         ide::rename::prepare_rename(&view.item(), position).map(|prepared| {
             PrepareRenameResponse::RangeWithPlaceholder {
                 range: view.lines().range(prepared.range),
@@ -504,11 +539,22 @@ pub async fn rename(shared: &Arc<Shared>, params: RenameParams) -> Result<Option
     let view = view(shared, &at.text_document.uri).await?;
     let Some(position) = view.position(at.position)? else { return Ok(None) };
     let new_name = params.new_name;
+    let shared = shared.clone();
     let change = task::heavy("rename", move || {
-        ide::rename::rename(&view.item(), position, &new_name).map(|change| workspace_edit(&view, &change))
+        if view.loose {
+            let (encoding, client) = (view.encoding, view.client);
+            if let Some(change) =
+                siblings::rename(&shared, &view.snapshot, position.offset, &new_name, encoding, client)
+            {
+                return change;
+            }
+        }
+        ide::rename::rename(&view.item(), position, &new_name)
+            .map(|change| workspace_edit(&view, &change))
+            .map_err(|error| error.0)
     })
     .await?
-    .map_err(|error| refused(error.0))?;
+    .map_err(refused)?;
     Ok(Some(change))
 }
 

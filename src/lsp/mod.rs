@@ -14,6 +14,7 @@
 //! | [`document`] | open documents (rope, incremental reparse) and immutable snapshots of a version |
 //! | [`workspace`] | file identity, items and reading them from disk with the buffers overlaid |
 //! | [`check`] | the diagnostics of an item or a loose file, through `definition` |
+//! | [`siblings`] | loose M files of a folder as one section: the names they define for each other, navigation across them |
 //! | [`diagnostic`] | the one conversion of a diagnostic to LSP, fixes in `data` and back |
 //! | [`publish`] | the diagnostics worker, stale results dropped, syntax first, pull diagnostics |
 //! | [`features`] | requests routed to `ide` and their results converted |
@@ -41,6 +42,7 @@ pub mod document;
 pub mod features;
 pub mod publish;
 pub mod server;
+pub mod siblings;
 pub mod state;
 pub mod stdio;
 pub mod symbol_index;

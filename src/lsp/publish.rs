@@ -41,6 +41,7 @@ use super::check::{self, Files};
 use super::convert::Encoding;
 use super::diagnostic;
 use super::document::{Language, Snapshot};
+use super::siblings;
 use super::state::{PerFile, Shared};
 use super::task::{self, Pool};
 use super::workspace::{self, DocKey, ItemKey};
@@ -112,12 +113,13 @@ async fn check(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<Option<C
     };
     let item = item.clone();
     let delay = shared.options.check_delay;
+    let shared = shared.clone();
     task::run(Pool::Checks, "checking the diagnostics", token, move || {
         if !delay.is_zero() {
             crate::cancel::sleep(delay);
         }
         let start = Instant::now();
-        let (files, all) = compute(&item, &open, encoding);
+        let (files, all) = compute(&shared, &item, &open, encoding);
         Some(Checked { generation, elapsed: start.elapsed(), files, all: Arc::new(all) })
     })
     .await
@@ -125,6 +127,7 @@ async fn check(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<Option<C
 
 /// The full check of an item, converted to the protocol.
 fn compute(
+    shared: &Shared,
     item: &ItemKey,
     open: &HashMap<DocKey, Arc<Snapshot>>,
     encoding: Encoding,
@@ -133,7 +136,9 @@ fn compute(
         ItemKey::Folder(folder) => check::item(&workspace::read_item(folder, open)),
         ItemKey::Loose(key) => {
             match open.get(key).cloned().or_else(|| workspace::read(key).map(|(s, _)| s)) {
-                Some(snapshot) => check::loose(&snapshot),
+                Some(snapshot) => {
+                    check::loose(&snapshot, || siblings::names_defined_by_siblings(shared, key))
+                }
                 None => (Vec::new(), Files::new()),
             }
         }
@@ -256,7 +261,9 @@ pub fn after_edit(shared: &Arc<Shared>, client: &Client, key: &DocKey) {
             }
         });
     }
-    shared.schedule(item);
+    for item in siblings::with_open_siblings(shared, vec![item]) {
+        shared.schedule(item);
+    }
 }
 
 /// A client that pulls diagnostics has opened `uri`: what was pushed for it while it was closed is
@@ -349,8 +356,9 @@ pub async fn pull(
         None => {
             let encoding = shared.lock().encoding;
             let item = item.clone();
+            let shared = shared.clone();
             let files = task::run(Pool::Checks, "checking the diagnostics", Token::new(), move || {
-                compute(&item, &HashMap::new(), encoding).0
+                compute(&shared, &item, &HashMap::new(), encoding).0
             })
             .await?;
             (None, Arc::new(files.into_iter().map(|f| (f.key, f.lsp)).collect()))

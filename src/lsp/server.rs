@@ -74,6 +74,7 @@ impl Server {
     /// of the buffer `edited` (opened, edited, closed) needs no refresh when no other file of its item is
     /// open: the client pulls the document it changes by itself.
     async fn changed(&self, items: Vec<ItemKey>, edited: Option<&DocKey>) {
+        let items = super::siblings::with_open_siblings(&self.shared, items);
         let (pull, refresh, unpulled) = {
             let state = self.shared.lock();
             let others_open = |item: &&ItemKey| {

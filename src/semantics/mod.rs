@@ -37,7 +37,7 @@ mod literals;
 mod mistakes;
 pub mod model;
 pub mod query;
-mod suggest;
+use crate::suggest; // "did you mean", shared with the command line
 mod suppress;
 #[cfg(test)]
 mod tests;

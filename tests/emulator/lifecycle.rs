@@ -467,7 +467,7 @@ fn execute_parameters_must_fit_the_dataflow() {
     assert_eq!(state["status"], "Completed", "{state}");
 
     // A dataflow without public parameters ignores them.
-    let plain = fabric.create_dataflow("Plain", Some(sales_orders()));
+    let plain = fabric.create_dataflow("Plain", Some(crate::support::without_public_parameters()));
     let body = json!({"executionData": {"parameters": [{"parameterName": "Region", "type": "Automatic", "value": "East"}]}});
     let job = fabric.run(&plain, "Execute", Some(&body));
     assert_eq!(fabric.wait(&plain, &job)["status"], "Completed");

@@ -222,6 +222,24 @@ pub fn sales_orders() -> Value {
     definition(&parts)
 }
 
+/// The Sales example with its public parameters turned off (`"parametric": false`).
+pub fn without_public_parameters() -> Value {
+    let files = example("Sales Orders.Dataflow");
+    let parts: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(path, bytes)| match path.as_str() {
+            "queryMetadata.json" => {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(text.contains("\"parametric\": true"));
+                (path, text.replace("\"parametric\": true", "\"parametric\": false").into_bytes())
+            }
+            _ => (path, bytes),
+        })
+        .collect();
+    let parts: Vec<(&str, &[u8])> = parts.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    definition(&parts)
+}
+
 /// A definition whose `mashup.pq` has a syntax error.
 pub fn broken() -> Value {
     let files = example("Sales Orders.Dataflow");

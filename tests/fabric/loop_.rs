@@ -92,36 +92,54 @@ fn push_publish_refresh_status_jobs_and_pull() {
 #[test]
 fn refresh_parameters_reach_a_dataflow_with_public_parameters() {
     let repo = Repo::served(quick());
-    // The example's queries StartDate and Region are required parameters; make them public.
-    let metadata = repo.path(&format!("{ITEM}/queryMetadata.json"));
-    let text =
-        std::fs::read_to_string(&metadata).unwrap().replace("\"parametric\": false", "\"parametric\": true");
-    assert!(text.contains("\"parametric\": true"));
-    std::fs::write(&metadata, text).unwrap();
+    // The example has public parameters (StartDate, Region), not required; make both required.
+    let mashup = repo.path(&format!("{ITEM}/mashup.pq"));
+    let text = std::fs::read_to_string(&mashup).unwrap();
+    let metadata = std::fs::read_to_string(repo.path(&format!("{ITEM}/queryMetadata.json"))).unwrap();
+    assert!(metadata.contains("\"parametric\": true"), "the example uses public parameters");
+    let required = text.replace("IsParameterQueryRequired = false", "IsParameterQueryRequired = true");
+    assert_eq!(required.matches("IsParameterQueryRequired = true").count(), 2);
+    std::fs::write(&mashup, required).unwrap();
     assert_eq!(code(&repo.dfls(&["push", ITEM, "--publish", "--wait"])), 0);
+    let jobs_now = || repo.json(&["jobs", ITEM]).1["jobs"].as_array().unwrap().len();
+    let before = jobs_now();
 
     // Both required parameters, by name, typed: the run completes.
     let (ok, value) =
         repo.json(&["refresh", ITEM, "--param", "Region=AMER", "--param", "StartDate=2025-06-01", "--wait"]);
     assert_eq!(code(&ok), 0, "{}", describe(&ok));
     assert_eq!(value["job"]["status"], "Completed", "{value}");
-    // A required one missing, or a name the dataflow does not have: the job fails and says which.
-    let (missing, value) = repo.json(&["refresh", ITEM, "--param", "Region=AMER", "--wait"]);
-    assert_eq!(code(&missing), 1, "{}", describe(&missing));
-    assert!(value["job"]["failureReason"].to_string().contains("StartDate"), "{value}");
-    let (unknown, value) = repo.json(&[
-        "refresh",
-        ITEM,
-        "--param",
-        "Region=AMER",
-        "--param",
-        "StartDate=2025-06-01",
-        "--param",
-        "Regoin=x",
-        "--wait",
-    ]);
-    assert_eq!(code(&unknown), 1, "{}", describe(&unknown));
-    assert!(value["job"]["failureReason"].to_string().contains("Regoin"), "{value}");
+    assert_eq!(jobs_now(), before + 1);
+    // A required one missing, or a name the dataflow does not have (a typo): refused before any job starts,
+    // saying which, with the name meant.
+    let missing = repo.dfls(&["refresh", ITEM, "--param", "Region=AMER"]);
+    assert_eq!(code(&missing), 2, "{}", describe(&missing));
+    assert!(stderr(&missing).contains("required parameter(s) `StartDate`"), "{}", describe(&missing));
+    let unknown = repo.dfls(&["refresh", ITEM, "--param", "Regoin=x", "--param", "StartDate=2025-06-01"]);
+    assert_eq!(code(&unknown), 2, "{}", describe(&unknown));
+    assert!(
+        stderr(&unknown).contains("has no parameter `Regoin` (did you mean `Region`?)"),
+        "{}",
+        describe(&unknown)
+    );
+    assert_eq!(jobs_now(), before + 1, "no job was started for a refused refresh");
+}
+
+#[test]
+fn a_parameter_on_a_dataflow_without_public_parameters_is_refused() {
+    let repo = Repo::served(quick());
+    let metadata = repo.path(&format!("{ITEM}/queryMetadata.json"));
+    let text =
+        std::fs::read_to_string(&metadata).unwrap().replace("\"parametric\": true", "\"parametric\": false");
+    std::fs::write(&metadata, text).unwrap();
+    assert_eq!(code(&repo.dfls(&["push", ITEM, "--publish", "--wait"])), 0);
+    let refused = repo.dfls(&["refresh", ITEM, "--param", "Region=AMER"]);
+    assert_eq!(code(&refused), 2, "{}", describe(&refused));
+    assert!(stderr(&refused).contains("does not use public parameters"), "{}", describe(&refused));
+    // Without parameters the refresh runs.
+    let (plain, value) = repo.json(&["refresh", ITEM, "--wait"]);
+    assert_eq!(code(&plain), 0, "{}", describe(&plain));
+    assert_eq!(value["job"]["status"], "Completed", "{value}");
 }
 
 #[test]
@@ -227,5 +245,73 @@ fn with_no_configuration_the_target_is_the_embedded_local_fabric() {
     let missing = repo.dfls(&["status", "No Such Dataflow"]);
     assert_eq!(code(&missing), 2, "{}", describe(&missing));
     assert!(stderr(&missing).contains("no Dataflow named `No Such Dataflow`"), "{}", describe(&missing));
+    // A near miss is named; an item's file names its item, as `check` takes it.
+    let near = repo.dfls(&["status", "Sales Ordres"]);
+    assert!(stderr(&near).contains("did you mean `Sales Orders`?"), "{}", describe(&near));
+    let (by_file, status) = repo.json(&["jobs", &format!("{ITEM}/mashup.pq")]);
+    assert_eq!(code(&by_file), 0, "{}", describe(&by_file));
+    assert_eq!(status["displayName"], "Sales Orders");
     let _: Value = value;
+}
+
+/// Commands about an item that is not there left a new, empty local Fabric (`.dfls/local-fabric`) in
+/// whatever folder they ran, as did `dfls emulator` with an address it cannot listen on; and a folder below
+/// one that had a local Fabric (no repository around) started its own, which did not see the items pushed.
+#[test]
+fn only_a_push_creates_the_local_fabric_and_subfolders_share_it() {
+    let repo = Repo::bare();
+    std::fs::remove_dir(repo.path(".git")).unwrap();
+    for args in [
+        &["jobs", "Nope"][..],
+        &["status", ITEM],
+        &["refresh", ITEM],
+        &["pull", "Nope"],
+        &["emulator", "--listen", "nonsense"],
+    ] {
+        let output = repo.dfls(args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", describe(&output));
+        assert!(!repo.path(".dfls").exists(), "{args:?} created the local Fabric: {}", describe(&output));
+    }
+    let nothing = repo.dfls(&["jobs", "Nope"]);
+    assert!(
+        stderr(&nothing).contains("nothing was pushed to the local Fabric here yet"),
+        "{}",
+        describe(&nothing)
+    );
+
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    assert!(repo.path(".dfls/local-fabric").is_dir());
+    let sub = repo.path("sub/deeper");
+    std::fs::create_dir_all(&sub).unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_dfls"))
+        .current_dir(&sub)
+        .args(["status", "Sales Orders"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&status), 0, "{}", describe(&status));
+    assert!(stdout(&status).contains("has no jobs yet"), "{}", describe(&status));
+    assert!(!repo.path("sub/deeper/.dfls").exists() && !repo.path("sub/.dfls").exists());
+}
+
+/// A refresh cancelled before it started has no start time: `status` showed the older completed job as the
+/// newest, and `jobs` listed the cancelled one last.
+#[test]
+fn a_job_cancelled_before_it_starts_is_the_newest() {
+    let repo = Repo::served(quick());
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    let (_, published) = repo.json(&["publish", ITEM, "--wait"]);
+    assert_eq!(published["job"]["status"], "Completed", "{published}");
+    // A job waits a second before it starts: usually time to cancel it before (on a slow machine it is
+    // cancelled while it runs, and must be the newest all the same).
+    repo.set(|options| options.job_seconds = 30.0);
+    let (_, started) = repo.json(&["refresh", ITEM]);
+    let job = started["job"]["id"].as_str().unwrap().to_owned();
+    let cancelled = repo.dfls(&["cancel", ITEM, &job]);
+    assert_eq!(code(&cancelled), 0, "{}", describe(&cancelled));
+    let (_, status) = repo.json(&["status", ITEM]);
+    assert_eq!(status["job"]["id"], job.as_str(), "{status}");
+    assert_eq!(status["job"]["status"], "Cancelled");
+    let (_, jobs) = repo.json(&["jobs", ITEM]);
+    let ids: Vec<&str> = jobs["jobs"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect();
+    assert_eq!(ids[0], job, "{jobs}");
 }

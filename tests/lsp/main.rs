@@ -15,4 +15,5 @@ mod nvim;
 mod properties;
 mod protocol;
 mod responsive;
+mod siblings;
 mod stdio;

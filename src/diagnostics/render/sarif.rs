@@ -154,13 +154,8 @@ fn artifact_uri(path: &str) -> String {
     } else {
         (String::new(), path)
     };
-    for &byte in rest.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
-            uri.push(byte as char);
-        } else {
-            uri.push_str(&format!("%{byte:02X}"));
-        }
-    }
+    const PATH: &percent_encoding::AsciiSet = &crate::text::URI_COMPONENT.remove(b'/');
+    uri.extend(percent_encoding::utf8_percent_encode(rest, PATH));
     uri
 }
 

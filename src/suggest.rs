@@ -1,4 +1,5 @@
-//! "Did you mean": the names closest to an unknown one, by edit distance.
+//! "Did you mean": the names closest to an unknown one, by edit distance (unknown M names, Dataflow names,
+//! parameter names).
 //!
 //! Distance is counted on lowercased characters (so `table.addcolumn` is at distance 0 from
 //! `Table.AddColumn`), ties broken by the case-sensitive distance, then by the candidates' order (local
@@ -11,11 +12,7 @@ fn threshold(length: usize) -> usize {
 }
 
 /// Up to `limit` candidates closest to `name`, best first. Candidates equal to `name` are skipped.
-pub(super) fn closest<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-    limit: usize,
-) -> Vec<&'a str> {
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
     let target: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
     let exact: Vec<char> = name.chars().collect();
     let max = threshold(target.len());
