@@ -5,6 +5,7 @@
 // `dataflow-m`. The wording of jobs is in `jobs.ts`.
 
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import {
@@ -72,6 +73,8 @@ interface Followed {
 }
 
 let client: LanguageClient | undefined;
+/** The extension's folder: a platform-specific .vsix carries the dfls binary in its `server/`. */
+let extensionPath = "";
 /** The start in progress, which a command run meanwhile waits for. */
 let starting: Promise<void> | undefined;
 /** Why the server is not running, when it is not. */
@@ -88,6 +91,7 @@ let shown: { job: JobStatus; since: number } | undefined;
 let ticker: ReturnType<typeof setInterval> | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel("dfls", { log: true });
   statusItem = vscode.window.createStatusBarItem("dfls.job", vscode.StatusBarAlignment.Left, 10);
   statusItem.name = "dfls job";
@@ -136,8 +140,18 @@ function claim(document: vscode.TextDocument): void {
   }
 }
 
+/**
+ * The server binary: `dfls.server.path` when the user set it; else the binary a platform-specific .vsix bundles
+ * (`server/dfls`, as rust-analyzer's extension bundles its server); else `dfls` on PATH.
+ */
 function serverPath(): string {
-  return vscode.workspace.getConfiguration("dfls").get<string>("server.path") || "dfls";
+  const setting = vscode.workspace.getConfiguration("dfls").inspect<string>("server.path");
+  const chosen = setting?.workspaceFolderValue ?? setting?.workspaceValue ?? setting?.globalValue;
+  if (chosen) {
+    return chosen;
+  }
+  const bundled = path.join(extensionPath, "server", process.platform === "win32" ? "dfls.exe" : "dfls");
+  return fs.existsSync(bundled) ? bundled : "dfls";
 }
 
 async function restart(): Promise<void> {
