@@ -1,5 +1,6 @@
 // The dfls extension in code-server, driven by headless Chromium (run through e2e.sh, which documents the
-// environment variables). Exits 0 when:
+// environment variables). The extension runs the server it bundles, as a platform-specific .vsix does (no
+// `dfls.server.path`). Exits 0 when:
 // - the language mode of mashup.pq is dfls's, and the Problems panel shows the diagnostic of the misspelt query
 //   name and, from the closed queryMetadata.json, the missing entry of the query the test added (D110);
 // - the suggest widget offers Table.AddColumn;
@@ -80,12 +81,9 @@ function makeWorkspace(root) {
   );
   // An M file outside any item: dfls.pqFiles "unclaimed" gives it dataflow-m when no other extension claims it.
   fs.writeFileSync(path.join(workspace, "scratch.pq"), "let\n  x = 1\nin\n  x\n");
+  // No `dfls.server.path`: the extension runs the server its folder bundles (see `bundleServer`).
   fs.mkdirSync(path.join(workspace, ".vscode"));
-  // The extension host does not inherit code-server's PATH: name the server by its absolute path.
-  fs.writeFileSync(
-    path.join(workspace, ".vscode", "settings.json"),
-    JSON.stringify({ "dfls.server.path": dfls }, null, 2),
-  );
+  fs.writeFileSync(path.join(workspace, ".vscode", "settings.json"), "{}\n");
   return workspace;
 }
 
@@ -110,6 +108,19 @@ function userSettings(userData) {
       2,
     ),
   );
+}
+
+/**
+ * Lays the installed extension out as a platform-specific .vsix is: the server in its `server/` folder (here a
+ * script running DFLS_BIN). The extension runs it when `dfls.server.path` is unset; the extension host does not
+ * inherit code-server's PATH anyway.
+ */
+function bundleServer(extensions) {
+  const installed = fs.readdirSync(extensions).find((name) => name.startsWith("dfls.dfls-"));
+  if (!installed) throw new Error(`the extension is not in ${extensions}: ${fs.readdirSync(extensions)}`);
+  const server = path.join(extensions, installed, "server");
+  fs.mkdirSync(server, { recursive: true });
+  fs.writeFileSync(path.join(server, "dfls"), `#!/bin/sh\nexec '${dfls.replace(/'/g, "'\\''")}' "$@"\n`, { mode: 0o755 });
 }
 
 /** The texts of the rows of the Problems panel. */
@@ -205,6 +216,7 @@ async function main() {
     ["--user-data-dir", userData, "--extensions-dir", extensions, "--install-extension", vsix],
     { stdio: "inherit" },
   );
+  bundleServer(extensions);
 
   const port = await freePort();
   const server = spawn(
