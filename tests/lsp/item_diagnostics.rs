@@ -84,3 +84,36 @@ fn a_pull_client_gets_the_closed_files_of_an_item_with_an_open_file() {
     assert_eq!(codes(&server.diagnostics(METADATA)), Vec::<String>::new());
     server.shutdown();
 }
+
+#[test]
+fn a_pull_client_that_cannot_be_asked_to_pull_again_gets_disk_changes_pushed() {
+    let mut server = TestServerBuilder::new()
+        .pull_diagnostics()
+        .capability("workspace/diagnostics", json!({"refreshSupport": false}))
+        .watch_files()
+        .sales_item()
+        .start();
+    let mashup = std::fs::read_to_string(server.path(MASHUP)).unwrap();
+    server.open_with(MASHUP, &format!("{mashup}shared Extra = 1;\n"), 1);
+    let mashup_uri = json!(server.uri(MASHUP));
+    let report = server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": mashup_uri}}));
+    assert_eq!(codes(&report["result"]), Vec::<String>::new(), "{report}");
+    assert_eq!(codes(&server.diagnostics(METADATA)), ["D110"]);
+
+    // The entry added on disk: no refresh to ask for, so the server checks the item itself and pushes the
+    // closed file (and nothing for mashup.pq, which the client pulls).
+    let path = server.path(METADATA);
+    let fixed = std::fs::read_to_string(&path).unwrap().replace(
+        "\"queriesMetadata\": {",
+        "\"queriesMetadata\": {\n    \"Extra\": {\"queryId\": \"6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b90\", \"queryName\": \"Extra\"},",
+    );
+    std::fs::write(&path, fixed).unwrap();
+    let metadata_uri = json!(server.uri(METADATA));
+    server.notify_raw(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": metadata_uri, "type": 2}]}),
+    );
+    assert_eq!(codes(&server.diagnostics(METADATA)), Vec::<String>::new());
+    server.assert_quiet(std::time::Duration::from_millis(300));
+    server.shutdown();
+}
