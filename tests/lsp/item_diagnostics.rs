@@ -2,7 +2,8 @@
 //! Code): it pulls only the documents it has open, so the server pushes those of the item's closed files
 //! (a `queryMetadata.json` missing a query's entry), keeps them up to date when open buffers and files on
 //! disk change, clears a file's push when the client opens it (its pull then reports it), and clears them
-//! all when the item has no open file any more. Through the real binary over pipes.
+//! all when the item has no open file any more (through the real binary over pipes); a client that cannot be
+//! asked to pull again gets a change on disk pushed by the server's own check.
 
 use serde_json::{json, Value};
 
