@@ -2,7 +2,7 @@
 //!
 //! One binary that is a language server for Dataflow Gen2 items (`mashup.pq`, `queryMetadata.json`,
 //! `.platform`, ...), a checker for pre-commit and CI, a Fabric REST client, and a local Fabric emulator.
-//! The design lives in the project's DESIGN notes; this is the map a new engineer reads first.
+//! The design is `docs/architecture.md`; this is the module map a new engineer reads first.
 //!
 //! ## Modules, from the bottom up
 //!
@@ -70,3 +70,22 @@ pub mod semantics;
 pub mod suggest;
 pub mod syntax;
 pub mod text;
+
+#[cfg(test)]
+mod architecture_document {
+    /// `docs/architecture.md` lays out every module of the crate (a line `  NAME/` of its layout, or `NAME.rs`),
+    /// so that a module
+    /// cannot be added, or renamed, without the architecture document following.
+    #[test]
+    fn names_every_module() {
+        let document = include_str!("../docs/architecture.md");
+        let modules = include_str!("lib.rs").lines().filter_map(|line| line.strip_prefix("pub mod "));
+        let mut missing = Vec::new();
+        for module in modules.map(|m| m.trim_end_matches(';')) {
+            if !document.contains(&format!("\n  {module}/ ")) && !document.contains(&format!("{module}.rs")) {
+                missing.push(module);
+            }
+        }
+        assert!(missing.is_empty(), "docs/architecture.md does not lay out {missing:?}");
+    }
+}

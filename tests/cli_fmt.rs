@@ -271,3 +271,12 @@ fn a_fifo_is_skipped_and_a_linked_item_is_formatted() {
         "formatted through the link"
     );
 }
+
+/// The shipped examples are formatted, so that the `dfls-fmt` pre-commit hook lets the first commit of a copy
+/// of them through (tests/tools/pre_commit.rs commits one).
+#[test]
+fn the_shipped_examples_are_formatted() {
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = dfls(repository, &["fmt", "--check", "examples"]);
+    assert!(output.status.success(), "dfls fmt --check examples:\n{}{}", stdout(&output), stderr(&output));
+}

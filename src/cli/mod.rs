@@ -3,8 +3,9 @@
 //! calls of the pure modules below, then renders what they return.
 //!
 //! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`], [`fmt`], [`lsp`] (the language server,
-//! in `crate::lsp`), [`emulator`] (the local Fabric, in `crate::emulator`). The others in DESIGN.md (`push`, ...) become further variants of [`Command`],
-//! each with its own file.
+//! in `crate::lsp`), [`emulator`] (the local Fabric, in `crate::emulator`), and the REST commands [`push`],
+//! [`pull`], [`run`] (`publish`, `refresh`) and [`jobs`] (`status`, `jobs`, `cancel`), which share [`remote`].
+//! Reading the PATH arguments: [`inputs`], over the file system side in [`walk`].
 
 mod check;
 mod convert;
@@ -25,7 +26,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// The process exit codes DESIGN.md fixes.
+/// The process exit codes (docs/architecture.md, "Contracts with tools").
 pub mod exit {
     /// Success.
     pub const SUCCESS: u8 = 0;

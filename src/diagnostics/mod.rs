@@ -121,7 +121,7 @@ pub struct Summary {
     pub files: usize,
     pub errors: usize,
     pub warnings: usize,
-    /// Info and hint diagnostics; not part of the JSON summary DESIGN.md fixes.
+    /// Info and hint diagnostics; not part of the JSON summary docs/architecture.md fixes.
     #[serde(skip)]
     pub notes: usize,
 }

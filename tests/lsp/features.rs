@@ -21,6 +21,11 @@ fn position_of(text: &str, needle: &str, delta: u32) -> (u32, u32) {
     (line, column + delta)
 }
 
+/// A position inside the name of the `Customers` query's definition (`shared Customers = ...`).
+fn customers_name(text: &str) -> (u32, u32) {
+    position_of(text, "shared Customers =", "shared C".len() as u32)
+}
+
 /// The sales example with its mashup.pq open, and the mashup's text.
 fn sales() -> (TestServer, String) {
     let mut server = TestServerBuilder::new().sales_item().start();
@@ -115,16 +120,17 @@ fn definition_and_references_cross_into_query_metadata() {
     let result = request_at(&mut server, "textDocument/definition", MASHUP, reference);
     let target = &result[0];
     assert_eq!(target["uri"], json!(server.uri(MASHUP)));
-    assert_eq!(target["range"]["start"], json!({"line": 10, "character": 7}));
+    let name = customers_name(&text);
+    assert_eq!(target["range"]["start"], json!({"line": name.0, "character": name.1 - 1}));
     // From the query's name to its entry in queryMetadata.json (not open: read from disk).
-    let result = request_at(&mut server, "textDocument/definition", MASHUP, (10, 8));
+    let result = request_at(&mut server, "textDocument/definition", MASHUP, name);
     assert_eq!(result[0]["uri"], json!(server.uri(METADATA)));
     let metadata = std::fs::read_to_string(server.path(METADATA)).unwrap();
     let (line, column) = position_of(&metadata, "\"Customers\": {", 1);
     assert_eq!(result[0]["range"]["start"], json!({"line": line, "character": column}));
 
     let uri = json!(server.uri(MASHUP));
-    let mut params = at(&uri, 10, 8);
+    let mut params = at(&uri, name.0, name.1);
     params["context"] = json!({"includeDeclaration": true});
     let result = server.request_raw("textDocument/references", params)["result"].clone();
     let uris: Vec<&str> = result.as_array().unwrap().iter().map(|l| l["uri"].as_str().unwrap()).collect();
@@ -134,7 +140,7 @@ fn definition_and_references_cross_into_query_metadata() {
         "{result}"
     );
 
-    let highlights = request_at(&mut server, "textDocument/documentHighlight", MASHUP, (10, 8));
+    let highlights = request_at(&mut server, "textDocument/documentHighlight", MASHUP, name);
     let kinds: Vec<u64> =
         highlights.as_array().unwrap().iter().map(|h| h["kind"].as_u64().unwrap()).collect();
     assert!(kinds.contains(&3) && kinds.contains(&2), "a write and a read: {highlights}");
@@ -142,11 +148,12 @@ fn definition_and_references_cross_into_query_metadata() {
 
 #[test]
 fn rename_edits_both_files_with_their_versions() {
-    let (mut server, _) = sales();
-    let prepared = request_at(&mut server, "textDocument/prepareRename", MASHUP, (10, 8));
+    let (mut server, text) = sales();
+    let name = customers_name(&text);
+    let prepared = request_at(&mut server, "textDocument/prepareRename", MASHUP, name);
     assert_eq!(prepared["placeholder"], "Customers");
     let uri = json!(server.uri(MASHUP));
-    let mut params = at(&uri, 10, 8);
+    let mut params = at(&uri, name.0, name.1);
     params["newName"] = json!("Clients");
     let response = server.request_raw("textDocument/rename", params);
     let changes = response["result"]["documentChanges"].as_array().unwrap_or_else(|| panic!("{response}"));
@@ -158,7 +165,7 @@ fn rename_edits_both_files_with_their_versions() {
     assert!(metadata["edits"].as_array().unwrap().iter().all(|e| e["newText"] == "\"Clients\""));
 
     // Refused, with the reason.
-    let mut params = at(&uri, 10, 8);
+    let mut params = at(&uri, name.0, name.1);
     params["newName"] = json!("Region");
     let response = server.request_raw("textDocument/rename", params);
     assert_eq!(response["error"]["code"], -32803, "{response}");
@@ -382,6 +389,7 @@ fn nested_symbols_and_definition_links_for_clients_that_take_them() {
         .start();
     server.open(MASHUP);
     server.diagnostics(MASHUP);
+    let text = std::fs::read_to_string(server.path(MASHUP)).unwrap();
     let uri = json!(server.uri(MASHUP));
     let symbols = server.request_raw("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}))
         ["result"]
@@ -391,7 +399,7 @@ fn nested_symbols_and_definition_links_for_clients_that_take_them() {
     let sales = section["children"].as_array().unwrap().iter().find(|s| s["name"] == "Sales Orders").unwrap();
     assert!(sales["children"].as_array().unwrap().iter().any(|s| s["name"] == "Expanded customer"));
 
-    let links = request_at(&mut server, "textDocument/definition", MASHUP, (10, 8));
+    let links = request_at(&mut server, "textDocument/definition", MASHUP, customers_name(&text));
     assert_eq!(links[0]["targetUri"], json!(server.uri(METADATA)));
     assert!(links[0]["targetSelectionRange"].is_object() && links[0]["targetRange"].is_object());
 }

@@ -1,6 +1,6 @@
 //! The language server driven through the protocol: in process with [`support::TestServer`] (framed
-//! messages over an in-memory pipe), over real stdio by spawning `dfls lsp`, and by a real editor
-//! (headless Neovim, when `nvim` is installed; CI installs it).
+//! messages over an in-memory pipe) and over real stdio by spawning `dfls lsp`. The server in real editors is
+//! tested by `tests/tools/` (headless Neovim, Emacs, VS Code in code-server).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -11,7 +11,6 @@ mod deep;
 mod features;
 mod formatting;
 mod item_diagnostics;
-mod nvim;
 mod properties;
 mod protocol;
 mod responsive;

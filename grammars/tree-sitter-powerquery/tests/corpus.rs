@@ -4,14 +4,14 @@
 //!   S-expression the way `tree-sitter test` compares them;
 //! - what S-expressions cannot show (anonymous fields such as `optional` and `?`, operator tokens, token
 //!   extents such as a generalized identifier's) is as expected;
-//! - the five query constants compile against the language;
-//! - when a `tree-sitter` executable is on PATH, the committed `src/parser.c`, `src/grammar.json` and
-//!   `src/node-types.json` are what `tree-sitter generate` makes of `grammar.js` today.
+//! - the five query constants compile against the language.
+//!
+//! That the committed `src/` is what `tree-sitter generate` makes of `grammar.js` is checked with the CLI by
+//! the dfls repository's `tests/tools/grammar.rs`, where a missing CLI fails CI.
 
 use std::fmt::Write as _;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use tree_sitter::{Language, Parser, Query};
 
@@ -541,87 +541,4 @@ fn every_query_compiles() {
         }
     }
     assert!(failures.is_empty(), "queries that do not compile:\n{}", failures.join("\n"));
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The committed parser is current
-
-fn tool_output(program: &str, args: &[&str], dir: Option<&Path>) -> Option<std::process::Output> {
-    let mut command = Command::new(program);
-    command.args(args);
-    if let Some(dir) = dir {
-        command.current_dir(dir);
-    }
-    command.output().ok()
-}
-
-#[test]
-fn committed_parser_matches_grammar_js() {
-    let Some(version) = tool_output("tree-sitter", &["--version"], None).filter(|o| o.status.success())
-    else {
-        eprintln!(
-            "note: no `tree-sitter` executable on PATH; not checking that src/ is generated from grammar.js"
-        );
-        return;
-    };
-    if !tool_output("node", &["--version"], None).is_some_and(|o| o.status.success()) {
-        eprintln!("note: `tree-sitter generate` needs node, which is not on PATH; not checking src/");
-        return;
-    }
-    let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
-    let committed = grammar_dir().join("src");
-    let parser_c = fs::read(committed.join("parser.c")).expect("src/parser.c");
-    let header = String::from_utf8_lossy(&parser_c[..parser_c.len().min(200)]).to_string();
-    let cli_version = version.split_whitespace().nth(1).unwrap_or("").to_string();
-    if cli_version.is_empty() || !header.contains(&format!("tree-sitter v{cli_version} ")) {
-        eprintln!(
-            "note: `{version}` differs from the version that generated src/parser.c ({}); not comparing",
-            header.lines().next().unwrap_or("")
-        );
-        return;
-    }
-
-    let temp = std::env::temp_dir().join(format!(
-        "tree-sitter-powerquery-generate-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-    ));
-    fs::create_dir_all(temp.join("src")).unwrap();
-    for file in ["grammar.js", "tree-sitter.json"] {
-        fs::copy(grammar_dir().join(file), temp.join(file)).unwrap();
-    }
-    fs::copy(committed.join("scanner.c"), temp.join("src").join("scanner.c")).unwrap();
-
-    let output = tool_output("tree-sitter", &["generate"], Some(&temp)).expect("tree-sitter runs");
-    let result = (|| {
-        if !output.status.success() {
-            return Err(format!(
-                "`tree-sitter generate` failed:\n{}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            ));
-        }
-        let mut stale = Vec::new();
-        for file in ["parser.c", "grammar.json", "node-types.json"] {
-            let generated =
-                fs::read(temp.join("src").join(file)).map_err(|e| format!("generated src/{file}: {e}"))?;
-            let current = fs::read(committed.join(file)).map_err(|e| format!("committed src/{file}: {e}"))?;
-            if generated != current {
-                stale.push(format!("src/{file}"));
-            }
-        }
-        if stale.is_empty() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} differ from what `tree-sitter generate` makes of grammar.js: run `tree-sitter generate` in {} and commit src/",
-                stale.join(", "),
-                grammar_dir().display()
-            ))
-        }
-    })();
-    let _ = fs::remove_dir_all(&temp);
-    if let Err(message) = result {
-        panic!("{message}");
-    }
 }

@@ -1,6 +1,6 @@
-//! The JSON renderer: the one document `dfls check --format json` prints, exactly in the shape DESIGN.md
-//! fixes (`diagnostics` with 1-based lines and columns counted in Unicode scalar values, end exclusive,
-//! then `summary`). Tools parse this, so a field is added only with DESIGN.md and never renamed.
+//! The JSON renderer: the one document `dfls check --format json` prints, exactly in the shape
+//! docs/architecture.md fixes (`diagnostics` with 1-based lines and columns counted in Unicode scalar values, end exclusive,
+//! then `summary`). Tools parse this, so a field is added only with docs/architecture.md and never renamed.
 
 use std::io::{self, Write};
 

@@ -1,5 +1,5 @@
 //! Renderers: one [`FileReport`] set in, one output format out. [`human`] is for a terminal, [`json`] is
-//! the document DESIGN.md fixes for tools, [`github`] prints GitHub Actions workflow commands (annotations)
+//! the document docs/architecture.md fixes for tools, [`github`] prints GitHub Actions workflow commands (annotations)
 //! and [`sarif`] a SARIF 2.1.0 log for code-scanning services.
 //!
 //! This module owns the conversion of byte ranges to the lines and columns users see, so every format

@@ -1,4 +1,4 @@
-; GENERATED from grammars/tree-sitter-powerquery/queries/ by tests/editors/queries.rs (DFLS_BLESS=1): do not edit.
+; GENERATED from grammars/tree-sitter-powerquery/queries/ by tests/tools/queries.rs (DFLS_BLESS=1): do not edit.
 ; Capture names translated to Helix's; Helix, like Neovim, lets the later of two patterns win.
 
 ; Power Query M: syntax highlighting.

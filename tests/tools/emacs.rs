@@ -9,19 +9,21 @@
 //!
 //! `DFLS_TEST_EMACS` names the Emacs (default `emacs`); `.ci/run` installs `emacs-nox` and `elpa-eglot`.
 
-use std::path::PathBuf;
 use std::process::Command;
 
+use super::require::{self, Missing, Ran};
 use super::support::{self, Workspace};
 
 const SCRIPT: &str = include_str!("emacs_test.el");
 
-#[test]
-fn emacs_with_eglot_shows_the_diagnostic_and_completes() {
-    let emacs = PathBuf::from(std::env::var_os("DFLS_TEST_EMACS").unwrap_or_else(|| "emacs".into()));
-    let Some(version) = support::version(&emacs) else {
-        return support::missing("emacs", "apt-get install emacs-nox elpa-eglot, or set DFLS_TEST_EMACS");
-    };
+pub fn emacs_with_eglot_shows_the_diagnostic_and_completes() -> Ran {
+    let emacs = require::named_by("DFLS_TEST_EMACS", "emacs");
+    let version = require::version(&emacs).ok_or_else(|| {
+        Missing::new(
+            "emacs",
+            "`.ci/run` runs apt-get install emacs-nox elpa-eglot; DFLS_TEST_EMACS names another",
+        )
+    })?;
     let ws = Workspace::new();
     let _emulator = support::Emulator::start(&ws);
     let script = ws.root().join("emacs_test.el");
@@ -44,5 +46,5 @@ fn emacs_with_eglot_shows_the_diagnostic_and_completes() {
     assert!(stderr.contains("completion: \"Table.AddCol\" -> Table.AddColumn"), "{version}: {stderr}");
     assert!(stderr.lines().any(|l| l == "ok"), "{version}: the script did not finish: {stderr}");
     assert!(stderr.contains("Refresh `Sales Orders`: Completed"), "{version}: {stderr}");
-    eprintln!("{version}:\n{stderr}");
+    Ok(())
 }

@@ -1,4 +1,4 @@
--- Run by tests/editors/nvim.rs in a real headless Neovim whose init (see there) is only
+-- Run by tests/tools/nvim.rs in a real headless Neovim whose init (see there) is only
 --   vim.opt.rtp:prepend(<editors/nvim>); require("dfls").setup({ cmd = { <dfls>, "lsp" } })
 -- with the broken `mashup.pq` of a copied example item as the file argument, in a workspace whose dfls.toml
 -- names a `dfls emulator` that the test started. Ends with `qall!` on success and
@@ -76,9 +76,10 @@ local function run()
   assert(found, "no Table.AddColumn among the completions")
   io.stderr:write("completion: Table.AddColumn\n")
 
-  -- Go to definition, as the user does it: from a use of the step `#"Filtered rows"` to its binding.
-  local use_line, use_col = find(bufnr, 'Table.TransformColumnTypes(#"Filtered rows"')
-  use_col = use_col + #"Table.TransformColumnTypes(" + 3
+  -- Go to definition, as the user does it: from a use of the step `#"Filtered rows"` (the first argument of
+  -- Table.TransformColumnTypes, on its own line) to its binding.
+  local use_line, use_col = find(bufnr, '    #"Filtered rows",')
+  use_col = use_col + 4 + 3
   local def_line = find(bufnr, '  #"Filtered rows" = ')
   vim.api.nvim_win_set_cursor(0, { use_line + 1, use_col })
   vim.lsp.buf.definition()

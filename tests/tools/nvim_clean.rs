@@ -1,9 +1,12 @@
-//! A real editor: headless Neovim starts `dfls lsp`, attaches it to a `mashup.pq`, sees its diagnostic and
-//! gets `Table.AddColumn` in completion. Written for Neovim 0.7's API (Debian 12's package), which later
-//! versions still have. Skipped, with a note, when `nvim` is not installed; CI installs it. `DFLS_NVIM`
-//! names another binary to use.
+//! The server in a bare editor client, without the plugin: headless Neovim (`--clean`) starts `dfls lsp`
+//! with `vim.lsp` alone, attaches it to a `mashup.pq`, sees its diagnostic and gets `Table.AddColumn` in
+//! completion. Written for Neovim 0.7's API (Debian 12's package), which later versions still have. Runs
+//! Debian's Neovim, found as [`super::nvim::debian_nvim`] finds it (`DFLS_TEST_NVIM07`).
 
 use std::process::Command;
+
+use super::nvim::debian_nvim;
+use super::require::Ran;
 
 /// The test script; it ends Neovim with `qall!` on success and `cquit 1` (after printing why) on failure.
 const SCRIPT: &str = r#"
@@ -58,18 +61,8 @@ else
 end
 "#;
 
-#[test]
-fn neovim_shows_the_diagnostic_and_completes_table_add_column() {
-    let nvim = std::env::var("DFLS_NVIM").unwrap_or_else(|_| "nvim".to_owned());
-    let version = match Command::new(&nvim).arg("--version").output() {
-        Ok(output) if output.status.success() => {
-            String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or("").to_owned()
-        }
-        _ => {
-            eprintln!("note: `{nvim}` is not installed; the Neovim test is skipped (CI installs Neovim)");
-            return;
-        }
-    };
+pub fn neovim_shows_the_diagnostic_and_completes_table_add_column() -> Ran {
+    let (nvim, version) = debian_nvim()?;
     let dir = tempfile::tempdir().unwrap();
     let item = dir.path().join("Sales.Dataflow");
     std::fs::create_dir(&item).unwrap();
@@ -94,5 +87,5 @@ fn neovim_shows_the_diagnostic_and_completes_table_add_column() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{version}: {stderr}");
     assert!(stderr.contains("completion: Table.AddColumn"), "{version}: {stderr}");
-    eprintln!("{version}:\n{stderr}");
+    Ok(())
 }

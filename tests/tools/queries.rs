@@ -30,8 +30,7 @@ fn check_copy(path: &Path, expected: &str) {
     );
 }
 
-#[test]
-fn neovim_queries_are_the_grammars() {
+pub fn neovim_queries_are_the_grammars() {
     let dir = support::repo().join("editors/nvim/queries/powerquery");
     for name in NVIM_QUERIES {
         check_copy(&dir.join(name), &grammar_query(name));
@@ -59,7 +58,7 @@ const HELIX_CAPTURES: [(&str, &str); 9] = [
 ];
 
 /// The header of each generated Helix query.
-const HELIX_HEADER: &str = "; GENERATED from grammars/tree-sitter-powerquery/queries/ by tests/editors/queries.rs \
+const HELIX_HEADER: &str = "; GENERATED from grammars/tree-sitter-powerquery/queries/ by tests/tools/queries.rs \
 (DFLS_BLESS=1): do not edit.\n; Capture names translated to Helix's; Helix, like Neovim, lets the later of two \
 patterns win.\n\n";
 
@@ -113,8 +112,7 @@ fn helix_translate(query: &str) -> String {
     out
 }
 
-#[test]
-fn helix_queries_are_the_grammars_translated() {
+pub fn helix_queries_are_the_grammars_translated() {
     let dir = support::repo().join("editors/helix/runtime/queries/powerquery");
     check_copy(
         &dir.join("highlights.scm"),
@@ -124,8 +122,7 @@ fn helix_queries_are_the_grammars_translated() {
     check_copy(&dir.join("locals.scm"), &grammar_query("locals.scm"));
 }
 
-#[test]
-fn helix_translation_renames_only_captures() {
+pub fn helix_translation_renames_only_captures() {
     let query = "; @number in a comment\n\"@\" @operator\n((x) @number (#eq? @number \"@number\"))\n";
     assert_eq!(
         helix_translate(query),
@@ -134,8 +131,7 @@ fn helix_translation_renames_only_captures() {
 }
 
 /// Every query file of every editor compiles against the grammar: node types, fields and captures exist.
-#[test]
-fn every_editor_query_compiles_against_the_grammar() {
+pub fn every_editor_query_compiles_against_the_grammar() {
     let language = tree_sitter::Language::new(tree_sitter_powerquery::LANGUAGE);
     let dirs = ["editors/nvim/queries/powerquery", "editors/helix/runtime/queries/powerquery"];
     let mut count = 0;

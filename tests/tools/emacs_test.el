@@ -1,4 +1,4 @@
-;;; emacs_test.el --- run by tests/editors/emacs.rs  -*- lexical-binding: t; -*-
+;;; emacs_test.el --- run by tests/tools/emacs.rs  -*- lexical-binding: t; -*-
 ;; Emacs in batch mode with Debian's eglot: load editors/emacs/dfls.el as a user does, open the broken
 ;; mashup.pq of an example item, start eglot from its registration, and assert the mode, the diagnostic,
 ;; completion, the REST commands (against the `dfls emulator' that the workspace's dfls.toml names) and the
@@ -57,10 +57,11 @@
       (error "No Table.AddColumn among the completions of %S: %S" prefix candidates))
     (dfls-test-out "completion: %S -> Table.AddColumn" prefix))
 
-  ;; Go to definition through xref: from a use of the step `#"Filtered rows"` to its binding.
+  ;; Go to definition through xref: from a use of the step `#"Filtered rows"` (the first argument of
+  ;; Table.TransformColumnTypes, on its own line) to its binding.
   (let ((target (dfls-test-line-of "  #\"Filtered rows\" = ")))
     (goto-char (point-min))
-    (search-forward "Table.TransformColumnTypes(#\"Filtered")
+    (search-forward "    #\"Filtered")
     (xref-find-definitions (xref-backend-identifier-at-point (xref-find-backend)))
     (unless (= (line-number-at-pos) target)
       (error "Go to definition went to line %d, not %d" (line-number-at-pos) target))

@@ -1,4 +1,4 @@
-//! Finding the editors, the example item the editor tests open, and the `dfls emulator` their REST commands run
+//! The example item the editor tests open, and the `dfls emulator` their REST commands run
 //! against.
 
 use std::io::{BufRead, BufReader};
@@ -13,25 +13,6 @@ pub fn repo() -> &'static Path {
 /// The dfls binary under test.
 pub fn dfls() -> &'static str {
     env!("CARGO_BIN_EXE_dfls")
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-/// Reports an editor that is not installed: a failure in CI, which must run every test, else a note.
-pub fn missing(what: &str, how: &str) {
-    assert!(!in_ci(), "{what} not found, and CI=true runs every editor test: {how}");
-    eprintln!("skipped: {what} not found ({how})");
-}
-
-/// The first line of `PROGRAM --version`, or None when the program does not run.
-pub fn version(program: &Path) -> Option<String> {
-    let output = Command::new(program).arg("--version").output().ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    Some(String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or("").trim().to_owned())
 }
 
 /// A workspace like a user's: a git repository holding a copy of the example item `Sales Orders.Dataflow`

