@@ -228,12 +228,14 @@ impl LanguageServer for Server {
             let mut state = self.shared.lock();
             (state.documents.insert(key.clone(), open), state.client.pull_diagnostics)
         };
-        if pull {
-            publish::withdraw(&self.shared, &self.client, &uri).await;
-        }
+        // Its item decided before the first `.await`: a pull of it served meanwhile must not see the
+        // provisional loose item, which has no generation (the pull failed as an unknown document).
         let mut items = self.refresh_items_near(&key);
         // Opened twice without a close: the new buffer replaces the old.
         items.extend(previous.map(|previous| previous.item));
+        if pull {
+            publish::withdraw(&self.shared, &self.client, &uri).await;
+        }
         self.changed(items, Some(&key)).await;
     }
 
