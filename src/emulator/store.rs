@@ -61,6 +61,27 @@ CREATE TABLE schedules (
     created_ms INTEGER NOT NULL, configuration TEXT NOT NULL, execution_data TEXT, owner_id TEXT NOT NULL);
 ";
 
+/// The folder of dfls's local state in a repository (the parent of [`super::DATA_DIR`]).
+const STATE_FOLDER: &str = ".dfls";
+
+/// Creates the data directory. When that creates the repository's `.dfls/` folder, a `.dfls/.gitignore`
+/// of `*` comes with it (as Cargo does for `target/`), so Git ignores the local Fabric's store in a
+/// repository that never heard of dfls. A `.dfls/` that exists already is left as it is: its owner may
+/// have chosen to track something in it.
+fn create_data_dir(data_dir: &Path) -> Result<(), EmulatorError> {
+    let state_folder = data_dir
+        .parent()
+        .filter(|parent| parent.file_name() == Some(STATE_FOLDER.as_ref()) && !parent.exists());
+    std::fs::create_dir_all(data_dir)
+        .map_err(|source| EmulatorError::DataDir { path: data_dir.to_path_buf(), source })?;
+    if let Some(folder) = state_folder {
+        let path = folder.join(".gitignore");
+        std::fs::write(&path, "# Written by dfls: its local state is not for Git.\n*\n")
+            .map_err(|source| EmulatorError::DataDir { path, source })?;
+    }
+    Ok(())
+}
+
 /// The store: one connection per process, used under a mutex.
 #[derive(Debug)]
 pub struct Store {
@@ -71,8 +92,7 @@ pub struct Store {
 impl Store {
     /// Opens (or creates) the store in `data_dir`, creating the directory.
     pub fn open(data_dir: &Path) -> Result<Store, EmulatorError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| EmulatorError::DataDir { path: data_dir.to_path_buf(), source })?;
+        create_data_dir(data_dir)?;
         let path = data_dir.join(STORE_FILE);
         let corrupt = |error: rusqlite::Error| failure(&path, error);
         let connection =
@@ -687,6 +707,24 @@ mod tests {
             publishes_version: None,
             request_key: None,
         }
+    }
+
+    #[test]
+    fn a_new_state_folder_is_ignored_by_git_and_an_existing_one_left_alone() {
+        let repository = tempfile::tempdir().unwrap();
+        Store::open(&repository.path().join(super::super::DATA_DIR)).unwrap();
+        let ignore = std::fs::read_to_string(repository.path().join(".dfls/.gitignore")).unwrap();
+        assert_eq!(ignore.lines().filter(|line| !line.starts_with('#')).collect::<Vec<_>>(), ["*"]);
+
+        // A `.dfls/` the user made (and maybe tracks) gets no `.gitignore` from dfls.
+        let other = tempfile::tempdir().unwrap();
+        std::fs::create_dir(other.path().join(".dfls")).unwrap();
+        Store::open(&other.path().join(".dfls/local-fabric")).unwrap();
+        assert!(!other.path().join(".dfls/.gitignore").exists());
+        // A data directory elsewhere (`dfls emulator --data-dir`) gets none either.
+        let elsewhere = tempfile::tempdir().unwrap();
+        Store::open(&elsewhere.path().join("state")).unwrap();
+        assert!(!elsewhere.path().join(".gitignore").exists());
     }
 
     #[test]

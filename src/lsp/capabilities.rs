@@ -2,8 +2,10 @@
 //!
 //! The server offers every feature `ide` has, incremental text sync, the negotiated position encoding, and
 //! diagnostics the way the client prefers: pulled (`textDocument/diagnostic`) when the client supports
-//! that, else pushed (`textDocument/publishDiagnostics`), never both, so a client that merges the two does
-//! not show each problem twice.
+//! that, else pushed (`textDocument/publishDiagnostics`), never both for one file, so a client that merges
+//! the two does not show a problem twice. A pull client pulls only the documents it has open: the closed
+//! files of an item with an open file are pushed to it (`publish`), rather than answered through
+//! `workspace/diagnostic`, which VS Code's client polls every 2 s and other editors do not send.
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CodeLensOptions,

@@ -3,9 +3,12 @@
 //! the `section` line of `mashup.pq`, and for a running job work-done progress, a `dfls/jobStatus`
 //! notification at each change of state, and a message when it ends.
 //!
-//! Arguments: `[uri]` or `[uri, {"target": NAME}]`, the file's item folder being the item and the
-//! target read from the repository's `dfls.toml` as `dfls push` does. The answer is `{"message": ...}`,
-//! or an error whose message says why (check errors refuse a push; a pull never overwrites local changes).
+//! Arguments: `[uri]` or `[uri, {"target": NAME, "force": BOOL}]`, the file's item folder being the item
+//! and the target read from the repository's `dfls.toml` as `dfls push` does. The answer is
+//! `{"message": ...}`, or an error whose message says why (check errors refuse a push; a pull never
+//! overwrites local changes). A refusal that the same command with `"force": true` would get past (push
+//! anyway, pull and overwrite) says so in the error's `data`: `{"message": <the reason without the CLI's
+//! flag>, "retry": {"title": "Push anyway", "options": {"force": true}}}`, for an editor to offer a button.
 //!
 //! A command runs on a thread of its own, not on the server's small blocking pool: a job is followed for
 //! as long as it runs, and the server keeps answering meanwhile. Cancelling the job's progress in the
@@ -71,7 +74,7 @@ pub async fn execute(
     let Some(command) = COMMANDS.iter().find(|c| **c == params.command).copied() else {
         return Err(Error::invalid_params(format!("dfls runs no command `{}`", params.command)));
     };
-    let (uri, target) = arguments(&params.arguments)?;
+    let (uri, options) = arguments(&params.arguments)?;
     let key = DocKey::of(&uri);
     let item = shared.item_of(&key);
     let flags = shared.lock().client;
@@ -83,13 +86,13 @@ pub async fn execute(
     let (reply, answer) = tokio::sync::oneshot::channel();
     let spawned = std::thread::Builder::new()
         .name(format!("dfls {command}"))
-        .spawn(move || context.run(command, target, reply));
+        .spawn(move || context.run(command, options, reply));
     if let Err(error) = spawned {
         return Err(refused(format!("cannot start {command}: {error}")));
     }
     match answer.await {
         Ok(Ok(message)) => Ok(Some(json!({ "message": message }))),
-        Ok(Err(message)) => Err(refused(message)),
+        Ok(Err(refusal)) => Err(refusal.into_error()),
         Err(_) => Err(refused(format!("{command} stopped without an answer"))),
     }
 }
@@ -141,16 +144,50 @@ fn age(elapsed: Duration) -> String {
     }
 }
 
-/// The file and the optional target of a command's arguments.
-fn arguments(arguments: &[Value]) -> Result<(Uri, Option<String>)> {
+/// The options of a command, its second argument.
+#[derive(Debug, Default)]
+struct CommandOptions {
+    /// A target of `dfls.toml`; `None`: its default.
+    target: Option<String>,
+    /// Push an item with errors; pull over local changes.
+    force: bool,
+}
+
+/// Why a command did not do its work: the message, and how the same command would get past it.
+struct Refusal {
+    message: String,
+    /// The reason without the command line's way past it, and the way past it for an editor's button:
+    /// the button's title and the options to run the command again with.
+    retry: Option<(String, &'static str, Value)>,
+}
+
+impl Refusal {
+    fn into_error(self) -> Error {
+        let mut error = refused(self.message);
+        if let Some((reason, title, options)) = self.retry {
+            error.data = Some(json!({"message": reason, "retry": {"title": title, "options": options}}));
+        }
+        error
+    }
+}
+
+impl From<FabricError> for Refusal {
+    fn from(error: FabricError) -> Refusal {
+        Refusal { message: error.to_string(), retry: None }
+    }
+}
+
+/// The file and the options of a command's arguments.
+fn arguments(arguments: &[Value]) -> Result<(Uri, CommandOptions)> {
     let uri = arguments
         .first()
         .and_then(|value| value.as_str().or_else(|| value.get("uri").and_then(Value::as_str)))
         .ok_or_else(|| Error::invalid_params("the first argument must be the URI of a file of the item"))?;
     let uri: Uri = uri.parse().map_err(|_| Error::invalid_params(format!("`{uri}` is not a URI")))?;
-    let target =
-        arguments.get(1).and_then(|options| options.get("target")).and_then(Value::as_str).map(str::to_owned);
-    Ok((uri, target))
+    let options = arguments.get(1);
+    let target = options.and_then(|o| o.get("target")).and_then(Value::as_str).map(str::to_owned);
+    let force = options.and_then(|o| o.get("force")).and_then(Value::as_bool).unwrap_or(false);
+    Ok((uri, CommandOptions { target, force }))
 }
 
 fn token_text(token: &ProgressToken) -> String {
@@ -169,23 +206,23 @@ struct Context {
     flags: ClientFlags,
 }
 
-type Reply = tokio::sync::oneshot::Sender<std::result::Result<String, String>>;
+type Reply = tokio::sync::oneshot::Sender<std::result::Result<String, Refusal>>;
 
 impl Context {
-    fn run(self, command: &str, target: Option<String>, reply: Reply) {
-        let connection = match self.connect(target) {
+    fn run(self, command: &str, options: CommandOptions, reply: Reply) {
+        let connection = match self.connect(options.target) {
             Ok(connection) => connection,
             Err(error) => {
-                let _ = reply.send(Err(error.to_string()));
+                let _ = reply.send(Err(error.into()));
                 return;
             }
         };
         let target = connection.target.name.clone();
         let done = match command {
-            "dfls.push" => self.push(&connection),
-            "dfls.pull" => self.pull(&connection),
-            "dfls.status" => self.status(&connection),
-            "dfls.cancel" => self.cancel(&connection),
+            "dfls.push" => self.push(&connection, options.force),
+            "dfls.pull" => self.pull(&connection, options.force),
+            "dfls.status" => self.status(&connection).map_err(Refusal::from),
+            "dfls.cancel" => self.cancel(&connection).map_err(Refusal::from),
             "dfls.publish" | "dfls.refresh" => {
                 let job = if command == "dfls.publish" { JobType::ApplyChanges } else { JobType::Execute };
                 let data = (job == JobType::Execute).then(|| deploy::execution_data(false, &[]));
@@ -202,14 +239,12 @@ impl Context {
                         self.follow(&connection, &item, job, &started);
                         return;
                     }
-                    Err(error) => Err(error),
+                    Err(error) => Err(error.into()),
                 }
             }
-            _ => Err(FabricError::Config(format!("dfls runs no command `{command}`"))),
+            _ => Err(FabricError::Config(format!("dfls runs no command `{command}`")).into()),
         };
-        let _ = reply.send(
-            done.map_err(|error| error.to_string()).map(|message| format!("{message} (target `{target}`)")),
-        );
+        let _ = reply.send(done.map(|message| format!("{message} (target `{target}`)")));
     }
 
     fn connect(&self, target: Option<String>) -> std::result::Result<Connection, FabricError> {
@@ -218,7 +253,7 @@ impl Context {
         fabric::connect(target, Policy::from_env()?)
     }
 
-    fn push(&self, connection: &Connection) -> std::result::Result<String, FabricError> {
+    fn push(&self, connection: &Connection, force: bool) -> std::result::Result<String, Refusal> {
         // A push sends the files on disk: a buffer with unsaved changes would silently not be in it.
         let unsaved = self.unsaved();
         if !unsaved.is_empty() {
@@ -226,15 +261,20 @@ impl Context {
                 "{} {} unsaved changes; save first (a push sends the files on disk)",
                 unsaved.join(", "),
                 if unsaved.len() == 1 { "has" } else { "have" }
-            )));
+            ))
+            .into());
         }
         let local = deploy::read_local(&self.folder)?;
         let (_, errors) = deploy::check(&local);
-        if errors > 0 {
-            return Err(FabricError::Config(format!(
-                "`{}` has {errors} error(s), shown with the diagnostics; it was not pushed (`dfls push --force` pushes anyway)",
+        if errors > 0 && !force {
+            let reason = format!(
+                "`{}` has {errors} error(s), shown with the diagnostics; it was not pushed",
                 local.display_name
-            )));
+            );
+            return Err(Refusal {
+                message: format!("{reason} (`dfls push --force` pushes anyway)"),
+                retry: Some((reason, "Push anyway", json!({"force": true}))),
+            });
         }
         let plan = deploy::plan_push(connection, &local)?;
         let item = deploy::push(connection, &local, &plan)?;
@@ -247,15 +287,19 @@ impl Context {
         })
     }
 
-    fn pull(&self, connection: &Connection) -> std::result::Result<String, FabricError> {
-        let pulled = deploy::pull(connection, &self.folder.to_string_lossy(), Some(&self.folder), false)?;
+    fn pull(&self, connection: &Connection, force: bool) -> std::result::Result<String, Refusal> {
+        let pulled = deploy::pull(connection, &self.folder.to_string_lossy(), Some(&self.folder), force)?;
         let outcome = pulled.outcome;
         if !outcome.conflicts.is_empty() {
-            return Err(FabricError::Io(format!(
-                "not pulled: {} differ from `{}`; commit or discard the local changes, or run `dfls pull --force`",
+            let reason = format!(
+                "not pulled: {} differ from `{}`; commit or discard the local changes",
                 outcome.conflicts.join(", "),
                 pulled.item.display_name
-            )));
+            );
+            return Err(Refusal {
+                message: format!("{reason}, or run `dfls pull --force`"),
+                retry: Some((reason, "Pull and overwrite", json!({"force": true}))),
+            });
         }
         let written: Vec<String> = outcome.created.into_iter().chain(outcome.updated).collect();
         Ok(if written.is_empty() {
@@ -318,12 +362,13 @@ impl Context {
         let progress = progress.flatten();
         let started_at = Instant::now();
         let mut last_status = String::new();
+        // Called at each look at the job: the progress shows the time going by, the notification only a
+        // change of state.
         let mut on_state = |state: &JobInstance| {
-            if state.status == last_status {
-                return;
+            if state.status != last_status {
+                last_status = state.status.clone();
+                self.notify(item, state);
             }
-            last_status = state.status.clone();
-            self.notify(item, state);
             if let Some(progress) = &progress {
                 let message = format!("{} ({} s)", state.status, started_at.elapsed().as_secs());
                 self.handle.block_on(progress.report_with_message(message, Some(!state.is_finished())));
@@ -424,10 +469,13 @@ mod tests {
 
     #[test]
     fn command_arguments_are_a_uri_and_options() {
-        let (uri, target) =
+        let (uri, options) =
             arguments(&[json!("file:///repo/Sales.Dataflow/mashup.pq"), json!({"target": "dev"})]).unwrap();
         assert_eq!(uri.as_str(), "file:///repo/Sales.Dataflow/mashup.pq");
-        assert_eq!(target.as_deref(), Some("dev"));
+        assert_eq!(options.target.as_deref(), Some("dev"));
+        assert!(!options.force);
+        let (_, options) = arguments(&[json!("file:///x/mashup.pq"), json!({"force": true})]).unwrap();
+        assert!(options.force && options.target.is_none());
         assert!(arguments(&[]).is_err());
         assert!(arguments(&[json!(3)]).is_err());
         assert_eq!(age(Duration::from_secs(150)), "2 min ago");

@@ -17,6 +17,13 @@
 //!
 //! Pull: `textDocument/diagnostic` answers from the last full check when it is of the item's current
 //! generation, else checks now; `resultId` is the generation, so an unchanged item is reported as such.
+//! A client pulls only the documents it has open, yet a problem of the item may be in a closed file (a
+//! query of `mashup.pq` without its entry in `queryMetadata.json`, which Push refuses): the check a pull
+//! makes covers the whole item, and its closed files are pushed from it, as in push mode (no second
+//! check, nothing on the answer's path). The push of a file is withdrawn when the client opens it, and
+//! cleared with the rest when the item has no open file. A change the client does not pull for by itself
+//! (a file on disk, a close) asks it to pull again (`workspace/diagnostic/refresh`), or, for a client
+//! that cannot be asked, queues the item for the worker.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -158,7 +165,8 @@ fn compute(
     (checked, files)
 }
 
-/// Publishes a full check if the item has not changed since its snapshot.
+/// Publishes a full check if the item has not changed since its snapshot. To a client that pulls
+/// diagnostics, only the files it does not have open: it pulls the others.
 async fn publish(shared: &Arc<Shared>, client: &Client, item: &ItemKey, checked: Checked) {
     let _gate = shared.publish.lock().await;
     let (sends, cleared) = {
@@ -169,8 +177,13 @@ async fn publish(shared: &Arc<Shared>, client: &Client, item: &ItemKey, checked:
         {
             return;
         }
+        let pull = state.client.pull_diagnostics;
         let mut sends = Vec::new();
         for file in checked.files {
+            if pull && state.documents.contains_key(&file.key) {
+                // The client pulls the documents it has open; a push would show their problems twice.
+                continue;
+            }
             let open = match state.documents.get_mut(&file.key) {
                 Some(document) if Some(document.version) == file.version => {
                     document.set_checked(&file.diagnostics);
@@ -253,6 +266,20 @@ pub fn after_edit(shared: &Arc<Shared>, client: &Client, key: &DocKey) {
     }
 }
 
+/// A client that pulls diagnostics has opened `uri`: what was pushed for it while it was closed is
+/// cleared now, before the client's pull reports it, so its problems never show twice.
+pub async fn withdraw(shared: &Arc<Shared>, client: &Client, uri: &Uri) {
+    let _gate = shared.publish.lock().await;
+    // Every item is asked (not only until one had it): the file may have moved to another item since.
+    let mut pushed = false;
+    for item in shared.lock().items.values_mut() {
+        pushed |= item.published.remove(uri);
+    }
+    if pushed {
+        client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+    }
+}
+
 /// Clears what was published for an item none of whose files is open any more, and forgets it.
 pub async fn forget(shared: &Arc<Shared>, client: &Client, item: &ItemKey) {
     let _gate = shared.publish.lock().await;
@@ -279,9 +306,12 @@ async fn check_current(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<
     }
 }
 
-/// Answers `textDocument/diagnostic` for a document.
+/// Answers `textDocument/diagnostic` for a document. A check made for it covers the whole item: the
+/// item's files that are not open are pushed from it once the answer is on its way, since a client pulls
+/// only the documents it has open.
 pub async fn pull(
     shared: &Arc<Shared>,
+    client: &Client,
     params: lsp::DocumentDiagnosticParams,
 ) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
     let uri = &params.text_document.uri;
@@ -308,15 +338,20 @@ pub async fn pull(
             let Some(checked) = check_current(shared, &item).await? else {
                 return Err(task::unknown_document(uri));
             };
-            let by_file: Arc<PerFile> = Arc::new(checked.files.into_iter().map(|f| (f.key, f.lsp)).collect());
-            let mut state = shared.lock();
-            if let Some(item_state) =
-                state.items.get_mut(&item).filter(|s| s.generation == checked.generation)
+            let by_file: Arc<PerFile> =
+                Arc::new(checked.files.iter().map(|f| (f.key.clone(), f.lsp.clone())).collect());
+            let generation = checked.generation;
             {
-                item_state.pulled = Some((checked.generation, by_file.clone()));
-                item_state.last_check = checked.elapsed;
+                let mut state = shared.lock();
+                if let Some(item_state) = state.items.get_mut(&item).filter(|s| s.generation == generation) {
+                    item_state.pulled = Some((generation, by_file.clone()));
+                    item_state.last_check = checked.elapsed;
+                }
             }
-            (Some(checked.generation), by_file)
+            // Not awaited: the answer does not wait for the other files' notifications.
+            let (shared, client, item) = (shared.clone(), client.clone(), item.clone());
+            tokio::spawn(async move { publish(&shared, &client, &item, checked).await });
+            (Some(generation), by_file)
         }
         None => {
             let encoding = shared.lock().encoding;

@@ -75,18 +75,26 @@ impl Server {
     /// open: the client pulls the document it changes by itself.
     async fn changed(&self, items: Vec<ItemKey>, edited: Option<&DocKey>) {
         let items = super::siblings::with_open_siblings(&self.shared, items);
-        let (pull, refresh) = {
+        let (pull, refresh, unpulled) = {
             let state = self.shared.lock();
-            let others_open =
-                |item: &ItemKey| state.documents.values().any(|d| &d.item == item && Some(&d.key) != edited);
-            let refresh = state.client.diagnostic_refresh && items.iter().any(others_open);
-            (state.client.pull_diagnostics, refresh)
+            let others_open = |item: &&ItemKey| {
+                state.documents.values().any(|d| &d.item == *item && Some(&d.key) != edited)
+            };
+            let refresh = state.client.diagnostic_refresh && items.iter().any(|item| others_open(&item));
+            // A pull client that cannot be asked to pull again: the worker pushes the closed files of the
+            // items it will not pull by itself (it pulls the document it changed).
+            let unpulled: Vec<ItemKey> =
+                match state.client.pull_diagnostics && !state.client.diagnostic_refresh {
+                    true => items.iter().filter(others_open).cloned().collect(),
+                    false => Vec::new(),
+                };
+            (state.client.pull_diagnostics, refresh, unpulled)
         };
         for item in items {
             let active = self.shared.lock().is_active(&item);
             if !active {
                 publish::forget(&self.shared, &self.client, &item).await;
-            } else if !pull {
+            } else if !pull || unpulled.contains(&item) {
                 self.shared.schedule(item);
             }
         }
@@ -204,6 +212,7 @@ impl LanguageServer for Server {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
         let key = DocKey::of(&document.uri);
+        let uri = document.uri.clone();
         // Parsed before the state is locked; its item is decided with the other open files of its folder.
         let opened = task::guard("opening a document", || {
             OpenDocument::new(
@@ -215,10 +224,18 @@ impl LanguageServer for Server {
             )
         });
         let Some(open) = opened else { return };
-        let previous = self.shared.lock().documents.insert(key.clone(), open);
+        let (previous, pull) = {
+            let mut state = self.shared.lock();
+            (state.documents.insert(key.clone(), open), state.client.pull_diagnostics)
+        };
+        // Its item decided before the first `.await`: a pull of it served meanwhile must not see the
+        // provisional loose item, which has no generation (the pull failed as an unknown document).
         let mut items = self.refresh_items_near(&key);
         // Opened twice without a close: the new buffer replaces the old.
         items.extend(previous.map(|previous| previous.item));
+        if pull {
+            publish::withdraw(&self.shared, &self.client, &uri).await;
+        }
         self.changed(items, Some(&key)).await;
     }
 
@@ -307,7 +324,7 @@ impl LanguageServer for Server {
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
-        publish::pull(&self.shared, params).await
+        publish::pull(&self.shared, &self.client, params).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

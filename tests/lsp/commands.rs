@@ -121,6 +121,17 @@ fn cancelling_the_progress_cancels_the_job() {
     assert!(started["result"]["message"].as_str().unwrap().starts_with("publish of"), "{started}");
     let create = server.await_request("window/workDoneProgress/create");
     let token = create["params"]["token"].clone();
+    // The progress shows the time going by while the job's state stays the same.
+    let mut reports = Vec::new();
+    while reports.len() < 2 {
+        let report = server.await_message("a progress report", |m| {
+            m["method"] == "$/progress" && m["params"]["value"]["kind"] == "report"
+        });
+        let message = report["params"]["value"]["message"].as_str().unwrap().to_owned();
+        if message.starts_with("InProgress (") && reports.last() != Some(&message) {
+            reports.push(message);
+        }
+    }
     server.notify_raw("window/workDoneProgress/cancel", json!({"token": token}));
     let seen = messages_until(&mut server, is_final_message);
     let last = seen.last().unwrap();
@@ -159,6 +170,43 @@ fn commands_refuse_what_they_cannot_do() {
     std::fs::write(server.path(MASHUP), &broken).unwrap();
     let refused = execute(&mut server, "dfls.push", &uri);
     assert!(refused["error"]["message"].as_str().unwrap().contains("error(s)"), "{refused}");
+    // The way past it, for an editor's button: the reason without the CLI's flag, and the option.
+    let data = &refused["error"]["data"];
+    assert_eq!(data["retry"], json!({"title": "Push anyway", "options": {"force": true}}), "{refused}");
+    assert!(data["message"].as_str().unwrap().ends_with("it was not pushed"), "{refused}");
     let status = execute(&mut server, "dfls.status", &uri);
     assert!(status["error"]["message"].as_str().unwrap().contains("no Dataflow named"), "{status}");
+    let forced = server.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "dfls.push", "arguments": [uri, {"force": true}]}),
+    );
+    assert!(forced["result"]["message"].as_str().unwrap().contains("created `Sales Orders`"), "{forced}");
+}
+
+#[test]
+fn a_refused_pull_offers_to_overwrite_and_does_with_force() {
+    let (mut server, _fabric, _state) = server_and_fabric();
+    let uri = json!(server.uri(MASHUP));
+    assert!(execute(&mut server, "dfls.push", &uri)["result"].is_object());
+    // A local change the remote does not have: a pull would overwrite it, so it is refused.
+    let path = server.path(MASHUP);
+    let pushed = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{pushed}// a local note\n")).unwrap();
+    let refused = execute(&mut server, "dfls.pull", &uri);
+    assert!(refused["error"]["message"].as_str().unwrap().contains("dfls pull --force"), "{refused}");
+    let data = &refused["error"]["data"];
+    assert_eq!(
+        data["retry"],
+        json!({"title": "Pull and overwrite", "options": {"force": true}}),
+        "{refused}"
+    );
+    assert!(!data["message"].as_str().unwrap().contains("--force"), "{refused}");
+    assert!(std::fs::read_to_string(&path).unwrap().ends_with("// a local note\n"));
+
+    let forced = server.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "dfls.pull", "arguments": [uri, {"force": true}]}),
+    );
+    assert!(forced["result"]["message"].as_str().unwrap().contains("pulled `Sales Orders`"), "{forced}");
+    assert!(!std::fs::read_to_string(&path).unwrap().contains("// a local note"));
 }

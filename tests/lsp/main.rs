@@ -10,6 +10,7 @@ mod commands;
 mod deep;
 mod features;
 mod formatting;
+mod item_diagnostics;
 mod properties;
 mod protocol;
 mod responsive;

@@ -1,23 +1,40 @@
 // The dfls extension: starts `dfls lsp` and connects it to VS Code. Thin by design: every feature (diagnostics,
-// completion, navigation, formatting, the REST actions) is the server's; this file only wires VS Code to it,
-// shows the server's job notifications in the status bar, and decides which `.pq` files are `dataflow-m`.
+// completion, navigation, formatting, the REST actions) is the server's; this file wires VS Code to it, says once
+// and clearly when the server cannot run, follows the jobs the commands start (status bar, a cancellable
+// notification), keeps a log of every action in the "dfls" output channel, and decides which `.pq` files are
+// `dataflow-m`. The wording of jobs is in `jobs.ts`.
 
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import {
+  ClientCapabilities,
   ErrorCodes,
   ExecuteCommandRequest,
+  FeatureState,
   LanguageClient,
   LanguageClientOptions,
   ResponseError,
   ServerOptions,
+  StaticFeature,
   TransportKind,
 } from "vscode-languageclient/node";
+import { JobStatus, elapsed, fabricTime, failureText, jobDetails, jobLine, jobTitle, outcome, statusWords } from "./jobs";
 
 const LANGUAGE = "dataflow-m";
 
-/** The REST actions: the VS Code command, the server's command (`workspace/executeCommand`), a title. */
-const ACTIONS: ReadonlyArray<{ id: string; command: string; title: string }> = [
+/** Where "Install…" leads: the install section of dfls's README. */
+const INSTALL_URL = "https://github.com/dfls/dfls#install";
+
+/** A REST action: the VS Code command, the server's command (`workspace/executeCommand`), a title. */
+interface Action {
+  id: string;
+  command: string;
+  title: string;
+}
+
+const ACTIONS: ReadonlyArray<Action> = [
   { id: "dfls.action.push", command: "dfls.push", title: "Push" },
   { id: "dfls.action.publish", command: "dfls.publish", title: "Publish" },
   { id: "dfls.action.refresh", command: "dfls.refresh", title: "Refresh" },
@@ -25,30 +42,61 @@ const ACTIONS: ReadonlyArray<{ id: string; command: string; title: string }> = [
   { id: "dfls.action.cancel", command: "dfls.cancel", title: "Cancel" },
   { id: "dfls.action.pull", command: "dfls.pull", title: "Pull" },
 ];
+const CANCEL = ACTIONS.find((action) => action.command === "dfls.cancel")!;
 
 /** The JSON parts of a Dataflow item that the server understands. */
 const JSON_PARTS = ["queryMetadata.json", ".platform", ".schedules", "dataflow-content.json"];
 
-/** Params of the server's `dfls/jobStatus` notification. */
-interface JobStatus {
-  item: string;
-  jobType: string;
-  status: string;
-  startTime?: string;
-  endTime?: string;
-  failureReason?: string | { message?: string; errorCode?: string };
+/**
+ * dfls's codes that VS Code's own JSON support reports too in an open JSON document, with or without a schema:
+ * a syntax error (J100) and a duplicate key (J105). One report of a mistake is enough: in an open JSON document
+ * they are VS Code's while its JSON validation is on (`json.validate.enable`); the item's schema and cross-file
+ * rules, and every problem of a closed file, are dfls's alone (the extension contributes no `jsonValidation`).
+ */
+const REPORTED_BY_VSCODE_JSON = new Set(["J100", "J105"]);
+
+/** What a refusal's `data` offers: a button that runs the command again with these options. */
+interface Retry {
+  title: string;
+  options: Record<string, unknown>;
+}
+
+/** A job started by Publish or Refresh, followed until it ends. */
+interface Followed {
+  uri: vscode.Uri;
+  item?: string;
+  since: number;
+  last?: JobStatus;
+  /** Ends the job's notification. */
+  end: () => void;
+  progress?: vscode.Progress<{ message?: string }>;
 }
 
 let client: LanguageClient | undefined;
+/** The extension's folder: a platform-specific .vsix carries the dfls binary in its `server/`. */
+let extensionPath = "";
+/** The start in progress, which a command run meanwhile waits for. */
+let starting: Promise<void> | undefined;
+/** Why the server is not running, when it is not. */
+let notRunning: string | undefined;
+/** Whether the message that the server cannot run is on screen (a failed start shows it once, not stacked). */
+let setupShown = false;
 let statusItem: vscode.StatusBarItem | undefined;
-let output: vscode.LogOutputChannel | undefined;
+let output: vscode.LogOutputChannel;
+/** Followed jobs by job id; and the last state of jobs seen before their command's answer named them. */
+const followed = new Map<string, Followed>();
+const early = new Map<string, JobStatus>();
+/** The job shown in the status bar, and the timer that ticks its elapsed time. */
+let shown: { job: JobStatus; since: number } | undefined;
+let ticker: ReturnType<typeof setInterval> | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
   output = vscode.window.createOutputChannel("dfls", { log: true });
   statusItem = vscode.window.createStatusBarItem("dfls.job", vscode.StatusBarAlignment.Left, 10);
   statusItem.name = "dfls job";
   statusItem.command = "dfls.action.status";
-  context.subscriptions.push(output, statusItem);
+  context.subscriptions.push(output, statusItem, { dispose: stopTicking });
 
   for (const action of ACTIONS) {
     context.subscriptions.push(
@@ -56,24 +104,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     );
   }
   context.subscriptions.push(
-    vscode.commands.registerCommand("dfls.action.restart", async () => {
-      await stop();
-      await start();
-    }),
+    vscode.commands.registerCommand("dfls.action.restart", restart),
     vscode.workspace.onDidOpenTextDocument(claim),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration("dfls.server.path")) {
-        await stop();
-        await start();
+        output.info("dfls.server.path changed: restarting the language server");
+        await restart();
       }
     }),
   );
   vscode.workspace.textDocuments.forEach(claim);
   await vscode.commands.executeCommand("setContext", "dfls.active", true);
-  await start();
+  starting = start();
+  await starting;
 }
 
 export async function deactivate(): Promise<void> {
+  stopTicking();
   await stop();
 }
 
@@ -93,8 +140,63 @@ function claim(document: vscode.TextDocument): void {
   }
 }
 
+/**
+ * The server binary: `dfls.server.path` when the user set it; else the binary a platform-specific .vsix bundles
+ * (`server/dfls`, as rust-analyzer's extension bundles its server); else `dfls` on PATH.
+ */
+function serverPath(): string {
+  const setting = vscode.workspace.getConfiguration("dfls").inspect<string>("server.path");
+  const chosen = setting?.workspaceFolderValue ?? setting?.workspaceValue ?? setting?.globalValue;
+  if (chosen) {
+    return chosen;
+  }
+  const bundled = path.join(extensionPath, "server", process.platform === "win32" ? "dfls.exe" : "dfls");
+  return fs.existsSync(bundled) ? bundled : "dfls";
+}
+
+async function restart(): Promise<void> {
+  await (starting ?? Promise.resolve());
+  await stop();
+  starting = start();
+  await starting;
+}
+
+/**
+ * Why `command` cannot run as the server, or `undefined` when `command --version` runs. Asked before the
+ * language client starts: a client that fails to start shows a toast of its own, and one message is enough.
+ */
+function probe(command: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(command, ["--version"], { timeout: 30_000, windowsHide: true }, (error, stdout) => {
+      if (!error) {
+        output.info(`found ${stdout.trim() || command}`);
+        resolve(undefined);
+        return;
+      }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") {
+        resolve(
+          path.isAbsolute(command) || command.includes("/") || command.includes("\\")
+            ? `\`${command}\` does not exist`
+            : `\`${command}\` is not on PATH`,
+        );
+      } else if (code === "EACCES") {
+        resolve(`\`${command}\` is not executable`);
+      } else {
+        resolve(`\`${command} --version\` failed: ${error.message}`);
+      }
+    });
+  });
+}
+
 async function start(): Promise<void> {
-  const command = vscode.workspace.getConfiguration("dfls").get<string>("server.path") || "dfls";
+  const command = serverPath();
+  output.info(`starting \`${command} lsp\``);
+  const problem = await probe(command);
+  if (problem) {
+    serverMissing(problem);
+    return;
+  }
   const serverOptions: ServerOptions = {
     run: { command, args: ["lsp"], transport: TransportKind.stdio },
     debug: { command, args: ["lsp"], transport: TransportKind.stdio },
@@ -108,21 +210,27 @@ async function start(): Promise<void> {
     ],
     outputChannel: output,
     traceOutputChannel: output,
+    middleware: {
+      provideDiagnostics: async (document, previousResultId, token, next) => {
+        const report = await next(document, previousResultId, token);
+        if (report && report.kind === "full" && !(document instanceof vscode.Uri) && jsonValidated(document)) {
+          report.items = report.items.filter((diagnostic) => !REPORTED_BY_VSCODE_JSON.has(codeOf(diagnostic)));
+        }
+        return report;
+      },
+    },
   };
-  client = new LanguageClient("dfls", "dfls", serverOptions, clientOptions);
-  client.onNotification("dfls/jobStatus", showJob);
+  const next = new LanguageClient("dfls", "dfls", serverOptions, clientOptions);
+  next.registerFeature(new NoServerProgress());
+  next.onNotification("dfls/jobStatus", onJobStatus);
   try {
-    await client.start();
+    await next.start();
+    client = next;
+    notRunning = undefined;
+    output.info(`the language server is running (\`${command} lsp\`)`);
   } catch (error) {
-    client = undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    const choice = await vscode.window.showErrorMessage(
-      `dfls: could not start \`${command} lsp\` (${message}). Install dfls or set "dfls.server.path".`,
-      "Open settings",
-    );
-    if (choice) {
-      await vscode.commands.executeCommand("workbench.action.openSettings", "dfls.server.path");
-    }
+    void next.dispose().catch(() => undefined);
+    serverMissing(`\`${command} lsp\` did not start: ${errorText(error)}`);
   }
 }
 
@@ -131,66 +239,232 @@ async function stop(): Promise<void> {
   client = undefined;
   if (running) {
     await running.stop();
+    output.info("the language server stopped");
   }
 }
 
-/** Runs a REST action on the server for an item: the document's URI, and the target when one is set. */
-async function execute(action: { command: string; title: string }, resource?: vscode.Uri): Promise<void> {
-  const uri = resource ?? vscode.window.activeTextEditor?.document.uri;
+/** The server cannot run: says so once, with the ways out. */
+function serverMissing(problem: string): void {
+  notRunning = problem;
+  output.error(`the language server is not running: ${problem}`);
+  if (!setupShown) {
+    setupShown = true;
+    offerSetup(`dfls: the language server is not running: ${problem}.`, () => (setupShown = false));
+  }
+}
+
+/**
+ * One message with the ways to get a server: install dfls, point `dfls.server.path` at it, try again. A command
+ * run without a server always gets one: it answers what the user just asked.
+ */
+function offerSetup(message: string, closed: () => void = () => undefined): void {
+  const install = "Install…";
+  const settings = "Set dfls.server.path";
+  const retry = "Retry";
+  void vscode.window.showErrorMessage(message, install, settings, retry).then(async (choice) => {
+    closed();
+    if (choice === install) {
+      await vscode.env.openExternal(vscode.Uri.parse(INSTALL_URL));
+    } else if (choice === settings) {
+      await vscode.commands.executeCommand("workbench.action.openSettings", "dfls.server.path");
+    } else if (choice === retry) {
+      await restart();
+    }
+  });
+}
+
+/**
+ * Leaves the server's own work-done progress off: the extension follows jobs in a notification whose Cancel
+ * cancels the job, and VS Code shows a server's progress in the status bar without one, so both would show.
+ */
+class NoServerProgress implements StaticFeature {
+  getState(): FeatureState {
+    return { kind: "static" };
+  }
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    capabilities.window = { ...capabilities.window, workDoneProgress: false };
+  }
+  initialize(): void {}
+  clear(): void {}
+}
+
+/** Whether VS Code's own JSON support validates this open document. */
+function jsonValidated(document: vscode.TextDocument): boolean {
+  return (
+    (document.languageId === "json" || document.languageId === "jsonc") &&
+    vscode.workspace.getConfiguration("json", document).get<boolean>("validate.enable", true)
+  );
+}
+
+function codeOf(diagnostic: vscode.Diagnostic): string {
+  const code = diagnostic.code;
+  return String(typeof code === "object" && code !== null ? code.value : (code ?? ""));
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs a REST action on the server for an item: the document's URI, the target when one is set, `options`. */
+async function execute(action: Action, resource?: vscode.Uri, options: Record<string, unknown> = {}): Promise<void> {
+  const uri = resource instanceof vscode.Uri ? resource : vscode.window.activeTextEditor?.document.uri;
   if (!uri) {
+    output.warn(`${action.title}: no file of a Dataflow item is open`);
     void vscode.window.showInformationMessage(`dfls: ${action.title} needs an open file of a Dataflow item.`);
     return;
   }
-  if (!client) {
-    void vscode.window.showWarningMessage(`dfls: ${action.title}: the dfls language server is not running.`);
+  await starting;
+  const running = client;
+  if (!running) {
+    output.error(`${action.title} ${uri.fsPath}: not run, the language server is not running (${notRunning})`);
+    offerSetup(`dfls: ${action.title} needs the dfls language server, which is not running: ${notRunning}.`);
     return;
   }
   const target = vscode.workspace.getConfiguration("dfls").get<string | null>("target");
+  const settings = { ...(target ? { target } : {}), ...options };
   const args: unknown[] = [uri.toString()];
-  if (target) {
-    args.push({ target });
+  if (Object.keys(settings).length > 0) {
+    args.push(settings);
   }
-  const running = client;
+  const shownOptions = Object.keys(settings).length > 0 ? ` ${JSON.stringify(settings)}` : "";
+  output.info(`${action.title} ${uri.fsPath}${shownOptions}`);
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `dfls: ${action.title}` },
       () => running.sendRequest(ExecuteCommandRequest.type, { command: action.command, arguments: args }),
     );
-    const text = typeof result === "string" ? result : (result as { message?: string } | null)?.message;
-    void vscode.window.showInformationMessage(`dfls: ${action.title}: ${text ?? "done"}`);
+    const text = (typeof result === "string" ? result : (result as { message?: string } | null)?.message) ?? "done";
+    output.info(`${action.title}: ${text}`);
+    const job = /\(job ([^)\s]+)\)/.exec(text)?.[1];
+    if (job && (action.command === "dfls.publish" || action.command === "dfls.refresh")) {
+      follow(job, uri, action.title);
+    } else {
+      void vscode.window.showInformationMessage(`dfls: ${action.title}: ${text}`);
+    }
   } catch (error) {
     if (error instanceof ResponseError && error.code === ErrorCodes.MethodNotFound) {
+      output.warn(`${action.title}: this dfls does not run \`${action.command}\``);
       void vscode.window.showWarningMessage(
         `dfls: ${action.title}: this dfls does not run \`${action.command}\` yet; a newer dfls does.`,
       );
-    } else {
-      const message = error instanceof Error ? error.message : String(error);
-      void vscode.window.showErrorMessage(`dfls: ${action.title} failed: ${message}`);
+      return;
+    }
+    const data = error instanceof ResponseError ? (error.data as { message?: string; retry?: Retry } | undefined) : undefined;
+    const reason = data?.message ?? errorText(error);
+    output.error(`${action.title} failed: ${errorText(error)}`);
+    const retry = data?.retry;
+    const choice = retry
+      ? await vscode.window.showErrorMessage(`dfls: ${action.title} failed: ${reason}`, retry.title)
+      : await vscode.window.showErrorMessage(`dfls: ${action.title} failed: ${reason}`);
+    if (retry && choice === retry.title) {
+      output.info(`${retry.title}: ${action.title} again with ${JSON.stringify(retry.options)}`);
+      await execute(action, uri, { ...options, ...retry.options });
     }
   }
 }
 
-/** Shows a `dfls/jobStatus` notification in the status bar. */
-function showJob(job: JobStatus): void {
+/** Follows a started job in a notification that ticks its elapsed time and whose Cancel cancels the job. */
+function follow(jobId: string, uri: vscode.Uri, title: string): void {
+  const job: Followed = { uri, since: Date.now(), end: () => undefined };
+  followed.set(jobId, job);
+  void vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `dfls: ${title}`, cancellable: true },
+    (progress, token) =>
+      new Promise<void>((resolve) => {
+        const tick = setInterval(() => report(job), 1000);
+        job.progress = progress;
+        job.end = () => {
+          clearInterval(tick);
+          followed.delete(jobId);
+          resolve();
+        };
+        token.onCancellationRequested(() => {
+          output.info(`${title}: Cancel pressed; cancelling the job ${jobId}`);
+          void execute(CANCEL, uri);
+          // The notification goes; the status bar follows the job to its cancelled end.
+          job.end();
+        });
+        // States that came before this callback ran: before the command's answer, or since.
+        const seen = early.get(jobId);
+        early.delete(jobId);
+        if (seen && !job.last) {
+          onJobStatus(seen);
+        } else if (job.last && outcome(job.last.status) !== "running") {
+          job.end();
+        } else {
+          report(job);
+        }
+      }),
+  );
+}
+
+function report(job: Followed): void {
+  const status = job.last ? jobLine(job.last, job.since, Date.now()) : `starting · ${elapsed(Date.now() - job.since)}`;
+  job.progress?.report({ message: job.item ? `${job.item}: ${status}` : status });
+}
+
+/** At most this many states of jobs not (yet) followed are kept. */
+const EARLY_LIMIT = 16;
+
+/** A `dfls/jobStatus` notification: the status bar, the job's notification, the log. */
+function onJobStatus(job: JobStatus): void {
+  output.info(`job ${job.jobId ?? ""}: ${job.item}: ${jobTitle(job.jobType)} ${statusWords(job.status)}`);
+  const tracked = job.jobId ? followed.get(job.jobId) : undefined;
+  if (job.jobId && !tracked) {
+    // Maybe the job of a command whose answer has not come yet (a short job can end before it does).
+    early.delete(job.jobId);
+    early.set(job.jobId, job);
+    for (const old of [...early.keys()].slice(0, Math.max(0, early.size - EARLY_LIMIT))) {
+      early.delete(old);
+    }
+  }
+  const since =
+    tracked?.since ??
+    (shown?.job.jobId === job.jobId ? shown?.since : undefined) ??
+    (job.startTime ? fabricTime(job.startTime)?.getTime() : undefined) ??
+    Date.now();
+  showJob(job, since);
+  if (tracked) {
+    tracked.last = job;
+    tracked.item = job.item;
+    report(tracked);
+    if (outcome(job.status) !== "running") {
+      const reason = failureText(job);
+      output.info(`${job.item}: ${jobTitle(job.jobType)} ${statusWords(job.status)}${reason ? `: ${reason}` : ""}`);
+      tracked.end();
+    }
+  }
+}
+
+/** Shows a job in the status bar; its elapsed time ticks while it runs. */
+function showJob(job: JobStatus, since: number): void {
   if (!statusItem) {
     return;
   }
-  const status = String(job.status);
-  const icon = /^(completed|succeeded)$/i.test(status)
-    ? "$(check)"
-    : /^(failed|cancelled|canceled|deduped)$/i.test(status)
-      ? "$(error)"
-      : "$(sync~spin)";
-  statusItem.text = `${icon} ${job.item}: ${job.jobType} ${status}`;
-  const reason =
-    typeof job.failureReason === "string" ? job.failureReason : (job.failureReason?.message ?? undefined);
-  const lines = [
-    `${job.item}: ${job.jobType} ${status}`,
-    job.startTime ? `started ${job.startTime}` : undefined,
-    job.endTime ? `ended ${job.endTime}` : undefined,
-    reason ? `reason: ${reason}` : undefined,
-  ].filter((line): line is string => line !== undefined);
-  statusItem.tooltip = lines.join("\n");
-  statusItem.backgroundColor = reason ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+  shown = { job, since };
+  const state = outcome(job.status);
+  statusItem.tooltip = jobDetails(job).join("\n");
+  statusItem.backgroundColor =
+    state === "failed" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+  renderJob();
   statusItem.show();
+  stopTicking();
+  if (state === "running") {
+    ticker = setInterval(renderJob, 1000);
+  }
+}
+
+function renderJob(): void {
+  if (!statusItem || !shown) {
+    return;
+  }
+  const icons = { running: "$(sync~spin)", succeeded: "$(check)", failed: "$(error)", cancelled: "$(circle-slash)" };
+  statusItem.text = `${icons[outcome(shown.job.status)]} ${shown.job.item}: ${jobLine(shown.job, shown.since, Date.now())}`;
+}
+
+function stopTicking(): void {
+  if (ticker !== undefined) {
+    clearInterval(ticker);
+    ticker = undefined;
+  }
 }

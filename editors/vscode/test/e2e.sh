@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # End to end: the packaged extension in a real VS Code (code-server), driven by headless Chromium. Packages
 # dfls.vsix from the current sources, installs it into a fresh code-server profile, opens a copy of
-# examples/Sales Orders.Dataflow whose mashup.pq has a misspelt query name and an unfinished `Table.AddCol`, and
-# asserts that mashup.pq is `dataflow-m`, that the Problems panel shows the diagnostic, that the suggest widget
-# offers Table.AddColumn, that `dfls: Push` from the palette shows the server's answer (it refuses to push the
-# item while it has errors), and that an M file outside the item is `dataflow-m` and .platform is JSON. Saves a
-# screenshot (SCREENSHOT, default test/out/vscode.png). Prints `e2e: ok` last when everything passed.
+# examples/Sales Orders.Dataflow whose mashup.pq has a misspelt query name, an unfinished `Table.AddCol` and a
+# query without its metadata entry, and asserts what e2e.mjs's header lists (the Problems panel with the closed
+# queryMetadata.json's problem, completion, Push anyway, the job's notification and status bar, each JSON mistake
+# once, the languages of the item's files, the message when dfls is missing). Saves a screenshot (SCREENSHOT,
+# default test/out/vscode.png). Prints `e2e: ok` last when everything passed.
 #
 # `cargo test` runs it (tests/tools/vscode.rs), and so does CI (.ci/run, which installs what it needs).
 # Needs: code-server 4.100 (CODE_SERVER, default `code-server` on PATH; `.ci/install-code-server PREFIX`

@@ -1,0 +1,120 @@
+//! The diagnostics of every file of an item with an open file, for a client that pulls diagnostics (VS
+//! Code): it pulls only the documents it has open, so the server pushes those of the item's closed files
+//! (a `queryMetadata.json` missing a query's entry), keeps them up to date when open buffers and files on
+//! disk change, clears a file's push when the client opens it (its pull then reports it), and clears them
+//! all when the item has no open file any more (through the real binary over pipes); a client that cannot be
+//! asked to pull again gets a change on disk pushed by the server's own check.
+
+use serde_json::{json, Value};
+
+use crate::support::TestServerBuilder;
+
+const MASHUP: &str = "Sales Orders.Dataflow/mashup.pq";
+const METADATA: &str = "Sales Orders.Dataflow/queryMetadata.json";
+
+fn codes(params: &Value) -> Vec<String> {
+    let items = params.get("diagnostics").or_else(|| params.get("items")).expect("a list of diagnostics");
+    items.as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn a_pull_client_gets_the_closed_files_of_an_item_with_an_open_file() {
+    let mut server = TestServerBuilder::new()
+        .binary(env!("CARGO_BIN_EXE_dfls"))
+        .pull_diagnostics()
+        .watch_files()
+        .sales_item()
+        .start();
+    let mashup = std::fs::read_to_string(server.path(MASHUP)).unwrap();
+    // A query added to mashup.pq without its entry in queryMetadata.json, which stays closed.
+    server.open_with(MASHUP, &format!("{mashup}shared Extra = 1;\n"), 1);
+    let mashup_uri = json!(server.uri(MASHUP));
+    let pull = |server: &mut crate::support::TestServer| {
+        let report =
+            server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": mashup_uri}}));
+        assert_eq!(report["result"]["kind"], "full", "{report}");
+        codes(&report["result"])
+    };
+    assert_eq!(pull(&mut server), Vec::<String>::new());
+    let metadata = server.diagnostics(METADATA);
+    assert_eq!(codes(&metadata), ["D110"], "{metadata:#}");
+    assert!(metadata["diagnostics"][0]["message"].as_str().unwrap().contains("Extra"), "{metadata:#}");
+    assert_eq!(metadata["version"], Value::Null);
+
+    // Another tool adds the entry on disk: the server asks the client to pull again, and the pull's check
+    // clears the closed file.
+    let path = server.path(METADATA);
+    let fixed = std::fs::read_to_string(&path).unwrap().replace(
+        "\"queriesMetadata\": {",
+        "\"queriesMetadata\": {\n    \"Extra\": {\"queryId\": \"6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b90\", \"queryName\": \"Extra\"},",
+    );
+    std::fs::write(&path, fixed).unwrap();
+    let metadata_uri = json!(server.uri(METADATA));
+    server.notify_raw(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": metadata_uri, "type": 2}]}),
+    );
+    server.await_request("workspace/diagnostic/refresh");
+    assert_eq!(pull(&mut server), Vec::<String>::new());
+    assert_eq!(codes(&server.diagnostics(METADATA)), Vec::<String>::new());
+
+    // An edit of the open buffer adds another query: its missing entry shows on the closed file.
+    let lines = mashup.lines().count() as u32 + 1;
+    server.change(MASHUP, 2, Some([[lines, 0], [lines, 0]]), "shared Other = 2;\n");
+    assert_eq!(pull(&mut server), Vec::<String>::new());
+    let metadata = server.diagnostics(METADATA);
+    assert_eq!(codes(&metadata), ["D110"], "{metadata:#}");
+    assert!(metadata["diagnostics"][0]["message"].as_str().unwrap().contains("Other"), "{metadata:#}");
+
+    // Opened, the file is the client's to pull: its push is cleared at once (never shown twice).
+    server.open(METADATA);
+    assert_eq!(codes(&server.diagnostics(METADATA)), Vec::<String>::new());
+    server.await_request("workspace/diagnostic/refresh");
+    let report =
+        server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": metadata_uri}}));
+    assert_eq!(codes(&report["result"]), ["D110"], "{report}");
+
+    // Closed again while mashup.pq stays open: pushed again after the refresh's pull.
+    server.notify_raw("textDocument/didClose", json!({"textDocument": {"uri": metadata_uri}}));
+    server.await_request("workspace/diagnostic/refresh");
+    assert_eq!(pull(&mut server), Vec::<String>::new());
+    assert_eq!(codes(&server.diagnostics(METADATA)), ["D110"]);
+
+    // The item's last open file closes: what was pushed for it is cleared.
+    server.notify_raw("textDocument/didClose", json!({"textDocument": {"uri": mashup_uri}}));
+    assert_eq!(codes(&server.diagnostics(METADATA)), Vec::<String>::new());
+    server.shutdown();
+}
+
+#[test]
+fn a_pull_client_that_cannot_be_asked_to_pull_again_gets_disk_changes_pushed() {
+    let mut server = TestServerBuilder::new()
+        .pull_diagnostics()
+        .capability("workspace/diagnostics", json!({"refreshSupport": false}))
+        .watch_files()
+        .sales_item()
+        .start();
+    let mashup = std::fs::read_to_string(server.path(MASHUP)).unwrap();
+    server.open_with(MASHUP, &format!("{mashup}shared Extra = 1;\n"), 1);
+    let mashup_uri = json!(server.uri(MASHUP));
+    let report = server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": mashup_uri}}));
+    assert_eq!(codes(&report["result"]), Vec::<String>::new(), "{report}");
+    assert_eq!(codes(&server.diagnostics(METADATA)), ["D110"]);
+
+    // The entry added on disk: no refresh to ask for, so the server checks the item itself and pushes the
+    // closed file (and nothing for mashup.pq, which the client pulls).
+    let path = server.path(METADATA);
+    let fixed = std::fs::read_to_string(&path).unwrap().replace(
+        "\"queriesMetadata\": {",
+        "\"queriesMetadata\": {\n    \"Extra\": {\"queryId\": \"6f7a8b9c-0d1e-4f2a-8b3c-4d5e6f7a8b90\", \"queryName\": \"Extra\"},",
+    );
+    std::fs::write(&path, fixed).unwrap();
+    let metadata_uri = json!(server.uri(METADATA));
+    server.notify_raw(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": metadata_uri, "type": 2}]}),
+    );
+    assert_eq!(codes(&server.diagnostics(METADATA)), Vec::<String>::new());
+    server.assert_quiet(std::time::Duration::from_millis(300));
+    server.shutdown();
+}
