@@ -61,11 +61,30 @@ pub fn is_unnecessary(code: Code) -> bool {
     UNNECESSARY.iter().any(|c| c.id == code.id)
 }
 
-/// Analyses the names of a parsed document (`tree` must be the parse of `text`). Never fails; syntax
-/// errors leave what they break unresolved, and unknown names inside them are not reported.
+/// Analyses the names of a parsed document (`tree` must be the parse of `text`). Never fails. A text with
+/// syntax errors is analysed as their fixes would make it ([`crate::syntax::repair`]), with every range
+/// mapped back, so that a mistake one fix explains (a dropped `,` between bindings) leaves no name unknown
+/// and no step unused; syntax errors no fix explains leave what they break unresolved, and unknown names
+/// inside them are not reported.
 pub fn analyze(tree: &Tree, text: &str) -> Analysis {
-    let mut analysis = bind::Binder::new(tree, text).run(tree);
-    checks::run(&mut analysis);
+    let repaired = tree
+        .root_node()
+        .has_error()
+        .then(|| crate::syntax::repair::repair(tree, text, &crate::syntax::diagnose(tree, text)))
+        .flatten();
+    let mut analysis = match &repaired {
+        Some(repaired) => {
+            let mut analysis = bind::Binder::new(&repaired.tree, &repaired.text).run(&repaired.tree);
+            checks::run(&mut analysis);
+            analysis.map_ranges(|range| repaired.range_to_original(range));
+            analysis
+        }
+        None => {
+            let mut analysis = bind::Binder::new(tree, text).run(tree);
+            checks::run(&mut analysis);
+            analysis
+        }
+    };
     suppress::apply(tree, text, &mut analysis.diagnostics);
     analysis.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id))

@@ -25,7 +25,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::chars;
-use crate::diagnostics::{codes, Diagnostic};
+use crate::diagnostics::{codes, Diagnostic, Edit, Fix};
 
 mod foreign;
 mod spaced_name;
@@ -667,7 +667,8 @@ struct Scan<'s, 't, 'w> {
     binding_name: Option<Token>,
     /// A name at a `let`'s level right after a value (`... else (x - 1) Next`), which starts the next
     /// binding if an `=` follows: the `,` before it is missing.
-    unseparated_name: Option<Token>,
+    /// Where the `,` would go: the end of the token before the name.
+    unseparated_name: Option<(Token, usize)>,
 }
 
 /// The expected shape of a section member: `[attributes]? shared? Name = value ;`.
@@ -779,11 +780,12 @@ impl Scan<'_, '_, '_> {
     /// Follows the start of each `let` binding, `Name =`, and reports a name not followed by its `=`
     /// (`b f(a)`), which the parser otherwise reads as a missing `,` or gives up on the whole `let`.
     fn step_binding(&mut self, previous: Option<&Token>, token: &Token) {
-        if let Some(name) = self.unseparated_name.take() {
+        if let Some((name, comma_at)) = self.unseparated_name.take() {
             if token.class == TokenClass::Equals {
                 let message = format!("expected `,` between bindings, before `{} =`", name.shown);
                 let at = name.range.start;
-                self.diagnostics.push(Diagnostic::new(codes::M102, at..at, message));
+                let fix = insertion(self.source.text, comma_at, ",");
+                self.diagnostics.push(Diagnostic::new(codes::M102, at..at, message).with_fix(fix));
                 return;
             }
         }
@@ -805,7 +807,8 @@ impl Scan<'_, '_, '_> {
                 matches!(p.class, TokenClass::Close(_) | TokenClass::Name | TokenClass::Other)
             })
         {
-            self.unseparated_name = Some(token.clone());
+            let comma_at = previous.map_or(token.range.start, |p| p.range.end);
+            self.unseparated_name = Some((token.clone(), comma_at));
         }
     }
 
@@ -883,7 +886,10 @@ impl Scan<'_, '_, '_> {
                     Some(innermost) if innermost.kind == OpenKind::Let && !self.in_section => {
                         let message = "expected `,` between bindings, found `;` (bindings are separated by \
                                        `,`; `;` only ends section members)";
-                        self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
+                        let fix = replacement(token.range.clone(), ",");
+                        self.diagnostics.push(
+                            Diagnostic::new(codes::M102, token.range.clone(), message).with_fix(fix),
+                        );
                     }
                     Some(innermost) => self.report_missing(&innermost, Some(token), token.range.clone()),
                     None => {}
@@ -972,13 +978,15 @@ fn diagnose_error(
         return scan.diagnostics;
     }
     let end_of_file = after.is_none();
-    vec![unexpected(node, &tokens, text, place, next_named, before_leaf, end_of_file)]
+    vec![unexpected(node, &tokens, all_tokens, text, place, next_named, before_leaf, end_of_file)]
 }
 
 /// The fallback for an ERROR the balance check cannot explain: "unexpected X", worded by where it is.
+#[allow(clippy::too_many_arguments)]
 fn unexpected(
     node: Node,
     tokens: &[Token],
+    all_tokens: &Tokens,
     text: &str,
     place: &Place,
     next_named: Option<Node>,
@@ -1011,7 +1019,7 @@ fn unexpected(
         if place.opens.list.last().is_some_and(|open| open.kind == OpenKind::Let) {
             let message =
                 format!("expected `,` between bindings, before `{}`", show(&text[next.byte_range()]));
-            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+            return missing_comma(next.start_byte(), message, all_tokens, text);
         }
     }
     let follows_item = place.previous_named.is_some_and(|s| !s.is_extra());
@@ -1027,19 +1035,20 @@ fn unexpected(
             let next = next_named.expect("checked above");
             let what = if parent_kind == "binding" { "bindings" } else { "record fields" };
             let message = format!("expected `,` between {what}, before `{}`", show(&text[next.byte_range()]));
-            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+            return missing_comma(next.start_byte(), message, all_tokens, text);
         }
         _ => None,
     };
     if let (Some(what), true, true) = (separated, follows_item, starts_item) {
         let message = format!("expected `,` between {what}, found `{}`", first.shown);
-        return Diagnostic::new(codes::M102, first.range.clone(), message);
+        let fix = insertion(text, before.map_or(first.range.start, |b| b.range().end), ",");
+        return Diagnostic::new(codes::M102, first.range.clone(), message).with_fix(fix);
     }
     // `f(x y)`: the first item became the ERROR and the second was read as the item.
     if let (Some(what), true) = (separated, starts_item) {
         if let Some(next) = next_named.filter(|n| !n.is_extra() && !n.is_error()) {
             let message = format!("expected `,` between {what}, found `{}`", show(&text[next.byte_range()]));
-            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+            return missing_comma(next.start_byte(), message, all_tokens, text);
         }
     }
     if first.class == TokenClass::Semicolon
@@ -1066,6 +1075,32 @@ fn unexpected(
         message.push_str(construct);
     }
     Diagnostic::new(codes::M101, first.range.clone(), message)
+}
+
+/// A missing `,` reported at `at`, where the next item starts, with the fix that writes it after the item
+/// before.
+fn missing_comma(at: usize, message: String, tokens: &Tokens, text: &str) -> Diagnostic {
+    let comma_at = tokens.before(at).map_or(at, |before| before.range().end);
+    Diagnostic::new(codes::M102, at..at, message).with_fix(insertion(text, comma_at, ","))
+}
+
+/// The fix that writes a missing `token` at `at`, with a space where a word would otherwise touch what is
+/// around it.
+fn insertion(text: &str, at: usize, token: &str) -> Fix {
+    let is_word = token.starts_with(|c: char| c.is_alphabetic());
+    let solid_before = text[..at].chars().next_back().is_some_and(|c| !c.is_whitespace());
+    let solid_after = text[at..].chars().next().is_some_and(|c| !c.is_whitespace());
+    let space_before = if is_word && solid_before { " " } else { "" };
+    let space_after = if (is_word || token == ",") && solid_after { " " } else { "" };
+    Fix {
+        title: format!("insert `{token}`"),
+        edits: vec![Edit { range: at..at, new_text: format!("{space_before}{token}{space_after}") }],
+    }
+}
+
+/// The fix that writes `token` instead of what is at `range`.
+fn replacement(range: Range<usize>, token: &str) -> Fix {
+    Fix { title: format!("replace with `{token}`"), edits: vec![Edit { range, new_text: token.to_string() }] }
 }
 
 /// `b = ...` read as an equality: a binary `=` whose left operand is a name, which in a `let` is the next

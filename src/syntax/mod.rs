@@ -5,7 +5,8 @@
 //! Parsing never fails: every input gives a tree, and every problem is a diagnostic beside it. Syntax errors
 //! come from the tree's ERROR and MISSING nodes ([`errors`]); lexical problems (unterminated literals and
 //! comments, bad escapes, malformed numbers, characters a name cannot hold) from the tokens, which the grammar keeps whole on purpose
-//! ([`lexical`]). Nodes are found by offset with [`locate`], never by climbing from a node to its parents.
+//! ([`lexical`]). The text as the syntax errors' fixes would make it is what name resolution reads
+//! ([`repair`]). Nodes are found by offset with [`locate`], never by climbing from a node to its parents.
 //! This module may use `diagnostics` and `text`; it knows no files, no LSP and no CLI.
 
 pub mod chars;
@@ -14,6 +15,7 @@ mod errors;
 mod lexical;
 pub mod locate;
 pub mod names;
+pub mod repair;
 
 use tree_sitter::{Parser, Tree};
 
