@@ -60,7 +60,7 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         let mut descend = node.has_error();
         if problem && node.start_byte() < explained_until {
             descend = false;
-        } else if let Some((found, span)) = problem.then(|| explainer.explanation(node)).flatten() {
+        } else if let Some((found, span)) = problem.then(|| explainer.explanation(node, &walk.place())).flatten() {
             diagnostics.extend(found);
             explained_until = explained_until.max(span.end);
             descend = false;
@@ -94,13 +94,20 @@ impl Explainer<'_> {
     /// For an ERROR or MISSING node that one recognized mistake explains (an unquoted field name, a name
     /// with spaces written without its quotes, operators or quotes from other languages): its diagnostics
     /// and the span whose later problems all follow from it.
-    fn explanation(&mut self, node: Node) -> Option<(Vec<Diagnostic>, Range<usize>)> {
+    fn explanation(&mut self, node: Node, place: &Place) -> Option<(Vec<Diagnostic>, Range<usize>)> {
         let before = self.tokens.before(node.start_byte());
         let field_name = before.filter(|leaf| leaf.kind() == "generalized_identifier");
         if let Some((diagnostic, span)) = field_name.and_then(|name| {
             unquoted_field_name(node, name.range(), self.text, &mut self.field_name_scan_budget)
         }) {
             return Some((vec![diagnostic], span));
+        }
+        if let Some(parent) = place.parent.filter(|parent| parent.kind() == "item_access") {
+            if let Some((diagnostic, span)) =
+                list_read_as_item_access(node, parent, place.opens, self.tokens, self.text)
+            {
+                return Some((vec![diagnostic], span));
+            }
         }
         if !node.is_error() {
             return None;
@@ -1064,6 +1071,16 @@ fn unexpected(
         let message = format!("unexpected invisible character {}; delete it", first.shown);
         return Diagnostic::new(codes::M101, first.range.clone(), message);
     }
+    // `f(x "a")`, `{1 each _}`: an item right after an item, with no `,` between them.
+    let after_value = before.is_some_and(|b| ends_value(classify(b.kind(), b.kind())) && !b.names_parent);
+    let opens_item = starts_item || matches!(first.shown.as_str(), "each" | "try" | "not" | "error" | "@");
+    if let (true, true, Some(what)) = (after_value, opens_item, place.opens.list.last().and_then(separated_items))
+    {
+        let message = format!("expected `,` between {what}, found `{}`", first.shown);
+        let comma_at = before.map_or(first.range.start, |b| b.range().end);
+        return Diagnostic::new(codes::M102, first.range.clone(), message)
+            .with_fix(insertion(text, comma_at, ","));
+    }
     let mut message = format!("unexpected `{}`", first.shown);
     let expected = expected_tokens(before, &place.opens.list, place.in_section);
     if !expected.is_empty() {
@@ -1076,6 +1093,72 @@ fn unexpected(
     }
     Diagnostic::new(codes::M101, first.range.clone(), message)
 }
+
+/// Whether a token of this class can end a value (a name, a literal, a closing bracket).
+fn ends_value(class: TokenClass) -> bool {
+    matches!(class, TokenClass::Name | TokenClass::Other | TokenClass::Close(_))
+}
+
+/// What the `,` inside an open construct separates.
+fn separated_items(open: &Open) -> Option<&'static str> {
+    match open.kind {
+        OpenKind::Bracket(b'(') => Some("arguments"),
+        OpenKind::Bracket(b'{') => Some("list items"),
+        OpenKind::Bracket(b'[') => Some("record fields"),
+        OpenKind::Let => Some("bindings"),
+        _ => None,
+    }
+}
+
+/// `{{"a", 1} {"b", 2}}` or `f(Source {"A", "B"})`: a list after an item, with no `,` between them, reads
+/// as an item access (`x{0}`) whose key holds a `,`. `node` is an ERROR or MISSING node in the item access
+/// `parent`; the diagnostic goes on the `{`, with the `,` to write before it, and explains everything up to
+/// the `}` that closes the list. The search for that `}` reads at most [`ITEM_ACCESS_SCAN`] tokens.
+fn list_read_as_item_access(
+    node: Node,
+    parent: Node,
+    opens: &Opens,
+    tokens: &Tokens,
+    text: &str,
+) -> Option<(Diagnostic, Range<usize>)> {
+    let collection = parent.child_by_field_name("collection")?;
+    let first = tokens.leaves.partition_point(|leaf| (leaf.start as usize) < collection.end_byte());
+    let open = tokens.leaves.get(first).filter(|leaf| leaf.kind() == "{")?;
+    if node.start_byte() < open.end as usize {
+        return None;
+    }
+    // The `}` of the list, then the closer of the construct around it: the parser's recovery may have
+    // taken the one for the other, and left the last one stray.
+    let mut depth = 0usize;
+    let mut comma_at_top = false;
+    let mut closes = Vec::with_capacity(2);
+    for leaf in tokens.leaves[first + 1..].iter().take(ITEM_ACCESS_SCAN) {
+        match classify(leaf.kind(), leaf.kind()) {
+            TokenClass::Open(_) => depth += 1,
+            TokenClass::Close(_) if depth == 0 => {
+                closes.push(leaf.range());
+                if closes.len() == 2 {
+                    break;
+                }
+            }
+            TokenClass::Close(_) => depth -= 1,
+            TokenClass::Comma if depth == 0 && closes.is_empty() => comma_at_top = true,
+            TokenClass::Semicolon | TokenClass::In => break,
+            _ => {}
+        }
+    }
+    let close = closes.last().filter(|_| comma_at_top)?;
+    // The construct around the item access: the one open before its own `{`, when the walk is inside it.
+    let inside_braces = opens.list.last().is_some_and(|last| last.at.start == open.start as usize);
+    let around = if inside_braces { opens.list.len().checked_sub(2) } else { opens.list.len().checked_sub(1) };
+    let what = around.and_then(|at| opens.list.get(at)).and_then(separated_items).unwrap_or("list items");
+    let message = format!("expected `,` between {what}, before `{{`");
+    let at = open.start as usize;
+    Some((missing_comma(at, message, tokens, text), node.start_byte()..close.end))
+}
+
+/// How many tokens [`list_read_as_item_access`] reads at most, looking for the `}` of a list.
+const ITEM_ACCESS_SCAN: usize = 4096;
 
 /// A missing `,` reported at `at`, where the next item starts, with the fix that writes it after the item
 /// before.

@@ -97,6 +97,22 @@ fn line_of(text: &str, at: usize) -> usize {
     text[..at.min(text.len())].matches('\n').count() + 1
 }
 
+/// Where the first token at or after `at` starts: past spaces and comments.
+fn next_token(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &text[at..];
+        let trimmed = rest.trim_start();
+        at += rest.len() - trimmed.len();
+        if trimmed.starts_with("//") {
+            at += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else if trimmed.starts_with("/*") {
+            at += trimmed.find("*/").map_or(trimmed.len(), |end| end + 2);
+        } else {
+            return at;
+        }
+    }
+}
+
 fn judge(item: &Item, mutant: &Mutant) -> Outcome {
     let reports = item.check(&mutant.text);
     let found = findings(&reports);
@@ -104,10 +120,7 @@ fn judge(item: &Item, mutant: &Mutant) -> Outcome {
         return Outcome::StillValid;
     }
     let mistake_line = line_of(&mutant.text, mutant.at);
-    let next_solid = mutant.text[mutant.at..]
-        .find(|c: char| !c.is_whitespace())
-        .map_or(mutant.text.len(), |offset| mutant.at + offset);
-    let lines = [mistake_line, line_of(&mutant.text, next_solid)];
+    let lines = [mistake_line, line_of(&mutant.text, next_token(&mutant.text, mutant.at))];
     let errors: Vec<_> = found.iter().filter(|(_, d)| d.severity == Severity::Error).collect();
     let on_line = |(report, d): &&(&FileReport, &Diagnostic)| {
         report.path.ends_with("mashup.pq") && lines.contains(&line_of(&report.text, d.range.start))
