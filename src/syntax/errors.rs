@@ -676,6 +676,8 @@ struct Scan<'s, 't, 'w> {
     /// binding if an `=` follows: the `,` before it is missing.
     /// Where the `,` would go: the end of the token before the name.
     unseparated_name: Option<(Token, usize)>,
+    /// A problem found explains the rest of the ERROR: the scan stops.
+    settled: bool,
 }
 
 /// The expected shape of a section member: `[attributes]? shared? Name = value ;`.
@@ -800,7 +802,10 @@ impl Scan<'_, '_, '_> {
             if token.class != TokenClass::Equals {
                 let message =
                     format!("expected `=` after the binding name `{}`, found `{}`", name.shown, token.shown);
-                self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
+                let fix = insertion(self.source.text, name.range.end, "=");
+                self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message).with_fix(fix));
+                // The rest of the ERROR is the value the parser could not place.
+                self.settled = true;
             }
             return;
         }
@@ -947,6 +952,7 @@ fn diagnose_error(
         in_section,
         // An ERROR right after a binding's name (`Orders Source{...}`): its first token should be `=`.
         unseparated_name: None,
+        settled: false,
         binding_name: place
             .parent
             .filter(|parent| parent.kind() == "binding")
@@ -960,6 +966,9 @@ fn diagnose_error(
     for token in &tokens {
         scan.step(previous, token);
         previous = Some(token);
+        if scan.settled {
+            return scan.diagnostics;
+        }
     }
     // A name at the end of the ERROR may start a binding whose `=` follows it.
     if let Some(token) = after.as_ref().filter(|token| token.class == TokenClass::Equals) {
@@ -1170,7 +1179,8 @@ fn missing_comma(at: usize, message: String, tokens: &Tokens, text: &str) -> Dia
 /// The fix that writes a missing `token` at `at`, with a space where a word would otherwise touch what is
 /// around it.
 fn insertion(text: &str, at: usize, token: &str) -> Fix {
-    let is_word = token.starts_with(|c: char| c.is_alphabetic());
+    // Words, and `=` as Fabric writes it, stand between spaces.
+    let is_word = token == "=" || token.starts_with(|c: char| c.is_alphabetic());
     let solid_before = text[..at].chars().next_back().is_some_and(|c| !c.is_whitespace());
     let solid_after = text[at..].chars().next().is_some_and(|c| !c.is_whitespace());
     let space_before = if is_word && solid_before { " " } else { "" };

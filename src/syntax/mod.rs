@@ -19,7 +19,7 @@ pub mod repair;
 
 use tree_sitter::{Parser, Tree};
 
-use crate::diagnostics::{codes, Diagnostic};
+use crate::diagnostics::{self, codes, Diagnostic};
 use crate::text;
 
 pub use document::Document;
@@ -185,7 +185,7 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         let first_not_before = misspelt_names.partition_point(|name| name.end < range.start);
         misspelt_names.get(first_not_before).is_some_and(|name| name.start <= range.end)
     };
-    let mut diagnostics: Vec<Diagnostic> = errors::diagnose(tree, text)
+    let mut diagnostics: Vec<Diagnostic> = without_consequences(tree, text, errors::diagnose(tree, text))
         .into_iter()
         .filter(|d| horizon.is_none_or(|horizon| d.range.start < horizon))
         .filter(|d| !touches_misspelt_name(&d.range))
@@ -195,6 +195,49 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     limit_errors(&mut diagnostics);
     diagnostics
 }
+
+/// The syntax errors of `found` (the errors of `tree`, in order) that are not consequences of an earlier
+/// one's mistake. tree-sitter's recovery from one mistake (a `=` left out after a binding's name) can leave
+/// ERROR nodes further on. In order, the fix of the first diagnostic that has one is applied ([`repair`])
+/// and the errors after it are those of the text so fixed, in so far as it has no more of them than
+/// before (more means the fix was not what was meant); at most [`PRUNING_ROUNDS`] times.
+fn without_consequences(tree: &Tree, text: &str, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut kept: Vec<Diagnostic> = Vec::new();
+    let mut rest = found;
+    let mut applied: Vec<diagnostics::Edit> = Vec::new();
+    for _ in 0..PRUNING_ROUNDS {
+        let Some(fixed) = rest.iter().position(|d| !d.fixes.is_empty()) else { break };
+        if fixed + 1 == rest.len() {
+            break;
+        }
+        let Some(edit) = repair::first_edit(&rest[fixed]) else { break };
+        applied.push(edit);
+        let Some(repaired) = repair::apply(tree, text, applied.clone()) else { break };
+        let fixed_at = rest[fixed].range.start;
+        let after: Vec<Diagnostic> = errors::diagnose(&repaired.tree, &repaired.text)
+            .into_iter()
+            .map(|again| {
+                let start = repaired.to_original(again.range.start, false);
+                // An error found at the same place before keeps its words, measured in the text as written.
+                match rest.iter().find(|d| d.range.start == start) {
+                    Some(before) => before.clone(),
+                    None => repaired.map_diagnostic(again),
+                }
+            })
+            .filter(|d| d.range.start > fixed_at)
+            .collect();
+        if after.len() > rest.len() - fixed - 1 {
+            break;
+        }
+        kept.extend(rest.drain(..=fixed));
+        rest = after;
+    }
+    kept.extend(rest);
+    kept
+}
+
+/// How many fixes [`without_consequences`] tries, each a reparse.
+const PRUNING_ROUNDS: usize = 4;
 
 /// How many syntax errors a file shows at most, as compilers stop after a number of errors (clang's
 /// `-ferror-limit`, javac's `-Xmaxerrs`).

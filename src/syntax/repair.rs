@@ -42,6 +42,18 @@ impl Repaired {
         offset.saturating_add_signed(-shift)
     }
 
+    /// A diagnostic of the repaired text, its ranges in the original one.
+    pub fn map_diagnostic(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        diagnostic.range = self.range_to_original(&diagnostic.range);
+        for related in &mut diagnostic.related {
+            related.range = self.range_to_original(&related.range);
+        }
+        for edit in diagnostic.fixes.iter_mut().flat_map(|fix| &mut fix.edits) {
+            edit.range = self.range_to_original(&edit.range);
+        }
+        diagnostic
+    }
+
     /// A range of the repaired text in the original one.
     pub fn range_to_original(&self, range: &Range<usize>) -> Range<usize> {
         let start = self.to_original(range.start, false);
@@ -49,18 +61,28 @@ impl Repaired {
     }
 }
 
-/// The text with the first fix of each syntax diagnostic applied (fixes that overlap one applied before
-/// are left out), parsed again from `tree` (the parse of `text`). `None` when no diagnostic has a fix, or
-/// when the fixes do not make the text better: the repaired text must have fewer syntax diagnostics.
+/// The text with the first fix of each syntax diagnostic applied, parsed again, when that makes it better:
+/// the repaired text has no syntax error, or fewer syntax diagnostics than `diagnostics`.
 pub fn repair(tree: &Tree, text: &str, diagnostics: &[Diagnostic]) -> Option<Repaired> {
-    let mut edits: Vec<Edit> = diagnostics
-        .iter()
-        .filter_map(|d| d.fixes.first())
-        .filter(|fix| fix.edits.len() == 1)
-        .map(|fix| fix.edits[0].clone())
-        .filter(|edit| edit.range.end <= text.len() && text.is_char_boundary(edit.range.start))
-        .filter(|edit| text.is_char_boundary(edit.range.end))
-        .collect();
+    let repaired = apply(tree, text, diagnostics.iter().filter_map(first_edit).collect())?;
+    let better = !repaired.tree.root_node().has_error()
+        || super::errors::diagnose(&repaired.tree, &repaired.text).len() < diagnostics.len();
+    better.then_some(repaired)
+}
+
+/// The one edit of a diagnostic's first fix, when it is one edit.
+pub(super) fn first_edit(diagnostic: &Diagnostic) -> Option<Edit> {
+    diagnostic.fixes.first().filter(|fix| fix.edits.len() == 1).map(|fix| fix.edits[0].clone())
+}
+
+/// The text with `edits` applied (those that overlap one applied before are left out), parsed again from
+/// `tree` (the parse of `text`). `None` when there is no edit.
+pub(super) fn apply(tree: &Tree, text: &str, mut edits: Vec<Edit>) -> Option<Repaired> {
+    edits.retain(|edit| {
+        edit.range.end <= text.len()
+            && text.is_char_boundary(edit.range.start)
+            && text.is_char_boundary(edit.range.end)
+    });
     edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
     let mut kept: Vec<Edit> = Vec::with_capacity(edits.len());
     for edit in edits {
@@ -105,11 +127,6 @@ pub fn repair(tree: &Tree, text: &str, diagnostics: &[Diagnostic]) -> Option<Rep
     let mut parser = super::new_parser();
     let (repaired_tree, _) =
         super::parse_repairing(&mut parser, &repaired_text, Some((&edited, &old_quote_repairs)));
-    if repaired_tree.root_node().has_error()
-        && super::diagnose(&repaired_tree, &repaired_text).len() >= diagnostics.len()
-    {
-        return None;
-    }
     Some(Repaired { text: repaired_text, tree: repaired_tree, edits: kept })
 }
 
