@@ -451,6 +451,36 @@ impl Tokens {
         self.leaves.get(self.leaves.partition_point(|leaf| (leaf.start as usize) < offset)).copied()
     }
 
+    /// In the bracket `open`, not closed before `stop`: the first `,` at the bracket's own level followed
+    /// by `Name =`, where a binding or field of the construct around the bracket starts, and that name.
+    /// Reads at most [`ITEM_ACCESS_SCAN`] tokens.
+    fn binding_after_unclosed(&self, open: &Open, stop: usize, text: &str) -> Option<(Leaf, Leaf)> {
+        if !matches!(open.kind, OpenKind::Bracket(_)) {
+            return None;
+        }
+        let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < open.at.end);
+        let mut depth = 0usize;
+        for (offset, leaf) in self.leaves[first..].iter().enumerate().take(ITEM_ACCESS_SCAN) {
+            if leaf.start as usize >= stop {
+                return None;
+            }
+            match classify(leaf.kind(), &text[leaf.range()]) {
+                TokenClass::Open(_) => depth += 1,
+                TokenClass::Close(_) if depth == 0 => return None,
+                TokenClass::Close(_) => depth -= 1,
+                TokenClass::Comma if depth == 0 => {
+                    let at = first + offset + 1;
+                    let (name, equals) = (self.leaves.get(at)?, self.leaves.get(at + 1)?);
+                    if matches!(name.kind(), "identifier" | "quoted_identifier") && equals.kind() == "=" {
+                        return Some((*leaf, *name));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// The tokens inside `node`, in order.
     fn within(&self, node: Node) -> &[Leaf] {
         let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < node.start_byte());
@@ -664,6 +694,8 @@ impl<'w> OpenStack<'w> {
 /// The balance check over the tokens of one ERROR node.
 struct Scan<'s, 't, 'w> {
     source: &'s Source<'t>,
+    /// All the tokens of the tree.
+    tokens: &'s Tokens,
     stack: OpenStack<'w>,
     diagnostics: Vec<Diagnostic>,
     /// Where we are in the shape of a section member, when the ERROR is among a section's members;
@@ -690,14 +722,28 @@ enum MemberShape {
 
 impl Scan<'_, '_, '_> {
     fn report_missing(&mut self, open: &Open, found: Option<&Token>, at: Range<usize>) {
+        let related = format!("the `{}` is here", &self.source.text[open.at.clone()]);
+        if let Some((comma, name)) = self.tokens.binding_after_unclosed(open, at.start, self.source.text) {
+            // `Source = f(x` then `, Next = ...`: the bracket was to close before the next binding.
+            let message = format!(
+                "{}, found `,` before `{} =`",
+                expectation(open, self.source),
+                show(&self.source.text[name.range()])
+            );
+            let fix = insertion(self.source.text, comma.start as usize, open.kind.expected());
+            let diagnostic = Diagnostic::new(codes::M102, comma.range(), message);
+            self.diagnostics.push(diagnostic.with_related(open.at.clone(), related).with_fix(fix));
+            return;
+        }
         let mut message = expectation(open, self.source);
         match found {
             Some(token) => message.push_str(&format!(", found `{}`", token.shown)),
             None => message.push_str(", found the end of the file"),
         }
-        let related = format!("the `{}` is here", &self.source.text[open.at.clone()]);
-        self.diagnostics
-            .push(Diagnostic::new(codes::M102, at, message).with_related(open.at.clone(), related));
+        let fix = insertion(self.source.text, at.start, open.kind.expected());
+        self.diagnostics.push(
+            Diagnostic::new(codes::M102, at, message).with_related(open.at.clone(), related).with_fix(fix),
+        );
     }
 
     fn report_unexpected(&mut self, token: &Token, message: String) {
@@ -946,6 +992,7 @@ fn diagnose_error(
     };
     let mut scan = Scan {
         source,
+        tokens: all_tokens,
         stack: OpenStack::new(place.opens),
         diagnostics: Vec::new(),
         member,
@@ -1429,7 +1476,7 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
         })
     };
     let with_opener = |message: String, opener: Option<Node>, label: &str| {
-        let diagnostic = Diagnostic::new(codes::M102, at..at, message);
+        let diagnostic = Diagnostic::new(codes::M102, at..at, message).with_fix(insertion(text, at, kind));
         match opener {
             Some(opener) => diagnostic.with_related(opener.byte_range(), label.to_string()),
             None => diagnostic,
@@ -1443,6 +1490,21 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                 _ => "{",
             };
             let opener = opener(open);
+            let unclosed = opener.map(|o| Open { kind: OpenKind::Bracket(open.as_bytes()[0]), at: o.byte_range() });
+            if let Some((o, (comma, name))) =
+                unclosed.and_then(|o| Some((o.clone(), tokens.binding_after_unclosed(&o, at, text)?)))
+            {
+                // `Source = f(x` then `, Next = ...`: the bracket was to close before the next binding.
+                let message = format!(
+                    "{}, found `,` before `{} =`",
+                    expectation(&o, source),
+                    show(&text[name.range()])
+                );
+                let fix = insertion(text, comma.start as usize, kind);
+                return Diagnostic::new(codes::M102, comma.range(), message)
+                    .with_related(o.at, format!("the `{open}` is here"))
+                    .with_fix(fix);
+            }
             let message = match opener {
                 Some(o) => {
                     format!("expected `{kind}` to close the `{open}` at {}", source.position(o.start_byte()))
@@ -1483,7 +1545,7 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                 }
                 None => "expected `;`".to_string(),
             };
-            Diagnostic::new(codes::M102, at..at, message)
+            Diagnostic::new(codes::M102, at..at, message).with_fix(insertion(text, at, ";"))
         }
         // tree-sitter stands a missing operand in for the cheapest expression, a zero-width identifier.
         "identifier" | "generalized_identifier" | "quoted_identifier" | "number_literal" | "text_literal" => {
@@ -1506,7 +1568,11 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                     .map_or_else(|| "the end of the file".to_string(), |t| format!("`{}`", t.shown));
                 let message =
                     format!("expected {item} after `,`, found {found} (a trailing `,` is not allowed)");
-                return Diagnostic::new(codes::M102, comma.end..comma.end, message);
+                let fix = Fix {
+                    title: "remove the `,`".to_string(),
+                    edits: vec![Edit { range: comma.clone(), new_text: String::new() }],
+                };
+                return Diagnostic::new(codes::M102, comma.end..comma.end, message).with_fix(fix);
             }
             let message = match before {
                 Some(before) => format!("expected {what} after `{}`", show(&text[before.range()])),
