@@ -67,11 +67,8 @@ pub fn is_unnecessary(code: Code) -> bool {
 /// and no step unused; syntax errors no fix explains leave what they break unresolved, and unknown names
 /// inside them are not reported.
 pub fn analyze(tree: &Tree, text: &str) -> Analysis {
-    let repaired = tree
-        .root_node()
-        .has_error()
-        .then(|| crate::syntax::repair::repair(tree, text, &crate::syntax::diagnose(tree, text)))
-        .flatten();
+    let syntax_errors = if tree.root_node().has_error() { crate::syntax::diagnose(tree, text) } else { Vec::new() };
+    let repaired = crate::syntax::repair::repair(tree, text, &syntax_errors);
     let mut analysis = match &repaired {
         Some(repaired) => {
             let mut analysis = bind::Binder::new(&repaired.tree, &repaired.text).run(&repaired.tree);
@@ -85,6 +82,19 @@ pub fn analyze(tree: &Tree, text: &str) -> Analysis {
             analysis
         }
     };
+    // Where a construct was left open, where it was meant to close is a guess: what is found inside it
+    // (an argument count, a name) may be the guess's consequence.
+    let unclosed: Vec<std::ops::Range<usize>> = syntax_errors
+        .iter()
+        .filter_map(|d| d.related.first().map(|opener| opener.range.start..d.range.end.max(d.range.start + 1)))
+        .filter(|region| region.start < region.end)
+        .collect();
+    if !unclosed.is_empty() {
+        let inside = |range: &std::ops::Range<usize>, region: &std::ops::Range<usize>| {
+            range.start < region.end && region.start < range.end.max(range.start + 1)
+        };
+        analysis.diagnostics.retain(|d| !unclosed.iter().any(|region| inside(&d.range, region)));
+    }
     suppress::apply(tree, text, &mut analysis.diagnostics);
     analysis.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id))

@@ -452,8 +452,9 @@ impl Tokens {
     }
 
     /// In the bracket `open`, not closed before `stop`: the first `,` at the bracket's own level followed
-    /// by `Name =`, where a binding or field of the construct around the bracket starts, and that name.
-    /// Reads at most [`ITEM_ACCESS_SCAN`] tokens.
+    /// by `Name =` that starts a line indented no deeper than the bracket's line (where a binding or field
+    /// of the construct around the bracket starts), and that name. Reads at most [`ITEM_ACCESS_SCAN`]
+    /// tokens.
     fn binding_after_unclosed(&self, open: &Open, stop: usize, text: &str) -> Option<(Leaf, Leaf)> {
         if !matches!(open.kind, OpenKind::Bracket(_)) {
             return None;
@@ -471,7 +472,10 @@ impl Tokens {
                 TokenClass::Comma if depth == 0 => {
                     let at = first + offset + 1;
                     let (name, equals) = (self.leaves.get(at)?, self.leaves.get(at + 1)?);
-                    if matches!(name.kind(), "identifier" | "quoted_identifier") && equals.kind() == "=" {
+                    if matches!(name.kind(), "identifier" | "quoted_identifier" | "generalized_identifier")
+                        && equals.kind() == "="
+                        && starts_line_within(text, name.start as usize, open.at.start)
+                    {
                         return Some((*leaf, *name));
                     }
                 }
@@ -1211,6 +1215,16 @@ fn list_read_as_item_access(
     let message = format!("expected `,` between {what}, before `{{`");
     let at = open.start as usize;
     Some((missing_comma(at, message, tokens, text), node.start_byte()..close.end))
+}
+
+/// Whether the token at `at` is the first on its line (a `,` before it aside) and indented no deeper than
+/// the line of `outer`.
+fn starts_line_within(text: &str, at: usize, outer: usize) -> bool {
+    let line_start = |offset: usize| text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
+    let indent = |start: usize| text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
+    let start = line_start(at);
+    let before = text[start..at].trim();
+    start > line_start(outer) && (before.is_empty() || before == ",") && indent(start) <= indent(line_start(outer))
 }
 
 /// How many tokens [`list_read_as_item_access`] reads at most, looking for the `}` of a list.
