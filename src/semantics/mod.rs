@@ -67,7 +67,8 @@ pub fn is_unnecessary(code: Code) -> bool {
 /// and no step unused; syntax errors no fix explains leave what they break unresolved, and unknown names
 /// inside them are not reported.
 pub fn analyze(tree: &Tree, text: &str) -> Analysis {
-    let syntax_errors = if tree.root_node().has_error() { crate::syntax::diagnose(tree, text) } else { Vec::new() };
+    let syntax_errors =
+        if tree.root_node().has_error() { crate::syntax::diagnose(tree, text) } else { Vec::new() };
     let repaired = crate::syntax::repair::repair(tree, text, &syntax_errors);
     let mut analysis = match &repaired {
         Some(repaired) => {
@@ -86,7 +87,9 @@ pub fn analyze(tree: &Tree, text: &str) -> Analysis {
     // (an argument count, a name) may be the guess's consequence.
     let unclosed: Vec<std::ops::Range<usize>> = syntax_errors
         .iter()
-        .filter_map(|d| d.related.first().map(|opener| opener.range.start..d.range.end.max(d.range.start + 1)))
+        .filter_map(|d| {
+            d.related.first().map(|opener| opener.range.start..d.range.end.max(d.range.start + 1))
+        })
         .filter(|region| region.start < region.end)
         .collect();
     if !unclosed.is_empty() {

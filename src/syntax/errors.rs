@@ -60,7 +60,9 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         let mut descend = node.has_error();
         if problem && node.start_byte() < explained_until {
             descend = false;
-        } else if let Some((found, span)) = problem.then(|| explainer.explanation(node, &walk.place())).flatten() {
+        } else if let Some((found, span)) =
+            problem.then(|| explainer.explanation(node, &walk.place())).flatten()
+        {
             diagnostics.extend(found);
             explained_until = explained_until.max(span.end);
             descend = false;
@@ -762,6 +764,12 @@ impl Scan<'_, '_, '_> {
         if depth + 1 < self.stack.len() {
             let innermost = self.stack.last().cloned().expect("the stack is deeper than `depth`");
             self.report_missing(&innermost, Some(token), token.range.clone());
+            // `[EndDate) <> null)`: the closer may also be the other bracket, typed by mistake.
+            if let (OpenKind::Bracket(_), TokenClass::Close(_)) = (innermost.kind, token.class) {
+                if let Some(reported) = self.diagnostics.last_mut() {
+                    reported.fixes.push(replacement(token.range.clone(), innermost.kind.expected()));
+                }
+            }
         }
         self.stack.truncate(depth);
         closed
@@ -853,7 +861,8 @@ impl Scan<'_, '_, '_> {
                 let message =
                     format!("expected `=` after the binding name `{}`, found `{}`", name.shown, token.shown);
                 let fix = insertion(self.source.text, name.range.end, "=");
-                self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message).with_fix(fix));
+                self.diagnostics
+                    .push(Diagnostic::new(codes::M102, token.range.clone(), message).with_fix(fix));
                 // The rest of the ERROR is the value the parser could not place.
                 self.settled = true;
             }
@@ -895,7 +904,31 @@ impl Scan<'_, '_, '_> {
                 self.stack.push(Open { kind: OpenKind::Bracket(bracket), at: token.range.clone() })
             }
             TokenClass::Close(bracket) => {
-                if self.close_through(OpenKind::Bracket(bracket), token).is_none() {
+                let innermost = self.stack.last().cloned();
+                let swapped = innermost.filter(|open| {
+                    matches!(open.kind, OpenKind::Bracket(other) if other != bracket)
+                        && self.stack.innermost(OpenKind::Bracket(bracket)).is_none()
+                });
+                if let Some(open) = swapped {
+                    // `[Id = "x")`: the other closing bracket, typed by mistake.
+                    let expected = open.kind.expected();
+                    let message = format!(
+                        "unexpected `{}`: the `{}` at {} is still open; write `{expected}` to close it",
+                        token.shown,
+                        &self.source.text[open.at.clone()],
+                        self.source.position(open.at.start)
+                    );
+                    let fix = replacement(token.range.clone(), expected);
+                    self.diagnostics.push(
+                        Diagnostic::new(codes::M101, token.range.clone(), message)
+                            .with_related(
+                                open.at.clone(),
+                                format!("the `{}` is here", &self.source.text[open.at.clone()]),
+                            )
+                            .with_fix(fix),
+                    );
+                    self.stack.truncate(self.stack.len() - 1);
+                } else if self.close_through(OpenKind::Bracket(bracket), token).is_none() {
                     let message = format!(
                         "unexpected `{}`: there is no `{}` for it to close",
                         token.shown, bracket as char
@@ -949,9 +982,8 @@ impl Scan<'_, '_, '_> {
                         let message = "expected `,` between bindings, found `;` (bindings are separated by \
                                        `,`; `;` only ends section members)";
                         let fix = replacement(token.range.clone(), ",");
-                        self.diagnostics.push(
-                            Diagnostic::new(codes::M102, token.range.clone(), message).with_fix(fix),
-                        );
+                        self.diagnostics
+                            .push(Diagnostic::new(codes::M102, token.range.clone(), message).with_fix(fix));
                     }
                     Some(innermost) => self.report_missing(&innermost, Some(token), token.range.clone()),
                     None => {}
@@ -1134,7 +1166,8 @@ fn unexpected(
     // `f(x "a")`, `{1 each _}`: an item right after an item, with no `,` between them.
     let after_value = before.is_some_and(|b| ends_value(classify(b.kind(), b.kind())) && !b.names_parent);
     let opens_item = starts_item || matches!(first.shown.as_str(), "each" | "try" | "not" | "error" | "@");
-    if let (true, true, Some(what)) = (after_value, opens_item, place.opens.list.last().and_then(separated_items))
+    if let (true, true, Some(what)) =
+        (after_value, opens_item, place.opens.list.last().and_then(separated_items))
     {
         let message = format!("expected `,` between {what}, found `{}`", first.shown);
         let comma_at = before.map_or(first.range.start, |b| b.range().end);
@@ -1210,7 +1243,8 @@ fn list_read_as_item_access(
     let close = closes.last().filter(|_| comma_at_top)?;
     // The construct around the item access: the one open before its own `{`, when the walk is inside it.
     let inside_braces = opens.list.last().is_some_and(|last| last.at.start == open.start as usize);
-    let around = if inside_braces { opens.list.len().checked_sub(2) } else { opens.list.len().checked_sub(1) };
+    let around =
+        if inside_braces { opens.list.len().checked_sub(2) } else { opens.list.len().checked_sub(1) };
     let what = around.and_then(|at| opens.list.get(at)).and_then(separated_items).unwrap_or("list items");
     let message = format!("expected `,` between {what}, before `{{`");
     let at = open.start as usize;
@@ -1224,7 +1258,9 @@ fn starts_line_within(text: &str, at: usize, outer: usize) -> bool {
     let indent = |start: usize| text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
     let start = line_start(at);
     let before = text[start..at].trim();
-    start > line_start(outer) && (before.is_empty() || before == ",") && indent(start) <= indent(line_start(outer))
+    start > line_start(outer)
+        && (before.is_empty() || before == ",")
+        && indent(start) <= indent(line_start(outer))
 }
 
 /// How many tokens [`list_read_as_item_access`] reads at most, looking for the `}` of a list.
@@ -1504,7 +1540,8 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                 _ => "{",
             };
             let opener = opener(open);
-            let unclosed = opener.map(|o| Open { kind: OpenKind::Bracket(open.as_bytes()[0]), at: o.byte_range() });
+            let unclosed =
+                opener.map(|o| Open { kind: OpenKind::Bracket(open.as_bytes()[0]), at: o.byte_range() });
             if let Some((o, (comma, name))) =
                 unclosed.and_then(|o| Some((o.clone(), tokens.binding_after_unclosed(&o, at, text)?)))
             {

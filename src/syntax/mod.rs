@@ -207,14 +207,31 @@ fn without_consequences(tree: &Tree, text: &str, found: Vec<Diagnostic>) -> Vec<
     let mut applied: Vec<diagnostics::Edit> = Vec::new();
     for _ in 0..PRUNING_ROUNDS {
         let Some(fixed) = rest.iter().position(|d| !d.fixes.is_empty()) else { break };
-        if fixed + 1 == rest.len() {
+        let last = fixed + 1 == rest.len();
+        if last && rest[fixed].fixes.len() == 1 {
             break;
         }
-        let Some(edit) = repair::first_edit(&rest[fixed]) else { break };
-        applied.push(edit);
-        let Some(repaired) = repair::apply(tree, text, applied.clone()) else { break };
+        // Of the fixes a diagnostic offers (a missing `]`, or a `)` typed for it), the one after which the
+        // text has the fewest errors is what was meant; it becomes the first.
+        let mut best: Option<(usize, repair::Repaired, Vec<Diagnostic>)> = None;
+        for (index, fix) in rest[fixed].fixes.iter().enumerate().take(3) {
+            let [edit] = fix.edits.as_slice() else { continue };
+            let mut edits = applied.clone();
+            edits.push(edit.clone());
+            let Some(repaired) = repair::apply(tree, text, edits) else { continue };
+            let again = errors::diagnose(&repaired.tree, &repaired.text);
+            if best.as_ref().is_none_or(|(_, _, fewest)| again.len() < fewest.len()) {
+                best = Some((index, repaired, again));
+            }
+        }
+        let Some((index, repaired, again)) = best else { break };
+        rest[fixed].fixes.swap(0, index);
+        if last {
+            break;
+        }
+        applied.push(repair::first_edit(&rest[fixed]).expect("the fix just applied has one edit"));
         let fixed_at = rest[fixed].range.start;
-        let after: Vec<Diagnostic> = errors::diagnose(&repaired.tree, &repaired.text)
+        let after: Vec<Diagnostic> = again
             .into_iter()
             .map(|again| {
                 let start = repaired.to_original(again.range.start, false);

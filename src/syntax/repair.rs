@@ -176,9 +176,8 @@ mod tests {
         let diagnostics: Vec<Diagnostic> = edits
             .iter()
             .map(|edit| {
-                Diagnostic::new(crate::diagnostics::codes::M102, edit.range.clone(), "x").with_fix(
-                    crate::diagnostics::Fix { title: "fix".into(), edits: vec![edit.clone()] },
-                )
+                Diagnostic::new(crate::diagnostics::codes::M102, edit.range.clone(), "x")
+                    .with_fix(crate::diagnostics::Fix { title: "fix".into(), edits: vec![edit.clone()] })
             })
             .collect();
         let repaired = repair(&tree, text, &diagnostics).expect("the fixes make the text valid");

@@ -206,12 +206,7 @@ fn planted_single_mistakes_give_one_error_on_their_line() {
             0 => String::new(),
             n => format!(" (+{n} still valid M)"),
         };
-        println!(
-            "| {} | {}{valid} | {} | {precision:.1}% |",
-            kind.describe(),
-            tally.planted(),
-            tally.hits
-        );
+        println!("| {} | {}{valid} | {} | {precision:.1}% |", kind.describe(), tally.planted(), tally.hits);
         if precision < threshold(*kind) || tally.planted() < MIN_PLANTED {
             failed.push(format!("{kind:?}: {precision:.1}% of {}", tally.planted()));
         }

@@ -119,7 +119,11 @@ fn plant_at(node: Node, parent: Option<Node>, text: &str, found: &mut Vec<Mutant
             };
             if let Some(kind) = kind {
                 plant(kind, range.clone(), "");
-                found.push(Mutant { kind: Kind::DoubledComma, text: replaced(text, range.clone(), ",,"), at: range.end });
+                found.push(Mutant {
+                    kind: Kind::DoubledComma,
+                    text: replaced(text, range.clone(), ",,"),
+                    at: range.end,
+                });
             }
         }
         "text_literal" if !text[range.clone()].contains('\n') && range.len() >= 2 => {
