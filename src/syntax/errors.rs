@@ -1562,7 +1562,14 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                 }
                 None => format!("expected `{kind}`"),
             };
-            with_opener(message, opener, &format!("the `{open}` is here"))
+            let mut diagnostic = with_opener(message, opener, &format!("the `{open}` is here"));
+            // `[EndDate)`: the closer that follows may be the other bracket, typed by mistake.
+            if let Some(next) =
+                tokens.after(at).filter(|next| matches!(next.kind(), ")" | "]" | "}") && next.kind() != kind)
+            {
+                diagnostic.fixes.push(replacement(next.range(), kind));
+            }
+            diagnostic
         }
         "in" => {
             let opener = opener("let");
