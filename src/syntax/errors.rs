@@ -487,6 +487,48 @@ impl Tokens {
         None
     }
 
+    /// For an `if` (at `open`) whose `then` (`needs_else`: whose `else`) is missing before `stop`: the
+    /// token it was to come before, the first value at the `if`'s level that follows another value with
+    /// nothing between them (`if c x else y`, `if c then x y`). Reads at most [`ITEM_ACCESS_SCAN`] tokens.
+    fn missing_if_keyword(&self, open: &Open, needs_else: bool, stop: usize, text: &str) -> Option<Leaf> {
+        let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < open.at.end);
+        let (mut depth, mut inner_ifs) = (0usize, 0usize);
+        let mut after_then = !needs_else;
+        let mut previous: Option<(TokenClass, &str)> = None;
+        for leaf in self.leaves[first..].iter().take(ITEM_ACCESS_SCAN) {
+            if leaf.start as usize >= stop {
+                return None;
+            }
+            let word = &text[leaf.range()];
+            let class = classify(leaf.kind(), word);
+            let level = depth == 0 && inner_ifs == 0;
+            if level && after_then {
+                let value_before = previous.is_some_and(|(class, word)| {
+                    matches!(class, TokenClass::Name | TokenClass::Other | TokenClass::Close(_))
+                        && !matches!(word, "type" | "section")
+                });
+                let value_here =
+                    matches!(class, TokenClass::Name | TokenClass::Other | TokenClass::If | TokenClass::Let)
+                        || matches!(word, "each" | "try" | "not" | "error");
+                if value_before && value_here {
+                    return Some(*leaf);
+                }
+            }
+            match class {
+                TokenClass::Open(_) => depth += 1,
+                TokenClass::Close(_) if depth == 0 => return None,
+                TokenClass::Close(_) => depth -= 1,
+                TokenClass::If if depth == 0 => inner_ifs += 1,
+                TokenClass::Else if depth == 0 && inner_ifs > 0 => inner_ifs -= 1,
+                TokenClass::Then if level => after_then = true,
+                TokenClass::Comma | TokenClass::Semicolon | TokenClass::In if depth == 0 => return None,
+                _ => {}
+            }
+            previous = Some((class, word));
+        }
+        None
+    }
+
     /// The tokens inside `node`, in order.
     fn within(&self, node: Node) -> &[Leaf] {
         let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < node.start_byte());
@@ -738,6 +780,21 @@ impl Scan<'_, '_, '_> {
             );
             let fix = insertion(self.source.text, comma.start as usize, open.kind.expected());
             let diagnostic = Diagnostic::new(codes::M102, comma.range(), message);
+            self.diagnostics.push(diagnostic.with_related(open.at.clone(), related).with_fix(fix));
+            return;
+        }
+        let if_keyword = match open.kind {
+            OpenKind::IfNeedsThen => Some(false),
+            OpenKind::IfNeedsElse => Some(true),
+            _ => None,
+        };
+        if let Some(before) = if_keyword.and_then(|needs_else| {
+            self.tokens.missing_if_keyword(open, needs_else, at.start, self.source.text)
+        }) {
+            let token = before.token(self.source.text);
+            let message = format!("{}, found `{}`", expectation(open, self.source), token.shown);
+            let fix = insertion(self.source.text, token.range.start, open.kind.expected());
+            let diagnostic = Diagnostic::new(codes::M102, token.range.clone(), message);
             self.diagnostics.push(diagnostic.with_related(open.at.clone(), related).with_fix(fix));
             return;
         }

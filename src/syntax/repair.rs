@@ -62,11 +62,15 @@ impl Repaired {
 }
 
 /// The text with the first fix of each syntax diagnostic applied, parsed again, when that makes it better:
-/// the repaired text has no syntax error, or fewer syntax diagnostics than `diagnostics`.
+/// the repaired text has no syntax error but those of `diagnostics` that have no fix.
 pub fn repair(tree: &Tree, text: &str, diagnostics: &[Diagnostic]) -> Option<Repaired> {
     let repaired = apply(tree, text, diagnostics.iter().filter_map(first_edit).collect())?;
+    // Fixes that were not what was meant make new errors: every error left must be one found before.
     let better = !repaired.tree.root_node().has_error()
-        || super::errors::diagnose(&repaired.tree, &repaired.text).len() < diagnostics.len();
+        || super::errors::diagnose(&repaired.tree, &repaired.text).iter().all(|again| {
+            let start = repaired.to_original(again.range.start, false);
+            diagnostics.iter().any(|before| before.range.start == start && before.fixes.is_empty())
+        });
     better.then_some(repaired)
 }
 
