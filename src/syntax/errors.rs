@@ -487,41 +487,51 @@ impl Tokens {
         None
     }
 
-    /// For an `if` (at `open`) whose `then` (`needs_else`: whose `else`) is missing before `stop`: the
-    /// token it was to come before, the first value at the `if`'s level that follows another value with
-    /// nothing between them (`if c x else y`, `if c then x y`). Reads at most [`ITEM_ACCESS_SCAN`] tokens.
-    fn missing_if_keyword(&self, open: &Open, needs_else: bool, stop: usize, text: &str) -> Option<Leaf> {
+    /// For a `let` whose `in`, or an `if` whose `then` or `else`, is missing before `stop`: the token it
+    /// was to come before, the first value at the construct's level that follows another value with
+    /// nothing between them (`if c x else y`, `if c then x y`, `let a = 1 a`; in a `let`, not a value
+    /// followed by `=`, which is the next binding). Reads at most [`ITEM_ACCESS_SCAN`] tokens.
+    fn missing_keyword(&self, open: &Open, stop: usize, text: &str) -> Option<Leaf> {
         let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < open.at.end);
-        let (mut depth, mut inner_ifs) = (0usize, 0usize);
-        let mut after_then = !needs_else;
+        let (mut depth, mut inner) = (0usize, 0usize);
+        let mut after_then = open.kind != OpenKind::IfNeedsElse;
         let mut previous: Option<(TokenClass, &str)> = None;
-        for leaf in self.leaves[first..].iter().take(ITEM_ACCESS_SCAN) {
+        let leaves = &self.leaves[first..];
+        for (index, leaf) in leaves.iter().enumerate().take(ITEM_ACCESS_SCAN) {
             if leaf.start as usize >= stop {
                 return None;
             }
             let word = &text[leaf.range()];
             let class = classify(leaf.kind(), word);
-            let level = depth == 0 && inner_ifs == 0;
+            let level = depth == 0 && inner == 0;
             if level && after_then {
-                let value_before = previous.is_some_and(|(class, word)| {
-                    matches!(class, TokenClass::Name | TokenClass::Other | TokenClass::Close(_))
-                        && !matches!(word, "type" | "section")
-                });
-                let value_here =
-                    matches!(class, TokenClass::Name | TokenClass::Other | TokenClass::If | TokenClass::Let)
-                        || matches!(word, "each" | "try" | "not" | "error");
-                if value_before && value_here {
+                let value_before = previous
+                    .is_some_and(|(class, word)| ends_value(class) && !matches!(word, "type" | "section"));
+                // A name, a literal, a keyword that starts a value; not `?` or `!`.
+                let literal = class == TokenClass::Other
+                    && word.starts_with(|c: char| c.is_alphanumeric() || matches!(c, '"' | '#' | '.'));
+                let value_here = matches!(class, TokenClass::Name | TokenClass::If | TokenClass::Let)
+                    || literal
+                    || matches!(word, "each" | "try" | "not" | "error");
+                let binding_next = open.kind == OpenKind::Let
+                    && leaves.get(index + 1).is_some_and(|next| next.kind() == "=");
+                if value_before && value_here && !binding_next {
                     return Some(*leaf);
                 }
             }
+            let (opens_inner, closes_inner) = match open.kind {
+                OpenKind::Let => (class == TokenClass::Let, class == TokenClass::In),
+                _ => (class == TokenClass::If, class == TokenClass::Else),
+            };
             match class {
                 TokenClass::Open(_) => depth += 1,
                 TokenClass::Close(_) if depth == 0 => return None,
                 TokenClass::Close(_) => depth -= 1,
-                TokenClass::If if depth == 0 => inner_ifs += 1,
-                TokenClass::Else if depth == 0 && inner_ifs > 0 => inner_ifs -= 1,
+                _ if depth == 0 && opens_inner => inner += 1,
+                _ if depth == 0 && closes_inner && inner > 0 => inner -= 1,
                 TokenClass::Then if level => after_then = true,
-                TokenClass::Comma | TokenClass::Semicolon | TokenClass::In if depth == 0 => return None,
+                TokenClass::Semicolon | TokenClass::In if depth == 0 => return None,
+                TokenClass::Comma if depth == 0 && open.kind != OpenKind::Let => return None,
                 _ => {}
             }
             previous = Some((class, word));
@@ -783,14 +793,10 @@ impl Scan<'_, '_, '_> {
             self.diagnostics.push(diagnostic.with_related(open.at.clone(), related).with_fix(fix));
             return;
         }
-        let if_keyword = match open.kind {
-            OpenKind::IfNeedsThen => Some(false),
-            OpenKind::IfNeedsElse => Some(true),
-            _ => None,
-        };
-        if let Some(before) = if_keyword.and_then(|needs_else| {
-            self.tokens.missing_if_keyword(open, needs_else, at.start, self.source.text)
-        }) {
+        let keyword = !matches!(open.kind, OpenKind::Bracket(_));
+        if let Some(before) =
+            keyword.then(|| self.tokens.missing_keyword(open, at.start, self.source.text)).flatten()
+        {
             let token = before.token(self.source.text);
             let message = format!("{}, found `{}`", expectation(open, self.source), token.shown);
             let fix = insertion(self.source.text, token.range.start, open.kind.expected());
@@ -1034,7 +1040,14 @@ impl Scan<'_, '_, '_> {
             TokenClass::Semicolon => {
                 // A `;` ends a section member: whatever is still open there was never closed. Outside a
                 // section, a `;` in a `let` is a binding separator written the way other languages do.
+                let missing_in =
+                    self.stack.last().filter(|open| open.kind == OpenKind::Let).and_then(|open| {
+                        self.tokens.missing_keyword(open, token.range.start, self.source.text)
+                    });
                 match self.stack.last().cloned() {
+                    Some(innermost) if missing_in.is_some() => {
+                        self.report_missing(&innermost, Some(token), token.range.clone())
+                    }
                     Some(innermost) if innermost.kind == OpenKind::Let && !self.in_section => {
                         let message = "expected `,` between bindings, found `;` (bindings are separated by \
                                        `,`; `;` only ends section members)";
@@ -1128,6 +1141,16 @@ fn diagnose_error(
                 let innermost = scan.stack.last().cloned().expect("the stack is not empty");
                 scan.report_missing(&innermost, None, end..end);
             }
+        }
+    }
+    // A `let` or `if` opened inside the ERROR whose keyword is missing further on (`a = 1` then the body
+    // on the next line, with the `in` line dropped): the parser may have left the rest to another node.
+    if scan.diagnostics.is_empty() && scan.stack.len() > seeded {
+        let innermost = scan.stack.last().cloned().expect("the stack is deeper than what was seeded");
+        if !matches!(innermost.kind, OpenKind::Bracket(_))
+            && all_tokens.missing_keyword(&innermost, text.len(), text).is_some()
+        {
+            scan.report_missing(&innermost, None, text.len()..text.len());
         }
     }
     if !scan.diagnostics.is_empty() {
@@ -1630,6 +1653,17 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
         }
         "in" => {
             let opener = opener("let");
+            let open = opener.map(|o| Open { kind: OpenKind::Let, at: o.byte_range() });
+            if let Some((open, before)) =
+                open.and_then(|open| Some((open.clone(), tokens.missing_keyword(&open, at, text)?)))
+            {
+                // `a = 1` then the body on the next line: the `in` line was dropped.
+                let token = before.token(text);
+                let message = format!("{}, found `{}`", expectation(&open, source), token.shown);
+                return Diagnostic::new(codes::M102, token.range.clone(), message)
+                    .with_related(open.at, "the `let` is here")
+                    .with_fix(insertion(text, token.range.start, "in"));
+            }
             let message = match opener {
                 Some(o) => format!(
                     "expected `in` to close the `let` that starts at {}",

@@ -207,8 +207,8 @@ fn without_consequences(tree: &Tree, text: &str, found: Vec<Diagnostic>) -> Vec<
     let mut applied: Vec<diagnostics::Edit> = Vec::new();
     for _ in 0..PRUNING_ROUNDS {
         let Some(fixed) = rest.iter().position(|d| !d.fixes.is_empty()) else { break };
-        let last = fixed + 1 == rest.len();
-        if last && rest[fixed].fixes.len() == 1 {
+        // Nothing before it or after it to tell apart, and no fixes to choose from.
+        if fixed == 0 && rest.len() == 1 && rest[0].fixes.len() == 1 {
             break;
         }
         // Of the fixes a diagnostic offers (a missing `]`, or a `)` typed for it), the one after which the
@@ -226,11 +226,10 @@ fn without_consequences(tree: &Tree, text: &str, found: Vec<Diagnostic>) -> Vec<
         }
         let Some((index, repaired, again)) = best else { break };
         rest[fixed].fixes.swap(0, index);
-        if last {
-            break;
-        }
         applied.push(repair::first_edit(&rest[fixed]).expect("the fix just applied has one edit"));
         let fixed_at = rest[fixed].range.start;
+        let starts_again: Vec<usize> =
+            again.iter().map(|again| repaired.to_original(again.range.start, false)).collect();
         let after: Vec<Diagnostic> = again
             .into_iter()
             .map(|again| {
@@ -246,7 +245,11 @@ fn without_consequences(tree: &Tree, text: &str, found: Vec<Diagnostic>) -> Vec<
         if after.len() > rest.len() - fixed - 1 {
             break;
         }
-        kept.extend(rest.drain(..=fixed));
+        // An error before the fixed one that the fix makes disappear was its consequence too (`if c 1 2`
+        // reads `1` as unexpected before the `then` is found missing).
+        let fixed_diagnostic = rest.remove(fixed);
+        kept.extend(rest.drain(..fixed).filter(|before| starts_again.contains(&before.range.start)));
+        kept.push(fixed_diagnostic);
         rest = after;
     }
     kept.extend(rest);
