@@ -202,6 +202,9 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
 /// and the errors after it are those of the text so fixed, in so far as it has no more of them than
 /// before (more means the fix was not what was meant); at most [`PRUNING_ROUNDS`] times.
 fn without_consequences(tree: &Tree, text: &str, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if found.len() > repair::MOST_ERRORS {
+        return found;
+    }
     let mut kept: Vec<Diagnostic> = Vec::new();
     let mut rest = found;
     let mut applied: Vec<diagnostics::Edit> = Vec::new();

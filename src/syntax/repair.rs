@@ -61,9 +61,17 @@ impl Repaired {
     }
 }
 
+/// How many syntax errors a text may have for its fixes to be tried. A text with more is being written or
+/// is broken beyond one mistake, and each reparse of a large broken text costs what its error recovery
+/// costs (seconds for 100,000 nested errors).
+pub const MOST_ERRORS: usize = 16;
+
 /// The text with the first fix of each syntax diagnostic applied, parsed again, when that makes it better:
 /// the repaired text has no syntax error but those of `diagnostics` that have no fix.
 pub fn repair(tree: &Tree, text: &str, diagnostics: &[Diagnostic]) -> Option<Repaired> {
+    if diagnostics.len() > MOST_ERRORS {
+        return None;
+    }
     let repaired = apply(tree, text, diagnostics.iter().filter_map(first_edit).collect())?;
     // Fixes that were not what was meant make new errors: every error left must be one found before.
     let better = !repaired.tree.root_node().has_error()
