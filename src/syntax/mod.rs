@@ -185,7 +185,20 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         let first_not_before = misspelt_names.partition_point(|name| name.end < range.start);
         misspelt_names.get(first_not_before).is_some_and(|name| name.start <= range.end)
     };
-    let mut diagnostics: Vec<Diagnostic> = without_consequences(tree, text, errors::diagnose(tree, text))
+    // A literal that lost its closing quote explains the errors after it, and the lexical problems of the
+    // literal it swallowed (a GUID read as numbers).
+    let lost_quotes = lexical::lost_quotes(text);
+    let mut found = errors::diagnose(tree, text);
+    let lexical = if lost_quotes.is_empty() {
+        lexical
+    } else {
+        let swallowed = |d: &Diagnostic| lost_quotes.iter().any(|(_, span)| span.contains(&d.range.start));
+        found.retain(|d| !lost_quotes.iter().any(|(lost, _)| lost.range.start == d.range.start));
+        found.extend(lost_quotes.iter().map(|(lost, _)| lost.clone()));
+        found.sort_by_key(|d| (d.range.start, d.range.end));
+        lexical.into_iter().filter(|d| !swallowed(d)).collect()
+    };
+    let mut diagnostics: Vec<Diagnostic> = without_consequences(tree, text, found)
         .into_iter()
         .filter(|d| horizon.is_none_or(|horizon| d.range.start < horizon))
         .filter(|d| !touches_misspelt_name(&d.range))
