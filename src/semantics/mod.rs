@@ -13,6 +13,7 @@
 //! |---|---|
 //! | [`model`] | the values: [`Scope`], [`Definition`], [`Reference`], [`Invocation`], [`Analysis`] |
 //! | `bind` | the walk that builds them and resolves names (M's scoping rules are listed there) |
+//! | `broken` | where syntax errors leave the name diagnostics unreliable (they are dropped there) |
 //! | `grammar` | the grammar's node kind and field ids the walk dispatches on |
 //! | [`query`] | the questions editors ask |
 //! | `checks` | `M201` unknown name, `M202` wrong argument count, `M203` duplicate name, `M204` unused binding |
@@ -31,6 +32,7 @@
 //! never recurses on the depth of the tree.
 
 mod bind;
+mod broken;
 mod checks;
 mod grammar;
 mod literals;
@@ -64,8 +66,8 @@ pub fn is_unnecessary(code: Code) -> bool {
 /// Analyses the names of a parsed document (`tree` must be the parse of `text`). Never fails. A text with
 /// syntax errors is analysed as their fixes would make it ([`crate::syntax::repair`]), with every range
 /// mapped back, so that a mistake one fix explains (a dropped `,` between bindings) leaves no name unknown
-/// and no step unused; syntax errors no fix explains leave what they break unresolved, and unknown names
-/// inside them are not reported.
+/// and no step unused. Where no fix explains a syntax error, or a fix had to guess where a construct
+/// closes, no name diagnostic is reported in the `let` or member around it (`broken`).
 pub fn analyze(tree: &Tree, text: &str) -> Analysis {
     let syntax_errors =
         if tree.root_node().has_error() { crate::syntax::diagnose(tree, text) } else { Vec::new() };
@@ -83,21 +85,8 @@ pub fn analyze(tree: &Tree, text: &str) -> Analysis {
             analysis
         }
     };
-    // Where a construct was left open, where it was meant to close is a guess: what is found inside it
-    // (an argument count, a name) may be the guess's consequence.
-    let unclosed: Vec<std::ops::Range<usize>> = syntax_errors
-        .iter()
-        .filter_map(|d| {
-            d.related.first().map(|opener| opener.range.start..d.range.end.max(d.range.start + 1))
-        })
-        .filter(|region| region.start < region.end)
-        .collect();
-    if !unclosed.is_empty() {
-        let inside = |range: &std::ops::Range<usize>, region: &std::ops::Range<usize>| {
-            range.start < region.end && region.start < range.end.max(range.start + 1)
-        };
-        analysis.diagnostics.retain(|d| !unclosed.iter().any(|region| inside(&d.range, region)));
-    }
+    let unreliable = broken::regions(&analysis, &syntax_errors, repaired.is_some(), text.len());
+    broken::drop_inside(&mut analysis.diagnostics, &unreliable);
     suppress::apply(tree, text, &mut analysis.diagnostics);
     analysis.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id))

@@ -165,7 +165,11 @@ impl Tally {
 /// checker reaches is asserted, so a regression fails the test.
 fn threshold(kind: Kind) -> f64 {
     match kind {
-        _ => 95.0,
+        // `(date as date as number =>` (a parameter list left open before `as`), `{"A"}?[Data]?` (an item
+        // access left open before `?`) and `{"A", {{1}}` (a list left open before `)`): the parser's
+        // recovery places these elsewhere.
+        Kind::ClosingBracket => 98.0,
+        _ => 100.0,
     }
 }
 
