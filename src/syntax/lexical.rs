@@ -215,8 +215,8 @@ pub(super) fn misquoted(text: &str) -> Vec<usize> {
 }
 
 /// Quoted tokens that lost their closing quote: a text literal or quoted name whose closing quote, as the
-/// text is written, is followed at once by a name or a number (`"Region, "Segment"`, the `"` after
-/// `Region` left out). M never writes a name right after a closing quote; a quote left out makes the
+/// text is written, is followed by a name or a number (`"Region, "Segment"`, the `"` after `Region` left
+/// out; `"one else x & " rows"`). M never writes a name right after a closing quote; a quote left out makes the
 /// literal run on to the next literal's opening quote and flips every later literal between text and code.
 /// Each is an `M103` at the opening quote, with fixes that write the lost quote where it most likely was:
 /// before the first `,`, `)`, `]`, `}` or `;` in the literal, or at its first space (the checker keeps the
@@ -237,13 +237,19 @@ pub(super) fn lost_quotes(text: &str) -> Vec<(Diagnostic, Range<usize>)> {
             (b'"', _) => {
                 let end = quoted_end(bytes, at + 1);
                 let closed = end <= bytes.len() && end > at + 1 && bytes[end - 1] == b'"';
-                let name_follows = text[end.min(text.len())..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_');
+                let rest = &text[end.min(text.len())..];
+                let name_at_once = rest.starts_with(|c: char| c.is_alphanumeric() || c == '_');
                 let verbatim = text[..at].ends_with("#!");
-                let candidates = if closed && name_follows && !verbatim {
-                    lost_quote_places(&text[at + 1..end - 1], at + 1)
+                let body = if closed { &text[at + 1..end - 1] } else { "" };
+                // After spaces a name more often follows a value whose `,` or `=` was left out (`"a" b`,
+                // `#"Step" Table.AddColumn(...)`): only a text that swallowed code (a `,` or a bracket in
+                // it) lost its quote there.
+                let spaced = !name_at_once
+                    && name_after(rest)
+                    && !text[..at].ends_with('#')
+                    && body.contains([',', ')', ']', '}', ';']);
+                let candidates = if closed && (name_at_once || spaced) && !verbatim {
+                    lost_quote_places(body, at + 1)
                 } else {
                     Vec::new()
                 };
@@ -251,7 +257,7 @@ pub(super) fn lost_quotes(text: &str) -> Vec<(Diagnostic, Range<usize>)> {
                     at = end;
                     continue;
                 }
-                let next = &text[end..];
+                let next = text[end..].trim_start_matches([' ', '\t']);
                 let name: String =
                     next.chars().take_while(|c| c.is_alphanumeric() || *c == '_').take(24).collect();
                 let message = format!(
@@ -283,6 +289,18 @@ pub(super) fn lost_quotes(text: &str) -> Vec<(Diagnostic, Range<usize>)> {
         }
     }
     found
+}
+
+/// Whether `rest`, what follows a closing quote, starts with a name or a number after spaces on its line:
+/// never M, but for the keywords that may follow a value (`"a" and b`).
+fn name_after(rest: &str) -> bool {
+    let spaced = rest.trim_start_matches([' ', '\t']);
+    let length =
+        spaced.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).unwrap_or(spaced.len());
+    let word = &spaced[..length];
+    const FOLLOW_VALUES: [&str; 10] =
+        ["and", "or", "as", "is", "meta", "then", "else", "in", "otherwise", "catch"];
+    !word.is_empty() && !FOLLOW_VALUES.contains(&word)
 }
 
 /// Where the closing quote of a literal whose body is `body` (starting at offset `start`) most likely was:

@@ -192,7 +192,12 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     let lexical = if lost_quotes.is_empty() {
         lexical
     } else {
-        let swallowed = |d: &Diagnostic| lost_quotes.iter().any(|(_, span)| span.contains(&d.range.start));
+        // Every later quote flips too: a literal unterminated after a lost quote is its consequence.
+        let swallowed = |d: &Diagnostic| {
+            lost_quotes.iter().any(|(lost, span)| {
+                span.contains(&d.range.start) || (lexical::runs_to_end(d) && d.range.start > lost.range.start)
+            })
+        };
         found.retain(|d| !lost_quotes.iter().any(|(lost, _)| lost.range.start == d.range.start));
         found.extend(lost_quotes.iter().map(|(lost, _)| lost.clone()));
         found.sort_by_key(|d| (d.range.start, d.range.end));
