@@ -63,28 +63,25 @@ pub fn is_unnecessary(code: Code) -> bool {
     UNNECESSARY.iter().any(|c| c.id == code.id)
 }
 
-/// Analyses the names of a parsed document (`tree` must be the parse of `text`). Never fails. A text with
-/// syntax errors is analysed as their fixes would make it ([`crate::syntax::repair`]), with every range
-/// mapped back, so that a mistake one fix explains (a dropped `,` between bindings) leaves no name unknown
+/// Analyses the names of a parsed document (`tree` must be the parse of `text`). Never fails. The name
+/// diagnostics of a text with syntax errors are those of the text as their fixes would make it
+/// ([`crate::syntax::repair`]), their ranges mapped back, so that a mistake one fix explains (a dropped `,` between bindings) leaves no name unknown
 /// and no step unused. Where no fix explains a syntax error, or a fix had to guess where a construct
 /// closes, no name diagnostic is reported in the `let` or member around it (`broken`).
 pub fn analyze(tree: &Tree, text: &str) -> Analysis {
     let syntax_errors =
         if tree.root_node().has_error() { crate::syntax::diagnose(tree, text) } else { Vec::new() };
     let repaired = crate::syntax::repair::repair(tree, text, &syntax_errors);
-    let mut analysis = match &repaired {
-        Some(repaired) => {
-            let mut analysis = bind::Binder::new(&repaired.tree, &repaired.text).run(&repaired.tree);
-            checks::run(&mut analysis);
-            analysis.map_ranges(|range| repaired.range_to_original(range));
-            analysis
-        }
-        None => {
-            let mut analysis = bind::Binder::new(tree, text).run(tree);
-            checks::run(&mut analysis);
-            analysis
-        }
-    };
+    let mut analysis = bind::Binder::new(tree, text).run(tree);
+    checks::run(&mut analysis);
+    if let Some(repaired) = &repaired {
+        // The editor's questions (the call around the cursor, the outline) are about the text as written;
+        // the name diagnostics are those of the text as the fixes make it.
+        let mut fixed = bind::Binder::new(&repaired.tree, &repaired.text).run(&repaired.tree);
+        checks::run(&mut fixed);
+        analysis.diagnostics =
+            fixed.diagnostics.into_iter().map(|diagnostic| repaired.map_diagnostic(diagnostic)).collect();
+    }
     let unreliable = broken::regions(&analysis, &syntax_errors, repaired.is_some(), text.len());
     broken::drop_inside(&mut analysis.diagnostics, &unreliable);
     suppress::apply(tree, text, &mut analysis.diagnostics);

@@ -204,45 +204,6 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Moves every range of the analysis through `map` (an analysis of a repaired text onto the text it
-    /// was repaired from). `map` must keep the order of offsets.
-    pub(super) fn map_ranges(&mut self, map: impl Fn(&Range<usize>) -> Range<usize>) {
-        let map_in = |range: &mut Range<usize>| *range = map(range);
-        for scope in &mut self.scopes {
-            map_in(&mut scope.range);
-        }
-        for definition in &mut self.definitions {
-            map_in(&mut definition.name_range);
-            map_in(&mut definition.range);
-            definition.value_range.iter_mut().for_each(map_in);
-            if let DefinitionKind::SectionMember { attributes: Some(attributes), .. } = &mut definition.kind {
-                map_in(attributes);
-            }
-        }
-        for reference in &mut self.references {
-            map_in(&mut reference.range);
-        }
-        for invocation in &mut self.invocations {
-            map_in(&mut invocation.range);
-            map_in(&mut invocation.function_range);
-            map_in(&mut invocation.arguments_range);
-            invocation.arguments.iter_mut().for_each(map_in);
-            for comma in &mut invocation.commas {
-                *comma = map(&(*comma..*comma)).start;
-            }
-        }
-        self.removals.values_mut().for_each(map_in);
-        for diagnostic in self.mistakes.iter_mut().chain(&mut self.diagnostics) {
-            map_in(&mut diagnostic.range);
-            for related in &mut diagnostic.related {
-                map_in(&mut related.range);
-            }
-            for edit in diagnostic.fixes.iter_mut().flat_map(|fix| &mut fix.edits) {
-                map_in(&mut edit.range);
-            }
-        }
-    }
-
     /// The interned id of a name, adding it when new.
     pub(super) fn intern(&mut self, name: &str) -> Name {
         if let Some(&id) = self.name_ids.get(name) {

@@ -1717,11 +1717,8 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                     .map_or_else(|| "the end of the file".to_string(), |t| format!("`{}`", t.shown));
                 let message =
                     format!("expected {item} after `,`, found {found} (a trailing `,` is not allowed)");
-                let fix = Fix {
-                    title: "remove the `,`".to_string(),
-                    edits: vec![Edit { range: comma.clone(), new_text: String::new() }],
-                };
-                return Diagnostic::new(codes::M102, comma.end..comma.end, message).with_fix(fix);
+                // No fix: while an item is being typed after it, the `,` is no mistake.
+                return Diagnostic::new(codes::M102, comma.end..comma.end, message);
             }
             let message = match before {
                 Some(before) => format!("expected {what} after `{}`", show(&text[before.range()])),
