@@ -223,3 +223,47 @@ fn planted_single_mistakes_give_one_error_on_their_line() {
         "kinds below their threshold: {failed:?} (PRECISION_VERBOSE=1 shows every miss)"
     );
 }
+
+/// The cascades the issue reported, each now one diagnostic at the mistake with its fix.
+#[test]
+fn reported_cascades_are_one_diagnostic() {
+    let cases: [(&str, &str, usize, &str); 5] = [
+        // A `,` dropped between two bindings: no unknown `b`, no unused `a`.
+        ("let\n    a = 1\n    b = a + 1\nin\n    b\n", "M102", 3, "insert `,`"),
+        // An operand left out: no unknown `#"in"`, `a` or `b`.
+        ("let a = 1, b = a +  in b\n", "M102", 1, ""),
+        // The `in` line dropped.
+        ("let\n    a = 1,\n    b = a + 1\n    b\n", "M102", 4, "insert `in`"),
+        // A closing quote dropped: at the opening quote, not lines later.
+        (
+            "section S;\nshared Q = let\n    Source = Sql.Database(\"sql.contoso.com, \"Sales\"),\n    Orders = Source{[Schema = \"dbo\", Item = \"Orders\"]}[Data]\nin\n    Orders;\n",
+            "M103",
+            3,
+            "close the text after `\"sql.contoso.com`",
+        ),
+        // A call left open at the end of a step: at the `,` where its `)` belongs.
+        (
+            "section S;\nshared Q = let\n    Source = Sql.Database(\"a\", \"b\",\n    Orders = Source{[Item = \"Orders\"]}[Data]\nin\n    Orders;\n",
+            "M102",
+            3,
+            "insert `)`",
+        ),
+    ];
+    for (text, code, line, fix) in cases {
+        let report = dfls::definition::loose::check_file("query.pq", text.as_bytes());
+        let found: Vec<String> = report
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {}: {}", d.code.id, line_of(text, d.range.start), d.message))
+            .collect();
+        assert_eq!(found.len(), 1, "{text}: {found:#?}");
+        let diagnostic = &report.diagnostics[0];
+        assert_eq!(
+            (diagnostic.code.id, line_of(text, diagnostic.range.start)),
+            (code, line),
+            "{text}: {found:#?}"
+        );
+        let first_fix = diagnostic.fixes.first().map_or("", |fix| fix.title.as_str());
+        assert_eq!(first_fix, fix, "{text}");
+    }
+}
