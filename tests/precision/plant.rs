@@ -57,7 +57,8 @@ impl Kind {
             Kind::SwappedBracket => "`]` and `)` swapped",
             Kind::ClosingBracket => "closing `)`, `]` or `}` dropped",
             Kind::DoubleEquals => "`==` written for `=`",
-            Kind::ForeignOperator => "`!=`, `&&`, `||` written for `<>`, `and`, `or`",
+            // `\|` keeps the printed Markdown table one row.
+            Kind::ForeignOperator => "`!=`, `&&`, `\\|\\|` written for `<>`, `and`, `or`",
             Kind::MissingEach => "`each` dropped",
             Kind::MissingThen => "`then` dropped",
             Kind::MissingElse => "`else` dropped",
