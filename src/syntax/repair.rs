@@ -184,7 +184,7 @@ mod tests {
     fn offsets_map_back_around_insertions_and_replacements() {
         let text = "let a = 1 b = a == 1 in b";
         let tree = super::super::parse(text).tree;
-        let edits = vec![insert(9, ","), Edit { range: 16..18, new_text: "=".to_string() }];
+        let edits = [insert(9, ","), Edit { range: 16..18, new_text: "=".to_string() }];
         let diagnostics: Vec<Diagnostic> = edits
             .iter()
             .map(|edit| {
