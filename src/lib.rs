@@ -11,7 +11,7 @@
 //! | [`text`] | bytes to text without moving offsets; offsets to lines and columns | std |
 //! | [`cancel`] | cooperative cancellation: a token per computation, checkpoints in long loops that unwind when it is cancelled | std |
 //! | [`diagnostics`] | the ONE diagnostic model, the code registry, the renderers (human, JSON, GitHub, SARIF) | `text` |
-//! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`) | `diagnostics`, `text` |
+//! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`), the text as their fixes make it | `diagnostics`, `text` |
 //! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `diagnostics`, `text` |
 //! | [`library`] | the M standard library catalog (functions, types, enums, Fabric connectors) | std |
 //! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `diagnostics`, `text` |

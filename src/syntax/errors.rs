@@ -11,7 +11,11 @@
 //! does a name with spaces written without its quotes ([`spaced_name`]).
 //!
 //! Cascades are avoided by reporting only the innermost unclosed construct at each stop, one diagnostic
-//! per position, and nothing inside an ERROR's nested ERRORs twice.
+//! per position, and nothing inside an ERROR's nested ERRORs twice. Where one token explains the problem
+//! (a `,`, a closing bracket, `in`, `then`, `else`, a binding's `=`), the diagnostic is placed where that
+//! token belongs (the `,` before the next binding for a bracket left open, the value a `then` was to
+//! precede) and carries the fix that writes it; the errors that fix makes disappear are dropped by the
+//! caller ([`super::diagnose`]), and name resolution reads the text as fixed ([`super::repair`]).
 //!
 //! The cost is linear in the size of the tree, whatever its depth and however many errors it holds: one
 //! cursor walk ([`Walk`]) keeps what a node needs to know about its ancestors (the constructs they leave
@@ -455,7 +459,7 @@ impl Tokens {
 
     /// In the bracket `open`, not closed before `stop`: the first `,` at the bracket's own level followed
     /// by `Name =` that starts a line indented no deeper than the bracket's line (where a binding or field
-    /// of the construct around the bracket starts), and that name. Reads at most [`ITEM_ACCESS_SCAN`]
+    /// of the construct around the bracket starts), and that name. Reads at most [`LOOKAHEAD_TOKENS`]
     /// tokens.
     fn binding_after_unclosed(&self, open: &Open, stop: usize, text: &str) -> Option<(Leaf, Leaf)> {
         if !matches!(open.kind, OpenKind::Bracket(_)) {
@@ -463,7 +467,7 @@ impl Tokens {
         }
         let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < open.at.end);
         let mut depth = 0usize;
-        for (offset, leaf) in self.leaves[first..].iter().enumerate().take(ITEM_ACCESS_SCAN) {
+        for (offset, leaf) in self.leaves[first..].iter().enumerate().take(LOOKAHEAD_TOKENS) {
             if leaf.start as usize >= stop {
                 return None;
             }
@@ -490,14 +494,14 @@ impl Tokens {
     /// For a `let` whose `in`, or an `if` whose `then` or `else`, is missing before `stop`: the token it
     /// was to come before, the first value at the construct's level that follows another value with
     /// nothing between them (`if c x else y`, `if c then x y`, `let a = 1 a`; in a `let`, not a value
-    /// followed by `=`, which is the next binding). Reads at most [`ITEM_ACCESS_SCAN`] tokens.
+    /// followed by `=`, which is the next binding). Reads at most [`LOOKAHEAD_TOKENS`] tokens.
     fn missing_keyword(&self, open: &Open, stop: usize, text: &str) -> Option<Leaf> {
         let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < open.at.end);
         let (mut depth, mut inner) = (0usize, 0usize);
         let mut after_then = open.kind != OpenKind::IfNeedsElse;
         let mut previous: Option<(TokenClass, &str)> = None;
         let leaves = &self.leaves[first..];
-        for (index, leaf) in leaves.iter().enumerate().take(ITEM_ACCESS_SCAN) {
+        for (index, leaf) in leaves.iter().enumerate().take(LOOKAHEAD_TOKENS) {
             if leaf.start as usize >= stop {
                 return None;
             }
@@ -1286,7 +1290,7 @@ fn separated_items(open: &Open) -> Option<&'static str> {
 /// `{{"a", 1} {"b", 2}}` or `f(Source {"A", "B"})`: a list after an item, with no `,` between them, reads
 /// as an item access (`x{0}`) whose key holds a `,`. `node` is an ERROR or MISSING node in the item access
 /// `parent`; the diagnostic goes on the `{`, with the `,` to write before it, and explains everything up to
-/// the `}` that closes the list. The search for that `}` reads at most [`ITEM_ACCESS_SCAN`] tokens.
+/// the `}` that closes the list. The search for that `}` reads at most [`LOOKAHEAD_TOKENS`] tokens.
 fn list_read_as_item_access(
     node: Node,
     parent: Node,
@@ -1305,7 +1309,7 @@ fn list_read_as_item_access(
     let mut depth = 0usize;
     let mut comma_at_top = false;
     let mut closes = Vec::with_capacity(2);
-    for leaf in tokens.leaves[first + 1..].iter().take(ITEM_ACCESS_SCAN) {
+    for leaf in tokens.leaves[first + 1..].iter().take(LOOKAHEAD_TOKENS) {
         match classify(leaf.kind(), leaf.kind()) {
             TokenClass::Open(_) => depth += 1,
             TokenClass::Close(_) if depth == 0 => {
@@ -1343,8 +1347,10 @@ fn starts_line_within(text: &str, at: usize, outer: usize) -> bool {
         && indent(start) <= indent(line_start(outer))
 }
 
-/// How many tokens [`list_read_as_item_access`] reads at most, looking for the `}` of a list.
-const ITEM_ACCESS_SCAN: usize = 4096;
+/// How many tokens the searches for where a missing token belongs read at most (the `}` of a list read
+/// as an item access, the next binding after an open bracket, the value a `then`, `else` or `in` was to
+/// precede): each search starts at a syntax error, so a file with many costs at most this much for each.
+const LOOKAHEAD_TOKENS: usize = 4096;
 
 /// A missing `,` reported at `at`, where the next item starts, with the fix that writes it after the item
 /// before.

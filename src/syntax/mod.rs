@@ -187,7 +187,8 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     };
     // A literal that lost its closing quote explains the errors after it, and the lexical problems of the
     // literal it swallowed (a GUID read as numbers).
-    let lost_quotes = lexical::lost_quotes(text);
+    // (A name right after a closing quote is never M: a text without syntax errors lost no quote.)
+    let lost_quotes = if tree.root_node().has_error() { lexical::lost_quotes(text) } else { Vec::new() };
     let mut found = errors::diagnose(tree, text);
     let lexical = if lost_quotes.is_empty() {
         lexical
