@@ -73,14 +73,17 @@ pub fn analyze(tree: &Tree, text: &str) -> Analysis {
         if tree.root_node().has_error() { crate::syntax::diagnose(tree, text) } else { Vec::new() };
     let repaired = crate::syntax::repair::repair(tree, text, &syntax_errors);
     let mut analysis = bind::Binder::new(tree, text).run(tree);
-    checks::run(&mut analysis);
-    if let Some(repaired) = &repaired {
+    match &repaired {
         // The editor's questions (the call around the cursor, the outline) are about the text as written;
         // the name diagnostics are those of the text as the fixes make it.
-        let mut fixed = bind::Binder::new(&repaired.tree, &repaired.text).run(&repaired.tree);
-        checks::run(&mut fixed);
-        analysis.diagnostics =
-            fixed.diagnostics.into_iter().map(|diagnostic| repaired.map_diagnostic(diagnostic)).collect();
+        Some(repaired) => {
+            let mut fixed = bind::Binder::new(&repaired.tree, &repaired.text).run(&repaired.tree);
+            checks::run(&mut fixed);
+            analysis.mistakes.clear();
+            analysis.diagnostics =
+                fixed.diagnostics.into_iter().map(|diagnostic| repaired.map_diagnostic(diagnostic)).collect();
+        }
+        None => checks::run(&mut analysis),
     }
     let unreliable = broken::regions(&analysis, &syntax_errors, repaired.is_some(), text.len());
     broken::drop_inside(&mut analysis.diagnostics, &unreliable);
