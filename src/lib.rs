@@ -13,7 +13,7 @@
 //! | [`config`] | `dfls.toml`: the one upward search and the one reader (`toml`), for the formatter and the Fabric targets | `text` |
 //! | [`suggest`] | "did you mean": the names closest to an unknown one, by edit distance | std |
 //! | [`diagnostics`] | the ONE diagnostic model, the code registry, the renderers (human, JSON, GitHub, SARIF) | `text` |
-//! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`) | `diagnostics`, `text` |
+//! | [`syntax`] | M on tree-sitter: parse, incremental reparse, syntax and lexical diagnostics (`M1xx`), the text as their fixes make it | `diagnostics`, `text` |
 //! | [`json`] | JSON on tree-sitter-json with positions; schema validation (`J1xx`) | `syntax` (the tree walkers), `diagnostics`, `text` |
 //! | [`library`] | the M standard library catalog (functions, types, enums, Fabric connectors) | std |
 //! | [`semantics`] | scopes, definitions, references and name resolution; name diagnostics (`M2xx`) | `syntax`, `library`, `suggest`, `diagnostics`, `text` |

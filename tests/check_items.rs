@@ -78,6 +78,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("syntax-and-json-errors", &["mashup.pq M102 2:34", "queryMetadata.json J100 6:85"]),
     ("valid-layout-202409", &["queryMetadata.json J107 2:20"]),
     ("valid-names-and-groups", &[]),
+    ("valid-precision-corpus", &[]),
     ("valid-spec-create-dataflow", &[]),
 ];
 

@@ -306,7 +306,69 @@ pub fn parse(text: &str) -> Json {
         }
     }
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    if !diagnostics.is_empty() {
+        diagnostics = first_mistake(text, diagnostics);
+    }
     Json { root, diagnostics }
+}
+
+/// The problem of a JSON text with several: where it first stops being JSON. tree-sitter-json's recovery
+/// from one mistake (a `,` or `:` left out, a string left open) reads what follows as stray values, an error
+/// at every token. A JSON text has one reading, and the first offset where no JSON can continue (what
+/// serde_json reports) is where the first mistake shows; only the problem there is reported, the next one
+/// comes into view once it is fixed. Of the `diagnostics` (sorted), the one there is kept (a lone one: on
+/// that line), unless it is a consequence's ("holds one value"); else serde_json's words are used.
+fn first_mistake(text: &str, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let Err(error) = serde_json::from_str::<serde::de::IgnoredAny>(text.trim_start_matches('\u{feff}'))
+    else {
+        return diagnostics;
+    };
+    if error.line() == 0 || error.to_string().contains("recursion limit") {
+        return diagnostics;
+    }
+    let bom = text.len() - text.trim_start_matches('\u{feff}').len();
+    let serde_line_start =
+        bom + text[bom..].split_inclusive('\n').take(error.line() - 1).map(str::len).sum::<usize>();
+    let serde_line_end = text[serde_line_start..].find('\n').map_or(text.len(), |end| serde_line_start + end);
+    let mut at = (serde_line_start + error.column().saturating_sub(1)).min(serde_line_end);
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    // serde_json finds a trailing `,` at the bracket after it ("trailing comma", "key must be a string");
+    // the mistake is the `,`.
+    let closer_follows = text[at..].starts_with(['}', ']']);
+    let trailing_comma = text[..at].trim_end().strip_suffix(',').filter(|_| closer_follows).map(str::len);
+    if let Some(comma) = trailing_comma {
+        at = comma;
+    }
+    let line_start = text[..at].rfind('\n').map_or(bom, |newline| newline + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |end| at + end);
+    let consequence = |d: &Diagnostic| d.message.starts_with("a JSON document holds one");
+    let on_line = |d: &Diagnostic| (line_start..=line_end).contains(&d.range.start);
+    let at_end = error.classify() == serde_json::error::Category::Eof;
+    let kept = match diagnostics.as_slice() {
+        // A file cut short: the truncation's diagnostic says what is left open.
+        [only] => Some(only).filter(|only| at_end || on_line(only)),
+        many => many.iter().find(|d| d.range.start == at && !consequence(d)),
+    };
+    if let Some(kept) = kept {
+        return vec![kept.clone()];
+    }
+    // "expected `,` or `}` at line 5 column 3": the words without the place, which the range gives.
+    let words = error.to_string();
+    let words = match words.split(" at line ").next().unwrap_or(&words) {
+        _ if trailing_comma.is_some() => "a trailing `,` is not allowed in JSON".to_string(),
+        "control character (\\u0000-\\u001F) found while parsing a string" => {
+            "this string has no closing `\"` on its line (a line break in a JSON string is written `\\n`)"
+                .to_string()
+        }
+        "trailing comma" => "a trailing `,` is not allowed in JSON".to_string(),
+        "trailing characters" => "a JSON document holds one value; this is a second one".to_string(),
+        "expected value" => "expected a value".to_string(),
+        other => other.to_string(),
+    };
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    vec![Diagnostic::new(codes::J100, at..end, words)]
 }
 
 /// Removes the value that starts at or after `start` (the token a truncation cut in two), with its key in an
@@ -715,6 +777,28 @@ mod tests {
             );
         }
         assert!(parse("").root.is_none());
+    }
+
+    /// One mistake is one diagnostic, on its line (or the next, where a missing token is first seen), not
+    /// an error at every later token.
+    #[test]
+    fn one_mistake_is_one_diagnostic() {
+        let valid =
+            "{\n  \"name\": \"Sales\",\n  \"locale\": \"en-US\",\n  \"groups\": [1, 2],\n  \"on\": true\n}\n";
+        assert!(parse(valid).diagnostics.is_empty());
+        for (broken, line) in [
+            (valid.replace("\"Sales\",", "\"Sales\""), 3),
+            (valid.replace("\"locale\":", "\"locale\""), 3),
+            (valid.replace("\"en-US\",", "\"en-US,"), 3),
+            (valid.replace("[1, 2]", "[1, 2"), 4),
+            (valid.replace("2],", "2],,"), 4),
+            (valid.replace("true\n", "true,\n"), 5),
+        ] {
+            let json = parse(&broken);
+            let lines: Vec<usize> =
+                json.diagnostics.iter().map(|d| broken[..d.range.start].matches('\n').count() + 1).collect();
+            assert!(lines == [line] || lines == [line + 1], "{broken}: {:?}", json.diagnostics);
+        }
     }
 
     #[test]

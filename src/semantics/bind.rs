@@ -17,7 +17,7 @@
 //! - field names (`[A]`, `x[A]`, `[A = 1]`, `type [A = text]`) and the parameter names of function types
 //!   are not references; names used as types (`type table [A = _t]`, `Int64.Type`) are.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree, TreeCursor};
@@ -106,6 +106,9 @@ pub(super) struct Binder<'t> {
     locator: Locator<'t>,
     /// Scratch list of the children of the node being visited, with their field ids.
     children: Vec<(u16, Node<'t>)>,
+    /// The starts of the call arguments already said to miss their `each`: one forgotten `each` is one
+    /// mistake, however many fields its row function reads.
+    each_forgotten: HashSet<usize>,
 }
 
 impl<'t> Binder<'t> {
@@ -125,6 +128,7 @@ impl<'t> Binder<'t> {
             cursor: tree.walk(),
             locator: Locator::new(tree.root_node()),
             children: Vec::new(),
+            each_forgotten: HashSet::new(),
         }
     }
 
@@ -579,6 +583,9 @@ impl<'t> Binder<'t> {
             Resolution::Unresolved => {}
         }
         let argument = context.argument.map(|(start, end)| start..end);
+        if argument.as_ref().is_some_and(|argument| !self.each_forgotten.insert(argument.start)) {
+            return;
+        }
         let mistake = super::mistakes::missing_each(node, argument, self.text);
         self.analysis.mistakes.push(mistake);
     }

@@ -13,6 +13,7 @@
 //! |---|---|
 //! | [`model`] | the values: [`Scope`], [`Definition`], [`Reference`], [`Invocation`], [`Analysis`] |
 //! | `bind` | the walk that builds them and resolves names (M's scoping rules are listed there) |
+//! | `broken` | where syntax errors leave the name diagnostics unreliable (they are dropped there) |
 //! | `grammar` | the grammar's node kind and field ids the walk dispatches on |
 //! | [`query`] | the questions editors ask |
 //! | `checks` | `M201` unknown name, `M202` wrong argument count, `M203` duplicate name, `M204` unused binding |
@@ -31,6 +32,7 @@
 //! never recurses on the depth of the tree.
 
 mod bind;
+mod broken;
 mod checks;
 mod grammar;
 mod literals;
@@ -61,11 +63,30 @@ pub fn is_unnecessary(code: Code) -> bool {
     UNNECESSARY.iter().any(|c| c.id == code.id)
 }
 
-/// Analyses the names of a parsed document (`tree` must be the parse of `text`). Never fails; syntax
-/// errors leave what they break unresolved, and unknown names inside them are not reported.
+/// Analyses the names of a parsed document (`tree` must be the parse of `text`). Never fails. The name
+/// diagnostics of a text with syntax errors are those of the text as their fixes would make it
+/// ([`crate::syntax::repair`]), their ranges mapped back, so that a mistake one fix explains (a dropped `,` between bindings) leaves no name unknown
+/// and no step unused. Where no fix explains a syntax error, or a fix had to guess where a construct
+/// closes, no name diagnostic is reported in the `let` or member around it (`broken`).
 pub fn analyze(tree: &Tree, text: &str) -> Analysis {
+    let syntax_errors =
+        if tree.root_node().has_error() { crate::syntax::diagnose(tree, text) } else { Vec::new() };
+    let repaired = crate::syntax::repair::repair(tree, text, &syntax_errors);
     let mut analysis = bind::Binder::new(tree, text).run(tree);
-    checks::run(&mut analysis);
+    match &repaired {
+        // The editor's questions (the call around the cursor, the outline) are about the text as written;
+        // the name diagnostics are those of the text as the fixes make it.
+        Some(repaired) => {
+            let mut fixed = bind::Binder::new(&repaired.tree, &repaired.text).run(&repaired.tree);
+            checks::run(&mut fixed);
+            analysis.mistakes.clear();
+            analysis.diagnostics =
+                fixed.diagnostics.into_iter().map(|diagnostic| repaired.map_diagnostic(diagnostic)).collect();
+        }
+        None => checks::run(&mut analysis),
+    }
+    let unreliable = broken::regions(&analysis, &syntax_errors, repaired.is_some(), text.len());
+    broken::drop_inside(&mut analysis.diagnostics, &unreliable);
     suppress::apply(tree, text, &mut analysis.diagnostics);
     analysis.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id))

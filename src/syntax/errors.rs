@@ -11,7 +11,11 @@
 //! does a name with spaces written without its quotes ([`spaced_name`]).
 //!
 //! Cascades are avoided by reporting only the innermost unclosed construct at each stop, one diagnostic
-//! per position, and nothing inside an ERROR's nested ERRORs twice.
+//! per position, and nothing inside an ERROR's nested ERRORs twice. Where one token explains the problem
+//! (a `,`, a closing bracket, `in`, `then`, `else`, a binding's `=`), the diagnostic is placed where that
+//! token belongs (the `,` before the next binding for a bracket left open, the value a `then` was to
+//! precede) and carries the fix that writes it; the errors that fix makes disappear are dropped by the
+//! caller ([`super::diagnose`]), and name resolution reads the text as fixed ([`super::repair`]).
 //!
 //! The cost is linear in the size of the tree, whatever its depth and however many errors it holds: one
 //! cursor walk ([`Walk`]) keeps what a node needs to know about its ancestors (the constructs they leave
@@ -25,7 +29,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree, TreeCursor};
 
 use super::chars;
-use crate::diagnostics::{codes, Diagnostic};
+use crate::diagnostics::{codes, Diagnostic, Edit, Fix};
 
 mod foreign;
 mod spaced_name;
@@ -60,7 +64,9 @@ pub(super) fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         let mut descend = node.has_error();
         if problem && node.start_byte() < explained_until {
             descend = false;
-        } else if let Some((found, span)) = problem.then(|| explainer.explanation(node)).flatten() {
+        } else if let Some((found, span)) =
+            problem.then(|| explainer.explanation(node, &walk.place())).flatten()
+        {
             diagnostics.extend(found);
             explained_until = explained_until.max(span.end);
             descend = false;
@@ -94,13 +100,20 @@ impl Explainer<'_> {
     /// For an ERROR or MISSING node that one recognized mistake explains (an unquoted field name, a name
     /// with spaces written without its quotes, operators or quotes from other languages): its diagnostics
     /// and the span whose later problems all follow from it.
-    fn explanation(&mut self, node: Node) -> Option<(Vec<Diagnostic>, Range<usize>)> {
+    fn explanation(&mut self, node: Node, place: &Place) -> Option<(Vec<Diagnostic>, Range<usize>)> {
         let before = self.tokens.before(node.start_byte());
         let field_name = before.filter(|leaf| leaf.kind() == "generalized_identifier");
         if let Some((diagnostic, span)) = field_name.and_then(|name| {
             unquoted_field_name(node, name.range(), self.text, &mut self.field_name_scan_budget)
         }) {
             return Some((vec![diagnostic], span));
+        }
+        if let Some(parent) = place.parent.filter(|parent| parent.kind() == "item_access") {
+            if let Some((diagnostic, span)) =
+                list_read_as_item_access(node, parent, place.opens, self.tokens, self.text)
+            {
+                return Some((vec![diagnostic], span));
+            }
         }
         if !node.is_error() {
             return None;
@@ -444,6 +457,92 @@ impl Tokens {
         self.leaves.get(self.leaves.partition_point(|leaf| (leaf.start as usize) < offset)).copied()
     }
 
+    /// In the bracket `open`, not closed before `stop`: the first `,` at the bracket's own level followed
+    /// by `Name =` that starts a line indented no deeper than the bracket's line (where a binding or field
+    /// of the construct around the bracket starts), and that name. Reads at most [`LOOKAHEAD_TOKENS`]
+    /// tokens.
+    fn binding_after_unclosed(&self, open: &Open, stop: usize, text: &str) -> Option<(Leaf, Leaf)> {
+        if !matches!(open.kind, OpenKind::Bracket(_)) {
+            return None;
+        }
+        let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < open.at.end);
+        let mut depth = 0usize;
+        for (offset, leaf) in self.leaves[first..].iter().enumerate().take(LOOKAHEAD_TOKENS) {
+            if leaf.start as usize >= stop {
+                return None;
+            }
+            match classify(leaf.kind(), &text[leaf.range()]) {
+                TokenClass::Open(_) => depth += 1,
+                TokenClass::Close(_) if depth == 0 => return None,
+                TokenClass::Close(_) => depth -= 1,
+                TokenClass::Comma if depth == 0 => {
+                    let at = first + offset + 1;
+                    let (name, equals) = (self.leaves.get(at)?, self.leaves.get(at + 1)?);
+                    if matches!(name.kind(), "identifier" | "quoted_identifier" | "generalized_identifier")
+                        && equals.kind() == "="
+                        && starts_line_within(text, name.start as usize, open.at.start)
+                    {
+                        return Some((*leaf, *name));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// For a `let` whose `in`, or an `if` whose `then` or `else`, is missing before `stop`: the token it
+    /// was to come before, the first value at the construct's level that follows another value with
+    /// nothing between them (`if c x else y`, `if c then x y`, `let a = 1 a`; in a `let`, not a value
+    /// followed by `=`, which is the next binding). Reads at most [`LOOKAHEAD_TOKENS`] tokens.
+    fn missing_keyword(&self, open: &Open, stop: usize, text: &str) -> Option<Leaf> {
+        let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < open.at.end);
+        let (mut depth, mut inner) = (0usize, 0usize);
+        let mut after_then = open.kind != OpenKind::IfNeedsElse;
+        let mut previous: Option<(TokenClass, &str)> = None;
+        let leaves = &self.leaves[first..];
+        for (index, leaf) in leaves.iter().enumerate().take(LOOKAHEAD_TOKENS) {
+            if leaf.start as usize >= stop {
+                return None;
+            }
+            let word = &text[leaf.range()];
+            let class = classify(leaf.kind(), word);
+            let level = depth == 0 && inner == 0;
+            if level && after_then {
+                let value_before = previous
+                    .is_some_and(|(class, word)| ends_value(class) && !matches!(word, "type" | "section"));
+                // A name, a literal, a keyword that starts a value; not `?` or `!`.
+                let literal = class == TokenClass::Other
+                    && word.starts_with(|c: char| c.is_alphanumeric() || matches!(c, '"' | '#' | '.'));
+                let value_here = matches!(class, TokenClass::Name | TokenClass::If | TokenClass::Let)
+                    || literal
+                    || matches!(word, "each" | "try" | "not" | "error");
+                let binding_next = open.kind == OpenKind::Let
+                    && leaves.get(index + 1).is_some_and(|next| next.kind() == "=");
+                if value_before && value_here && !binding_next {
+                    return Some(*leaf);
+                }
+            }
+            let (opens_inner, closes_inner) = match open.kind {
+                OpenKind::Let => (class == TokenClass::Let, class == TokenClass::In),
+                _ => (class == TokenClass::If, class == TokenClass::Else),
+            };
+            match class {
+                TokenClass::Open(_) => depth += 1,
+                TokenClass::Close(_) if depth == 0 => return None,
+                TokenClass::Close(_) => depth -= 1,
+                _ if depth == 0 && opens_inner => inner += 1,
+                _ if depth == 0 && closes_inner && inner > 0 => inner -= 1,
+                TokenClass::Then if level => after_then = true,
+                TokenClass::Semicolon | TokenClass::In if depth == 0 => return None,
+                TokenClass::Comma if depth == 0 && open.kind != OpenKind::Let => return None,
+                _ => {}
+            }
+            previous = Some((class, word));
+        }
+        None
+    }
+
     /// The tokens inside `node`, in order.
     fn within(&self, node: Node) -> &[Leaf] {
         let first = self.leaves.partition_point(|leaf| (leaf.start as usize) < node.start_byte());
@@ -657,6 +756,8 @@ impl<'w> OpenStack<'w> {
 /// The balance check over the tokens of one ERROR node.
 struct Scan<'s, 't, 'w> {
     source: &'s Source<'t>,
+    /// All the tokens of the tree.
+    tokens: &'s Tokens,
     stack: OpenStack<'w>,
     diagnostics: Vec<Diagnostic>,
     /// Where we are in the shape of a section member, when the ERROR is among a section's members;
@@ -667,7 +768,10 @@ struct Scan<'s, 't, 'w> {
     binding_name: Option<Token>,
     /// A name at a `let`'s level right after a value (`... else (x - 1) Next`), which starts the next
     /// binding if an `=` follows: the `,` before it is missing.
-    unseparated_name: Option<Token>,
+    /// Where the `,` would go: the end of the token before the name.
+    unseparated_name: Option<(Token, usize)>,
+    /// A problem found explains the rest of the ERROR: the scan stops.
+    settled: bool,
 }
 
 /// The expected shape of a section member: `[attributes]? shared? Name = value ;`.
@@ -680,14 +784,39 @@ enum MemberShape {
 
 impl Scan<'_, '_, '_> {
     fn report_missing(&mut self, open: &Open, found: Option<&Token>, at: Range<usize>) {
+        let related = format!("the `{}` is here", &self.source.text[open.at.clone()]);
+        if let Some((comma, name)) = self.tokens.binding_after_unclosed(open, at.start, self.source.text) {
+            // `Source = f(x` then `, Next = ...`: the bracket was to close before the next binding.
+            let message = format!(
+                "{}, found `,` before `{} =`",
+                expectation(open, self.source),
+                show(&self.source.text[name.range()])
+            );
+            let fix = insertion(self.source.text, comma.start as usize, open.kind.expected());
+            let diagnostic = Diagnostic::new(codes::M102, comma.range(), message);
+            self.diagnostics.push(diagnostic.with_related(open.at.clone(), related).with_fix(fix));
+            return;
+        }
+        let keyword = !matches!(open.kind, OpenKind::Bracket(_));
+        if let Some(before) =
+            keyword.then(|| self.tokens.missing_keyword(open, at.start, self.source.text)).flatten()
+        {
+            let token = before.token(self.source.text);
+            let message = format!("{}, found `{}`", expectation(open, self.source), token.shown);
+            let fix = insertion(self.source.text, token.range.start, open.kind.expected());
+            let diagnostic = Diagnostic::new(codes::M102, token.range.clone(), message);
+            self.diagnostics.push(diagnostic.with_related(open.at.clone(), related).with_fix(fix));
+            return;
+        }
         let mut message = expectation(open, self.source);
         match found {
             Some(token) => message.push_str(&format!(", found `{}`", token.shown)),
             None => message.push_str(", found the end of the file"),
         }
-        let related = format!("the `{}` is here", &self.source.text[open.at.clone()]);
-        self.diagnostics
-            .push(Diagnostic::new(codes::M102, at, message).with_related(open.at.clone(), related));
+        let fix = insertion(self.source.text, at.start, open.kind.expected());
+        self.diagnostics.push(
+            Diagnostic::new(codes::M102, at, message).with_related(open.at.clone(), related).with_fix(fix),
+        );
     }
 
     fn report_unexpected(&mut self, token: &Token, message: String) {
@@ -702,6 +831,12 @@ impl Scan<'_, '_, '_> {
         if depth + 1 < self.stack.len() {
             let innermost = self.stack.last().cloned().expect("the stack is deeper than `depth`");
             self.report_missing(&innermost, Some(token), token.range.clone());
+            // `[EndDate) <> null)`: the closer may also be the other bracket, typed by mistake.
+            if let (OpenKind::Bracket(_), TokenClass::Close(_)) = (innermost.kind, token.class) {
+                if let Some(reported) = self.diagnostics.last_mut() {
+                    reported.fixes.push(replacement(token.range.clone(), innermost.kind.expected()));
+                }
+            }
         }
         self.stack.truncate(depth);
         closed
@@ -779,11 +914,12 @@ impl Scan<'_, '_, '_> {
     /// Follows the start of each `let` binding, `Name =`, and reports a name not followed by its `=`
     /// (`b f(a)`), which the parser otherwise reads as a missing `,` or gives up on the whole `let`.
     fn step_binding(&mut self, previous: Option<&Token>, token: &Token) {
-        if let Some(name) = self.unseparated_name.take() {
+        if let Some((name, comma_at)) = self.unseparated_name.take() {
             if token.class == TokenClass::Equals {
                 let message = format!("expected `,` between bindings, before `{} =`", name.shown);
                 let at = name.range.start;
-                self.diagnostics.push(Diagnostic::new(codes::M102, at..at, message));
+                let fix = insertion(self.source.text, comma_at, ",");
+                self.diagnostics.push(Diagnostic::new(codes::M102, at..at, message).with_fix(fix));
                 return;
             }
         }
@@ -791,7 +927,11 @@ impl Scan<'_, '_, '_> {
             if token.class != TokenClass::Equals {
                 let message =
                     format!("expected `=` after the binding name `{}`, found `{}`", name.shown, token.shown);
-                self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
+                let fix = insertion(self.source.text, name.range.end, "=");
+                self.diagnostics
+                    .push(Diagnostic::new(codes::M102, token.range.clone(), message).with_fix(fix));
+                // The rest of the ERROR is the value the parser could not place.
+                self.settled = true;
             }
             return;
         }
@@ -805,7 +945,8 @@ impl Scan<'_, '_, '_> {
                 matches!(p.class, TokenClass::Close(_) | TokenClass::Name | TokenClass::Other)
             })
         {
-            self.unseparated_name = Some(token.clone());
+            let comma_at = previous.map_or(token.range.start, |p| p.range.end);
+            self.unseparated_name = Some((token.clone(), comma_at));
         }
     }
 
@@ -830,7 +971,31 @@ impl Scan<'_, '_, '_> {
                 self.stack.push(Open { kind: OpenKind::Bracket(bracket), at: token.range.clone() })
             }
             TokenClass::Close(bracket) => {
-                if self.close_through(OpenKind::Bracket(bracket), token).is_none() {
+                let innermost = self.stack.last().cloned();
+                let swapped = innermost.filter(|open| {
+                    matches!(open.kind, OpenKind::Bracket(other) if other != bracket)
+                        && self.stack.innermost(OpenKind::Bracket(bracket)).is_none()
+                });
+                if let Some(open) = swapped {
+                    // `[Id = "x")`: the other closing bracket, typed by mistake.
+                    let expected = open.kind.expected();
+                    let message = format!(
+                        "unexpected `{}`: the `{}` at {} is still open; write `{expected}` to close it",
+                        token.shown,
+                        &self.source.text[open.at.clone()],
+                        self.source.position(open.at.start)
+                    );
+                    let fix = replacement(token.range.clone(), expected);
+                    self.diagnostics.push(
+                        Diagnostic::new(codes::M101, token.range.clone(), message)
+                            .with_related(
+                                open.at.clone(),
+                                format!("the `{}` is here", &self.source.text[open.at.clone()]),
+                            )
+                            .with_fix(fix),
+                    );
+                    self.stack.truncate(self.stack.len() - 1);
+                } else if self.close_through(OpenKind::Bracket(bracket), token).is_none() {
                     let message = format!(
                         "unexpected `{}`: there is no `{}` for it to close",
                         token.shown, bracket as char
@@ -879,11 +1044,20 @@ impl Scan<'_, '_, '_> {
             TokenClass::Semicolon => {
                 // A `;` ends a section member: whatever is still open there was never closed. Outside a
                 // section, a `;` in a `let` is a binding separator written the way other languages do.
+                let missing_in =
+                    self.stack.last().filter(|open| open.kind == OpenKind::Let).and_then(|open| {
+                        self.tokens.missing_keyword(open, token.range.start, self.source.text)
+                    });
                 match self.stack.last().cloned() {
+                    Some(innermost) if missing_in.is_some() => {
+                        self.report_missing(&innermost, Some(token), token.range.clone())
+                    }
                     Some(innermost) if innermost.kind == OpenKind::Let && !self.in_section => {
                         let message = "expected `,` between bindings, found `;` (bindings are separated by \
                                        `,`; `;` only ends section members)";
-                        self.diagnostics.push(Diagnostic::new(codes::M102, token.range.clone(), message));
+                        let fix = replacement(token.range.clone(), ",");
+                        self.diagnostics
+                            .push(Diagnostic::new(codes::M102, token.range.clone(), message).with_fix(fix));
                     }
                     Some(innermost) => self.report_missing(&innermost, Some(token), token.range.clone()),
                     None => {}
@@ -928,12 +1102,14 @@ fn diagnose_error(
     };
     let mut scan = Scan {
         source,
+        tokens: all_tokens,
         stack: OpenStack::new(place.opens),
         diagnostics: Vec::new(),
         member,
         in_section,
         // An ERROR right after a binding's name (`Orders Source{...}`): its first token should be `=`.
         unseparated_name: None,
+        settled: false,
         binding_name: place
             .parent
             .filter(|parent| parent.kind() == "binding")
@@ -947,6 +1123,9 @@ fn diagnose_error(
     for token in &tokens {
         scan.step(previous, token);
         previous = Some(token);
+        if scan.settled {
+            return scan.diagnostics;
+        }
     }
     // A name at the end of the ERROR may start a binding whose `=` follows it.
     if let Some(token) = after.as_ref().filter(|token| token.class == TokenClass::Equals) {
@@ -968,17 +1147,29 @@ fn diagnose_error(
             }
         }
     }
+    // A `let` or `if` opened inside the ERROR whose keyword is missing further on (`a = 1` then the body
+    // on the next line, with the `in` line dropped): the parser may have left the rest to another node.
+    if scan.diagnostics.is_empty() && scan.stack.len() > seeded {
+        let innermost = scan.stack.last().cloned().expect("the stack is deeper than what was seeded");
+        if !matches!(innermost.kind, OpenKind::Bracket(_))
+            && all_tokens.missing_keyword(&innermost, text.len(), text).is_some()
+        {
+            scan.report_missing(&innermost, None, text.len()..text.len());
+        }
+    }
     if !scan.diagnostics.is_empty() {
         return scan.diagnostics;
     }
     let end_of_file = after.is_none();
-    vec![unexpected(node, &tokens, text, place, next_named, before_leaf, end_of_file)]
+    vec![unexpected(node, &tokens, all_tokens, text, place, next_named, before_leaf, end_of_file)]
 }
 
 /// The fallback for an ERROR the balance check cannot explain: "unexpected X", worded by where it is.
+#[allow(clippy::too_many_arguments)]
 fn unexpected(
     node: Node,
     tokens: &[Token],
+    all_tokens: &Tokens,
     text: &str,
     place: &Place,
     next_named: Option<Node>,
@@ -1011,7 +1202,7 @@ fn unexpected(
         if place.opens.list.last().is_some_and(|open| open.kind == OpenKind::Let) {
             let message =
                 format!("expected `,` between bindings, before `{}`", show(&text[next.byte_range()]));
-            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+            return missing_comma(next.start_byte(), message, all_tokens, text);
         }
     }
     let follows_item = place.previous_named.is_some_and(|s| !s.is_extra());
@@ -1027,19 +1218,20 @@ fn unexpected(
             let next = next_named.expect("checked above");
             let what = if parent_kind == "binding" { "bindings" } else { "record fields" };
             let message = format!("expected `,` between {what}, before `{}`", show(&text[next.byte_range()]));
-            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+            return missing_comma(next.start_byte(), message, all_tokens, text);
         }
         _ => None,
     };
     if let (Some(what), true, true) = (separated, follows_item, starts_item) {
         let message = format!("expected `,` between {what}, found `{}`", first.shown);
-        return Diagnostic::new(codes::M102, first.range.clone(), message);
+        let fix = insertion(text, before.map_or(first.range.start, |b| b.range().end), ",");
+        return Diagnostic::new(codes::M102, first.range.clone(), message).with_fix(fix);
     }
     // `f(x y)`: the first item became the ERROR and the second was read as the item.
     if let (Some(what), true) = (separated, starts_item) {
         if let Some(next) = next_named.filter(|n| !n.is_extra() && !n.is_error()) {
             let message = format!("expected `,` between {what}, found `{}`", show(&text[next.byte_range()]));
-            return Diagnostic::new(codes::M102, next.start_byte()..next.start_byte(), message);
+            return missing_comma(next.start_byte(), message, all_tokens, text);
         }
     }
     if first.class == TokenClass::Semicolon
@@ -1055,6 +1247,17 @@ fn unexpected(
         let message = format!("unexpected invisible character {}; delete it", first.shown);
         return Diagnostic::new(codes::M101, first.range.clone(), message);
     }
+    // `f(x "a")`, `{1 each _}`: an item right after an item, with no `,` between them.
+    let after_value = before.is_some_and(|b| ends_value(classify(b.kind(), b.kind())) && !b.names_parent);
+    let opens_item = starts_item || matches!(first.shown.as_str(), "each" | "try" | "not" | "error" | "@");
+    if let (true, true, Some(what)) =
+        (after_value, opens_item, place.opens.list.last().and_then(separated_items))
+    {
+        let message = format!("expected `,` between {what}, found `{}`", first.shown);
+        let comma_at = before.map_or(first.range.start, |b| b.range().end);
+        return Diagnostic::new(codes::M102, first.range.clone(), message)
+            .with_fix(insertion(text, comma_at, ","));
+    }
     let mut message = format!("unexpected `{}`", first.shown);
     let expected = expected_tokens(before, &place.opens.list, place.in_section);
     if !expected.is_empty() {
@@ -1066,6 +1269,114 @@ fn unexpected(
         message.push_str(construct);
     }
     Diagnostic::new(codes::M101, first.range.clone(), message)
+}
+
+/// Whether a token of this class can end a value (a name, a literal, a closing bracket).
+fn ends_value(class: TokenClass) -> bool {
+    matches!(class, TokenClass::Name | TokenClass::Other | TokenClass::Close(_))
+}
+
+/// What the `,` inside an open construct separates.
+fn separated_items(open: &Open) -> Option<&'static str> {
+    match open.kind {
+        OpenKind::Bracket(b'(') => Some("arguments"),
+        OpenKind::Bracket(b'{') => Some("list items"),
+        OpenKind::Bracket(b'[') => Some("record fields"),
+        OpenKind::Let => Some("bindings"),
+        _ => None,
+    }
+}
+
+/// `{{"a", 1} {"b", 2}}` or `f(Source {"A", "B"})`: a list after an item, with no `,` between them, reads
+/// as an item access (`x{0}`) whose key holds a `,`. `node` is an ERROR or MISSING node in the item access
+/// `parent`; the diagnostic goes on the `{`, with the `,` to write before it, and explains everything up to
+/// the `}` that closes the list. The search for that `}` reads at most [`LOOKAHEAD_TOKENS`] tokens.
+fn list_read_as_item_access(
+    node: Node,
+    parent: Node,
+    opens: &Opens,
+    tokens: &Tokens,
+    text: &str,
+) -> Option<(Diagnostic, Range<usize>)> {
+    let collection = parent.child_by_field_name("collection")?;
+    let first = tokens.leaves.partition_point(|leaf| (leaf.start as usize) < collection.end_byte());
+    let open = tokens.leaves.get(first).filter(|leaf| leaf.kind() == "{")?;
+    if node.start_byte() < open.end as usize {
+        return None;
+    }
+    // The `}` of the list, then the closer of the construct around it: the parser's recovery may have
+    // taken the one for the other, and left the last one stray.
+    let mut depth = 0usize;
+    let mut comma_at_top = false;
+    let mut closes = Vec::with_capacity(2);
+    for leaf in tokens.leaves[first + 1..].iter().take(LOOKAHEAD_TOKENS) {
+        match classify(leaf.kind(), leaf.kind()) {
+            TokenClass::Open(_) => depth += 1,
+            TokenClass::Close(_) if depth == 0 => {
+                closes.push(leaf.range());
+                if closes.len() == 2 {
+                    break;
+                }
+            }
+            TokenClass::Close(_) => depth -= 1,
+            TokenClass::Comma if depth == 0 && closes.is_empty() => comma_at_top = true,
+            TokenClass::Semicolon | TokenClass::In => break,
+            _ => {}
+        }
+    }
+    let close = closes.last().filter(|_| comma_at_top)?;
+    // The construct around the item access: the one open before its own `{`, when the walk is inside it.
+    let inside_braces = opens.list.last().is_some_and(|last| last.at.start == open.start as usize);
+    let around =
+        if inside_braces { opens.list.len().checked_sub(2) } else { opens.list.len().checked_sub(1) };
+    let what = around.and_then(|at| opens.list.get(at)).and_then(separated_items).unwrap_or("list items");
+    let message = format!("expected `,` between {what}, before `{{`");
+    let at = open.start as usize;
+    Some((missing_comma(at, message, tokens, text), node.start_byte()..close.end))
+}
+
+/// Whether the token at `at` is the first on its line (a `,` before it aside) and indented no deeper than
+/// the line of `outer`.
+fn starts_line_within(text: &str, at: usize, outer: usize) -> bool {
+    let line_start = |offset: usize| text[..offset].rfind('\n').map_or(0, |newline| newline + 1);
+    let indent = |start: usize| text[start..].len() - text[start..].trim_start_matches([' ', '\t']).len();
+    let start = line_start(at);
+    let before = text[start..at].trim();
+    start > line_start(outer)
+        && (before.is_empty() || before == ",")
+        && indent(start) <= indent(line_start(outer))
+}
+
+/// How many tokens the searches for where a missing token belongs read at most (the `}` of a list read
+/// as an item access, the next binding after an open bracket, the value a `then`, `else` or `in` was to
+/// precede): each search starts at a syntax error, so a file with many costs at most this much for each.
+const LOOKAHEAD_TOKENS: usize = 4096;
+
+/// A missing `,` reported at `at`, where the next item starts, with the fix that writes it after the item
+/// before.
+fn missing_comma(at: usize, message: String, tokens: &Tokens, text: &str) -> Diagnostic {
+    let comma_at = tokens.before(at).map_or(at, |before| before.range().end);
+    Diagnostic::new(codes::M102, at..at, message).with_fix(insertion(text, comma_at, ","))
+}
+
+/// The fix that writes a missing `token` at `at`, with a space where a word would otherwise touch what is
+/// around it.
+fn insertion(text: &str, at: usize, token: &str) -> Fix {
+    // Words, and `=` as Fabric writes it, stand between spaces.
+    let is_word = token == "=" || token.starts_with(|c: char| c.is_alphabetic());
+    let solid_before = text[..at].chars().next_back().is_some_and(|c| !c.is_whitespace());
+    let solid_after = text[at..].chars().next().is_some_and(|c| !c.is_whitespace());
+    let space_before = if is_word && solid_before { " " } else { "" };
+    let space_after = if (is_word || token == ",") && solid_after { " " } else { "" };
+    Fix {
+        title: format!("insert `{token}`"),
+        edits: vec![Edit { range: at..at, new_text: format!("{space_before}{token}{space_after}") }],
+    }
+}
+
+/// The fix that writes `token` instead of what is at `range`.
+fn replacement(range: Range<usize>, token: &str) -> Fix {
+    Fix { title: format!("replace with `{token}`"), edits: vec![Edit { range, new_text: token.to_string() }] }
 }
 
 /// `b = ...` read as an equality: a binary `=` whose left operand is a name, which in a `let` is the next
@@ -1301,7 +1612,7 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
         })
     };
     let with_opener = |message: String, opener: Option<Node>, label: &str| {
-        let diagnostic = Diagnostic::new(codes::M102, at..at, message);
+        let diagnostic = Diagnostic::new(codes::M102, at..at, message).with_fix(insertion(text, at, kind));
         match opener {
             Some(opener) => diagnostic.with_related(opener.byte_range(), label.to_string()),
             None => diagnostic,
@@ -1315,16 +1626,50 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                 _ => "{",
             };
             let opener = opener(open);
+            let unclosed =
+                opener.map(|o| Open { kind: OpenKind::Bracket(open.as_bytes()[0]), at: o.byte_range() });
+            if let Some((o, (comma, name))) =
+                unclosed.and_then(|o| Some((o.clone(), tokens.binding_after_unclosed(&o, at, text)?)))
+            {
+                // `Source = f(x` then `, Next = ...`: the bracket was to close before the next binding.
+                let message = format!(
+                    "{}, found `,` before `{} =`",
+                    expectation(&o, source),
+                    show(&text[name.range()])
+                );
+                let fix = insertion(text, comma.start as usize, kind);
+                return Diagnostic::new(codes::M102, comma.range(), message)
+                    .with_related(o.at, format!("the `{open}` is here"))
+                    .with_fix(fix);
+            }
             let message = match opener {
                 Some(o) => {
                     format!("expected `{kind}` to close the `{open}` at {}", source.position(o.start_byte()))
                 }
                 None => format!("expected `{kind}`"),
             };
-            with_opener(message, opener, &format!("the `{open}` is here"))
+            let mut diagnostic = with_opener(message, opener, &format!("the `{open}` is here"));
+            // `[EndDate)`: the closer that follows may be the other bracket, typed by mistake.
+            if let Some(next) =
+                tokens.after(at).filter(|next| matches!(next.kind(), ")" | "]" | "}") && next.kind() != kind)
+            {
+                diagnostic.fixes.push(replacement(next.range(), kind));
+            }
+            diagnostic
         }
         "in" => {
             let opener = opener("let");
+            let open = opener.map(|o| Open { kind: OpenKind::Let, at: o.byte_range() });
+            if let Some((open, before)) =
+                open.and_then(|open| Some((open.clone(), tokens.missing_keyword(&open, at, text)?)))
+            {
+                // `a = 1` then the body on the next line: the `in` line was dropped.
+                let token = before.token(text);
+                let message = format!("{}, found `{}`", expectation(&open, source), token.shown);
+                return Diagnostic::new(codes::M102, token.range.clone(), message)
+                    .with_related(open.at, "the `let` is here")
+                    .with_fix(insertion(text, token.range.start, "in"));
+            }
             let message = match opener {
                 Some(o) => format!(
                     "expected `in` to close the `let` that starts at {}",
@@ -1355,7 +1700,7 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                 }
                 None => "expected `;`".to_string(),
             };
-            Diagnostic::new(codes::M102, at..at, message)
+            Diagnostic::new(codes::M102, at..at, message).with_fix(insertion(text, at, ";"))
         }
         // tree-sitter stands a missing operand in for the cheapest expression, a zero-width identifier.
         "identifier" | "generalized_identifier" | "quoted_identifier" | "number_literal" | "text_literal" => {
@@ -1378,6 +1723,7 @@ fn diagnose_missing(node: Node, parent: Option<Node>, tokens: &Tokens, source: &
                     .map_or_else(|| "the end of the file".to_string(), |t| format!("`{}`", t.shown));
                 let message =
                     format!("expected {item} after `,`, found {found} (a trailing `,` is not allowed)");
+                // No fix: while an item is being typed after it, the `,` is no mistake.
                 return Diagnostic::new(codes::M102, comma.end..comma.end, message);
             }
             let message = match before {

@@ -214,6 +214,114 @@ pub(super) fn misquoted(text: &str) -> Vec<usize> {
     found
 }
 
+/// Quoted tokens that lost their closing quote: a text literal or quoted name whose closing quote, as the
+/// text is written, is followed by a name or a number (`"Region, "Segment"`, the `"` after `Region` left
+/// out; `"one else x & " rows"`). M never writes a name right after a closing quote; a quote left out makes the
+/// literal run on to the next literal's opening quote and flips every later literal between text and code.
+/// Each is an `M103` at the opening quote, with fixes that write the lost quote where it most likely was:
+/// before the first `,`, `)`, `]`, `}` or `;` in the literal, or at its first space (the checker keeps the
+/// one after which the text parses best). Returns each diagnostic and the span whose lexical problems are
+/// its consequences: to the end of the literal that really follows. The scan lexes as the grammar does
+/// (comments and quoted tokens), and after a lost quote goes on from the quote that closed it as written,
+/// which opens the next literal.
+pub(super) fn lost_quotes(text: &str) -> Vec<(Diagnostic, Range<usize>)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at..].iter().position(|&b| matches!(b, b'"' | b'/')) {
+            Some(skip) => at += skip,
+            None => break,
+        }
+        match (bytes[at], bytes.get(at + 1)) {
+            (b'"', _) => {
+                let end = quoted_end(bytes, at + 1);
+                let closed = end <= bytes.len() && end > at + 1 && bytes[end - 1] == b'"';
+                let rest = &text[end.min(text.len())..];
+                let name_at_once = rest.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+                let verbatim = text[..at].ends_with("#!");
+                let body = if closed { &text[at + 1..end - 1] } else { "" };
+                // After spaces a name more often follows a value whose `,` or `=` was left out (`"a" b`,
+                // `#"Step" Table.AddColumn(...)`): only a text that swallowed code (a `,` or a bracket in
+                // it) lost its quote there.
+                let spaced = !name_at_once
+                    && name_after(rest)
+                    && !text[..at].ends_with('#')
+                    && body.contains([',', ')', ']', '}', ';']);
+                let candidates = if closed && (name_at_once || spaced) && !verbatim {
+                    lost_quote_places(body, at + 1)
+                } else {
+                    Vec::new()
+                };
+                if candidates.is_empty() {
+                    at = end;
+                    continue;
+                }
+                let next = text[end..].trim_start_matches([' ', '\t']);
+                let name: String =
+                    next.chars().take_while(|c| c.is_alphanumeric() || *c == '_').take(24).collect();
+                let message = format!(
+                    "this text seems to have lost its closing `\"`: as written it runs on to the `\"` before `{name}` \
+                     (a name never follows a closing quote)"
+                );
+                let mut diagnostic = Diagnostic::new(codes::M103, at..at + 1, message);
+                for place in candidates {
+                    let edit = Edit { range: place..place, new_text: "\"".to_string() };
+                    let shown: String = text[at..place].chars().take(24).collect();
+                    diagnostic
+                        .fixes
+                        .push(Fix { title: format!("close the text after `{shown}`"), edits: vec![edit] });
+                }
+                // The quote that closed it as written opens the literal that really follows.
+                let swallowed_to = quoted_end(bytes, end);
+                found.push((diagnostic, at..swallowed_to));
+                at = end - 1;
+            }
+            (b'/', Some(b'/')) => {
+                at += text[at..]
+                    .find(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'])
+                    .unwrap_or(text.len() - at);
+            }
+            (b'/', Some(b'*')) => {
+                at = text[at + 2..].find("*/").map_or(text.len(), |end| at + 2 + end + 2);
+            }
+            _ => at += 1,
+        }
+    }
+    found
+}
+
+/// Whether `rest`, what follows a closing quote, starts with a name or a number after spaces on its line:
+/// never M, but for the keywords that may follow a value (`"a" and b`).
+fn name_after(rest: &str) -> bool {
+    let spaced = rest.trim_start_matches([' ', '\t']);
+    let length =
+        spaced.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).unwrap_or(spaced.len());
+    let word = &spaced[..length];
+    const FOLLOW_VALUES: [&str; 10] =
+        ["and", "or", "as", "is", "meta", "then", "else", "in", "otherwise", "catch"];
+    !word.is_empty() && !FOLLOW_VALUES.contains(&word)
+}
+
+/// Where the closing quote of a literal whose body is `body` (starting at offset `start`) most likely was:
+/// before each of the first two of `,`, `)`, `]`, `}`, `;`, and at the first space or line break, in
+/// order; at most three places.
+fn lost_quote_places(body: &str, start: usize) -> Vec<usize> {
+    let mut places: Vec<usize> = body
+        .char_indices()
+        .filter(|(_, c)| matches!(c, ',' | ')' | ']' | '}' | ';'))
+        .map(|(at, _)| start + at)
+        .take(2)
+        .collect();
+    if let Some(space) = body.find(|c: char| c.is_whitespace()).filter(|&space| space > 0) {
+        places.push(start + space);
+    }
+    places.sort_unstable();
+    places.dedup();
+    places.truncate(3);
+    places
+}
+
 /// The offset of the next `#(` in `bytes`.
 fn find_escape_start(bytes: &[u8]) -> Option<usize> {
     let mut from = 0;

@@ -5,7 +5,8 @@
 //! Parsing never fails: every input gives a tree, and every problem is a diagnostic beside it. Syntax errors
 //! come from the tree's ERROR and MISSING nodes ([`errors`]); lexical problems (unterminated literals and
 //! comments, bad escapes, malformed numbers, characters a name cannot hold) from the tokens, which the grammar keeps whole on purpose
-//! ([`lexical`]). Nodes are found by offset with [`locate`], never by climbing from a node to its parents.
+//! ([`lexical`]). The text as the syntax errors' fixes would make it is what name resolution reads
+//! ([`repair`]). Nodes are found by offset with [`locate`], never by climbing from a node to its parents.
 //! This module may use `diagnostics` and `text`; it knows no files, no LSP and no CLI.
 
 pub mod chars;
@@ -14,10 +15,11 @@ mod errors;
 mod lexical;
 pub mod locate;
 pub mod names;
+pub mod repair;
 
 use tree_sitter::{Parser, Tree};
 
-use crate::diagnostics::{codes, Diagnostic};
+use crate::diagnostics::{self, codes, Diagnostic};
 use crate::text;
 
 pub use document::Document;
@@ -183,7 +185,26 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         let first_not_before = misspelt_names.partition_point(|name| name.end < range.start);
         misspelt_names.get(first_not_before).is_some_and(|name| name.start <= range.end)
     };
-    let mut diagnostics: Vec<Diagnostic> = errors::diagnose(tree, text)
+    // A literal that lost its closing quote explains the errors after it, and the lexical problems of the
+    // literal it swallowed (a GUID read as numbers).
+    // (A name right after a closing quote is never M: a text without syntax errors lost no quote.)
+    let lost_quotes = if tree.root_node().has_error() { lexical::lost_quotes(text) } else { Vec::new() };
+    let mut found = errors::diagnose(tree, text);
+    let lexical = if lost_quotes.is_empty() {
+        lexical
+    } else {
+        // Every later quote flips too: a literal unterminated after a lost quote is its consequence.
+        let swallowed = |d: &Diagnostic| {
+            lost_quotes.iter().any(|(lost, span)| {
+                span.contains(&d.range.start) || (lexical::runs_to_end(d) && d.range.start > lost.range.start)
+            })
+        };
+        found.retain(|d| !lost_quotes.iter().any(|(lost, _)| lost.range.start == d.range.start));
+        found.extend(lost_quotes.iter().map(|(lost, _)| lost.clone()));
+        found.sort_by_key(|d| (d.range.start, d.range.end));
+        lexical.into_iter().filter(|d| !swallowed(d)).collect()
+    };
+    let mut diagnostics: Vec<Diagnostic> = without_consequences(tree, text, found)
         .into_iter()
         .filter(|d| horizon.is_none_or(|horizon| d.range.start < horizon))
         .filter(|d| !touches_misspelt_name(&d.range))
@@ -193,6 +214,72 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     limit_errors(&mut diagnostics);
     diagnostics
 }
+
+/// The syntax errors of `found` (the errors of `tree`, in order) that are not consequences of an earlier
+/// one's mistake. tree-sitter's recovery from one mistake (a `=` left out after a binding's name) can leave
+/// ERROR nodes further on. In order, the fix of the first diagnostic that has one is applied ([`repair`])
+/// and the errors after it are those of the text so fixed, in so far as it has no more of them than
+/// before (more means the fix was not what was meant); at most [`PRUNING_ROUNDS`] times.
+fn without_consequences(tree: &Tree, text: &str, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if found.len() > repair::MOST_ERRORS {
+        return found;
+    }
+    let mut kept: Vec<Diagnostic> = Vec::new();
+    let mut rest = found;
+    let mut applied: Vec<diagnostics::Edit> = Vec::new();
+    for _ in 0..PRUNING_ROUNDS {
+        let Some(fixed) = rest.iter().position(|d| !d.fixes.is_empty()) else { break };
+        // Nothing before it or after it to tell apart, and no fixes to choose from.
+        if fixed == 0 && rest.len() == 1 && rest[0].fixes.len() == 1 {
+            break;
+        }
+        // Of the fixes a diagnostic offers (a missing `]`, or a `)` typed for it), the one after which the
+        // text has the fewest errors is what was meant; it becomes the first.
+        let mut best: Option<(usize, repair::Repaired, Vec<Diagnostic>)> = None;
+        for (index, fix) in rest[fixed].fixes.iter().enumerate().take(3) {
+            let [edit] = fix.edits.as_slice() else { continue };
+            let mut edits = applied.clone();
+            edits.push(edit.clone());
+            let Some(repaired) = repair::apply(tree, text, edits) else { continue };
+            let again = errors::diagnose(&repaired.tree, &repaired.text);
+            if best.as_ref().is_none_or(|(_, _, fewest)| again.len() < fewest.len()) {
+                best = Some((index, repaired, again));
+            }
+        }
+        let Some((index, repaired, again)) = best else { break };
+        rest[fixed].fixes.swap(0, index);
+        applied.push(repair::first_edit(&rest[fixed]).expect("the fix just applied has one edit"));
+        let fixed_at = rest[fixed].range.start;
+        let starts_again: Vec<usize> =
+            again.iter().map(|again| repaired.to_original(again.range.start, false)).collect();
+        let after: Vec<Diagnostic> = again
+            .into_iter()
+            .map(|again| {
+                let start = repaired.to_original(again.range.start, false);
+                // An error found at the same place before keeps its words, measured in the text as written.
+                match rest.iter().find(|d| d.range.start == start) {
+                    Some(before) => before.clone(),
+                    None => repaired.map_diagnostic(again),
+                }
+            })
+            .filter(|d| d.range.start > fixed_at)
+            .collect();
+        if after.len() > rest.len() - fixed - 1 {
+            break;
+        }
+        // An error before the fixed one that the fix makes disappear was its consequence too (`if c 1 2`
+        // reads `1` as unexpected before the `then` is found missing).
+        let fixed_diagnostic = rest.remove(fixed);
+        kept.extend(rest.drain(..fixed).filter(|before| starts_again.contains(&before.range.start)));
+        kept.push(fixed_diagnostic);
+        rest = after;
+    }
+    kept.extend(rest);
+    kept
+}
+
+/// How many fixes [`without_consequences`] tries, each a reparse.
+const PRUNING_ROUNDS: usize = 4;
 
 /// How many syntax errors a file shows at most, as compilers stop after a number of errors (clang's
 /// `-ferror-limit`, javac's `-Xmaxerrs`).
