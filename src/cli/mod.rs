@@ -20,6 +20,7 @@ mod pull;
 mod push;
 mod remote;
 mod run;
+mod schedule;
 mod walk;
 
 use std::io::IsTerminal;
@@ -88,6 +89,8 @@ enum Command {
     Set(items::SetArgs),
     /// Show a Dataflow's public parameters.
     Parameters(items::ParametersArgs),
+    /// List, add, set, remove, enable or disable a Dataflow's refresh (or publish) schedules.
+    Schedule(schedule::ScheduleArgs),
     /// Serve the local Fabric emulator over HTTP; the first stdout line is its base URL.
     Emulator(emulator::EmulatorArgs),
     /// Print the help of dfls, or of a command (`dfls help push`).
@@ -188,6 +191,7 @@ pub fn main() -> ExitCode {
         Command::Delete(args) => items::delete(args),
         Command::Set(args) => items::set(args),
         Command::Parameters(args) => items::parameters(args),
+        Command::Schedule(args) => schedule::run(args),
         Command::Emulator(args) => emulator::run(args),
         Command::Help(args) => help(args),
     };

@@ -328,6 +328,54 @@ impl Client {
         self.http.send(Method::PATCH, &path, Some(&body), Repeat::Safe, BodyLimit::Json)?.json("the Dataflow")
     }
 
+    /// The schedules of an item's job type (`Execute`, `ApplyChanges`), as Fabric's `ItemSchedule` objects.
+    pub fn schedules(&self, workspace: &str, item: &str, job_type: &str) -> Result<Vec<Value>, FabricError> {
+        self.list(&format!("/workspaces/{workspace}/items/{item}/jobs/{job_type}/schedules"), "the schedules")
+    }
+
+    /// Creates a schedule (`CreateScheduleRequest`); returns the `ItemSchedule`.
+    pub fn create_schedule(
+        &self,
+        workspace: &str,
+        item: &str,
+        job_type: &str,
+        request: &Value,
+    ) -> Result<Value, FabricError> {
+        let path = format!("/workspaces/{workspace}/items/{item}/jobs/{job_type}/schedules");
+        // Never sent twice: a lost answer to a create that happened would make a second schedule.
+        self.http
+            .send(Method::POST, &path, Some(request), Repeat::Never, BodyLimit::Json)?
+            .json("the schedule")
+    }
+
+    /// Replaces a schedule (`UpdateScheduleRequest`, the shape of a create); returns the `ItemSchedule`.
+    pub fn update_schedule(
+        &self,
+        workspace: &str,
+        item: &str,
+        job_type: &str,
+        schedule: &str,
+        request: &Value,
+    ) -> Result<Value, FabricError> {
+        let path = format!("/workspaces/{workspace}/items/{item}/jobs/{job_type}/schedules/{schedule}");
+        self.http
+            .send(Method::PATCH, &path, Some(request), Repeat::Safe, BodyLimit::Json)?
+            .json("the schedule")
+    }
+
+    /// Deletes a schedule.
+    pub fn delete_schedule(
+        &self,
+        workspace: &str,
+        item: &str,
+        job_type: &str,
+        schedule: &str,
+    ) -> Result<(), FabricError> {
+        let path = format!("/workspaces/{workspace}/items/{item}/jobs/{job_type}/schedules/{schedule}");
+        self.http.send(Method::DELETE, &path, None, Repeat::Safe, BodyLimit::Json)?;
+        Ok(())
+    }
+
     /// Deletes a Dataflow.
     pub fn delete_dataflow(&self, workspace: &str, id: &str) -> Result<(), FabricError> {
         self.http.send(

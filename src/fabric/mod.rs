@@ -21,6 +21,7 @@ pub mod deploy;
 pub mod error;
 pub mod http;
 pub mod origin;
+pub mod schedule;
 pub mod target;
 pub mod time;
 

@@ -9,4 +9,5 @@ mod items;
 mod kills;
 mod loop_;
 mod reach;
+mod schedules;
 mod support;

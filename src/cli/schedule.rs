@@ -1,0 +1,295 @@
+//! `dfls schedule list|add|set|remove|enable|disable ITEM ...`: the schedules of a Dataflow's refresh
+//! (Execute) job, or of its publish (ApplyChanges) job with `--job publish`, through Fabric's Job Scheduler.
+//! Everything is validated with Fabric's limits before any call ([`crate::fabric::schedule`]).
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::{json, Value};
+
+use super::exit;
+use super::remote::{self, Output, TargetArgs};
+use crate::fabric::schedule::{self, Recurrence, Schedule};
+use crate::fabric::{deploy, FabricError};
+
+#[derive(Debug, Args)]
+pub(super) struct ScheduleArgs {
+    #[command(subcommand)]
+    command: ScheduleCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ScheduleCommand {
+    /// List the schedules (`--output json`: Fabric's ItemSchedule objects).
+    List(Common),
+    /// Add a schedule.
+    Add(Add),
+    /// Replace a schedule's timing (the same options as add).
+    Set(Set),
+    /// Remove a schedule.
+    Remove(Named),
+    /// Turn a schedule on.
+    Enable(Named),
+    /// Turn a schedule off.
+    Disable(Named),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Job {
+    /// The Execute job.
+    Refresh,
+    /// The ApplyChanges job.
+    Publish,
+}
+
+impl Job {
+    fn api_name(self) -> &'static str {
+        match self {
+            Job::Refresh => "Execute",
+            Job::Publish => "ApplyChanges",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// A local item folder (or a file of one), or the display name of a remote Dataflow.
+    #[arg(value_name = "ITEM")]
+    item: String,
+    /// The job the schedule runs.
+    #[arg(long, value_enum, default_value_t = Job::Refresh)]
+    job: Job,
+    #[command(flatten)]
+    target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+struct Named {
+    #[command(flatten)]
+    common: Common,
+    /// The schedule's id (`dfls schedule list` shows them).
+    #[arg(value_name = "ID")]
+    id: String,
+}
+
+#[derive(Debug, Args)]
+struct Timing {
+    /// Every MINUTES minutes (Cron).
+    #[arg(long, value_name = "MINUTES", conflicts_with_all = ["daily", "weekly", "monthly"])]
+    every: Option<u32>,
+    /// Daily at these times (hh:mm[,hh:mm...]).
+    #[arg(long, value_name = "TIMES", conflicts_with_all = ["weekly", "monthly"])]
+    daily: Option<String>,
+    /// Weekly on these days (monday[,friday...]), at --at.
+    #[arg(long, value_name = "DAYS", requires = "at", conflicts_with = "monthly")]
+    weekly: Option<String>,
+    /// Monthly on a day of the month (15) or an ordinal weekday (first-monday), at --at.
+    #[arg(long, value_name = "DAY", requires = "at")]
+    monthly: Option<String>,
+    /// The times of --weekly and --monthly (hh:mm[,hh:mm...]).
+    #[arg(long, value_name = "TIMES")]
+    at: Option<String>,
+    /// With --monthly: every N months (1 to 12).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "monthly")]
+    every_months: u32,
+    /// When the schedule starts (a date, or a date and time; UTC unless it has a zone) [default: now]
+    #[arg(long, value_name = "DATETIME")]
+    start: Option<String>,
+    /// When it ends [default: a year after it starts]
+    #[arg(long, value_name = "DATETIME")]
+    end: Option<String>,
+    /// The time zone of the times: a Windows id (`Central Standard Time`) or an IANA name (`America/Chicago`).
+    #[arg(long, value_name = "TZ", default_value = "UTC")]
+    time_zone: String,
+    /// Create it turned off.
+    #[arg(long)]
+    disabled: bool,
+}
+
+#[derive(Debug, Args)]
+struct Add {
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    timing: Timing,
+}
+
+#[derive(Debug, Args)]
+struct Set {
+    #[command(flatten)]
+    common: Common,
+    /// The schedule's id.
+    #[arg(value_name = "ID")]
+    id: String,
+    #[command(flatten)]
+    timing: Timing,
+}
+
+/// The schedule the options describe, or why it cannot be.
+fn schedule_of(timing: &Timing) -> Result<Schedule, String> {
+    let at = || schedule::times(timing.at.as_deref().unwrap_or(""));
+    let recurrence = match (&timing.every, &timing.daily, &timing.weekly, &timing.monthly) {
+        (Some(minutes), ..) => schedule::every(*minutes)?,
+        (_, Some(times), ..) => Recurrence::Daily { times: schedule::times(times)? },
+        (_, _, Some(days), _) => Recurrence::Weekly { days: schedule::weekdays(days)?, times: at()? },
+        (_, _, _, Some(day)) => {
+            if !(1..=12).contains(&timing.every_months) {
+                return Err(format!("--every-months takes 1 to 12, not {}", timing.every_months));
+            }
+            Recurrence::Monthly {
+                occurrence: schedule::monthly(day)?,
+                times: at()?,
+                months: timing.every_months,
+            }
+        }
+        _ => return Err("say when: --every, --daily, --weekly or --monthly".to_owned()),
+    };
+    let (default_start, _) = schedule::default_window(jiff::Timestamp::now());
+    let start = match &timing.start {
+        Some(start) => schedule::utc(start)?,
+        None => default_start,
+    };
+    let end = match &timing.end {
+        Some(end) => schedule::utc(end)?,
+        None => {
+            let start_instant = crate::fabric::time::instant(&start).unwrap_or_else(jiff::Timestamp::now);
+            schedule::default_window(start_instant).1
+        }
+    };
+    if start >= end {
+        return Err(format!("the schedule ends ({end}) before it starts ({start})"));
+    }
+    Ok(Schedule {
+        recurrence,
+        start,
+        end,
+        time_zone: schedule::time_zone(&timing.time_zone)?,
+        enabled: !timing.disabled,
+    })
+}
+
+pub(super) fn run(args: ScheduleArgs) -> u8 {
+    match args.command {
+        ScheduleCommand::List(common) => list(&common),
+        ScheduleCommand::Add(add) => match schedule_of(&add.timing) {
+            Ok(schedule) => change(&add.common, None, Change::Put(schedule)),
+            Err(message) => usage(&message),
+        },
+        ScheduleCommand::Set(set) => match schedule_of(&set.timing) {
+            Ok(schedule) => change(&set.common, Some(&set.id), Change::Put(schedule)),
+            Err(message) => usage(&message),
+        },
+        ScheduleCommand::Remove(named) => change(&named.common, Some(&named.id), Change::Remove),
+        ScheduleCommand::Enable(named) => change(&named.common, Some(&named.id), Change::Enabled(true)),
+        ScheduleCommand::Disable(named) => change(&named.common, Some(&named.id), Change::Enabled(false)),
+    }
+}
+
+fn usage(message: &str) -> u8 {
+    eprintln!("dfls: error: {message}");
+    exit::USAGE
+}
+
+fn list(common: &Common) -> u8 {
+    let job = common.job.api_name();
+    let result = remote::connect_existing(&common.target, &common.item).and_then(|connection| {
+        let item = deploy::resolve(&connection, &common.item)?;
+        Ok((connection.client.schedules(&connection.workspace, &item.id, job)?, item))
+    });
+    let (schedules, item) = match result {
+        Ok(found) => found,
+        Err(error) => return remote::fail(&error),
+    };
+    if common.target.output == Output::Json {
+        println!(
+            "{}",
+            json!({"displayName": item.display_name, "id": item.id, "jobType": job, "schedules": schedules})
+        );
+        return exit::SUCCESS;
+    }
+    if schedules.is_empty() {
+        println!("`{}` has no {} schedule", item.display_name, common.job.api_name());
+        return exit::SUCCESS;
+    }
+    for schedule in &schedules {
+        println!("{}", line(schedule));
+    }
+    exit::SUCCESS
+}
+
+/// One schedule in words: `ID  on|off  daily at 08:00 (UTC), from ... to ...`.
+fn line(schedule: &Value) -> String {
+    let configuration = &schedule["configuration"];
+    format!(
+        "{}  {:<3}  {}, from {} to {}",
+        schedule["id"].as_str().unwrap_or("?"),
+        if schedule["enabled"] == true { "on" } else { "off" },
+        schedule::describe(configuration),
+        remote::shown_time(configuration["startDateTime"].as_str()),
+        remote::shown_time(configuration["endDateTime"].as_str())
+    )
+}
+
+enum Change {
+    Put(Schedule),
+    Remove,
+    Enabled(bool),
+}
+
+fn change(common: &Common, id: Option<&str>, change: Change) -> u8 {
+    let job = common.job.api_name();
+    let result = remote::connect_existing(&common.target, &common.item).and_then(|connection| {
+        let item = deploy::resolve(&connection, &common.item)?;
+        let (client, workspace) = (&connection.client, &connection.workspace);
+        let answer = match (&change, id) {
+            (Change::Put(schedule), None) => {
+                let existing = client.schedules(workspace, &item.id, job)?.len();
+                if existing >= schedule::MAX_SCHEDULES {
+                    return Err(FabricError::Config(format!(
+                        "`{}` has {existing} {job} schedules, the most Fabric keeps ({}): remove one first",
+                        item.display_name,
+                        schedule::MAX_SCHEDULES
+                    )));
+                }
+                Some(client.create_schedule(workspace, &item.id, job, &schedule.request())?)
+            }
+            (Change::Put(schedule), Some(id)) => {
+                Some(client.update_schedule(workspace, &item.id, job, id, &schedule.request())?)
+            }
+            (Change::Remove, Some(id)) => {
+                client.delete_schedule(workspace, &item.id, job, id)?;
+                None
+            }
+            (Change::Enabled(enabled), Some(id)) => {
+                let current = client
+                    .schedules(workspace, &item.id, job)?
+                    .into_iter()
+                    .find(|s| s["id"] == id)
+                    .ok_or_else(|| {
+                        FabricError::Config(format!("`{}` has no {job} schedule {id}", item.display_name))
+                    })?;
+                let request = json!({"enabled": enabled, "configuration": current["configuration"]});
+                Some(client.update_schedule(workspace, &item.id, job, id, &request)?)
+            }
+            (_, None) => return Err(FabricError::Config("a schedule id is needed".to_owned())),
+        };
+        Ok((item, answer))
+    });
+    match result {
+        Ok((item, answer)) => {
+            if common.target.output == Output::Json {
+                let removed = answer.is_none().then_some(id).flatten();
+                println!(
+                    "{}",
+                    json!({"displayName": item.display_name, "id": item.id, "jobType": job, "schedule": answer,
+                           "removed": removed})
+                );
+            } else {
+                match answer {
+                    Some(schedule) => println!("`{}`: {}", item.display_name, line(&schedule)),
+                    None => println!("`{}`: removed schedule {}", item.display_name, id.unwrap_or("?")),
+                }
+            }
+            exit::SUCCESS
+        }
+        Err(error) => remote::fail(&error),
+    }
+}
