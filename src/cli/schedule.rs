@@ -57,6 +57,10 @@ struct Common {
     /// The job the schedule runs.
     #[arg(long, value_enum, default_value_t = Job::Refresh)]
     job: Job,
+    /// Also write the item folder's `.schedules` (what Git integration keeps) as Fabric has the schedules after
+    /// the change; ITEM must be the folder.
+    #[arg(long)]
+    to_folder: bool,
     #[command(flatten)]
     target: TargetArgs,
 }
@@ -192,7 +196,11 @@ fn list(common: &Common) -> u8 {
     let job = common.job.api_name();
     let result = remote::connect_existing(&common.target, &common.item).and_then(|connection| {
         let item = deploy::resolve(&connection, &common.item)?;
-        Ok((connection.client.schedules(&connection.workspace, &item.id, job)?, item))
+        let schedules = connection.client.schedules(&connection.workspace, &item.id, job)?;
+        if common.to_folder {
+            write_folder(&connection, &item, &common.item)?;
+        }
+        Ok((schedules, item))
     });
     let (schedules, item) = match result {
         Ok(found) => found,
@@ -228,6 +236,46 @@ fn line(schedule: &Value) -> String {
     )
 }
 
+/// The `$schema` of a `.schedules` part.
+const SCHEDULES_SCHEMA: &str =
+    "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/schedules/1.0.0/schema.json";
+
+/// Writes the item folder's `.schedules` as Fabric has the item's schedules now (refresh, then publish),
+/// atomically. ITEM must name a folder, which is checked before any change is made ([`folder_of`]).
+fn write_folder(
+    connection: &crate::fabric::Connection,
+    item: &crate::fabric::Item,
+    named: &str,
+) -> Result<(), FabricError> {
+    let dir = folder_of(named)?;
+    let mut schedules = Vec::new();
+    for job in [Job::Refresh, Job::Publish] {
+        for schedule in connection.client.schedules(&connection.workspace, &item.id, job.api_name())? {
+            schedules.push(json!({
+                "enabled": schedule["enabled"],
+                "jobType": job.api_name(),
+                "configuration": schedule["configuration"],
+            }));
+        }
+    }
+    let mut text =
+        serde_json::to_string_pretty(&json!({"$schema": SCHEDULES_SCHEMA, "schedules": schedules}))
+            .unwrap_or_default();
+    text.push('\n');
+    let path = dir.join(crate::definition::parts::SCHEDULES);
+    crate::definition::folder::write_atomically(&path, text.as_bytes())
+        .map_err(|error| FabricError::Io(format!("cannot write {}: {error}", path.display())))?;
+    eprintln!("dfls: wrote {}", path.display());
+    Ok(())
+}
+
+/// The item folder ITEM names, for `--to-folder`.
+fn folder_of(named: &str) -> Result<std::path::PathBuf, FabricError> {
+    crate::definition::folder::named_folder(std::path::Path::new(named)).ok_or_else(|| {
+        FabricError::Config(format!("--to-folder needs ITEM to be the item folder, and `{named}` is not one"))
+    })
+}
+
 enum Change {
     Put(Schedule),
     Remove,
@@ -236,6 +284,11 @@ enum Change {
 
 fn change(common: &Common, id: Option<&str>, change: Change) -> u8 {
     let job = common.job.api_name();
+    if common.to_folder {
+        if let Err(error) = folder_of(&common.item) {
+            return remote::fail(&error);
+        }
+    }
     let result = remote::connect_existing(&common.target, &common.item).and_then(|connection| {
         let item = deploy::resolve(&connection, &common.item)?;
         let (client, workspace) = (&connection.client, &connection.workspace);
@@ -271,6 +324,9 @@ fn change(common: &Common, id: Option<&str>, change: Change) -> u8 {
             }
             (_, None) => return Err(FabricError::Config("a schedule id is needed".to_owned())),
         };
+        if common.to_folder {
+            write_folder(&connection, &item, &common.item)?;
+        }
         Ok((item, answer))
     });
     match result {

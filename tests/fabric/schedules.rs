@@ -88,3 +88,30 @@ fn what_fabric_would_refuse_is_refused_before_any_call() {
     assert_eq!(code(&full), 2, "{}", describe(&full));
     assert!(stderr(&full).contains("the most Fabric keeps (20)"), "{}", describe(&full));
 }
+
+/// `--to-folder` writes the item's `.schedules` (what Git integration keeps) as Fabric has them after the
+/// change; the folder then checks clean and its next push sends the part.
+#[test]
+fn to_folder_writes_the_items_schedules_part() {
+    let repo = Repo::served(quick());
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    let added = repo.dfls(&["schedule", "add", ITEM, "--daily", "08:00", "--to-folder"]);
+    assert_eq!(code(&added), 0, "{}", describe(&added));
+    let published = repo.dfls(&["schedule", "add", ITEM, "--job", "publish", "--every", "60", "--to-folder"]);
+    assert_eq!(code(&published), 0, "{}", describe(&published));
+    let text = std::fs::read_to_string(repo.path(&format!("{ITEM}/.schedules"))).unwrap();
+    let part: Value = serde_json::from_str(&text).unwrap();
+    assert!(part["$schema"].as_str().unwrap().ends_with("schedules/1.0.0/schema.json"));
+    let jobs: Vec<&str> =
+        part["schedules"].as_array().unwrap().iter().map(|s| s["jobType"].as_str().unwrap()).collect();
+    assert_eq!(jobs, ["Execute", "ApplyChanges"], "{text}");
+    assert_eq!(part["schedules"][0]["configuration"]["times"], serde_json::json!(["08:00"]));
+    let checked = repo.dfls(&["check", ITEM]);
+    assert_eq!(code(&checked), 0, "{}", describe(&checked));
+    let dry = repo.dfls(&["push", ITEM, "--dry-run"]);
+    assert!(stdout(&dry).contains("would update `Sales Orders`: .schedules"), "{}", describe(&dry));
+    // A display name is not a folder: refused before anything changes.
+    let refused = repo.dfls(&["schedule", "add", "Sales Orders", "--every", "5", "--to-folder"]);
+    assert_eq!(code(&refused), 2, "{}", describe(&refused));
+    assert_eq!(schedules(&repo, "refresh").len(), 1);
+}
