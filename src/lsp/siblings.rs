@@ -129,6 +129,9 @@ pub fn name_at(analysis: &Analysis, offset: usize) -> Option<(String, Range<usiz
     Some((analysis.name(definition.name).to_string(), definition.name_range.clone()))
 }
 
+/// A file and where a name is written in it.
+pub type Written = (Arc<Snapshot>, Vec<Range<usize>>);
+
 /// Where a sibling defines a name.
 pub struct Found {
     pub snapshot: Arc<Snapshot>,
@@ -198,21 +201,18 @@ pub fn occurrences(analysis: &Analysis, name: &str, declaration: bool) -> Vec<Ra
 
 /// Every place in the siblings of `key` (the file itself left to the caller) where `name` is written as a
 /// name they share, by snapshot.
-pub fn sibling_occurrences(
-    shared: &Shared,
-    key: &DocKey,
-    name: &str,
-    declaration: bool,
-) -> Vec<(Arc<Snapshot>, Vec<Range<usize>>)> {
+pub fn sibling_occurrences(shared: &Shared, key: &DocKey, name: &str, declaration: bool) -> Vec<Written> {
     let mut found = Vec::new();
     for sibling in sibling_keys(shared, key) {
         crate::cancel::checkpoint();
         let Some(snapshot) = snapshot_of(shared, &sibling).filter(|s| s.language == Language::M) else {
             continue;
         };
-        // Most siblings do not mention the name at all: a text search spares their analysis.
-        let unquoted = name.split('"').next().unwrap_or(name);
-        if !snapshot.text.contains(unquoted) {
+        // Most siblings do not mention the name at all: a text search spares their analysis. A quoted name
+        // may escape any character (`#"a#(tab)b"`, `#"say ""hi"""`): only the part before the first `"` or
+        // control character is sure to be written as it is, and a file with `#(` escapes is always analysed.
+        let plain = name.split(|c: char| c == '"' || c.is_control()).next().unwrap_or(name);
+        if !snapshot.text.contains(plain) && !snapshot.text.contains("#(") {
             continue;
         }
         let ranges = occurrences(snapshot.analysis(), name, declaration);
@@ -371,9 +371,14 @@ pub fn rename(
     encoding: Encoding,
     client: ClientFlags,
 ) -> Option<Result<WorkspaceEdit, String>> {
-    prepare_rename(shared, snapshot, offset)?;
     let (old, _) = name_at(snapshot.analysis(), offset)?;
-    Some(rename_shared(shared, snapshot, &old, new_name, encoding, client))
+    // Each sibling is read and analysed once: what defines the name and where it is written.
+    let defined = definitions(shared, &snapshot.key, &old);
+    let written_in = sibling_occurrences(shared, &snapshot.key, &old, true);
+    if defined.is_empty() && written_in.is_empty() {
+        return None;
+    }
+    Some(rename_shared(shared, snapshot, &old, new_name, (defined, written_in), encoding, client))
 }
 
 fn rename_shared(
@@ -381,6 +386,7 @@ fn rename_shared(
     snapshot: &Arc<Snapshot>,
     old: &str,
     new_name: &str,
+    (defined, written_in): (Vec<Found>, Vec<Written>),
     encoding: Encoding,
     client: ClientFlags,
 ) -> Result<WorkspaceEdit, String> {
@@ -398,11 +404,10 @@ fn rename_shared(
         return Err(format!("`{}` is already the name of a query of this folder", m_name(&new)));
     }
     let written = m_name(&new);
-    let mut files: Vec<(Arc<Snapshot>, Vec<Range<usize>>)> =
-        vec![(snapshot.clone(), occurrences(snapshot.analysis(), old, true))];
-    files.extend(sibling_occurrences(shared, &snapshot.key, old, true));
+    let mut files: Vec<Written> = vec![(snapshot.clone(), occurrences(snapshot.analysis(), old, true))];
+    files.extend(written_in);
     let mut renames = Vec::new();
-    for found in definitions(shared, &snapshot.key, old).into_iter().filter(|f| f.is_file_name) {
+    for found in defined.into_iter().filter(|f| f.is_file_name) {
         renames.push(file_rename(&found.snapshot, &new, client)?);
     }
     let edits = files.into_iter().filter(|(_, ranges)| !ranges.is_empty()).map(|(snapshot, ranges)| {

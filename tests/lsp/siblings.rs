@@ -153,3 +153,22 @@ fn an_edit_of_a_sibling_rechecks_the_others() {
     assert_eq!(diagnostics, json!([]), "Helper is defined now");
     server.diagnostics_for_version("q/Connector.pq", 2);
 }
+
+/// A quoted name that escapes a character (`#"Tab#(tab)Name"`) is not written as its text: the siblings that
+/// write it were skipped by the text search that spares analysing the others.
+#[test]
+fn references_follow_an_escaped_quoted_name() {
+    let mut server = TestServerBuilder::new()
+        .file("q/Report.pq", "#\"Tab#(tab)Name\" + 1")
+        .file("q/Defs.pq", "section Defs;\nshared #\"Tab#(tab)Name\" = 1;\n")
+        .start();
+    server.open("q/Report.pq");
+    let diagnostics = server.diagnostics("q/Report.pq")["diagnostics"].clone();
+    assert_eq!(diagnostics, json!([]), "Defs.pq defines it");
+    let mut params = at(&server, "q/Report.pq", 0, 3);
+    params["context"] = json!({"includeDeclaration": true});
+    let result = server.request_raw("textDocument/references", params);
+    let uris: Vec<&str> =
+        result["result"].as_array().unwrap().iter().map(|l| l["uri"].as_str().unwrap()).collect();
+    assert!(uris.contains(&server.uri("q/Defs.pq").as_str()), "{result}");
+}
