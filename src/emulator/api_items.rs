@@ -299,8 +299,7 @@ pub fn update(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str) -> Result<Respons
         // getDefinition's `.platform` says what the item is called now, as Fabric's does.
         let mut parts = store::parts(db, id)?;
         let mut changed = false;
-        for (path, bytes) in parts.iter_mut().filter(|(path, _)| path == PLATFORM) {
-            let _ = path;
+        for (_, bytes) in parts.iter_mut().filter(|(path, _)| path == PLATFORM) {
             let name = Some(item.display_name.as_str());
             if let Some(written) =
                 crate::definition::parts::platform_with(bytes, name, Some(&item.description))

@@ -100,10 +100,6 @@ pub fn check(item: &LocalItem) -> (Vec<FileReport>, usize) {
     (reports, errors)
 }
 
-/// What a push's list of changes calls a changed description (`.platform`'s `metadata.description`), which
-/// is sent apart from the definition.
-pub const DESCRIPTION: &str = "description";
-
 /// Sets the display name or description in an item folder's `.platform` (`metadata.displayName`,
 /// `metadata.description`), written atomically; the other properties keep their order. A folder without a
 /// `.platform` gets none: its name is its folder's.
@@ -135,8 +131,7 @@ pub fn update_platform(
 pub enum PushAction {
     /// No Dataflow of that name: create it with the definition.
     Create,
-    /// Update the definition: these parts differ, are new, or are gone from the folder ([`DESCRIPTION`]: the
-    /// item's description differs, which is sent on its own).
+    /// Update the definition: these parts differ, are new, or are gone from the folder.
     Update { changed: Vec<String> },
     /// The remote definition is the local one: nothing to send.
     Unchanged,
@@ -157,11 +152,6 @@ impl PushPlan {
         let PushAction::Update { changed } = &self.action else { return String::new() };
         let mut out = String::new();
         for path in changed {
-            if path == DESCRIPTION {
-                let old = self.remote.as_ref().map_or("", |remote| remote.description.as_str());
-                out.push_str(&format!("description: {old:?} -> {:?}\n", item.description));
-                continue;
-            }
             let local = item.definition.parts.iter().find(|p| &p.path == path).map(|p| p.bytes.as_slice());
             let remote = self
                 .remote_definition
@@ -219,14 +209,8 @@ pub fn plan_push(connection: &Connection, item: &LocalItem) -> Result<PushPlan, 
             .filter(|r| r.path != PLATFORM && !item.definition.parts.iter().any(|l| l.path == r.path))
             .map(|part| part.path.clone()),
     );
-    // The description is the item's. A changed `.platform` carries it (the update sets the item's metadata from
-    // it); one the folder's `.platform` holds while Fabric's says otherwise is sent on its own (PATCH). A folder
-    // without `.platform` says nothing about it.
-    let has_platform = item.definition.parts.iter().any(|part| part.path == PLATFORM);
-    if has_platform && !changed.iter().any(|part| part == PLATFORM) && remote.description != item.description
-    {
-        changed.push(DESCRIPTION.to_owned());
-    }
+    // The description and display name are the item's: a changed `.platform` carries them, and the update
+    // (`updateMetadata=true`) sets the item's metadata from it, as Fabric's getDefinition then says.
     let action = if changed.is_empty() { PushAction::Unchanged } else { PushAction::Update { changed } };
     Ok(PushPlan { remote: Some(remote), remote_definition: Some(current), action })
 }
@@ -241,18 +225,8 @@ pub fn push(connection: &Connection, item: &LocalItem, plan: &PushPlan) -> Resul
             &item.description,
             &item.definition,
         ),
-        (PushAction::Update { changed }, Some(remote)) => {
-            if changed.iter().any(|part| part != DESCRIPTION) {
-                client.update_definition(&connection.workspace, &remote.id, &item.definition, true)?;
-            }
-            if changed.iter().any(|part| part == DESCRIPTION) {
-                return client.update_dataflow(
-                    &connection.workspace,
-                    &remote.id,
-                    None,
-                    Some(&item.description),
-                );
-            }
+        (PushAction::Update { .. }, Some(remote)) => {
+            client.update_definition(&connection.workspace, &remote.id, &item.definition, true)?;
             Ok(remote.clone())
         }
         (_, Some(remote)) => Ok(remote.clone()),
