@@ -95,6 +95,12 @@ pub const M206: Code = code(
     Severity::Error,
     "A `#date`, `#time`, `#datetime` or `#datetimezone` literal has a part out of range.",
 );
+pub const M207: Code = code(
+    "M207",
+    "too-many-name-findings",
+    Severity::Error,
+    "The file has more name findings than are shown; the rest are counted.",
+);
 pub const M205: Code = code(
     "M205",
     "text-addition",
@@ -247,7 +253,7 @@ pub const D123: Code =
 
 /// Every code, in order.
 pub const ALL: &[Code] = &[
-    M100, M101, M102, M103, M104, M105, M106, M107, M108, M109, M110, M201, M202, M203, M204, M205, M206,
+    M100, M101, M102, M103, M104, M105, M106, M107, M108, M109, M110, M201, M202, M203, M204, M205, M206, M207,
     J100, J101, J102, J103, J104, J105, J106, J107, J108, D100, D101, D102, D103, D104, D105, D106, D107,
     D108, D110, D111, D112, D113, D114, D115, D116, D117, D118, D119, D120, D121, D122, D123,
 ];

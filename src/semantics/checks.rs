@@ -25,10 +25,25 @@ pub(super) fn run(analysis: &mut Analysis) {
 
 fn unknown_names(analysis: &mut Analysis, diagnostics: &mut Vec<Diagnostic>) {
     let mut library_suggestions: HashMap<Name, Vec<&'static str>> = HashMap::new();
+    // Suggestions cost a search of the names in scope and of the library per unknown name, so a flood of
+    // them (100,000 unknown names in a generated file) would take minutes; only the first ones are shown
+    // anyway ([`super::MAX_NAME_FINDINGS`]), so only they get suggestions.
+    let mut suggested = 0;
     for reference in &analysis.references {
         if reference.resolution != Resolution::Unresolved || reference.in_error {
             continue;
         }
+        if suggested == super::MAX_NAME_FINDINGS {
+            let message = match reference.kind {
+                ReferenceKind::SectionName => "this document has no section",
+                ReferenceKind::SectionMember => "the section has no member",
+                ReferenceKind::Plain | ReferenceKind::Inclusive => "unknown name",
+            };
+            let name = m_name(analysis.name(reference.name));
+            diagnostics.push(Diagnostic::new(codes::M201, reference.range.clone(), format!("{message} `{name}`")));
+            continue;
+        }
+        suggested += 1;
         let name = analysis.name(reference.name);
         // `True`, `NULL`, `None`: written as in Excel, SQL or Python.
         let literal =

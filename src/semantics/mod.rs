@@ -46,7 +46,7 @@ mod tests;
 
 use tree_sitter::Tree;
 
-use crate::diagnostics::{codes, Code};
+use crate::diagnostics::{codes, Code, Diagnostic};
 
 pub use model::{
     Analysis, DefId, Definition, DefinitionKind, Invocation, Name, Reference, ReferenceKind, Resolution,
@@ -91,5 +91,30 @@ pub fn analyze(tree: &Tree, text: &str) -> Analysis {
     analysis.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id))
     });
+    limit_findings(&mut analysis.diagnostics);
     analysis
+}
+
+/// How many name findings (`M2xx`) a file shows at most, as it shows at most
+/// [`crate::syntax::MAX_SYNTAX_ERRORS`] syntax errors.
+pub const MAX_NAME_FINDINGS: usize = 100;
+
+/// Keeps the first [`MAX_NAME_FINDINGS`] of sorted name findings and says, where the next one was, how many
+/// more there are (M207), as serious as the most serious of them: a generated file with 100,000 unknown
+/// names would otherwise cost the editor a 30 MB answer and the terminal half a minute.
+fn limit_findings(diagnostics: &mut Vec<Diagnostic>) {
+    if diagnostics.len() <= MAX_NAME_FINDINGS {
+        return;
+    }
+    let hidden = diagnostics.split_off(MAX_NAME_FINDINGS);
+    let at = hidden[0].range.start;
+    let severity = hidden.iter().map(|d| d.severity).min().unwrap_or(codes::M207.severity);
+    let more = hidden.len();
+    let mut count = Diagnostic::new(
+        codes::M207,
+        at..at,
+        format!("too many name findings: {more} more from here on are not shown; fix the {MAX_NAME_FINDINGS} above first"),
+    );
+    count.severity = severity;
+    diagnostics.push(count);
 }

@@ -509,3 +509,35 @@ fn many_suppressions_at_depth_are_found_in_linear_time() {
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
     assert!(a.diagnostics().is_empty(), "{:?}", a.diagnostics().first());
 }
+
+/// A flood of name findings shows the first hundred, each as it would be alone (with its suggestions), and
+/// one M207 where the next was that counts the rest, as serious as the most serious of them.
+#[test]
+fn name_findings_are_limited_and_counted() {
+    let limit = super::MAX_NAME_FINDINGS;
+    let names: Vec<String> = (0..limit + 900).map(|i| format!("Tabel{i}")).collect();
+    let text = format!("section S;\nshared Tabel = 1;\nshared A = {{{}}};\n", names.join(", "));
+    let a = analysis(&text);
+    let diagnostics = a.diagnostics();
+    assert_eq!(diagnostics.len(), limit + 1);
+    assert!(diagnostics[..limit].iter().all(|d| d.code.id == "M201"), "{diagnostics:#?}");
+    assert!(diagnostics[limit - 1].message.contains("did you mean"), "{}", diagnostics[limit - 1].message);
+    let count = &diagnostics[limit];
+    assert_eq!(count.code.id, "M207");
+    assert_eq!(count.severity, crate::diagnostics::Severity::Error);
+    let next = at(&text, &names[limit], 0);
+    assert_eq!(count.range, next..next, "where the 101st unknown name is");
+    assert!(count.message.contains("900 more"), "{}", count.message);
+
+    // Hidden unused bindings (hints) are counted by a hint, not an error.
+    let steps: Vec<String> = (0..limit + 5).map(|i| format!("s{i} = {i}")).collect();
+    let text = format!("section S;\nshared A = let {} in 1;\n", steps.join(", "));
+    let a = analysis(&text);
+    let count = a.diagnostics().last().unwrap();
+    assert_eq!((count.code.id, count.severity), ("M207", crate::diagnostics::Severity::Hint));
+    assert!(count.message.contains("5 more"), "{}", count.message);
+
+    // At the limit, nothing is counted.
+    let text = format!("section S;\nshared A = {{{}}};\n", names[..limit].join(", "));
+    assert_eq!(codes(&analysis(&text)), vec!["M201"; limit]);
+}
