@@ -65,6 +65,16 @@ fn valid() -> Vec<(&'static str, String)> {
                     .collect::<String>()
             ),
         ),
+        // Each binding was found among the let's children by a search (quadratic: 100,000 steps took
+        // minutes in the debug build).
+        (
+            "a let of many steps",
+            format!(
+                "section S; shared A = let {} in {{{}}};",
+                (0..5 * DEPTH).map(|n| format!("s{n} = {n}")).collect::<Vec<_>>().join(", "),
+                (0..5 * DEPTH).map(|n| format!("s{n}")).collect::<Vec<_>>().join(", ")
+            ),
+        ),
     ]
 }
 
@@ -94,6 +104,15 @@ fn broken() -> Vec<(&'static str, String)> {
         ("field names to quote", format!("[{}]", "Order-ID = 1, ".repeat(DEPTH))),
         ("field names to quote, unclosed", format!("{{{}", "[Order-ID ".repeat(DEPTH))),
         ("broken members", format!("section S;\n{}", "shared A = (1 2;\n".repeat(DEPTH))),
+        // Each unknown name searched the names in scope and the library for suggestions (31 s in a
+        // release build); only the hundred shown get them now.
+        (
+            "a flood of unknown names",
+            format!(
+                "section S; shared A = {{{}}};",
+                (0..5 * DEPTH).map(|n| format!("Unknown{n}")).collect::<Vec<_>>().join(", ")
+            ),
+        ),
         (
             "a megabyte on one line with errors",
             format!("section S; shared A = {{{}1}};", "1 2, ".repeat(200_000)),

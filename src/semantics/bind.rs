@@ -688,7 +688,7 @@ impl<'t> Binder<'t> {
         // Each binding: its definition (if named), its value, and the syntax errors inside it.
         let mut bindings: Vec<(Option<DefId>, Option<Node<'t>>, Vec<Node<'t>>)> = Vec::new();
         let mut binding_nodes = Vec::new();
-        for &(field, child) in &children {
+        for (at, &(field, child)) in children.iter().enumerate() {
             if field != member_field {
                 continue;
             }
@@ -707,7 +707,7 @@ impl<'t> Binder<'t> {
                 def
             });
             bindings.push((def, parts.value, parts.errors));
-            binding_nodes.push((def, child));
+            binding_nodes.push((def, at));
         }
         if kind == ScopeKind::Let {
             self.note_removals(&children, &binding_nodes);
@@ -768,14 +768,16 @@ impl<'t> Binder<'t> {
 
     /// Records, for each binding of a let with several, the text that removing it deletes: the binding and
     /// the comma after it up to the next binding (or comment), or for the last one the comma before it.
-    fn note_removals(&mut self, children: &[(u16, Node<'t>)], bindings: &[(Option<DefId>, Node<'t>)]) {
+    /// `bindings` are the definitions with their binding's index in `children` (found by position, never
+    /// searched for: a let of 50,000 steps would make that search quadratic).
+    fn note_removals(&mut self, children: &[(u16, Node<'t>)], bindings: &[(Option<DefId>, usize)]) {
         if bindings.len() < 2 {
             return;
         }
         let comma = GRAMMAR.kinds.comma;
-        for &(def, node) in bindings {
+        for &(def, at) in bindings {
             let Some(def) = def else { continue };
-            let Some(at) = children.iter().position(|&(_, c)| c.id() == node.id()) else { continue };
+            let node = children[at].1;
             let after_comma =
                 children.get(at + 1).filter(|(_, c)| c.kind_id() == comma).and(children.get(at + 2));
             let range = match after_comma {

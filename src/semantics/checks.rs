@@ -40,7 +40,11 @@ fn unknown_names(analysis: &mut Analysis, diagnostics: &mut Vec<Diagnostic>) {
                 ReferenceKind::Plain | ReferenceKind::Inclusive => "unknown name",
             };
             let name = m_name(analysis.name(reference.name));
-            diagnostics.push(Diagnostic::new(codes::M201, reference.range.clone(), format!("{message} `{name}`")));
+            diagnostics.push(Diagnostic::new(
+                codes::M201,
+                reference.range.clone(),
+                format!("{message} `{name}`"),
+            ));
             continue;
         }
         suggested += 1;
