@@ -181,6 +181,25 @@ fn quoted_end(bytes: &[u8], from: usize) -> usize {
 pub(super) fn misquoted(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
+    for_each_quoted(text, |at, end| {
+        let closed = end <= bytes.len() && end > at + 1 && bytes[end - 1] == b'"';
+        let multiline = bytes[at..end].contains(&b'\n');
+        let name_follows = bytes.get(end).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+        if closed && multiline && name_follows {
+            found.push(at);
+            at + 1
+        } else {
+            end
+        }
+    });
+    found
+}
+
+/// Walks the quoted tokens of `text` as the grammar lexes them, comments skipped: `visit(at, end)` gets each
+/// token opening at `at` and ending at `end` ([`quoted_end`]) and returns where the walk goes on, after `at`
+/// (past the token, or inside it to take its quote as not there).
+fn for_each_quoted(text: &str, mut visit: impl FnMut(usize, usize) -> usize) {
+    let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
         match bytes[at..].iter().position(|&b| matches!(b, b'"' | b'/')) {
@@ -190,15 +209,7 @@ pub(super) fn misquoted(text: &str) -> Vec<usize> {
         match (bytes[at], bytes.get(at + 1)) {
             (b'"', _) => {
                 let end = quoted_end(bytes, at + 1);
-                let closed = end <= bytes.len() && end > at + 1 && bytes[end - 1] == b'"';
-                let multiline = bytes[at..end].contains(&b'\n');
-                let name_follows = bytes.get(end).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
-                if closed && multiline && name_follows {
-                    found.push(at);
-                    at += 1;
-                } else {
-                    at = end;
-                }
+                at = visit(at, end).max(at + 1);
             }
             (b'/', Some(b'/')) => {
                 at += text[at..]
@@ -211,7 +222,6 @@ pub(super) fn misquoted(text: &str) -> Vec<usize> {
             _ => at += 1,
         }
     }
-    found
 }
 
 /// Quoted tokens that lost their closing quote: a text literal or quoted name whose closing quote, as the
@@ -227,67 +237,46 @@ pub(super) fn misquoted(text: &str) -> Vec<usize> {
 pub(super) fn lost_quotes(text: &str) -> Vec<(Diagnostic, Range<usize>)> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        match bytes[at..].iter().position(|&b| matches!(b, b'"' | b'/')) {
-            Some(skip) => at += skip,
-            None => break,
+    for_each_quoted(text, |at, end| {
+        let closed = end <= bytes.len() && end > at + 1 && bytes[end - 1] == b'"';
+        let rest = &text[end.min(text.len())..];
+        let name_at_once = rest.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        let verbatim = text[..at].ends_with("#!");
+        let body = if closed { &text[at + 1..end - 1] } else { "" };
+        // After spaces a name more often follows a value whose `,` or `=` was left out (`"a" b`,
+        // `#"Step" Table.AddColumn(...)`): only a text that swallowed code (a `,` or a bracket in
+        // it) lost its quote there.
+        let spaced = !name_at_once
+            && name_after(rest)
+            && !text[..at].ends_with('#')
+            && body.contains([',', ')', ']', '}', ';']);
+        let candidates = if closed && (name_at_once || spaced) && !verbatim {
+            lost_quote_places(body, at + 1)
+        } else {
+            Vec::new()
+        };
+        if candidates.is_empty() {
+            return end;
         }
-        match (bytes[at], bytes.get(at + 1)) {
-            (b'"', _) => {
-                let end = quoted_end(bytes, at + 1);
-                let closed = end <= bytes.len() && end > at + 1 && bytes[end - 1] == b'"';
-                let rest = &text[end.min(text.len())..];
-                let name_at_once = rest.starts_with(|c: char| c.is_alphanumeric() || c == '_');
-                let verbatim = text[..at].ends_with("#!");
-                let body = if closed { &text[at + 1..end - 1] } else { "" };
-                // After spaces a name more often follows a value whose `,` or `=` was left out (`"a" b`,
-                // `#"Step" Table.AddColumn(...)`): only a text that swallowed code (a `,` or a bracket in
-                // it) lost its quote there.
-                let spaced = !name_at_once
-                    && name_after(rest)
-                    && !text[..at].ends_with('#')
-                    && body.contains([',', ')', ']', '}', ';']);
-                let candidates = if closed && (name_at_once || spaced) && !verbatim {
-                    lost_quote_places(body, at + 1)
-                } else {
-                    Vec::new()
-                };
-                if candidates.is_empty() {
-                    at = end;
-                    continue;
-                }
-                let next = text[end..].trim_start_matches([' ', '\t']);
-                let name: String =
-                    next.chars().take_while(|c| c.is_alphanumeric() || *c == '_').take(24).collect();
-                let message = format!(
-                    "this text seems to have lost its closing `\"`: as written it runs on to the `\"` before `{name}` \
-                     (a name never follows a closing quote)"
-                );
-                let mut diagnostic = Diagnostic::new(codes::M103, at..at + 1, message);
-                for place in candidates {
-                    let edit = Edit { range: place..place, new_text: "\"".to_string() };
-                    let shown: String = text[at..place].chars().take(24).collect();
-                    diagnostic
-                        .fixes
-                        .push(Fix { title: format!("close the text after `{shown}`"), edits: vec![edit] });
-                }
-                // The quote that closed it as written opens the literal that really follows.
-                let swallowed_to = quoted_end(bytes, end);
-                found.push((diagnostic, at..swallowed_to));
-                at = end - 1;
-            }
-            (b'/', Some(b'/')) => {
-                at += text[at..]
-                    .find(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'])
-                    .unwrap_or(text.len() - at);
-            }
-            (b'/', Some(b'*')) => {
-                at = text[at + 2..].find("*/").map_or(text.len(), |end| at + 2 + end + 2);
-            }
-            _ => at += 1,
+        let next = text[end..].trim_start_matches([' ', '\t']);
+        let name: String = next.chars().take_while(|c| c.is_alphanumeric() || *c == '_').take(24).collect();
+        let message = format!(
+            "this text seems to have lost its closing `\"`: as written it runs on to the `\"` before `{name}` \
+             (a name never follows a closing quote)"
+        );
+        let mut diagnostic = Diagnostic::new(codes::M103, at..at + 1, message);
+        for place in candidates {
+            let edit = Edit { range: place..place, new_text: "\"".to_string() };
+            let shown: String = text[at..place].chars().take(24).collect();
+            diagnostic
+                .fixes
+                .push(Fix { title: format!("close the text after `{shown}`"), edits: vec![edit] });
         }
-    }
+        // The quote that closed it as written opens the literal that really follows.
+        let swallowed_to = quoted_end(bytes, end);
+        found.push((diagnostic, at..swallowed_to));
+        end - 1
+    });
     found
 }
 
