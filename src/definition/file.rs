@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use super::mashup::{self, Mashup};
 use super::parts::PartKind;
+use super::pieces;
 use crate::diagnostics::{codes, Diagnostic, FileReport, Severity};
 use crate::json::{self, schema, Json};
 use crate::semantics;
@@ -116,21 +117,42 @@ fn m_content(tree: &tree_sitter::Tree, text: &str, syntax_diagnostics: &[Diagnos
 }
 
 fn check_m(shown: String, bytes: &[u8], part_path: &str, in_payload: bool) -> (FileReport, Content) {
-    let checked = syntax::check_bytes(bytes);
-    let content = match &checked.tree {
-        Some(tree) => m_content(tree, &checked.text, &checked.diagnostics),
-        None => Content::Nothing,
+    let (text, mut diagnostics, content) = match check_m_in_pieces(bytes) {
+        Some(checked) => checked,
+        None => {
+            let checked = syntax::check_bytes(bytes);
+            let content = match &checked.tree {
+                Some(tree) => m_content(tree, &checked.text, &checked.diagnostics),
+                None => Content::Nothing,
+            };
+            let mut diagnostics = checked.diagnostics;
+            if let Some(tree) = &checked.tree {
+                diagnostics.extend(name_diagnostics(tree, &checked.text));
+            }
+            (checked.text, diagnostics, content)
+        }
     };
-    let mut diagnostics = checked.diagnostics;
-    if let Some(tree) = &checked.tree {
-        diagnostics.extend(name_diagnostics(tree, &checked.text));
-    }
     if in_payload {
         // In a payload the bytes came from base64: saying so (D102) tells where to fix them.
         diagnostics.retain(|d| d.code != codes::M100);
         diagnostics.extend(not_utf8(bytes, &text::decode(bytes).invalid, part_path));
     }
-    (FileReport { path: shown, text: checked.text, diagnostics }, content)
+    (FileReport { path: shown, text, diagnostics }, content)
+}
+
+/// A `mashup.pq` above [`pieces::PIECES_ABOVE`] checked a piece at a time ([`pieces`]): its text, its
+/// diagnostics (syntax, then names) and its content; `None` for a smaller one, or one that cannot be cut.
+fn check_m_in_pieces(bytes: &[u8]) -> Option<(String, Vec<Diagnostic>, Content)> {
+    if bytes.len() <= pieces::PIECES_ABOVE || text::looks_binary(bytes) {
+        return None;
+    }
+    let decoded = text::decode(bytes);
+    let checked = pieces::check(&decoded.text, pieces::PIECE_SIZE)?;
+    let mut diagnostics = syntax::with_encoding_problems(bytes, &decoded, checked.syntax);
+    syntax::limit_errors(&mut diagnostics);
+    let complete = pieces::complete(&diagnostics);
+    diagnostics.extend(checked.names);
+    Some((decoded.text, diagnostics, Content::M(MashupContent { mashup: checked.mashup, complete })))
 }
 
 /// Parses a JSON file and validates it against its schema.

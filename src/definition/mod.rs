@@ -31,6 +31,7 @@ pub mod metadata;
 pub mod part_path;
 pub mod parts;
 pub mod payload;
+pub mod pieces;
 pub mod rules;
 
 pub use item::{check_file, check_folder, check_if_payload, check_named, FolderItem, ItemFile, Named};

@@ -69,6 +69,14 @@ pub fn is_unnecessary(code: Code) -> bool {
 /// and no step unused. Where no fix explains a syntax error, or a fix had to guess where a construct
 /// closes, no name diagnostic is reported in the `let` or member around it (`broken`).
 pub fn analyze(tree: &Tree, text: &str) -> Analysis {
+    let mut analysis = analyze_unlimited(tree, text);
+    limit_findings(&mut analysis.diagnostics);
+    analysis
+}
+
+/// [`analyze`] with every name finding kept, for a caller that puts the findings of several analyses
+/// together and limits them once ([`limit_findings`]).
+pub fn analyze_unlimited(tree: &Tree, text: &str) -> Analysis {
     let syntax_errors =
         if tree.root_node().has_error() { crate::syntax::diagnose(tree, text) } else { Vec::new() };
     let repaired = crate::syntax::repair::repair(tree, text, &syntax_errors);
@@ -91,7 +99,6 @@ pub fn analyze(tree: &Tree, text: &str) -> Analysis {
     analysis.diagnostics.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code.id).cmp(&(b.range.start, b.range.end, b.code.id))
     });
-    limit_findings(&mut analysis.diagnostics);
     analysis
 }
 
@@ -102,7 +109,7 @@ pub const MAX_NAME_FINDINGS: usize = 100;
 /// Keeps the first [`MAX_NAME_FINDINGS`] of sorted name findings and says, where the next one was, how many
 /// more there are (M207), as serious as the most serious of them: a generated file with 100,000 unknown
 /// names would otherwise cost the editor a 30 MB answer and the terminal half a minute.
-fn limit_findings(diagnostics: &mut Vec<Diagnostic>) {
+pub fn limit_findings(diagnostics: &mut Vec<Diagnostic>) {
     if diagnostics.len() <= MAX_NAME_FINDINGS {
         return;
     }

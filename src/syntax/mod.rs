@@ -14,6 +14,7 @@ mod document;
 mod errors;
 mod lexical;
 pub mod locate;
+pub mod members;
 pub mod names;
 pub mod repair;
 
@@ -163,8 +164,17 @@ fn run_parser(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree 
     }
 }
 
-/// All syntax diagnostics of a tree over `text`, sorted by position.
+/// The syntax diagnostics of a tree over `text`, sorted by position: at most [`MAX_SYNTAX_ERRORS`] and
+/// an `M110` that counts the rest.
 pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
+    let mut diagnostics = diagnose_unlimited(tree, text);
+    limit_errors(&mut diagnostics);
+    diagnostics
+}
+
+/// Every syntax diagnostic of a tree over `text`, sorted by position, for a caller that puts the
+/// diagnostics of several trees together and limits them once ([`limit_errors`]).
+pub fn diagnose_unlimited(tree: &Tree, text: &str) -> Vec<Diagnostic> {
     let lexical = lexical::diagnose(tree, text);
     // A token that runs to the end of the file (an unterminated literal or comment) leaves the parser
     // nothing to close what was open; errors from there on are its consequences, not new problems.
@@ -211,7 +221,6 @@ pub fn diagnose(tree: &Tree, text: &str) -> Vec<Diagnostic> {
         .collect();
     diagnostics.extend(lexical);
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-    limit_errors(&mut diagnostics);
     diagnostics
 }
 
@@ -288,7 +297,7 @@ pub const MAX_SYNTAX_ERRORS: usize = 100;
 /// Keeps the first [`MAX_SYNTAX_ERRORS`] of sorted diagnostics and says, where the next one was, how many
 /// more there are (M110). Past a hundred errors the parser's guesses about what was meant are worth little,
 /// and a flood (100,000 stray brackets) would cost the editor a 30 MB answer and the terminal minutes.
-fn limit_errors(diagnostics: &mut Vec<Diagnostic>) {
+pub fn limit_errors(diagnostics: &mut Vec<Diagnostic>) {
     if diagnostics.len() <= MAX_SYNTAX_ERRORS {
         return;
     }
@@ -327,7 +336,18 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
         return CheckedBytes { text: decoded.text, tree: None, diagnostics: vec![diagnostic] };
     }
     let decoded = text::decode(bytes);
-    let mut parse = parse(&decoded.text);
+    let parse = parse(&decoded.text);
+    let diagnostics = with_encoding_problems(bytes, &decoded, parse.diagnostics);
+    CheckedBytes { text: decoded.text, tree: Some(parse.tree), diagnostics }
+}
+
+/// The syntax diagnostics of `decoded` (the decoding of `bytes`) with its invalid UTF-8 reported (`M100`)
+/// and the syntax errors that are its consequences left out, sorted by position.
+pub fn with_encoding_problems(
+    bytes: &[u8],
+    decoded: &text::Decoded,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     // Invalid bytes read as spaces, so an operand or name made of them is "missing": that is the same
     // problem, already reported once as invalid UTF-8.
     let consequence_windows = consequence_windows(&decoded.text, &decoded.invalid);
@@ -337,11 +357,11 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
         let count = consequence_windows.partition_point(|w| w.start <= offset);
         count.checked_sub(1).is_some_and(|last| consequence_windows[last].contains(&offset))
     };
-    parse.diagnostics.retain(|d| !(matches!(d.code.id, "M101" | "M102") && in_window(d.range.start)));
+    diagnostics.retain(|d| !(matches!(d.code.id, "M101" | "M102") && in_window(d.range.start)));
     for range in &decoded.invalid {
         let shown: Vec<String> = bytes[range.clone()].iter().take(4).map(|b| format!("0x{b:02X}")).collect();
         let more = if range.len() > 4 { " ..." } else { "" };
-        parse.diagnostics.push(Diagnostic::new(
+        diagnostics.push(Diagnostic::new(
             codes::M100,
             range.clone(),
             format!(
@@ -353,8 +373,8 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
             ),
         ));
     }
-    parse.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-    CheckedBytes { text: decoded.text, tree: Some(parse.tree), diagnostics: parse.diagnostics }
+    diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    diagnostics
 }
 
 /// For each invalid range (in order) of a decoded text, where a syntax error is its consequence: from the
