@@ -15,10 +15,11 @@
 //! A failing case names its seed (see `common::property` to run it alone). The language server's property
 //! is in `tests/lsp/properties.rs`.
 //!
-//! Known: with `PROPERTY_CASES=30000`, 5 edit sequences give an incremental tree that differs from the full
-//! parse, in tree-sitter's error recovery (seed `0x34d3c0ccff49447f` and four more). The smallest:
-//! `t as text=>\n`, then anything appended: the full parse reads `=>`, the incremental one `=` and `>`, so
-//! the `M102` message says "after `>`" instead of "after `=>`". The default cases avoid them.
+//! Known: a few edit sequences in ten thousand give an incremental tree that differs from the full parse,
+//! in tree-sitter's own error recovery (its incremental reparse, without dfls, differs from its full parse
+//! too). The smallest: `t as text=>\n`, then anything appended: the full parse reads `=>`, the incremental
+//! one `=` and `>`, so the `M102` message says "after `>`" instead of "after `=>`". Such cases are told
+//! apart by reparsing with tree-sitter alone, and counted: at most one in 500.
 
 mod common;
 
@@ -89,8 +90,11 @@ fn items() -> Vec<Vec<PathBuf>> {
 #[test]
 fn incremental_edits_give_the_tree_and_diagnostics_of_a_full_parse() {
     let documents = m_documents();
-    for_each_case("incremental_edits_give_the_tree_and_diagnostics_of_a_full_parse", 3_000, |random| {
-        let mut expected = documents[random.below(documents.len())].clone();
+    let cases = 3_000;
+    let tree_sitter_own = std::sync::atomic::AtomicUsize::new(0);
+    for_each_case("incremental_edits_give_the_tree_and_diagnostics_of_a_full_parse", cases, |random| {
+        let original = documents[random.below(documents.len())].clone();
+        let mut expected = original.clone();
         let mut document = Document::new(expected.clone());
         let mut edits = Vec::new();
         for _ in 0..1 + random.below(6) {
@@ -102,13 +106,61 @@ fn incremental_edits_give_the_tree_and_diagnostics_of_a_full_parse() {
         }
         assert_eq!(document.text(), expected, "the edits {edits:?}");
         let full = syntax::parse(&expected);
+        let incremental = document.tree().root_node().to_sexp();
+        if incremental != full.tree.root_node().to_sexp() && tree_sitter_differs(&original, &edits) {
+            // tree-sitter's own incremental reparse recovers from these errors otherwise than its full
+            // parse (a few cases in ten thousand): not this code's doing, counted below.
+            tree_sitter_own.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
         assert_eq!(
-            document.tree().root_node().to_sexp(),
+            incremental,
             full.tree.root_node().to_sexp(),
             "the incremental tree differs from a full parse of {expected:?} after the edits {edits:?}"
         );
         assert_eq!(document.diagnostics(), full.diagnostics, "{expected:?} after the edits {edits:?}");
     });
+    let own = tree_sitter_own.into_inner();
+    assert!(own * 500 <= cases, "{own} of {cases} cases differ in tree-sitter's own incremental reparse");
+}
+
+/// Whether tree-sitter by itself, with no repair of dfls's (the text has no misquoted literal), gives a
+/// tree after the edits, reparsed incrementally from the original's, that differs from a full parse of the
+/// result. (Its error recovery depends on what it reuses: `t as text=>` then anything appended reads `=>`
+/// whole, and `=` and `>` incrementally.)
+fn tree_sitter_differs(original: &str, edits: &[(std::ops::Range<usize>, String)]) -> bool {
+    let mut parser = syntax::new_parser();
+    let (mut tree, repairs) = syntax::parse_repairing(&mut parser, original, None);
+    if !repairs.is_empty() {
+        return false;
+    }
+    let mut text = original.to_string();
+    for (range, piece) in edits {
+        let point = |text: &str, at: usize| {
+            let before = &text.as_bytes()[..at];
+            let row = before.iter().filter(|&&b| b == b'\n').count();
+            let column = at - before.iter().rposition(|&b| b == b'\n').map_or(0, |newline| newline + 1);
+            tree_sitter::Point { row, column }
+        };
+        let (start_position, old_end_position) = (point(&text, range.start), point(&text, range.end));
+        text.replace_range(range.clone(), piece);
+        let new_end = range.start + piece.len();
+        tree.edit(&tree_sitter::InputEdit {
+            start_byte: range.start,
+            old_end_byte: range.end,
+            new_end_byte: new_end,
+            start_position,
+            old_end_position,
+            new_end_position: point(&text, new_end),
+        });
+        let (reparsed, repairs) = syntax::parse_repairing(&mut parser, &text, Some((&tree, &[])));
+        if !repairs.is_empty() {
+            return false;
+        }
+        tree = reparsed;
+    }
+    let (full, _) = syntax::parse_repairing(&mut syntax::new_parser(), &text, None);
+    tree.root_node().to_sexp() != full.root_node().to_sexp()
 }
 
 /// An item read: its folder, and its files by their path in it, with their bytes.
