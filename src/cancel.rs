@@ -6,7 +6,7 @@
 //! the formatter, semantic tokens) call [`checkpoint`], which unwinds with [`Cancelled`] once the token of
 //! the current thread is cancelled; [`run`] catches that unwind and reports it. Code that runs outside
 //! [`run`] (`dfls check`, tests) has no token: [`checkpoint`] costs one thread-local read and never
-//! unwinds.
+//! unwinds. A token can also carry a deadline ([`Token::within`]), for work that must end in time.
 //!
 //! The unwind does not go through the panic hook ([`std::panic::resume_unwind`]), so a cancellation prints
 //! nothing. Every value a cancelled computation was building is dropped; shared state is only ever changed
@@ -16,24 +16,48 @@ use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-/// A flag that one side sets and the computation polls. Clones share the flag.
+/// A flag that one side sets and the computation polls, and optionally a time after which the computation
+/// counts as cancelled too. Clones share the flag.
 #[derive(Debug, Clone, Default)]
-pub struct Token(Arc<AtomicBool>);
+pub struct Token {
+    flag: Arc<AtomicBool>,
+    deadline: Option<Instant>,
+}
 
 impl Token {
     pub fn new() -> Token {
         Token::default()
     }
 
+    /// A token cancelled with this one, or when `budget` has passed from now: for work that must end in
+    /// time whatever its input (the checker's parse of a file whose syntax errors are too many for
+    /// tree-sitter's recovery to finish).
+    pub fn within(&self, budget: Duration) -> Token {
+        let deadline = Instant::now() + budget;
+        Token { flag: self.flag.clone(), deadline: Some(self.deadline.map_or(deadline, |d| d.min(deadline))) }
+    }
+
     /// Asks every computation running under this token to stop at its next checkpoint.
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.flag.store(true, Ordering::Relaxed);
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.flag.load(Ordering::Relaxed) || self.deadline.is_some_and(|deadline| Instant::now() >= deadline)
     }
+
+    /// Whether it was cancelled by its flag (rather than by its deadline).
+    pub fn is_cancelled_by_flag(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
+}
+
+/// The token of the computation running on this thread (a fresh one when none runs), to derive a token
+/// from ([`Token::within`]) that a cancellation of the running computation still reaches.
+pub fn current() -> Token {
+    CURRENT.with(|current| current.borrow().clone()).unwrap_or_default()
 }
 
 /// The unwind payload of a cancelled computation.
@@ -127,5 +151,19 @@ mod tests {
             7
         });
         assert_eq!(result.ok(), Some(7));
+    }
+
+    #[test]
+    fn a_token_with_a_deadline_stops_the_work_then_and_still_follows_its_parent() {
+        let parent = Token::new();
+        let timed = parent.within(Duration::from_millis(20));
+        let outcome = run(&timed, || loop {
+            checkpoint();
+        });
+        assert!(outcome.is_err() && !timed.is_cancelled_by_flag());
+        let later = parent.within(Duration::from_secs(3600));
+        assert!(!later.is_cancelled());
+        parent.cancel();
+        assert!(later.is_cancelled() && later.is_cancelled_by_flag());
     }
 }

@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn the_catalog_matches_the_reference() {
         let text = include_str!("../../tools/m-library.json");
-        let reference: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let reference: Vec<serde_json::Value> = serde_json::from_str(text).unwrap();
         assert_eq!(reference.len(), catalog().entries().len(), "run tools/gen-library.py");
         for entry in &reference {
             let name = entry["name"].as_str().unwrap();

@@ -146,10 +146,19 @@ fn point_of(text: &str, at: usize) -> tree_sitter::Point {
     tree_sitter::Point { row, column }
 }
 
+thread_local! {
+    /// How far the last parse on this thread had read when it reported its progress last (for a parse
+    /// stopped by a deadline: where to give the rest of the text up, [`check_bytes`]).
+    static PARSED_TO: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Runs tree-sitter, cancellably.
 fn run_parser(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree {
     let bytes = text.as_bytes();
-    let mut cancelled = |_: &tree_sitter::ParseState| crate::cancel::is_cancelled();
+    let mut cancelled = |state: &tree_sitter::ParseState| {
+        PARSED_TO.set(state.current_byte_offset());
+        crate::cancel::is_cancelled()
+    };
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut cancelled);
     let tree =
         parser.parse_with_options(&mut |at, _| bytes.get(at..).unwrap_or_default(), old_tree, Some(options));
@@ -336,9 +345,101 @@ pub fn check_bytes(bytes: &[u8]) -> CheckedBytes {
         return CheckedBytes { text: decoded.text, tree: None, diagnostics: vec![diagnostic] };
     }
     let decoded = text::decode(bytes);
-    let parse = parse(&decoded.text);
-    let diagnostics = with_encoding_problems(bytes, &decoded, parse.diagnostics);
-    CheckedBytes { text: decoded.text, tree: Some(parse.tree), diagnostics }
+    match parse_in_time(&decoded.text) {
+        Ok(parse) => {
+            let diagnostics = with_encoding_problems(bytes, &decoded, parse.diagnostics);
+            CheckedBytes { text: decoded.text, tree: Some(parse.tree), diagnostics }
+        }
+        Err(diagnostics) => {
+            let diagnostics = with_encoding_problems(bytes, &decoded, diagnostics);
+            CheckedBytes { text: decoded.text, tree: None, diagnostics }
+        }
+    }
+}
+
+/// How long the checker's parse of a text of `length` bytes may take: ten times what a slow machine takes
+/// (a megabyte of valid M parses and is diagnosed in under 100 ms; ten times more in a debug build).
+fn parse_budget(length: usize) -> std::time::Duration {
+    let per_megabyte = if cfg!(debug_assertions) { 10.0 } else { 1.0 };
+    std::time::Duration::from_millis(200)
+        + std::time::Duration::from_secs_f64(per_megabyte * length as f64 / 1e6)
+}
+
+/// The tree of a full parse of `text`, or `None` when tree-sitter's error recovery cannot finish it in
+/// time ([`parse_in_time`]); then [`PARSED_TO`] tells how far it read. For the command line, where a file
+/// of tens of thousands of errors in a row must not hold a check or a format for minutes.
+pub fn parse_tree_in_time(parser: &mut Parser, text: &str) -> Option<Tree> {
+    let token = crate::cancel::current().within(parse_budget(text.len()));
+    match crate::cancel::run(&token, || parse_tree(parser, text, None)) {
+        Ok(tree) => Some(tree),
+        // A cancellation of the computation this runs in goes on to it.
+        Err(_) if token.is_cancelled_by_flag() => {
+            crate::cancel::checkpoint();
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// The parse of `text` for the checker, or, when tree-sitter's error recovery cannot finish in time, the
+/// syntax diagnostics of as much of the text as it can (the rest given up at a line start, with an `M110`
+/// that says so). tree-sitter recovers from each error by re-reading the error it is in, so a construct
+/// with many thousand errors in a row (`[a = , a = , ...]`) costs the square of their number: a megabyte
+/// of them took a quarter of an hour. Only the checker gives up: the language server's parse of such a
+/// file runs on its own, cancellable, and blocks nothing.
+fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
+    let mut attempt = std::borrow::Cow::Borrowed(text);
+    let mut given_up_at = None;
+    for _ in 0..12 {
+        // Only tree-sitter's parse has a deadline: the diagnostics of a tree are linear in it.
+        match parse_tree_in_time(&mut new_parser(), &attempt) {
+            Some(tree) => {
+                let Some(at) = given_up_at else {
+                    let diagnostics = diagnose(&tree, &attempt);
+                    return Ok(Parse { tree, diagnostics });
+                };
+                let mut diagnostics = diagnose_unlimited(&tree, &attempt);
+                diagnostics.retain(|d| d.range.start < at);
+                limit_errors(&mut diagnostics);
+                let lines = text[at..].lines().count();
+                let given_up = format!(
+                    "the rest of the file, its last {lines} lines, was not read: its syntax errors are too many to read in time"
+                );
+                match diagnostics.last_mut().filter(|d| d.code == codes::M110) {
+                    Some(count) => count.message = format!("{}; {given_up}", count.message),
+                    None => diagnostics.push(Diagnostic::new(
+                        codes::M110,
+                        at..at,
+                        format!("too many syntax errors: {given_up}; fix the errors above first"),
+                    )),
+                }
+                return Err(diagnostics);
+            }
+            None => {
+                // Half of what was read in time, cut at a line start, or in a long line after a space or
+                // a comma; the rest read as blank lines, so offsets and lines stay the text's.
+                let reached = PARSED_TO.get().min(attempt.len());
+                let mut at = reached / 2;
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let line_start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+                at = if line_start >= at / 2 {
+                    line_start
+                } else {
+                    text[..at].rfind([' ', ',', ';']).map_or(line_start, |separator| separator + 1)
+                };
+                given_up_at = Some(at);
+                let blank: String = text[at..].bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }).collect();
+                attempt = std::borrow::Cow::Owned(format!("{}{blank}", &text[..at]));
+            }
+        }
+    }
+    Err(vec![Diagnostic::new(
+        codes::M110,
+        0..0,
+        "too many syntax errors to read this file in time".to_string(),
+    )])
 }
 
 /// The syntax diagnostics of `decoded` (the decoding of `bytes`) with its invalid UTF-8 reported (`M100`)
