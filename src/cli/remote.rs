@@ -84,19 +84,7 @@ pub(super) fn fail(error: &FabricError) -> u8 {
     exit_code(error)
 }
 
-pub(super) use crate::fabric::manage::job_json;
-
-/// A timestamp of a job as the API sent it, for a table: `-` when there is none; control characters (a
-/// terminal's escape sequences) shown as `?` and more than 40 characters cut, since a server can send
-/// anything there.
-pub(super) fn shown_time(text: Option<&str>) -> String {
-    let Some(text) = text else { return "-".to_owned() };
-    let mut shown: String = text.chars().take(40).map(|c| if c.is_control() { '?' } else { c }).collect();
-    if text.chars().nth(40).is_some() {
-        shown.push('…');
-    }
-    shown
-}
+pub(super) use crate::fabric::manage::{job_json, shown_time};
 
 /// A duration for people: `4.2 s`, `3 min 5 s`, `26 h 3 min`.
 pub(super) fn human_duration(duration: Duration) -> String {

@@ -4,12 +4,11 @@
 //! the language server's `dfls.schedule` runs too.
 
 use clap::{Args, Subcommand, ValueEnum};
-use serde_json::Value;
 
 use super::exit;
 use super::remote::{self, Output, TargetArgs};
 use crate::fabric::manage::{self, ScheduleChange, ScheduleJob, Timing};
-use crate::fabric::schedule::{self, Schedule};
+use crate::fabric::schedule::Schedule;
 
 #[derive(Debug, Args)]
 pub(super) struct ScheduleArgs {
@@ -191,22 +190,9 @@ fn list(common: &Common) -> u8 {
         return exit::SUCCESS;
     }
     for schedule in &listing.schedules {
-        println!("{}", line(schedule));
+        println!("{}", manage::schedule_line(schedule));
     }
     exit::SUCCESS
-}
-
-/// One schedule in words: `ID  on|off  daily at 08:00 (UTC), from ... to ...`.
-fn line(schedule: &Value) -> String {
-    let configuration = &schedule["configuration"];
-    format!(
-        "{}  {:<3}  {}, from {} to {}",
-        schedule["id"].as_str().unwrap_or("?"),
-        if schedule["enabled"] == true { "on" } else { "off" },
-        schedule::describe(configuration),
-        remote::shown_time(configuration["startDateTime"].as_str()),
-        remote::shown_time(configuration["endDateTime"].as_str())
-    )
 }
 
 fn change(common: &Common, id: Option<&str>, change: ScheduleChange) -> u8 {
@@ -226,7 +212,7 @@ fn change(common: &Common, id: Option<&str>, change: ScheduleChange) -> u8 {
         return exit::SUCCESS;
     }
     match &changed.schedule {
-        Some(schedule) => println!("`{}`: {}", changed.item.display_name, line(schedule)),
+        Some(schedule) => println!("`{}`: {}", changed.item.display_name, manage::schedule_line(schedule)),
         None => println!("`{}`: removed schedule {}", changed.item.display_name, id.unwrap_or("?")),
     }
     exit::SUCCESS

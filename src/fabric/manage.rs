@@ -40,6 +40,18 @@ pub fn job_json(job: &JobInstance) -> Value {
     })
 }
 
+/// A timestamp of a job as the API sent it, for a table: `-` when there is none; control characters (a
+/// terminal's escape sequences) shown as `?` and more than 40 characters cut, since a server can send
+/// anything there.
+pub fn shown_time(text: Option<&str>) -> String {
+    let Some(text) = text else { return "-".to_owned() };
+    let mut shown: String = text.chars().take(40).map(|c| if c.is_control() { '?' } else { c }).collect();
+    if text.chars().nth(40).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
 /// A Dataflow of the workspace with its newest job.
 pub type Listed = (Item, Option<JobInstance>);
 
@@ -315,6 +327,19 @@ pub fn changed_json(changed: &Changed, job: ScheduleJob, id: Option<&str>) -> Va
     let removed = changed.schedule.is_none().then_some(id).flatten();
     json!({"displayName": changed.item.display_name, "id": changed.item.id, "jobType": job.api_name(),
            "schedule": changed.schedule, "removed": removed})
+}
+
+/// One schedule in words: `ID  on|off  daily at 08:00 (UTC), from ... to ...`.
+pub fn schedule_line(schedule: &Value) -> String {
+    let configuration = &schedule["configuration"];
+    format!(
+        "{}  {:<3}  {}, from {} to {}",
+        schedule["id"].as_str().unwrap_or("?"),
+        if schedule["enabled"] == true { "on" } else { "off" },
+        schedule::describe(configuration),
+        shown_time(configuration["startDateTime"].as_str()),
+        shown_time(configuration["endDateTime"].as_str())
+    )
 }
 
 /// The `$schema` of a `.schedules` part.
