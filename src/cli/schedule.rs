@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::exit;
 use super::remote::{self, Output, TargetArgs};
+use crate::definition::schedules;
 use crate::fabric::schedule::{self, Recurrence, Schedule};
 use crate::fabric::{deploy, FabricError};
 
@@ -158,16 +159,19 @@ fn schedule_of(timing: &Timing) -> Result<Schedule, String> {
             schedule::default_window(start_instant).1
         }
     };
-    if start >= end {
-        return Err(format!("the schedule ends ({end}) before it starts ({start})"));
-    }
-    Ok(Schedule {
+    let schedule = Schedule {
         recurrence,
         start,
         end,
         time_zone: schedule::time_zone(&timing.time_zone)?,
         enabled: !timing.disabled,
-    })
+    };
+    // Fabric's rules, the very ones its endpoints and `dfls check` apply, on what would be sent.
+    let violations = schedules::check_configuration(&schedule.request()["configuration"]);
+    match violations.into_iter().next() {
+        Some(violation) => Err(violation.message),
+        None => Ok(schedule),
+    }
 }
 
 pub(super) fn run(args: ScheduleArgs) -> u8 {
@@ -294,12 +298,17 @@ fn change(common: &Common, id: Option<&str>, change: Change) -> u8 {
         let (client, workspace) = (&connection.client, &connection.workspace);
         let answer = match (&change, id) {
             (Change::Put(schedule), None) => {
-                let existing = client.schedules(workspace, &item.id, job)?.len();
-                if existing >= schedule::MAX_SCHEDULES {
+                // Fabric's limit is for the item, its refresh and publish schedules together.
+                let mut existing = 0;
+                for kind in [Job::Refresh, Job::Publish] {
+                    existing += client.schedules(workspace, &item.id, kind.api_name())?.len();
+                }
+                if existing >= schedules::MAX_SCHEDULES {
                     return Err(FabricError::Config(format!(
-                        "`{}` has {existing} {job} schedules, the most Fabric keeps ({}): remove one first",
+                        "`{}` has {existing} schedules, the most Fabric keeps ({}; it would answer \
+                         ScheduleExceedsLimit): remove one first",
                         item.display_name,
-                        schedule::MAX_SCHEDULES
+                        schedules::MAX_SCHEDULES
                     )));
                 }
                 Some(client.create_schedule(workspace, &item.id, job, &schedule.request())?)
