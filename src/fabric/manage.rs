@@ -16,7 +16,7 @@ use super::client::DataflowParameter;
 use super::schedule::{self, Recurrence, Schedule};
 use super::target::{Api, Target};
 use super::{deploy, Connection, FabricError, Item, JobInstance};
-use crate::definition::{folder, parts};
+use crate::definition::{folder, parts, schedules};
 
 /// Whether the target is an embedded local Fabric to which nothing was pushed yet (it has no state): a
 /// command that only looks must not create it (a `.dfls/` folder left behind by a mistyped name).
@@ -209,16 +209,19 @@ impl Timing {
             Some(end) => schedule::utc(end)?,
             None => schedule::default_window(super::time::instant(&start).unwrap_or(now)).1,
         };
-        if start >= end {
-            return Err(format!("the schedule ends ({end}) before it starts ({start})"));
-        }
-        Ok(Schedule {
+        let schedule = Schedule {
             recurrence,
             start,
             end,
             time_zone: schedule::time_zone(self.time_zone.as_deref().unwrap_or("UTC"))?,
             enabled: !self.disabled,
-        })
+        };
+        // Fabric's rules, the very ones its endpoints and `dfls check` apply, on what would be sent.
+        let violations = schedules::check_configuration(&schedule.request()["configuration"]);
+        match violations.into_iter().next() {
+            Some(violation) => Err(violation.message),
+            None => Ok(schedule),
+        }
     }
 }
 
@@ -285,12 +288,17 @@ pub fn change_schedule(
     let (client, workspace) = (&connection.client, &connection.workspace);
     let schedule = match (change, id) {
         (ScheduleChange::Put(schedule), None) => {
-            let existing = client.schedules(workspace, &item.id, job_name)?.len();
-            if existing >= schedule::MAX_SCHEDULES {
+            // Fabric's limit is for the item, its refresh and publish schedules together.
+            let mut existing = 0;
+            for kind in [ScheduleJob::Refresh, ScheduleJob::Publish] {
+                existing += client.schedules(workspace, &item.id, kind.api_name())?.len();
+            }
+            if existing >= schedules::MAX_SCHEDULES {
                 return Err(FabricError::Config(format!(
-                    "`{}` has {existing} {job_name} schedules, the most Fabric keeps ({}): remove one first",
+                    "`{}` has {existing} schedules, the most Fabric keeps ({}; it would answer \
+                     ScheduleExceedsLimit): remove one first",
                     item.display_name,
-                    schedule::MAX_SCHEDULES
+                    schedules::MAX_SCHEDULES
                 )));
             }
             Some(client.create_schedule(workspace, &item.id, job_name, &schedule.request())?)

@@ -149,7 +149,7 @@ fn title_of(schedules: &[Value], now: jiff::Timestamp, zone: &jiff::tz::TimeZone
         .filter_map(|schedule| {
             let configuration = &schedule["configuration"];
             let zone_id = configuration["localTimeZoneId"].as_str().unwrap_or("UTC");
-            scheduler_pending_next_run(configuration, zone_id, now)
+            crate::definition::schedules::next_run(configuration, zone_id, now)
         })
         .min();
     let Some(next) = next else { return "No refresh scheduled".to_owned() };
@@ -157,16 +157,6 @@ fn title_of(schedules: &[Value], now: jiff::Timestamp, zone: &jiff::tz::TimeZone
     let soon = next.duration_since(now) < jiff::SignedDuration::from_hours(6 * 24);
     let format = if soon { "%a %H:%M %Z" } else { "%a %-d %b %H:%M %Z" };
     format!("Next refresh {}", local.strftime(format))
-}
-
-/// Stands in for `crate::definition::schedules::next_run` (another branch writes it): the merge replaces
-/// this function with a call of that one. Until then no schedule has a known next run.
-fn scheduler_pending_next_run(
-    _configuration: &Value,
-    _time_zone_id: &str,
-    _after: jiff::Timestamp,
-) -> Option<jiff::Timestamp> {
-    None
 }
 
 #[cfg(test)]
@@ -191,6 +181,30 @@ mod tests {
         );
         cache.store(folder, None);
         assert_eq!(cache.title(folder, now), (None, false), "not on the target: no lens");
+    }
+
+    #[test]
+    fn the_next_run_is_shown_in_the_users_zone_the_soonest_first() {
+        let daily = |time: &str, zone: &str| {
+            json!({"enabled": true, "configuration": {"type": "Daily", "times": [time],
+                "startDateTime": "2026-01-01T00:00:00Z", "endDateTime": "2027-01-01T00:00:00Z",
+                "localTimeZoneId": zone}})
+        };
+        // Monday 7 December 2026, 10:00 UTC; the user is in Paris (CET, UTC+1).
+        let now: jiff::Timestamp = "2026-12-07T10:00:00Z".parse().unwrap();
+        let paris = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+        let schedules = [daily("08:00", "UTC"), daily("17:30", "Romance Standard Time")];
+        // 17:30 in Paris is 16:30 UTC, sooner than 08:00 UTC tomorrow (09:00 in Paris).
+        assert_eq!(title_of(&schedules, now, &paris), "Next refresh Mon 17:30 CET");
+        assert_eq!(title_of(&schedules[..1], now, &paris), "Next refresh Tue 09:00 CET");
+        let yearly = [json!({"enabled": true, "configuration": {"type": "Monthly", "times": ["06:00"],
+            "occurrence": {"occurrenceType": "DayOfMonth", "dayOfMonth": 1}, "recurrence": 1,
+            "startDateTime": "2026-01-01T00:00:00Z", "endDateTime": "2027-06-01T00:00:00Z",
+            "localTimeZoneId": "UTC"}})];
+        assert_eq!(title_of(&yearly, now, &paris), "Next refresh Fri 1 Jan 07:00 CET", "a date when far");
+        let ended = [daily("08:00", "UTC")];
+        let later: jiff::Timestamp = "2027-02-01T00:00:00Z".parse().unwrap();
+        assert_eq!(title_of(&ended, later, &paris), "No refresh scheduled");
     }
 
     #[test]

@@ -86,7 +86,11 @@ fn what_fabric_would_refuse_is_refused_before_any_call() {
     }
     let full = repo.dfls(&["schedule", "add", ITEM, "--every", "15"]);
     assert_eq!(code(&full), 2, "{}", describe(&full));
-    assert!(stderr(&full).contains("the most Fabric keeps (20)"), "{}", describe(&full));
+    assert!(
+        stderr(&full).contains("the most Fabric keeps (20; it would answer ScheduleExceedsLimit)"),
+        "{}",
+        describe(&full)
+    );
 }
 
 /// `--to-folder` writes the item's `.schedules` (what Git integration keeps) as Fabric has them after the

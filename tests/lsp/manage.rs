@@ -131,7 +131,10 @@ fn list_and_parameters_answer_what_the_command_line_prints() {
     let names: Vec<&str> =
         parameters["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["StartDate", "Region"], "{parameters}");
-    assert!(parameters["message"].as_str().unwrap().contains("Region: String, optional, default \"EMEA\""), "{parameters}");
+    assert!(
+        parameters["message"].as_str().unwrap().contains("Region: String, optional, default \"EMEA\""),
+        "{parameters}"
+    );
     assert_eq!(without_editor_fields(parameters), cli_json(&server, &["parameters", "Sales Orders"]));
 
     // A Dataflow named by `item` instead of the file's: the same answer.
@@ -214,7 +217,7 @@ fn errors_are_the_command_lines_sentences_with_fabrics_codes() {
         "dfls.schedule",
         json!({"action": "add", "daily": "08:00", "timeZone": "Mars/Olympus"}),
     ));
-    assert!(zone.contains("`Mars/Olympus` is not a time zone dfls knows"), "{zone}");
+    assert!(zone.contains("`Mars/Olympus` is not a time zone"), "{zone}");
     let both =
         error(&execute(&mut server, "dfls.schedule", json!({"action": "add", "every": 5, "daily": "08:00"})));
     assert!(both.contains("--every and --daily cannot go together"), "{both}");
