@@ -1,7 +1,8 @@
 //! `dfls.list`, `dfls.parameters` and `dfls.schedule` through `workspace/executeCommand`, on the code path of
 //! `dfls ls`, `dfls parameters` and `dfls schedule` ([`crate::fabric::manage`]): the same calls, the same JSON
 //! answer (what `--output json` prints) and the same error sentences, Fabric's error code included. Each answer
-//! also has a `message`: the result in lines of text, for an editor that shows it as it is.
+//! also has a `message`: the result in lines of text, for an editor that shows it as it is; a schedule list has
+//! `summaries` (each schedule in words) and `nextRuns` (when each fires next, UTC, `null` when disabled).
 //!
 //! Arguments: `[uri]` or `[uri, options]`. The file names the item (its item folder) and where `dfls.toml` is
 //! found from; `"item": NAME` names a remote Dataflow by its display name instead; `"target": NAME` a target.
@@ -18,9 +19,10 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use super::commands::{CommandOptions, Context, Refusal};
+use super::next_refresh::next_run;
 use crate::fabric::http::Policy;
 use crate::fabric::manage::{self, ScheduleChange, ScheduleJob, Timing};
-use crate::fabric::{self, Connection, FabricError};
+use crate::fabric::{self, schedule, Connection, FabricError};
 
 /// The commands of this module.
 pub const COMMANDS: [&str; 3] = ["dfls.list", "dfls.parameters", "dfls.schedule"];
@@ -173,6 +175,17 @@ impl ScheduleCommand {
                 context.refresh_lenses();
             }
             let mut answer = manage::schedules_json(&listing.item, self.job, &listing.schedules);
+            // For editors that list them: each schedule in words, and when it fires next (UTC).
+            let now = jiff::Timestamp::now();
+            let summaries: Vec<String> =
+                listing.schedules.iter().map(|s| schedule::describe(&s["configuration"])).collect();
+            let next_runs: Vec<Option<String>> = listing
+                .schedules
+                .iter()
+                .map(|s| next_run(s, now).map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()))
+                .collect();
+            answer["summaries"] = json!(summaries);
+            answer["nextRuns"] = json!(next_runs);
             let lines: Vec<String> = listing.schedules.iter().map(manage::schedule_line).collect();
             answer["message"] = json!(if lines.is_empty() {
                 format!("`{}` has no {} schedule", listing.item.display_name, self.job.api_name())

@@ -143,20 +143,23 @@ fn log(line: &str) {
 /// "Next refresh Tue 08:00 CET" (a date too when it is more than six days away), or "No refresh scheduled"
 /// when no enabled schedule fires after `now`.
 fn title_of(schedules: &[Value], now: jiff::Timestamp, zone: &jiff::tz::TimeZone) -> String {
-    let next = schedules
-        .iter()
-        .filter(|schedule| schedule["enabled"] == true)
-        .filter_map(|schedule| {
-            let configuration = &schedule["configuration"];
-            let zone_id = configuration["localTimeZoneId"].as_str().unwrap_or("UTC");
-            crate::definition::schedules::next_run(configuration, zone_id, now)
-        })
-        .min();
+    let next = schedules.iter().filter_map(|schedule| next_run(schedule, now)).min();
     let Some(next) = next else { return "No refresh scheduled".to_owned() };
     let local = next.to_zoned_datetime(zone.clone());
     let soon = next.duration_since(now) < jiff::SignedDuration::from_hours(6 * 24);
     let format = if soon { "%a %H:%M %Z" } else { "%a %-d %b %H:%M %Z" };
     format!("Next refresh {}", local.strftime(format))
+}
+
+/// When a schedule (Fabric's `ItemSchedule`) fires next after `now`, in its own time zone; `None` when it is
+/// disabled or fires no more.
+pub fn next_run(schedule: &Value, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+    if schedule["enabled"] != true {
+        return None;
+    }
+    let configuration = &schedule["configuration"];
+    let zone = configuration["localTimeZoneId"].as_str().unwrap_or("UTC");
+    crate::definition::schedules::next_run(configuration, zone, now)
 }
 
 #[cfg(test)]

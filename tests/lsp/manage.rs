@@ -66,9 +66,9 @@ fn cli_json(server: &TestServer, args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
-/// The answer without what only the editor gets (`message`, `target`, `written`).
+/// The answer without what only the editor gets (`message`, `target`, `written`, `summaries`, `nextRuns`).
 fn without_editor_fields(mut answer: Value) -> Value {
-    for key in ["message", "target", "written"] {
+    for key in ["message", "target", "written", "summaries", "nextRuns"] {
         answer.as_object_mut().unwrap().remove(key);
     }
     answer
@@ -166,10 +166,15 @@ fn schedules_are_added_listed_disabled_and_removed_from_the_editor() {
 
     let listed = result(&execute(&mut server, "dfls.schedule", json!({})));
     assert_eq!(listed["schedules"][0]["id"], json!(id));
+    assert_eq!(listed["summaries"], json!(["daily at 08:00, 17:30 (Romance Standard Time)"]));
+    let next = listed["nextRuns"][0].as_str().unwrap_or_else(|| panic!("{listed}"));
+    assert!(next.ends_with(":30:00Z") || next.ends_with(":00:00Z"), "{next}");
     assert_eq!(without_editor_fields(listed), cli_json(&server, &["schedule", "list", "Sales Orders"]));
 
     let disabled = result(&execute(&mut server, "dfls.schedule", json!({"action": "disable", "id": id})));
     assert_eq!(disabled["schedule"]["enabled"], false, "{disabled}");
+    let listed = result(&execute(&mut server, "dfls.schedule", json!({})));
+    assert_eq!(listed["nextRuns"], json!([null]), "a disabled schedule does not run");
     let cli = cli_json(&server, &["schedule", "list", "Sales Orders"]);
     assert_eq!(cli["schedules"][0]["enabled"], false, "the command line sees the editor's change");
 
