@@ -85,19 +85,19 @@ pub async fn execute(
         return Err(Error::invalid_params(format!("dfls runs no command `{}`", params.command)));
     };
     let (uri, options) = arguments(&params.arguments)?;
-    let key = DocKey::of(&uri);
-    let item = shared.item_of(&key);
     let flags = shared.lock().client;
-    let folder = match item {
-        ItemKey::Folder(folder) => folder,
-        // Listing, and a command about a Dataflow named by `item`, need only where `dfls.toml` is found from.
-        _ if command == "dfls.list" || options.item.is_some() => match key.path() {
-            Some(path) if path.is_dir() => path.to_owned(),
-            Some(path) => path.parent().map_or_else(|| path.to_owned(), Path::to_owned),
-            None => return Err(refused(format!("{} is not a file on disk", uri.as_str()))),
-        },
-        _ => return Err(refused(format!("{} is not a file of a Dataflow item folder", uri.as_str()))),
+    let folder = match &uri {
+        Some(uri) => folder_of(shared, command, uri, &options)?,
+        // The Dataflow commands need no file: `dfls.toml` is found from the workspace folder.
+        None if super::manage::COMMANDS.contains(&command) => {
+            let root = shared.lock().roots.first().cloned();
+            root.ok_or_else(|| refused(format!("{command} needs the URI of a file, or a workspace folder")))?
+        }
+        None => {
+            return Err(Error::invalid_params("the first argument must be the URI of a file of the item"))
+        }
     };
+    let show = options.show;
     let context =
         Context { shared: shared.clone(), client: client.clone(), handle: Handle::current(), folder, flags };
     let (reply, answer) = tokio::sync::oneshot::channel();
@@ -107,10 +107,36 @@ pub async fn execute(
     if let Err(error) = spawned {
         return Err(refused(format!("cannot start {command}: {error}")));
     }
-    match answer.await {
+    let answer = match answer.await {
         Ok(Ok(result)) => Ok(Some(result)),
         Ok(Err(refusal)) => Err(refusal.into_error()),
         Err(_) => Err(refused(format!("{command} stopped without an answer"))),
+    };
+    if show {
+        let (kind, text) = match &answer {
+            Ok(result) => {
+                let message = result.as_ref().and_then(|r| r["message"].as_str()).unwrap_or("done");
+                (MessageType::INFO, message.to_owned())
+            }
+            Err(error) => (MessageType::ERROR, format!("{command} failed: {}", error.message)),
+        };
+        client.show_message(kind, format!("dfls: {text}")).await;
+    }
+    answer
+}
+
+/// The folder a command with a file's URI is about: the file's item folder; for listing, or a Dataflow named
+/// by `item`, any file will do (`dfls.toml` is found from its folder).
+fn folder_of(shared: &Shared, command: &str, uri: &Uri, options: &CommandOptions) -> Result<PathBuf> {
+    let key = DocKey::of(uri);
+    match shared.item_of(&key) {
+        ItemKey::Folder(folder) => Ok(folder),
+        _ if command == "dfls.list" || options.item.is_some() => match key.path() {
+            Some(path) if path.is_dir() => Ok(path.to_owned()),
+            Some(path) => Ok(path.parent().map_or_else(|| path.to_owned(), Path::to_owned)),
+            None => Err(refused(format!("{} is not a file on disk", uri.as_str()))),
+        },
+        _ => Err(refused(format!("{} is not a file of a Dataflow item folder", uri.as_str()))),
     }
 }
 
@@ -182,6 +208,8 @@ pub(super) struct CommandOptions {
     pub force: bool,
     /// The display name of a remote Dataflow, instead of the file's item (`dfls.parameters`, `dfls.schedule`).
     pub item: Option<String>,
+    /// Also show the answer (or the refusal) with `window/showMessage`.
+    pub show: bool,
     /// The whole object, for the options of one command (`dfls.schedule`'s action and timing).
     pub all: Value,
 }
@@ -217,21 +245,27 @@ impl From<String> for Refusal {
 }
 
 /// The file and the options of a command's arguments.
-fn arguments(arguments: &[Value]) -> Result<(Uri, CommandOptions)> {
+fn arguments(arguments: &[Value]) -> Result<(Option<Uri>, CommandOptions)> {
     let uri = arguments
         .first()
-        .and_then(|value| value.as_str().or_else(|| value.get("uri").and_then(Value::as_str)))
-        .ok_or_else(|| Error::invalid_params("the first argument must be the URI of a file of the item"))?;
-    let uri: Uri = uri.parse().map_err(|_| Error::invalid_params(format!("`{uri}` is not a URI")))?;
-    let options = arguments.get(1);
+        .and_then(|value| value.as_str().or_else(|| value.get("uri").and_then(Value::as_str)));
+    let uri = match uri {
+        Some(uri) => Some(uri.parse().map_err(|_| Error::invalid_params(format!("`{uri}` is not a URI")))?),
+        None => None,
+    };
+    // Without a URI, the options may come first (an editor that sends what the user typed, as Helix does).
+    let options = if uri.is_some() { arguments.get(1) } else { arguments.first() };
     let target = options.and_then(|o| o.get("target")).and_then(Value::as_str).map(str::to_owned);
     let force = options.and_then(|o| o.get("force")).and_then(Value::as_bool).unwrap_or(false);
     let item = options.and_then(|o| o.get("item")).and_then(Value::as_str).map(str::to_owned);
+    // Shown as a message too: asked for, or a command sent without any argument (a command picker, which
+    // shows nothing of an answer).
+    let show = options.and_then(|o| o.get("show")).and_then(Value::as_bool).unwrap_or(arguments.is_empty());
     let all = options.cloned().unwrap_or_else(|| json!({}));
     if !all.is_object() {
-        return Err(Error::invalid_params("the second argument must be an object of options"));
+        return Err(Error::invalid_params("the options must be an object"));
     }
-    Ok((uri, CommandOptions { target, force, item, all }))
+    Ok((uri, CommandOptions { target, force, item, show, all }))
 }
 
 fn token_text(token: &ProgressToken) -> String {
@@ -532,13 +566,19 @@ mod tests {
     fn command_arguments_are_a_uri_and_options() {
         let (uri, options) =
             arguments(&[json!("file:///repo/Sales.Dataflow/mashup.pq"), json!({"target": "dev"})]).unwrap();
-        assert_eq!(uri.as_str(), "file:///repo/Sales.Dataflow/mashup.pq");
+        assert_eq!(uri.unwrap().as_str(), "file:///repo/Sales.Dataflow/mashup.pq");
+        assert!(!options.show);
         assert_eq!(options.target.as_deref(), Some("dev"));
         assert!(!options.force);
         let (_, options) = arguments(&[json!("file:///x/mashup.pq"), json!({"force": true})]).unwrap();
         assert!(options.force && options.target.is_none());
-        assert!(arguments(&[]).is_err());
+        // No URI: the options first, or nothing (then the answer is shown as a message too).
+        let (uri, options) = arguments(&[json!({"item": "Sales", "show": true})]).unwrap();
+        assert!(uri.is_none() && options.show && options.item.as_deref() == Some("Sales"));
+        let (uri, options) = arguments(&[]).unwrap();
+        assert!(uri.is_none() && options.show);
         assert!(arguments(&[json!(3)]).is_err());
+        assert!(arguments(&[json!("not a uri")]).is_err());
         assert_eq!(age(Duration::from_secs(150)), "2 min ago");
     }
 }

@@ -6,6 +6,9 @@
 //!
 //! Arguments: `[uri]` or `[uri, options]`. The file names the item (its item folder) and where `dfls.toml` is
 //! found from; `"item": NAME` names a remote Dataflow by its display name instead; `"target": NAME` a target.
+//! Without a URI (`[options]` or nothing, as Helix's `:lsp-workspace-command` sends), `dfls.toml` is found from
+//! the first workspace folder and `item` names the Dataflow; `"show": true` (the default without arguments)
+//! also sends the answer as `window/showMessage`, for an editor that shows nothing of an answer.
 //! `dfls.schedule` takes `"action"`: `list` (the default), `add`, `set`, `remove`, `enable` or `disable`;
 //! `"id"` (all but `list` and `add`); `"job"`: `refresh` (default) or `publish`; `"toFolder": true`; and for
 //! `add` and `set` the timing of `dfls schedule add` in camelCase: `every`, `daily`, `weekly`, `monthly`,
@@ -36,6 +39,12 @@ pub(super) fn run(context: &Context, command: &str, options: &CommandOptions) ->
     let target_name = target.name.clone();
     let empty_local = manage::nothing_pushed(&target);
     let named = options.item.clone().unwrap_or_else(|| context.folder.to_string_lossy().into_owned());
+    if command != "dfls.list" && options.item.is_none() && !is_item_folder(&context.folder) {
+        return Err(format!(
+            "{command} needs a file of an item folder, or the Dataflow's name: {{\"item\": NAME}}"
+        )
+        .into());
+    }
     if empty_local {
         if command == "dfls.list" {
             let message =
@@ -61,6 +70,15 @@ pub(super) fn run(context: &Context, command: &str, options: &CommandOptions) ->
     };
     answer["target"] = json!(target_name);
     Ok(answer)
+}
+
+/// Whether a folder is a Dataflow item's (the command had a file of one, not just the workspace folder).
+fn is_item_folder(folder: &Path) -> bool {
+    let name = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let entries: Vec<String> = std::fs::read_dir(folder)
+        .map(|dir| dir.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    crate::definition::discover::is_item_folder(&name, entries.iter().map(String::as_str))
 }
 
 fn list(context: &Context, connection: &Connection) -> Result<Value, FabricError> {

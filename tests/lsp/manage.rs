@@ -235,6 +235,36 @@ fn errors_are_the_command_lines_sentences_with_fabrics_codes() {
 }
 
 #[test]
+fn without_a_file_the_workspace_folder_and_a_name_do_and_the_answer_is_shown() {
+    let (fabric, _state) = fabric();
+    let mut server = server_on(&fabric.base_url());
+    result(&execute(&mut server, "dfls.push", json!({})));
+    // What Helix's `:lsp-workspace-command dfls.list` sends: no argument; the answer is also a message.
+    let listed =
+        server.request_raw("workspace/executeCommand", json!({"command": "dfls.list", "arguments": []}));
+    assert_eq!(result(&listed)["dataflows"][0]["displayName"], "Sales Orders");
+    let shown = server.await_message("the answer as a message", |m| m["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["message"], "dfls: Sales Orders  (no job yet)", "{shown}");
+    let named = server.request_raw(
+        "workspace/executeCommand",
+        json!({"command": "dfls.schedule", "arguments": [{"item": "Sales Orders", "show": true}]}),
+    );
+    assert_eq!(result(&named)["displayName"], "Sales Orders");
+    let shown = server.await_message("the answer as a message", |m| m["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["message"], "dfls: `Sales Orders` has no Execute schedule", "{shown}");
+    let unnamed = server
+        .request_raw("workspace/executeCommand", json!({"command": "dfls.parameters", "arguments": []}));
+    assert!(error(&unnamed).contains(r#"or the Dataflow's name: {"item": NAME}"#), "{unnamed}");
+    let shown = server.await_message("the refusal as a message", |m| m["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["type"], 1, "an error: {shown}");
+    // The deploy commands still need the file.
+    let push =
+        server.request_raw("workspace/executeCommand", json!({"command": "dfls.push", "arguments": []}));
+    assert_eq!(push["error"]["code"], -32602, "{push}");
+    finish(server);
+}
+
+#[test]
 fn an_empty_local_fabric_is_listed_without_being_created() {
     let mut server = TestServerBuilder::new()
         .binary(env!("CARGO_BIN_EXE_dfls"))
