@@ -95,6 +95,7 @@ pub(super) fn job_json(job: &JobInstance) -> Value {
     json!({
         "id": job.id,
         "jobType": job.job_type,
+        "invokeType": job.invoke_type,
         "status": job.status,
         "startTimeUtc": job.start_time_utc,
         "endTimeUtc": job.end_time_utc,
