@@ -227,16 +227,48 @@ fn list(common: &Common) -> u8 {
     exit::SUCCESS
 }
 
-/// One schedule in words: `ID  on|off  daily at 08:00 (UTC), from ... to ...`.
+/// One schedule in words: `ID  on|off  daily at 08:00 (UTC), from ... to ..., next run ...`, its times in
+/// the user's time zone (the system's; `TZ` decides) with its abbreviation, and in the schedule's own zone
+/// too where that reads differently.
 fn line(schedule: &Value) -> String {
     let configuration = &schedule["configuration"];
+    let local = jiff::tz::TimeZone::system();
+    let own = configuration["localTimeZoneId"].as_str().and_then(schedules::time_zone);
+    let shown = |instant: jiff::Timestamp| {
+        let here = instant.to_zoned_datetime(local.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string();
+        match &own {
+            Some(zone) => {
+                let there = instant.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string();
+                if there == here {
+                    here
+                } else {
+                    format!("{here} ({there} in the schedule's zone)")
+                }
+            }
+            None => here,
+        }
+    };
+    let time = |name: &str| match configuration[name].as_str().and_then(schedules::utc_instant) {
+        Some(instant) => shown(instant),
+        None => remote::shown_time(configuration[name].as_str()),
+    };
+    let enabled = schedule["enabled"] == true;
+    let next = if enabled {
+        let zone = configuration["localTimeZoneId"].as_str().unwrap_or("UTC");
+        match schedules::next_run(configuration, zone, jiff::Timestamp::now()) {
+            Some(next) => format!(", next run {}", shown(next)),
+            None => ", no more runs".to_owned(),
+        }
+    } else {
+        String::new()
+    };
     format!(
-        "{}  {:<3}  {}, from {} to {}",
-        schedule["id"].as_str().unwrap_or("?"),
-        if schedule["enabled"] == true { "on" } else { "off" },
+        "{}  {:<3}  {}, from {} to {}{next}",
+        remote::shown_time(schedule["id"].as_str()),
+        if enabled { "on" } else { "off" },
         schedule::describe(configuration),
-        remote::shown_time(configuration["startDateTime"].as_str()),
-        remote::shown_time(configuration["endDateTime"].as_str())
+        time("startDateTime"),
+        time("endDateTime"),
     )
 }
 
