@@ -353,13 +353,7 @@ fn change(common: &Common, id: Option<&str>, change: Change) -> u8 {
                 None
             }
             (Change::Enabled(enabled), Some(id)) => {
-                let current = client
-                    .schedules(workspace, &item.id, job)?
-                    .into_iter()
-                    .find(|s| s["id"] == id)
-                    .ok_or_else(|| {
-                        FabricError::Config(format!("`{}` has no {job} schedule {id}", item.display_name))
-                    })?;
+                let current = client.schedule(workspace, &item.id, job, id)?;
                 let request = json!({"enabled": enabled, "configuration": current["configuration"]});
                 Some(client.update_schedule(workspace, &item.id, job, id, &request)?)
             }

@@ -112,3 +112,35 @@ fn a_changed_schedule_starts_over_and_a_deleted_item_fires_nothing() {
     let later = next_hour + 2 * 3_600_000;
     assert!(scheduler::tick(fabric.server.as_ref().unwrap().emulator(), later).unwrap().is_empty());
 }
+
+/// The endpoints refuse with Fabric's rules (the ones `dfls schedule` and `dfls check` apply): an IANA name
+/// where Fabric takes a Windows time-zone id, a value out of bounds, a 21st schedule of an item.
+#[test]
+fn the_endpoints_refuse_what_fabric_refuses() {
+    let fabric = Fabric::start();
+    let item = fabric.create_dataflow("Sales", Some(sales_orders()));
+    let path = format!("/workspaces/{DEFAULT_WORKSPACE_ID}/items/{item}/jobs/Execute/schedules");
+    let configuration = |zone: &str, interval: u64| {
+        json!({"type": "Cron", "interval": interval, "startDateTime": "2030-01-01T00:00:00Z",
+               "endDateTime": "2031-01-01T00:00:00Z", "localTimeZoneId": zone})
+    };
+    let zone =
+        fabric.post(&path, &json!({"enabled": true, "configuration": configuration("America/Chicago", 5)}));
+    let zone = zone.expect_error(400, "InvalidRequest");
+    let message = zone.body["message"].as_str().unwrap();
+    assert!(
+        message.contains("`configuration.localTimeZoneId`") && message.contains("Central Standard Time"),
+        "{message}"
+    );
+    let interval = fabric.post(&path, &json!({"enabled": true, "configuration": configuration("UTC", 0)}));
+    assert!(interval.expect_error(400, "InvalidRequest").body["message"]
+        .as_str()
+        .unwrap()
+        .contains("`configuration.interval`"));
+    for n in 0..20 {
+        let job = if n % 2 == 0 { "Execute" } else { "ApplyChanges" };
+        add_schedule(&fabric, &item, job, true, configuration("UTC", 60));
+    }
+    let full = fabric.post(&path, &json!({"enabled": true, "configuration": configuration("UTC", 60)}));
+    full.expect_error(400, "ScheduleExceedsLimit");
+}

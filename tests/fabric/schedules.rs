@@ -259,3 +259,110 @@ fn times_are_shown_in_the_users_time_zone() {
     let (_, json) = repo.json(&["schedule", "list", ITEM]);
     assert_eq!(json["schedules"][0]["configuration"]["startDateTime"], "2030-01-01T00:00:00Z");
 }
+
+/// Runs `args` and asserts Fabric's error code, its sentence (the API's message, after `: `) and exit code 3
+/// (the remote refused).
+#[track_caller]
+fn refused<S: AsRef<str>>(repo: &Repo, args: &[S], code_name: &str) {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    let args = args.as_slice();
+    let output = repo.dfls(args);
+    assert_eq!(code(&output), 3, "{args:?}: {}", describe(&output));
+    let text = stderr(&output);
+    let line = text.lines().find(|l| l.starts_with("dfls: error:")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(&format!("the API refused: {code_name} (")), "{args:?}: {text}");
+    let sentence = line.rsplit_once(": ").map(|(_, s)| s).unwrap_or_default();
+    assert!(sentence.len() > 20 && sentence.ends_with('.'), "{args:?}: a sentence, not `{sentence}`");
+}
+
+/// Each schedule command (and `ls`, `delete`, `set`, `parameters`) reports what Fabric refuses with its error
+/// code, a sentence and exit code 3; what dfls refuses before any call (an unknown Dataflow, an invalid
+/// time zone, a 21st schedule) with a sentence and exit code 2, as DESIGN.md says.
+#[test]
+fn refusals_carry_fabrics_code_a_sentence_and_the_exit_code() {
+    let repo = Repo::served(quick());
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    let (_, added) = repo.json(&["schedule", "add", ITEM, "--every", "30"]);
+    let id = added["schedule"]["id"].as_str().unwrap().to_owned();
+    let unknown = "0ca1fab0-0000-4000-8000-000000000099";
+    let schedule_commands = |id: &str| -> Vec<Vec<String>> {
+        let with = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<String>>();
+        vec![
+            with(&["schedule", "list", ITEM]),
+            with(&["schedule", "add", ITEM, "--every", "5"]),
+            with(&["schedule", "set", ITEM, id, "--daily", "08:00"]),
+            with(&["schedule", "enable", ITEM, id]),
+            with(&["schedule", "disable", ITEM, id]),
+            with(&["schedule", "remove", ITEM, id]),
+        ]
+    };
+    let other_commands = [
+        &["ls"][..],
+        &["delete", "Sales Orders", "--yes"],
+        &["set", "Sales Orders", "--description", "x"],
+        &["parameters", "Sales Orders"],
+    ];
+
+    // 403: the caller may not touch schedules.
+    repo.set(|options| options.faults.forbid = Some("/schedules".to_owned()));
+    for args in schedule_commands(&id) {
+        refused(&repo, &args, "InsufficientPrivileges");
+    }
+    repo.set(|options| options.faults.forbid = None);
+
+    // 429: throttled past the client's retries.
+    repo.set(|options| {
+        options.faults.throttle_every = 1;
+        options.faults.throttle_retry_after = 0;
+    });
+    for args in schedule_commands(&id) {
+        refused(&repo, &args, "RequestBlocked");
+    }
+    for args in other_commands {
+        refused(&repo, args, "RequestBlocked");
+    }
+    repo.set(|options| options.faults.throttle_every = 0);
+
+    // 404: a schedule Fabric has not; then a workspace it has not, for every command.
+    for args in schedule_commands(unknown).into_iter().skip(2) {
+        refused(&repo, &args, "ScheduleNotFound");
+    }
+    let toml = std::fs::read_to_string(repo.path("dfls.toml")).unwrap();
+    std::fs::write(repo.path("dfls.toml"), toml.replace(dfls::emulator::DEFAULT_WORKSPACE_ID, unknown))
+        .unwrap();
+    for args in schedule_commands(&id) {
+        refused(&repo, &args, "WorkspaceNotFound");
+    }
+    for args in other_commands {
+        refused(&repo, args, "WorkspaceNotFound");
+    }
+    std::fs::write(repo.path("dfls.toml"), toml).unwrap();
+
+    // Refused by dfls before any call: exit code 2 and a sentence.
+    let mut no_such: Vec<Vec<&str>> =
+        vec![vec!["schedule", "list", "No Such"], vec!["schedule", "add", "No Such", "--every", "5"]];
+    no_such.extend([
+        vec!["delete", "No Such", "--yes"],
+        vec!["set", "No Such", "--description", "x"],
+        vec!["parameters", "No Such"],
+    ]);
+    for args in no_such {
+        let output = repo.dfls(&args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", describe(&output));
+        assert!(stderr(&output).contains("there is no Dataflow named `No Such`"), "{}", describe(&output));
+    }
+    let zone = repo.dfls(&["schedule", "add", ITEM, "--every", "5", "--time-zone", "Mars/Olympus"]);
+    assert_eq!(code(&zone), 2, "{}", describe(&zone));
+    assert!(stderr(&zone).contains("`Mars/Olympus` is not a time zone"), "{}", describe(&zone));
+
+    // ScheduleExceedsLimit: 20 an item, refresh and publish together.
+    for _ in 0..10 {
+        assert_eq!(code(&repo.dfls(&["schedule", "add", ITEM, "--job", "publish", "--every", "60"])), 0);
+    }
+    for _ in 0..9 {
+        assert_eq!(code(&repo.dfls(&["schedule", "add", ITEM, "--every", "60"])), 0);
+    }
+    let full = repo.dfls(&["schedule", "add", ITEM, "--every", "60"]);
+    assert_eq!(code(&full), 2, "{}", describe(&full));
+    assert!(stderr(&full).contains("it would answer ScheduleExceedsLimit"), "{}", describe(&full));
+}
