@@ -111,15 +111,18 @@ pub fn create(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> R
                 "An item can create maximum 20 schedulers.",
             ));
         }
+        let now = ctx.emulator.now_ms();
         let row = ScheduleRow {
             id: clock::new_guid(),
             item_id: id.to_string(),
             job_type: kind,
             enabled,
-            created_ms: clock::now_ms(),
+            created_ms: now,
             configuration: configuration.to_string(),
             execution_data: data.map(|d| d.to_string()),
             owner_id: OWNER_ID.to_string(),
+            changed_ms: now,
+            last_fired_ms: None,
         };
         store::put_schedule(db, &row)?;
         Ok(row)
@@ -155,6 +158,8 @@ pub fn update(
         row.enabled = enabled;
         row.configuration = configuration.to_string();
         row.execution_data = data.map(|d| d.to_string());
+        // Due times before the change are not the new schedule's (nor those of a schedule that was off).
+        row.changed_ms = ctx.emulator.now_ms();
         store::put_schedule(db, &row)?;
         Ok(row)
     })?;

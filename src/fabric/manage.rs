@@ -32,6 +32,7 @@ pub fn job_json(job: &JobInstance) -> Value {
     json!({
         "id": job.id,
         "jobType": job.job_type,
+        "invokeType": job.invoke_type,
         "status": job.status,
         "startTimeUtc": job.start_time_utc,
         "endTimeUtc": job.end_time_utc,
@@ -311,13 +312,7 @@ pub fn change_schedule(
             None
         }
         (ScheduleChange::Enabled(enabled), Some(id)) => {
-            let current = client
-                .schedules(workspace, &item.id, job_name)?
-                .into_iter()
-                .find(|s| s["id"] == id)
-                .ok_or_else(|| {
-                    FabricError::Config(format!("`{}` has no {job_name} schedule {id}", item.display_name))
-                })?;
+            let current = client.schedule(workspace, &item.id, job_name, id)?;
             let request = json!({"enabled": enabled, "configuration": current["configuration"]});
             Some(client.update_schedule(workspace, &item.id, job_name, id, &request)?)
         }
@@ -337,16 +332,48 @@ pub fn changed_json(changed: &Changed, job: ScheduleJob, id: Option<&str>) -> Va
            "schedule": changed.schedule, "removed": removed})
 }
 
-/// One schedule in words: `ID  on|off  daily at 08:00 (UTC), from ... to ...`.
+/// One schedule in words: `ID  on|off  daily at 08:00 (UTC), from ... to ..., next run ...`, its times in
+/// the user's time zone (the system's; `TZ` decides) with its abbreviation, and in the schedule's own zone
+/// too where that reads differently.
 pub fn schedule_line(schedule: &Value) -> String {
     let configuration = &schedule["configuration"];
+    let local = jiff::tz::TimeZone::system();
+    let own = configuration["localTimeZoneId"].as_str().and_then(schedules::time_zone);
+    let shown = |instant: jiff::Timestamp| {
+        let here = instant.to_zoned_datetime(local.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string();
+        match &own {
+            Some(zone) => {
+                let there = instant.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string();
+                if there == here {
+                    here
+                } else {
+                    format!("{here} ({there} in the schedule's zone)")
+                }
+            }
+            None => here,
+        }
+    };
+    let time = |name: &str| match configuration[name].as_str().and_then(schedules::utc_instant) {
+        Some(instant) => shown(instant),
+        None => shown_time(configuration[name].as_str()),
+    };
+    let enabled = schedule["enabled"] == true;
+    let next = if enabled {
+        let zone = configuration["localTimeZoneId"].as_str().unwrap_or("UTC");
+        match schedules::next_run(configuration, zone, jiff::Timestamp::now()) {
+            Some(next) => format!(", next run {}", shown(next)),
+            None => ", no more runs".to_owned(),
+        }
+    } else {
+        String::new()
+    };
     format!(
-        "{}  {:<3}  {}, from {} to {}",
-        schedule["id"].as_str().unwrap_or("?"),
-        if schedule["enabled"] == true { "on" } else { "off" },
+        "{}  {:<3}  {}, from {} to {}{next}",
+        shown_time(schedule["id"].as_str()),
+        if enabled { "on" } else { "off" },
         schedule::describe(configuration),
-        shown_time(configuration["startDateTime"].as_str()),
-        shown_time(configuration["endDateTime"].as_str())
+        time("startDateTime"),
+        time("endDateTime"),
     )
 }
 

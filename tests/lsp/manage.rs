@@ -230,7 +230,7 @@ fn errors_are_the_command_lines_sentences_with_fabrics_codes() {
     assert!(action.contains("not a schedule action"), "{action}");
     let not_enabled =
         error(&execute(&mut server, "dfls.schedule", json!({"action": "enable", "id": "nope"})));
-    assert!(not_enabled.contains("`Sales Orders` has no Execute schedule nope"), "{not_enabled}");
+    assert!(not_enabled.contains("ScheduleNotFound"), "{not_enabled}");
     finish(server);
 }
 
