@@ -79,9 +79,7 @@ pub(super) fn ls(args: LsArgs) -> u8 {
             if args.target.output == Output::Json {
                 println!("{}", json!({ "dataflows": [] }));
             } else {
-                println!(
-                    "no Dataflows: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)"
-                );
+                println!("{}", manage::NOTHING_LISTED);
             }
             return exit::SUCCESS;
         }

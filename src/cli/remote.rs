@@ -54,9 +54,7 @@ pub(super) fn connect_existing(args: &TargetArgs, item: &str) -> Result<Connecti
     let target = target(args)?;
     eprintln!("dfls: {}", target.describe());
     if fabric::manage::nothing_pushed(&target) {
-        return Err(FabricError::Config(format!(
-            "there is no Dataflow `{item}`: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)"
-        )));
+        return Err(fabric::manage::nothing_pushed_error(item));
     }
     fabric::connect(target, Policy::from_env()?)
 }

@@ -27,6 +27,17 @@ pub fn nothing_pushed(target: &Target) -> bool {
     }
 }
 
+/// What `dfls ls` says of an embedded local Fabric that nothing was pushed to.
+pub const NOTHING_LISTED: &str =
+    "no Dataflows: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)";
+
+/// Why a command about the item `named` finds nothing in an embedded local Fabric that nothing was pushed to.
+pub fn nothing_pushed_error(named: &str) -> FabricError {
+    FabricError::Config(format!(
+        "there is no Dataflow `{named}`: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)"
+    ))
+}
+
 /// A job instance as JSON, as `--output json` prints it.
 pub fn job_json(job: &JobInstance) -> Value {
     json!({

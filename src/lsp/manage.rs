@@ -47,14 +47,10 @@ pub(super) fn run(context: &Context, command: &str, options: &CommandOptions) ->
     }
     if empty_local {
         if command == "dfls.list" {
-            let message =
-                "no Dataflows: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)";
+            let message = manage::NOTHING_LISTED;
             return Ok(json!({"dataflows": [], "message": message, "target": target_name}));
         }
-        return Err(FabricError::Config(format!(
-            "there is no Dataflow `{named}`: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)"
-        ))
-        .into());
+        return Err(manage::nothing_pushed_error(&named).into());
     }
     // A schedule's options are checked before any connection, as on the command line.
     let schedule = match command {
