@@ -55,6 +55,27 @@ const CASES: &[(&str, &[&str])] = &[
     ("d122-mdf-without-query", &["Old transform.mdf D122 1:1", "Transform.mdf D122 1:1"]),
     ("d123-expression", &["mashup.pq D123 1:1"]),
     ("d123-two-sections", &["mashup.pq D123 3:9"]),
+    // Each broken schedule rule at its value; the last schedule breaks the JSON schema, and only that is said.
+    (
+        "d124-invalid-schedule",
+        &[
+            "Sales.Dataflow/.schedules D124 7:53",
+            "Sales.Dataflow/.schedules D124 12:61",
+            "Sales.Dataflow/.schedules D124 12:69",
+            "Sales.Dataflow/.schedules D124 12:135",
+            "Sales.Dataflow/.schedules D124 16:18",
+            "Sales.Dataflow/.schedules D124 17:78",
+            "Sales.Dataflow/.schedules D124 17:143",
+            "Sales.Dataflow/.schedules D124 22:7",
+            "Sales.Dataflow/.schedules D124 22:7",
+            "Sales.Dataflow/.schedules J102 30:18",
+        ],
+    ),
+    (
+        "d125-schedule-time-zone",
+        &["Sales.Dataflow/.schedules D125 7:161", "Sales.Dataflow/.schedules D125 12:161"],
+    ),
+    ("d126-too-many-schedules", &["Sales.Dataflow/.schedules D126 24:5"]),
     (
         "layout-202409-errors",
         &[

@@ -42,6 +42,10 @@ pub(super) struct EmulatorArgs {
     /// When long-running operations answer 202: for large definitions (auto), always, or never.
     #[arg(long, value_enum, default_value_t = Lro::Auto)]
     lro: Lro,
+    /// Run the emulator's clock N times as fast as real time from start-up (schedules, jobs, operations and
+    /// every time shown follow it), for tests: at 600 a schedule due every minute fires every 0.1 s.
+    #[arg(long, default_value_t = 1.0, value_name = "N", value_parser = emulator::clock::speed)]
+    clock_speed: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -114,6 +118,7 @@ pub(super) fn run(args: EmulatorArgs) -> u8 {
     let options = Options {
         token: token.clone(),
         job_seconds: args.job_seconds,
+        clock_speed: args.clock_speed,
         page_size: args.page_size as usize,
         lro: match args.lro {
             Lro::Auto => LroMode::Auto,

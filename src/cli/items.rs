@@ -12,7 +12,7 @@ use super::exit;
 use super::inputs::{self, Unit};
 use super::remote::{self, Output, TargetArgs};
 use crate::definition::folder;
-use crate::fabric::{deploy, Config, FabricError};
+use crate::fabric::{deploy, manage, Config, FabricError};
 
 #[derive(Debug, Args)]
 pub(super) struct LsArgs {
@@ -79,24 +79,14 @@ pub(super) fn ls(args: LsArgs) -> u8 {
             if args.target.output == Output::Json {
                 println!("{}", json!({ "dataflows": [] }));
             } else {
-                println!(
-                    "no Dataflows: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)"
-                );
+                println!("{}", manage::NOTHING_LISTED);
             }
             return exit::SUCCESS;
         }
         Ok(false) => {}
         Err(error) => return remote::fail(&error),
     }
-    let result = remote::connect(&args.target).and_then(|connection| {
-        let dataflows = connection.client.dataflows(&connection.workspace)?;
-        let mut rows = Vec::new();
-        for dataflow in dataflows {
-            let newest = connection.client.jobs(&connection.workspace, &dataflow.id)?.into_iter().next();
-            rows.push((dataflow, newest));
-        }
-        Ok(rows)
-    });
+    let result = remote::connect(&args.target).and_then(|connection| manage::list(&connection));
     let rows = match result {
         Ok(rows) => rows,
         Err(error) => return remote::fail(&error),
@@ -105,19 +95,7 @@ pub(super) fn ls(args: LsArgs) -> u8 {
     let folder_of =
         |name: &str| local.iter().find(|(local, _)| local == name).map(|(_, shown)| shown.clone());
     if args.target.output == Output::Json {
-        let items: Vec<Value> = rows
-            .iter()
-            .map(|(item, job)| {
-                json!({
-                    "displayName": item.display_name,
-                    "id": item.id,
-                    "description": item.description,
-                    "newestJob": job.as_ref().map(remote::job_json),
-                    "localFolder": folder_of(&item.display_name),
-                })
-            })
-            .collect();
-        println!("{}", json!({ "dataflows": items }));
+        println!("{}", manage::list_json(&rows, folder_of));
         return exit::SUCCESS;
     }
     if rows.is_empty() {
@@ -244,24 +222,14 @@ pub(super) fn set(args: SetArgs) -> u8 {
 }
 
 pub(super) fn parameters(args: ParametersArgs) -> u8 {
-    let result = remote::connect_existing(&args.target, &args.item).and_then(|connection| {
-        let item = deploy::resolve(&connection, &args.item)?;
-        Ok((connection.client.dataflow_parameters(&connection.workspace, &item.id)?, item))
-    });
-    let (parameters, item) = match result {
+    let result =
+        remote::connect_existing(&args.target, &args.item).and_then(|c| manage::parameters(&c, &args.item));
+    let (item, parameters) = match result {
         Ok(found) => found,
         Err(error) => return remote::fail(&error),
     };
     if args.target.output == Output::Json {
-        let list = parameters.as_ref().map(|list| {
-            list.iter()
-                .map(|p| {
-                    json!({"name": p.name, "type": p.parameter_type, "isRequired": p.is_required,
-                           "description": p.description, "defaultValue": p.default_value})
-                })
-                .collect::<Vec<_>>()
-        });
-        println!("{}", json!({"displayName": item.display_name, "id": item.id, "parameters": list}));
+        println!("{}", manage::parameters_json(&item, parameters.as_deref()));
         return exit::SUCCESS;
     }
     let Some(parameters) = parameters else {

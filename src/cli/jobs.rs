@@ -90,14 +90,15 @@ pub(super) fn jobs(args: JobsArgs) -> u8 {
         return exit::SUCCESS;
     }
     println!(
-        "{:<36}  {:<12}  {:<10}  {:<27}  {:>9}  FAILURE",
-        "JOB", "TYPE", "STATUS", "STARTED (UTC)", "DURATION"
+        "{:<36}  {:<12}  {:<9}  {:<10}  {:<27}  {:>9}  FAILURE",
+        "JOB", "TYPE", "INVOKED", "STATUS", "STARTED (UTC)", "DURATION"
     );
     for job in &jobs {
         println!(
-            "{:<36}  {:<12}  {:<10}  {:<27}  {:>9}  {}",
+            "{:<36}  {:<12}  {:<9}  {:<10}  {:<27}  {:>9}  {}",
             job.id,
             job.job_type,
+            remote::shown_time(Some(&job.invoke_type)),
             job.status,
             remote::shown_time(job.start_time_utc.as_deref()),
             job.run_time().map(remote::human_duration).unwrap_or_else(|| "-".to_owned()),

@@ -7,12 +7,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::exit;
 use crate::fabric::client::StartedJob;
 use crate::fabric::http::Policy;
-use crate::fabric::target::Api;
 use crate::fabric::{self, Config, Connection, FabricError, Item, JobInstance, JobType, Overrides};
 
 /// The options of every REST command.
@@ -54,12 +53,8 @@ pub(super) fn connect(args: &TargetArgs) -> Result<Connection, FabricError> {
 pub(super) fn connect_existing(args: &TargetArgs, item: &str) -> Result<Connection, FabricError> {
     let target = target(args)?;
     eprintln!("dfls: {}", target.describe());
-    if let Api::Embedded(dir) = &target.api {
-        if !dir.join(crate::emulator::STORE_FILE).is_file() {
-            return Err(FabricError::Config(format!(
-                "there is no Dataflow `{item}`: nothing was pushed to the local Fabric here yet (`dfls push ITEM` first)"
-            )));
-        }
+    if fabric::manage::nothing_pushed(&target) {
+        return Err(fabric::manage::nothing_pushed_error(item));
     }
     fabric::connect(target, Policy::from_env()?)
 }
@@ -67,10 +62,7 @@ pub(super) fn connect_existing(args: &TargetArgs, item: &str) -> Result<Connecti
 /// Whether the target is an embedded local Fabric to which nothing was pushed yet (it has no state): a command
 /// that only lists can say so without creating it.
 pub(super) fn nothing_pushed(args: &TargetArgs) -> Result<bool, FabricError> {
-    Ok(match target(args)?.api {
-        Api::Embedded(dir) => !dir.join(crate::emulator::STORE_FILE).is_file(),
-        Api::Url(_) => false,
-    })
+    Ok(fabric::manage::nothing_pushed(&target(args)?))
 }
 
 /// The exit code of an error: 2 for configuration and local files, 3 for the API.
@@ -90,30 +82,7 @@ pub(super) fn fail(error: &FabricError) -> u8 {
     exit_code(error)
 }
 
-/// A job instance as JSON for `--output json`.
-pub(super) fn job_json(job: &JobInstance) -> Value {
-    json!({
-        "id": job.id,
-        "jobType": job.job_type,
-        "status": job.status,
-        "startTimeUtc": job.start_time_utc,
-        "endTimeUtc": job.end_time_utc,
-        "duration": job.run_time().map(|d| d.as_secs_f64()),
-        "failureReason": job.failure_reason,
-    })
-}
-
-/// A timestamp of a job as the API sent it, for a table: `-` when there is none; control characters (a
-/// terminal's escape sequences) shown as `?` and more than 40 characters cut, since a server can send
-/// anything there.
-pub(super) fn shown_time(text: Option<&str>) -> String {
-    let Some(text) = text else { return "-".to_owned() };
-    let mut shown: String = text.chars().take(40).map(|c| if c.is_control() { '?' } else { c }).collect();
-    if text.chars().nth(40).is_some() {
-        shown.push('…');
-    }
-    shown
-}
+pub(super) use crate::fabric::manage::{job_json, shown_time};
 
 /// A duration for people: `4.2 s`, `3 min 5 s`, `26 h 3 min`.
 pub(super) fn human_duration(duration: Duration) -> String {

@@ -1,14 +1,14 @@
 //! `dfls schedule list|add|set|remove|enable|disable ITEM ...`: the schedules of a Dataflow's refresh
 //! (Execute) job, or of its publish (ApplyChanges) job with `--job publish`, through Fabric's Job Scheduler.
-//! Everything is validated with Fabric's limits before any call ([`crate::fabric::schedule`]).
+//! Everything is validated with Fabric's limits before any call; the calls are [`crate::fabric::manage`]'s, which
+//! the language server's `dfls.schedule` runs too.
 
 use clap::{Args, Subcommand, ValueEnum};
-use serde_json::{json, Value};
 
 use super::exit;
 use super::remote::{self, Output, TargetArgs};
-use crate::fabric::schedule::{self, Recurrence, Schedule};
-use crate::fabric::{deploy, FabricError};
+use crate::fabric::manage::{self, ScheduleChange, ScheduleJob, Timing};
+use crate::fabric::schedule::Schedule;
 
 #[derive(Debug, Args)]
 pub(super) struct ScheduleArgs {
@@ -40,11 +40,11 @@ enum Job {
     Publish,
 }
 
-impl Job {
-    fn api_name(self) -> &'static str {
-        match self {
-            Job::Refresh => "Execute",
-            Job::Publish => "ApplyChanges",
+impl From<Job> for ScheduleJob {
+    fn from(job: Job) -> ScheduleJob {
+        match job {
+            Job::Refresh => ScheduleJob::Refresh,
+            Job::Publish => ScheduleJob::Publish,
         }
     }
 }
@@ -75,7 +75,7 @@ struct Named {
 }
 
 #[derive(Debug, Args)]
-struct Timing {
+struct TimingArgs {
     /// Every MINUTES minutes (Cron).
     #[arg(long, value_name = "MINUTES", conflicts_with_all = ["daily", "weekly", "monthly"])]
     every: Option<u32>,
@@ -91,9 +91,9 @@ struct Timing {
     /// The times of --weekly and --monthly (hh:mm[,hh:mm...]).
     #[arg(long, value_name = "TIMES")]
     at: Option<String>,
-    /// With --monthly: every N months (1 to 12).
-    #[arg(long, value_name = "N", default_value_t = 1, requires = "monthly")]
-    every_months: u32,
+    /// With --monthly: every N months (1 to 12) [default: 1]
+    #[arg(long, value_name = "N", requires = "monthly")]
+    every_months: Option<u32>,
     /// When the schedule starts (a date, or a date and time; UTC unless it has a zone) [default: now]
     #[arg(long, value_name = "DATETIME")]
     start: Option<String>,
@@ -113,7 +113,7 @@ struct Add {
     #[command(flatten)]
     common: Common,
     #[command(flatten)]
-    timing: Timing,
+    timing: TimingArgs,
 }
 
 #[derive(Debug, Args)]
@@ -124,66 +124,44 @@ struct Set {
     #[arg(value_name = "ID")]
     id: String,
     #[command(flatten)]
-    timing: Timing,
+    timing: TimingArgs,
 }
 
-/// The schedule the options describe, or why it cannot be.
-fn schedule_of(timing: &Timing) -> Result<Schedule, String> {
-    let at = || schedule::times(timing.at.as_deref().unwrap_or(""));
-    let recurrence = match (&timing.every, &timing.daily, &timing.weekly, &timing.monthly) {
-        (Some(minutes), ..) => schedule::every(*minutes)?,
-        (_, Some(times), ..) => Recurrence::Daily { times: schedule::times(times)? },
-        (_, _, Some(days), _) => Recurrence::Weekly { days: schedule::weekdays(days)?, times: at()? },
-        (_, _, _, Some(day)) => {
-            if !(1..=12).contains(&timing.every_months) {
-                return Err(format!("--every-months takes 1 to 12, not {}", timing.every_months));
-            }
-            Recurrence::Monthly {
-                occurrence: schedule::monthly(day)?,
-                times: at()?,
-                months: timing.every_months,
-            }
-        }
-        _ => return Err("say when: --every, --daily, --weekly or --monthly".to_owned()),
+/// The schedule the options describe, or why it cannot be ([`Timing::schedule`], as for the editor).
+fn schedule_of(timing: &TimingArgs) -> Result<Schedule, String> {
+    let timing = Timing {
+        every: timing.every,
+        daily: timing.daily.clone(),
+        weekly: timing.weekly.clone(),
+        monthly: timing.monthly.clone(),
+        at: timing.at.clone(),
+        every_months: timing.every_months,
+        start: timing.start.clone(),
+        end: timing.end.clone(),
+        time_zone: Some(timing.time_zone.clone()),
+        disabled: timing.disabled,
     };
-    let (default_start, _) = schedule::default_window(jiff::Timestamp::now());
-    let start = match &timing.start {
-        Some(start) => schedule::utc(start)?,
-        None => default_start,
-    };
-    let end = match &timing.end {
-        Some(end) => schedule::utc(end)?,
-        None => {
-            let start_instant = crate::fabric::time::instant(&start).unwrap_or_else(jiff::Timestamp::now);
-            schedule::default_window(start_instant).1
-        }
-    };
-    if start >= end {
-        return Err(format!("the schedule ends ({end}) before it starts ({start})"));
-    }
-    Ok(Schedule {
-        recurrence,
-        start,
-        end,
-        time_zone: schedule::time_zone(&timing.time_zone)?,
-        enabled: !timing.disabled,
-    })
+    timing.schedule(jiff::Timestamp::now())
 }
 
 pub(super) fn run(args: ScheduleArgs) -> u8 {
     match args.command {
         ScheduleCommand::List(common) => list(&common),
         ScheduleCommand::Add(add) => match schedule_of(&add.timing) {
-            Ok(schedule) => change(&add.common, None, Change::Put(schedule)),
+            Ok(schedule) => change(&add.common, None, ScheduleChange::Put(schedule)),
             Err(message) => usage(&message),
         },
         ScheduleCommand::Set(set) => match schedule_of(&set.timing) {
-            Ok(schedule) => change(&set.common, Some(&set.id), Change::Put(schedule)),
+            Ok(schedule) => change(&set.common, Some(&set.id), ScheduleChange::Put(schedule)),
             Err(message) => usage(&message),
         },
-        ScheduleCommand::Remove(named) => change(&named.common, Some(&named.id), Change::Remove),
-        ScheduleCommand::Enable(named) => change(&named.common, Some(&named.id), Change::Enabled(true)),
-        ScheduleCommand::Disable(named) => change(&named.common, Some(&named.id), Change::Enabled(false)),
+        ScheduleCommand::Remove(named) => change(&named.common, Some(&named.id), ScheduleChange::Remove),
+        ScheduleCommand::Enable(named) => {
+            change(&named.common, Some(&named.id), ScheduleChange::Enabled(true))
+        }
+        ScheduleCommand::Disable(named) => {
+            change(&named.common, Some(&named.id), ScheduleChange::Enabled(false))
+        }
     }
 }
 
@@ -193,159 +171,49 @@ fn usage(message: &str) -> u8 {
 }
 
 fn list(common: &Common) -> u8 {
-    let job = common.job.api_name();
-    let result = remote::connect_existing(&common.target, &common.item).and_then(|connection| {
-        let item = deploy::resolve(&connection, &common.item)?;
-        let schedules = connection.client.schedules(&connection.workspace, &item.id, job)?;
-        if common.to_folder {
-            write_folder(&connection, &item, &common.item)?;
-        }
-        Ok((schedules, item))
-    });
-    let (schedules, item) = match result {
-        Ok(found) => found,
+    let job = ScheduleJob::from(common.job);
+    let result = remote::connect_existing(&common.target, &common.item)
+        .and_then(|connection| manage::list_schedules(&connection, &common.item, job, common.to_folder));
+    let listing = match result {
+        Ok(listing) => listing,
         Err(error) => return remote::fail(&error),
     };
+    if let Some(path) = &listing.written {
+        eprintln!("dfls: wrote {}", path.display());
+    }
     if common.target.output == Output::Json {
-        println!(
-            "{}",
-            json!({"displayName": item.display_name, "id": item.id, "jobType": job, "schedules": schedules})
-        );
+        println!("{}", manage::schedules_json(&listing.item, job, &listing.schedules));
         return exit::SUCCESS;
     }
-    if schedules.is_empty() {
-        println!("`{}` has no {} schedule", item.display_name, common.job.api_name());
+    if listing.schedules.is_empty() {
+        println!("`{}` has no {} schedule", listing.item.display_name, job.api_name());
         return exit::SUCCESS;
     }
-    for schedule in &schedules {
-        println!("{}", line(schedule));
+    for schedule in &listing.schedules {
+        println!("{}", manage::schedule_line(schedule));
     }
     exit::SUCCESS
 }
 
-/// One schedule in words: `ID  on|off  daily at 08:00 (UTC), from ... to ...`.
-fn line(schedule: &Value) -> String {
-    let configuration = &schedule["configuration"];
-    format!(
-        "{}  {:<3}  {}, from {} to {}",
-        schedule["id"].as_str().unwrap_or("?"),
-        if schedule["enabled"] == true { "on" } else { "off" },
-        schedule::describe(configuration),
-        remote::shown_time(configuration["startDateTime"].as_str()),
-        remote::shown_time(configuration["endDateTime"].as_str())
-    )
-}
-
-/// The `$schema` of a `.schedules` part.
-const SCHEDULES_SCHEMA: &str =
-    "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/schedules/1.0.0/schema.json";
-
-/// Writes the item folder's `.schedules` as Fabric has the item's schedules now (refresh, then publish),
-/// atomically. ITEM must name a folder, which is checked before any change is made ([`folder_of`]).
-fn write_folder(
-    connection: &crate::fabric::Connection,
-    item: &crate::fabric::Item,
-    named: &str,
-) -> Result<(), FabricError> {
-    let dir = folder_of(named)?;
-    let mut schedules = Vec::new();
-    for job in [Job::Refresh, Job::Publish] {
-        for schedule in connection.client.schedules(&connection.workspace, &item.id, job.api_name())? {
-            schedules.push(json!({
-                "enabled": schedule["enabled"],
-                "jobType": job.api_name(),
-                "configuration": schedule["configuration"],
-            }));
-        }
-    }
-    let mut text =
-        serde_json::to_string_pretty(&json!({"$schema": SCHEDULES_SCHEMA, "schedules": schedules}))
-            .unwrap_or_default();
-    text.push('\n');
-    let path = dir.join(crate::definition::parts::SCHEDULES);
-    crate::definition::folder::write_atomically(&path, text.as_bytes())
-        .map_err(|error| FabricError::Io(format!("cannot write {}: {error}", path.display())))?;
-    eprintln!("dfls: wrote {}", path.display());
-    Ok(())
-}
-
-/// The item folder ITEM names, for `--to-folder`.
-fn folder_of(named: &str) -> Result<std::path::PathBuf, FabricError> {
-    crate::definition::folder::named_folder(std::path::Path::new(named)).ok_or_else(|| {
-        FabricError::Config(format!("--to-folder needs ITEM to be the item folder, and `{named}` is not one"))
-    })
-}
-
-enum Change {
-    Put(Schedule),
-    Remove,
-    Enabled(bool),
-}
-
-fn change(common: &Common, id: Option<&str>, change: Change) -> u8 {
-    let job = common.job.api_name();
-    if common.to_folder {
-        if let Err(error) = folder_of(&common.item) {
-            return remote::fail(&error);
-        }
-    }
+fn change(common: &Common, id: Option<&str>, change: ScheduleChange) -> u8 {
+    let job = ScheduleJob::from(common.job);
     let result = remote::connect_existing(&common.target, &common.item).and_then(|connection| {
-        let item = deploy::resolve(&connection, &common.item)?;
-        let (client, workspace) = (&connection.client, &connection.workspace);
-        let answer = match (&change, id) {
-            (Change::Put(schedule), None) => {
-                let existing = client.schedules(workspace, &item.id, job)?.len();
-                if existing >= schedule::MAX_SCHEDULES {
-                    return Err(FabricError::Config(format!(
-                        "`{}` has {existing} {job} schedules, the most Fabric keeps ({}): remove one first",
-                        item.display_name,
-                        schedule::MAX_SCHEDULES
-                    )));
-                }
-                Some(client.create_schedule(workspace, &item.id, job, &schedule.request())?)
-            }
-            (Change::Put(schedule), Some(id)) => {
-                Some(client.update_schedule(workspace, &item.id, job, id, &schedule.request())?)
-            }
-            (Change::Remove, Some(id)) => {
-                client.delete_schedule(workspace, &item.id, job, id)?;
-                None
-            }
-            (Change::Enabled(enabled), Some(id)) => {
-                let current = client
-                    .schedules(workspace, &item.id, job)?
-                    .into_iter()
-                    .find(|s| s["id"] == id)
-                    .ok_or_else(|| {
-                        FabricError::Config(format!("`{}` has no {job} schedule {id}", item.display_name))
-                    })?;
-                let request = json!({"enabled": enabled, "configuration": current["configuration"]});
-                Some(client.update_schedule(workspace, &item.id, job, id, &request)?)
-            }
-            (_, None) => return Err(FabricError::Config("a schedule id is needed".to_owned())),
-        };
-        if common.to_folder {
-            write_folder(&connection, &item, &common.item)?;
-        }
-        Ok((item, answer))
+        manage::change_schedule(&connection, &common.item, job, id, &change, common.to_folder)
     });
-    match result {
-        Ok((item, answer)) => {
-            if common.target.output == Output::Json {
-                let removed = answer.is_none().then_some(id).flatten();
-                println!(
-                    "{}",
-                    json!({"displayName": item.display_name, "id": item.id, "jobType": job, "schedule": answer,
-                           "removed": removed})
-                );
-            } else {
-                match answer {
-                    Some(schedule) => println!("`{}`: {}", item.display_name, line(&schedule)),
-                    None => println!("`{}`: removed schedule {}", item.display_name, id.unwrap_or("?")),
-                }
-            }
-            exit::SUCCESS
-        }
-        Err(error) => remote::fail(&error),
+    let changed = match result {
+        Ok(changed) => changed,
+        Err(error) => return remote::fail(&error),
+    };
+    if let Some(path) = &changed.written {
+        eprintln!("dfls: wrote {}", path.display());
     }
+    if common.target.output == Output::Json {
+        println!("{}", manage::changed_json(&changed, job, id));
+        return exit::SUCCESS;
+    }
+    match &changed.schedule {
+        Some(schedule) => println!("`{}`: {}", changed.item.display_name, manage::schedule_line(schedule)),
+        None => println!("`{}`: removed schedule {}", changed.item.display_name, id.unwrap_or("?")),
+    }
+    exit::SUCCESS
 }

@@ -176,6 +176,12 @@ fn check_json(
     if let Some(schema) = kind.schema() {
         diagnostics.extend(schema::validate(schema, &json));
     }
+    if kind == PartKind::Schedules {
+        // The schedule rules wait for the syntax and schema errors inside a schedule to be fixed.
+        let faulted: Vec<Range<usize>> =
+            diagnostics.iter().chain(&json.diagnostics).map(|d| d.range.clone()).collect();
+        diagnostics.extend(super::schedules::check_part(&json, &faulted));
+    }
     let complete = json.diagnostics.is_empty() && decoded.invalid.is_empty();
     diagnostics.append(&mut json.diagnostics);
     (FileReport { path: shown, text: decoded.text, diagnostics }, Some(JsonContent { json, complete }))

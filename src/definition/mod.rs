@@ -12,6 +12,7 @@
 //! | [`mashup`], [`metadata`] | the views of M and JSON the rules read |
 //! | [`guid`] | recognising and deriving GUIDs |
 //! | [`rules`] | the cross-file rules (`D110`-`D123`) |
+//! | [`schedules`] | Fabric's schedule rules (limits, time zones, when a schedule fires next) and the check of `.schedules` (`D124`-`D126`) |
 //! | [`item`] | an item as one unit: every file checked once, the rules run, one report per file |
 //! | [`loose`] | loose M files outside items: a folder of them read as one section |
 //!
@@ -33,5 +34,6 @@ pub mod parts;
 pub mod payload;
 pub mod pieces;
 pub mod rules;
+pub mod schedules;
 
 pub use item::{check_file, check_folder, check_if_payload, check_named, FolderItem, ItemFile, Named};

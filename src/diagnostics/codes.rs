@@ -250,12 +250,27 @@ pub const D122: Code = code(
 );
 pub const D123: Code =
     code("D123", "one-section", Severity::Error, "mashup.pq is not exactly one section document.");
+pub const D124: Code = code(
+    "D124",
+    "invalid-schedule",
+    Severity::Error,
+    "A schedule in .schedules breaks a rule of Fabric's (a field missing or out of bounds, an end before the start).",
+);
+pub const D125: Code = code(
+    "D125",
+    "schedule-time-zone",
+    Severity::Error,
+    "A schedule's localTimeZoneId is not a Windows time-zone id.",
+);
+pub const D126: Code =
+    code("D126", "too-many-schedules", Severity::Error, "An item has more schedules than Fabric keeps (20).");
 
 /// Every code, in order.
 pub const ALL: &[Code] = &[
     M100, M101, M102, M103, M104, M105, M106, M107, M108, M109, M110, M201, M202, M203, M204, M205, M206,
     M207, J100, J101, J102, J103, J104, J105, J106, J107, J108, D100, D101, D102, D103, D104, D105, D106,
-    D107, D108, D110, D111, D112, D113, D114, D115, D116, D117, D118, D119, D120, D121, D122, D123,
+    D107, D108, D110, D111, D112, D113, D114, D115, D116, D117, D118, D119, D120, D121, D122, D123, D124,
+    D125, D126,
 ];
 
 /// Looks a code up by its id.

@@ -20,7 +20,7 @@ use super::http::{empty, json_response, with_header, Ctx, Group};
 use super::jobs::{self, Status};
 use super::store::{self, ItemRow, JobRow};
 use super::validate::{self, DATAFLOW};
-use super::{clock, lro, parameters};
+use super::{clock, lro, parameters, Emulator, Options};
 use crate::definition::parts::{MASHUP, QUERY_METADATA};
 
 /// The canonical job types of dataflows.
@@ -149,6 +149,8 @@ enum Planned {
     Job(String),
     /// The job publishes, and the item's definition has no check yet (or changed since it had one).
     NeedsCheck,
+    /// The claim refused the job.
+    Refused,
 }
 
 /// Where a publish's check runs.
@@ -160,45 +162,89 @@ enum CheckIn {
     Transaction,
 }
 
-/// Starts a job. The check a publish runs takes long for a large definition, so it runs between two
+/// Who starts a job: a request to the API, or the scheduler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invoke {
+    Manual,
+    Scheduled,
+}
+
+impl Invoke {
+    fn as_str(self) -> &'static str {
+        match self {
+            Invoke::Manual => "Manual",
+            Invoke::Scheduled => "Scheduled",
+        }
+    }
+}
+
+/// Whether a job may be recorded, asked inside the transaction that would record it, with the time it
+/// would be created at: the scheduler claims a schedule's due time there, so that two processes sharing
+/// the store never both start it.
+pub type Claim<'a> = &'a dyn Fn(&rusqlite::Connection, i64) -> Result<bool, ApiError>;
+
+/// Starts a job on demand: `202` with the job's `Location`.
+pub fn run(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> Result<Response, ApiError> {
+    let body = ctx.json_body(true)?;
+    let job_id =
+        start(ctx.emulator, &ctx.options, (ws, group, id, given), body.as_ref(), Invoke::Manual, &|_, _| {
+            Ok(true)
+        })?
+        .ok_or_else(|| ApiError::bad_request("InvalidRequest", "The job was not started."))?;
+    let response = with_header(empty(StatusCode::ACCEPTED), "Location", &job_url(ctx, ws, id, &job_id));
+    Ok(with_header(response, "Retry-After", &ctx.options.retry_after.to_string()))
+}
+
+/// Starts a job of type `given` on the item `id` of `ws`, with the request `body`; its id, or `None` when
+/// `claim` refused it. The check a publish runs takes long for a large definition, so it runs between two
 /// transactions, not inside one (where it would hold every other request of the store): the job is planned
 /// in a write transaction; when it needs a check of the definition as it is now, the definition is read,
 /// checked with no transaction open, and the job planned again, which uses that verdict only when the item
 /// is still exactly as it was checked. A definition that changed every time is checked inside the last
 /// try's transaction.
-pub fn run(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> Result<Response, ApiError> {
-    let body = ctx.json_body(true)?;
+pub fn start(
+    emulator: &Emulator,
+    options: &Options,
+    target: (&str, Group, &str, &str),
+    body: Option<&Map<String, Value>>,
+    invoke: Invoke,
+    claim: Claim<'_>,
+) -> Result<Option<String>, ApiError> {
+    let (ws, group, id, _) = target;
+    let run = Run { emulator, options, invoke, claim };
     let mut checked: Option<Checked> = None;
     let mut tries = 0;
     loop {
         tries += 1;
         let check_in = if tries > CHECK_TRIES { CheckIn::Transaction } else { CheckIn::Between };
-        let planned = ctx
-            .emulator
-            .store
-            .write(|db| plan(ctx, db, (ws, group, id, given), body.as_ref(), checked.as_ref(), check_in))?;
+        let planned = emulator.store.write(|db| plan(&run, db, target, body, checked.as_ref(), check_in))?;
         match planned {
-            Planned::Job(job_id) => {
-                let response =
-                    with_header(empty(StatusCode::ACCEPTED), "Location", &job_url(ctx, ws, id, &job_id));
-                return Ok(with_header(response, "Retry-After", &ctx.options.retry_after.to_string()));
-            }
+            Planned::Job(job_id) => return Ok(Some(job_id)),
+            Planned::Refused => return Ok(None),
             Planned::NeedsCheck => {
-                let (item, stored) = ctx.emulator.store.read(|db| {
+                let (item, stored) = emulator.store.read(|db| {
                     let item = find(db, ws, group, id)?;
                     let parts = store::parts(db, &item.id)?;
                     Ok((item, parts))
                 })?;
-                let errors = check(ctx, &item, stored);
+                let errors = check(options, &item, stored);
                 checked = Some(Checked { item, errors });
             }
         }
     }
 }
 
+/// What a job start goes by.
+struct Run<'a> {
+    emulator: &'a Emulator,
+    options: &'a Options,
+    invoke: Invoke,
+    claim: Claim<'a>,
+}
+
 /// Runs dfls's checker on an item's stored parts (after the test hook, if any).
-fn check(ctx: &Ctx<'_>, item: &ItemRow, stored: Vec<(String, Vec<u8>)>) -> Option<String> {
-    if let Some(hook) = &ctx.options.before_check {
+fn check(options: &Options, item: &ItemRow, stored: Vec<(String, Vec<u8>)>) -> Option<String> {
+    if let Some(hook) = &options.before_check {
         hook.call();
     }
     validate::check(item, &validate::definition_parts(item, stored))
@@ -207,24 +253,24 @@ fn check(ctx: &Ctx<'_>, item: &ItemRow, stored: Vec<(String, Vec<u8>)>) -> Optio
 /// Plans a job of type `given` for the item `id` of `ws` in the write transaction `db`, with the verdict of
 /// an earlier check if there is one.
 fn plan(
-    ctx: &Ctx<'_>,
+    run: &Run<'_>,
     db: &rusqlite::Connection,
     (ws, group, id, given): (&str, Group, &str, &str),
     body: Option<&Map<String, Value>>,
     checked: Option<&Checked>,
     check_in: CheckIn,
 ) -> Result<Planned, ApiError> {
-    let options = &ctx.options;
+    let options = run.options;
     let item = find(db, ws, group, id)?;
     let kind = job_type(&item.item_type, given)?;
-    let now = clock::now_ms();
+    let now = run.emulator.now_ms();
     let (start_ms, end_ms) = jobs::plan(now, lro::seconds_to_ms(options.job_seconds));
     let mut job = JobRow {
         id: clock::new_guid(),
         item_id: item.id.clone(),
         workspace_id: ws.to_string(),
         job_type: kind.clone(),
-        invoke_type: "Manual".to_string(),
+        invoke_type: run.invoke.as_str().to_string(),
         created_ms: now,
         start_ms,
         end_ms,
@@ -273,7 +319,7 @@ fn plan(
             let errors = match checked.filter(|checked| checked.item == item) {
                 Some(checked) => checked.errors.clone(),
                 None if check_in == CheckIn::Between => return Ok(Planned::NeedsCheck),
-                None => check(ctx, &item, store::parts(db, &item.id)?),
+                None => check(options, &item, store::parts(db, &item.id)?),
             };
             match errors {
                 Some(errors) => fail(&mut job, "DataflowApplyChangesFailed", &errors),
@@ -286,6 +332,9 @@ fn plan(
             fail(&mut job, "JobInstanceStatusFailed", message);
             job.publishes_version = None;
         }
+    }
+    if !(run.claim)(db, now)? {
+        return Ok(Planned::Refused);
     }
     store::insert_job(db, &job)?;
     store::trim_jobs(db, &item.id, now, options.job_history)?;
@@ -303,7 +352,7 @@ pub fn get(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, job_id: &str) -> Res
         find(db, ws, group, id)?;
         store::job(db, id, job_id)?.ok_or_else(|| job_not_found(job_id))
     })?;
-    let now = clock::now_ms();
+    let now = ctx.emulator.now_ms();
     let response = json_response(StatusCode::OK, &jobs::to_json(&job, now));
     Ok(with_header(response, "Retry-After", &ctx.options.retry_after.to_string()))
 }
@@ -320,7 +369,7 @@ pub fn list(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str) -> Result<Response,
         find(db, ws, group, id)?;
         Ok(store::jobs(db, id)?)
     })?;
-    let now = clock::now_ms();
+    let now = ctx.emulator.now_ms();
     Ok(json_response(StatusCode::OK, &ctx.page(rows.iter().map(|job| jobs::to_json(job, now)).collect())?))
 }
 
@@ -328,7 +377,7 @@ pub fn cancel(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, job_id: &str) -> 
     ctx.emulator.store.write(|db| {
         find(db, ws, group, id)?;
         let job = store::job(db, id, job_id)?.ok_or_else(|| job_not_found(job_id))?;
-        let now = clock::now_ms();
+        let now = ctx.emulator.now_ms();
         let status = jobs::state(&job, now).status;
         if status.is_terminal() {
             let mut error = ApiError::bad_request(

@@ -1,7 +1,8 @@
 //! Schedules CRUD on `items/{id}/jobs/{jobType}/schedules[/{scheduleId}]` (and the same under `dataflows`):
-//! the configuration is validated as the swagger describes (`Cron`, `Daily`, `Weekly`, `Monthly` with their
-//! fields, `startDateTime` before `endDateTime`, `localTimeZoneId`), at most 20 schedules an item. Schedules
-//! are stored and returned; the emulator never fires them.
+//! the configuration is validated with Fabric's rules ([`crate::definition::schedules`]: `Cron`, `Daily`,
+//! `Weekly`, `Monthly` with their fields and bounds, `startDateTime` before `endDateTime`, a Windows
+//! `localTimeZoneId`), at most 20 schedules an item. Schedules are stored and returned; the scheduler
+//! (`scheduler`) fires the enabled ones.
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,12 +14,10 @@ use super::clock;
 use super::errors::ApiError;
 use super::http::{empty, json_response, with_header, Ctx, Group};
 use super::store::{self, ScheduleRow};
+use crate::definition::schedules::{self, MAX_SCHEDULES};
 
-/// The most schedules an item has.
-const MAX_SCHEDULES: usize = 20;
 /// The owner every schedule reports: the emulator has one user.
 const OWNER_ID: &str = "0ca1fab0-0000-4000-8000-0000000000aa";
-const WEEKDAYS: &[&str] = &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 fn to_json(row: &ScheduleRow) -> Value {
     let mut body = json!({
@@ -48,69 +47,18 @@ fn request(body: &Map<String, Value>) -> Result<(bool, Value, Option<Value>), Ap
         .get("configuration")
         .filter(|c| c.is_object())
         .ok_or_else(|| invalid("`configuration` (an object) is required."))?;
-    let text = |name: &str| configuration.get(name).and_then(Value::as_str);
-    for name in ["type", "startDateTime", "endDateTime", "localTimeZoneId"] {
-        if text(name).is_none_or(str::is_empty) {
-            return Err(invalid(format!("`configuration.{name}` is required.")));
-        }
-    }
-    let (start, end) = (text("startDateTime").unwrap_or(""), text("endDateTime").unwrap_or(""));
-    if start.trim_end_matches('Z') >= end.trim_end_matches('Z') {
-        return Err(invalid("`startDateTime` must be before `endDateTime`."));
-    }
-    let times = || {
-        let times =
-            configuration.get("times").and_then(Value::as_array).filter(|t| (1..=100).contains(&t.len()));
-        let valid = times.is_some_and(|t| t.iter().all(|time| time.as_str().is_some_and(is_time)));
-        if valid {
-            Ok(())
+    // Fabric's rules, the very ones `dfls schedule` and `dfls check` apply; the first broken one answers.
+    if let Some(violation) = schedules::check_configuration(configuration).into_iter().next() {
+        let field = violation.pointer.trim_start_matches('/').replace('/', ".");
+        let message = if field.is_empty() {
+            format!("The schedule's configuration is not valid: {}.", violation.message)
         } else {
-            Err(invalid("`times` must list 1 to 100 times as \"hh:mm\"."))
-        }
-    };
-    match text("type").unwrap_or("") {
-        "Cron" => {
-            let interval = configuration.get("interval").and_then(Value::as_i64);
-            if !interval.is_some_and(|i| (1..=5_270_400).contains(&i)) {
-                return Err(invalid("`interval` must be 1 to 5270400 minutes."));
-            }
-        }
-        "Daily" => times()?,
-        "Weekly" => {
-            times()?;
-            let days = configuration
-                .get("weekdays")
-                .and_then(Value::as_array)
-                .filter(|d| (1..=7).contains(&d.len()));
-            if !days.is_some_and(|d| d.iter().all(|day| day.as_str().is_some_and(|s| WEEKDAYS.contains(&s))))
-            {
-                return Err(invalid("`weekdays` must list 1 to 7 of Monday ... Sunday."));
-            }
-        }
-        "Monthly" => {
-            times()?;
-            let recurrence = configuration.get("recurrence").and_then(Value::as_i64);
-            if !recurrence.is_some_and(|r| (1..=12).contains(&r)) {
-                return Err(invalid("`recurrence` must be 1 to 12."));
-            }
-            if !configuration.get("occurrence").is_some_and(Value::is_object) {
-                return Err(invalid("`occurrence` (an object) is required."));
-            }
-        }
-        other => {
-            return Err(invalid(format!("`{other}` is not a schedule type (Cron, Daily, Weekly, Monthly).")))
-        }
+            format!("`configuration.{field}` is not valid: {}.", violation.message)
+        };
+        return Err(invalid(message));
     }
     let data = body.get("executionData").filter(|d| !d.is_null()).cloned();
     Ok((enabled, configuration.clone(), data))
-}
-
-fn is_time(text: &str) -> bool {
-    let Some((h, m)) = text.split_once(':') else { return false };
-    h.len() == 2
-        && m.len() == 2
-        && h.parse::<u8>().is_ok_and(|h| h < 24)
-        && m.parse::<u8>().is_ok_and(|m| m < 60)
 }
 
 fn location(ctx: &Ctx<'_>, ws: &str, id: &str, kind: &str, schedule: &str) -> String {
@@ -163,15 +111,18 @@ pub fn create(ctx: &Ctx<'_>, ws: &str, group: Group, id: &str, given: &str) -> R
                 "An item can create maximum 20 schedulers.",
             ));
         }
+        let now = ctx.emulator.now_ms();
         let row = ScheduleRow {
             id: clock::new_guid(),
             item_id: id.to_string(),
             job_type: kind,
             enabled,
-            created_ms: clock::now_ms(),
+            created_ms: now,
             configuration: configuration.to_string(),
             execution_data: data.map(|d| d.to_string()),
             owner_id: OWNER_ID.to_string(),
+            changed_ms: now,
+            last_fired_ms: None,
         };
         store::put_schedule(db, &row)?;
         Ok(row)
@@ -207,6 +158,8 @@ pub fn update(
         row.enabled = enabled;
         row.configuration = configuration.to_string();
         row.execution_data = data.map(|d| d.to_string());
+        // Due times before the change are not the new schedule's (nor those of a schedule that was off).
+        row.changed_ms = ctx.emulator.now_ms();
         store::put_schedule(db, &row)?;
         Ok(row)
     })?;

@@ -26,6 +26,9 @@ pub struct Faults {
     pub fail_every: u64,
     /// Answer every request with 401 `TokenExpired`.
     pub token_expired: bool,
+    /// Answer 403 `InsufficientPrivileges` to every `/v1` request whose path holds this text (any case;
+    /// `/schedules` refuses the schedule endpoints), as Fabric answers a caller without the role or scopes.
+    pub forbid: Option<String>,
     /// Make every new job fail with this message (`JobInstanceStatusFailed`).
     pub jobs_fail: Option<String>,
     /// Make every new long-running operation (a 202) end `Failed` with this message (`UnknownError`). The
@@ -116,10 +119,19 @@ pub fn authorize(headers: &HeaderMap, options: &Options) -> Result<(), ApiError>
     Ok(())
 }
 
-/// Counts a `/v1` request and answers with an injected fault when one is due.
-pub fn inject(emulator: &Emulator, options: &Options) -> Result<(), ApiError> {
+/// Counts a `/v1` request to `path` and answers with an injected fault when one is due.
+pub fn inject(emulator: &Emulator, options: &Options, path: &str) -> Result<(), ApiError> {
     let n = emulator.requests.fetch_add(1, Ordering::Relaxed) + 1;
     let faults = &options.faults;
+    if let Some(forbidden) = faults.forbid.as_deref().filter(|text| !text.is_empty()) {
+        if path.to_ascii_lowercase().contains(&forbidden.to_ascii_lowercase()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "InsufficientPrivileges",
+                "The caller does not have sufficient permissions to perform this operation (emulated).",
+            ));
+        }
+    }
     if faults.throttle_every > 0 && n % faults.throttle_every == 0 {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -154,6 +166,9 @@ pub struct AdminSettings {
     pub fail_every: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_expired: Option<bool>,
+    /// A path text makes the requests to such paths 403; `null` or `""` allows them again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forbid: Option<Option<String>>,
     /// A message makes jobs fail; `null` or `""` makes them succeed again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jobs_fail: Option<Option<String>>,
@@ -179,6 +194,7 @@ impl AdminSettings {
             throttle_retry_after: Some(options.faults.throttle_retry_after),
             fail_every: Some(options.faults.fail_every),
             token_expired: Some(options.faults.token_expired),
+            forbid: Some(options.faults.forbid.clone()),
             jobs_fail: Some(options.faults.jobs_fail.clone()),
             operations_fail: Some(options.faults.operations_fail.clone()),
             job_seconds: Some(options.job_seconds),
@@ -209,6 +225,9 @@ impl AdminSettings {
         }
         if let Some(value) = self.token_expired {
             options.faults.token_expired = value;
+        }
+        if let Some(value) = self.forbid {
+            options.faults.forbid = value.filter(|text| !text.is_empty());
         }
         if let Some(value) = self.jobs_fail {
             options.faults.jobs_fail = value.filter(|message| !message.is_empty());

@@ -283,8 +283,8 @@ fn respond(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     faults::authorize(&parts.headers, &options)?;
-    faults::inject(emulator, &options)?;
     let full = parts.uri.path();
+    faults::inject(emulator, &options, full)?;
     let path = full.strip_prefix("/v1").unwrap_or(full).to_string();
     let raw: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect();
     let query = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)

@@ -39,7 +39,7 @@ pub fn answer(
             None => empty(status),
         });
     }
-    let now = clock::now_ms();
+    let now = ctx.emulator.now_ms();
     let row = OperationRow {
         id: clock::new_guid(),
         created_ms: now,
@@ -79,7 +79,7 @@ fn find(ctx: &Ctx<'_>, id: &str) -> Result<OperationRow, ApiError> {
     ctx.emulator
         .store
         .read(|db| Ok(store::operation(db, id)?))?
-        .filter(|row| row.done_ms + retention > clock::now_ms())
+        .filter(|row| row.done_ms + retention > ctx.emulator.now_ms())
         .ok_or_else(|| {
             ApiError::not_found(
                 "EntityNotFound",
@@ -94,7 +94,7 @@ fn find(ctx: &Ctx<'_>, id: &str) -> Result<OperationRow, ApiError> {
 /// `GET /operations/{id}`.
 pub fn state(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
     let row = find(ctx, id)?;
-    let now = clock::now_ms();
+    let now = ctx.emulator.now_ms();
     let own = format!("{}/operations/{}", ctx.base, row.id);
     let mut body = json!({
         "createdTimeUtc": clock::lro_time(row.created_ms),
@@ -134,7 +134,7 @@ pub fn state(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
 /// `GET /operations/{id}/result`.
 pub fn result(ctx: &Ctx<'_>, id: &str) -> Result<Response, ApiError> {
     let row = find(ctx, id)?;
-    if clock::now_ms() < row.done_ms {
+    if ctx.emulator.now_ms() < row.done_ms {
         return Err(ApiError::bad_request(
             "OperationNotCompleted",
             "The operation is still running; poll its state first.",

@@ -10,7 +10,7 @@
 //!
 //! Module map: [`store`] (SQLite, the only SQL), `http` (the one dispatcher: auth, faults, routing by
 //! case-insensitive path segments, pagination), `api_*` (one API group each), [`jobs`] (job lifecycle
-//! computed from stored times), `lro` (long-running operations), [`validate`] (definitions, `.platform`,
+//! computed from stored times), [`scheduler`] (runs due schedules), `lro` (long-running operations), [`validate`] (definitions, `.platform`,
 //! the checker run by ApplyChanges), [`parameters`] (parameter discovery in `mashup.pq`), [`faults`] (auth,
 //! fault injection and the admin endpoint), `errors`, [`clock`].
 //!
@@ -28,6 +28,7 @@ mod http;
 pub mod jobs;
 mod lro;
 pub mod parameters;
+pub mod scheduler;
 pub mod store;
 pub mod validate;
 
@@ -101,6 +102,10 @@ pub struct Options {
     pub faults: Faults,
     /// Whether to log one line per request to stderr (method, path, status; never headers).
     pub log: bool,
+    /// How many times as fast as real time the emulator's clock runs (1: real time), from when it opens:
+    /// jobs, operations and schedules follow that clock, so a schedule due every minute fires every
+    /// tenth of a second at 600. Read when the emulator opens ([`Emulator::open`]); later changes do nothing.
+    pub clock_speed: f64,
     /// Called just before dfls's checker runs for a publishing job, outside any transaction: tests hold a
     /// publish there to show that other requests are answered meanwhile. `None` in `dfls emulator`.
     pub before_check: Option<Hook>,
@@ -149,6 +154,7 @@ impl Default for Options {
             name_reservation_seconds: 0.0,
             faults: Faults::default(),
             log: false,
+            clock_speed: 1.0,
             before_check: None,
         }
     }
@@ -160,6 +166,7 @@ pub struct Emulator {
     store: store::Store,
     options: RwLock<Options>,
     requests: AtomicU64,
+    clock: clock::Clock,
 }
 
 impl Emulator {
@@ -167,11 +174,24 @@ impl Emulator {
     /// emulator ran, and converts a store of an older dfls to give freed space back.
     pub fn open(data_dir: &Path, options: Options) -> Result<Arc<Emulator>, EmulatorError> {
         let store = store::Store::open(data_dir)?;
+        // The clock goes on from the latest time the store recorded (kept by a faster clock, maybe).
+        let recorded = store.read(|db| Ok(store::latest_time(db)?)).unwrap_or(0);
+        let clock = clock::Clock::new(options.clock_speed, recorded);
         let retention = lro::seconds_to_ms(options.operation_retention_seconds);
         // Best effort: a store busy in another process is cleared by the next operation instead.
-        let _ = store.expire_operations(clock::now_ms() - retention, options.operation_results_budget, None);
+        let _ = store.expire_operations(clock.now_ms() - retention, options.operation_results_budget, None);
         store.give_space_back();
-        Ok(Arc::new(Emulator { store, options: RwLock::new(options), requests: AtomicU64::new(0) }))
+        Ok(Arc::new(Emulator { store, options: RwLock::new(options), requests: AtomicU64::new(0), clock }))
+    }
+
+    /// The emulator's time now ([`clock::Clock`]), in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The emulator's clock.
+    pub fn clock(&self) -> &clock::Clock {
+        &self.clock
     }
 
     /// The settings now.
@@ -213,10 +233,14 @@ pub async fn serve_with(
     emulator: Arc<Emulator>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), EmulatorError> {
-    axum::serve(listener, router(emulator))
+    // The scheduler runs while the API is served, and stops with it.
+    let scheduler = tokio::spawn(scheduler::run(Arc::clone(&emulator)));
+    let served = axum::serve(listener, router(emulator))
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(EmulatorError::Serve)
+        .map_err(EmulatorError::Serve);
+    scheduler.abort();
+    served
 }
 
 /// The base URL of the API served at `address`: `http://127.0.0.1:7777/v1`.

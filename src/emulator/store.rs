@@ -4,7 +4,8 @@
 //!
 //! The schema has a version (`PRAGMA user_version`): a store written by a newer dfls, a file that is not
 //! SQLite, or a store that fails SQLite's quick check is refused with an error naming the file, never
-//! recreated. A new store gets the default workspace ([`DEFAULT_WORKSPACE_ID`]).
+//! recreated. A store of an older dfls is migrated in place, one version at a time (`MIGRATIONS`). A new
+//! store gets the default workspace ([`DEFAULT_WORKSPACE_ID`]).
 //!
 //! Long-running operations hold whole definitions as results, so they do not stay forever
 //! ([`Store::expire_operations`]): an operation is deleted once it has ended longer ago than the retention,
@@ -26,7 +27,7 @@ use super::clock;
 use super::errors::{ApiError, EmulatorError};
 
 /// The schema version this code writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// The file name of the store inside the data directory.
 pub const STORE_FILE: &str = "store.sqlite3";
 /// The id of the workspace every new store has, so a fresh user can push without creating one.
@@ -60,6 +61,15 @@ CREATE TABLE schedules (
     id TEXT PRIMARY KEY, item_id TEXT NOT NULL, job_type TEXT NOT NULL, enabled INTEGER NOT NULL,
     created_ms INTEGER NOT NULL, configuration TEXT NOT NULL, execution_data TEXT, owner_id TEXT NOT NULL);
 ";
+
+/// What changes a store of each older version into the next: `MIGRATIONS[0]` makes version 1 a version 2.
+const MIGRATIONS: &[&str] = &[
+    // 2: the scheduler's memory. A schedule fires for due times after it last fired and after it last
+    // changed (so a schedule enabled again does not fire for the times it was off).
+    "ALTER TABLE schedules ADD COLUMN changed_ms INTEGER;
+     UPDATE schedules SET changed_ms = created_ms;
+     ALTER TABLE schedules ADD COLUMN last_fired_ms INTEGER;",
+];
 
 /// The folder of dfls's local state in a repository (the parent of [`super::DATA_DIR`]).
 const STATE_FOLDER: &str = ".dfls";
@@ -139,6 +149,9 @@ impl Store {
                     });
                 }
                 transaction.execute_batch(SCHEMA).map_err(corrupt)?;
+                for migration in MIGRATIONS {
+                    transaction.execute_batch(migration).map_err(corrupt)?;
+                }
                 transaction
                     .execute(
                         "INSERT INTO workspaces (id, display_name, description, created_ms) VALUES (?1, ?2, ?3, ?4)",
@@ -153,6 +166,12 @@ impl Store {
                 transaction.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(corrupt)?;
             }
             SCHEMA_VERSION => {}
+            older if (1..SCHEMA_VERSION).contains(&older) => {
+                for migration in MIGRATIONS.iter().skip(usize::try_from(older - 1).unwrap_or(0)) {
+                    transaction.execute_batch(migration).map_err(corrupt)?;
+                }
+                transaction.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(corrupt)?;
+            }
             newer => {
                 return Err(EmulatorError::NewerSchema {
                     path: self.path.clone(),
@@ -608,10 +627,14 @@ pub struct ScheduleRow {
     pub configuration: String,
     pub execution_data: Option<String>,
     pub owner_id: String,
+    /// When it was made or last changed (an update, enabling it again).
+    pub changed_ms: i64,
+    /// When the scheduler last fired it, if ever.
+    pub last_fired_ms: Option<i64>,
 }
 
-const SCHEDULE_COLUMNS: &str =
-    "id, item_id, job_type, enabled, created_ms, configuration, execution_data, owner_id";
+const SCHEDULE_COLUMNS: &str = "id, item_id, job_type, enabled, created_ms, configuration, execution_data, \
+     owner_id, coalesce(changed_ms, created_ms), last_fired_ms";
 
 fn schedule_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ScheduleRow> {
     Ok(ScheduleRow {
@@ -623,6 +646,8 @@ fn schedule_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<ScheduleRow> {
         configuration: row.get(5)?,
         execution_data: row.get(6)?,
         owner_id: row.get(7)?,
+        changed_ms: row.get(8)?,
+        last_fired_ms: row.get(9)?,
     })
 }
 
@@ -648,13 +673,13 @@ pub fn schedule(
     .optional()
 }
 
-/// Inserts a schedule, or updates what can change of an existing one (keeping its place in lists).
+/// Inserts a schedule, or updates what can change of an existing one (keeping its place in lists and
+/// when it last fired).
 pub fn put_schedule(db: &Connection, row: &ScheduleRow) -> rusqlite::Result<()> {
     db.execute(
-        &format!(
-            "INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-             ON CONFLICT (id) DO UPDATE SET enabled = ?4, configuration = ?6, execution_data = ?7"
-        ),
+        "INSERT INTO schedules (id, item_id, job_type, enabled, created_ms, configuration, execution_data, \
+         owner_id, changed_ms, last_fired_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (id) DO UPDATE SET enabled = ?4, configuration = ?6, execution_data = ?7, changed_ms = ?9",
         params![
             row.id,
             row.item_id,
@@ -663,10 +688,46 @@ pub fn put_schedule(db: &Connection, row: &ScheduleRow) -> rusqlite::Result<()> 
             row.created_ms,
             row.configuration,
             row.execution_data,
-            row.owner_id
+            row.owner_id,
+            row.changed_ms,
+            row.last_fired_ms
         ],
     )?;
     Ok(())
+}
+
+/// The enabled schedules of the items that are not deleted, with each item's workspace.
+pub fn enabled_schedules(db: &Connection) -> rusqlite::Result<Vec<(ScheduleRow, String)>> {
+    let mut statement = db.prepare(
+        "SELECT s.id, s.item_id, s.job_type, s.enabled, s.created_ms, s.configuration, s.execution_data, \
+         s.owner_id, coalesce(s.changed_ms, s.created_ms), s.last_fired_ms, i.workspace_id \
+         FROM schedules s JOIN items i ON i.id = s.item_id \
+         WHERE s.enabled AND i.deleted_ms IS NULL ORDER BY s.created_ms, s.rowid",
+    )?;
+    let rows = statement.query_map([], |row| Ok((schedule_of(row)?, row.get(10)?)))?;
+    rows.collect()
+}
+
+/// Records that a schedule fired at `at_ms`, if it is still as the scheduler read it (`last_fired_ms`
+/// unchanged: no other process sharing the store fired it meanwhile). Whether it did.
+pub fn mark_fired(db: &Connection, id: &str, read: Option<i64>, at_ms: i64) -> rusqlite::Result<bool> {
+    let changed = db.execute(
+        "UPDATE schedules SET last_fired_ms = ?3 WHERE id = ?1 AND last_fired_ms IS ?2",
+        params![id, read, at_ms],
+    )?;
+    Ok(changed == 1)
+}
+
+/// The latest time the store recorded of jobs, operations and schedules (0 for none), where the emulator's
+/// clock goes on from.
+pub fn latest_time(db: &Connection) -> rusqlite::Result<i64> {
+    db.query_row(
+        "SELECT max(coalesce((SELECT max(created_ms) FROM jobs), 0), \
+                    coalesce((SELECT max(created_ms) FROM operations), 0), \
+                    coalesce((SELECT max(max(coalesce(changed_ms, 0), coalesce(last_fired_ms, 0))) FROM schedules), 0))",
+        [],
+        |row| row.get(0),
+    )
 }
 
 pub fn delete_schedule(db: &Connection, id: &str) -> rusqlite::Result<()> {

@@ -333,6 +333,19 @@ impl Client {
         self.list(&format!("/workspaces/{workspace}/items/{item}/jobs/{job_type}/schedules"), "the schedules")
     }
 
+    /// One schedule of an item's job type (`ItemSchedule`); Fabric's 404 `ScheduleNotFound` for an id it has
+    /// not.
+    pub fn schedule(
+        &self,
+        workspace: &str,
+        item: &str,
+        job_type: &str,
+        schedule: &str,
+    ) -> Result<Value, FabricError> {
+        let path = format!("/workspaces/{workspace}/items/{item}/jobs/{job_type}/schedules/{schedule}");
+        self.http.send(Method::GET, &path, None, Repeat::Safe, BodyLimit::Json)?.json("the schedule")
+    }
+
     /// Creates a schedule (`CreateScheduleRequest`); returns the `ItemSchedule`.
     pub fn create_schedule(
         &self,

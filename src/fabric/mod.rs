@@ -10,6 +10,8 @@
 //! - [`time`]: timestamps and `Retry-After` from the API, parsed with checked arithmetic and capped.
 //! - [`client`]: typed calls (items, definitions, jobs), pagination, long-running operations.
 //! - [`deploy`]: push, pull, publish, refresh and job status over a connection.
+//! - [`manage`]: listing, parameters and schedule changes, one code path for the command line and the
+//!   language server (options in, JSON out).
 //!
 //! Only this module knows reqwest. It is synchronous: the command line calls it directly, the language
 //! server from its blocking pool. It depends on `definition` (parts, payloads, the checker) and, for the
@@ -20,6 +22,7 @@ pub mod client;
 pub mod deploy;
 pub mod error;
 pub mod http;
+pub mod manage;
 pub mod origin;
 pub mod schedule;
 pub mod target;

@@ -1,18 +1,14 @@
-//! Refresh and publish schedules as Fabric's Job Scheduler takes them: a `ScheduleConfig` (`Cron` every N
+//! Refresh and publish schedules from the command line's words: a `ScheduleConfig` (`Cron` every N
 //! minutes, `Daily` at times, `Weekly` on days at times, `Monthly` on a day of the month or an ordinal weekday
-//! at times, every N months), built from the command line's words and validated with Fabric's limits before
-//! any call: 1 to 100 times as `hh:mm`, 1 to 5,270,400 minutes, 1 to 12 months, a start before the end, a
-//! Windows time-zone id (IANA names of the common zones are mapped). Pure.
+//! at times, every N months) built from `--every`, `--daily 08:00,17:30`, `--weekly mon,fri`,
+//! `--monthly first-monday`, `--time-zone America/Chicago`. Fabric's rules themselves (limits, time zones)
+//! are [`crate::definition::schedules`], which [`Schedule::request`]'s result is checked against before any
+//! call. Pure.
 
 use serde_json::{json, Value};
 
-/// The most schedules Fabric keeps for an item (`ScheduleExceedsLimit` past it).
-pub const MAX_SCHEDULES: usize = 20;
-/// The longest `Cron` interval, in minutes (ten years).
-pub const MAX_INTERVAL_MINUTES: u32 = 5_270_400;
-
-const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const WEEK_INDEXES: [&str; 5] = ["First", "Second", "Third", "Fourth", "Fifth"];
+use crate::definition::schedules::{self, WEEKDAYS, WEEK_INDEXES};
+pub use crate::definition::schedules::{MAX_INTERVAL_MINUTES, MAX_SCHEDULES};
 
 /// How often a schedule runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +70,7 @@ impl Schedule {
 
 /// `--every MINUTES`.
 pub fn every(minutes: u32) -> Result<Recurrence, String> {
-    if (1..=MAX_INTERVAL_MINUTES).contains(&minutes) {
+    if (1..=MAX_INTERVAL_MINUTES).contains(&u64::from(minutes)) {
         Ok(Recurrence::Every { minutes })
     } else {
         Err(format!("--every takes 1 to {MAX_INTERVAL_MINUTES} minutes, not {minutes}"))
@@ -95,8 +91,8 @@ pub fn times(text: &str) -> Result<Vec<String>, String> {
     times.dedup();
     match times.len() {
         0 => Err("no time of day given (hh:mm[,hh:mm...])".to_owned()),
-        1..=100 => Ok(times),
-        n => Err(format!("{n} times of day: Fabric takes at most 100")),
+        n if n <= schedules::MAX_TIMES => Ok(times),
+        n => Err(format!("{n} times of day: Fabric takes at most {}", schedules::MAX_TIMES)),
     }
 }
 
@@ -143,84 +139,16 @@ pub fn monthly(text: &str) -> Result<Value, String> {
     Ok(json!({ "occurrenceType": "OrdinalWeekday", "weekIndex": index, "weekday": day }))
 }
 
-/// IANA names of common zones and the Windows ids Fabric takes for them.
-const IANA: &[(&str, &str)] = &[
-    ("UTC", "UTC"),
-    ("Etc/UTC", "UTC"),
-    ("Europe/London", "GMT Standard Time"),
-    ("Europe/Dublin", "GMT Standard Time"),
-    ("Europe/Lisbon", "GMT Standard Time"),
-    ("Europe/Berlin", "W. Europe Standard Time"),
-    ("Europe/Amsterdam", "W. Europe Standard Time"),
-    ("Europe/Rome", "W. Europe Standard Time"),
-    ("Europe/Vienna", "W. Europe Standard Time"),
-    ("Europe/Zurich", "W. Europe Standard Time"),
-    ("Europe/Stockholm", "W. Europe Standard Time"),
-    ("Europe/Oslo", "W. Europe Standard Time"),
-    ("Europe/Paris", "Romance Standard Time"),
-    ("Europe/Brussels", "Romance Standard Time"),
-    ("Europe/Madrid", "Romance Standard Time"),
-    ("Europe/Copenhagen", "Romance Standard Time"),
-    ("Europe/Warsaw", "Central European Standard Time"),
-    ("Europe/Prague", "Central Europe Standard Time"),
-    ("Europe/Budapest", "Central Europe Standard Time"),
-    ("Europe/Helsinki", "FLE Standard Time"),
-    ("Europe/Kiev", "FLE Standard Time"),
-    ("Europe/Kyiv", "FLE Standard Time"),
-    ("Europe/Athens", "GTB Standard Time"),
-    ("Europe/Istanbul", "Turkey Standard Time"),
-    ("Europe/Moscow", "Russian Standard Time"),
-    ("America/New_York", "Eastern Standard Time"),
-    ("America/Toronto", "Eastern Standard Time"),
-    ("America/Chicago", "Central Standard Time"),
-    ("America/Denver", "Mountain Standard Time"),
-    ("America/Phoenix", "US Mountain Standard Time"),
-    ("America/Los_Angeles", "Pacific Standard Time"),
-    ("America/Vancouver", "Pacific Standard Time"),
-    ("America/Anchorage", "Alaskan Standard Time"),
-    ("Pacific/Honolulu", "Hawaiian Standard Time"),
-    ("America/Mexico_City", "Central Standard Time (Mexico)"),
-    ("America/Sao_Paulo", "E. South America Standard Time"),
-    ("America/Bogota", "SA Pacific Standard Time"),
-    ("America/Argentina/Buenos_Aires", "Argentina Standard Time"),
-    ("Africa/Johannesburg", "South Africa Standard Time"),
-    ("Africa/Cairo", "Egypt Standard Time"),
-    ("Africa/Lagos", "W. Central Africa Standard Time"),
-    ("Asia/Dubai", "Arabian Standard Time"),
-    ("Asia/Riyadh", "Arab Standard Time"),
-    ("Asia/Kolkata", "India Standard Time"),
-    ("Asia/Calcutta", "India Standard Time"),
-    ("Asia/Singapore", "Singapore Standard Time"),
-    ("Asia/Shanghai", "China Standard Time"),
-    ("Asia/Hong_Kong", "China Standard Time"),
-    ("Asia/Tokyo", "Tokyo Standard Time"),
-    ("Asia/Seoul", "Korea Standard Time"),
-    ("Asia/Jakarta", "SE Asia Standard Time"),
-    ("Asia/Bangkok", "SE Asia Standard Time"),
-    ("Australia/Sydney", "AUS Eastern Standard Time"),
-    ("Australia/Melbourne", "AUS Eastern Standard Time"),
-    ("Australia/Brisbane", "E. Australia Standard Time"),
-    ("Australia/Perth", "W. Australia Standard Time"),
-    ("Pacific/Auckland", "New Zealand Standard Time"),
-];
-
-/// The Windows time-zone id for `--time-zone`: a Windows id as given (the zones Fabric takes end in
-/// `Standard Time`, or are `UTC`), or an IANA name of a common zone, mapped.
+/// The Windows time-zone id for `--time-zone`: a Windows id (any case), or an IANA name, mapped
+/// ([`schedules::windows_zone`]).
 pub fn time_zone(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    if let Some((_, windows)) = IANA.iter().find(|(iana, _)| iana.eq_ignore_ascii_case(text)) {
-        return Ok((*windows).to_owned());
-    }
-    if let Some((_, windows)) = IANA.iter().find(|(_, windows)| windows.eq_ignore_ascii_case(text)) {
-        return Ok((*windows).to_owned());
-    }
-    if text.ends_with("Standard Time") || text.starts_with("UTC") {
-        return Ok(text.to_owned());
-    }
-    Err(format!(
-        "`{text}` is not a time zone dfls knows: give a Windows time-zone id (`Central Standard Time`) or an IANA \
-         name of a common zone (`America/Chicago`)"
-    ))
+    schedules::windows_zone(text).map(str::to_owned).ok_or_else(|| {
+        format!(
+            "`{}` is not a time zone: give a Windows time-zone id (`Central Standard Time`) or an IANA name \
+             (`America/Chicago`)",
+            text.trim()
+        )
+    })
 }
 
 /// A `--start`/`--end` value as Fabric's UTC `YYYY-MM-DDTHH:MM:SSZ`: RFC 3339 with a zone, or a date and time
@@ -296,7 +224,7 @@ mod tests {
             json!({"occurrenceType": "OrdinalWeekday", "weekIndex": "First", "weekday": "Monday"})
         );
         assert!(monthly("32").is_err() && monthly("sixth-monday").is_err());
-        assert!(every(0).is_err() && every(MAX_INTERVAL_MINUTES + 1).is_err() && every(30).is_ok());
+        assert!(every(0).is_err() && every(5_270_401).is_err() && every(30).is_ok());
         assert_eq!(time_zone("America/Chicago").unwrap(), "Central Standard Time");
         assert_eq!(time_zone("central standard time").unwrap(), "Central Standard Time");
         assert_eq!(time_zone("Romance Standard Time").unwrap(), "Romance Standard Time");

@@ -178,11 +178,22 @@ pub struct Connection {
     _embedded: Option<crate::emulator::Embedded>,
 }
 
+/// The settings of the embedded local Fabric: the defaults, with the clock sped up by `DFLS_CLOCK_SPEED`.
+fn embedded_options() -> Result<crate::emulator::Options, FabricError> {
+    use crate::emulator::clock;
+    let mut options = crate::emulator::Options::default();
+    if let Ok(text) = std::env::var(clock::SPEED_VARIABLE) {
+        options.clock_speed = clock::speed(&text)
+            .map_err(|message| FabricError::Config(format!("{}: {message}", clock::SPEED_VARIABLE)))?;
+    }
+    Ok(options)
+}
+
 /// Connects to a target: starts the embedded local Fabric if that is the target, and resolves the workspace.
 pub fn connect(target: Target, policy: Policy) -> Result<Connection, FabricError> {
     let (base, embedded) = match &target.api {
         Api::Embedded(dir) => {
-            let embedded = crate::emulator::Embedded::start(dir, crate::emulator::Options::default())
+            let embedded = crate::emulator::Embedded::start(dir, embedded_options()?)
                 .map_err(|error| FabricError::Config(format!("the local Fabric could not start: {error}")))?;
             (embedded.base_url(), Some(embedded))
         }

@@ -36,9 +36,19 @@ use crate::fabric::deploy::{self, PushAction};
 use crate::fabric::http::Policy;
 use crate::fabric::{self, Config, Connection, FabricError, Item, JobInstance, JobType, Overrides};
 
-/// The commands the server runs.
-pub const COMMANDS: [&str; 6] =
-    ["dfls.push", "dfls.publish", "dfls.refresh", "dfls.status", "dfls.cancel", "dfls.pull"];
+/// The commands the server runs: the deploy loop here, listing, parameters and schedules in
+/// [`super::manage`].
+pub const COMMANDS: [&str; 9] = [
+    "dfls.push",
+    "dfls.publish",
+    "dfls.refresh",
+    "dfls.status",
+    "dfls.cancel",
+    "dfls.pull",
+    "dfls.list",
+    "dfls.parameters",
+    "dfls.schedule",
+];
 
 /// `dfls/jobStatus`: a job of an item changed state. Params: `{item, folder, jobId, jobType, status,
 /// startTime, endTime, failureReason}`.
@@ -75,12 +85,19 @@ pub async fn execute(
         return Err(Error::invalid_params(format!("dfls runs no command `{}`", params.command)));
     };
     let (uri, options) = arguments(&params.arguments)?;
-    let key = DocKey::of(&uri);
-    let item = shared.item_of(&key);
     let flags = shared.lock().client;
-    let ItemKey::Folder(folder) = item else {
-        return Err(refused(format!("{} is not a file of a Dataflow item folder", uri.as_str())));
+    let folder = match &uri {
+        Some(uri) => folder_of(shared, command, uri, &options)?,
+        // The Dataflow commands need no file: `dfls.toml` is found from the workspace folder.
+        None if super::manage::COMMANDS.contains(&command) => {
+            let root = shared.lock().roots.first().cloned();
+            root.ok_or_else(|| refused(format!("{command} needs the URI of a file, or a workspace folder")))?
+        }
+        None => {
+            return Err(Error::invalid_params("the first argument must be the URI of a file of the item"))
+        }
     };
+    let show = options.show;
     let context =
         Context { shared: shared.clone(), client: client.clone(), handle: Handle::current(), folder, flags };
     let (reply, answer) = tokio::sync::oneshot::channel();
@@ -90,10 +107,36 @@ pub async fn execute(
     if let Err(error) = spawned {
         return Err(refused(format!("cannot start {command}: {error}")));
     }
-    match answer.await {
-        Ok(Ok(message)) => Ok(Some(json!({ "message": message }))),
+    let answer = match answer.await {
+        Ok(Ok(result)) => Ok(Some(result)),
         Ok(Err(refusal)) => Err(refusal.into_error()),
         Err(_) => Err(refused(format!("{command} stopped without an answer"))),
+    };
+    if show {
+        let (kind, text) = match &answer {
+            Ok(result) => {
+                let message = result.as_ref().and_then(|r| r["message"].as_str()).unwrap_or("done");
+                (MessageType::INFO, message.to_owned())
+            }
+            Err(error) => (MessageType::ERROR, format!("{command} failed: {}", error.message)),
+        };
+        client.show_message(kind, format!("dfls: {text}")).await;
+    }
+    answer
+}
+
+/// The folder a command with a file's URI is about: the file's item folder; for listing, or a Dataflow named
+/// by `item`, any file will do (`dfls.toml` is found from its folder).
+fn folder_of(shared: &Shared, command: &str, uri: &Uri, options: &CommandOptions) -> Result<PathBuf> {
+    let key = DocKey::of(uri);
+    match shared.item_of(&key) {
+        ItemKey::Folder(folder) => Ok(folder),
+        _ if command == "dfls.list" || options.item.is_some() => match key.path() {
+            Some(path) if path.is_dir() => Ok(path.to_owned()),
+            Some(path) => Ok(path.parent().map_or_else(|| path.to_owned(), Path::to_owned)),
+            None => Err(refused(format!("{} is not a file on disk", uri.as_str()))),
+        },
+        _ => Err(refused(format!("{} is not a file of a Dataflow item folder", uri.as_str()))),
     }
 }
 
@@ -106,8 +149,9 @@ pub fn cancel_progress(shared: &Shared, params: WorkDoneProgressCancelParams) {
     }
 }
 
-/// Code lenses of an item's `mashup.pq`: Push, Publish, Refresh, and the last job seen.
-pub fn code_lenses(shared: &Shared, uri: &Uri, section_line: u32) -> Vec<CodeLens> {
+/// Code lenses of an item's `mashup.pq`: Push, Publish, Refresh, the last job seen, and the next scheduled
+/// refresh once the target's schedules are known ([`super::next_refresh`], never waited for).
+pub fn code_lenses(shared: &Arc<Shared>, client: &Client, uri: &Uri, section_line: u32) -> Vec<CodeLens> {
     let key = DocKey::of(uri);
     let ItemKey::Folder(folder) = shared.item_of(&key) else { return Vec::new() };
     let range = Range::new(Position::new(section_line, 0), Position::new(section_line, 0));
@@ -123,10 +167,21 @@ pub fn code_lenses(shared: &Shared, uri: &Uri, section_line: u32) -> Vec<CodeLen
     };
     let mut lenses =
         vec![lens("Push", "dfls.push"), lens("Publish", "dfls.publish"), lens("Refresh", "dfls.refresh")];
-    let jobs = shared.jobs.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(last) = jobs.last.get(&folder) {
+    let last = shared.jobs.lock().unwrap_or_else(PoisonError::into_inner).last.get(&folder).cloned();
+    if let Some(last) = last {
         let age = last.seen.elapsed().map(age).unwrap_or_else(|_| "just now".to_owned());
         lenses.push(lens(&format!("{}: {} · {age}", verb(&last.job_type), last.status), "dfls.status"));
+    }
+    if let Some(title) = super::next_refresh::title(shared, client, &folder) {
+        lenses.push(CodeLens {
+            range,
+            command: Some(Command {
+                title,
+                command: "dfls.schedule".to_owned(),
+                arguments: Some(vec![json!(uri.as_str()), json!({"action": "list"})]),
+            }),
+            data: None,
+        });
     }
     lenses
 }
@@ -146,19 +201,25 @@ fn age(elapsed: Duration) -> String {
 
 /// The options of a command, its second argument.
 #[derive(Debug, Default)]
-struct CommandOptions {
+pub(super) struct CommandOptions {
     /// A target of `dfls.toml`; `None`: its default.
-    target: Option<String>,
+    pub target: Option<String>,
     /// Push an item with errors; pull over local changes.
-    force: bool,
+    pub force: bool,
+    /// The display name of a remote Dataflow, instead of the file's item (`dfls.parameters`, `dfls.schedule`).
+    pub item: Option<String>,
+    /// Also show the answer (or the refusal) with `window/showMessage`.
+    pub show: bool,
+    /// The whole object, for the options of one command (`dfls.schedule`'s action and timing).
+    pub all: Value,
 }
 
 /// Why a command did not do its work: the message, and how the same command would get past it.
-struct Refusal {
-    message: String,
+pub(super) struct Refusal {
+    pub message: String,
     /// The reason without the command line's way past it, and the way past it for an editor's button:
     /// the button's title and the options to run the command again with.
-    retry: Option<(String, &'static str, Value)>,
+    pub retry: Option<(String, &'static str, Value)>,
 }
 
 impl Refusal {
@@ -177,17 +238,34 @@ impl From<FabricError> for Refusal {
     }
 }
 
+impl From<String> for Refusal {
+    fn from(message: String) -> Refusal {
+        Refusal { message, retry: None }
+    }
+}
+
 /// The file and the options of a command's arguments.
-fn arguments(arguments: &[Value]) -> Result<(Uri, CommandOptions)> {
+fn arguments(arguments: &[Value]) -> Result<(Option<Uri>, CommandOptions)> {
     let uri = arguments
         .first()
-        .and_then(|value| value.as_str().or_else(|| value.get("uri").and_then(Value::as_str)))
-        .ok_or_else(|| Error::invalid_params("the first argument must be the URI of a file of the item"))?;
-    let uri: Uri = uri.parse().map_err(|_| Error::invalid_params(format!("`{uri}` is not a URI")))?;
-    let options = arguments.get(1);
+        .and_then(|value| value.as_str().or_else(|| value.get("uri").and_then(Value::as_str)));
+    let uri = match uri {
+        Some(uri) => Some(uri.parse().map_err(|_| Error::invalid_params(format!("`{uri}` is not a URI")))?),
+        None => None,
+    };
+    // Without a URI, the options may come first (an editor that sends what the user typed, as Helix does).
+    let options = if uri.is_some() { arguments.get(1) } else { arguments.first() };
     let target = options.and_then(|o| o.get("target")).and_then(Value::as_str).map(str::to_owned);
     let force = options.and_then(|o| o.get("force")).and_then(Value::as_bool).unwrap_or(false);
-    Ok((uri, CommandOptions { target, force }))
+    let item = options.and_then(|o| o.get("item")).and_then(Value::as_str).map(str::to_owned);
+    // Shown as a message too: asked for, or a command sent without any argument (a command picker, which
+    // shows nothing of an answer).
+    let show = options.and_then(|o| o.get("show")).and_then(Value::as_bool).unwrap_or(arguments.is_empty());
+    let all = options.cloned().unwrap_or_else(|| json!({}));
+    if !all.is_object() {
+        return Err(Error::invalid_params("the options must be an object"));
+    }
+    Ok((uri, CommandOptions { target, force, item, show, all }))
 }
 
 fn token_text(token: &ProgressToken) -> String {
@@ -198,18 +276,24 @@ fn token_text(token: &ProgressToken) -> String {
 }
 
 /// What a command's thread needs.
-struct Context {
-    shared: Arc<Shared>,
-    client: Client,
-    handle: Handle,
-    folder: PathBuf,
-    flags: ClientFlags,
+pub(super) struct Context {
+    pub shared: Arc<Shared>,
+    pub client: Client,
+    pub handle: Handle,
+    /// The item folder of the command's file; for `dfls.list` and a Dataflow named by `item`, the folder
+    /// `dfls.toml` is searched from.
+    pub folder: PathBuf,
+    pub flags: ClientFlags,
 }
 
-type Reply = tokio::sync::oneshot::Sender<std::result::Result<String, Refusal>>;
+type Reply = tokio::sync::oneshot::Sender<std::result::Result<Value, Refusal>>;
 
 impl Context {
     fn run(self, command: &str, options: CommandOptions, reply: Reply) {
+        if super::manage::COMMANDS.contains(&command) {
+            let _ = reply.send(super::manage::run(&self, command, &options));
+            return;
+        }
         let connection = match self.connect(options.target) {
             Ok(connection) => connection,
             Err(error) => {
@@ -230,12 +314,12 @@ impl Context {
                     .and_then(|item| Ok((deploy::start_job(&connection, &item, job, data)?, item)));
                 match started {
                     Ok((started, item)) => {
-                        let _ = reply.send(Ok(format!(
+                        let _ = reply.send(Ok(json!({ "message": format!(
                             "{} of `{}` started on target `{target}` (job {})",
                             job.verb(),
                             item.display_name,
                             started.id
-                        )));
+                        )})));
                         self.follow(&connection, &item, job, &started);
                         return;
                     }
@@ -244,13 +328,17 @@ impl Context {
             }
             _ => Err(FabricError::Config(format!("dfls runs no command `{command}`")).into()),
         };
-        let _ = reply.send(done.map(|message| format!("{message} (target `{target}`)")));
+        let _ =
+            reply.send(done.map(|message| json!({ "message": format!("{message} (target `{target}`)") })));
     }
 
     fn connect(&self, target: Option<String>) -> std::result::Result<Connection, FabricError> {
-        let config = Config::load(&self.folder)?;
-        let target = config.target(&Overrides { target, workspace: None })?;
-        fabric::connect(target, Policy::from_env()?)
+        fabric::connect(self.target(target)?, Policy::from_env()?)
+    }
+
+    /// The target of `dfls.toml` found from the folder: `name`, else its default.
+    pub fn target(&self, name: Option<String>) -> std::result::Result<fabric::Target, FabricError> {
+        Config::load(&self.folder)?.target(&Overrides { target: name, workspace: None })
     }
 
     fn push(&self, connection: &Connection, force: bool) -> std::result::Result<String, Refusal> {
@@ -393,10 +481,17 @@ impl Context {
                 progress.finish_with_message(message.clone()).await;
             }
             self.client.show_message(kind, format!("dfls: {message}")).await;
-            if self.flags.code_lens_refresh {
-                let _ = self.client.code_lens_refresh().await;
-            }
         });
+        // A job may have been started by a schedule, or changed what the next one is: fetch them again.
+        self.shared.next_refresh.forget(&self.folder);
+        self.refresh_lenses();
+    }
+
+    /// Asks the client to ask for code lenses again, when it takes that request.
+    pub fn refresh_lenses(&self) {
+        if self.flags.code_lens_refresh {
+            let _ = self.handle.block_on(self.client.code_lens_refresh());
+        }
     }
 
     /// The names of the item's open files whose buffer differs from the file on disk.
@@ -471,13 +566,19 @@ mod tests {
     fn command_arguments_are_a_uri_and_options() {
         let (uri, options) =
             arguments(&[json!("file:///repo/Sales.Dataflow/mashup.pq"), json!({"target": "dev"})]).unwrap();
-        assert_eq!(uri.as_str(), "file:///repo/Sales.Dataflow/mashup.pq");
+        assert_eq!(uri.unwrap().as_str(), "file:///repo/Sales.Dataflow/mashup.pq");
+        assert!(!options.show);
         assert_eq!(options.target.as_deref(), Some("dev"));
         assert!(!options.force);
         let (_, options) = arguments(&[json!("file:///x/mashup.pq"), json!({"force": true})]).unwrap();
         assert!(options.force && options.target.is_none());
-        assert!(arguments(&[]).is_err());
+        // No URI: the options first, or nothing (then the answer is shown as a message too).
+        let (uri, options) = arguments(&[json!({"item": "Sales", "show": true})]).unwrap();
+        assert!(uri.is_none() && options.show && options.item.as_deref() == Some("Sales"));
+        let (uri, options) = arguments(&[]).unwrap();
+        assert!(uri.is_none() && options.show);
         assert!(arguments(&[json!(3)]).is_err());
+        assert!(arguments(&[json!("not a uri")]).is_err());
         assert_eq!(age(Duration::from_secs(150)), "2 min ago");
     }
 }

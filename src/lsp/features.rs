@@ -1020,9 +1020,13 @@ pub async fn on_type_formatting(
     format_request(shared, &at.text_document.uri, &params.options, scope).await
 }
 
-/// `textDocument/codeLens`: on the `section` line of an item's `mashup.pq`, the deploy commands and the
-/// last job seen ([`super::commands::code_lenses`]).
-pub async fn code_lens(shared: &Arc<Shared>, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+/// `textDocument/codeLens`: on the `section` line of an item's `mashup.pq`, the deploy commands, the
+/// last job seen and the next scheduled refresh ([`super::commands::code_lenses`]).
+pub async fn code_lens(
+    shared: &Arc<Shared>,
+    client: &tower_lsp_server::Client,
+    params: CodeLensParams,
+) -> Result<Option<Vec<CodeLens>>> {
     let uri = params.text_document.uri;
     let key = DocKey::of(&uri);
     if key.file_name() != MASHUP {
@@ -1032,7 +1036,7 @@ pub async fn code_lens(shared: &Arc<Shared>, params: CodeLensParams) -> Result<O
     let encoding = shared.lock().encoding;
     let line = section_keyword(snapshot.tree().root_node())
         .map_or(0, |offset| snapshot.lines(encoding).position(offset).line);
-    Ok(Some(super::commands::code_lenses(shared, &uri, line)))
+    Ok(Some(super::commands::code_lenses(shared, client, &uri, line)))
 }
 
 /// The offset of the first `section` keyword of a document.

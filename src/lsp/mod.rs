@@ -18,6 +18,9 @@
 //! | [`diagnostic`] | the one conversion of a diagnostic to LSP, fixes in `data` and back |
 //! | [`publish`] | the diagnostics worker, stale results dropped, syntax first, pull diagnostics |
 //! | [`features`] | requests routed to `ide` and their results converted |
+//! | [`commands`] | `workspace/executeCommand`: the deploy loop, jobs followed; the deploy code lenses |
+//! | [`manage`] | `dfls.list`, `dfls.parameters`, `dfls.schedule` on the command line's code path |
+//! | [`next_refresh`] | the "Next refresh" lens: schedules fetched in the background, cached per item |
 //! | [`state`] | the shared state and its lock |
 //! | [`task`] | work on the quick, heavy and checks pools, cancellable; panics caught and answered with errors |
 //! | [`stdio`] | stdin and stdout on threads of their own |
@@ -40,6 +43,8 @@ pub mod convert;
 pub mod diagnostic;
 pub mod document;
 pub mod features;
+pub mod manage;
+pub mod next_refresh;
 pub mod publish;
 pub mod server;
 pub mod siblings;

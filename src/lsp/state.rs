@@ -50,6 +50,8 @@ pub struct Shared {
     pub token_caches: Mutex<HashMap<DocKey, crate::ide::semantic_tokens::TokenCache>>,
     /// The jobs the editor's commands started and followed.
     pub jobs: Mutex<super::commands::Jobs>,
+    /// The refresh schedules of items, for the "Next refresh" lens.
+    pub next_refresh: super::next_refresh::NextRefresh,
     /// The names loose M files on disk define for their siblings.
     pub sibling_names: super::siblings::SiblingNames,
 }
@@ -68,6 +70,7 @@ impl Shared {
             semantic_tokens: Mutex::new(HashMap::new()),
             token_caches: Mutex::new(HashMap::new()),
             jobs: super::commands::new_jobs(),
+            next_refresh: super::next_refresh::NextRefresh::default(),
             sibling_names: super::siblings::SiblingNames::default(),
         }
     }

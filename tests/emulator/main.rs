@@ -5,6 +5,7 @@
 mod cli;
 mod faults;
 mod lifecycle;
+mod scheduler;
 mod store;
 mod support;
 mod swagger;

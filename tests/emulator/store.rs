@@ -152,6 +152,61 @@ fn a_newer_store_is_refused() {
     assert!(error.to_string().contains("newer dfls"), "{error}");
 }
 
+/// A store of the version before the scheduler (1) is migrated when it opens: its schedules stay, and the
+/// scheduler fires them from then on.
+#[test]
+fn a_store_of_version_1_is_migrated_and_keeps_its_schedules() {
+    let dir = tempfile::tempdir().unwrap();
+    let fabric = Embedded::start(dir.path(), Options::default()).unwrap();
+    let base = fabric.base_url();
+    let ws = dfls::emulator::DEFAULT_WORKSPACE_ID;
+    let http = reqwest::blocking::Client::new();
+    let item: serde_json::Value = http
+        .post(format!("{base}/workspaces/{ws}/dataflows"))
+        .bearer_auth("t")
+        .json(&serde_json::json!({"displayName": "Sales", "definition": sales_orders()}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let item = item["id"].as_str().unwrap().to_owned();
+    let schedules = format!("{base}/workspaces/{ws}/items/{item}/jobs/Execute/schedules");
+    let configuration = serde_json::json!({"type": "Cron", "interval": 60, "startDateTime": "2030-01-01T00:00:00Z",
+                                           "endDateTime": "2031-01-01T00:00:00Z", "localTimeZoneId": "UTC"});
+    let created = http
+        .post(&schedules)
+        .bearer_auth("t")
+        .json(&serde_json::json!({"enabled": true, "configuration": configuration}))
+        .send()
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    drop(fabric);
+    // Back to version 1: the columns of version 2 gone.
+    let connection = rusqlite::Connection::open(dir.path().join(STORE_FILE)).unwrap();
+    connection
+        .execute_batch(
+            "ALTER TABLE schedules DROP COLUMN changed_ms; ALTER TABLE schedules DROP COLUMN last_fired_ms;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    drop(connection);
+
+    let fabric = Embedded::start(dir.path(), Options::default()).expect("a version 1 store opens");
+    let base = fabric.base_url();
+    let schedules = schedules.replace(&schedules[..schedules.find("/workspaces").unwrap()], &base);
+    let listed: serde_json::Value = http.get(&schedules).bearer_auth("t").send().unwrap().json().unwrap();
+    assert_eq!(listed["value"][0]["configuration"], configuration);
+    let emulator = fabric.emulator();
+    let fired = dfls::emulator::scheduler::tick(
+        emulator,
+        "2030-01-01T00:00:00Z".parse::<jiff::Timestamp>().unwrap().as_millisecond(),
+    );
+    assert_eq!(fired.unwrap().len(), 1);
+    let connection = rusqlite::Connection::open(dir.path().join(STORE_FILE)).unwrap();
+    let version: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, dfls::emulator::SCHEMA_VERSION);
+}
+
 #[test]
 fn a_foreign_sqlite_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();

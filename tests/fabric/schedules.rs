@@ -86,7 +86,11 @@ fn what_fabric_would_refuse_is_refused_before_any_call() {
     }
     let full = repo.dfls(&["schedule", "add", ITEM, "--every", "15"]);
     assert_eq!(code(&full), 2, "{}", describe(&full));
-    assert!(stderr(&full).contains("the most Fabric keeps (20)"), "{}", describe(&full));
+    assert!(
+        stderr(&full).contains("the most Fabric keeps (20; it would answer ScheduleExceedsLimit)"),
+        "{}",
+        describe(&full)
+    );
 }
 
 /// `--to-folder` writes the item's `.schedules` (what Git integration keeps) as Fabric has them after the
@@ -114,4 +118,251 @@ fn to_folder_writes_the_items_schedules_part() {
     let refused = repo.dfls(&["schedule", "add", "Sales Orders", "--every", "5", "--to-folder"]);
     assert_eq!(code(&refused), 2, "{}", describe(&refused));
     assert_eq!(schedules(&repo, "refresh").len(), 1);
+}
+
+/// A `dfls emulator` process serving a temporary store with a clock 600 times as fast as real time (a
+/// minute every 0.1 s); killed when dropped.
+struct FastEmulator {
+    child: std::process::Child,
+    base: String,
+    _store: tempfile::TempDir,
+}
+
+impl FastEmulator {
+    fn start() -> FastEmulator {
+        use std::io::BufRead as _;
+        let store = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dfls"))
+            .args([
+                "emulator",
+                "--listen",
+                "127.0.0.1:0",
+                "--job-seconds",
+                "0",
+                "--clock-speed",
+                "600",
+                "--data-dir",
+            ])
+            .arg(store.path())
+            .env_remove("DFLS_EMULATOR_TOKEN")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dfls emulator runs");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        FastEmulator { child, base: first.trim_end().to_owned(), _store: store }
+    }
+
+    /// A repository with the Sales example whose default target is this emulator.
+    fn repo(&self) -> Repo {
+        let repo = Repo::bare();
+        let toml = format!(
+            "default-target = \"fast\"\n\n[targets.fast]\napi = \"{}\"\nworkspace = \"{}\"\nauth = \"none\"\n",
+            self.base,
+            dfls::emulator::DEFAULT_WORKSPACE_ID
+        );
+        std::fs::write(repo.path("dfls.toml"), toml).unwrap();
+        repo
+    }
+}
+
+impl Drop for FastEmulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn scheduled_jobs(repo: &Repo) -> Vec<Value> {
+    let (output, value) = repo.json(&["jobs", ITEM]);
+    assert_eq!(code(&output), 0, "{}", describe(&output));
+    value["jobs"].as_array().unwrap().iter().filter(|job| job["invokeType"] == "Scheduled").cloned().collect()
+}
+
+/// The local Fabric runs schedules: against `dfls emulator --clock-speed 600`, a schedule added with
+/// `dfls schedule add --every 1` starts Execute jobs with invokeType "Scheduled", which `dfls jobs` lists;
+/// while it is disabled it starts none; and it starts one per due time, not one per look.
+#[test]
+fn a_schedule_runs_under_a_fast_clock_and_dfls_jobs_lists_its_jobs() {
+    let fabric = FastEmulator::start();
+    let repo = fabric.repo();
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    let (added, value) = repo.json(&["schedule", "add", ITEM, "--every", "1", "--disabled"]);
+    assert_eq!(code(&added), 0, "{}", describe(&added));
+    let id = value["schedule"]["id"].as_str().unwrap().to_owned();
+    // A second and a half is 15 minutes of the emulator's time: a disabled schedule fires in none.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(scheduled_jobs(&repo), Vec::<Value>::new());
+
+    let enabled_at = std::time::Instant::now();
+    assert_eq!(code(&repo.dfls(&["schedule", "enable", ITEM, &id])), 0);
+    let deadline = enabled_at + std::time::Duration::from_secs(30);
+    let jobs = loop {
+        let jobs = scheduled_jobs(&repo);
+        if jobs.len() >= 3 {
+            break jobs;
+        }
+        assert!(std::time::Instant::now() < deadline, "no scheduled jobs after 30 s: {jobs:?}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    // Each real second is ten due times; the scheduler looks forty times a second: one job per due time
+    // at most (the count was read within the time measured, so it cannot exceed those due times).
+    let due_times = enabled_at.elapsed().as_secs_f64() * 10.0 + 1.0;
+    assert!((jobs.len() as f64) <= due_times, "{} jobs in {due_times} due times", jobs.len());
+    for job in &jobs {
+        assert_eq!(job["jobType"], "Execute", "{job}");
+    }
+    let table = repo.dfls(&["jobs", ITEM]);
+    assert!(
+        stdout(&table).contains("INVOKED") && stdout(&table).contains("Scheduled"),
+        "{}",
+        describe(&table)
+    );
+}
+
+/// `dfls schedule list` shows a schedule's times in the user's time zone (`TZ` here) with its abbreviation,
+/// and in the schedule's own zone where that differs; `--output json` keeps Fabric's UTC values.
+#[test]
+fn times_are_shown_in_the_users_time_zone() {
+    let repo = Repo::served(quick());
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    let args = [
+        "schedule",
+        "add",
+        ITEM,
+        "--daily",
+        "08:00",
+        "--time-zone",
+        "America/Chicago",
+        "--start",
+        "2030-01-01T00:00:00Z",
+        "--end",
+        "2031-01-01",
+    ];
+    assert_eq!(code(&repo.dfls(&args)), 0);
+    let listed = repo.dfls_env(&["schedule", "list", ITEM], &[("TZ", "Asia/Tokyo")]);
+    let text = stdout(&listed);
+    // The first run: 08:00 in Chicago on 2030-01-01 (CST, UTC-6) is 14:00 UTC, 23:00 in Tokyo.
+    assert!(
+        text.contains("from 2030-01-01 09:00 JST (2029-12-31 18:00 CST in the schedule's zone)"),
+        "{}",
+        describe(&listed)
+    );
+    assert!(
+        text.contains("next run 2030-01-01 23:00 JST (2030-01-01 08:00 CST in the schedule's zone)"),
+        "{text}"
+    );
+    // In the schedule's own zone, one time is enough.
+    let at_home = repo.dfls_env(&["schedule", "list", ITEM], &[("TZ", "America/Chicago")]);
+    assert!(stdout(&at_home).contains("next run 2030-01-01 08:00 CST\n"), "{}", describe(&at_home));
+    let (_, json) = repo.json(&["schedule", "list", ITEM]);
+    assert_eq!(json["schedules"][0]["configuration"]["startDateTime"], "2030-01-01T00:00:00Z");
+}
+
+/// Runs `args` and asserts Fabric's error code, its sentence (the API's message, after `: `) and exit code 3
+/// (the remote refused).
+#[track_caller]
+fn refused<S: AsRef<str>>(repo: &Repo, args: &[S], code_name: &str) {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    let args = args.as_slice();
+    let output = repo.dfls(args);
+    assert_eq!(code(&output), 3, "{args:?}: {}", describe(&output));
+    let text = stderr(&output);
+    let line = text.lines().find(|l| l.starts_with("dfls: error:")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(&format!("the API refused: {code_name} (")), "{args:?}: {text}");
+    let sentence = line.rsplit_once(": ").map(|(_, s)| s).unwrap_or_default();
+    assert!(sentence.len() > 20 && sentence.ends_with('.'), "{args:?}: a sentence, not `{sentence}`");
+}
+
+/// Each schedule command (and `ls`, `delete`, `set`, `parameters`) reports what Fabric refuses with its error
+/// code, a sentence and exit code 3; what dfls refuses before any call (an unknown Dataflow, an invalid
+/// time zone, a 21st schedule) with a sentence and exit code 2, as DESIGN.md says.
+#[test]
+fn refusals_carry_fabrics_code_a_sentence_and_the_exit_code() {
+    let repo = Repo::served(quick());
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    let (_, added) = repo.json(&["schedule", "add", ITEM, "--every", "30"]);
+    let id = added["schedule"]["id"].as_str().unwrap().to_owned();
+    let unknown = "0ca1fab0-0000-4000-8000-000000000099";
+    let schedule_commands = |id: &str| -> Vec<Vec<String>> {
+        let with = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<String>>();
+        vec![
+            with(&["schedule", "list", ITEM]),
+            with(&["schedule", "add", ITEM, "--every", "5"]),
+            with(&["schedule", "set", ITEM, id, "--daily", "08:00"]),
+            with(&["schedule", "enable", ITEM, id]),
+            with(&["schedule", "disable", ITEM, id]),
+            with(&["schedule", "remove", ITEM, id]),
+        ]
+    };
+    let other_commands = [
+        &["ls"][..],
+        &["delete", "Sales Orders", "--yes"],
+        &["set", "Sales Orders", "--description", "x"],
+        &["parameters", "Sales Orders"],
+    ];
+
+    // 403: the caller may not touch schedules.
+    repo.set(|options| options.faults.forbid = Some("/schedules".to_owned()));
+    for args in schedule_commands(&id) {
+        refused(&repo, &args, "InsufficientPrivileges");
+    }
+    repo.set(|options| options.faults.forbid = None);
+
+    // 429: throttled past the client's retries.
+    repo.set(|options| {
+        options.faults.throttle_every = 1;
+        options.faults.throttle_retry_after = 0;
+    });
+    for args in schedule_commands(&id) {
+        refused(&repo, &args, "RequestBlocked");
+    }
+    for args in other_commands {
+        refused(&repo, args, "RequestBlocked");
+    }
+    repo.set(|options| options.faults.throttle_every = 0);
+
+    // 404: a schedule Fabric has not; then a workspace it has not, for every command.
+    for args in schedule_commands(unknown).into_iter().skip(2) {
+        refused(&repo, &args, "ScheduleNotFound");
+    }
+    let toml = std::fs::read_to_string(repo.path("dfls.toml")).unwrap();
+    std::fs::write(repo.path("dfls.toml"), toml.replace(dfls::emulator::DEFAULT_WORKSPACE_ID, unknown))
+        .unwrap();
+    for args in schedule_commands(&id) {
+        refused(&repo, &args, "WorkspaceNotFound");
+    }
+    for args in other_commands {
+        refused(&repo, args, "WorkspaceNotFound");
+    }
+    std::fs::write(repo.path("dfls.toml"), toml).unwrap();
+
+    // Refused by dfls before any call: exit code 2 and a sentence.
+    let mut no_such: Vec<Vec<&str>> =
+        vec![vec!["schedule", "list", "No Such"], vec!["schedule", "add", "No Such", "--every", "5"]];
+    no_such.extend([
+        vec!["delete", "No Such", "--yes"],
+        vec!["set", "No Such", "--description", "x"],
+        vec!["parameters", "No Such"],
+    ]);
+    for args in no_such {
+        let output = repo.dfls(&args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", describe(&output));
+        assert!(stderr(&output).contains("there is no Dataflow named `No Such`"), "{}", describe(&output));
+    }
+    let zone = repo.dfls(&["schedule", "add", ITEM, "--every", "5", "--time-zone", "Mars/Olympus"]);
+    assert_eq!(code(&zone), 2, "{}", describe(&zone));
+    assert!(stderr(&zone).contains("`Mars/Olympus` is not a time zone"), "{}", describe(&zone));
+
+    // ScheduleExceedsLimit: 20 an item, refresh and publish together.
+    for _ in 0..10 {
+        assert_eq!(code(&repo.dfls(&["schedule", "add", ITEM, "--job", "publish", "--every", "60"])), 0);
+    }
+    for _ in 0..9 {
+        assert_eq!(code(&repo.dfls(&["schedule", "add", ITEM, "--every", "60"])), 0);
+    }
+    let full = repo.dfls(&["schedule", "add", ITEM, "--every", "60"]);
+    assert_eq!(code(&full), 2, "{}", describe(&full));
+    assert!(stderr(&full).contains("it would answer ScheduleExceedsLimit"), "{}", describe(&full));
 }

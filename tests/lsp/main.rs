@@ -11,6 +11,7 @@ mod deep;
 mod features;
 mod formatting;
 mod item_diagnostics;
+mod manage;
 mod properties;
 mod protocol;
 mod responsive;

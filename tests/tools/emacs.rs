@@ -3,7 +3,9 @@
 //! dfls.el's `eglot-server-programs` entry and asserts `dfls-mode`, the M201 diagnostic through flymake,
 //! `Table.AddColumn` through `completion-at-point`, go to definition of a step through xref, the REST commands
 //! against a `dfls emulator` (named by the workspace's `dfls.toml`): `dfls-push` refused while the item has
-//! errors, then, fixed and saved, created, `dfls-refresh` started, its `dfls/jobStatus` notifications up to
+//! errors, then, fixed and saved, created, `dfls-list` and `dfls-parameters` in their buffers, `dfls-schedule`
+//! adding, listing and (through `completing-read`) disabling a schedule, an invalid time zone refused in the
+//! command line's words, `dfls-refresh` started, its `dfls/jobStatus` notifications up to
 //! `Completed` in `dfls-job-status` and the server's final message, and `dfls-json-mode` with the same server
 //! for `.platform`.
 //!
@@ -46,5 +48,6 @@ pub fn emacs_with_eglot_shows_the_diagnostic_and_completes() -> Ran {
     assert!(stderr.contains("completion: \"Table.AddCol\" -> Table.AddColumn"), "{version}: {stderr}");
     assert!(stderr.lines().any(|l| l == "ok"), "{version}: the script did not finish: {stderr}");
     assert!(stderr.contains("Refresh `Sales Orders`: Completed"), "{version}: {stderr}");
+    assert!(stderr.contains("disabled: ") && stderr.contains("refused: "), "{version}: {stderr}");
     Ok(())
 }

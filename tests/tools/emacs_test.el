@@ -95,6 +95,34 @@
           (unless (string-search "(target `test`)" created) (error "Not on target test: %s" created))
           (dfls-test-out "push: %s" created))
 
+        ;; The Dataflow commands: the workspace's Dataflows and the item's parameters in buffers; a refresh
+        ;; schedule added, listed, then disabled through `completing-read' as a user picks it.
+        (cl-flet ((shown-in (name needle)
+                    (let ((text (with-current-buffer (format "*dfls %s*" name) (buffer-string))))
+                      (unless (string-search needle text) (error "No %s in *dfls %s*: %s" needle name text))
+                      text)))
+          (dfls-list)
+          (dfls-test-out "list: %s" (shown-in "Dataflows" "Sales Orders  ("))
+          (dfls-parameters)
+          (dfls-test-out "parameters: %s" (shown-in "Parameters" "Region: String, optional"))
+          (dfls-schedule "add" '(:daily "08:00" :timeZone "Europe/Paris"))
+          (dfls-test-out "schedule: %s" (shown "dfls: Schedules: `Sales Orders`: "))
+          (dfls-schedule "list")
+          (dfls-test-out "schedules: %s"
+                         (shown-in "Schedules" "daily at 08:00 (Romance Standard Time), next "))
+          (cl-letf (((symbol-function 'completing-read)
+                     (lambda (_prompt collection &rest _) (if (member "disable" collection) "disable"
+                                                            (car collection)))))
+            (call-interactively #'dfls-schedule))
+          (dfls-schedule "list")
+          (dfls-test-out "disabled: %s" (shown-in "Schedules" "off  daily at 08:00"))
+          (condition-case err
+              (progn (dfls-schedule "add" '(:daily "08:00" :timeZone "Mars/Olympus"))
+                     (error "An unknown time zone was accepted"))
+            (user-error (dfls-test-out "refused: %s" (error-message-string err))
+                        (unless (string-search "is not a time zone" (error-message-string err))
+                          (error "Not the time zone's sentence: %s" (error-message-string err))))))
+
         ;; Refresh: the answer at once, then the job's states as dfls/jobStatus notifications up to Completed,
         ;; kept in `dfls-job-status', and the server's message at the end.
         (dfls-refresh)

@@ -4,7 +4,8 @@
 //! item and asserts the filetype, the attached server and its root, the M201 diagnostic, `Table.AddColumn` in
 //! completion, go to definition from a step's use to its binding, the REST commands against a `dfls emulator`
 //! (named by the workspace's `dfls.toml`): `:DflsPush` refused while the item has errors, then, fixed and saved,
-//! created, `:DflsRefresh` started, its `dfls/jobStatus` notifications up to `Completed` in the plugin's job
+//! created, `:DflsList` and `:DflsParameters` in scratch buffers, `:DflsSchedule add --daily 08:00 ...` then
+//! `:DflsSchedule` listing it, the "Next refresh" code lens, `:DflsRefresh` started, its `dfls/jobStatus` notifications up to `Completed` in the plugin's job
 //! status line and the server's final message, and the server on `.platform` but not on an unrelated JSON
 //! file. With 0.11, the grammar's parser (built with `cc`) and the plugin's queries must load and highlight.
 //!
@@ -68,6 +69,7 @@ fn run(nvim: &Path, version: &str, parser_dir: Option<&Path>) {
     assert!(output.status.success(), "{version}: {stderr}");
     assert!(stderr.contains("json: .platform attached"), "{version}: the script did not finish: {stderr}");
     assert!(stderr.contains("refresh: dfls: Refresh `Sales Orders`: Completed"), "{version}: {stderr}");
+    assert!(stderr.contains("code lens: Next refresh "), "{version}: {stderr}");
 }
 
 /// Builds the grammar's parser as `DIR/parser/powerquery.so`, as nvim-treesitter's `:TSInstall` does.

@@ -128,6 +128,50 @@ local function run()
   assert(created:find("(target `test`)", 1, true), created)
   io.stderr:write("push: " .. created .. "\n")
 
+  -- The Dataflow commands: the workspace's Dataflows and the item's parameters in scratch buffers, a refresh
+  -- schedule added with the command line's words and then listed, and the "Next refresh" code lens.
+  local function scratch(name, needle)
+    local found
+    vim.wait(20000, function()
+      local b = vim.fn.bufnr("dfls://" .. name)
+      if b == -1 then
+        return false
+      end
+      local text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), "\n")
+      if text:find(needle, 1, true) then
+        found = text
+        return true
+      end
+      return false
+    end, 20)
+    assert(found, "no " .. needle .. " in dfls://" .. name .. "; " .. vim.inspect(messages))
+    return found
+  end
+  vim.cmd("DflsList")
+  io.stderr:write("list: " .. scratch("Dataflows", "Sales Orders  (") .. "\n")
+  assert(vim.api.nvim_get_current_buf() == bufnr, "the scratch buffer took the cursor")
+  vim.cmd("DflsParameters")
+  io.stderr:write("parameters: " .. scratch("Parameters", "Region: String, optional") .. "\n")
+  vim.cmd("DflsSchedule add --daily 08:00 --time-zone Europe/Paris")
+  io.stderr:write("schedule: " .. shown("dfls: Schedules: `Sales Orders`: ") .. "\n")
+  vim.cmd("DflsSchedule")
+  io.stderr:write("schedules: " .. scratch("Schedules", "daily at 08:00 (Romance Standard Time), next ") .. "\n")
+  local lens
+  vim.wait(20000, function()
+    vim.lsp.codelens.refresh()
+    for _, l in ipairs(vim.lsp.codelens.get(bufnr) or {}) do
+      if l.command and l.command.title:find("Next refresh", 1, true) then
+        lens = l.command.title
+        return true
+      end
+    end
+    return false
+  end, 300)
+  assert(lens, "no Next refresh code lens: " .. vim.inspect(vim.lsp.codelens.get(bufnr)))
+  io.stderr:write("code lens: " .. lens .. "\n")
+  local wrong, why = dfls.schedule_options({ "pause" })
+  assert(wrong == nil and why:find("not a schedule action", 1, true), tostring(why))
+
   -- Refresh: the answer at once, then the job's states as dfls/jobStatus notifications up to Completed, in the
   -- plugin's job and status line, and the server's message at the end.
   vim.cmd("DflsRefresh")

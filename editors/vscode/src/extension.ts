@@ -2,7 +2,8 @@
 // completion, navigation, formatting, the REST actions) is the server's; this file wires VS Code to it, says once
 // and clearly when the server cannot run, follows the jobs the commands start (status bar, a cancellable
 // notification), keeps a log of every action in the "dfls" output channel, and decides which `.pq` files are
-// `dataflow-m`. The wording of jobs is in `jobs.ts`.
+// `dataflow-m`. The wording of jobs is in `jobs.ts`; the Dataflow commands (list, parameters, schedules, and the
+// "Next refresh" lens's click) are in `manage.ts`.
 
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -21,6 +22,7 @@ import {
   TransportKind,
 } from "vscode-languageclient/node";
 import { JobStatus, elapsed, fabricTime, failureText, jobDetails, jobLine, jobTitle, outcome, statusWords } from "./jobs";
+import { listDataflows, schedules, showParameters } from "./manage";
 
 const LANGUAGE = "dataflow-m";
 
@@ -104,6 +106,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     );
   }
   context.subscriptions.push(
+    vscode.commands.registerCommand("dfls.action.list", (resource?: vscode.Uri) =>
+      withSubject("List Dataflows", resource, true, (uri) => listDataflows(runManage, uri)),
+    ),
+    vscode.commands.registerCommand("dfls.action.parameters", (resource?: vscode.Uri) =>
+      withSubject("Show parameters", resource, false, (uri) => showParameters(runManage, { uri })),
+    ),
+    vscode.commands.registerCommand("dfls.action.schedules", (resource?: vscode.Uri) =>
+      withSubject("Schedules", resource, false, (uri) => schedules(runManage, { uri })),
+    ),
     vscode.commands.registerCommand("dfls.action.restart", restart),
     vscode.workspace.onDidOpenTextDocument(claim),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
@@ -211,6 +222,14 @@ async function start(): Promise<void> {
     outputChannel: output,
     traceOutputChannel: output,
     middleware: {
+      // The server's Dataflow commands, run from its code lenses ("Next refresh"), open their quick picks.
+      executeCommand: async (command, args, next) => {
+        const uri = typeof args[0] === "string" ? vscode.Uri.parse(args[0]) : undefined;
+        if (uri && command === "dfls.schedule") return schedules(runManage, { uri });
+        if (uri && command === "dfls.parameters") return showParameters(runManage, { uri });
+        if (uri && command === "dfls.list") return listDataflows(runManage, uri);
+        return next(command, args);
+      },
       provideDiagnostics: async (document, previousResultId, token, next) => {
         const report = await next(document, previousResultId, token);
         if (report && report.kind === "full" && !(document instanceof vscode.Uri) && jsonValidated(document)) {
@@ -360,6 +379,54 @@ async function execute(action: Action, resource?: vscode.Uri, options: Record<st
       output.info(`${retry.title}: ${action.title} again with ${JSON.stringify(retry.options)}`);
       await execute(action, uri, { ...options, ...retry.options });
     }
+  }
+}
+
+/**
+ * Runs `body` with the file a Dataflow command is about: the resource it was run on, else the active editor's
+ * file, else (when `anyFile`, for listing) the first workspace folder, which `dfls.toml` is found from.
+ */
+async function withSubject(
+  title: string,
+  resource: vscode.Uri | undefined,
+  anyFile: boolean,
+  body: (uri: vscode.Uri) => Promise<void>,
+): Promise<void> {
+  const folder = anyFile ? vscode.workspace.workspaceFolders?.[0]?.uri : undefined;
+  const uri = resource instanceof vscode.Uri ? resource : (vscode.window.activeTextEditor?.document.uri ?? folder);
+  if (!uri) {
+    void vscode.window.showInformationMessage(`dfls: ${title} needs an open file of a Dataflow item.`);
+    return;
+  }
+  await body(uri);
+}
+
+/** Runs one of the server's Dataflow commands and returns its answer; shows why when it fails. */
+async function runManage(command: string, uri: vscode.Uri, options: Record<string, unknown>): Promise<any> {
+  await starting;
+  const running = client;
+  if (!running) {
+    offerSetup(`dfls: \`${command}\` needs the dfls language server, which is not running: ${notRunning}.`);
+    return undefined;
+  }
+  const target = vscode.workspace.getConfiguration("dfls").get<string | null>("target");
+  const settings = { ...(target ? { target } : {}), ...options };
+  output.info(`${command} ${uri.fsPath} ${JSON.stringify(settings)}`);
+  try {
+    const answer = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `dfls: ${command}` },
+      () => running.sendRequest(ExecuteCommandRequest.type, { command, arguments: [uri.toString(), settings] }),
+    );
+    output.info(`${command}: ${(answer as { message?: string } | null)?.message ?? "done"}`);
+    return answer;
+  } catch (error) {
+    if (error instanceof ResponseError && error.code === ErrorCodes.MethodNotFound) {
+      void vscode.window.showWarningMessage(`dfls: this dfls does not run \`${command}\` yet; a newer dfls does.`);
+      return undefined;
+    }
+    output.error(`${command} failed: ${errorText(error)}`);
+    void vscode.window.showErrorMessage(`dfls: ${command} failed: ${errorText(error)}`);
+    return undefined;
   }
 }
 

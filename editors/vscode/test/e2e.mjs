@@ -6,6 +6,9 @@
 // - the suggest widget offers Table.AddColumn;
 // - `dfls: Push` from the command palette reaches the server, which refuses the item while it has errors: the
 //   message names no CLI flag and offers "Push anyway", which pushes it to the local Fabric;
+// - "Dataflow: List Dataflows" lists the pushed Dataflow in a quick pick; "Dataflow: Schedules" adds a daily
+//   refresh schedule through its quick picks and input boxes, then lists it, and the "Next refresh" code lens
+//   appears above the `section` line;
 // - `dfls: Refresh` follows the job in a notification whose elapsed time ticks, worded as the command ("Refresh
 //   in progress", never Execute or InProgress), and the status bar ends at "Refresh completed"; Cancel on the
 //   notification of `dfls: Publish` cancels the job;
@@ -188,6 +191,35 @@ async function clickToastButton(page, text, label) {
   if (!clicked) throw new Error(`no button "${label}" on a notification with "${text}": ${await toasts(page)}`);
 }
 
+/** Waits for a row of the open quick pick that includes `text`, filters by it and picks it. */
+async function pickRow(page, text) {
+  await page.waitForFunction(
+    (want) =>
+      [...document.querySelectorAll(".quick-input-list .monaco-list-row")].some((r) =>
+        r.textContent.replace(/\u00a0/g, " ").includes(want),
+      ),
+    { timeout: 30000 },
+    text,
+  );
+  await page.keyboard.type(text);
+  await new Promise((r) => setTimeout(r, 300));
+  await page.keyboard.press("Enter");
+}
+
+/** Waits for the input box that asks `prompt`, types `value` (nothing: the value offered) and accepts it. */
+async function answerInput(page, prompt, value) {
+  await page.waitForFunction(
+    (want) => {
+      const widget = document.querySelector(".quick-input-widget");
+      return widget && widget.style.display !== "none" && widget.textContent.includes(want);
+    },
+    { timeout: 20000 },
+    prompt,
+  );
+  if (value) await page.keyboard.type(value);
+  await page.keyboard.press("Enter");
+}
+
 /** The text of dfls's job entry in the status bar. */
 async function jobStatusBar(page) {
   return page.evaluate(() => {
@@ -343,6 +375,47 @@ async function main() {
     await clickToastButton(page, "it was not pushed", "Push anyway");
     const pushed = await waitForToast(page, (t) => t.includes("dfls: Push: created `Sales Orders`"), 60000);
     log(`Push anyway: ${pushed.replace(/\s+/g, " ").slice(0, 120)}`);
+
+    // The Dataflow commands: the workspace's Dataflows in a quick pick; a refresh schedule added through the
+    // Schedules quick picks and input boxes, then listed; the "Next refresh" lens above the section line.
+    await runCommand(page, "Dataflow: List Dataflows");
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".quick-input-list .monaco-list-row")].some(
+          (r) => r.textContent.includes("Sales Orders") && r.textContent.includes("Sales Orders.Dataflow"),
+        ),
+      { timeout: 30000 },
+    );
+    log("List Dataflows: Sales Orders, with its local folder");
+    await runCommand(page, "Dataflow: Schedules");
+    await pickRow(page, "Add a schedule");
+    await pickRow(page, "Daily");
+    await answerInput(page, "At what times of day", "08:00");
+    await answerInput(page, "In which time zone", "");
+    const added = await waitForToast(page, (t) => t.includes("dfls: Schedules:") && t.includes("daily at 08:00"), 30000);
+    log(`schedule added: ${added.replace(/\s+/g, " ").slice(0, 160)}`);
+    await runCommand(page, "Dataflow: Schedules");
+    const listed = await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".quick-input-list .monaco-list-row")]
+          .map((r) => r.textContent.replace(/\u00a0/g, " "))
+          .find((t) => t.includes("daily at 08:00") && t.includes("on · next")),
+      { timeout: 30000 },
+    );
+    log(`Schedules: ${await listed.jsonValue()}`);
+    await page.keyboard.press("Escape");
+    // Code lenses are drawn for the lines on screen: back to the top, where the `section` line is.
+    await page.keyboard.down("Control");
+    await page.keyboard.press("Home");
+    await page.keyboard.up("Control");
+    const lens = await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll(".codelens-decoration")]
+          .map((l) => l.textContent.replace(/\u00a0/g, " "))
+          .find((t) => t.includes("Next refresh")),
+      { timeout: 30000 },
+    );
+    log(`code lens: ${await lens.jsonValue()}`);
 
     // Refresh: the job in a notification whose elapsed time ticks, worded as the command; the status bar too.
     await runCommand(page, "dfls: Refresh");

@@ -1,5 +1,6 @@
 -- dfls for Neovim: the language server for Power Query M (`mashup.pq`, `.pq`, `.pqm`) and the JSON parts of a
--- Dataflow Gen2 item, the REST commands, and the tree-sitter grammar of the dfls repository.
+-- Dataflow Gen2 item, the REST commands (:DflsPush ... :DflsPull), the Dataflow commands (:DflsList,
+-- :DflsParameters, :DflsSchedule, results in scratch buffers), and the tree-sitter grammar of the dfls repository.
 --
 --   require("dfls").setup({
 --     cmd = { "dfls", "lsp" },   -- the server; `dfls` on PATH by default
@@ -24,6 +25,9 @@ M.commands = {
   { name = "DflsCancel", command = "dfls.cancel", title = "Cancel" },
   { name = "DflsPull", command = "dfls.pull", title = "Pull" },
 }
+
+--- The titles of the Dataflow commands (`:DflsList`, `:DflsParameters`, `:DflsSchedule`), for messages.
+local other_titles = { ["dfls.list"] = "List", ["dfls.parameters"] = "Parameters", ["dfls.schedule"] = "Schedules" }
 
 M.defaults = {
   cmd = { "dfls", "lsp" },
@@ -293,12 +297,12 @@ local function title_of(command)
       return c.title
     end
   end
-  return command
+  return other_titles[command] or command
 end
 
---- Runs a REST action (`dfls.push`, ...) on the server for the current buffer's item: `workspace/executeCommand`
---- with the document's URI, and `{ target = ... }` when a target is set. Reports the outcome with vim.notify.
-function M.execute(command, bufnr)
+--- Sends `workspace/executeCommand` for the current buffer's item: the document's URI and `options` (with
+--- `target` when one is set). Calls `on_result(result)` with the answer; an error is shown with vim.notify.
+function M.request_command(command, options, bufnr, on_result)
   bufnr = bufnr or api.nvim_get_current_buf()
   local title = title_of(command)
   local client = M.client(bufnr)
@@ -306,9 +310,13 @@ function M.execute(command, bufnr)
     notify(title .. ": no dfls language server is attached to this buffer", vim.log.levels.WARN)
     return
   end
+  local settings = vim.tbl_extend("force", {}, options or {})
+  if M.options.target and settings.target == nil then
+    settings.target = M.options.target
+  end
   local arguments = { vim.uri_from_bufnr(bufnr) }
-  if M.options.target then
-    table.insert(arguments, { target = M.options.target })
+  if next(settings) ~= nil then
+    table.insert(arguments, settings)
   end
   local params = { command = command, arguments = arguments }
   request(client, "workspace/executeCommand", params, function(err, result)
@@ -323,9 +331,260 @@ function M.execute(command, bufnr)
       end
       return
     end
-    local message = type(result) == "string" and result or (type(result) == "table" and result.message) or "done"
-    notify(("%s: %s"):format(title, message))
+    on_result(result)
   end, bufnr)
 end
+
+--- Runs a REST action (`dfls.push`, ...) on the server for the current buffer's item: `workspace/executeCommand`
+--- with the document's URI, and `{ target = ... }` when a target is set. Reports the outcome with vim.notify.
+function M.execute(command, bufnr)
+  local title = title_of(command)
+  M.request_command(command, {}, bufnr, function(result)
+    local message = type(result) == "string" and result or (type(result) == "table" and result.message) or "done"
+    notify(("%s: %s"):format(title, message))
+  end)
+end
+
+--- Shows lines in the scratch buffer `dfls://NAME` (a split; the cursor stays where it was). Returns the buffer.
+function M.show(name, lines)
+  local bufname = "dfls://" .. name
+  local bufnr = vim.fn.bufnr(bufname)
+  if bufnr == -1 then
+    bufnr = api.nvim_create_buf(false, true)
+    api.nvim_buf_set_name(bufnr, bufname)
+    vim.bo[bufnr].bufhidden = "hide"
+    vim.bo[bufnr].swapfile = false
+  end
+  vim.bo[bufnr].modifiable = true
+  api.nvim_buf_set_lines(bufnr, 0, -1, false, lines)
+  vim.bo[bufnr].modifiable = false
+  if vim.fn.bufwinid(bufnr) == -1 then
+    local previous = api.nvim_get_current_win()
+    vim.cmd("botright split")
+    api.nvim_win_set_buf(0, bufnr)
+    api.nvim_set_current_win(previous)
+  end
+  return bufnr
+end
+
+local function message_lines(result)
+  local message = type(result) == "table" and result.message or tostring(result)
+  return vim.split(message or "", "\n", { plain = true })
+end
+
+--- :DflsList — the workspace's Dataflows (name and newest job) in the scratch buffer `dfls://Dataflows`.
+function M.list(bufnr)
+  M.request_command("dfls.list", {}, bufnr, function(result)
+    local lines = { ("Dataflows on target `%s`:"):format(tostring(result.target)) }
+    vim.list_extend(lines, message_lines(result))
+    M.show("Dataflows", lines)
+  end)
+end
+
+--- :DflsParameters [NAME] — the public parameters of the buffer's item (or of the Dataflow NAME) in `dfls://Parameters`.
+function M.parameters(name, bufnr)
+  local options = (name and name ~= "") and { item = name } or {}
+  M.request_command("dfls.parameters", options, bufnr, function(result)
+    local lines = { ("Public parameters of `%s`:"):format(tostring(result.displayName)) }
+    vim.list_extend(lines, message_lines(result))
+    M.show("Parameters", lines)
+  end)
+end
+
+--- The options of `dfls schedule add` as words (`--daily 08:00 --time-zone Europe/Paris`) and what they are in
+--- `dfls.schedule`'s JSON.
+local schedule_flags = {
+  ["every"] = { key = "every", number = true },
+  ["daily"] = { key = "daily" },
+  ["weekly"] = { key = "weekly" },
+  ["monthly"] = { key = "monthly" },
+  ["at"] = { key = "at" },
+  ["every-months"] = { key = "everyMonths", number = true },
+  ["start"] = { key = "start" },
+  ["end"] = { key = "end" },
+  ["time-zone"] = { key = "timeZone" },
+  ["job"] = { key = "job" },
+  ["disabled"] = { key = "disabled", flag = true },
+  ["to-folder"] = { key = "toFolder", flag = true },
+}
+
+local schedule_actions = { list = true, add = true, set = true, remove = true, enable = true, disable = true }
+
+--- `:DflsSchedule`'s words as `dfls.schedule`'s options: `ACTION [ID] [--flag VALUE | --flag=VALUE ...]`.
+--- Returns the options, or nil and why not.
+function M.schedule_options(words)
+  local options = { action = "list" }
+  local i = 1
+  if words[i] and words[i]:sub(1, 2) ~= "--" then
+    if not schedule_actions[words[i]] then
+      return nil, ("`%s` is not a schedule action: list, add, set, remove, enable or disable"):format(words[i])
+    end
+    options.action = words[i]
+    i = i + 1
+  end
+  if words[i] and words[i]:sub(1, 2) ~= "--" then
+    options.id = words[i]
+    i = i + 1
+  end
+  while words[i] do
+    local name, value = words[i]:match("^%-%-([%w-]+)=(.*)$")
+    name = name or words[i]:match("^%-%-([%w-]+)$")
+    local flag = name and schedule_flags[name]
+    if not flag then
+      return nil, ("`%s` is not an option of :DflsSchedule"):format(words[i])
+    end
+    if flag.flag then
+      options[flag.key] = true
+    else
+      if value == nil then
+        i = i + 1
+        value = words[i]
+      end
+      if value == nil then
+        return nil, ("--%s needs a value"):format(name)
+      end
+      options[flag.key] = flag.number and (tonumber(value) or value) or value
+    end
+    i = i + 1
+  end
+  return options
+end
+
+local function show_schedules(result)
+  local lines = { ("%s schedules of `%s`:"):format(tostring(result.jobType), tostring(result.displayName)) }
+  for index, schedule in ipairs(result.schedules or {}) do
+    local next_run = result.nextRuns and result.nextRuns[index]
+    local summary = result.summaries and result.summaries[index] or schedule.configuration.type
+    table.insert(lines, ("%s  %s  %s%s"):format(
+      schedule.id,
+      schedule.enabled and "on " or "off",
+      summary,
+      type(next_run) == "string" and (", next " .. next_run) or ""
+    ))
+  end
+  if #(result.schedules or {}) == 0 then
+    vim.list_extend(lines, message_lines(result))
+  end
+  M.show("Schedules", lines)
+end
+
+local timing_keys = { "every", "daily", "weekly", "monthly" }
+
+--- Asks how a schedule runs with vim.ui.select and vim.ui.input, then calls `done(options)`.
+local function ask_timing(options, done)
+  local kinds = { "every N minutes", "daily", "weekly", "monthly" }
+  vim.ui.select(kinds, { prompt = "dfls: how often?" }, function(choice, index)
+    if not choice then
+      return
+    end
+    local key = timing_keys[index]
+    local prompts = {
+      every = "Every how many minutes? ",
+      daily = "At what times of day (hh:mm,...)? ",
+      weekly = "On which days (monday,...)? ",
+      monthly = "On which day (1-31, first-monday ...)? ",
+    }
+    vim.ui.input({ prompt = prompts[key] }, function(when)
+      if not when or when == "" then
+        return
+      end
+      options[key] = key == "every" and (tonumber(when) or when) or when
+      local function zone()
+        vim.ui.input({ prompt = "Time zone (IANA or Windows id): ", default = "UTC" }, function(tz)
+          if not tz then
+            return
+          end
+          options.timeZone = tz
+          done(options)
+        end)
+      end
+      if key == "weekly" or key == "monthly" then
+        vim.ui.input({ prompt = "At what times of day (hh:mm,...)? " }, function(at)
+          if not at or at == "" then
+            return
+          end
+          options.at = at
+          zone()
+        end)
+      else
+        zone()
+      end
+    end)
+  end)
+end
+
+--- :DflsSchedule [list|add|set|remove|enable|disable] [ID] [--daily 08:00 ...] — the buffer's item's refresh
+--- schedules: a list in `dfls://Schedules`, or a change (reported with vim.notify). Without an ID where one is
+--- needed, the schedules are offered with vim.ui.select; `add` and `set` without a timing ask for one.
+function M.schedule(words, bufnr)
+  bufnr = bufnr or api.nvim_get_current_buf()
+  local options, problem = M.schedule_options(words or {})
+  if not options then
+    notify("Schedules: " .. problem, vim.log.levels.ERROR)
+    return
+  end
+  local action = options.action
+  if action == "list" then
+    M.request_command("dfls.schedule", options, bufnr, show_schedules)
+    return
+  end
+  local function run(final)
+    M.request_command("dfls.schedule", final, bufnr, function(result)
+      notify("Schedules: " .. tostring(result.message))
+    end)
+  end
+  local function with_timing(final)
+    local has_timing = false
+    for _, key in ipairs(timing_keys) do
+      has_timing = has_timing or final[key] ~= nil
+    end
+    if (action == "add" or action == "set") and not has_timing then
+      ask_timing(final, run)
+    else
+      run(final)
+    end
+  end
+  if action == "add" or options.id then
+    with_timing(options)
+    return
+  end
+  -- An action on a schedule without its id: offer the schedules.
+  M.request_command("dfls.schedule", { action = "list", job = options.job }, bufnr, function(result)
+    local schedules = result.schedules or {}
+    if #schedules == 0 then
+      notify("Schedules: " .. tostring(result.message), vim.log.levels.WARN)
+      return
+    end
+    vim.ui.select(schedules, {
+      prompt = ("dfls: %s which schedule?"):format(action),
+      format_item = function(schedule)
+        return ("%s (%s, %s)"):format(schedule.configuration.type, schedule.id, schedule.enabled and "on" or "off")
+      end,
+    }, function(schedule)
+      if schedule then
+        options.id = schedule.id
+        with_timing(options)
+      end
+    end)
+  end)
+end
+
+--- The server's Dataflow commands, run from its code lenses (the "Next refresh" lens runs `dfls.schedule`).
+local function register_lens_commands()
+  if not vim.lsp.commands then
+    return
+  end
+  vim.lsp.commands["dfls.schedule"] = function(_, ctx)
+    M.schedule({ "list" }, ctx and ctx.bufnr)
+  end
+  vim.lsp.commands["dfls.list"] = function(_, ctx)
+    M.list(ctx and ctx.bufnr)
+  end
+  vim.lsp.commands["dfls.parameters"] = function(_, ctx)
+    M.parameters(nil, ctx and ctx.bufnr)
+  end
+end
+
+register_lens_commands()
 
 return M
