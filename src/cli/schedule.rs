@@ -320,6 +320,10 @@ enum Change {
 
 fn change(common: &Common, id: Option<&str>, change: Change) -> u8 {
     let job = common.job.api_name();
+    // Fabric's schedule ids are GUIDs; anything else would be sent as a path of the API (`../..`).
+    if let Some(id) = id.filter(|id| !crate::definition::guid::is_guid(id)) {
+        return usage(&format!("`{id}` is not a schedule id (a GUID, as `dfls schedule list` shows them)"));
+    }
     if common.to_folder {
         if let Err(error) = folder_of(&common.item) {
             return remote::fail(&error);

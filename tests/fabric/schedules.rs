@@ -351,6 +351,17 @@ fn refusals_carry_fabrics_code_a_sentence_and_the_exit_code() {
         assert_eq!(code(&output), 2, "{args:?}: {}", describe(&output));
         assert!(stderr(&output).contains("there is no Dataflow named `No Such`"), "{}", describe(&output));
     }
+    // A schedule id is a GUID: anything else is never sent as a path of the API (`../..` would leave the
+    // schedules; before this check the DELETE went to `.../jobs/Execute/x`).
+    for args in [
+        &["schedule", "remove", ITEM, "../../x"][..],
+        &["schedule", "enable", ITEM, "not-an-id"],
+        &["schedule", "set", ITEM, "a/b", "--every", "5"],
+    ] {
+        let output = repo.dfls(args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", describe(&output));
+        assert!(stderr(&output).contains("is not a schedule id"), "{}", describe(&output));
+    }
     let zone = repo.dfls(&["schedule", "add", ITEM, "--every", "5", "--time-zone", "Mars/Olympus"]);
     assert_eq!(code(&zone), 2, "{}", describe(&zone));
     assert!(stderr(&zone).contains("`Mars/Olympus` is not a time zone"), "{}", describe(&zone));
