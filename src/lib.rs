@@ -42,7 +42,8 @@
 //!   SQLite); and in two named places below them, because several edges need the very same IO and it
 //!   must happen one way: [`definition::folder`] (item folders read, and written all or nothing) and
 //!   [`config::RealFs`] (reading `dfls.toml` and `.editorconfig` for the search, which itself goes through
-//!   the [`config::ConfigFs`] its caller passes).
+//!   the [`config::ConfigFs`] its caller passes). [`definition::schedules`] reads the system's time-zone
+//!   database, through `jiff` (which caches it), to say when a schedule fires.
 //! - **Long work is cancellable.** Loops whose length grows with the input call [`cancel::checkpoint`],
 //!   so the language server can stop a computation whose result nobody wants any more (a cancelled
 //!   request, a superseded version); outside the server nothing is ever cancelled.

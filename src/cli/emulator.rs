@@ -178,6 +178,12 @@ pub(super) fn run(args: EmulatorArgs) -> u8 {
             emulator::DEFAULT_WORKSPACE_ID,
             emulator::DEFAULT_WORKSPACE_NAME,
         );
+        if emulator.clock().speed() != 1.0 {
+            eprintln!(
+                "dfls emulator: its clock runs {} times real time (schedules, jobs and every time it shows follow it)",
+                emulator.clock().speed()
+            );
+        }
         match emulator::serve_with(listener, emulator, shutdown).await {
             Ok(()) => {
                 eprintln!("dfls emulator: stopped");

@@ -347,7 +347,7 @@ pub fn time_zone(name: &str) -> Option<TimeZone> {
 /// The day of the week of a Fabric day name.
 fn weekday(name: &str) -> Option<Weekday> {
     let index = WEEKDAYS.iter().position(|day| *day == name)?;
-    Some(Weekday::from_monday_one_offset(i8::try_from(index + 1).ok()?).ok()?)
+    Weekday::from_monday_one_offset(i8::try_from(index + 1).ok()?).ok()
 }
 
 /// How many days past `after` a `Daily` or `Weekly` search looks: a week and the days a time zone's

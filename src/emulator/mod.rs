@@ -74,8 +74,8 @@ pub const OPERATION_RESULTS_BUDGET: u64 = 256 << 20;
 /// 100 recently completed entities" for most items, and none for jobs still running.
 pub const JOB_HISTORY: usize = 100;
 
-/// How the emulator behaves. Everything but `token` and `log` can also be changed at run time through the
-/// admin endpoint (`/admin/faults`).
+/// How the emulator behaves. Everything but `token`, `log` and `clock_speed` can also be changed at run time
+/// through the admin endpoint (`/admin/faults`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     /// The one bearer token accepted; `None` accepts any non-empty token.

@@ -294,6 +294,12 @@ pub fn change_schedule(
     change: &ScheduleChange,
     to_folder: bool,
 ) -> Result<Changed, FabricError> {
+    // Fabric's schedule ids are GUIDs; anything else would be sent as a path of the API (`../..`).
+    if let Some(id) = id.filter(|id| !crate::definition::guid::is_guid(id)) {
+        return Err(FabricError::Config(format!(
+            "`{id}` is not a schedule id (a GUID, as `dfls schedule list` shows them)"
+        )));
+    }
     let dir = if to_folder { Some(folder_for_schedules(named)?) } else { None };
     let job_name = job.api_name();
     let item = deploy::resolve(connection, named)?;

@@ -351,6 +351,17 @@ fn refusals_carry_fabrics_code_a_sentence_and_the_exit_code() {
         assert_eq!(code(&output), 2, "{args:?}: {}", describe(&output));
         assert!(stderr(&output).contains("there is no Dataflow named `No Such`"), "{}", describe(&output));
     }
+    // A schedule id is a GUID: anything else is never sent as a path of the API (`../..` would leave the
+    // schedules; before this check the DELETE went to `.../jobs/Execute/x`).
+    for args in [
+        &["schedule", "remove", ITEM, "../../x"][..],
+        &["schedule", "enable", ITEM, "not-an-id"],
+        &["schedule", "set", ITEM, "a/b", "--every", "5"],
+    ] {
+        let output = repo.dfls(args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", describe(&output));
+        assert!(stderr(&output).contains("is not a schedule id"), "{}", describe(&output));
+    }
     let zone = repo.dfls(&["schedule", "add", ITEM, "--every", "5", "--time-zone", "Mars/Olympus"]);
     assert_eq!(code(&zone), 2, "{}", describe(&zone));
     assert!(stderr(&zone).contains("`Mars/Olympus` is not a time zone"), "{}", describe(&zone));
@@ -365,4 +376,39 @@ fn refusals_carry_fabrics_code_a_sentence_and_the_exit_code() {
     let full = repo.dfls(&["schedule", "add", ITEM, "--every", "60"]);
     assert_eq!(code(&full), 2, "{}", describe(&full));
     assert!(stderr(&full).contains("it would answer ScheduleExceedsLimit"), "{}", describe(&full));
+}
+
+/// `DFLS_CLOCK_SPEED` speeds up the embedded local Fabric's clock: its schedules fire while a command
+/// runs, and the times it shows are of its clock; a speed that is not one is a configuration error.
+#[test]
+fn the_embedded_local_fabric_takes_its_clock_speed_from_the_environment() {
+    let repo = Repo::bare();
+    assert_eq!(code(&repo.dfls(&["push", ITEM])), 0);
+    assert_eq!(code(&repo.dfls(&["schedule", "add", ITEM, "--every", "1"])), 0);
+    let real_now = jiff::Timestamp::now();
+    // A million times real time: a millisecond is more than a quarter of an hour.
+    let fast = [("DFLS_CLOCK_SPEED", "1000000")];
+    let mut scheduled = Vec::new();
+    for _ in 0..20 {
+        let output = repo.dfls_env(&["jobs", ITEM, "--output", "json"], &fast);
+        assert_eq!(code(&output), 0, "{}", describe(&output));
+        let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+        scheduled = value["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["invokeType"] == "Scheduled")
+            .cloned()
+            .collect();
+        if !scheduled.is_empty() {
+            break;
+        }
+    }
+    let job = scheduled.first().expect("a scheduled job while a command ran");
+    let started: jiff::civil::DateTime = job["startTimeUtc"].as_str().unwrap().parse().unwrap();
+    let started = jiff::tz::TimeZone::UTC.to_timestamp(started).unwrap();
+    assert!(started > real_now + jiff::SignedDuration::from_mins(30), "{started} is of the fast clock");
+    let wrong = repo.dfls_env(&["jobs", ITEM], &[("DFLS_CLOCK_SPEED", "fast")]);
+    assert_eq!(code(&wrong), 2, "{}", describe(&wrong));
+    assert!(stderr(&wrong).contains("DFLS_CLOCK_SPEED: `fast` is not a clock speed"), "{}", describe(&wrong));
 }

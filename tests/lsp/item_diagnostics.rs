@@ -118,3 +118,28 @@ fn a_pull_client_that_cannot_be_asked_to_pull_again_gets_disk_changes_pushed() {
     server.assert_quiet(std::time::Duration::from_millis(300));
     server.shutdown();
 }
+
+/// The schedule rules `dfls check` applies to `.schedules` show in the editor too (item checks are shared):
+/// an IANA name where Fabric takes a Windows time-zone id is a `D125` on the open part.
+#[test]
+fn an_open_schedules_part_gets_the_schedule_rules() {
+    const SCHEDULES: &str = "Sales Orders.Dataflow/.schedules";
+    let text = r#"{
+  "$schema": "https://developer.microsoft.com/json-schemas/fabric/gitIntegration/schedules/1.0.0/schema.json",
+  "schedules": [{"enabled": true, "jobType": "Execute", "configuration": {"type": "Daily", "times": ["08:00"],
+    "startDateTime": "2026-01-01T00:00:00Z", "endDateTime": "2027-01-01T00:00:00Z", "localTimeZoneId": "America/Chicago"}}]
+}
+"#;
+    let mut server = TestServerBuilder::new()
+        .binary(env!("CARGO_BIN_EXE_dfls"))
+        .sales_item()
+        .file(SCHEDULES, text)
+        .start();
+    server.open_with(SCHEDULES, text, 1);
+    let pushed = server.diagnostics(SCHEDULES);
+    assert_eq!(codes(&pushed), ["D125"], "{pushed:#}");
+    assert!(
+        pushed["diagnostics"][0]["message"].as_str().unwrap().contains("Central Standard Time"),
+        "{pushed:#}"
+    );
+}
