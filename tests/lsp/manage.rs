@@ -228,8 +228,15 @@ fn errors_are_the_command_lines_sentences_with_fabrics_codes() {
     assert!(both.contains("--every and --daily cannot go together"), "{both}");
     let action = error(&execute(&mut server, "dfls.schedule", json!({"action": "pause", "id": "x"})));
     assert!(action.contains("not a schedule action"), "{action}");
-    let not_enabled =
-        error(&execute(&mut server, "dfls.schedule", json!({"action": "enable", "id": "nope"})));
+    // An id that is not a GUID is never sent as a path of the API.
+    let not_an_id =
+        error(&execute(&mut server, "dfls.schedule", json!({"action": "enable", "id": "../nope"})));
+    assert!(not_an_id.contains("is not a schedule id"), "{not_an_id}");
+    let not_enabled = error(&execute(
+        &mut server,
+        "dfls.schedule",
+        json!({"action": "enable", "id": "0ca1fab0-0000-4000-8000-00000000dead"}),
+    ));
     assert!(not_enabled.contains("ScheduleNotFound"), "{not_enabled}");
     finish(server);
 }
