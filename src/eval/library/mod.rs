@@ -1,0 +1,378 @@
+//! The standard library as the evaluator runs it: one registry of implemented functions by name, one
+//! file per category (`table.rs`, `list.rs`, `text.rs`, `record.rs`, `number.rs`, `value.rs`,
+//! `constructors.rs` for `#date`, `#table`, ..., `splitter.rs`).
+//!
+//! A function is registered with its name only: its parameters come from the catalog
+//! ([`crate::library`]), and [`call`] checks every call against them before the function runs (the
+//! number of arguments, and each argument's kind against the documented parameter type, with M's
+//! messages), fills omitted optional arguments with null, and hands the function plain values (metadata
+//! stripped). So a function body starts from arguments of the right kinds; it reads tables only through
+//! [`crate::eval::value::Column`]'s methods.
+//!
+//! A name the catalog knows but no file here implements is a function that fails with "`X` is not
+//! implemented by dfls yet"; a connector (`Sql.Database`, ...) fails with "not available locally".
+//!
+//! To add a function: write it in its category's file as `fn(&[Value]) -> Outcome` and add it to that
+//! file's `register`; the catalog supplies its signature.
+
+mod constructors;
+mod list;
+mod number;
+mod record;
+mod splitter;
+mod table;
+pub mod text;
+mod value;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::LazyLock;
+
+use crate::library::{catalog, EntryKind};
+
+use super::evaluate::{arity_error, cannot_convert, cannot_convert_to_type};
+use super::types::{FieldType, FunctionType, MType, TypeKind};
+use super::value::{Function, List, MError, Native, Outcome, Record, Table, Thunk, Value};
+
+pub use number::{parse_date, parse_number};
+
+/// A library function the evaluator implements.
+pub struct Builtin {
+    pub name: &'static str,
+    pub run: fn(&[Value]) -> Outcome,
+    /// The metadata functions see their arguments' metadata; every other function gets plain values.
+    pub keeps_metadata: bool,
+}
+
+/// The registry being filled by the categories' `register` functions.
+pub struct Registry(HashMap<&'static str, Builtin>);
+
+impl Registry {
+    fn add(&mut self, name: &'static str, run: fn(&[Value]) -> Outcome) {
+        debug_assert!(catalog().get(name).is_some(), "{name} is not in the catalog");
+        self.0.insert(name, Builtin { name, run, keeps_metadata: false });
+    }
+
+    /// A function that reads its arguments' metadata (`Value.Metadata`, ...).
+    fn add_keeping_metadata(&mut self, name: &'static str, run: fn(&[Value]) -> Outcome) {
+        debug_assert!(catalog().get(name).is_some(), "{name} is not in the catalog");
+        self.0.insert(name, Builtin { name, run, keeps_metadata: true });
+    }
+}
+
+static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
+    let mut registry = Registry(HashMap::new());
+    constructors::register(&mut registry);
+    list::register(&mut registry);
+    number::register(&mut registry);
+    record::register(&mut registry);
+    splitter::register(&mut registry);
+    table::register(&mut registry);
+    text::register(&mut registry);
+    value::register(&mut registry);
+    registry.0
+});
+
+/// The names the evaluator implements, sorted (for the README's coverage table and `#shared`).
+pub fn implemented() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = REGISTRY.keys().copied().collect();
+    names.sort_unstable();
+    names
+}
+
+/// The numeric values of the enumeration members the library takes, as Microsoft documents them.
+const ENUM_VALUES: &[(&str, f64)] = &[
+    ("Order.Ascending", 0.0),
+    ("Order.Descending", 1.0),
+    ("MissingField.Error", 0.0),
+    ("MissingField.Ignore", 1.0),
+    ("MissingField.UseNull", 2.0),
+    ("ExtraValues.List", 0.0),
+    ("ExtraValues.Error", 1.0),
+    ("ExtraValues.Ignore", 2.0),
+    ("JoinKind.Inner", 0.0),
+    ("JoinKind.LeftOuter", 1.0),
+    ("JoinKind.RightOuter", 2.0),
+    ("JoinKind.FullOuter", 3.0),
+    ("JoinKind.LeftAnti", 4.0),
+    ("JoinKind.RightAnti", 5.0),
+    ("QuoteStyle.None", 0.0),
+    ("QuoteStyle.Csv", 1.0),
+    ("Occurrence.First", 0.0),
+    ("Occurrence.Last", 1.0),
+    ("Occurrence.All", 2.0),
+    ("Precision.Double", 0.0),
+    ("Precision.Decimal", 1.0),
+    ("RoundingMode.Up", 0.0),
+    ("RoundingMode.Down", 1.0),
+    ("RoundingMode.AwayFromZero", 2.0),
+    ("RoundingMode.TowardZero", 3.0),
+    ("RoundingMode.ToEven", 4.0),
+];
+
+/// Constants of the library.
+fn constant(name: &str) -> Option<Value> {
+    Some(Value::Number(match name {
+        "Number.PI" => std::f64::consts::PI,
+        "Number.E" => std::f64::consts::E,
+        "Number.Epsilon" => 4.94065645841247e-324,
+        "Number.MaxValue" => f64::MAX,
+        "Number.MinValue" => -f64::MAX,
+        "Number.PositiveInfinity" => f64::INFINITY,
+        "Number.NegativeInfinity" => f64::NEG_INFINITY,
+        "Number.NaN" => f64::NAN,
+        _ => return None,
+    }))
+}
+
+/// A library name's value: `None` when the catalog does not know the name either.
+pub fn global(name: &str) -> Option<Outcome> {
+    if let Some(builtin) = REGISTRY.get(name) {
+        return Some(Ok(Value::Function(Function::Builtin(builtin))));
+    }
+    if let Some((_, n)) = ENUM_VALUES.iter().find(|(member, _)| *member == name) {
+        return Some(Ok(Value::Number(*n)));
+    }
+    if let Some(value) = constant(name) {
+        return Some(Ok(value));
+    }
+    let entry = catalog().get(name)?;
+    Some(match entry.kind {
+        EntryKind::Type | EntryKind::Enum => match MType::named(name) {
+            Some(ty) => Ok(Value::Type(ty)),
+            None if entry.kind == EntryKind::Enum => Ok(Value::Type(MType::primitive("number").expect("primitive"))),
+            None => Err(not_implemented(name)),
+        },
+        EntryKind::Function | EntryKind::Constructor => Ok(unavailable_function(entry.name, entry.data_source)),
+        EntryKind::EnumMember | EntryKind::Constant => Err(not_implemented(name)),
+    })
+}
+
+fn not_implemented(name: &str) -> MError {
+    MError::expression(format!("`{name}` is not implemented by dfls yet")).with_detail(Value::text(name))
+}
+
+/// The reason of the error a connector gives: the data source cannot be reached from here.
+pub const DATA_SOURCE_ERROR: &str = "DataSource.Error";
+
+/// A function the catalog knows and the evaluator cannot run: its value has the documented type, and
+/// calling it is the error that says why.
+fn unavailable_function(name: &'static str, data_source: bool) -> Value {
+    let ty = catalog_type(name).unwrap_or_else(|| MType::primitive("function").expect("primitive"));
+    Value::Function(Function::Native(Rc::new(Native {
+        ty,
+        run: Box::new(move |_| {
+            Err(if data_source {
+                MError::new(
+                    DATA_SOURCE_ERROR,
+                    format!("`{name}` is not available locally: evaluate in Fabric (`dfls query`)"),
+                )
+                .with_detail(Value::text(name))
+            } else {
+                not_implemented(name)
+            })
+        }),
+    })))
+}
+
+/// `#date`, `#table`, `#shared`, ...
+pub fn intrinsic(name: &str) -> Outcome {
+    if name == "#shared" {
+        return Ok(Value::Record(shared()));
+    }
+    global(name).unwrap_or_else(|| Err(not_implemented(name)))
+}
+
+/// `#shared`: every name of the library the evaluator has a value for, each computed on first read.
+fn shared() -> Record {
+    let mut names: Vec<Rc<str>> = Vec::new();
+    let mut values = Vec::new();
+    for entry in catalog().entries() {
+        if entry.kind == EntryKind::Constructor {
+            continue;
+        }
+        let implemented = REGISTRY.contains_key(entry.name)
+            || ENUM_VALUES.iter().any(|(n, _)| *n == entry.name)
+            || constant(entry.name).is_some()
+            || (entry.kind == EntryKind::Type && MType::named(entry.name).is_some());
+        if implemented {
+            names.push(Rc::from(entry.name));
+            let name = entry.name;
+            values.push(Thunk::lazy(move || global(name).expect("a catalog name")));
+        }
+    }
+    Record::new(names, values).expect("catalog names are distinct")
+}
+
+/// The type a catalog parameter type names (`nullable text`, `list {any}`, `table`), when it is one the
+/// evaluator checks.
+fn parameter_type(text: &str) -> Option<Rc<MType>> {
+    let (nullable, rest) = match text.strip_prefix("nullable ") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let word = rest.split([' ', '{', '[']).next().unwrap_or("");
+    let ty = MType::primitive(word)?;
+    Some(if nullable { MType::nullable(&ty) } else { ty })
+}
+
+/// A catalog function's type: `function (table as table, ...) as table`.
+fn catalog_type(name: &str) -> Option<Rc<MType>> {
+    let entry = catalog().get(name)?;
+    Some(MType::new(TypeKind::Function(Some(FunctionType {
+        parameters: entry
+            .parameters
+            .iter()
+            .map(|p| FieldType {
+                name: Rc::from(p.name),
+                ty: parameter_type(p.ty).unwrap_or_else(MType::any),
+                optional: !p.required,
+            })
+            .collect(),
+        return_type: parameter_type(entry.ty).unwrap_or_else(MType::any),
+    }))))
+}
+
+/// A builtin's type, from the catalog.
+pub fn builtin_type(builtin: &Builtin) -> Rc<MType> {
+    catalog_type(builtin.name).unwrap_or_else(|| MType::primitive("function").expect("primitive"))
+}
+
+/// Calls a builtin: checks the arguments against the catalog's parameters, then runs it.
+pub fn call(builtin: &Builtin, arguments: Vec<Value>) -> Outcome {
+    let Some(entry) = catalog().get(builtin.name) else {
+        return (builtin.run)(&arguments);
+    };
+    let (required, total) = entry.arity();
+    if arguments.len() < required || arguments.len() > total {
+        return Err(arity_error(arguments.len(), required, total));
+    }
+    let mut values: Vec<Value> = if builtin.keeps_metadata {
+        arguments
+    } else {
+        arguments.into_iter().map(|v| v.plain().clone()).collect()
+    };
+    values.resize(total, Value::Null);
+    for (value, parameter) in values.iter().zip(&entry.parameters) {
+        // An omitted optional parameter is null, whatever its type says.
+        if value.is_null() && !parameter.required {
+            continue;
+        }
+        if let Some(ty) = parameter_type(parameter.ty) {
+            if !ty.accepts(value) {
+                return Err(cannot_convert_to_type(value, &ty));
+            }
+        }
+    }
+    (builtin.run)(&values)
+}
+
+// Argument readers for the category files: the checks in `call` have run, so these fail only where the
+// catalog's type is looser than the function's needs (`any` parameters).
+
+pub(crate) fn text_arg(value: &Value) -> Result<&str, MError> {
+    match value {
+        Value::Text(t) => Ok(t),
+        other => Err(cannot_convert(other, "Text")),
+    }
+}
+
+pub(crate) fn opt_text(value: &Value) -> Result<Option<&str>, MError> {
+    match value {
+        Value::Null => Ok(None),
+        other => text_arg(other).map(Some),
+    }
+}
+
+pub(crate) fn number_arg(value: &Value) -> Result<f64, MError> {
+    super::operators::number(value)
+}
+
+pub(crate) fn list_arg(value: &Value) -> Result<&List, MError> {
+    match value {
+        Value::List(list) => Ok(list),
+        other => Err(cannot_convert(other, "List")),
+    }
+}
+
+pub(crate) fn record_arg(value: &Value) -> Result<&Record, MError> {
+    match value {
+        Value::Record(record) => Ok(record),
+        other => Err(cannot_convert(other, "Record")),
+    }
+}
+
+pub(crate) fn table_arg(value: &Value) -> Result<&Table, MError> {
+    match value {
+        Value::Table(table) => Ok(table),
+        other => Err(cannot_convert(other, "Table")),
+    }
+}
+
+pub(crate) fn function_arg(value: &Value) -> Result<&Function, MError> {
+    match value {
+        Value::Function(function) => Ok(function),
+        other => Err(cannot_convert(other, "Function")),
+    }
+}
+
+pub(crate) fn type_arg(value: &Value) -> Result<&Rc<MType>, MError> {
+    match value {
+        Value::Type(ty) => Ok(ty),
+        other => Err(cannot_convert(other, "Type")),
+    }
+}
+
+/// A count argument: a non-negative whole number.
+pub(crate) fn count_arg(value: &Value) -> Result<usize, MError> {
+    let n = number_arg(value)?;
+    if n < 0.0 || n.fract() != 0.0 || !n.is_finite() {
+        return Err(MError::expression(format!(
+            "The number {} is not a valid count: it must be a non-negative integer.",
+            super::render::format_number(n)
+        ))
+        .with_detail(value.clone()));
+    }
+    Ok(n as usize)
+}
+
+/// Calls a function value with arguments (an `each` or a function the caller passed).
+pub(crate) fn apply(function: &Function, arguments: Vec<Value>) -> Outcome {
+    super::evaluate::invoke(function, arguments)
+}
+
+/// A text or a list of texts (a column name or names).
+pub(crate) fn names_arg(value: &Value) -> Result<Vec<Rc<str>>, MError> {
+    match value {
+        Value::Text(t) => Ok(vec![t.clone()]),
+        Value::List(list) => list
+            .values()?
+            .iter()
+            .map(|v| match v.plain() {
+                Value::Text(t) => Ok(t.clone()),
+                other => Err(cannot_convert(other, "Text")),
+            })
+            .collect(),
+        other => Err(cannot_convert(other, "List")),
+    }
+}
+
+/// `MissingField.Error` (the default), `.Ignore` or `.UseNull`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MissingField {
+    Error,
+    Ignore,
+    UseNull,
+}
+
+pub(crate) fn missing_field_arg(value: &Value) -> Result<MissingField, MError> {
+    Ok(match value {
+        Value::Null => MissingField::Error,
+        other => match number_arg(other)? as i64 {
+            0 => MissingField::Error,
+            1 => MissingField::Ignore,
+            2 => MissingField::UseNull,
+            _ => return Err(MError::expression("The MissingField value is not valid.").with_detail(other.clone())),
+        },
+    })
+}

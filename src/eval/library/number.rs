@@ -1,0 +1,159 @@
+//! `Number.*` and `Date.From`: conversions between numbers, texts and dates, culture-invariant (en-US)
+//! parsing, and rounding.
+
+use super::super::datetime::{days_from_civil, TICKS_PER_DAY};
+use super::super::evaluate::cannot_convert;
+use super::super::render::format_number;
+use super::super::value::{MError, Outcome, Value};
+use super::{number_arg, opt_text, Registry};
+
+pub fn register(r: &mut Registry) {
+    r.add("Number.From", from);
+    r.add("Number.ToText", to_text);
+    r.add("Number.Round", round);
+    r.add("Date.From", date_from);
+}
+
+/// Day 0 of OLE Automation dates (1899-12-30), which `Number.From(date)` counts from.
+const OLE_EPOCH_DAY: i64 = 693_593;
+
+/// A text as a number, as en-US reads it: optional sign, digits with `,` thousands separators, a `.`
+/// fraction, an exponent; surrounding whitespace allowed. Also a leading `0x` hexadecimal.
+pub fn parse_number(text: &str) -> Option<f64> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let (negative, body) = match trimmed.as_bytes()[0] {
+        b'-' => (true, &trimmed[1..]),
+        b'+' => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    };
+    let value = if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        u64::from_str_radix(hex, 16).ok()? as f64
+    } else {
+        let cleaned: String = body.chars().filter(|c| *c != ',').collect();
+        if cleaned.is_empty()
+            || !cleaned.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+            || !cleaned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        {
+            return None;
+        }
+        cleaned.parse::<f64>().ok()?
+    };
+    Some(if negative { -value } else { value })
+}
+
+/// `Number.From(value)`: numbers as they are, texts parsed, logicals as 1 and 0, dates and times as OLE
+/// Automation numbers (days since 1899-12-30, the time as a fraction of a day), durations as days.
+pub fn number_from(value: &Value) -> Outcome {
+    Ok(match value.plain() {
+        Value::Null => Value::Null,
+        Value::Number(n) => Value::Number(*n),
+        Value::Logical(b) => Value::Number(if *b { 1.0 } else { 0.0 }),
+        Value::Text(t) => match parse_number(t) {
+            Some(n) => Value::Number(n),
+            None => {
+                return Err(MError::new("DataFormat.Error", "We couldn't convert to Number.")
+                    .with_detail(Value::Text(t.clone())))
+            }
+        },
+        Value::Date(d) => Value::Number((d - OLE_EPOCH_DAY) as f64),
+        Value::DateTime(t) => Value::Number((t - OLE_EPOCH_DAY * TICKS_PER_DAY) as f64 / TICKS_PER_DAY as f64),
+        Value::DateTimeZone(z) => Value::Number((z.utc() - OLE_EPOCH_DAY * TICKS_PER_DAY) as f64 / TICKS_PER_DAY as f64),
+        Value::Time(t) | Value::Duration(t) => Value::Number(*t as f64 / TICKS_PER_DAY as f64),
+        other => return Err(cannot_convert(other, "Number")),
+    })
+}
+
+fn from(args: &[Value]) -> Outcome {
+    number_from(&args[0])
+}
+
+fn to_text(args: &[Value]) -> Outcome {
+    let n = match &args[0] {
+        Value::Null => return Ok(Value::Null),
+        other => number_arg(other)?,
+    };
+    if let Some(format) = opt_text(&args[1])? {
+        return Err(MError::expression(format!("Number.ToText with the format \"{format}\" is not implemented by dfls yet")));
+    }
+    Ok(Value::text(&format_number(n)))
+}
+
+/// `Number.Round(number, digits, roundingMode)`: to even by default, as M does.
+fn round(args: &[Value]) -> Outcome {
+    let n = match &args[0] {
+        Value::Null => return Ok(Value::Null),
+        other => number_arg(other)?,
+    };
+    let digits = match &args[1] {
+        Value::Null => 0,
+        other => number_arg(other)? as i32,
+    };
+    let mode = match &args[2] {
+        Value::Null => 4,
+        other => number_arg(other)? as i32,
+    };
+    let scale = 10f64.powi(digits);
+    let x = n * scale;
+    let rounded = match mode {
+        0 => x.ceil(),
+        1 => x.floor(),
+        2 => x.round(),
+        3 => x.trunc(),
+        _ => {
+            let r = x.round();
+            if (x - x.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
+                r - x.signum()
+            } else {
+                r
+            }
+        }
+    };
+    Ok(Value::Number(rounded / scale))
+}
+
+/// A date text: ISO `2011-12-31` (a time part after `T` or a space is dropped) or en-US `12/31/2011`.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let date_part = text.split(['T', ' ']).next()?;
+    let numbers: Vec<i64> = date_part.split(['-', '/']).map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    match (numbers.as_slice(), date_part.contains('/')) {
+        ([y, m, d], false) => days_from_civil(*y, *m, *d),
+        ([m, d, y], true) => days_from_civil(*y, *m, *d),
+        _ => None,
+    }
+}
+
+fn date_from(args: &[Value]) -> Outcome {
+    Ok(match &args[0] {
+        Value::Null => Value::Null,
+        Value::Date(d) => Value::Date(*d),
+        Value::DateTime(t) => Value::Date(t.div_euclid(TICKS_PER_DAY)),
+        Value::DateTimeZone(z) => Value::Date(z.local.div_euclid(TICKS_PER_DAY)),
+        Value::Number(n) if n.is_finite() => Value::Date(OLE_EPOCH_DAY + n.floor() as i64),
+        Value::Text(t) => match parse_date(t) {
+            Some(d) => Value::Date(d),
+            None => {
+                return Err(MError::new("DataFormat.Error", "We couldn't parse the input provided as a Date value.")
+                    .with_detail(Value::Text(t.clone())))
+            }
+        },
+        other => return Err(cannot_convert(other, "Date")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn en_us_numbers() {
+        assert_eq!(parse_number(" 1,234.5 "), Some(1234.5));
+        assert_eq!(parse_number("-1e3"), Some(-1000.0));
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number(""), None);
+        assert_eq!(parse_number("1.2.3"), None);
+    }
+}
