@@ -166,7 +166,7 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
     };
     let stdout = match format {
         EvalFormat::Json => {
-            serde_json::to_string_pretty(&render::json(&outcome)).expect("JSON values serialize") + "\n"
+            render::json(&outcome).pretty() + "\n"
         }
         EvalFormat::M => render::m_outcome(&outcome) + "\n",
         EvalFormat::Table => render::text_table(&outcome, rows),

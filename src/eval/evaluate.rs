@@ -372,6 +372,7 @@ pub fn raise(value: Value) -> Result<MError, MError> {
                 detail: record.get("Detail").transpose()?.unwrap_or(Value::Null),
                 message_format: format,
                 message_parameters: parameters,
+                error_code: text("ErrorCode")?,
             })))
         }
         _ => Err(cannot_convert(&value, "Record")),

@@ -6,7 +6,6 @@
 //! prints as that error, in place.
 
 use base64::Engine;
-use serde_json::{json, Map, Number};
 
 use super::datetime::{format_date, format_datetime, format_datetimezone, format_time, TICKS_PER_SECOND};
 use super::value::{MError, Outcome, Value};
@@ -90,59 +89,130 @@ pub fn format_duration(ticks: i64) -> String {
     text
 }
 
-/// The JSON encoding of an evaluation's outcome (README, "dfls eval"): the value, or the error object.
-pub fn json(outcome: &Outcome) -> serde_json::Value {
-    match outcome {
-        Ok(value) => json_value(value, 0),
-        Err(error) => json_error(error, 0),
+/// A JSON document as the encoding builds it: objects keep their members' order (a record's fields
+/// print in the record's order, which `serde_json`'s map would sort).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    /// The number's JSON text.
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    fn object(members: Vec<(&str, Json)>) -> Json {
+        Json::Object(members.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    fn string(text: &str) -> Json {
+        Json::String(text.to_owned())
+    }
+
+    /// The document, indented by two spaces per level.
+    pub fn pretty(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, 0);
+        out
+    }
+
+    fn write(&self, out: &mut String, indent: usize) {
+        let pad = |out: &mut String, n: usize| out.extend(std::iter::repeat_n(' ', n));
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => out.push_str(n),
+            Json::String(s) => out.push_str(&serde_json::Value::String(s.clone()).to_string()),
+            Json::Array(items) if items.is_empty() => out.push_str("[]"),
+            Json::Object(members) if members.is_empty() => out.push_str("{}"),
+            Json::Array(items) => {
+                out.push_str("[\n");
+                for (i, item) in items.iter().enumerate() {
+                    pad(out, indent + 2);
+                    item.write(out, indent + 2);
+                    out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+                }
+                pad(out, indent);
+                out.push(']');
+            }
+            Json::Object(members) => {
+                out.push_str("{\n");
+                for (i, (key, value)) in members.iter().enumerate() {
+                    pad(out, indent + 2);
+                    out.push_str(&serde_json::Value::String(key.clone()).to_string());
+                    out.push_str(": ");
+                    value.write(out, indent + 2);
+                    out.push_str(if i + 1 < members.len() { ",\n" } else { "\n" });
+                }
+                pad(out, indent);
+                out.push('}');
+            }
+        }
     }
 }
 
-fn json_error(error: &MError, depth: usize) -> serde_json::Value {
-    json!({
-        "$type": "error",
-        "reason": error.reason(),
-        "message": error.message(),
-        "detail": json_value(error.detail(), depth + 1),
-    })
+/// The JSON encoding of an evaluation's outcome (README, "dfls eval"): the value, or the error object.
+pub fn json(outcome: &Outcome) -> Json {
+    json_outcome(outcome, 0)
 }
 
-fn json_outcome(outcome: &Outcome, depth: usize) -> serde_json::Value {
+fn json_error(error: &MError, depth: usize) -> Json {
+    Json::object(vec![
+        ("$type", Json::string("error")),
+        ("reason", Json::string(error.reason())),
+        ("message", Json::string(error.message())),
+        ("detail", json_value(error.detail(), depth + 1)),
+    ])
+}
+
+fn json_outcome(outcome: &Outcome, depth: usize) -> Json {
     match outcome {
         Ok(value) => json_value(value, depth),
         Err(error) => json_error(error, depth),
     }
 }
 
-fn json_number(n: f64) -> serde_json::Value {
+fn json_number(n: f64) -> Json {
     if n.is_nan() {
-        return json!({"$type": "number", "value": "NaN"});
+        return Json::object(vec![("$type", Json::string("number")), ("value", Json::string("NaN"))]);
     }
     if n.is_infinite() {
-        return json!({"$type": "number", "value": if n > 0.0 { "Infinity" } else { "-Infinity" }});
+        let text = if n > 0.0 { "Infinity" } else { "-Infinity" };
+        return Json::object(vec![("$type", Json::string("number")), ("value", Json::string(text))]);
     }
     if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        return serde_json::Value::Number(Number::from(n as i64));
+        return Json::Number((n as i64).to_string());
     }
-    Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    Json::Number(serde_json::Number::from_f64(n).map_or_else(|| "null".to_owned(), |n| n.to_string()))
 }
 
-fn json_value(value: &Value, depth: usize) -> serde_json::Value {
+fn typed(kind: &str, key: &str, value: Json) -> Json {
+    Json::object(vec![("$type", Json::string(kind)), (key, value)])
+}
+
+fn json_value(value: &Value, depth: usize) -> Json {
     if depth > MAX_PRINT_DEPTH {
-        return json!({"$type": "error", "reason": "dfls", "message": "nested too deep to print", "detail": null});
+        return Json::object(vec![
+            ("$type", Json::string("error")),
+            ("reason", Json::string("dfls")),
+            ("message", Json::string("nested too deep to print")),
+            ("detail", Json::Null),
+        ]);
     }
     match value.plain() {
-        Value::Null => serde_json::Value::Null,
-        Value::Logical(b) => serde_json::Value::Bool(*b),
+        Value::Null => Json::Null,
+        Value::Logical(b) => Json::Bool(*b),
         Value::Number(n) => json_number(*n),
-        Value::Text(t) => serde_json::Value::String(t.to_string()),
-        Value::Date(d) => json!({"$type": "date", "value": format_date(*d)}),
-        Value::Time(t) => json!({"$type": "time", "value": format_time(*t)}),
-        Value::DateTime(t) => json!({"$type": "datetime", "value": format_datetime(*t)}),
-        Value::DateTimeZone(z) => json!({"$type": "datetimezone", "value": format_datetimezone(*z)}),
-        Value::Duration(d) => json!({"$type": "duration", "seconds": *d as f64 / TICKS_PER_SECOND as f64}),
-        Value::Binary(b) => json!({"$type": "binary", "base64": base64::engine::general_purpose::STANDARD.encode(b)}),
-        Value::List(list) => serde_json::Value::Array(
+        Value::Text(t) => Json::string(t),
+        Value::Date(d) => typed("date", "value", Json::String(format_date(*d))),
+        Value::Time(t) => typed("time", "value", Json::String(format_time(*t))),
+        Value::DateTime(t) => typed("datetime", "value", Json::String(format_datetime(*t))),
+        Value::DateTimeZone(z) => typed("datetimezone", "value", Json::String(format_datetimezone(*z))),
+        Value::Duration(d) => typed("duration", "seconds", json_number(*d as f64 / TICKS_PER_SECOND as f64)),
+        Value::Binary(b) => typed("binary", "base64", Json::String(base64::engine::general_purpose::STANDARD.encode(b))),
+        Value::List(list) => Json::Array(
             list.0
                 .iter()
                 .map(|item| {
@@ -151,26 +221,29 @@ fn json_value(value: &Value, depth: usize) -> serde_json::Value {
                 })
                 .collect(),
         ),
-        Value::Record(record) => {
-            let mut object = Map::new();
-            for (name, value) in record.names().iter().zip(record.values.iter()) {
-                object.insert(name.to_string(), json_outcome(&value.force(), depth + 1));
-            }
-            serde_json::Value::Object(object)
-        }
+        Value::Record(record) => Json::Object(
+            record
+                .names()
+                .iter()
+                .zip(record.values.iter())
+                .map(|(name, value)| (name.to_string(), json_outcome(&value.force(), depth + 1)))
+                .collect(),
+        ),
         Value::Table(table) => {
-            let rows: Vec<serde_json::Value> = (0..table.row_count())
+            let rows = (0..table.row_count())
                 .map(|i| {
                     crate::cancel::checkpoint();
-                    serde_json::Value::Array(
-                        table.columns().iter().map(|c| json_outcome(&c.cell(i), depth + 1)).collect(),
-                    )
+                    Json::Array(table.columns().iter().map(|c| json_outcome(&c.cell(i), depth + 1)).collect())
                 })
                 .collect();
-            json!({"$type": "table", "columns": table.column_names().iter().map(|n| n.to_string()).collect::<Vec<_>>(), "rows": rows})
+            Json::object(vec![
+                ("$type", Json::string("table")),
+                ("columns", Json::Array(table.column_names().iter().map(|n| Json::string(n)).collect())),
+                ("rows", Json::Array(rows)),
+            ])
         }
-        Value::Function(_) => json!({"$type": "function"}),
-        Value::Type(ty) => json!({"$type": "type", "value": format!("type {}", ty.to_m())}),
+        Value::Function(_) => Json::object(vec![("$type", Json::string("function"))]),
+        Value::Type(ty) => typed("type", "value", Json::String(type_literal(ty))),
         Value::Meta(_) => unreachable!("plain() strips metadata"),
     }
 }
@@ -309,7 +382,16 @@ pub fn m_literal(value: &Value, depth: usize) -> String {
                 _ => "() => ...".to_owned(),
             }
         }
-        Value::Type(ty) => format!("type {}", ty.to_m()),
+        Value::Type(ty) => type_literal(ty),
+    }
+}
+
+/// A type value as M writes it: `type number`, `type table [A = text]`, and a number facet by its name
+/// (`Int64.Type`), which `type` cannot prefix.
+pub fn type_literal(ty: &super::types::MType) -> String {
+    match ty.facet {
+        Some(facet) if !ty.nullable => format!("{facet}.Type"),
+        _ => format!("type {}", ty.to_m()),
     }
 }
 

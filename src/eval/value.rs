@@ -109,6 +109,7 @@ pub struct ErrorRecord {
     pub detail: Value,
     pub message_format: Option<String>,
     pub message_parameters: Option<Value>,
+    pub error_code: Option<String>,
 }
 
 impl MError {
@@ -119,6 +120,7 @@ impl MError {
             detail: Value::Null,
             message_format: None,
             message_parameters: None,
+            error_code: None,
         }))
     }
 
@@ -135,6 +137,7 @@ impl MError {
             detail,
             message_format: record.message_format.clone(),
             message_parameters: record.message_parameters.clone(),
+            error_code: record.error_code.clone(),
         }))
     }
 
@@ -151,15 +154,16 @@ impl MError {
     }
 
     /// The error as the record `try` and `catch` give: Reason, Message, Detail, Message.Format,
-    /// Message.Parameters.
+    /// Message.Parameters, ErrorCode (as the `Error.Record` reference shows it).
     pub fn to_record(&self) -> Record {
         let e = &self.0;
         Record::from_pairs(vec![
             ("Reason", Value::text(&e.reason)),
             ("Message", Value::text(&e.message)),
             ("Detail", e.detail.clone()),
-            ("Message.Format", e.message_format.as_deref().map_or(Value::text(&e.message), Value::text)),
+            ("Message.Format", e.message_format.as_deref().map_or(Value::Null, Value::text)),
             ("Message.Parameters", e.message_parameters.clone().unwrap_or(Value::Null)),
+            ("ErrorCode", e.error_code.as_deref().map_or(Value::Null, Value::text)),
         ])
     }
 }

@@ -18,9 +18,12 @@ pub fn register(r: &mut Registry) {
 const OLE_EPOCH_DAY: i64 = 693_593;
 
 /// A text as a number, as en-US reads it: optional sign, digits with `,` thousands separators, a `.`
-/// fraction, an exponent; surrounding whitespace allowed. Also a leading `0x` hexadecimal.
+/// fraction, an exponent, a trailing `%` (a hundredth); surrounding whitespace allowed. Also a leading `0x` hexadecimal.
 pub fn parse_number(text: &str) -> Option<f64> {
     let trimmed = text.trim();
+    if let Some(percent) = trimmed.strip_suffix('%') {
+        return parse_number(percent).map(|n| n / 100.0);
+    }
     if trimmed.is_empty() {
         return None;
     }

@@ -106,25 +106,26 @@ fn list_item(args: &[Value]) -> Outcome {
     }
 }
 
-/// `Error.Record(reason, message, detail, parameters)`: the record `error` raises. With parameters, the
-/// message is a format (`#{0}`) and the record carries Message.Format and Message.Parameters.
+/// `Error.Record(reason, message, detail, parameters, errorCode)`: the record `error` raises, with the
+/// fields a caught error has (Reason, Message, Detail, Message.Format, Message.Parameters, ErrorCode).
+/// With parameters, the message is also the format (`#{0}` placeholders filled from them).
 fn error_record(args: &[Value]) -> Outcome {
     let reason = text_arg(&args[0])?;
     let message = opt_text(&args[1])?;
-    let mut pairs = vec![("Reason", Value::text(reason))];
-    match (&args[3], message) {
+    let (message, format) = match (&args[3], message) {
         (Value::List(_), Some(format)) => {
-            pairs.push(("Message", Value::text(&super::text::format_message(format, Some(&args[3]))?)));
-            pairs.push(("Detail", args[2].clone()));
-            pairs.push(("Message.Format", Value::text(format)));
-            pairs.push(("Message.Parameters", args[3].clone()));
+            (Value::text(&super::text::format_message(format, Some(&args[3]))?), Value::text(format))
         }
-        _ => {
-            pairs.push(("Message", message.map_or(Value::Null, Value::text)));
-            pairs.push(("Detail", args[2].clone()));
-        }
-    }
-    Ok(Value::Record(Record::from_pairs(pairs)))
+        (_, message) => (message.map_or(Value::Null, Value::text), Value::Null),
+    };
+    Ok(Value::Record(Record::from_pairs(vec![
+        ("Reason", Value::text(reason)),
+        ("Message", message),
+        ("Detail", args[2].clone()),
+        ("Message.Format", format),
+        ("Message.Parameters", args[3].clone()),
+        ("ErrorCode", args[4].clone()),
+    ])))
 }
 
 /// `Logical.From`: logicals as they are, numbers (0 is false), the texts "true" and "false".

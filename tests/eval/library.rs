@@ -1,0 +1,364 @@
+//! The library slice, from the examples of Microsoft's function reference pages (learn.microsoft.com,
+//! powerquery-m) and the documented behaviour of each function: nulls, empty inputs, missing columns and
+//! the shape of its errors.
+
+use super::{check, error_message, eval_json};
+
+const CUSTOMERS: &str = r#"Table.FromRecords({
+    [CustomerID = 1, Name = "Bob", Phone = "123-4567"],
+    [CustomerID = 2, Name = "Jim", Phone = "987-6543"],
+    [CustomerID = 3, Name = "Paul", Phone = "543-7890"],
+    [CustomerID = 4, Name = "Ringo", Phone = "232-1550"]})"#;
+
+fn with_customers(body: &str) -> String {
+    format!("let Customers = {CUSTOMERS} in {body}")
+}
+
+#[test]
+fn constructors() {
+    check(&[
+        (r#"#table({"A", "B"}, {{1, 2}, {3, 4}})"#, r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 2], [3, 4]]}"#),
+        ("#table(2, {{1, 2}})", r#"{"$type": "table", "columns": ["Column1", "Column2"], "rows": [[1, 2]]}"#),
+        ("Value.Type(#table(type table [A = text], {{\"a\"}}))", r#"{"$type": "type", "value": "type table [A = text]"}"#),
+        ("#binary({1, 2, 3})", r#"{"$type": "binary", "base64": "AQID"}"#),
+        ("#time(24, 0, 0)", r#"{"$type": "time", "value": "00:00:00"}"#),
+    ]);
+    assert_eq!(error_message(r#"#table({"A", "A"}, {})"#).1, "The field 'A' already exists in the record.");
+    assert!(error_message(r#"#table({"A", "B"}, {{1}})"#).1.contains("doesn't match the count of columns"));
+    assert_eq!(error_message("#date(2020)").1, "1 arguments were passed to a function which expects 3.");
+    assert_eq!(error_message(r#"#date("2020", 1, 1)"#).1, r#"We cannot convert the value "2020" to type Number."#);
+}
+
+#[test]
+fn table_add_column() {
+    // The reference's example: a total price column.
+    check(&[(
+        r#"Table.AddColumn(Table.FromRecords({
+            [OrderID = 1, CustomerID = 1, Item = "fishing rod", Price = 100.0, Shipping = 10.00],
+            [OrderID = 2, CustomerID = 1, Item = "1 lb. worms", Price = 5.0, Shipping = 15.00],
+            [OrderID = 3, CustomerID = 2, Item = "fishing net", Price = 25.0, Shipping = 10.00]}),
+          "TotalPrice", each [Price] + [Shipping])[TotalPrice]"#,
+        "[110, 20, 35]",
+    )]);
+    check(&[(
+        r#"Value.Type(Table.AddColumn(#table({"A"}, {{1}}), "B", each [A], Int64.Type))"#,
+        r#"{"$type": "type", "value": "type table [A = any, B = Int64.Type]"}"#,
+    )]);
+    assert_eq!(
+        error_message(r#"Table.AddColumn(#table({"A"}, {{1}}), "A", each 1)"#).1,
+        "The field 'A' already exists in the record."
+    );
+}
+
+#[test]
+fn an_error_in_one_cell_does_not_fail_the_table() {
+    let table = r#"Table.AddColumn(#table({"A"}, {{1}, {0}}), "B", each if [A] = 0 then error "zero" else 10 / [A])"#;
+    check(&[
+        (
+            table,
+            r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 10],
+                [0, {"$type": "error", "reason": "Expression.Error", "message": "zero", "detail": null}]]}"#,
+        ),
+        (&format!("Table.RowCount({table})"), "2"),
+        (&format!("Table.FirstN({table}, 1)"), r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 10]]}"#),
+        (&format!("Table.SelectColumns({table}, {{\"A\"}})"), r#"{"$type": "table", "columns": ["A"], "rows": [[1], [0]]}"#),
+    ]);
+    assert_eq!(error_message(&format!("{table}{{1}}[B]")).1, "zero");
+}
+
+#[test]
+fn list_functions() {
+    check(&[
+        ("List.Transform({1, 2}, each _ + 1)", "[2, 3]"),
+        ("List.Count({1, 2, 3})", "3"),
+        ("List.Count({})", "0"),
+        ("List.Select({1, -3, 4, 9, -2}, each _ > 0)", "[1, 4, 9]"),
+        ("List.Sum({1, 2, 3})", "6"),
+        ("List.Sum({1, null, 3})", "4"),
+        ("List.Sum({})", "null"),
+        ("List.Sum({#duration(0, 1, 0, 0), #duration(0, 2, 0, 0)})", r#"{"$type": "duration", "seconds": 10800}"#),
+        ("List.Min({1, 4, 7, 3, -2, 5})", "-2"),
+        ("List.Min({}, -1)", "-1"),
+        ("List.Max({1, 4, 7, 3, -2, 5}, 1)", "7"),
+        ("List.Max({}, -1)", "-1"),
+        ("List.Max({null, 2, null})", "2"),
+        (r#"List.Min({"b", "a", "C"})"#, r#""C""#),
+        ("List.Accumulate({1, 2, 3, 4, 5}, 0, (state, current) => state + current)", "15"),
+        ("List.Generate(() => 10, each _ > 0, each _ - 1)", "[10, 9, 8, 7, 6, 5, 4, 3, 2, 1]"),
+        (
+            "List.Generate(() => [x = 1, y = {}], each [x] < 4, each [x = [x] + 1, y = [y] & {x}], each [x])",
+            "[1, 2, 3]",
+        ),
+        ("List.First({1, 2})", "1"),
+        ("List.First({}, 0)", "0"),
+        ("List.Last({1, 2})", "2"),
+    ]);
+    assert_eq!(
+        error_message("List.Transform(1, each _)").1,
+        "We cannot convert the value 1 to type List."
+    );
+    // A transform that fails fails only the item it makes.
+    check(&[(r#"List.Count(List.Transform({1, "a"}, each _ + 1))"#, "2")]);
+}
+
+#[test]
+fn text_functions() {
+    check(&[
+        ("Text.From(1.5)", r#""1.5""#),
+        ("Text.From(null)", "null"),
+        ("Text.From(true)", r#""true""#),
+        ("Text.From(#date(2011, 12, 31))", r#""12/31/2011""#),
+        (r#"Text.Combine({"Seattle", "WA"})"#, r#""SeattleWA""#),
+        (r#"Text.Combine({"Seattle", "WA"}, ", ")"#, r#""Seattle, WA""#),
+        (r#"Text.Combine({"Seattle", null, "WA"}, ", ")"#, r#""Seattle, WA""#),
+        (
+            r#"Text.Replace("the quick brown fox jumps over the lazy dog", "the", "a")"#,
+            r#""a quick brown fox jumps over a lazy dog""#,
+        ),
+        (r#"Text.Replace(null, "a", "b")"#, "null"),
+        (r#"Text.Contains("Hello World", "Hello")"#, "true"),
+        (r#"Text.Contains("Hello World", "hello")"#, "false"),
+        (r#"Text.Contains("Hello World", "hello", Comparer.OrdinalIgnoreCase)"#, "true"),
+        (r#"Text.Contains(null, "a")"#, "null"),
+        (r#"Text.Split("Name|Address|PhoneNumber", "|")"#, r#"["Name", "Address", "PhoneNumber"]"#),
+        (r#"Text.Split("Name|Address|PhoneNumber", "")"#, r#"["Name|Address|PhoneNumber"]"#),
+        (r#"Text.Length("Hello World")"#, "11"),
+        (r#"Text.Upper("aBc")"#, r#""ABC""#),
+        (r#"Text.Trim("  a b  ")"#, r#""a b""#),
+        (r#"Text.Start("Hello, World", 5)"#, r#""Hello""#),
+        (r#"Text.End("Hello, World", 5)"#, r#""World""#),
+        (r#"Text.StartsWith("Hello, World", "Hello")"#, "true"),
+        (r##"Text.Format("#{0}, #{1}, and #{2}.", {17, 7, 22})"##, r#""17, 7, and 22.""#),
+        (r##"Text.Format("The time for the #[distance] km run held in #[city] was #[duration].", [city = "Seattle", distance = 10, duration = #duration(0, 0, 54, 40)])"##,
+         r#""The time for the 10 km run held in Seattle was 00:54:40.""#),
+    ]);
+    assert_eq!(error_message(r#"Text.Combine({"a", 1})"#).1, "We cannot convert the value 1 to type Text.");
+    assert_eq!(error_message("Text.Upper(1)").1, "We cannot convert the value 1 to type Text.");
+}
+
+#[test]
+fn number_and_conversion_functions() {
+    check(&[
+        (r#"Number.From("4")"#, "4"),
+        (r#"Number.From(" 1,234.5 ")"#, "1234.5"),
+        ("Number.From(#datetime(2020, 3, 20, 6, 0, 0))", "43910.25"),
+        ("Number.From(#date(2020, 3, 20))", "43910"),
+        ("Number.From(true)", "1"),
+        (r#"Number.From("12.3%")"#, "0.123"),
+        ("Number.From(null)", "null"),
+        ("Number.Round(1.5)", "2"),
+        ("Number.Round(2.5)", "2"),
+        ("Number.Round(1.2345, 2)", "1.23"),
+        (r#"Date.From("2011-12-31")"#, r#"{"$type": "date", "value": "2011-12-31"}"#),
+        ("Date.From(#datetime(1899, 12, 30, 6, 45, 12))", r#"{"$type": "date", "value": "1899-12-30"}"#),
+        ("Date.From(43910)", r#"{"$type": "date", "value": "2020-03-20"}"#),
+        (r#"Logical.From("true")"#, "true"),
+    ]);
+    assert_eq!(
+        error_message(r#"Number.From("abc")"#),
+        ("DataFormat.Error".to_owned(), "We couldn't convert to Number.".to_owned())
+    );
+}
+
+#[test]
+fn record_functions() {
+    check(&[
+        (r#"Record.Field([CustomerID = 1, Name = "Bob", Phone = "123-4567"], "CustomerID")"#, "1"),
+        (
+            "Record.FieldNames([OrderID = 1, CustomerID = 1, Item = \"Fishing rod\", Price = 100.0])",
+            r#"["OrderID", "CustomerID", "Item", "Price"]"#,
+        ),
+        (r#"Record.FieldOrDefault([CustomerID = 1, Name = "Bob"], "Phone")"#, "null"),
+        (r#"Record.FieldOrDefault([CustomerID = 1, Name = "Bob"], "Phone", "123-4567")"#, r#""123-4567""#),
+        (r#"Record.FieldOrDefault(null, "Phone", 0)"#, "0"),
+        (r#"Record.FieldValues([a = 1, b = "x"])"#, r#"[1, "x"]"#),
+    ]);
+    assert_eq!(error_message(r#"Record.Field([a = 1], "b")"#).1, "The field 'b' of the record wasn't found.");
+}
+
+#[test]
+fn value_and_type_functions() {
+    check(&[
+        ("Value.Is(1, type number)", "true"),
+        ("Value.Is(null, type nullable text)", "true"),
+        ("Type.Is(type number, type nullable number)", "true"),
+        ("Type.Is(type nullable number, type number)", "false"),
+        ("Type.Is(type number, type any)", "true"),
+        ("Type.Is(Int64.Type, type number)", "true"),
+        ("Value.Equals(1, 1)", "true"),
+        (
+            r#"Value.Type(Value.ReplaceType(#table({"A"}, {{1}}), type table [A = number]))"#,
+            r#"{"$type": "type", "value": "type table [A = number]"}"#,
+        ),
+        (
+            "Value.Type(Value.ReplaceType((x) => x, type function (x as number) as number))",
+            r#"{"$type": "type", "value": "type function (x as number) as number"}"#,
+        ),
+        ("Type.ListItem(type {number})", r#"{"$type": "type", "value": "type number"}"#),
+    ]);
+    assert_eq!(error_message("Value.ReplaceType(1, type text)").1, "We cannot convert the value 1 to type Text.");
+}
+
+#[test]
+fn error_record() {
+    // The reference's two examples.
+    check(&[
+        (
+            r#"let input = 100, divisor = 0, result = try if divisor = 0 then error Error.Record("DivideByZero", "You attempted to divide by zero.") else input / divisor in result"#,
+            r#"{"HasError": true, "Error": {"Reason": "DivideByZero", "Message": "You attempted to divide by zero.",
+                "Detail": null, "Message.Format": null, "Message.Parameters": null, "ErrorCode": null}}"#,
+        ),
+        (
+            r#"let CustomerId = 12345, result = try if CustomerId > 9999 then error Error.Record("CustomerNotFound",
+                 Text.Format("Customer ID #{0} wasn't found.", {CustomerId}), "Customer doesn't exist.",
+                 {Text.Format("Invalid ID = #{0}", {CustomerId}), "Valid IDs: https://api.contoso.com/customers"}, "ERR404")
+               else CustomerId in result"#,
+            r#"{"HasError": true, "Error": {"Reason": "CustomerNotFound", "Message": "Customer ID 12345 wasn't found.",
+                "Detail": "Customer doesn't exist.", "Message.Format": "Customer ID 12345 wasn't found.",
+                "Message.Parameters": ["Invalid ID = 12345", "Valid IDs: https://api.contoso.com/customers"],
+                "ErrorCode": "ERR404"}}"#,
+        ),
+    ]);
+}
+
+#[test]
+fn table_reading_functions() {
+    check(&[
+        (&with_customers("Table.ColumnNames(Customers)"), r#"["CustomerID", "Name", "Phone"]"#),
+        (&with_customers("Table.RowCount(Customers)"), "4"),
+        (&with_customers(r#"Table.Column(Customers, "Name")"#), r#"["Bob", "Jim", "Paul", "Ringo"]"#),
+        (
+            r#"Table.ToRecords(#table({"A", "B"}, {{1, 2}, {3, 4}}))"#,
+            r#"[{"A": 1, "B": 2}, {"A": 3, "B": 4}]"#,
+        ),
+        (
+            r#"Table.FromRecords({[a = 1, b = 2]}, type table [a = number, b = number])"#,
+            r#"{"$type": "table", "columns": ["a", "b"], "rows": [[1, 2]]}"#,
+        ),
+    ]);
+    assert_eq!(
+        error_message(&with_customers(r#"Table.Column(Customers, "Address")"#)).1,
+        "The column 'Address' of the table wasn't found."
+    );
+}
+
+#[test]
+fn table_column_functions() {
+    check(&[
+        (
+            &with_customers(r#"Table.SelectColumns(Customers, "Name")"#),
+            r#"{"$type": "table", "columns": ["Name"], "rows": [["Bob"], ["Jim"], ["Paul"], ["Ringo"]]}"#,
+        ),
+        (
+            r#"Table.SelectColumns(Table.FromRecords({[CustomerID = 1, Name = "Bob", Phone = "123-4567"]}), {"CustomerID", "NewColumn"}, MissingField.UseNull)"#,
+            r#"{"$type": "table", "columns": ["CustomerID", "NewColumn"], "rows": [[1, null]]}"#,
+        ),
+        (
+            r#"Table.SelectColumns(Table.FromRecords({[CustomerID = 1, Name = "Bob"]}), {"Name", "X"}, MissingField.Ignore)"#,
+            r#"{"$type": "table", "columns": ["Name"], "rows": [["Bob"]]}"#,
+        ),
+        (
+            r#"Table.RemoveColumns(Table.FromRecords({[CustomerID = 1, Name = "Bob", Phone = "123-4567"]}), "Phone")"#,
+            r#"{"$type": "table", "columns": ["CustomerID", "Name"], "rows": [[1, "Bob"]]}"#,
+        ),
+        (
+            r#"Table.RenameColumns(Table.FromRecords({[CustomerNum = 1, Name = "Bob", Phone = "123-4567"]}), {"CustomerNum", "CustomerID"})"#,
+            r#"{"$type": "table", "columns": ["CustomerID", "Name", "Phone"], "rows": [[1, "Bob", "123-4567"]]}"#,
+        ),
+        (
+            r#"Table.RenameColumns(Table.FromRecords({[CustomerNum = 1, Name = "Bob", Phone = "123-4567"]}), {{"CustomerNum", "CustomerID"}, {"Phone", "PhoneNumber"}})"#,
+            r#"{"$type": "table", "columns": ["CustomerID", "Name", "PhoneNumber"], "rows": [[1, "Bob", "123-4567"]]}"#,
+        ),
+        (
+            r#"Table.RenameColumns(Table.FromRecords({[a = 1]}), {"NotAColumn", "b"}, MissingField.Ignore)"#,
+            r#"{"$type": "table", "columns": ["a"], "rows": [[1]]}"#,
+        ),
+    ]);
+    assert_eq!(
+        error_message(r#"Table.RemoveColumns(Table.FromRecords({[CustomerID = 1, Name = "Bob", Phone = "123-4567"]}), "Address")"#).1,
+        "The column 'Address' of the table wasn't found."
+    );
+    assert_eq!(
+        error_message(r#"Table.SelectColumns(#table({"A"}, {}), {"B"})"#).1,
+        "The column 'B' of the table wasn't found."
+    );
+}
+
+#[test]
+fn table_transformations() {
+    check(&[
+        (
+            &with_customers("Table.SelectRows(Customers, each [CustomerID] > 2)[Name]"),
+            r#"["Paul", "Ringo"]"#,
+        ),
+        (&with_customers(r#"Table.SelectRows(Customers, each Text.Contains([Phone], "-65"))[Name]"#), r#"["Jim"]"#),
+        // A null condition drops the row, as false does.
+        (r#"Table.RowCount(Table.SelectRows(#table({"A"}, {{null}, {1}}), each [A] > 0))"#, "1"),
+        (
+            r#"Table.TransformColumnTypes(Table.FromRecords({[a = 1, b = 2], [a = 3, b = 4]}), {"a", type text}, "en-US")"#,
+            r#"{"$type": "table", "columns": ["a", "b"], "rows": [["1", 2], ["3", 4]]}"#,
+        ),
+        (
+            r#"Value.Type(Table.TransformColumnTypes(#table({"a", "b"}, {{"1", "2020-01-31"}}), {{"a", Int64.Type}, {"b", type date}}))"#,
+            r#"{"$type": "type", "value": "type table [a = Int64.Type, b = date]"}"#,
+        ),
+        (
+            r#"Table.TransformColumnTypes(#table({"a", "b"}, {{"2.5", "2020-01-31"}}), {{"a", Int64.Type}, {"b", type date}}){0}"#,
+            r#"{"a": 2, "b": {"$type": "date", "value": "2020-01-31"}}"#,
+        ),
+        (
+            r#"Table.TransformColumns(Table.FromRecords({[A = "1", B = 2], [A = "5", B = 10]}), {"A", Number.From})"#,
+            r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 2], [5, 10]]}"#,
+        ),
+        (
+            r#"Table.TransformColumns(Table.FromRecords({[A = "1", B = 2], [A = "5", B = 10]}), {{"A", Number.From}, {"B", each _ + 1}})"#,
+            r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 3], [5, 11]]}"#,
+        ),
+        (
+            r#"Table.Sort(Table.FromRecords({[a = 2, b = 0], [a = 1, b = 0], [a = 0, b = 1]}), {"a", Order.Ascending})"#,
+            r#"{"$type": "table", "columns": ["a", "b"], "rows": [[0, 1], [1, 0], [2, 0]]}"#,
+        ),
+        (
+            r#"Table.Sort(Table.FromRecords({[a = 2, b = 0], [a = 1, b = 0], [a = 0, b = 1]}), {{"b", Order.Descending}, "a"})"#,
+            r#"{"$type": "table", "columns": ["a", "b"], "rows": [[0, 1], [1, 0], [2, 0]]}"#,
+        ),
+        (
+            r#"Table.Sort(#table({"a"}, {{2}, {null}, {1}}), "a")"#,
+            r#"{"$type": "table", "columns": ["a"], "rows": [[null], [1], [2]]}"#,
+        ),
+        (
+            r#"Table.Sort(#table({"a"}, {{2}, {3}, {1}}), each -[a])"#,
+            r#"{"$type": "table", "columns": ["a"], "rows": [[3], [2], [1]]}"#,
+        ),
+        (&with_customers("Table.FirstN(Customers, 2)[CustomerID]"), "[1, 2]"),
+        (&with_customers("Table.FirstN(Customers, each [CustomerID] < 3)[CustomerID]"), "[1, 2]"),
+        (&with_customers("Table.Skip(Customers, 3)[CustomerID]"), "[4]"),
+        (&with_customers("Table.Skip(Customers)[CustomerID]"), "[2, 3, 4]"),
+        (&with_customers("Table.Skip(Customers, 9)[CustomerID]"), "[]"),
+        (
+            r#"Table.FromList({"a,apple", "b,ball", "c,cookie", "d,door"}, null, {"Letter", "Example Word"})"#,
+            r#"{"$type": "table", "columns": ["Letter", "Example Word"],
+                "rows": [["a", "apple"], ["b", "ball"], ["c", "cookie"], ["d", "door"]]}"#,
+        ),
+        (
+            r#"Table.FromList({[CustomerID = 1, Name = "Bob"], [CustomerID = 2, Name = "Jim"]}, Record.FieldValues, {"CustomerID", "Name"})"#,
+            r#"{"$type": "table", "columns": ["CustomerID", "Name"], "rows": [[1, "Bob"], [2, "Jim"]]}"#,
+        ),
+        (
+            r#"Table.FromList({1, 2}, Splitter.SplitByNothing(), null, null, ExtraValues.Error)"#,
+            r#"{"$type": "table", "columns": ["Column1"], "rows": [[1], [2]]}"#,
+        ),
+        (
+            r#"Table.Combine({#table({"A"}, {{1}}), #table({"A", "B"}, {{2, 3}})})"#,
+            r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, null], [2, 3]]}"#,
+        ),
+    ]);
+    assert_eq!(
+        error_message(r#"Table.TransformColumnTypes(#table({"a"}, {{1}}), {"b", type text})"#).1,
+        "The column 'b' of the table wasn't found."
+    );
+    // A conversion that fails is an error in its cell only.
+    let value = eval_json(r#"Table.TransformColumnTypes(#table({"a"}, {{"x"}, {"2"}}), {"a", type number})"#);
+    assert_eq!(value["rows"][1][0], 2);
+    assert_eq!(value["rows"][0][0]["reason"], "DataFormat.Error");
+}
