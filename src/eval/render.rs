@@ -30,7 +30,7 @@ pub fn format_number(n: f64) -> String {
     let scientific = format!("{n:e}");
     let (mantissa, exponent) = scientific.split_once('e').expect("`{:e}` has an exponent");
     let exponent: i32 = exponent.parse().expect("a decimal exponent");
-    if !(-5..15).contains(&exponent) {
+    if !(-4..15).contains(&exponent) {
         let sign = if exponent < 0 { '-' } else { '+' };
         return format!("{mantissa}E{sign}{:02}", exponent.abs());
     }

@@ -362,3 +362,17 @@ fn table_transformations() {
     assert_eq!(value["rows"][1][0], 2);
     assert_eq!(value["rows"][0][0]["reason"], "DataFormat.Error");
 }
+
+/// The README's coverage table is generated from the registry and the catalog, never kept by hand.
+#[test]
+fn the_readme_coverage_table_is_current() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let (start, end) = ("<!-- eval-coverage:start -->\n", "<!-- eval-coverage:end -->");
+    let from = readme.find(start).expect("the README has the coverage table's start marker") + start.len();
+    let to = readme[from..].find(end).expect("and its end marker") + from;
+    let expected = dfls::eval::library::coverage_table();
+    assert!(
+        readme[from..to] == expected,
+        "the README's coverage table is out of date; replace it (between the markers) with:\n{expected}"
+    );
+}

@@ -80,6 +80,46 @@ pub fn implemented() -> Vec<&'static str> {
     names
 }
 
+/// The library's coverage by category (the name's first part: `Table`, `List`, `#` for the
+/// constructors): how many of the standard library's functions the evaluator implements, of how many.
+/// Connectors are one category, `(data sources)`. The README's coverage table is this, generated.
+pub fn coverage() -> Vec<(String, usize, usize)> {
+    let mut rows: std::collections::BTreeMap<String, (usize, usize)> = std::collections::BTreeMap::new();
+    for entry in catalog().entries() {
+        if !matches!(entry.kind, EntryKind::Function | EntryKind::Constructor) || entry.source != crate::library::Source::Standard {
+            continue;
+        }
+        let category = if entry.data_source {
+            "(data sources)".to_owned()
+        } else if entry.kind == EntryKind::Constructor {
+            "#date, #table, ...".to_owned()
+        } else {
+            entry.name.split('.').next().unwrap_or(entry.name).to_owned()
+        };
+        let row = rows.entry(category).or_default();
+        row.1 += 1;
+        if REGISTRY.contains_key(entry.name) {
+            row.0 += 1;
+        }
+    }
+    rows.into_iter().map(|(category, (done, total))| (category, done, total)).collect()
+}
+
+/// [`coverage`] as the README's Markdown table.
+pub fn coverage_table() -> String {
+    let rows = coverage();
+    let (done, total) = rows.iter().fold((0, 0), |(d, t), row| (d + row.1, t + row.2));
+    let mut table = String::from("| category | implemented | of |\n|---|---:|---:|\n");
+    for (category, done, total) in rows.iter().filter(|row| row.1 > 0) {
+        table.push_str(&format!("| {category} | {done} | {total} |\n"));
+    }
+    let untouched: Vec<String> =
+        rows.iter().filter(|row| row.1 == 0).map(|(category, _, total)| format!("{category} ({total})")).collect();
+    table.push_str(&format!("| everything else: {} | 0 | |\n", untouched.join(", ")));
+    table.push_str(&format!("| **all** | **{done}** | **{total}** |\n"));
+    table
+}
+
 /// The numeric values of the enumeration members the library takes, as Microsoft documents them.
 const ENUM_VALUES: &[(&str, f64)] = &[
     ("Order.Ascending", 0.0),
