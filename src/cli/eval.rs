@@ -83,7 +83,11 @@ pub(super) fn run(args: EvalArgs) -> u8 {
             return exit::USAGE;
         }
     }
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() { EvalFormat::Table } else { EvalFormat::Json });
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        EvalFormat::Table
+    } else {
+        EvalFormat::Json
+    });
     let request = Request { text, query: args.query.clone(), parameters };
     let token = crate::cancel::Token::new();
     if let Some(seconds) = args.timeout {
@@ -156,7 +160,11 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
             };
         }
         Err(Setup::Request(message)) => {
-            return Printed { stdout: String::new(), stderr: format!("dfls eval: {message}\n"), code: exit::USAGE }
+            return Printed {
+                stdout: String::new(),
+                stderr: format!("dfls eval: {message}\n"),
+                code: exit::USAGE,
+            }
         }
     };
     let code = match &outcome {
@@ -165,9 +173,7 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
         Err(_) => exit::PROBLEMS,
     };
     let stdout = match format {
-        EvalFormat::Json => {
-            render::json(&outcome).pretty() + "\n"
-        }
+        EvalFormat::Json => render::json(&outcome).pretty() + "\n",
         EvalFormat::M => render::m_outcome(&outcome) + "\n",
         EvalFormat::Table => render::text_table(&outcome, rows),
         EvalFormat::Csv => match &outcome {
@@ -177,12 +183,20 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
                 Err(Ok(error)) => {
                     return Printed {
                         stdout: String::new(),
-                        stderr: format!("dfls eval: a cell is an error: {}: {}\n", error.reason(), error.message()),
+                        stderr: format!(
+                            "dfls eval: a cell is an error: {}: {}\n",
+                            error.reason(),
+                            error.message()
+                        ),
                         code: exit::PROBLEMS,
                     }
                 }
                 Err(Err(message)) => {
-                    return Printed { stdout: String::new(), stderr: format!("dfls eval: {message}\n"), code: exit::USAGE }
+                    return Printed {
+                        stdout: String::new(),
+                        stderr: format!("dfls eval: {message}\n"),
+                        code: exit::USAGE,
+                    }
                 }
             },
         },

@@ -120,9 +120,15 @@ pub enum TypeExpr {
     Primitive(Rc<str>),
     Nullable(Box<TypeExpr>),
     List(Box<TypeExpr>),
-    Record { fields: Vec<FieldSpec>, open: bool },
+    Record {
+        fields: Vec<FieldSpec>,
+        open: bool,
+    },
     Table(Box<TypeExpr>),
-    Function { parameters: Vec<FieldSpec>, return_type: Box<TypeExpr> },
+    Function {
+        parameters: Vec<FieldSpec>,
+        return_type: Box<TypeExpr>,
+    },
     /// An expression whose value is a type: `Int64.Type`, `(t)`, `Section!T`.
     Expression(ExprRef),
 }
@@ -172,28 +178,72 @@ pub enum ExprKind {
     Inclusive(Rc<str>),
     /// `#date`, `#table`, `#shared`, ...
     Intrinsic(Rc<str>),
-    SectionAccess { section: Rc<str>, member: Rc<str> },
+    SectionAccess {
+        section: Rc<str>,
+        member: Rc<str>,
+    },
     /// `...`
     NotImplemented,
     List(Vec<ListItem>),
     Record(Vec<(Rc<str>, ExprRef)>),
-    Let { bindings: Vec<(Rc<str>, ExprRef)>, body: ExprRef },
-    If { condition: ExprRef, consequence: ExprRef, alternative: ExprRef },
+    Let {
+        bindings: Vec<(Rc<str>, ExprRef)>,
+        body: ExprRef,
+    },
+    If {
+        condition: ExprRef,
+        consequence: ExprRef,
+        alternative: ExprRef,
+    },
     Function(Rc<FunctionDef>),
-    Invoke { function: ExprRef, arguments: Vec<ExprRef> },
+    Invoke {
+        function: ExprRef,
+        arguments: Vec<ExprRef>,
+    },
     /// `x[f]`, `x[f]?`; `[f]` alone has no target (it means `_[f]`).
-    Field { target: Option<ExprRef>, name: Rc<str>, optional: bool },
+    Field {
+        target: Option<ExprRef>,
+        name: Rc<str>,
+        optional: bool,
+    },
     /// `x[[a], [b]]`, optionally `?` on the whole or on fields.
-    Projection { target: Option<ExprRef>, fields: Vec<(Rc<str>, bool)>, optional: bool },
+    Projection {
+        target: Option<ExprRef>,
+        fields: Vec<(Rc<str>, bool)>,
+        optional: bool,
+    },
     /// `x{k}`, `x{k}?`.
-    Item { target: ExprRef, key: ExprRef, optional: bool },
-    Unary { op: UnaryOp, operand: ExprRef },
-    Binary { op: BinaryOp, left: ExprRef, right: ExprRef },
-    Meta { value: ExprRef, metadata: ExprRef },
-    As { value: ExprRef, ty: TypeExpr },
-    Is { value: ExprRef, ty: TypeExpr },
+    Item {
+        target: ExprRef,
+        key: ExprRef,
+        optional: bool,
+    },
+    Unary {
+        op: UnaryOp,
+        operand: ExprRef,
+    },
+    Binary {
+        op: BinaryOp,
+        left: ExprRef,
+        right: ExprRef,
+    },
+    Meta {
+        value: ExprRef,
+        metadata: ExprRef,
+    },
+    As {
+        value: ExprRef,
+        ty: TypeExpr,
+    },
+    Is {
+        value: ExprRef,
+        ty: TypeExpr,
+    },
     Error(ExprRef),
-    Try { body: ExprRef, handler: TryHandler },
+    Try {
+        body: ExprRef,
+        handler: TryHandler,
+    },
     Type(TypeExpr),
 }
 
@@ -223,9 +273,10 @@ pub fn lower(text: &str) -> Result<Document, LowerError> {
     match children.as_slice() {
         [expression] => Ok(Document::Expression(lowerer.expr(*expression, 0)?)),
         [] => Err(LowerError { range: 0..text.len(), message: "the text holds no expression".to_owned() }),
-        [_, second, ..] => {
-            Err(LowerError { range: second.byte_range(), message: "expected the end of the expression".to_owned() })
-        }
+        [_, second, ..] => Err(LowerError {
+            range: second.byte_range(),
+            message: "expected the end of the expression".to_owned(),
+        }),
     }
 }
 
@@ -285,14 +336,18 @@ impl<'t> Lowerer<'t> {
             "parenthesized_expression" => return self.sub(node, "expression", depth),
             "null_literal" => ExprKind::Null,
             "logical_literal" => ExprKind::Logical(self.source(node) == "true"),
-            "number_literal" => ExprKind::Number(number_literal(self.source(node)).ok_or_else(|| LowerError {
-                range: node.byte_range(),
-                message: format!("`{}` is not a number", self.source(node)),
-            })?),
+            "number_literal" => {
+                ExprKind::Number(number_literal(self.source(node)).ok_or_else(|| LowerError {
+                    range: node.byte_range(),
+                    message: format!("`{}` is not a number", self.source(node)),
+                })?)
+            }
             "number_constant" => {
                 ExprKind::Number(if self.source(node) == "#nan" { f64::NAN } else { f64::INFINITY })
             }
-            "text_literal" | "verbatim_literal" => ExprKind::Text(Rc::from(decode_text(self.source(node)).as_ref())),
+            "text_literal" | "verbatim_literal" => {
+                ExprKind::Text(Rc::from(decode_text(self.source(node)).as_ref()))
+            }
             "identifier" | "quoted_identifier" => ExprKind::Identifier(self.name(node)),
             "inclusive_identifier" => ExprKind::Inclusive(self.name(self.field(node, "name")?)),
             "intrinsic_identifier" => ExprKind::Intrinsic(Rc::from(self.source(node))),
@@ -306,7 +361,10 @@ impl<'t> Lowerer<'t> {
                 let mut cursor = node.walk();
                 for item in node.children_by_field_name("item", &mut cursor) {
                     items.push(if item.kind() == "range" {
-                        ListItem::Range(self.sub(item, "start", depth + 1)?, self.sub(item, "end", depth + 1)?)
+                        ListItem::Range(
+                            self.sub(item, "start", depth + 1)?,
+                            self.sub(item, "end", depth + 1)?,
+                        )
                     } else {
                         ListItem::Single(self.expr(item, depth + 1)?)
                     });
@@ -314,9 +372,10 @@ impl<'t> Lowerer<'t> {
                 ExprKind::List(items)
             }
             "record_expression" => ExprKind::Record(self.fields(node, "field", depth)?),
-            "let_expression" => {
-                ExprKind::Let { bindings: self.fields(node, "binding", depth)?, body: self.sub(node, "body", depth)? }
-            }
+            "let_expression" => ExprKind::Let {
+                bindings: self.fields(node, "binding", depth)?,
+                body: self.sub(node, "body", depth)?,
+            },
             "if_expression" => ExprKind::If {
                 condition: self.sub(node, "condition", depth)?,
                 consequence: self.sub(node, "consequence", depth)?,
@@ -345,7 +404,11 @@ impl<'t> Lowerer<'t> {
                     Some(ty) => Some(self.type_expr(ty, depth + 1)?),
                     None => None,
                 };
-                ExprKind::Function(Rc::new(FunctionDef { parameters, return_type, body: self.sub(node, "body", depth)? }))
+                ExprKind::Function(Rc::new(FunctionDef {
+                    parameters,
+                    return_type,
+                    body: self.sub(node, "body", depth)?,
+                }))
             }
             "invoke_expression" => {
                 let list = self.field(node, "arguments")?;
@@ -379,7 +442,11 @@ impl<'t> Lowerer<'t> {
                         selector.child_by_field_name("optional").is_some(),
                     ));
                 }
-                ExprKind::Projection { target, fields, optional: node.child_by_field_name("optional").is_some() }
+                ExprKind::Projection {
+                    target,
+                    fields,
+                    optional: node.child_by_field_name("optional").is_some(),
+                }
             }
             "item_access" => ExprKind::Item {
                 target: self.sub(node, "collection", depth)?,
@@ -413,11 +480,16 @@ impl<'t> Lowerer<'t> {
                     "??" => BinaryOp::Coalesce,
                     _ => return Err(unexpected(operator)),
                 };
-                ExprKind::Binary { op, left: self.sub(node, "left", depth)?, right: self.sub(node, "right", depth)? }
+                ExprKind::Binary {
+                    op,
+                    left: self.sub(node, "left", depth)?,
+                    right: self.sub(node, "right", depth)?,
+                }
             }
-            "meta_expression" => {
-                ExprKind::Meta { value: self.sub(node, "value", depth)?, metadata: self.sub(node, "metadata", depth)? }
-            }
+            "meta_expression" => ExprKind::Meta {
+                value: self.sub(node, "value", depth)?,
+                metadata: self.sub(node, "metadata", depth)?,
+            },
             "as_expression" => ExprKind::As {
                 value: self.sub(node, "value", depth)?,
                 ty: self.type_expr(self.field(node, "type")?, depth + 1)?,
@@ -430,7 +502,9 @@ impl<'t> Lowerer<'t> {
             "try_expression" => {
                 let handler = match node.child_by_field_name("handler") {
                     None => TryHandler::None,
-                    Some(h) if h.kind() == "otherwise_clause" => TryHandler::Otherwise(self.sub(h, "value", depth + 1)?),
+                    Some(h) if h.kind() == "otherwise_clause" => {
+                        TryHandler::Otherwise(self.sub(h, "value", depth + 1)?)
+                    }
                     Some(h) => TryHandler::Catch(
                         h.child_by_field_name("parameter").map(|p| self.name(p)),
                         self.sub(h, "body", depth + 1)?,

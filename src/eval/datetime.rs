@@ -29,7 +29,11 @@ impl Zoned {
 
 /// Days since 0001-01-01 of a civil date, `None` when the date does not exist (or is outside 1..=9999).
 pub fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
-    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+    if !(1..=9999).contains(&year)
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+    {
         return None;
     }
     // Howard Hinnant's days_from_civil, shifted from 1970-01-01 to 0001-01-01.
@@ -90,7 +94,11 @@ pub fn format_time(ticks: i64) -> String {
 
 /// `2011-12-31T10:20:30`.
 pub fn format_datetime(ticks: i64) -> String {
-    format!("{}T{}", format_date(ticks.div_euclid(TICKS_PER_DAY)), format_time(ticks.rem_euclid(TICKS_PER_DAY)))
+    format!(
+        "{}T{}",
+        format_date(ticks.div_euclid(TICKS_PER_DAY)),
+        format_time(ticks.rem_euclid(TICKS_PER_DAY))
+    )
 }
 
 /// `2011-12-31T10:20:30-08:00`.
@@ -118,7 +126,10 @@ mod tests {
 
     #[test]
     fn time_forms() {
-        assert_eq!(format_time(10 * TICKS_PER_HOUR + 20 * TICKS_PER_MINUTE + 30 * TICKS_PER_SECOND), "10:20:30");
+        assert_eq!(
+            format_time(10 * TICKS_PER_HOUR + 20 * TICKS_PER_MINUTE + 30 * TICKS_PER_SECOND),
+            "10:20:30"
+        );
         assert_eq!(format_time(30 * TICKS_PER_SECOND + TICKS_PER_SECOND / 2), "00:00:30.5");
     }
 }

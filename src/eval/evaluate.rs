@@ -38,7 +38,12 @@ pub struct Scope {
 impl Scope {
     /// The root: no names (the library is found after every scope).
     pub fn root() -> Env {
-        Rc::new(Scope { parent: None, names: Vec::new(), slots: Vec::new(), sections: RefCell::new(Vec::new()) })
+        Rc::new(Scope {
+            parent: None,
+            names: Vec::new(),
+            slots: Vec::new(),
+            sections: RefCell::new(Vec::new()),
+        })
     }
 
     /// A scope of values already known (a function's arguments).
@@ -58,7 +63,11 @@ impl Scope {
 
     /// A recursive scope where some definitions (by position) are given values instead of their
     /// expressions (parameter overrides).
-    pub fn recursive_with(parent: &Env, definitions: &[(Rc<str>, ExprRef)], given: Vec<(usize, Value)>) -> Env {
+    pub fn recursive_with(
+        parent: &Env,
+        definitions: &[(Rc<str>, ExprRef)],
+        given: Vec<(usize, Value)>,
+    ) -> Env {
         Rc::new_cyclic(|me: &Weak<Scope>| Scope {
             parent: Some(parent.clone()),
             names: definitions.iter().map(|(name, _)| name.clone()).collect(),
@@ -148,12 +157,11 @@ pub fn stack_overflow() -> MError {
 
 /// The error for a value that is not of the type an operation needs.
 pub fn cannot_convert(value: &Value, type_name: &str) -> MError {
-    MError::expression(format!("We cannot convert the value {} to type {type_name}.", describe(value))).with_detail(
-        Value::Record(Record::from_pairs(vec![
+    MError::expression(format!("We cannot convert the value {} to type {type_name}.", describe(value)))
+        .with_detail(Value::Record(Record::from_pairs(vec![
             ("Value", value.clone()),
             ("Type", MType::primitive(&type_name.to_ascii_lowercase()).map_or(Value::Null, Value::Type)),
-        ])),
-    )
+        ])))
 }
 
 /// Evaluates an expression.
@@ -174,7 +182,9 @@ pub fn evaluate(expr: &Expr, env: &Env) -> Outcome {
             };
             match scope.lookup(member) {
                 Some(thunk) => thunk.force(),
-                None => Err(MError::expression(format!("The name '{member}' wasn't found in section '{section}'."))),
+                None => Err(MError::expression(format!(
+                    "The name '{member}' wasn't found in section '{section}'."
+                ))),
             }
         }
         ExprKind::NotImplemented => Err(MError::expression("Not Implemented")),
@@ -193,7 +203,9 @@ pub fn evaluate(expr: &Expr, env: &Env) -> Outcome {
             Value::Logical(false) => evaluate(alternative, env),
             other => Err(cannot_convert(other, "Logical")),
         },
-        ExprKind::Function(definition) => Ok(Value::Function(Function::Closure(Rc::new(closure(definition, env)?)))),
+        ExprKind::Function(definition) => {
+            Ok(Value::Function(Function::Closure(Rc::new(closure(definition, env)?))))
+        }
         ExprKind::Invoke { function, arguments } => {
             let function = evaluate(function, env)?;
             let Value::Function(function) = function.plain() else {
@@ -255,7 +267,9 @@ pub fn evaluate(expr: &Expr, env: &Env) -> Outcome {
             let outcome = evaluate(body, env);
             match handler {
                 TryHandler::None => Ok(Value::Record(match outcome {
-                    Ok(value) => Record::from_pairs(vec![("HasError", Value::Logical(false)), ("Value", value)]),
+                    Ok(value) => {
+                        Record::from_pairs(vec![("HasError", Value::Logical(false)), ("Value", value)])
+                    }
                     Err(error) => Record::from_pairs(vec![
                         ("HasError", Value::Logical(true)),
                         ("Error", Value::Record(error.to_record())),
@@ -269,8 +283,11 @@ pub fn evaluate(expr: &Expr, env: &Env) -> Outcome {
                     Ok(value) => Ok(value),
                     Err(error) => match parameter {
                         Some(name) => {
-                            let scope =
-                                Scope::with_values(env, vec![name.clone()], vec![Value::Record(error.to_record())]);
+                            let scope = Scope::with_values(
+                                env,
+                                vec![name.clone()],
+                                vec![Value::Record(error.to_record())],
+                            );
                             evaluate(body, &scope)
                         }
                         None => evaluate(body, env),
@@ -292,7 +309,9 @@ pub fn lookup(env: &Env, name: &str) -> Outcome {
         at = scope.parent.as_ref();
     }
     library::global(name).unwrap_or_else(|| {
-        Err(MError::expression(format!("The name '{name}' wasn't recognized. Make sure it's spelled correctly.")))
+        Err(MError::expression(format!(
+            "The name '{name}' wasn't recognized. Make sure it's spelled correctly."
+        )))
     })
 }
 
@@ -308,8 +327,13 @@ fn list(items: &[ListItem], env: &Env) -> Outcome {
             ListItem::Range(start, end) => {
                 let start_value = evaluate(start, env)?;
                 let end_value = evaluate(end, env)?;
-                let (Value::Number(from), Value::Number(to)) = (start_value.plain(), end_value.plain()) else {
-                    let bad = if matches!(start_value.plain(), Value::Number(_)) { &end_value } else { &start_value };
+                let (Value::Number(from), Value::Number(to)) = (start_value.plain(), end_value.plain())
+                else {
+                    let bad = if matches!(start_value.plain(), Value::Number(_)) {
+                        &end_value
+                    } else {
+                        &start_value
+                    };
                     return Err(cannot_convert(bad, "Number"));
                 };
                 for bound in [from, to] {
@@ -398,19 +422,24 @@ fn closure(definition: &Rc<FunctionDef>, env: &Env) -> Result<Closure, MError> {
 pub fn cannot_convert_to_type(value: &Value, ty: &Rc<MType>) -> MError {
     let name = ty.kind_keyword();
     let mut pretty = name[..1].to_ascii_uppercase() + &name[1..];
-    for (lower, upper) in [("Datetimezone", "DateTimeZone"), ("Datetime", "DateTime"), ("Anynonnull", "AnyNonNull")] {
+    for (lower, upper) in
+        [("Datetimezone", "DateTimeZone"), ("Datetime", "DateTime"), ("Anynonnull", "AnyNonNull")]
+    {
         if pretty == lower {
             pretty = upper.to_owned();
         }
     }
-    MError::expression(format!("We cannot convert the value {} to type {pretty}.", describe(value))).with_detail(
-        Value::Record(Record::from_pairs(vec![("Value", value.clone()), ("Type", Value::Type(ty.clone()))])),
-    )
+    MError::expression(format!("We cannot convert the value {} to type {pretty}.", describe(value)))
+        .with_detail(Value::Record(Record::from_pairs(vec![
+            ("Value", value.clone()),
+            ("Type", Value::Type(ty.clone())),
+        ])))
 }
 
 /// The error for a call with the wrong number of arguments.
 pub fn arity_error(given: usize, required: usize, total: usize) -> MError {
-    let expects = if required == total { format!("{total}") } else { format!("between {required} and {total}") };
+    let expects =
+        if required == total { format!("{total}") } else { format!("between {required} and {total}") };
     MError::expression(format!("{given} arguments were passed to a function which expects {expects}."))
 }
 
@@ -473,20 +502,26 @@ pub fn field_access(target: &Value, name: &str, optional: bool) -> Outcome {
             None => Err(record.missing_field(name)),
         },
         Value::Table(table) => match table.column(name) {
-            Some(column) => Ok(Value::List(List::from_thunks((0..column.len()).map(|i| column.thunk(i)).collect()))),
+            Some(column) => {
+                Ok(Value::List(List::from_thunks((0..column.len()).map(|i| column.thunk(i)).collect())))
+            }
             None if optional => Ok(Value::Null),
             None => Err(missing_column(name, table)),
         },
-        other => Err(MError::expression(format!("We cannot apply field access to the type {}.", other.kind_name()))
-            .with_detail(Value::Record(Record::from_pairs(vec![
-                ("Value", other.clone()),
-                ("Key", Value::text(name)),
-            ])))),
+        other => Err(MError::expression(format!(
+            "We cannot apply field access to the type {}.",
+            other.kind_name()
+        ))
+        .with_detail(Value::Record(Record::from_pairs(vec![
+            ("Value", other.clone()),
+            ("Key", Value::text(name)),
+        ])))),
     }
 }
 
 pub fn missing_column(name: &str, _table: &Table) -> MError {
-    MError::expression(format!("The column '{name}' of the table wasn't found.")).with_detail(Value::text(name))
+    MError::expression(format!("The column '{name}' of the table wasn't found."))
+        .with_detail(Value::text(name))
 }
 
 fn projection(target: &Value, fields: &[(Rc<str>, bool)], optional: bool) -> Outcome {
@@ -527,7 +562,10 @@ fn projection(target: &Value, fields: &[(Rc<str>, bool)], optional: bool) -> Out
             })?;
             Ok(Value::Table(Table::new(fields, types, columns, table.row_count())))
         }
-        other => Err(MError::expression(format!("We cannot apply field access to the type {}.", other.kind_name()))),
+        other => Err(MError::expression(format!(
+            "We cannot apply field access to the type {}.",
+            other.kind_name()
+        ))),
     }
 }
 
@@ -586,11 +624,14 @@ pub fn item_access(target: &Value, key: &Value, optional: bool) -> Outcome {
             match found {
                 Some(i) => Ok(Value::Record(table.row(i))),
                 None if optional => Ok(Value::Null),
-                None => Err(MError::expression("The key didn't match any rows in the table.").with_detail(key.clone())),
+                None => Err(MError::expression("The key didn't match any rows in the table.")
+                    .with_detail(key.clone())),
             }
         }
         (Value::List(_) | Value::Table(_), _) => Err(cannot_convert(key, "Number")),
-        (other, _) => Err(MError::expression(format!("We cannot apply operator {{}} to type {}.", other.kind_name()))),
+        (other, _) => {
+            Err(MError::expression(format!("We cannot apply operator {{}} to type {}.", other.kind_name())))
+        }
     }
 }
 
@@ -601,9 +642,13 @@ pub fn type_value(ty: &TypeExpr, env: &Env) -> Result<Rc<MType>, MError> {
             .ok_or_else(|| MError::expression(format!("'{name}' is not a primitive type.")))?,
         TypeExpr::Nullable(inner) => MType::nullable(&type_value(inner, env)?),
         TypeExpr::List(item) => MType::new(TypeKind::List(Some(type_value(item, env)?))),
-        TypeExpr::Record { fields, open } => MType::new(TypeKind::Record(Some(record_type(fields, *open, env)?))),
+        TypeExpr::Record { fields, open } => {
+            MType::new(TypeKind::Record(Some(record_type(fields, *open, env)?)))
+        }
         TypeExpr::Table(row) => match row.as_ref() {
-            TypeExpr::Record { fields, open } => MType::new(TypeKind::Table(Some(record_type(fields, *open, env)?))),
+            TypeExpr::Record { fields, open } => {
+                MType::new(TypeKind::Table(Some(record_type(fields, *open, env)?)))
+            }
             other => {
                 let row = type_value(other, env)?;
                 match &row.kind {

@@ -89,7 +89,9 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
                 )));
             }
             if let Some((name, _)) = request.parameters.first() {
-                return Err(Setup::Request(format!("the text is one expression: it has no parameter `{name}`")));
+                return Err(Setup::Request(format!(
+                    "the text is one expression: it has no parameter `{name}`"
+                )));
             }
             Ok(evaluate::evaluate(&expr, &root))
         }
@@ -118,7 +120,10 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
                     return Err(Setup::Request(format!("there is no parameter `{name}` in the document")));
                 };
                 let current = evaluate::lookup(&scopes[s].1, name).map_err(|error| {
-                    Setup::Request(format!("the parameter `{name}` has no value to override: {}", error.message()))
+                    Setup::Request(format!(
+                        "the parameter `{name}` has no value to override: {}",
+                        error.message()
+                    ))
                 })?;
                 let value = parameter_value(&current, text)
                     .map_err(|message| Setup::Request(format!("--param {name}: {message}")))?;
@@ -130,15 +135,19 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
                 for (s, section) in sections.iter().enumerate() {
                     let definitions: Vec<(Rc<str>, ast::ExprRef)> =
                         section.members.iter().map(|m| (m.name.clone(), m.value.clone())).collect();
-                    let given: Vec<(usize, Value)> =
-                        overrides.iter().filter(|(os, _, _)| *os == s).map(|(_, m, v)| (*m, v.clone())).collect();
+                    let given: Vec<(usize, Value)> = overrides
+                        .iter()
+                        .filter(|(os, _, _)| *os == s)
+                        .map(|(_, m, v)| (*m, v.clone()))
+                        .collect();
                     rebuilt.push((section.name.clone(), Scope::recursive_with(&fresh, &definitions, given)));
                 }
                 fresh.set_sections(rebuilt.clone());
                 scopes = rebuilt;
             }
             let Some((s, _)) = find_member(&sections, query) else {
-                let names: Vec<&str> = sections.iter().flat_map(|s| s.members.iter().map(|m| &*m.name)).collect();
+                let names: Vec<&str> =
+                    sections.iter().flat_map(|s| s.members.iter().map(|m| &*m.name)).collect();
                 let near = crate::suggest::closest(query, names, 1);
                 let hint = near.first().map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
                 return Err(Setup::Request(format!("there is no query `{query}` in the document{hint}")));
@@ -159,18 +168,23 @@ fn find_member(sections: &[ast::Section], name: &str) -> Option<(usize, usize)> 
 fn parameter_value(current: &Value, text: &str) -> Result<Value, String> {
     let plain = match current.plain() {
         Value::Text(_) | Value::Null => Value::text(text),
-        Value::Number(_) => Value::Number(
-            library::parse_number(text).ok_or_else(|| format!("`{text}` is not a number"))?,
-        ),
+        Value::Number(_) => {
+            Value::Number(library::parse_number(text).ok_or_else(|| format!("`{text}` is not a number"))?)
+        }
         Value::Logical(_) => match text {
             "true" => Value::Logical(true),
             "false" => Value::Logical(false),
             _ => return Err(format!("`{text}` is not true or false")),
         },
-        Value::Date(_) => {
-            Value::Date(library::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (2025-01-31)"))?)
+        Value::Date(_) => Value::Date(
+            library::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (2025-01-31)"))?,
+        ),
+        other => {
+            return Err(format!(
+                "a {} parameter cannot be overridden from the command line",
+                other.kind_name()
+            ))
         }
-        other => return Err(format!("a {} parameter cannot be overridden from the command line", other.kind_name())),
     };
     evaluate::with_metadata(plain, current.metadata()).map_err(|e: MError| e.message().to_owned())
 }

@@ -42,11 +42,14 @@ pub fn unary(op: UnaryOp, value: &Value) -> Outcome {
                 UnaryOp::Minus => "-",
                 UnaryOp::Not => "not",
             };
-            Err(MError::expression(format!("We cannot apply operator {symbol} to type {}.", plain.kind_name()))
-                .with_detail(Value::Record(Record::from_pairs(vec![
-                    ("Operator", Value::text(symbol)),
-                    ("Value", plain.clone()),
-                ]))))
+            Err(MError::expression(format!(
+                "We cannot apply operator {symbol} to type {}.",
+                plain.kind_name()
+            ))
+            .with_detail(Value::Record(Record::from_pairs(vec![
+                ("Operator", Value::text(symbol)),
+                ("Value", plain.clone()),
+            ]))))
         }
     }
 }
@@ -138,7 +141,9 @@ fn arithmetic(op: BinaryOp, l: &Value, r: &Value) -> Outcome {
             date(day * TICKS_PER_DAY + d)?
         }
         (BinaryOp::Subtract, Date(day), Duration(d)) => date(day * TICKS_PER_DAY - d)?,
-        (BinaryOp::Add, DateTime(t), Duration(d)) | (BinaryOp::Add, Duration(d), DateTime(t)) => datetime(t + d)?,
+        (BinaryOp::Add, DateTime(t), Duration(d)) | (BinaryOp::Add, Duration(d), DateTime(t)) => {
+            datetime(t + d)?
+        }
         (BinaryOp::Subtract, DateTime(t), Duration(d)) => datetime(t - d)?,
         (BinaryOp::Add, DateTimeZone(z), Duration(d)) | (BinaryOp::Add, Duration(d), DateTimeZone(z)) => {
             DateTimeZone(Zoned { local: checked_datetime(z.local + d)?, ..*z })
@@ -151,7 +156,9 @@ fn arithmetic(op: BinaryOp, l: &Value, r: &Value) -> Outcome {
         }
         (BinaryOp::Subtract, Time(t), Duration(d)) => Time((t - d).rem_euclid(TICKS_PER_DAY)),
         (BinaryOp::Subtract, Date(a), Date(b)) => Duration((a - b) * TICKS_PER_DAY),
-        (BinaryOp::Subtract, DateTime(a), DateTime(b)) | (BinaryOp::Subtract, Time(a), Time(b)) => Duration(a - b),
+        (BinaryOp::Subtract, DateTime(a), DateTime(b)) | (BinaryOp::Subtract, Time(a), Time(b)) => {
+            Duration(a - b)
+        }
         (BinaryOp::Subtract, DateTimeZone(a), DateTimeZone(b)) => Duration(a.utc() - b.utc()),
         _ => return Err(operator_error(op.symbol(), l, r)),
     };

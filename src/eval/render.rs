@@ -211,7 +211,9 @@ fn json_value(value: &Value, depth: usize) -> Json {
         Value::DateTime(t) => typed("datetime", "value", Json::String(format_datetime(*t))),
         Value::DateTimeZone(z) => typed("datetimezone", "value", Json::String(format_datetimezone(*z))),
         Value::Duration(d) => typed("duration", "seconds", json_number(*d as f64 / TICKS_PER_SECOND as f64)),
-        Value::Binary(b) => typed("binary", "base64", Json::String(base64::engine::general_purpose::STANDARD.encode(b))),
+        Value::Binary(b) => {
+            typed("binary", "base64", Json::String(base64::engine::general_purpose::STANDARD.encode(b)))
+        }
         Value::List(list) => Json::Array(
             list.0
                 .iter()
@@ -299,7 +301,11 @@ pub fn m_literal(value: &Value, depth: usize) -> String {
     };
     match value {
         Value::Meta(inner) => {
-            format!("({}) meta {}", m_literal(&inner.0, depth), m_literal(&Value::Record(inner.1.clone()), depth))
+            format!(
+                "({}) meta {}",
+                m_literal(&inner.0, depth),
+                m_literal(&Value::Record(inner.1.clone()), depth)
+            )
         }
         Value::Null => "null".to_owned(),
         Value::Logical(b) => b.to_string(),
@@ -335,7 +341,10 @@ pub fn m_literal(value: &Value, depth: usize) -> String {
             )
         }
         Value::Binary(b) => {
-            format!("#binary({})", crate::syntax::names::m_text(&base64::engine::general_purpose::STANDARD.encode(b)))
+            format!(
+                "#binary({})",
+                crate::syntax::names::m_text(&base64::engine::general_purpose::STANDARD.encode(b))
+            )
         }
         Value::List(list) => {
             let items: Vec<String> = list.0.iter().map(|item| m_item(&item.force(), depth - 1)).collect();
@@ -355,7 +364,8 @@ pub fn m_literal(value: &Value, depth: usize) -> String {
         Value::Table(table) => {
             let rows: Vec<String> = (0..table.row_count())
                 .map(|i| {
-                    let cells: Vec<String> = table.columns().iter().map(|c| m_item(&c.cell(i), depth - 1)).collect();
+                    let cells: Vec<String> =
+                        table.columns().iter().map(|c| m_item(&c.cell(i), depth - 1)).collect();
                     format!("{{{}}}", cells.join(", "))
                 })
                 .collect();

@@ -124,8 +124,18 @@ impl MType {
     /// The type a library name like `Int64.Type` or `Text.Type` stands for.
     pub fn named(name: &str) -> Option<Rc<MType>> {
         let base = name.strip_suffix(".Type")?;
-        const FACETS: [&str; 10] =
-            ["Int64", "Int32", "Int16", "Int8", "Byte", "Single", "Double", "Decimal", "Currency", "Percentage"];
+        const FACETS: [&str; 10] = [
+            "Int64",
+            "Int32",
+            "Int16",
+            "Int8",
+            "Byte",
+            "Single",
+            "Double",
+            "Decimal",
+            "Currency",
+            "Percentage",
+        ];
         if let Some(facet) = FACETS.iter().find(|f| **f == base) {
             return Some(Rc::new(MType { kind: TypeKind::Number, nullable: false, facet: Some(facet) }));
         }

@@ -70,7 +70,8 @@ fn usage_and_syntax_errors_exit_2_with_a_place() {
 
 #[test]
 fn the_m_format_prints_a_literal() {
-    let output = dfls(&["eval", "--format", "m", "[a = #date(2011, 12, 31), b = {1, \"x\"}, c = type nullable text]"]);
+    let output =
+        dfls(&["eval", "--format", "m", "[a = #date(2011, 12, 31), b = {1, \"x\"}, c = type nullable text]"]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "[a = #date(2011, 12, 31), b = {1, \"x\"}, c = type nullable text]\n");
     let output = dfls(&["eval", "--format", "m", "#table(type table [A = number], {{1}, {2}})"]);
@@ -96,7 +97,8 @@ fn the_table_format_shows_types_the_first_rows_and_the_count() {
 
 #[test]
 fn the_csv_format_prints_tables_and_refuses_other_values() {
-    let output = dfls(&["eval", "--format", "csv", "#table({\"A\", \"B\"}, {{1, \"x,y\"}, {null, \"q\"\"r\"}})"]);
+    let output =
+        dfls(&["eval", "--format", "csv", "#table({\"A\", \"B\"}, {{1, \"x,y\"}, {null, \"q\"\"r\"}})"]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "A,B\r\n1,\"x,y\"\r\n,\"q\"\"r\"\r\n");
     let output = dfls(&["eval", "--format", "csv", "1"]);

@@ -125,7 +125,10 @@ fn date_time_and_duration_arithmetic() {
             "#datetime(2020, 1, 1, 0, 0, 0) - #duration(0, 0, 0, 1)",
             r#"{"$type": "datetime", "value": "2019-12-31T23:59:59"}"#,
         ),
-        ("#date(2011, 12, 31) & #time(10, 20, 30)", r#"{"$type": "datetime", "value": "2011-12-31T10:20:30"}"#),
+        (
+            "#date(2011, 12, 31) & #time(10, 20, 30)",
+            r#"{"$type": "datetime", "value": "2011-12-31T10:20:30"}"#,
+        ),
         ("#duration(1, 0, 0, 0) * 2", r#"{"$type": "duration", "seconds": 172800}"#),
         ("#duration(1, 0, 0, 0) / #duration(0, 12, 0, 0)", "2"),
         ("-#duration(0, 0, 1, 0)", r#"{"$type": "duration", "seconds": -60}"#),
@@ -164,8 +167,10 @@ fn unused_bindings_fields_and_items_are_never_evaluated() {
         // Mutual references in any order.
         ("let b = a + 1, a = 1 in b", "2"),
         ("[A1 = A2 * 2, A2 = A3 + 1, A3 = 1]", r#"{"A1": 4, "A2": 2, "A3": 1}"#),
-        ("[Sales = [FirstHalf = 1000, SecondHalf = 1100], Total = Sales[FirstHalf] + Sales[SecondHalf]]",
-         r#"{"Sales": {"FirstHalf": 1000, "SecondHalf": 1100}, "Total": 2100}"#),
+        (
+            "[Sales = [FirstHalf = 1000, SecondHalf = 1100], Total = Sales[FirstHalf] + Sales[SecondHalf]]",
+            r#"{"Sales": {"FirstHalf": 1000, "SecondHalf": 1100}, "Total": 2100}"#,
+        ),
     ]);
 }
 
@@ -195,12 +200,18 @@ fn error_records_from_try_and_error() {
         ),
         (r#"try error "x" otherwise 5"#, "5"),
         (r#"try 1 otherwise 5"#, "1"),
-        (r#"try error [Reason = "R", Message = "M", Detail = 3] catch (e) => e[Reason] & e[Message]"#, r#""RM""#),
+        (
+            r#"try error [Reason = "R", Message = "M", Detail = 3] catch (e) => e[Reason] & e[Message]"#,
+            r#""RM""#,
+        ),
         (r#"try error "x" catch () => 7"#, "7"),
         (r#"(try error [Reason = "R", Message = "M", Detail = [k = 1]])[Error][Detail]"#, r#"{"k": 1}"#),
         // A reason left out is Expression.Error.
         (r#"(try error [Message = "M"])[Error][Reason]"#, r#""Expression.Error""#),
-        (r#"(try error [Message.Format = "at #{0}", Message.Parameters = {3}])[Error][Message]"#, r#""at 3""#),
+        (
+            r#"(try error [Message.Format = "at #{0}", Message.Parameters = {3}])[Error][Message]"#,
+            r#""at 3""#,
+        ),
     ]);
     assert_eq!(error_message("...").1, "Not Implemented");
     let value = eval_json(r#"error [Reason = "DataSource.Error", Message = "gone", Detail = "x"]"#);
@@ -224,17 +235,17 @@ fn field_item_access_and_projection() {
         (r#"#table({"A", "B"}, {{1, 2}, {3, 4}}){[A = 3]}[B]"#, "4"),
         (r#"#table({"A", "B"}, {{1, 2}, {3, 4}}){[A = 5]}?"#, "null"),
         (r#"#table({"A", "B"}, {{1, 2}, {3, 4}})[B]"#, "[2, 4]"),
-        (
-            r#"#table({"A", "B"}, {{1, 2}})[[B]]"#,
-            r#"{"$type": "table", "columns": ["B"], "rows": [[2]]}"#,
-        ),
+        (r#"#table({"A", "B"}, {{1, 2}})[[B]]"#, r#"{"$type": "table", "columns": ["B"], "rows": [[2]]}"#),
     ]);
     assert_eq!(error_message("[a = 1][b]").1, "The field 'b' of the record wasn't found.");
     assert_eq!(
         error_message("{1, 2}{5}").1,
         "There weren't enough elements in the enumeration to complete the operation."
     );
-    assert_eq!(error_message(r#"#table({"A"}, {{1}}){[A = 2]}"#).1, "The key didn't match any rows in the table.");
+    assert_eq!(
+        error_message(r#"#table({"A"}, {{1}}){[A = 2]}"#).1,
+        "The key didn't match any rows in the table."
+    );
     assert_eq!(
         error_message(r#"#table({"A"}, {{1}, {1}}){[A = 1]}"#).1,
         "The key matched more than one row in the table."
@@ -247,8 +258,10 @@ fn functions_each_and_parameters() {
     check(&[
         ("((x, y) => x + y)(1, 2)", "3"),
         ("((x, optional y) => y)(1)", "null"),
-        ("let Add = (x, y) => x + y in [OnePlusOne = Add(1, 1), OnePlusTwo = Add(1, 2)]",
-         r#"{"OnePlusOne": 2, "OnePlusTwo": 3}"#),
+        (
+            "let Add = (x, y) => x + y in [OnePlusOne = Add(1, 1), OnePlusTwo = Add(1, 2)]",
+            r#"{"OnePlusOne": 2, "OnePlusTwo": 3}"#,
+        ),
         ("List.Transform({1, 2}, each _ * 10)", "[10, 20]"),
         ("(each [a] + 1)([a = 1])", "2"),
         ("let AddOne = (x as number) as number => x + 1 in AddOne(5)", "6"),
@@ -261,8 +274,14 @@ fn functions_each_and_parameters() {
         error_message("((x, optional y) => x)()").1,
         "0 arguments were passed to a function which expects between 1 and 2."
     );
-    assert_eq!(error_message(r#"((x as number) => x)("a")"#).1, r#"We cannot convert the value "a" to type Number."#);
-    assert_eq!(error_message(r#"(() as number => "a")()"#).1, r#"We cannot convert the value "a" to type Number."#);
+    assert_eq!(
+        error_message(r#"((x as number) => x)("a")"#).1,
+        r#"We cannot convert the value "a" to type Number."#
+    );
+    assert_eq!(
+        error_message(r#"(() as number => "a")()"#).1,
+        r#"We cannot convert the value "a" to type Number."#
+    );
     assert_eq!(error_message("1(2)").1, "We cannot convert the value 1 to type Function.");
     assert_eq!(error_message("if 1 then 2 else 3").1, "We cannot convert the value 1 to type Logical.");
 }
@@ -283,16 +302,28 @@ fn types_is_as_and_type_values() {
         ("type {text}", r#"{"$type": "type", "value": "type {text}"}"#),
         ("type nullable text", r#"{"$type": "type", "value": "type nullable text"}"#),
         ("type [a = number, ...]", r#"{"$type": "type", "value": "type [a = number, ...]"}"#),
-        ("type [a = number, optional b]", r#"{"$type": "type", "value": "type [a = number, optional b = any]"}"#),
-        ("type table [A = number, #\"B C\" = text]", r#"{"$type": "type", "value": "type table [A = number, #\"B C\" = text]"}"#),
+        (
+            "type [a = number, optional b]",
+            r#"{"$type": "type", "value": "type [a = number, optional b = any]"}"#,
+        ),
+        (
+            "type table [A = number, #\"B C\" = text]",
+            r#"{"$type": "type", "value": "type table [A = number, #\"B C\" = text]"}"#,
+        ),
         (
             "type function (x as number, optional y as text) as table",
             r#"{"$type": "type", "value": "type function (x as number, optional y as text) as table"}"#,
         ),
         ("type {Int64.Type}", r#"{"$type": "type", "value": "type {Int64.Type}"}"#),
         ("Int64.Type", r#"{"$type": "type", "value": "Int64.Type"}"#),
-        ("Value.Type((x as number) => x)", r#"{"$type": "type", "value": "type function (x as number) as any"}"#),
-        ("Value.Type(#table(type table [A = number], {}))", r#"{"$type": "type", "value": "type table [A = number]"}"#),
+        (
+            "Value.Type((x as number) => x)",
+            r#"{"$type": "type", "value": "type function (x as number) as any"}"#,
+        ),
+        (
+            "Value.Type(#table(type table [A = number], {}))",
+            r#"{"$type": "type", "value": "type table [A = number]"}"#,
+        ),
         ("Value.Type([a = 1])", r#"{"$type": "type", "value": "type [a = any]"}"#),
         ("type number = type number", "true"),
     ]);
@@ -341,19 +372,29 @@ fn names_the_library_lacks_are_clear_errors() {
         )
     );
     assert_eq!(error_message("Table.Pivot(1, 2, 3, 4)").1, "`Table.Pivot` is not implemented by dfls yet");
-    assert_eq!(error_message("NoSuchName").1, "The name 'NoSuchName' wasn't recognized. Make sure it's spelled correctly.");
+    assert_eq!(
+        error_message("NoSuchName").1,
+        "The name 'NoSuchName' wasn't recognized. Make sure it's spelled correctly."
+    );
     check(&[
         ("Value.Is(#shared[Table.AddColumn], type function)", "true"),
         ("Order.Descending", "1"),
         ("MissingField.UseNull", "2"),
-        ("Value.Type(Text.Upper)", r#"{"$type": "type", "value": "type function (text as nullable text, optional culture as nullable text) as nullable text"}"#),
+        (
+            "Value.Type(Text.Upper)",
+            r#"{"$type": "type", "value": "type function (text as nullable text, optional culture as nullable text) as nullable text"}"#,
+        ),
     ]);
 }
 
 #[test]
 fn sections_and_section_access() {
     let run = |text: &str, query: &str| {
-        let request = dfls::eval::Request { text: text.to_owned(), query: Some(query.to_owned()), ..Default::default() };
+        let request = dfls::eval::Request {
+            text: text.to_owned(),
+            query: Some(query.to_owned()),
+            ..Default::default()
+        };
         super::eval::run_on_large_stack(move || {
             let outcome = dfls::eval::evaluate(&request).expect("evaluates");
             super::render::json(&outcome).pretty()

@@ -17,16 +17,25 @@ fn with_customers(body: &str) -> String {
 #[test]
 fn constructors() {
     check(&[
-        (r#"#table({"A", "B"}, {{1, 2}, {3, 4}})"#, r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 2], [3, 4]]}"#),
+        (
+            r#"#table({"A", "B"}, {{1, 2}, {3, 4}})"#,
+            r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 2], [3, 4]]}"#,
+        ),
         ("#table(2, {{1, 2}})", r#"{"$type": "table", "columns": ["Column1", "Column2"], "rows": [[1, 2]]}"#),
-        ("Value.Type(#table(type table [A = text], {{\"a\"}}))", r#"{"$type": "type", "value": "type table [A = text]"}"#),
+        (
+            "Value.Type(#table(type table [A = text], {{\"a\"}}))",
+            r#"{"$type": "type", "value": "type table [A = text]"}"#,
+        ),
         ("#binary({1, 2, 3})", r#"{"$type": "binary", "base64": "AQID"}"#),
         ("#time(24, 0, 0)", r#"{"$type": "time", "value": "00:00:00"}"#),
     ]);
     assert_eq!(error_message(r#"#table({"A", "A"}, {})"#).1, "The field 'A' already exists in the record.");
     assert!(error_message(r#"#table({"A", "B"}, {{1}})"#).1.contains("doesn't match the count of columns"));
     assert_eq!(error_message("#date(2020)").1, "1 arguments were passed to a function which expects 3.");
-    assert_eq!(error_message(r#"#date("2020", 1, 1)"#).1, r#"We cannot convert the value "2020" to type Number."#);
+    assert_eq!(
+        error_message(r#"#date("2020", 1, 1)"#).1,
+        r#"We cannot convert the value "2020" to type Number."#
+    );
 }
 
 #[test]
@@ -52,7 +61,8 @@ fn table_add_column() {
 
 #[test]
 fn an_error_in_one_cell_does_not_fail_the_table() {
-    let table = r#"Table.AddColumn(#table({"A"}, {{1}, {0}}), "B", each if [A] = 0 then error "zero" else 10 / [A])"#;
+    let table =
+        r#"Table.AddColumn(#table({"A"}, {{1}, {0}}), "B", each if [A] = 0 then error "zero" else 10 / [A])"#;
     check(&[
         (
             table,
@@ -60,8 +70,14 @@ fn an_error_in_one_cell_does_not_fail_the_table() {
                 [0, {"$type": "error", "reason": "Expression.Error", "message": "zero", "detail": null}]]}"#,
         ),
         (&format!("Table.RowCount({table})"), "2"),
-        (&format!("Table.FirstN({table}, 1)"), r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 10]]}"#),
-        (&format!("Table.SelectColumns({table}, {{\"A\"}})"), r#"{"$type": "table", "columns": ["A"], "rows": [[1], [0]]}"#),
+        (
+            &format!("Table.FirstN({table}, 1)"),
+            r#"{"$type": "table", "columns": ["A", "B"], "rows": [[1, 10]]}"#,
+        ),
+        (
+            &format!("Table.SelectColumns({table}, {{\"A\"}})"),
+            r#"{"$type": "table", "columns": ["A"], "rows": [[1], [0]]}"#,
+        ),
     ]);
     assert_eq!(error_message(&format!("{table}{{1}}[B]")).1, "zero");
 }
@@ -76,7 +92,10 @@ fn list_functions() {
         ("List.Sum({1, 2, 3})", "6"),
         ("List.Sum({1, null, 3})", "4"),
         ("List.Sum({})", "null"),
-        ("List.Sum({#duration(0, 1, 0, 0), #duration(0, 2, 0, 0)})", r#"{"$type": "duration", "seconds": 10800}"#),
+        (
+            "List.Sum({#duration(0, 1, 0, 0), #duration(0, 2, 0, 0)})",
+            r#"{"$type": "duration", "seconds": 10800}"#,
+        ),
         ("List.Min({1, 4, 7, 3, -2, 5})", "-2"),
         ("List.Min({}, -1)", "-1"),
         ("List.Max({1, 4, 7, 3, -2, 5}, 1)", "7"),
@@ -93,10 +112,7 @@ fn list_functions() {
         ("List.First({}, 0)", "0"),
         ("List.Last({1, 2})", "2"),
     ]);
-    assert_eq!(
-        error_message("List.Transform(1, each _)").1,
-        "We cannot convert the value 1 to type List."
-    );
+    assert_eq!(error_message("List.Transform(1, each _)").1, "We cannot convert the value 1 to type List.");
     // A transform that fails fails only the item it makes.
     check(&[(r#"List.Count(List.Transform({1, "a"}, each _ + 1))"#, "2")]);
 }
@@ -129,8 +145,10 @@ fn text_functions() {
         (r#"Text.End("Hello, World", 5)"#, r#""World""#),
         (r#"Text.StartsWith("Hello, World", "Hello")"#, "true"),
         (r##"Text.Format("#{0}, #{1}, and #{2}.", {17, 7, 22})"##, r#""17, 7, and 22.""#),
-        (r##"Text.Format("The time for the #[distance] km run held in #[city] was #[duration].", [city = "Seattle", distance = 10, duration = #duration(0, 0, 54, 40)])"##,
-         r#""The time for the 10 km run held in Seattle was 00:54:40.""#),
+        (
+            r##"Text.Format("The time for the #[distance] km run held in #[city] was #[duration].", [city = "Seattle", distance = 10, duration = #duration(0, 0, 54, 40)])"##,
+            r#""The time for the 10 km run held in Seattle was 00:54:40.""#,
+        ),
     ]);
     assert_eq!(error_message(r#"Text.Combine({"a", 1})"#).1, "We cannot convert the value 1 to type Text.");
     assert_eq!(error_message("Text.Upper(1)").1, "We cannot convert the value 1 to type Text.");
@@ -196,7 +214,10 @@ fn value_and_type_functions() {
         ),
         ("Type.ListItem(type {number})", r#"{"$type": "type", "value": "type number"}"#),
     ]);
-    assert_eq!(error_message("Value.ReplaceType(1, type text)").1, "We cannot convert the value 1 to type Text.");
+    assert_eq!(
+        error_message("Value.ReplaceType(1, type text)").1,
+        "We cannot convert the value 1 to type Text."
+    );
 }
 
 #[test]
@@ -287,11 +308,11 @@ fn table_column_functions() {
 #[test]
 fn table_transformations() {
     check(&[
+        (&with_customers("Table.SelectRows(Customers, each [CustomerID] > 2)[Name]"), r#"["Paul", "Ringo"]"#),
         (
-            &with_customers("Table.SelectRows(Customers, each [CustomerID] > 2)[Name]"),
-            r#"["Paul", "Ringo"]"#,
+            &with_customers(r#"Table.SelectRows(Customers, each Text.Contains([Phone], "-65"))[Name]"#),
+            r#"["Jim"]"#,
         ),
-        (&with_customers(r#"Table.SelectRows(Customers, each Text.Contains([Phone], "-65"))[Name]"#), r#"["Jim"]"#),
         // A null condition drops the row, as false does.
         (r#"Table.RowCount(Table.SelectRows(#table({"A"}, {{null}, {1}}), each [A] > 0))"#, "1"),
         (
@@ -366,7 +387,8 @@ fn table_transformations() {
 /// The README's coverage table is generated from the registry and the catalog, never kept by hand.
 #[test]
 fn the_readme_coverage_table_is_current() {
-    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let (start, end) = ("<!-- eval-coverage:start -->\n", "<!-- eval-coverage:end -->");
     let from = readme.find(start).expect("the README has the coverage table's start marker") + start.len();
     let to = readme[from..].find(end).expect("and its end marker") + from;

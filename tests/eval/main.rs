@@ -25,8 +25,8 @@ pub fn eval_json(expression: &str) -> serde_json::Value {
 pub fn check(cases: &[(&str, &str)]) {
     let mut wrong = Vec::new();
     for (expression, expected) in cases {
-        let expected: serde_json::Value =
-            serde_json::from_str(expected).unwrap_or_else(|e| panic!("the expectation {expected} is not JSON: {e}"));
+        let expected: serde_json::Value = serde_json::from_str(expected)
+            .unwrap_or_else(|e| panic!("the expectation {expected} is not JSON: {e}"));
         let actual = eval_json(expression);
         if actual != expected {
             wrong.push(format!("{expression}\n  expected {expected}\n  actual   {actual}"));

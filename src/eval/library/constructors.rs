@@ -5,7 +5,9 @@ use std::rc::Rc;
 
 use base64::Engine;
 
-use super::super::datetime::{days_from_civil, Zoned, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND};
+use super::super::datetime::{
+    days_from_civil, Zoned, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND,
+};
 use super::super::evaluate::cannot_convert;
 use super::super::types::{MType, TypeKind};
 use super::super::value::{Column, Fields, MError, Outcome, Table, Thunk, Value};
@@ -49,7 +51,8 @@ fn time_of_day(args: &[Value], what: &str) -> Result<i64, MError> {
     if !(0.0..60.0).contains(&second) {
         return Err(out_of_range(what));
     }
-    let ticks = hour * TICKS_PER_HOUR + minute * TICKS_PER_MINUTE + (second * TICKS_PER_SECOND as f64).round() as i64;
+    let ticks =
+        hour * TICKS_PER_HOUR + minute * TICKS_PER_MINUTE + (second * TICKS_PER_SECOND as f64).round() as i64;
     if ticks > TICKS_PER_DAY {
         return Err(out_of_range(what));
     }
@@ -105,15 +108,17 @@ fn table(args: &[Value]) -> Outcome {
             ((1..=count).map(|i| Rc::from(format!("Column{i}"))).collect(), vec![MType::any(); count])
         }
         Value::Type(ty) => match &ty.kind {
-            TypeKind::Table(Some(row)) => {
-                (row.fields.iter().map(|f| f.name.clone()).collect(), row.fields.iter().map(|f| f.ty.clone()).collect())
-            }
+            TypeKind::Table(Some(row)) => (
+                row.fields.iter().map(|f| f.name.clone()).collect(),
+                row.fields.iter().map(|f| f.ty.clone()).collect(),
+            ),
             _ => return Err(cannot_convert(&args[0], "Table")),
         },
         other => return Err(cannot_convert(other, "List")),
     };
     let fields = Fields::new(names).map_err(|name| {
-        MError::expression(format!("The field '{name}' already exists in the record.")).with_detail(Value::Text(name))
+        MError::expression(format!("The field '{name}' already exists in the record."))
+            .with_detail(Value::Text(name))
     })?;
     let rows = list_arg(&args[1])?;
     let width = fields.len();

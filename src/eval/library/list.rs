@@ -3,9 +3,9 @@
 
 use std::cmp::Ordering;
 
+use super::super::ast::BinaryOp;
 use super::super::evaluate::cannot_convert;
 use super::super::operators::{apply as apply_operator, sort_order};
-use super::super::ast::BinaryOp;
 use super::super::value::{List, MError, Outcome, Thunk, Value};
 use super::{apply, function_arg, list_arg, Registry};
 
@@ -83,7 +83,9 @@ fn sum(args: &[Value]) -> Outcome {
 /// The least (or greatest) item: nulls skipped unless `includeNulls`, `default` for an empty list.
 fn extreme(args: &[Value], wanted: Ordering) -> Outcome {
     if !args[2].is_null() {
-        return Err(MError::expression("List.Min and List.Max with comparisonCriteria are not implemented by dfls yet"));
+        return Err(MError::expression(
+            "List.Min and List.Max with comparisonCriteria are not implemented by dfls yet",
+        ));
     }
     let include_nulls = matches!(args[3], Value::Logical(true));
     let mut best: Option<Value> = None;

@@ -86,7 +86,9 @@ pub fn implemented() -> Vec<&'static str> {
 pub fn coverage() -> Vec<(String, usize, usize)> {
     let mut rows: std::collections::BTreeMap<String, (usize, usize)> = std::collections::BTreeMap::new();
     for entry in catalog().entries() {
-        if !matches!(entry.kind, EntryKind::Function | EntryKind::Constructor) || entry.source != crate::library::Source::Standard {
+        if !matches!(entry.kind, EntryKind::Function | EntryKind::Constructor)
+            || entry.source != crate::library::Source::Standard
+        {
             continue;
         }
         let category = if entry.data_source {
@@ -113,8 +115,11 @@ pub fn coverage_table() -> String {
     for (category, done, total) in rows.iter().filter(|row| row.1 > 0) {
         table.push_str(&format!("| {category} | {done} | {total} |\n"));
     }
-    let untouched: Vec<String> =
-        rows.iter().filter(|row| row.1 == 0).map(|(category, _, total)| format!("{category} ({total})")).collect();
+    let untouched: Vec<String> = rows
+        .iter()
+        .filter(|row| row.1 == 0)
+        .map(|(category, _, total)| format!("{category} ({total})"))
+        .collect();
     table.push_str(&format!("| everything else: {} | 0 | |\n", untouched.join(", ")));
     table.push_str(&format!("| **all** | **{done}** | **{total}** |\n"));
     table
@@ -180,10 +185,14 @@ pub fn global(name: &str) -> Option<Outcome> {
     Some(match entry.kind {
         EntryKind::Type | EntryKind::Enum => match MType::named(name) {
             Some(ty) => Ok(Value::Type(ty)),
-            None if entry.kind == EntryKind::Enum => Ok(Value::Type(MType::primitive("number").expect("primitive"))),
+            None if entry.kind == EntryKind::Enum => {
+                Ok(Value::Type(MType::primitive("number").expect("primitive")))
+            }
             None => Err(not_implemented(name)),
         },
-        EntryKind::Function | EntryKind::Constructor => Ok(unavailable_function(entry.name, entry.data_source)),
+        EntryKind::Function | EntryKind::Constructor => {
+            Ok(unavailable_function(entry.name, entry.data_source))
+        }
         EntryKind::EnumMember | EntryKind::Constant => Err(not_implemented(name)),
     })
 }
@@ -412,7 +421,11 @@ pub(crate) fn missing_field_arg(value: &Value) -> Result<MissingField, MError> {
             0 => MissingField::Error,
             1 => MissingField::Ignore,
             2 => MissingField::UseNull,
-            _ => return Err(MError::expression("The MissingField value is not valid.").with_detail(other.clone())),
+            _ => {
+                return Err(
+                    MError::expression("The MissingField value is not valid.").with_detail(other.clone())
+                )
+            }
         },
     })
 }

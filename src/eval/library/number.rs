@@ -62,8 +62,12 @@ pub fn number_from(value: &Value) -> Outcome {
             }
         },
         Value::Date(d) => Value::Number((d - OLE_EPOCH_DAY) as f64),
-        Value::DateTime(t) => Value::Number((t - OLE_EPOCH_DAY * TICKS_PER_DAY) as f64 / TICKS_PER_DAY as f64),
-        Value::DateTimeZone(z) => Value::Number((z.utc() - OLE_EPOCH_DAY * TICKS_PER_DAY) as f64 / TICKS_PER_DAY as f64),
+        Value::DateTime(t) => {
+            Value::Number((t - OLE_EPOCH_DAY * TICKS_PER_DAY) as f64 / TICKS_PER_DAY as f64)
+        }
+        Value::DateTimeZone(z) => {
+            Value::Number((z.utc() - OLE_EPOCH_DAY * TICKS_PER_DAY) as f64 / TICKS_PER_DAY as f64)
+        }
         Value::Time(t) | Value::Duration(t) => Value::Number(*t as f64 / TICKS_PER_DAY as f64),
         other => return Err(cannot_convert(other, "Number")),
     })
@@ -79,7 +83,9 @@ fn to_text(args: &[Value]) -> Outcome {
         other => number_arg(other)?,
     };
     if let Some(format) = opt_text(&args[1])? {
-        return Err(MError::expression(format!("Number.ToText with the format \"{format}\" is not implemented by dfls yet")));
+        return Err(MError::expression(format!(
+            "Number.ToText with the format \"{format}\" is not implemented by dfls yet"
+        )));
     }
     Ok(Value::text(&format_number(n)))
 }
@@ -139,8 +145,11 @@ fn date_from(args: &[Value]) -> Outcome {
         Value::Text(t) => match parse_date(t) {
             Some(d) => Value::Date(d),
             None => {
-                return Err(MError::new("DataFormat.Error", "We couldn't parse the input provided as a Date value.")
-                    .with_detail(Value::Text(t.clone())))
+                return Err(MError::new(
+                    "DataFormat.Error",
+                    "We couldn't parse the input provided as a Date value.",
+                )
+                .with_detail(Value::Text(t.clone())))
             }
         },
         other => return Err(cannot_convert(other, "Date")),

@@ -36,7 +36,9 @@ fn split_text_by_delimiter(args: &[Value]) -> Outcome {
     };
     Ok(splitter(move |value| {
         let Some(text) = opt_text(value)? else { return Ok(Value::Null) };
-        Ok(Value::List(List::from_values(split(text, &delimiter, csv)?.into_iter().map(|p| Value::text(&p)).collect())))
+        Ok(Value::List(List::from_values(
+            split(text, &delimiter, csv)?.into_iter().map(|p| Value::text(&p)).collect(),
+        )))
     }))
 }
 

@@ -40,7 +40,8 @@ pub fn register(r: &mut Registry) {
 }
 
 fn duplicate_field(name: &str) -> MError {
-    MError::expression(format!("The field '{name}' already exists in the record.")).with_detail(Value::text(name))
+    MError::expression(format!("The field '{name}' already exists in the record."))
+        .with_detail(Value::text(name))
 }
 
 fn fields(names: Vec<Rc<str>>) -> Result<Rc<Fields>, MError> {
@@ -115,7 +116,11 @@ pub fn convert_to(value: Value, ty: &MType) -> Outcome {
         }
         TypeKind::Text => Ok(super::text::text_from(&value)?.map_or(Value::Null, |t| Value::text(&t))),
         TypeKind::Date => match value.plain() {
-            Value::Date(_) | Value::DateTime(_) | Value::DateTimeZone(_) | Value::Text(_) | Value::Number(_) => {
+            Value::Date(_)
+            | Value::DateTime(_)
+            | Value::DateTimeZone(_)
+            | Value::Text(_)
+            | Value::Number(_) => {
                 let builtin = super::REGISTRY.get("Date.From").expect("registered");
                 super::call(builtin, vec![value])
             }
@@ -198,7 +203,12 @@ fn rename_columns(args: &[Value]) -> Outcome {
             None => {}
         }
     }
-    Ok(Value::Table(Table::new(fields(names)?, table.column_types().to_vec(), table.columns().to_vec(), table.row_count())))
+    Ok(Value::Table(Table::new(
+        fields(names)?,
+        table.column_types().to_vec(),
+        table.columns().to_vec(),
+        table.row_count(),
+    )))
 }
 
 fn select_columns(args: &[Value]) -> Outcome {
@@ -245,8 +255,11 @@ fn remove_columns(args: &[Value]) -> Outcome {
     Ok(Value::Table(Table::new(fields(names)?, types, columns, table.row_count())))
 }
 
-/// Column names and types from a `columns` argument: a list of names, or a table type.
-fn column_spec(value: &Value) -> Result<Option<(Vec<Rc<str>>, Vec<Rc<MType>>)>, MError> {
+/// Column names and their types.
+type ColumnSpec = (Vec<Rc<str>>, Vec<Rc<MType>>);
+
+/// Column names and types from a `columns` argument: a list of names, a number of columns, or a table type.
+fn column_spec(value: &Value) -> Result<Option<ColumnSpec>, MError> {
     Ok(match value {
         Value::Null => None,
         Value::Type(ty) => match &ty.kind {
@@ -300,8 +313,11 @@ fn from_records(args: &[Value]) -> Outcome {
             }
         }
         if missing == MissingField::Error && record.len() > names.len() {
-            let extra = record.names().iter().find(|n| !names.contains(n)).expect("a field beyond the columns");
-            return Err(MError::expression(format!("The field '{extra}' of the record is not a column of the table.")));
+            let extra =
+                record.names().iter().find(|n| !names.contains(n)).expect("a field beyond the columns");
+            return Err(MError::expression(format!(
+                "The field '{extra}' of the record is not a column of the table."
+            )));
         }
         rows.push(row);
     }
@@ -417,7 +433,11 @@ fn transform_columns(args: &[Value]) -> Outcome {
         let (name, function, ty) = match operation.as_slice() {
             [name, function] => (name, function, None),
             [name, function, ty] => (name, function, Some(type_arg(ty.plain())?.clone())),
-            _ => return Err(MError::expression("A transform operation is a list {column name, function, optional type}.")),
+            _ => {
+                return Err(MError::expression(
+                    "A transform operation is a list {column name, function, optional type}.",
+                ))
+            }
         };
         let name = text_arg(name.plain())?;
         let function = function_arg(function.plain())?;
@@ -460,7 +480,11 @@ fn sort_key(table: &Table, value: &Value, descending: bool) -> Result<SortKey, M
                 MType { kind: TypeKind::Function(Some(f)), .. } => f.parameters.len(),
                 _ => 1,
             };
-            Ok(if arity == 2 { SortKey::Comparer(function.clone()) } else { SortKey::Selector(function.clone(), descending) })
+            Ok(if arity == 2 {
+                SortKey::Comparer(function.clone())
+            } else {
+                SortKey::Selector(function.clone(), descending)
+            })
         }
         other => Err(cannot_convert(other, "Text")),
     }
@@ -472,7 +496,9 @@ fn sort_criteria(table: &Table, criteria: &Value) -> Result<Vec<SortKey>, MError
             Value::List(pair) => {
                 let parts = pair.values()?;
                 let [key, order] = parts.as_slice() else {
-                    return Err(MError::expression("A sort criterion is a column name, a function, or a list {criterion, Order.Type}."));
+                    return Err(MError::expression(
+                        "A sort criterion is a column name, a function, or a list {criterion, Order.Type}.",
+                    ));
                 };
                 sort_key(table, key, super::number_arg(order.plain())? == 1.0)
             }
@@ -483,7 +509,9 @@ fn sort_criteria(table: &Table, criteria: &Value) -> Result<Vec<SortKey>, MError
         Value::List(list) => {
             let items = list.values()?;
             // `{"Name", Order.Descending}` is one criterion; `{{"A", 0}, "B"}` is several.
-            if let [Value::Text(_), Value::Number(_)] = items.iter().map(Value::plain).cloned().collect::<Vec<_>>().as_slice() {
+            if let [Value::Text(_), Value::Number(_)] =
+                items.iter().map(Value::plain).cloned().collect::<Vec<_>>().as_slice()
+            {
                 return Ok(vec![criterion(criteria)?]);
             }
             items.iter().map(criterion).collect()

@@ -61,7 +61,9 @@ pub fn text_from(value: &Value) -> Result<Option<String>, MError> {
         Value::Logical(b) => b.to_string(),
         Value::Date(d) => us_date(*d),
         Value::Time(t) => us_time(*t),
-        Value::DateTime(t) => format!("{} {}", us_date(t.div_euclid(TICKS_PER_DAY)), us_time(t.rem_euclid(TICKS_PER_DAY))),
+        Value::DateTime(t) => {
+            format!("{} {}", us_date(t.div_euclid(TICKS_PER_DAY)), us_time(t.rem_euclid(TICKS_PER_DAY)))
+        }
         Value::DateTimeZone(z) => {
             let offset = z.offset_minutes.abs();
             format!(
@@ -145,11 +147,8 @@ fn ends_with(args: &[Value]) -> Outcome {
 fn split(args: &[Value]) -> Outcome {
     let subject = text_arg(&args[0])?;
     let separator = text_arg(&args[1])?;
-    let parts: Vec<Value> = if separator.is_empty() {
-        vec![text(subject)]
-    } else {
-        subject.split(separator).map(text).collect()
-    };
+    let parts: Vec<Value> =
+        if separator.is_empty() { vec![text(subject)] } else { subject.split(separator).map(text).collect() };
     Ok(Value::List(List::from_values(parts)))
 }
 
@@ -224,12 +223,17 @@ pub fn format_message(format: &str, arguments: Option<&Value>) -> Result<String,
         };
         let key = &rest[2..end];
         let value = match (open, arguments.map(Value::plain)) {
-            ('{', Some(Value::List(list))) => key.parse::<usize>().ok().and_then(|i| list.get(i)).transpose()?,
+            ('{', Some(Value::List(list))) => {
+                key.parse::<usize>().ok().and_then(|i| list.get(i)).transpose()?
+            }
             ('[', Some(Value::Record(record))) => record.get(key).transpose()?,
             _ => None,
         };
         let Some(value) = value else {
-            return Err(MError::expression(format!("The format placeholder '{}' has no value.", &rest[..=end])));
+            return Err(MError::expression(format!(
+                "The format placeholder '{}' has no value.",
+                &rest[..=end]
+            )));
         };
         out.push_str(&text_from(&value)?.unwrap_or_default());
         rest = &rest[end + 1..];

@@ -136,9 +136,8 @@ fn logical_from(args: &[Value]) -> Outcome {
         Value::Number(n) => Ok(Value::Logical(*n != 0.0)),
         Value::Text(t) if t.eq_ignore_ascii_case("true") => Ok(Value::Logical(true)),
         Value::Text(t) if t.eq_ignore_ascii_case("false") => Ok(Value::Logical(false)),
-        Value::Text(t) => {
-            Err(MError::new("DataFormat.Error", "We couldn't convert to Logical.").with_detail(Value::Text(t.clone())))
-        }
+        Value::Text(t) => Err(MError::new("DataFormat.Error", "We couldn't convert to Logical.")
+            .with_detail(Value::Text(t.clone()))),
         other => Err(cannot_convert(other, "Logical")),
     }
 }
