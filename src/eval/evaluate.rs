@@ -24,6 +24,10 @@ use super::value::{Fields, Function, List, MError, Outcome, Record, Table, Thunk
 /// before it ends in M's stack overflow error.
 pub const MAX_EVALUATION_DEPTH: usize = 20_000;
 
+/// The longest list range (`{1..n}`) evaluated: lists are held in memory, not streamed, so a range
+/// longer than this is refused with an error rather than exhausting memory.
+pub const MAX_RANGE_ITEMS: usize = 10_000_000;
+
 pub type Env = Rc<Scope>;
 
 /// Names bound together: a let's bindings, a record's fields, a function's parameters, a section's members.
@@ -343,6 +347,11 @@ fn list(items: &[ListItem], env: &Env) -> Outcome {
                             describe(&Value::Number(*bound))
                         )));
                     }
+                }
+                if to - from >= MAX_RANGE_ITEMS as f64 {
+                    return Err(MError::expression(format!(
+                        "A list range of more than {MAX_RANGE_ITEMS} items is not supported by dfls yet."
+                    )));
                 }
                 let mut n = *from;
                 while n <= *to {

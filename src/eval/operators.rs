@@ -138,23 +138,25 @@ fn arithmetic(op: BinaryOp, l: &Value, r: &Value) -> Outcome {
         (BinaryOp::Divide, Duration(d), Number(n)) => Duration(ticks(*d as f64 / n)?),
         (BinaryOp::Divide, Duration(a), Duration(b)) => Number(*a as f64 / *b as f64),
         (BinaryOp::Add, Date(day), Duration(d)) | (BinaryOp::Add, Duration(d), Date(day)) => {
-            date(day * TICKS_PER_DAY + d)?
+            date(plus(day * TICKS_PER_DAY, *d)?)?
         }
-        (BinaryOp::Subtract, Date(day), Duration(d)) => date(day * TICKS_PER_DAY - d)?,
+        (BinaryOp::Subtract, Date(day), Duration(d)) => date(minus(day * TICKS_PER_DAY, *d)?)?,
         (BinaryOp::Add, DateTime(t), Duration(d)) | (BinaryOp::Add, Duration(d), DateTime(t)) => {
-            datetime(t + d)?
+            datetime(plus(*t, *d)?)?
         }
-        (BinaryOp::Subtract, DateTime(t), Duration(d)) => datetime(t - d)?,
+        (BinaryOp::Subtract, DateTime(t), Duration(d)) => datetime(minus(*t, *d)?)?,
         (BinaryOp::Add, DateTimeZone(z), Duration(d)) | (BinaryOp::Add, Duration(d), DateTimeZone(z)) => {
-            DateTimeZone(Zoned { local: checked_datetime(z.local + d)?, ..*z })
+            DateTimeZone(Zoned { local: checked_datetime(plus(z.local, *d)?)?, ..*z })
         }
         (BinaryOp::Subtract, DateTimeZone(z), Duration(d)) => {
-            DateTimeZone(Zoned { local: checked_datetime(z.local - d)?, ..*z })
+            DateTimeZone(Zoned { local: checked_datetime(minus(z.local, *d)?)?, ..*z })
         }
         (BinaryOp::Add, Time(t), Duration(d)) | (BinaryOp::Add, Duration(d), Time(t)) => {
-            Time((t + d).rem_euclid(TICKS_PER_DAY))
+            Time(plus(*t, *d % TICKS_PER_DAY)?.rem_euclid(TICKS_PER_DAY))
         }
-        (BinaryOp::Subtract, Time(t), Duration(d)) => Time((t - d).rem_euclid(TICKS_PER_DAY)),
+        (BinaryOp::Subtract, Time(t), Duration(d)) => {
+            Time(minus(*t, *d % TICKS_PER_DAY)?.rem_euclid(TICKS_PER_DAY))
+        }
         (BinaryOp::Subtract, Date(a), Date(b)) => Duration((a - b) * TICKS_PER_DAY),
         (BinaryOp::Subtract, DateTime(a), DateTime(b)) | (BinaryOp::Subtract, Time(a), Time(b)) => {
             Duration(a - b)
@@ -163,6 +165,15 @@ fn arithmetic(op: BinaryOp, l: &Value, r: &Value) -> Outcome {
         _ => return Err(operator_error(op.symbol(), l, r)),
     };
     Ok(result)
+}
+
+/// Ticks added without overflowing (a duration can hold more ticks than any date is far from another).
+fn plus(a: i64, b: i64) -> Result<i64, MError> {
+    a.checked_add(b).ok_or_else(overflow)
+}
+
+fn minus(a: i64, b: i64) -> Result<i64, MError> {
+    a.checked_sub(b).ok_or_else(overflow)
 }
 
 fn overflow() -> MError {

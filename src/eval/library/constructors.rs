@@ -104,7 +104,7 @@ fn table(args: &[Value]) -> Outcome {
             (names, types)
         }
         Value::Number(_) => {
-            let count = super::count_arg(&args[0])?;
+            let count = super::column_count_arg(&args[0])?;
             ((1..=count).map(|i| Rc::from(format!("Column{i}"))).collect(), vec![MType::any(); count])
         }
         Value::Type(ty) => match &ty.kind {

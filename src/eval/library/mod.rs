@@ -372,6 +372,20 @@ pub(crate) fn type_arg(value: &Value) -> Result<&Rc<MType>, MError> {
     }
 }
 
+/// The most columns a table made from a number of columns (`#table(3, ...)`) may have.
+pub(crate) const MAX_COLUMNS: usize = 100_000;
+
+/// A number of columns: a count no larger than [`MAX_COLUMNS`].
+pub(crate) fn column_count_arg(value: &Value) -> Result<usize, MError> {
+    let count = count_arg(value)?;
+    if count > MAX_COLUMNS {
+        return Err(MError::expression(format!(
+            "A table of {count} columns is more than dfls supports ({MAX_COLUMNS})."
+        )));
+    }
+    Ok(count)
+}
+
 /// A count argument: a non-negative whole number.
 pub(crate) fn count_arg(value: &Value) -> Result<usize, MError> {
     let n = number_arg(value)?;
@@ -428,4 +442,61 @@ pub(crate) fn missing_field_arg(value: &Value) -> Result<MissingField, MError> {
             }
         },
     })
+}
+
+/// Sorts positions stably by a comparison that may come from M code (a comparer function): a bottom-up
+/// merge sort that never panics whatever the comparison answers (the standard library's sort may panic
+/// on an order that is not total), and that can be cancelled.
+pub(crate) fn stable_sort(
+    items: &mut Vec<usize>,
+    mut compare: impl FnMut(usize, usize) -> std::cmp::Ordering,
+) {
+    let n = items.len();
+    let mut buffer = items.clone();
+    let mut width = 1;
+    while width < n {
+        crate::cancel::checkpoint();
+        let mut start = 0;
+        while start < n {
+            let middle = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut i, mut j, mut k) = (start, middle, start);
+            while i < middle && j < end {
+                if compare(items[j], items[i]) == std::cmp::Ordering::Less {
+                    buffer[k] = items[j];
+                    j += 1;
+                } else {
+                    buffer[k] = items[i];
+                    i += 1;
+                }
+                k += 1;
+            }
+            buffer[k..k + (middle - i)].copy_from_slice(&items[i..middle]);
+            k += middle - i;
+            buffer[k..k + (end - j)].copy_from_slice(&items[j..end]);
+            start = end;
+        }
+        std::mem::swap(items, &mut buffer);
+        width *= 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stable_sort_sorts_stably_and_survives_any_comparison() {
+        let keys = [3, 1, 2, 1, 3, 0, 2];
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        super::stable_sort(&mut order, |a, b| keys[a].cmp(&keys[b]));
+        assert_eq!(order, vec![5, 1, 3, 2, 6, 0, 4]);
+        let mut flips = 0u32;
+        let mut order: Vec<usize> = (0..1000).collect();
+        super::stable_sort(&mut order, |_, _| {
+            flips = flips.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            [std::cmp::Ordering::Less, std::cmp::Ordering::Greater, std::cmp::Ordering::Equal]
+                [(flips >> 16) as usize % 3]
+        });
+        order.sort_unstable();
+        assert_eq!(order, (0..1000).collect::<Vec<_>>());
+    }
 }

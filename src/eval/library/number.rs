@@ -12,6 +12,45 @@ pub fn register(r: &mut Registry) {
     r.add("Number.ToText", to_text);
     r.add("Number.Round", round);
     r.add("Date.From", date_from);
+    r.add("Number.Abs", |args| unary(args, f64::abs));
+    r.add("Number.Sign", |args| unary(args, |n| if n == 0.0 || n.is_nan() { n } else { n.signum() }));
+    r.add("Number.Sqrt", |args| unary(args, f64::sqrt));
+    r.add("Number.RoundDown", |args| rounded(args, f64::floor));
+    r.add("Number.RoundUp", |args| rounded(args, f64::ceil));
+    r.add("Number.Mod", |args| binary(args, |a, b| a % b));
+    r.add("Number.IntegerDivide", |args| binary(args, |a, b| (a / b).trunc()));
+    r.add("Number.Power", |args| binary(args, f64::powf));
+}
+
+/// A function of one nullable number: null gives null.
+fn unary(args: &[Value], f: fn(f64) -> f64) -> Outcome {
+    match &args[0] {
+        Value::Null => Ok(Value::Null),
+        other => Ok(Value::Number(f(number_arg(other)?))),
+    }
+}
+
+/// A function of two nullable numbers: a null gives null. (`Number.Mod` and `Number.IntegerDivide` keep
+/// the sign of the dividend, as .NET's remainder does.)
+fn binary(args: &[Value], f: fn(f64, f64) -> f64) -> Outcome {
+    match (&args[0], &args[1]) {
+        (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
+        (a, b) => Ok(Value::Number(f(number_arg(a)?, number_arg(b)?))),
+    }
+}
+
+/// `Number.RoundDown`/`RoundUp(number, digits)`.
+fn rounded(args: &[Value], f: fn(f64) -> f64) -> Outcome {
+    let n = match &args[0] {
+        Value::Null => return Ok(Value::Null),
+        other => number_arg(other)?,
+    };
+    let digits = match &args[1] {
+        Value::Null => 0,
+        other => number_arg(other)? as i32,
+    };
+    let scale = 10f64.powi(digits);
+    Ok(Value::Number(f(n * scale) / scale))
 }
 
 /// Day 0 of OLE Automation dates (1899-12-30), which `Number.From(date)` counts from.
@@ -111,14 +150,7 @@ fn round(args: &[Value]) -> Outcome {
         1 => x.floor(),
         2 => x.round(),
         3 => x.trunc(),
-        _ => {
-            let r = x.round();
-            if (x - x.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
-                r - x.signum()
-            } else {
-                r
-            }
-        }
+        _ => x.round_ties_even(),
     };
     Ok(Value::Number(rounded / scale))
 }

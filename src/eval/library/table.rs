@@ -270,7 +270,7 @@ fn column_spec(value: &Value) -> Result<Option<ColumnSpec>, MError> {
             _ => return Err(cannot_convert(value, "Table")),
         },
         Value::Number(_) => {
-            let count = count_arg(value)?;
+            let count = super::column_count_arg(value)?;
             Some(((1..=count).map(|i| Rc::from(format!("Column{i}"))).collect(), vec![MType::any(); count]))
         }
         other => {
@@ -541,7 +541,7 @@ fn sort(args: &[Value]) -> Outcome {
     }
     let failure: RefCell<Option<MError>> = RefCell::new(None);
     let mut order: Vec<usize> = (0..rows).collect();
-    order.sort_by(|&a, &b| {
+    super::stable_sort(&mut order, |a, b| {
         if failure.borrow().is_some() {
             return Ordering::Equal;
         }

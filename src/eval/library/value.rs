@@ -13,6 +13,7 @@ pub fn register(r: &mut Registry) {
     r.add("Value.Is", value_is);
     r.add("Value.As", value_as);
     r.add("Value.Equals", value_equals);
+    r.add("Value.Compare", value_compare);
     r.add("Value.ReplaceType", replace_type);
     r.add_keeping_metadata("Value.Metadata", metadata);
     r.add_keeping_metadata("Value.RemoveMetadata", remove_metadata);
@@ -42,6 +43,11 @@ fn value_as(args: &[Value]) -> Outcome {
 
 fn value_equals(args: &[Value]) -> Outcome {
     Ok(Value::Logical(equal(&args[0], &args[1])?))
+}
+
+/// `Value.Compare(a, b)`: -1, 0 or 1 by the order sorting uses (null first, then by value).
+fn value_compare(args: &[Value]) -> Outcome {
+    Ok(Value::Number(super::super::operators::sort_order(&args[0], &args[1])? as i8 as f64))
 }
 
 /// `Value.ReplaceType(value, type)`: the value ascribed the type. The type must be compatible with the
