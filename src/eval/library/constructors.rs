@@ -88,7 +88,8 @@ fn duration(args: &[Value]) -> Outcome {
         + hours * TICKS_PER_HOUR as f64
         + minutes * TICKS_PER_MINUTE as f64
         + seconds * TICKS_PER_SECOND as f64;
-    if !total.is_finite() || total.abs() > 9.2e18 {
+    // Within the ticks an i64 holds (2^63 itself is out).
+    if !total.is_finite() || total.abs() >= 9_223_372_036_854_775_808.0 {
         return Err(out_of_range("#duration"));
     }
     Ok(Value::Duration(total.round() as i64))
