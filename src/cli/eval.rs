@@ -4,16 +4,40 @@
 //! otherwise the expression itself. Evaluation runs on a thread of its own with a large stack
 //! ([`crate::eval::run_on_large_stack`]), under a cancellation token that `--timeout` cancels. Exit codes:
 //! 0 a value, 1 an error value (printed in the chosen format) or a timeout, 2 usage (and syntax errors),
-//! 3 a data source that cannot be reached from here (an error of reason `DataSource.Error`).
+//! 3 a data source that cannot be reached from here (an error whose reason starts with `DataSource.`).
+//! `File.Contents` reads the files of this machine ([`LocalFiles`]).
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
 use super::exit;
+use crate::eval::sources::Sources;
+use crate::eval::value::{MError, Value};
 use crate::eval::{self, render, Request, Setup};
+
+/// The files of this machine, for `File.Contents` (a relative path is relative to the working directory).
+struct LocalFiles;
+
+impl Sources for LocalFiles {
+    fn file(&self, path: &str) -> Result<Vec<u8>, MError> {
+        std::fs::read(path).map_err(|error| {
+            let (reason, message) = match error.kind() {
+                std::io::ErrorKind::NotFound => {
+                    ("DataSource.NotFound", format!("File or Folder: We couldn't find the file {path}."))
+                }
+                _ => (
+                    "DataSource.Error",
+                    format!("File or Folder: We couldn't read the file {path}: {error}."),
+                ),
+            };
+            MError::new(reason, message).with_detail(Value::text(path))
+        })
+    }
+}
 
 #[derive(Debug, Args)]
 pub(super) struct EvalArgs {
@@ -99,7 +123,10 @@ pub(super) fn run(args: EvalArgs) -> u8 {
     }
     let rows = args.rows;
     let printed = eval::run_on_large_stack(move || {
-        match crate::cancel::run(&token, || evaluate_and_print(&request, &origin, format, rows)) {
+        let sources: Rc<dyn Sources> = Rc::new(LocalFiles);
+        let work =
+            || eval::sources::with_sources(sources, || evaluate_and_print(&request, &origin, format, rows));
+        match crate::cancel::run(&token, work) {
             Ok(printed) => printed,
             Err(crate::cancel::Cancelled) => Printed {
                 stdout: String::new(),
@@ -169,7 +196,7 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
     };
     let code = match &outcome {
         Ok(_) => exit::SUCCESS,
-        Err(error) if error.reason() == eval::library::DATA_SOURCE_ERROR => exit::REMOTE,
+        Err(error) if error.reason().starts_with("DataSource.") => exit::REMOTE,
         Err(_) => exit::PROBLEMS,
     };
     let stdout = match format {

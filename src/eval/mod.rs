@@ -5,7 +5,8 @@
 //! syntax error), [`value`] holds values, lazy thunks and error records, [`types`] type values and
 //! compatibility, [`operators`] the operators' rules, [`evaluate`] the language (environments, laziness,
 //! functions, errors), [`library`] the standard library by category, and [`render`] the printed forms
-//! (the JSON contract, M literals, terminal tables, CSV). [`datetime`] is the calendar arithmetic.
+//! (the JSON contract, M literals, terminal tables, CSV). [`datetime`] is the calendar arithmetic;
+//! [`sources`] the one door to data outside the program, which the caller opens.
 //!
 //! Values use `Rc` and are not `Send`: an evaluation runs on one thread, started by
 //! [`run_on_large_stack`] with a stack deep enough for [`evaluate::MAX_EVALUATION_DEPTH`] nested
@@ -22,6 +23,7 @@ pub mod evaluate;
 pub mod library;
 pub mod operators;
 pub mod render;
+pub mod sources;
 pub mod types;
 pub mod value;
 
@@ -78,6 +80,10 @@ pub fn evaluate_text(text: &str) -> Result<Outcome, Setup> {
 
 /// Evaluates a request: the expression, or the named member of the section document with its siblings
 /// in scope and the parameter overrides applied.
+///
+/// The library's source functions read through this thread's [`sources::current`]: a caller that offers
+/// data wraps the evaluation, and the reading of its value (which is lazy inside), in
+/// [`sources::with_sources`]. Without it every source is a `DataSource.Error`.
 pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
     let document = ast::lower(&request.text).map_err(Setup::Syntax)?;
     let root = Scope::root();

@@ -22,6 +22,11 @@ fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)
 }
 
+/// A path as an M text literal (M escapes only the quote).
+fn m_text(path: &Path) -> String {
+    format!("\"{}\"", path.to_str().unwrap().replace('"', "\"\""))
+}
+
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_str(&stdout(output)).unwrap_or_else(|e| panic!("{} is not JSON: {e}", stdout(output)))
 }
@@ -158,4 +163,19 @@ fn timeout_stops_an_endless_evaluation() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("--timeout"), "{}", stderr(&output));
     assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+}
+
+#[test]
+fn file_contents_reads_local_files_and_a_missing_one_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("orders.json");
+    std::fs::write(&data, r#"{"orders": [{"id": 7, "amount": 2.5}]}"#).unwrap();
+    let expression = format!("Table.FromRecords(Json.Document(File.Contents({}))[orders])", m_text(&data));
+    let output = dfls(&["eval", "--format", "csv", &expression]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "id,amount\r\n7,2.5\r\n");
+    let missing = dir.path().join("missing.json");
+    let output = dfls(&["eval", &format!("File.Contents({})", m_text(&missing))]);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(json(&output)["reason"], "DataSource.NotFound");
 }

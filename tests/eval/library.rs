@@ -427,3 +427,61 @@ fn a_comparer_that_is_not_an_order_does_not_crash_a_sort() {
         "[2, 4, 1, 3]",
     )]);
 }
+
+#[test]
+fn json_binary_and_lines() {
+    check(&[
+        (
+            r#"Json.Document("{""b"": [1, 2.5, null], ""a"": {""x"": true}, ""s"": ""t""}")"#,
+            r#"{"b": [1, 2.5, null], "a": {"x": true}, "s": "t"}"#,
+        ),
+        (r#"Record.FieldNames(Json.Document("{""z"": 1, ""a"": 2}"))"#, r#"["z", "a"]"#),
+        (r#"Json.Document(Text.ToBinary("[1, 2]"))"#, "[1, 2]"),
+        (r#"Text.FromBinary(Text.ToBinary("héllo"))"#, r#""héllo""#),
+        (r#"Text.FromBinary(Text.ToBinary("hé", TextEncoding.Utf16), TextEncoding.Utf16)"#, r#""hé""#),
+        (r#"Binary.ToText(Text.ToBinary("Hello"), BinaryEncoding.Hex)"#, r#""48656C6C6F""#),
+        (r#"Binary.ToText(Binary.FromText("AQID"))"#, r#""AQID""#),
+        (r#"Binary.FromText("010203", BinaryEncoding.Hex)"#, r#"{"$type": "binary", "base64": "AQID"}"#),
+        ("Lines.FromText(\"a#(cr,lf)b#(lf)c\")", r#"["a", "b", "c"]"#),
+        ("Lines.FromText(\"a#(cr,lf)b\", null, true)", r#"["a\r\n", "b"]"#),
+        (r#"Lines.FromBinary(Text.ToBinary("x#(lf)y#(lf)"))"#, r#"["x", "y"]"#),
+        (r#"Lines.ToText({"a", "b"})"#, r#""a\r\nb\r\n""#),
+    ]);
+    assert_eq!(error_message(r#"Json.Document("{""a"": }")"#).0, "DataFormat.Error");
+    assert_eq!(error_message(r#"Binary.FromText("%%%")"#).1, "The input is not a valid Base-64 string.");
+    // Nesting deeper than the reader allows is an error, not a deep recursion.
+    let deep = format!("Json.Document(\"{}{}\")", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(error_message(&deep).0, "DataFormat.Error");
+}
+
+/// `File.Contents` reads through the sources the embedder passes, and only those.
+#[test]
+fn file_contents_reads_through_the_sources_given() {
+    use dfls::eval::sources::{with_sources, Sources};
+    use dfls::eval::value::{MError, Value};
+    struct Files;
+    impl Sources for Files {
+        fn file(&self, path: &str) -> Result<Vec<u8>, MError> {
+            match path {
+                "data/orders.json" => Ok(br#"[{"id": 1}, {"id": 2}]"#.to_vec()),
+                _ => Err(MError::new("DataSource.NotFound", format!("no file {path}"))
+                    .with_detail(Value::text(path))),
+            }
+        }
+    }
+    let printed = dfls::eval::run_on_large_stack(|| {
+        with_sources(std::rc::Rc::new(Files), || {
+            let outcome = dfls::eval::evaluate_text(
+                r#"Table.FromRecords(Json.Document(File.Contents("data/orders.json")))[id]"#,
+            )
+            .unwrap();
+            let missing = dfls::eval::evaluate_text(r#"try File.Contents("other")"#).unwrap();
+            (dfls::eval::render::json(&outcome).pretty(), dfls::eval::render::json(&missing).pretty())
+        })
+    });
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&printed.0).unwrap(), serde_json::json!([1, 2]));
+    let missing: serde_json::Value = serde_json::from_str(&printed.1).unwrap();
+    assert_eq!(missing["Error"]["Reason"], "DataSource.NotFound");
+    // Without sources, a file is a data source error.
+    assert_eq!(error_message(r#"File.Contents("data/orders.json")"#).0, "DataSource.Error");
+}

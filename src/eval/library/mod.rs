@@ -1,6 +1,7 @@
 //! The standard library as the evaluator runs it: one registry of implemented functions by name, one
 //! file per category (`table.rs`, `list.rs`, `text.rs`, `record.rs`, `number.rs`, `value.rs`,
-//! `constructors.rs` for `#date`, `#table`, ..., `splitter.rs`).
+//! `constructors.rs` for `#date`, `#table`, ..., `splitter.rs`, `binary.rs`, `json.rs`). Functions that
+//! read data outside the program reach it through [`crate::eval::sources`], never directly.
 //!
 //! A function is registered with its name only: its parameters come from the catalog
 //! ([`crate::library`]), and [`call`] checks every call against them before the function runs (the
@@ -15,7 +16,9 @@
 //! To add a function: write it in its category's file as `fn(&[Value]) -> Outcome` and add it to that
 //! file's `register`; the catalog supplies its signature.
 
+mod binary;
 mod constructors;
+mod json;
 mod list;
 mod number;
 mod record;
@@ -62,7 +65,9 @@ impl Registry {
 
 static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     let mut registry = Registry(HashMap::new());
+    binary::register(&mut registry);
     constructors::register(&mut registry);
+    json::register(&mut registry);
     list::register(&mut registry);
     number::register(&mut registry);
     record::register(&mut registry);
@@ -153,6 +158,14 @@ const ENUM_VALUES: &[(&str, f64)] = &[
     ("RoundingMode.AwayFromZero", 2.0),
     ("RoundingMode.TowardZero", 3.0),
     ("RoundingMode.ToEven", 4.0),
+    ("TextEncoding.Utf8", 65001.0),
+    ("TextEncoding.Utf16", 1200.0),
+    ("TextEncoding.Unicode", 1200.0),
+    ("TextEncoding.BigEndianUnicode", 1201.0),
+    ("TextEncoding.Windows", 1252.0),
+    ("TextEncoding.Ascii", 20127.0),
+    ("BinaryEncoding.Base64", 0.0),
+    ("BinaryEncoding.Hex", 1.0),
 ];
 
 /// Constants of the library.
