@@ -485,3 +485,165 @@ fn file_contents_reads_through_the_sources_given() {
     // Without sources, a file is a data source error.
     assert_eq!(error_message(r#"File.Contents("data/orders.json")"#).0, "DataSource.Error");
 }
+
+#[test]
+fn grouping_distinct_and_indexes() {
+    check(&[
+        (
+            r#"Table.Group(Table.FromRecords({[CustomerID = 1, price = 20], [CustomerID = 2, price = 10], [CustomerID = 2, price = 20],
+                [CustomerID = 1, price = 10], [CustomerID = 3, price = 20], [CustomerID = 3, price = 5]}),
+                "CustomerID", {"total", each List.Sum([price])})"#,
+            r#"{"$type": "table", "columns": ["CustomerID", "total"], "rows": [[1, 30], [2, 30], [3, 25]]}"#,
+        ),
+        (
+            r#"Table.Group(#table({"k", "v"}, {{"a", 1}, {"a", 2}, {"b", 3}, {"a", 4}}), {"k"}, {{"n", each Table.RowCount(_), Int64.Type}}, GroupKind.Local)"#,
+            r#"{"$type": "table", "columns": ["k", "n"], "rows": [["a", 2], ["b", 1], ["a", 1]]}"#,
+        ),
+        (
+            r#"Table.Distinct(Table.FromRecords({[a = "A", b = "a"], [a = "B", b = "b"], [a = "A", b = "a"]}))"#,
+            r#"{"$type": "table", "columns": ["a", "b"], "rows": [["A", "a"], ["B", "b"]]}"#,
+        ),
+        (
+            r#"Table.Distinct(Table.FromRecords({[a = "A", b = "a"], [a = "B", b = "a"], [a = "A", b = "b"]}), "b")"#,
+            r#"{"$type": "table", "columns": ["a", "b"], "rows": [["A", "a"], ["A", "b"]]}"#,
+        ),
+        (&with_customers(r#"Table.AddIndexColumn(Customers, "Index")[Index]"#), "[0, 1, 2, 3]"),
+        (&with_customers(r#"Table.AddIndexColumn(Customers, "Index", 10, 5)[Index]"#), "[10, 15, 20, 25]"),
+        ("List.Average({3, 4, 6})", "4.333333333333333"),
+        ("List.Average({})", "null"),
+        ("List.Distinct({1, 1, 2, 3, 3, 3})", "[1, 2, 3]"),
+        (r#"Table.TransformRows(Table.FromRecords({[a = 1], [a = 2]}), each [a] * 10)"#, "[10, 20]"),
+        (
+            r#"Record.ToTable([OrderID = 1, Item = "Fishing rod"])"#,
+            r#"{"$type": "table", "columns": ["Name", "Value"], "rows": [["OrderID", 1], ["Item", "Fishing rod"]]}"#,
+        ),
+    ]);
+}
+
+#[test]
+fn nested_tables_and_records() {
+    check(&[
+        (
+            r#"Table.ExpandRecordColumn(Table.FromRecords({[a = [aa = 1, bb = 2, cc = 3], b = 2]}), "a", {"aa", "bb", "cc"})"#,
+            r#"{"$type": "table", "columns": ["aa", "bb", "cc", "b"], "rows": [[1, 2, 3, 2]]}"#,
+        ),
+        (
+            r#"Table.ExpandRecordColumn(Table.FromRecords({[a = [aa = 1], b = 2], [a = null, b = 3]}), "a", {"aa", "zz"}, {"x", "y"})"#,
+            r#"{"$type": "table", "columns": ["x", "y", "b"], "rows": [[1, null, 2], [null, null, 3]]}"#,
+        ),
+        (
+            r#"Table.ExpandTableColumn(Table.FromRecords({[t = Table.FromRecords({[a = 1, b = 2, c = 3], [a = 2, b = 4, c = 6]}), b = 2]}), "t", {"a", "b", "c"}, {"t.a", "t.b", "t.c"})"#,
+            r#"{"$type": "table", "columns": ["t.a", "t.b", "t.c", "b"], "rows": [[1, 2, 3, 2], [2, 4, 6, 2]]}"#,
+        ),
+        (
+            r#"let Customers = #table({"Id", "Name"}, {{1, "Bob"}, {2, "Jim"}, {3, "Paul"}}),
+                 Orders = #table({"OrderId", "CustomerId", "Item"}, {{1, 1, "rod"}, {2, 1, "worms"}, {3, 2, "net"}}),
+                 Joined = Table.NestedJoin(Customers, {"Id"}, Orders, {"CustomerId"}, "Orders", JoinKind.LeftOuter)
+             in Table.ExpandTableColumn(Joined, "Orders", {"Item"})"#,
+            r#"{"$type": "table", "columns": ["Id", "Name", "Item"],
+                "rows": [[1, "Bob", "rod"], [1, "Bob", "worms"], [2, "Jim", "net"], [3, "Paul", null]]}"#,
+        ),
+        (
+            r#"let Customers = #table({"Id"}, {{1}, {2}, {3}}), Orders = #table({"CustomerId"}, {{1}, {1}, {2}})
+             in [inner = Table.NestedJoin(Customers, "Id", Orders, "CustomerId", "O", JoinKind.Inner)[Id],
+                 anti = Table.NestedJoin(Customers, "Id", Orders, "CustomerId", "O", JoinKind.LeftAnti)[Id]]"#,
+            r#"{"inner": [1, 2], "anti": [3]}"#,
+        ),
+    ]);
+}
+
+#[test]
+fn headers_replacements_and_csv() {
+    check(&[
+        (
+            r#"Table.PromoteHeaders(Table.FromRecords({[Column1 = "CustomerID", Column2 = "Name", Column3 = #date(1980, 1, 1)], [Column1 = 1, Column2 = "Bob", Column3 = #date(1980, 1, 1)]}))"#,
+            r#"{"$type": "table", "columns": ["CustomerID", "Name", "Column3"], "rows": [[1, "Bob", {"$type": "date", "value": "1980-01-01"}]]}"#,
+        ),
+        (
+            r#"Table.ColumnNames(Table.PromoteHeaders(Table.FromRecords({[Column1 = "CustomerID", Column2 = "Name", Column3 = #date(1980, 1, 1)], [Column1 = 1, Column2 = "Bob", Column3 = #date(1980, 1, 1)]}), [PromoteAllScalars = true]))"#,
+            r#"["CustomerID", "Name", "1/1/1980"]"#,
+        ),
+        (r#"Table.ColumnNames(Table.PromoteHeaders(#table(3, {{"a", "a", "a"}})))"#, r#"["a", "a_1", "a_2"]"#),
+        (
+            r#"Table.ReplaceValue(Table.FromRecords({[a = 1, b = "hello"], [a = 3, b = "goodbye"]}), "goodbye", "world", Replacer.ReplaceText, {"b"})[b]"#,
+            r#"["hello", "world"]"#,
+        ),
+        (
+            r#"Table.ReplaceValue(Table.FromRecords({[a = 1, b = "hello"], [a = 3, b = "wurld"]}), "ur", "or", Replacer.ReplaceText, {"b"})[b]"#,
+            r#"["hello", "world"]"#,
+        ),
+        (
+            r#"Table.ReplaceValue(#table({"a"}, {{1}, {null}}), null, 0, Replacer.ReplaceValue, {"a"})[a]"#,
+            "[1, 0]",
+        ),
+        (
+            "Csv.Document(\"OrderID,Item#(cr,lf)1,Fishing rod#(cr,lf)2,\"\"1 lb, \"\"\"\"worms\"\"\"\"\"\"\")",
+            r#"{"$type": "table", "columns": ["Column1", "Column2"],
+                "rows": [["OrderID", "Item"], ["1", "Fishing rod"], ["2", "1 lb, \"worms\""]]}"#,
+        ),
+        (
+            "Csv.Document(\"a;b#(lf)1\", [Delimiter = \";\", Columns = 3])",
+            r#"{"$type": "table", "columns": ["Column1", "Column2", "Column3"], "rows": [["a", "b", null], ["1", null, null]]}"#,
+        ),
+        (
+            "Csv.Document(\"a,\"\"x#(lf)y\"\"\", [QuoteStyle = QuoteStyle.Csv])",
+            r#"{"$type": "table", "columns": ["Column1", "Column2"], "rows": [["a", "x\ny"]]}"#,
+        ),
+    ]);
+}
+
+#[test]
+fn date_functions() {
+    check(&[
+        ("Date.Year(#datetime(2011, 12, 31, 9, 15, 36))", "2011"),
+        ("Date.Month(#datetime(2011, 12, 31, 9, 15, 36))", "12"),
+        ("Date.Day(#date(2011, 5, 14))", "14"),
+        ("Date.Year(null)", "null"),
+        ("Date.AddDays(#date(2011, 5, 14), 5)", r#"{"$type": "date", "value": "2011-05-19"}"#),
+        ("Date.AddMonths(#date(2011, 5, 14), 18)", r#"{"$type": "date", "value": "2012-11-14"}"#),
+        ("Date.AddMonths(#date(2011, 1, 31), 1)", r#"{"$type": "date", "value": "2011-02-28"}"#),
+        (
+            "Date.AddYears(#datetime(2012, 2, 29, 5, 0, 0), 1)",
+            r#"{"$type": "datetime", "value": "2013-02-28T05:00:00"}"#,
+        ),
+        ("Date.DayOfWeek(#date(2011, 02, 21), Day.Sunday)", "1"),
+        ("Date.DayOfWeek(#date(2011, 02, 21), Day.Monday)", "0"),
+        ("Date.StartOfMonth(#date(2011, 10, 10))", r#"{"$type": "date", "value": "2011-10-01"}"#),
+        ("Date.EndOfMonth(#date(2011, 5, 14))", r#"{"$type": "date", "value": "2011-05-31"}"#),
+    ]);
+    assert_eq!(error_message("Date.Year(1)").1, "We cannot convert the value 1 to type Date.");
+}
+
+/// The benchmark's pipeline, as a Dataflow author writes it, on a small CSV whose answer is worked out by
+/// hand: promote headers, type the columns, filter, add two columns, group by region and year, sort.
+#[test]
+fn the_benchmark_pipeline_on_a_small_csv() {
+    let csv = "id,customer,region,order_date,amount,cost,quantity,status#(lf)\
+               1,c1,EMEA,2024-01-05,100,60,1,Shipped#(lf)\
+               2,c2,AMER,2024-02-01,50,20,2,Cancelled#(lf)\
+               3,c3,EMEA,2025-03-01,30.5,10,1,Shipped#(lf)\
+               4,c1,EMEA,2024-07-09,200,150,3,Shipped#(lf)\
+               5,c4,AMER,2024-08-10,5,1,1,Shipped#(lf)\
+               6,c5,AMER,2025-01-01,40,15,2,Open";
+    let pipeline = format!(
+        r#"let
+  Source = Csv.Document("{csv}", [Delimiter = ",", Columns = 8, Encoding = 65001, QuoteStyle = QuoteStyle.None]),
+  #"Promoted headers" = Table.PromoteHeaders(Source, [PromoteAllScalars = true]),
+  #"Changed column type" = Table.TransformColumnTypes(#"Promoted headers", {{{{"id", Int64.Type}}, {{"customer", type text}},
+    {{"region", type text}}, {{"order_date", type date}}, {{"amount", type number}}, {{"cost", type number}},
+    {{"quantity", Int64.Type}}, {{"status", type text}}}}),
+  #"Filtered rows" = Table.SelectRows(#"Changed column type", each [status] <> "Cancelled" and [amount] > 10),
+  #"Added margin" = Table.AddColumn(#"Filtered rows", "margin", each [amount] - [cost], type number),
+  #"Added year" = Table.AddColumn(#"Added margin", "year", each Date.Year([order_date]), Int64.Type),
+  #"Grouped rows" = Table.Group(#"Added year", {{"region", "year"}}, {{{{"orders", each Table.RowCount(_), Int64.Type}},
+    {{"amount", each List.Sum([amount]), type number}}, {{"margin", each List.Sum([margin]), type number}}}}),
+  #"Sorted rows" = Table.Sort(#"Grouped rows", {{{{"region", Order.Ascending}}, {{"year", Order.Ascending}}}})
+in
+  #"Sorted rows""#
+    );
+    check(&[(
+        &pipeline,
+        r#"{"$type": "table", "columns": ["region", "year", "orders", "amount", "margin"],
+            "rows": [["AMER", 2025, 1, 40, 25], ["EMEA", 2024, 2, 300, 90], ["EMEA", 2025, 1, 30.5, 20.5]]}"#,
+    )]);
+}

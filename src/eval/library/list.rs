@@ -20,6 +20,35 @@ pub fn register(r: &mut Registry) {
     r.add("List.Last", last);
     r.add("List.Accumulate", accumulate);
     r.add("List.Generate", generate);
+    r.add("List.Average", average);
+    r.add("List.Distinct", distinct);
+}
+
+/// `List.Average`: the mean of the non-null numbers (or durations); null when there are none.
+fn average(args: &[Value]) -> Outcome {
+    let values: Vec<Value> = list_arg(&args[0])?.values()?.into_iter().filter(|v| !v.is_null()).collect();
+    if values.is_empty() {
+        return Ok(Value::Null);
+    }
+    let count = values.len() as f64;
+    let total = sum(&[Value::List(List::from_values(values)), Value::Null])?;
+    apply_operator(BinaryOp::Divide, &total, &Value::Number(count))
+}
+
+/// `List.Distinct`: the first of each set of equal items, in order.
+fn distinct(args: &[Value]) -> Outcome {
+    if !args[1].is_null() {
+        return Err(MError::expression("List.Distinct with equationCriteria is not implemented by dfls yet"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::new();
+    for value in list_arg(&args[0])?.values()? {
+        crate::cancel::checkpoint();
+        if seen.insert(super::keys::key(&value)) {
+            kept.push(value);
+        }
+    }
+    Ok(Value::List(List::from_values(kept)))
 }
 
 fn logical(value: Value) -> Result<bool, MError> {

@@ -18,12 +18,17 @@
 
 mod binary;
 mod constructors;
+mod csv;
+mod date;
 mod json;
+mod keys;
 mod list;
 mod number;
 mod record;
 mod splitter;
 mod table;
+mod table_group;
+mod table_join;
 pub mod text;
 mod value;
 
@@ -67,12 +72,16 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     let mut registry = Registry(HashMap::new());
     binary::register(&mut registry);
     constructors::register(&mut registry);
+    csv::register(&mut registry);
+    date::register(&mut registry);
     json::register(&mut registry);
     list::register(&mut registry);
     number::register(&mut registry);
     record::register(&mut registry);
     splitter::register(&mut registry);
     table::register(&mut registry);
+    table_group::register(&mut registry);
+    table_join::register(&mut registry);
     text::register(&mut registry);
     value::register(&mut registry);
     registry.0
@@ -166,6 +175,17 @@ const ENUM_VALUES: &[(&str, f64)] = &[
     ("TextEncoding.Ascii", 20127.0),
     ("BinaryEncoding.Base64", 0.0),
     ("BinaryEncoding.Hex", 1.0),
+    ("GroupKind.Local", 0.0),
+    ("GroupKind.Global", 1.0),
+    ("JoinKind.LeftSemi", 6.0),
+    ("JoinKind.RightSemi", 7.0),
+    ("Day.Sunday", 0.0),
+    ("Day.Monday", 1.0),
+    ("Day.Tuesday", 2.0),
+    ("Day.Wednesday", 3.0),
+    ("Day.Thursday", 4.0),
+    ("Day.Friday", 5.0),
+    ("Day.Saturday", 6.0),
 ];
 
 /// Constants of the library.

@@ -1,6 +1,9 @@
 //! `Record.*`: fields by name, names and values in order.
 
-use super::super::value::{List, Outcome, Value};
+use std::rc::Rc;
+
+use super::super::types::MType;
+use super::super::value::{Column, Fields, List, Outcome, Table, Value};
 use super::{record_arg, text_arg, Registry};
 
 pub fn register(r: &mut Registry) {
@@ -8,6 +11,16 @@ pub fn register(r: &mut Registry) {
     r.add("Record.FieldNames", field_names);
     r.add("Record.FieldValues", field_values);
     r.add("Record.FieldOrDefault", field_or_default);
+    r.add("Record.ToTable", to_table);
+}
+
+/// `Record.ToTable(record)`: a table of Name and Value, a row per field.
+fn to_table(args: &[Value]) -> Outcome {
+    let record = record_arg(&args[0])?;
+    let fields = Fields::new(vec![Rc::from("Name"), Rc::from("Value")]).expect("distinct names");
+    let names = Column::from_values(record.names().iter().map(|n| Value::Text(n.clone())).collect());
+    let values = Column::from_thunks(record.values.to_vec());
+    Ok(Value::Table(Table::new(fields, vec![MType::any(), MType::any()], vec![names, values], record.len())))
 }
 
 /// `Record.Field(record, field)`: the field's value; a missing field is M's missing-field error.

@@ -37,6 +37,86 @@ pub fn register(r: &mut Registry) {
     r.add("Table.FirstN", first_n);
     r.add("Table.Skip", skip);
     r.add("Table.Combine", combine);
+    r.add("Table.AddIndexColumn", add_index_column);
+    r.add("Table.TransformRows", transform_rows);
+    r.add("Table.ReplaceValue", replace_value);
+    r.add("Replacer.ReplaceValue", replacer_replace_value);
+    r.add("Replacer.ReplaceText", replacer_replace_text);
+}
+
+/// `Table.AddIndexColumn(table, name, initialValue, increment, type)`: 0, 1, 2, ... by default.
+fn add_index_column(args: &[Value]) -> Outcome {
+    let table = table_arg(&args[0])?;
+    let name = text_arg(&args[1])?;
+    let start = if args[2].is_null() { 0.0 } else { super::number_arg(&args[2])? };
+    let step = if args[3].is_null() { 1.0 } else { super::number_arg(&args[3])? };
+    if table.fields().position(name).is_some() {
+        return Err(duplicate_field(name));
+    }
+    let mut names = table.column_names().to_vec();
+    names.push(Rc::from(name));
+    let mut types = table.column_types().to_vec();
+    types.push(match &args[4] {
+        Value::Null => MType::any(),
+        other => type_arg(other)?.clone(),
+    });
+    let mut columns = table.columns().to_vec();
+    columns.push(Column::from_values(
+        (0..table.row_count()).map(|i| Value::Number(start + step * i as f64)).collect(),
+    ));
+    Ok(Value::Table(Table::new(fields(names)?, types, columns, table.row_count())))
+}
+
+/// `Table.TransformRows(table, transform)`: a list of the transform of each row record, each computed
+/// when read.
+fn transform_rows(args: &[Value]) -> Outcome {
+    let table = table_arg(&args[0])?;
+    let function = function_arg(&args[1])?;
+    let items = (0..table.row_count())
+        .map(|i| {
+            let (table, function) = (table.clone(), function.clone());
+            Thunk::lazy(move || apply(&function, vec![Value::Record(table.row(i))]))
+        })
+        .collect();
+    Ok(Value::List(List::from_thunks(items)))
+}
+
+/// `Table.ReplaceValue(table, oldValue, newValue, replacer, columnsToSearch)`: each cell of the columns
+/// through `replacer(cell, old, new)` (`Replacer.ReplaceValue`, `Replacer.ReplaceText`), when read.
+fn replace_value(args: &[Value]) -> Outcome {
+    let table = table_arg(&args[0])?;
+    let replacer = function_arg(&args[3])?;
+    let mut columns = table.columns().to_vec();
+    for name in names_arg(&args[4])? {
+        let i = table.fields().position(&name).ok_or_else(|| missing_column(&name, table))?;
+        let old = columns[i].clone();
+        columns[i] = Column::from_thunks(
+            (0..old.len())
+                .map(|row| {
+                    let cell = old.thunk(row);
+                    let (replacer, from, to) = (replacer.clone(), args[1].clone(), args[2].clone());
+                    Thunk::lazy(move || apply(&replacer, vec![cell.force()?, from, to]))
+                })
+                .collect(),
+        );
+    }
+    Ok(Value::Table(Table::new(
+        table.fields().clone(),
+        table.column_types().to_vec(),
+        columns,
+        table.row_count(),
+    )))
+}
+
+/// `Replacer.ReplaceValue(value, old, new)`: `new` when the value equals `old`.
+fn replacer_replace_value(args: &[Value]) -> Outcome {
+    Ok(if super::super::operators::equal(&args[0], &args[1])? { args[2].clone() } else { args[0].clone() })
+}
+
+/// `Replacer.ReplaceText(text, old, new)`: every `old` in the text replaced.
+fn replacer_replace_text(args: &[Value]) -> Outcome {
+    let builtin = super::REGISTRY.get("Text.Replace").expect("registered");
+    super::call(builtin, args.to_vec())
 }
 
 fn duplicate_field(name: &str) -> MError {
