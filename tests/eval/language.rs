@@ -426,3 +426,30 @@ fn limits_are_errors_not_crashes() {
     assert!(error_message("List.Count({1..1000000000000})").1.contains("not supported by dfls yet"));
     assert!(error_message("#table(1000000000, {})").1.contains("columns"));
 }
+
+/// The examples of the specification's chapter on functions.
+#[test]
+fn the_functions_chapter() {
+    check(&[
+        ("[MyFunction = (x, y, z) => x + y + z, Result1 = MyFunction(1, 2, 3)][Result1]", "6"),
+        (
+            "[MyFunction = (x, optional y) => if (y = null) then x else x + y, Result1 = MyFunction(1), Result2 = MyFunction(1, null), Result3 = MyFunction(2, 2)]",
+            r#"{"MyFunction": {"$type": "function"}, "Result1": 1, "Result2": 1, "Result3": 4}"#,
+        ),
+        ("[Factorial = (x) => if x = 0 then 1 else x * @Factorial(x - 1), Result = Factorial(3)][Result]", "6"),
+        (
+            "[Factorial = (x) => if x = 0 then 1 else Factorial2(x), Factorial2 = (x) => x * Factorial(x - 1), Result = Factorial(3)][Result]",
+            "6",
+        ),
+        (
+            "[MyFunction = (x) => () => x, MyFunction1 = MyFunction(1), MyFunction2 = MyFunction(2), Result = MyFunction1() + MyFunction2()][Result]",
+            "3",
+        ),
+        ("[A = [MyFunction = () => C, C = 1], B = A[MyFunction]()][B]", "1"),
+        ("let f = (x) => x in f = f", "true"),
+        ("((x) => x) = ((x) => x)", "false"),
+    ]);
+    // "All of the expressions corresponding to the function arguments are evaluated before the
+    // function-body is evaluated", and their errors propagate.
+    assert_eq!(error_message(r#"((x) => 1)(error "argument")"#).1, "argument");
+}
