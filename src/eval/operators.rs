@@ -213,7 +213,7 @@ fn concatenate(l: &Value, r: &Value) -> Outcome {
             Ok(Value::Text(Rc::from(text)))
         }
         (Value::List(a), Value::List(b)) => {
-            Ok(Value::List(List::from_thunks(a.0.iter().chain(b.0.iter()).cloned().collect())))
+            Ok(Value::List(List::from_thunks(a.thunks().iter().chain(b.thunks().iter()).cloned().collect())))
         }
         (Value::Record(a), Value::Record(b)) => Ok(Value::Record(merge_records(a, b)?)),
         (Value::Table(a), Value::Table(b)) => Ok(Value::Table(combine_tables(&[a.clone(), b.clone()])?)),
@@ -324,7 +324,7 @@ pub fn equal(l: &Value, r: &Value) -> Result<bool, MError> {
             if a.len() != b.len() {
                 return Ok(false);
             }
-            for (x, y) in a.0.iter().zip(b.0.iter()) {
+            for (x, y) in a.thunks().iter().zip(b.thunks().iter()) {
                 crate::cancel::checkpoint();
                 if !equal(&x.force()?, &y.force()?)? {
                     return Ok(false);

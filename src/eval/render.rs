@@ -215,7 +215,7 @@ fn json_value(value: &Value, depth: usize) -> Json {
             typed("binary", "base64", Json::String(base64::engine::general_purpose::STANDARD.encode(b)))
         }
         Value::List(list) => Json::Array(
-            list.0
+            list.thunks()
                 .iter()
                 .map(|item| {
                     crate::cancel::checkpoint();
@@ -347,7 +347,8 @@ pub fn m_literal(value: &Value, depth: usize) -> String {
             )
         }
         Value::List(list) => {
-            let items: Vec<String> = list.0.iter().map(|item| m_item(&item.force(), depth - 1)).collect();
+            let items: Vec<String> =
+                list.thunks().iter().map(|item| m_item(&item.force(), depth - 1)).collect();
             format!("{{{}}}", items.join(", "))
         }
         Value::Record(record) => {

@@ -234,7 +234,7 @@ pub fn cyclic_reference() -> MError {
 
 /// A list: shared, immutable, its items lazy.
 #[derive(Clone)]
-pub struct List(pub Rc<Vec<Thunk>>);
+pub struct List(Rc<Vec<Thunk>>);
 
 impl List {
     pub fn from_values(values: Vec<Value>) -> List {
@@ -251,6 +251,11 @@ impl List {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The items, each computed when forced.
+    pub fn thunks(&self) -> &[Thunk] {
+        &self.0
     }
 
     pub fn get(&self, index: usize) -> Option<Outcome> {
@@ -363,13 +368,13 @@ impl Record {
 
 /// A table: named, typed columns of equal length.
 #[derive(Clone)]
-pub struct Table(pub Rc<TableData>);
+pub struct Table(Rc<TableData>);
 
-pub struct TableData {
-    pub fields: Rc<Fields>,
-    pub types: Vec<Rc<MType>>,
-    pub columns: Vec<Column>,
-    pub rows: usize,
+struct TableData {
+    fields: Rc<Fields>,
+    types: Vec<Rc<MType>>,
+    columns: Vec<Column>,
+    rows: usize,
 }
 
 impl Table {

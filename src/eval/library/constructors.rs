@@ -135,7 +135,7 @@ fn table(args: &[Value]) -> Outcome {
             ))
             .with_detail(row_value(row)));
         }
-        for (column, cell) in columns.iter_mut().zip(row.0.iter()) {
+        for (column, cell) in columns.iter_mut().zip(row.thunks().iter()) {
             column.push(cell.clone());
         }
     }

@@ -62,7 +62,7 @@ fn transform(args: &[Value]) -> Outcome {
     let list = list_arg(&args[0])?;
     let function = function_arg(&args[1])?;
     let items = list
-        .0
+        .thunks()
         .iter()
         .map(|item| {
             let item = item.clone();
@@ -81,7 +81,7 @@ fn select(args: &[Value]) -> Outcome {
     let list = list_arg(&args[0])?;
     let function = function_arg(&args[1])?;
     let mut kept = Vec::new();
-    for item in list.0.iter() {
+    for item in list.thunks().iter() {
         crate::cancel::checkpoint();
         let value = item.force()?;
         if logical(apply(function, vec![value.clone()])?)? {
@@ -155,7 +155,7 @@ fn last(args: &[Value]) -> Outcome {
 fn accumulate(args: &[Value]) -> Outcome {
     let function = function_arg(&args[2])?;
     let mut state = args[1].clone();
-    for item in list_arg(&args[0])?.0.iter() {
+    for item in list_arg(&args[0])?.thunks().iter() {
         crate::cancel::checkpoint();
         state = apply(function, vec![state, item.force()?])?;
     }

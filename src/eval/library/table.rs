@@ -423,7 +423,7 @@ fn from_list(args: &[Value]) -> Outcome {
         other => super::number_arg(other)? as i64,
     };
     let mut rows: Vec<Vec<Value>> = Vec::with_capacity(items.len());
-    for item in items.0.iter() {
+    for item in items.thunks().iter() {
         crate::cancel::checkpoint();
         match apply(splitter, vec![item.force()?])?.plain() {
             Value::List(parts) => rows.push(parts.values()?),
