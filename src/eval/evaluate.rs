@@ -37,6 +37,9 @@ pub struct Scope {
     slots: Vec<Thunk>,
     /// The sections of the document, on the root scope only (`Section!Member` finds them there).
     sections: RefCell<Vec<(Rc<str>, Env)>>,
+    /// A name the parent's binding of which this scope hides: the scope a let binding or a record field
+    /// is evaluated in, where its own name means the outer one (only `@name` reaches the binding itself).
+    hides: Option<Rc<str>>,
 }
 
 impl Scope {
@@ -47,6 +50,7 @@ impl Scope {
             names: Vec::new(),
             slots: Vec::new(),
             sections: RefCell::new(Vec::new()),
+            hides: None,
         })
     }
 
@@ -57,20 +61,29 @@ impl Scope {
             names,
             slots: values.into_iter().map(Thunk::value).collect(),
             sections: RefCell::new(Vec::new()),
+            hides: None,
         })
     }
 
-    /// A scope of mutually recursive lazy definitions, each evaluated in the scope itself.
+    /// A let's bindings or a record's fields: mutually recursive lazy definitions, each evaluated in the
+    /// scope itself except that its own name is the outer one (`let a = 1 in let a = a + 1 in a` is 2;
+    /// `@a` is the binding itself), as the specification scopes them.
     pub fn recursive(parent: &Env, definitions: &[(Rc<str>, ExprRef)]) -> Env {
-        Scope::recursive_with(parent, definitions, Vec::new())
+        Scope::definitions(parent, definitions, Vec::new(), true)
     }
 
-    /// A recursive scope where some definitions (by position) are given values instead of their
+    /// A section's members: each evaluated in the section's scope, its own name included (a member that
+    /// reads itself is a cycle). Some members (by position) may be given values instead of their
     /// expressions (parameter overrides).
-    pub fn recursive_with(
+    pub fn section(parent: &Env, definitions: &[(Rc<str>, ExprRef)], given: Vec<(usize, Value)>) -> Env {
+        Scope::definitions(parent, definitions, given, false)
+    }
+
+    fn definitions(
         parent: &Env,
         definitions: &[(Rc<str>, ExprRef)],
         given: Vec<(usize, Value)>,
+        exclusive: bool,
     ) -> Env {
         Rc::new_cyclic(|me: &Weak<Scope>| Scope {
             parent: Some(parent.clone()),
@@ -84,13 +97,26 @@ impl Scope {
                     }
                     let me = me.clone();
                     let expr = expr.clone();
+                    let hides = exclusive.then(|| definitions[i].0.clone());
                     Thunk::lazy(move || match me.upgrade() {
+                        // The definition's own name is hidden: a view of the scope that skips it.
+                        Some(env) if hides.is_some() => {
+                            let view = Rc::new(Scope {
+                                parent: Some(env),
+                                names: Vec::new(),
+                                slots: Vec::new(),
+                                sections: RefCell::new(Vec::new()),
+                                hides,
+                            });
+                            evaluate(&expr, &view)
+                        }
                         Some(env) => evaluate(&expr, &env),
                         None => Err(MError::expression("A binding was read after its scope ended.")),
                     })
                 })
                 .collect(),
             sections: RefCell::new(Vec::new()),
+            hides: None,
         })
     }
 
@@ -176,7 +202,8 @@ pub fn evaluate(expr: &Expr, env: &Env) -> Outcome {
         ExprKind::Logical(b) => Ok(Value::Logical(*b)),
         ExprKind::Number(n) => Ok(Value::Number(*n)),
         ExprKind::Text(t) => Ok(Value::Text(t.clone())),
-        ExprKind::Identifier(name) | ExprKind::Inclusive(name) => lookup(env, name),
+        ExprKind::Identifier(name) => lookup(env, name),
+        ExprKind::Inclusive(name) => lookup_inclusive(env, name),
         ExprKind::Intrinsic(name) => library::intrinsic(name),
         ExprKind::SectionAccess { section, member } => {
             let root = Scope::root_of(env);
@@ -303,13 +330,27 @@ pub fn evaluate(expr: &Expr, env: &Env) -> Outcome {
     }
 }
 
-/// The value of a name: the nearest scope that binds it, else the library.
+/// The value of a name: the nearest scope that binds it (not the binding being defined, which a scope
+/// on the way hides), else the library.
 pub fn lookup(env: &Env, name: &str) -> Outcome {
+    find(env, name, false)
+}
+
+/// The value of `@name`: as [`lookup`], the binding being defined included.
+pub fn lookup_inclusive(env: &Env, name: &str) -> Outcome {
+    find(env, name, true)
+}
+
+fn find(env: &Env, name: &str, inclusive: bool) -> Outcome {
     let mut at = Some(env);
+    let mut hidden = false;
     while let Some(scope) = at {
-        if let Some(thunk) = scope.lookup(name) {
-            return thunk.force();
+        if !hidden {
+            if let Some(thunk) = scope.lookup(name) {
+                return thunk.force();
+            }
         }
+        hidden = !inclusive && scope.hides.as_deref() == Some(name);
         at = scope.parent.as_ref();
     }
     library::global(name).unwrap_or_else(|| {

@@ -116,7 +116,7 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
             for section in &sections {
                 let definitions: Vec<(Rc<str>, ast::ExprRef)> =
                     section.members.iter().map(|m| (m.name.clone(), m.value.clone())).collect();
-                scopes.push((section.name.clone(), Scope::recursive(&root, &definitions)));
+                scopes.push((section.name.clone(), Scope::section(&root, &definitions, Vec::new())));
             }
             root.set_sections(scopes.clone());
             // Overrides: each member's current value gives the kind the new text is read as.
@@ -146,7 +146,7 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
                         .filter(|(os, _, _)| *os == s)
                         .map(|(_, m, v)| (*m, v.clone()))
                         .collect();
-                    rebuilt.push((section.name.clone(), Scope::recursive_with(&fresh, &definitions, given)));
+                    rebuilt.push((section.name.clone(), Scope::section(&fresh, &definitions, given)));
                 }
                 fresh.set_sections(rebuilt.clone());
                 scopes = rebuilt;

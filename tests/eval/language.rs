@@ -348,7 +348,7 @@ fn cycles_are_m_errors() {
     let cyclic = "A cyclic reference was encountered during evaluation.";
     assert_eq!(error_message("let a = b, b = a in a").1, cyclic);
     assert_eq!(error_message("[a = b, b = a][a]").1, cyclic);
-    assert_eq!(error_message("let a = a + 1 in a").1, cyclic);
+    assert_eq!(error_message("let a = @a + 1 in a").1, cyclic);
 }
 
 #[test]
@@ -452,4 +452,23 @@ fn the_functions_chapter() {
     // "All of the expressions corresponding to the function arguments are evaluated before the
     // function-body is evaluated", and their errors propagate.
     assert_eq!(error_message(r#"((x) => 1)(error "argument")"#).1, "argument");
+}
+
+/// A let binding's or a record field's own name, in its expression, is the outer one; only `@name`
+/// reaches the binding itself (the specification's scoping of let and record initializers).
+#[test]
+fn a_binding_does_not_see_itself_without_at() {
+    check(&[
+        ("let a = 1 in let a = a + 1 in a", "2"),
+        ("let x = 1 in [x = x + 1]", r#"{"x": 2}"#),
+        ("let Source = 3 in [Source = Source, Other = Source * 2]", r#"{"Source": 3, "Other": 6}"#),
+        ("let f = (n) => if n = 0 then 0 else n + @f(n - 1) in f(4)", "10"),
+        // Siblings are all in scope, in any order.
+        ("[a = b + 1, b = 1][a]", "2"),
+    ]);
+    assert_eq!(
+        error_message("let f = (n) => if n = 0 then 0 else f(n - 1) in f(1)").1,
+        "The name 'f' wasn't recognized. Make sure it's spelled correctly."
+    );
+    assert_eq!(error_message("[a = @a + 1][a]").1, "A cyclic reference was encountered during evaluation.");
 }
