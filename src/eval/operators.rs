@@ -344,11 +344,13 @@ pub fn equal(l: &Value, r: &Value) -> Result<bool, MError> {
             }
             true
         }
+        // Tables are equal with the same columns in any order and equal cells, row by row.
         (Value::Table(a), Value::Table(b)) => {
-            if a.column_names() != b.column_names() || a.row_count() != b.row_count() {
+            if a.columns().len() != b.columns().len() || a.row_count() != b.row_count() {
                 return Ok(false);
             }
-            for (x, y) in a.columns().iter().zip(b.columns()) {
+            for (name, x) in a.column_names().iter().zip(a.columns()) {
+                let Some(y) = b.column(name) else { return Ok(false) };
                 for i in 0..x.len() {
                     crate::cancel::checkpoint();
                     if !equal(&x.cell(i)?, &y.cell(i)?)? {

@@ -85,6 +85,26 @@ fn equality_across_types_and_ordering_within_one() {
         ("1 <= 1", "true"),
         ("#nan < 1", "false"),
         ("#table({\"A\"}, {{1}}) = #table({\"A\"}, {{1}})", "true"),
+        // The specification's examples: tables compare by column name, in any order.
+        (r#"#table({"A", "B"}, {{1, 2}}) = #table({"A", "B"}, {{1, 2}})"#, "true"),
+        (r#"#table({"A", "B"}, {{1, 2}}) = #table({"X", "Y"}, {{1, 2}})"#, "false"),
+        (r#"#table({"A", "B"}, {{1, 2}}) = #table({"B", "A"}, {{2, 1}})"#, "true"),
+        ("(1 meta [a = 1]) = (1 meta [a = 2])", "true"),
+        ("#duration(2, 0, 0, 0) / #duration(0, 1, 30, 0)", "32"),
+        ("#duration(2, 1, 0, 15.1) + #duration(0, 1, 30, 45.3) = #duration(2, 2, 31, 0.4)", "true"),
+        ("#time(1, 30, 0) - #time(8, 0, 0) = #duration(0, -6, -30, 0)", "true"),
+        ("#time(8, 0, 0) + #duration(30, 5, 0, 0)", r#"{"$type": "time", "value": "13:00:00"}"#),
+        ("#date(2010, 1, 31) - #date(2010, 1, 15) = #duration(16, 0, 0, 0)", "true"),
+        ("#datetimezone(2010, 5, 20, 16, 6, 0, -8, 0) - #datetimezone(2008, 12, 15, 4, 19, 19, 3, 0) = #duration(521, 22, 46, 41)", "true"),
+        (r#"[A = error "a", B = 1, C = error "c"][B]"#, "1"),
+        (r#"{error "a", 1, error "c"}{1}"#, "1"),
+        (r#"#table({"A", "B"}, {{0, 1}, {2, 1}}){[A = 2]}"#, r#"{"A": 2, "B": 1}"#),
+        (r#"#table({"A", "B"}, {{0, 1}, {2, 1}}){[B = 3]}?"#, "null"),
+        ("[A = 1, B = 2][[B], [C]]?", r#"{"B": 2, "C": null}"#),
+        ("let _ = [A = 1, B = 2] in [A]", "1"),
+        ("List.Select({[a = 1, b = 1], [a = 2, b = 4]}, each [a] = [b])", r#"[{"a": 1, "b": 1}]"#),
+        ("null <= null", "null"),
+        ("#nan >= #nan", "false"),
     ]);
 }
 
