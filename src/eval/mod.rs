@@ -13,11 +13,14 @@
 //! evaluations, so that runaway recursion in a program ends in M's stack overflow error, not a crash.
 //! Everything here is pure (no IO) and cancellable through [`crate::cancel`].
 //!
-//! Known limits (for the next sessions): columns hold cells as thunks (the Arrow-backed typed columns
-//! go behind [`value::Column`]); a recursive closure stored in a let binding keeps its scope alive
+//! Tables are columnar ([`column`]): Arrow arrays for columns of one scalar kind, lazy cells otherwise.
+//!
+//! Known limits (for the next sessions): `each` functions run row by row (the vectorized kernels over
+//! Arrow columns are to come); a recursive closure stored in a let binding keeps its scope alive
 //! (a reference cycle freed when the evaluation's process ends).
 
 pub mod ast;
+pub mod column;
 pub mod datetime;
 pub mod evaluate;
 pub mod library;

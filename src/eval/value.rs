@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
+pub use super::column::Column;
 use super::datetime::Zoned;
 use super::types::MType;
 
@@ -428,57 +429,6 @@ impl Table {
             fields: self.0.fields.clone(),
             values: Rc::new(self.0.columns.iter().map(|column| column.thunk(i)).collect()),
         }
-    }
-}
-
-/// A column of a table. Library code reads and builds columns only through these methods, so that a
-/// typed columnar store (Arrow arrays) can back number, text, logical and date columns without any caller
-/// changing.
-#[derive(Clone)]
-pub struct Column(ColumnStore);
-
-#[derive(Clone)]
-enum ColumnStore {
-    /// Any values, each cell lazy (it may hold an error that surfaces only when the cell is read).
-    Cells(Rc<Vec<Thunk>>),
-}
-
-impl Column {
-    pub fn from_values(values: Vec<Value>) -> Column {
-        Column(ColumnStore::Cells(Rc::new(values.into_iter().map(Thunk::value).collect())))
-    }
-
-    pub fn from_thunks(cells: Vec<Thunk>) -> Column {
-        Column(ColumnStore::Cells(Rc::new(cells)))
-    }
-
-    pub fn len(&self) -> usize {
-        match &self.0 {
-            ColumnStore::Cells(cells) => cells.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The cell's value (computing it the first time).
-    pub fn cell(&self, i: usize) -> Outcome {
-        match &self.0 {
-            ColumnStore::Cells(cells) => cells[i].force(),
-        }
-    }
-
-    /// The cell as a thunk, for building rows and new columns without computing it.
-    pub fn thunk(&self, i: usize) -> Thunk {
-        match &self.0 {
-            ColumnStore::Cells(cells) => cells[i].clone(),
-        }
-    }
-
-    /// The cells at these row positions, in this order.
-    pub fn take(&self, rows: &[usize]) -> Column {
-        Column::from_thunks(rows.iter().map(|&i| self.thunk(i)).collect())
     }
 }
 

@@ -647,3 +647,34 @@ in
             "rows": [["AMER", 2025, 1, 40, 25], ["EMEA", 2024, 2, 300, 90], ["EMEA", 2025, 1, 30.5, 20.5]]}"#,
     )]);
 }
+
+/// Columns of one scalar kind are Arrow arrays: CSV text is `Utf8`, converted columns take their
+/// type's array, and a cell that fails to convert keeps the column as cells with the error in place.
+#[test]
+fn csv_and_converted_columns_are_arrow_arrays() {
+    use arrow_schema::DataType;
+    let types = dfls::eval::run_on_large_stack(|| {
+        let outcome = dfls::eval::evaluate_text(
+            r#"let Source = Table.PromoteHeaders(Csv.Document("n,t,d,b,x#(lf)1.5,a,2020-01-31,true,1#(lf)2,,2021-02-01,false,oops"))
+               in Table.TransformColumnTypes(Source, {{"n", type number}, {"d", type date}, {"b", type logical}, {"x", type number}})"#,
+        )
+        .unwrap()
+        .unwrap();
+        let dfls::eval::value::Value::Table(table) = outcome else { panic!("not a table") };
+        let types: Vec<Option<DataType>> =
+            table.columns().iter().map(|c| c.arrow().map(|a| a.data_type().clone())).collect();
+        let failed = table.columns()[4].cell(1).unwrap_err().reason().to_owned();
+        (types, failed)
+    });
+    assert_eq!(
+        types.0,
+        vec![
+            Some(DataType::Float64),
+            Some(DataType::Utf8),
+            Some(DataType::Date32),
+            Some(DataType::Boolean),
+            None
+        ]
+    );
+    assert_eq!(types.1, "DataFormat.Error");
+}

@@ -1,11 +1,11 @@
-//! `Csv.Document` and `Table.PromoteHeaders`: delimited text as a table of texts, and its first row as
-//! the column names.
+//! `Csv.Document` and `Table.PromoteHeaders`: delimited text as a table of texts (Arrow `Utf8` columns),
+//! and its first row as the column names.
 
 use std::rc::Rc;
 
 use super::super::evaluate::cannot_convert;
 use super::super::types::MType;
-use super::super::value::{Column, MError, Outcome, Table, Thunk, Value};
+use super::super::value::{Column, MError, Outcome, Table, Value};
 use super::{number_arg, record_arg, table_arg, text_arg, Registry};
 
 pub fn register(r: &mut Registry) {
@@ -118,18 +118,18 @@ fn document(args: &[Value]) -> Outcome {
         Some(other) => super::names_arg(other)?,
     };
     let width = names.len();
-    let mut cells: Vec<Vec<Thunk>> = (0..width).map(|_| Vec::with_capacity(rows.len())).collect();
+    let mut cells: Vec<Vec<Value>> = (0..width).map(|_| Vec::with_capacity(rows.len())).collect();
     let count = rows.len();
     for row in rows {
         let mut fields = row.into_iter();
         for column in cells.iter_mut() {
-            column.push(Thunk::value(fields.next().map_or(Value::Null, |f| Value::Text(Rc::from(f)))));
+            column.push(fields.next().map_or(Value::Null, |f| Value::Text(Rc::from(f))));
         }
     }
     let fields = super::super::value::Fields::new(names)
         .map_err(|name| MError::expression(format!("The field '{name}' already exists in the record.")))?;
     let types = vec![MType::any(); width];
-    Ok(Value::Table(Table::new(fields, types, cells.into_iter().map(Column::from_thunks).collect(), count)))
+    Ok(Value::Table(Table::new(fields, types, cells.into_iter().map(Column::from_values).collect(), count)))
 }
 
 /// `Table.PromoteHeaders(table, [PromoteAllScalars, Culture])`: the first row's texts become the column

@@ -231,15 +231,28 @@ fn transform_column_types(args: &[Value]) -> Outcome {
         let Some(i) = table.fields().position(name) else { return Err(missing_column(name, table)) };
         let old = columns[i].clone();
         let target = ty.clone();
-        columns[i] = Column::from_thunks(
-            (0..old.len())
-                .map(|row| {
-                    let cell = old.thunk(row);
-                    let target = target.clone();
-                    Thunk::lazy(move || convert_to(cell.force()?, &target))
-                })
-                .collect(),
-        );
+        columns[i] = if old.arrow().is_some() {
+            // A columnar source is converted at once, into a columnar result when no cell fails (a
+            // failed conversion stays an error in its cell).
+            Column::from_outcomes(
+                (0..old.len())
+                    .map(|row| {
+                        crate::cancel::checkpoint();
+                        old.cell(row).and_then(|value| convert_to(value, &target))
+                    })
+                    .collect(),
+            )
+        } else {
+            Column::from_thunks(
+                (0..old.len())
+                    .map(|row| {
+                        let cell = old.thunk(row);
+                        let target = target.clone();
+                        Thunk::lazy(move || convert_to(cell.force()?, &target))
+                    })
+                    .collect(),
+            )
+        };
         types[i] = ty;
     }
     Ok(Value::Table(Table::new(table.fields().clone(), types, columns, table.row_count())))
