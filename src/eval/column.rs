@@ -122,17 +122,14 @@ impl Column {
 
     /// The cell's value (computing it the first time).
     pub fn cell(&self, i: usize) -> Outcome {
+        let present = |a: &dyn Array| a.is_valid(i);
         Ok(match &self.0 {
             Store::Cells(cells) => return cells[i].force(),
-            Store::Numbers(a) => a.is_valid(i).then(|| Value::Number(a.value(i))).unwrap_or(Value::Null),
-            Store::Texts(a) => {
-                a.is_valid(i).then(|| Value::Text(Rc::from(a.value(i)))).unwrap_or(Value::Null)
-            }
-            Store::Logicals(a) => a.is_valid(i).then(|| Value::Logical(a.value(i))).unwrap_or(Value::Null),
-            Store::Dates(a) => a
-                .is_valid(i)
-                .then(|| Value::Date(i64::from(a.value(i)) + UNIX_EPOCH_DAY))
-                .unwrap_or(Value::Null),
+            Store::Numbers(a) if present(a) => Value::Number(a.value(i)),
+            Store::Texts(a) if present(a) => Value::Text(Rc::from(a.value(i))),
+            Store::Logicals(a) if present(a) => Value::Logical(a.value(i)),
+            Store::Dates(a) if present(a) => Value::Date(i64::from(a.value(i)) + UNIX_EPOCH_DAY),
+            _ => Value::Null,
         })
     }
 
