@@ -18,8 +18,9 @@ use super::value::{Outcome, Thunk, Value};
 /// Days from 0001-01-01 (the evaluator's day 0) to 1970-01-01 (Arrow's `Date32` day 0).
 const UNIX_EPOCH_DAY: i64 = 719_162;
 
+/// Clones share the store.
 #[derive(Clone)]
-pub struct Column(Store);
+pub struct Column(Rc<Store>);
 
 #[derive(Clone)]
 enum Store {
@@ -72,9 +73,9 @@ impl Column {
             }
         }
         if !uniform {
-            return Column(Store::Cells(Rc::new(values.into_iter().map(Thunk::value).collect())));
+            return Column(Rc::new(Store::Cells(Rc::new(values.into_iter().map(Thunk::value).collect()))));
         }
-        Column(match kind {
+        Column(Rc::new(match kind {
             None | Some(Kind::Number) => Store::Numbers(
                 values.iter().map(|v| if let Value::Number(n) = v { Some(*n) } else { None }).collect(),
             ),
@@ -90,12 +91,12 @@ impl Column {
                     .map(|v| if let Value::Date(d) = v { Some((d - UNIX_EPOCH_DAY) as i32) } else { None })
                     .collect(),
             ),
-        })
+        }))
     }
 
     /// A column of cells computed when read.
     pub fn from_thunks(cells: Vec<Thunk>) -> Column {
-        Column(Store::Cells(Rc::new(cells)))
+        Column(Rc::new(Store::Cells(Rc::new(cells))))
     }
 
     /// A column of cells, made columnar when every cell is already a value of one scalar kind.
@@ -107,7 +108,7 @@ impl Column {
     }
 
     pub fn len(&self) -> usize {
-        match &self.0 {
+        match &*self.0 {
             Store::Cells(cells) => cells.len(),
             Store::Numbers(a) => a.len(),
             Store::Texts(a) => a.len(),
@@ -123,7 +124,7 @@ impl Column {
     /// The cell's value (computing it the first time).
     pub fn cell(&self, i: usize) -> Outcome {
         let present = |a: &dyn Array| a.is_valid(i);
-        Ok(match &self.0 {
+        Ok(match &*self.0 {
             Store::Cells(cells) => return cells[i].force(),
             Store::Numbers(a) if present(a) => Value::Number(a.value(i)),
             Store::Texts(a) if present(a) => Value::Text(Rc::from(a.value(i))),
@@ -135,16 +136,16 @@ impl Column {
 
     /// The cell as a thunk, for building rows and new columns without computing it.
     pub fn thunk(&self, i: usize) -> Thunk {
-        match &self.0 {
+        match &*self.0 {
             Store::Cells(cells) => cells[i].clone(),
-            _ => Thunk::Ready(self.cell(i)),
+            _ => Thunk::Cell(self.clone(), i),
         }
     }
 
     /// The cells at these row positions, in this order (an Arrow column stays one).
     pub fn take(&self, rows: &[usize]) -> Column {
         let valid = |a: &dyn Array, i: usize| a.is_valid(i);
-        Column(match &self.0 {
+        Column(Rc::new(match &*self.0 {
             Store::Cells(cells) => Store::Cells(Rc::new(rows.iter().map(|&i| cells[i].clone()).collect())),
             Store::Numbers(a) => {
                 Store::Numbers(rows.iter().map(|&i| valid(a, i).then(|| a.value(i))).collect())
@@ -154,12 +155,12 @@ impl Column {
                 Store::Logicals(rows.iter().map(|&i| valid(a, i).then(|| a.value(i))).collect())
             }
             Store::Dates(a) => Store::Dates(rows.iter().map(|&i| valid(a, i).then(|| a.value(i))).collect()),
-        })
+        }))
     }
 
     /// The column as an Arrow array, when it is stored as one.
     pub fn arrow(&self) -> Option<ArrayRef> {
-        Some(match &self.0 {
+        Some(match &*self.0 {
             Store::Cells(_) => return None,
             Store::Numbers(a) => Arc::new(a.clone()),
             Store::Texts(a) => Arc::new(a.clone()),

@@ -184,6 +184,9 @@ pub enum Thunk {
     /// Already computed (or never lazy).
     Ready(Outcome),
     Lazy(Rc<Lazy>),
+    /// A cell of a columnar table, read from its column when forced (a row record of an Arrow-backed
+    /// table makes no value for the cells a function never reads).
+    Cell(Column, usize),
 }
 
 /// The state of a lazy value.
@@ -210,6 +213,7 @@ impl Thunk {
     pub fn force(&self) -> Outcome {
         match self {
             Thunk::Ready(outcome) => outcome.clone(),
+            Thunk::Cell(column, row) => column.cell(*row),
             Thunk::Lazy(lazy) => {
                 let state = std::mem::replace(&mut *lazy.0.borrow_mut(), LazyState::Running);
                 match state {
