@@ -151,6 +151,11 @@ fn a_query_of_an_example_item_with_parameters() {
     let output = dfls(&["eval", item, "--query", "Sales Order"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("did you mean `Sales Orders`"), "{}", stderr(&output));
+    let churn = example("Customer Churn.Dataflow");
+    let output = dfls(&["eval", churn.to_str().unwrap(), "--query", "Subscriptions"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stdout(&output));
+    let output = dfls(&["eval", churn.to_str().unwrap(), "--query", "MDF transform"]);
+    assert_eq!(json(&output), serde_json::json!("___ExternalResource-Placeholder___"));
     let output = dfls(&["eval", item]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--query"), "{}", stderr(&output));

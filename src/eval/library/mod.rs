@@ -223,9 +223,12 @@ pub fn global(name: &str) -> Option<Outcome> {
             }
             None => Err(not_implemented(name)),
         },
-        EntryKind::Function | EntryKind::Constructor => {
-            Ok(unavailable_function(entry.name, entry.data_source))
-        }
+        // A connector: flagged as a data source, or a name beyond the standard library (the connector
+        // SDK's, Power BI's #shared export, Fabric's own such as Lakehouse.Contents).
+        EntryKind::Function | EntryKind::Constructor => Ok(unavailable_function(
+            entry.name,
+            entry.data_source || entry.source != crate::library::Source::Standard,
+        )),
         EntryKind::EnumMember | EntryKind::Constant => Err(not_implemented(name)),
     })
 }
