@@ -678,3 +678,27 @@ fn csv_and_converted_columns_are_arrow_arrays() {
     );
     assert_eq!(types.1, "DataFormat.Error");
 }
+
+/// Functions that take a culture read and write numbers and dates as that culture does; no culture is
+/// en-US; a culture dfls does not know is an error, not a silent en-US.
+#[test]
+fn cultures() {
+    check(&[
+        (r#"Number.From("1.234,5", "de-DE")"#, "1234.5"),
+        (r#"Number.From("1,234.5")"#, "1234.5"),
+        (r#"Text.From(1234.5, "de-DE")"#, r#""1234,5""#),
+        (r#"Text.From(#date(2011, 3, 5), "de-DE")"#, r#""05.03.2011""#),
+        (r#"Text.From(#date(2011, 3, 5), "en-GB")"#, r#""05/03/2011""#),
+        (r#"Text.From(#datetime(2011, 3, 5, 13, 0, 0))"#, r#""3/5/2011 1:00:00 PM""#),
+        (r#"Date.From("05.03.2011", "de-DE")"#, r#"{"$type": "date", "value": "2011-03-05"}"#),
+        (r#"Date.From("3/5/2011")"#, r#"{"$type": "date", "value": "2011-03-05"}"#),
+        (
+            r#"Table.TransformColumnTypes(#table({"n", "d"}, {{"1,5", "31.12.2020"}}), {{"n", type number}, {"d", type date}}, "de-DE"){0}"#,
+            r#"{"n": 1.5, "d": {"$type": "date", "value": "2020-12-31"}}"#,
+        ),
+    ]);
+    assert_eq!(
+        error_message(r#"Text.From(1, "xx-YY")"#).1,
+        "The culture 'xx-YY' is not supported by dfls yet"
+    );
+}

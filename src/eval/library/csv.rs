@@ -152,7 +152,7 @@ fn promote_headers(args: &[Value]) -> Outcome {
         let name: Rc<str> = match header.plain() {
             Value::Text(t) => t.clone(),
             Value::Null => table.column_names()[i].clone(),
-            other if all_scalars => match super::text::text_from(other)? {
+            other if all_scalars => match super::text::text_from(other, &super::culture::DEFAULT)? {
                 Some(text) => Rc::from(text),
                 None => table.column_names()[i].clone(),
             },

@@ -19,6 +19,7 @@
 mod binary;
 mod constructors;
 mod csv;
+pub mod culture;
 mod date;
 mod json;
 mod keys;

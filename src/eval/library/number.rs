@@ -1,10 +1,11 @@
 //! `Number.*` and `Date.From`: conversions between numbers, texts and dates, culture-invariant (en-US)
 //! parsing, and rounding.
 
-use super::super::datetime::{days_from_civil, TICKS_PER_DAY};
+use super::super::datetime::TICKS_PER_DAY;
 use super::super::evaluate::cannot_convert;
 use super::super::render::format_number;
 use super::super::value::{MError, Outcome, Value};
+use super::culture::{culture_arg, Culture};
 use super::{number_arg, opt_text, Registry};
 
 pub fn register(r: &mut Registry) {
@@ -56,12 +57,24 @@ fn rounded(args: &[Value], f: fn(f64) -> f64) -> Outcome {
 /// Day 0 of OLE Automation dates (1899-12-30), which `Number.From(date)` counts from.
 const OLE_EPOCH_DAY: i64 = 693_593;
 
-/// A text as a number, as en-US reads it: optional sign, digits with `,` thousands separators, a `.`
-/// fraction, an exponent, a trailing `%` (a hundredth); surrounding whitespace allowed. Also a leading `0x` hexadecimal.
+/// A text as a number in the en-US culture (`1,234.5`).
 pub fn parse_number(text: &str) -> Option<f64> {
+    super::culture::DEFAULT.parse_number(text)
+}
+
+/// A number written without group separators and with `.` for the decimal separator: optional sign,
+/// digits, fraction, exponent, a trailing `%` (a hundredth), or `0x` hexadecimal; surrounding
+/// whitespace allowed.
+pub fn parse_invariant_number(text: &str) -> Option<f64> {
     let trimmed = text.trim();
     if let Some(percent) = trimmed.strip_suffix('%') {
-        return parse_number(percent).map(|n| n / 100.0);
+        // Shifting the exponent reads 12.3% as exactly the double nearest 0.123 (dividing by 100 would
+        // round twice).
+        let percent = percent.trim_end();
+        if !percent.contains(['e', 'E', 'x', 'X', '%']) {
+            return parse_invariant_number(&format!("{percent}e-2"));
+        }
+        return parse_invariant_number(percent).map(|n| n / 100.0);
     }
     if trimmed.is_empty() {
         return None;
@@ -74,26 +87,25 @@ pub fn parse_number(text: &str) -> Option<f64> {
     let value = if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
         u64::from_str_radix(hex, 16).ok()? as f64
     } else {
-        let cleaned: String = body.chars().filter(|c| *c != ',').collect();
-        if cleaned.is_empty()
-            || !cleaned.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-            || !cleaned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        if body.is_empty()
+            || !body.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+            || !body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
         {
             return None;
         }
-        cleaned.parse::<f64>().ok()?
+        body.parse::<f64>().ok()?
     };
     Some(if negative { -value } else { value })
 }
 
 /// `Number.From(value)`: numbers as they are, texts parsed, logicals as 1 and 0, dates and times as OLE
 /// Automation numbers (days since 1899-12-30, the time as a fraction of a day), durations as days.
-pub fn number_from(value: &Value) -> Outcome {
+pub fn number_from(value: &Value, culture: &Culture) -> Outcome {
     Ok(match value.plain() {
         Value::Null => Value::Null,
         Value::Number(n) => Value::Number(*n),
         Value::Logical(b) => Value::Number(if *b { 1.0 } else { 0.0 }),
-        Value::Text(t) => match parse_number(t) {
+        Value::Text(t) => match culture.parse_number(t) {
             Some(n) => Value::Number(n),
             None => {
                 return Err(MError::new("DataFormat.Error", "We couldn't convert to Number.")
@@ -113,7 +125,7 @@ pub fn number_from(value: &Value) -> Outcome {
 }
 
 fn from(args: &[Value]) -> Outcome {
-    number_from(&args[0])
+    number_from(&args[0], &culture_arg(&args[1])?)
 }
 
 fn to_text(args: &[Value]) -> Outcome {
@@ -155,26 +167,20 @@ fn round(args: &[Value]) -> Outcome {
     Ok(Value::Number(rounded / scale))
 }
 
-/// A date text: ISO `2011-12-31` (a time part after `T` or a space is dropped) or en-US `12/31/2011`.
+/// A date text in the en-US culture: ISO `2011-12-31` or `12/31/2011`.
 pub fn parse_date(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let date_part = text.split(['T', ' ']).next()?;
-    let numbers: Vec<i64> = date_part.split(['-', '/']).map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    match (numbers.as_slice(), date_part.contains('/')) {
-        ([y, m, d], false) => days_from_civil(*y, *m, *d),
-        ([m, d, y], true) => days_from_civil(*y, *m, *d),
-        _ => None,
-    }
+    super::culture::DEFAULT.parse_date(text)
 }
 
-fn date_from(args: &[Value]) -> Outcome {
-    Ok(match &args[0] {
+/// `Date.From(value, culture)`.
+pub fn date_from_value(value: &Value, culture: &Culture) -> Outcome {
+    Ok(match value.plain() {
         Value::Null => Value::Null,
         Value::Date(d) => Value::Date(*d),
         Value::DateTime(t) => Value::Date(t.div_euclid(TICKS_PER_DAY)),
         Value::DateTimeZone(z) => Value::Date(z.local.div_euclid(TICKS_PER_DAY)),
         Value::Number(n) if n.is_finite() => Value::Date(OLE_EPOCH_DAY + n.floor() as i64),
-        Value::Text(t) => match parse_date(t) {
+        Value::Text(t) => match culture.parse_date(t) {
             Some(d) => Value::Date(d),
             None => {
                 return Err(MError::new(
@@ -188,12 +194,17 @@ fn date_from(args: &[Value]) -> Outcome {
     })
 }
 
+fn date_from(args: &[Value]) -> Outcome {
+    date_from_value(&args[0], &culture_arg(&args[1])?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn en_us_numbers() {
+        assert_eq!(parse_number("12.3%"), Some(0.123));
         assert_eq!(parse_number(" 1,234.5 "), Some(1234.5));
         assert_eq!(parse_number("-1e3"), Some(-1000.0));
         assert_eq!(parse_number("abc"), None);

@@ -14,6 +14,7 @@ use super::super::evaluate::{cannot_convert, missing_column};
 use super::super::operators::{combine_tables, sort_order};
 use super::super::types::{MType, TypeKind};
 use super::super::value::{Column, Fields, Function, List, MError, Outcome, Record, Table, Thunk, Value};
+use super::culture::Culture;
 use super::{
     apply, count_arg, function_arg, list_arg, missing_field_arg, names_arg, table_arg, text_arg, type_arg,
     MissingField, Registry,
@@ -180,32 +181,26 @@ fn pairs(value: &Value) -> Result<Vec<Vec<Value>>, MError> {
 /// A value converted to a type, as `Table.TransformColumnTypes` converts cells: numbers from texts,
 /// texts from anything scalar, dates from texts and datetimes, logicals from texts and numbers; whole
 /// number facets (`Int64.Type`) round to even.
-pub fn convert_to(value: Value, ty: &MType) -> Outcome {
+pub fn convert_to(value: Value, ty: &MType, culture: &Culture) -> Outcome {
     if value.is_null() {
         return Ok(Value::Null);
     }
     match ty.kind {
         TypeKind::Any | TypeKind::AnyNonNull => Ok(value),
         TypeKind::Number => {
-            let Value::Number(n) = super::number::number_from(&value)? else { unreachable!("not null") };
+            let Value::Number(n) = super::number::number_from(&value, culture)? else {
+                unreachable!("not null")
+            };
             Ok(Value::Number(match ty.facet {
                 Some("Int64" | "Int32" | "Int16" | "Int8" | "Byte") => n.round_ties_even(),
                 Some("Currency") => (n * 10_000.0).round_ties_even() / 10_000.0,
                 _ => n,
             }))
         }
-        TypeKind::Text => Ok(super::text::text_from(&value)?.map_or(Value::Null, |t| Value::text(&t))),
-        TypeKind::Date => match value.plain() {
-            Value::Date(_)
-            | Value::DateTime(_)
-            | Value::DateTimeZone(_)
-            | Value::Text(_)
-            | Value::Number(_) => {
-                let builtin = super::REGISTRY.get("Date.From").expect("registered");
-                super::call(builtin, vec![value])
-            }
-            other => Err(cannot_convert(other, "Date")),
-        },
+        TypeKind::Text => {
+            Ok(super::text::text_from(&value, culture)?.map_or(Value::Null, |t| Value::text(&t)))
+        }
+        TypeKind::Date => super::number::date_from_value(&value, culture),
         TypeKind::Logical => {
             let builtin = super::REGISTRY.get("Logical.From").expect("registered");
             super::call(builtin, vec![value])
@@ -220,6 +215,7 @@ pub fn convert_to(value: Value, ty: &MType) -> Outcome {
 
 fn transform_column_types(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
+    let culture = super::culture::culture_arg(&args[2])?;
     let mut columns = table.columns().to_vec();
     let mut types = table.column_types().to_vec();
     for pair in pairs(&args[1])? {
@@ -238,7 +234,7 @@ fn transform_column_types(args: &[Value]) -> Outcome {
                 (0..old.len())
                     .map(|row| {
                         crate::cancel::checkpoint();
-                        old.cell(row).and_then(|value| convert_to(value, &target))
+                        old.cell(row).and_then(|value| convert_to(value, &target, &culture))
                     })
                     .collect(),
             )
@@ -248,7 +244,7 @@ fn transform_column_types(args: &[Value]) -> Outcome {
                     .map(|row| {
                         let cell = old.thunk(row);
                         let target = target.clone();
-                        Thunk::lazy(move || convert_to(cell.force()?, &target))
+                        Thunk::lazy(move || convert_to(cell.force()?, &target, &culture))
                     })
                     .collect(),
             )

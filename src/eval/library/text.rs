@@ -1,13 +1,14 @@
 //! `Text.*` and the comparers they take. Texts are .NET strings in M: lengths and positions count UTF-16
-//! code units, and comparisons are ordinal unless a comparer says otherwise. The culture is en-US when
-//! none is given (dates print as `12/31/2011`), as in a Fabric Dataflow with default settings.
+//! code units, and comparisons are ordinal unless a comparer says otherwise. Cultures are
+//! [`super::culture`]'s (en-US when none is given: dates print as `12/31/2011`).
 
 use std::rc::Rc;
 
-use super::super::datetime::{civil_from_days, TICKS_PER_DAY, TICKS_PER_SECOND};
+use super::super::datetime::TICKS_PER_DAY;
 use super::super::evaluate::cannot_convert;
-use super::super::render::{format_duration, format_number, scalar_text};
+use super::super::render::{format_duration, scalar_text};
 use super::super::value::{Function, List, MError, Outcome, Value};
+use super::culture::{culture_arg, Culture, DEFAULT};
 use super::{count_arg, list_arg, opt_text, text_arg, Registry};
 
 pub fn register(r: &mut Registry) {
@@ -34,42 +35,27 @@ fn text(s: &str) -> Value {
     Value::Text(Rc::from(s))
 }
 
-/// The time of day in en-US form: `10:20:30 AM`.
-fn us_time(ticks: i64) -> String {
-    let seconds = ticks / TICKS_PER_SECOND;
-    let (hour, minute, second) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    let (twelve, half) = match hour {
-        0 => (12, "AM"),
-        1..=11 => (hour, "AM"),
-        12 => (12, "PM"),
-        _ => (hour - 12, "PM"),
-    };
-    format!("{twelve}:{minute:02}:{second:02} {half}")
-}
-
-fn us_date(days: i64) -> String {
-    let (y, m, d) = civil_from_days(days);
-    format!("{m}/{d}/{y}")
-}
-
-/// `Text.From(value)`: a scalar as text in the en-US culture; null stays null.
-pub fn text_from(value: &Value) -> Result<Option<String>, MError> {
+/// `Text.From(value, culture)`: a scalar as text in the culture (en-US when none is given); null stays
+/// null.
+pub fn text_from(value: &Value, culture: &Culture) -> Result<Option<String>, MError> {
     Ok(Some(match value.plain() {
         Value::Null => return Ok(None),
         Value::Text(t) => t.to_string(),
-        Value::Number(n) => format_number(*n),
+        Value::Number(n) => culture.format_number(*n),
         Value::Logical(b) => b.to_string(),
-        Value::Date(d) => us_date(*d),
-        Value::Time(t) => us_time(*t),
-        Value::DateTime(t) => {
-            format!("{} {}", us_date(t.div_euclid(TICKS_PER_DAY)), us_time(t.rem_euclid(TICKS_PER_DAY)))
-        }
+        Value::Date(d) => culture.format_date(*d),
+        Value::Time(t) => culture.format_time(*t),
+        Value::DateTime(t) => format!(
+            "{} {}",
+            culture.format_date(t.div_euclid(TICKS_PER_DAY)),
+            culture.format_time(t.rem_euclid(TICKS_PER_DAY))
+        ),
         Value::DateTimeZone(z) => {
             let offset = z.offset_minutes.abs();
             format!(
                 "{} {} {}{:02}:{:02}",
-                us_date(z.local.div_euclid(TICKS_PER_DAY)),
-                us_time(z.local.rem_euclid(TICKS_PER_DAY)),
+                culture.format_date(z.local.div_euclid(TICKS_PER_DAY)),
+                culture.format_time(z.local.rem_euclid(TICKS_PER_DAY)),
                 if z.offset_minutes < 0 { '-' } else { '+' },
                 offset / 60,
                 offset % 60
@@ -82,7 +68,7 @@ pub fn text_from(value: &Value) -> Result<Option<String>, MError> {
 }
 
 fn from(args: &[Value]) -> Outcome {
-    Ok(text_from(&args[0])?.map_or(Value::Null, |t| text(&t)))
+    Ok(text_from(&args[0], &culture_arg(&args[1])?)?.map_or(Value::Null, |t| text(&t)))
 }
 
 fn combine(args: &[Value]) -> Outcome {
@@ -235,7 +221,7 @@ pub fn format_message(format: &str, arguments: Option<&Value>) -> Result<String,
                 &rest[..=end]
             )));
         };
-        out.push_str(&text_from(&value)?.unwrap_or_default());
+        out.push_str(&text_from(&value, &DEFAULT)?.unwrap_or_default());
         rest = &rest[end + 1..];
     }
     out.push_str(rest);
