@@ -30,13 +30,22 @@ pub const MAX_RANGE_ITEMS: usize = 10_000_000;
 
 pub type Env = Rc<Scope>;
 
+/// A section of the document: its name, its scope of members, and the members it shares.
+#[derive(Clone)]
+pub struct SectionScope {
+    pub name: Rc<str>,
+    pub env: Env,
+    pub shared: Vec<Rc<str>>,
+}
+
 /// Names bound together: a let's bindings, a record's fields, a function's parameters, a section's members.
 pub struct Scope {
     parent: Option<Env>,
     names: Vec<Rc<str>>,
     slots: Vec<Thunk>,
-    /// The sections of the document, on the root scope only (`Section!Member` finds them there).
-    sections: RefCell<Vec<(Rc<str>, Env)>>,
+    /// The sections of the document, on the root scope only (`Section!Member`, `#shared` and
+    /// `#sections` find them there).
+    sections: RefCell<Vec<SectionScope>>,
     /// A name the parent's binding of which this scope hides: the scope a let binding or a record field
     /// is evaluated in, where its own name means the outer one (only `@name` reaches the binding itself).
     hides: Option<Rc<str>>,
@@ -131,7 +140,7 @@ impl Scope {
     }
 
     /// Registers the document's sections on the root scope.
-    pub fn set_sections(&self, sections: Vec<(Rc<str>, Env)>) {
+    pub fn set_sections(&self, sections: Vec<SectionScope>) {
         *self.sections.borrow_mut() = sections;
     }
 
@@ -204,11 +213,13 @@ pub fn evaluate(expr: &Expr, env: &Env) -> Outcome {
         ExprKind::Text(t) => Ok(Value::Text(t.clone())),
         ExprKind::Identifier(name) => lookup(env, name),
         ExprKind::Inclusive(name) => lookup_inclusive(env, name),
+        ExprKind::Intrinsic(name) if &**name == "#shared" => Ok(Value::Record(shared(env)?)),
+        ExprKind::Intrinsic(name) if &**name == "#sections" => Ok(Value::Record(sections(env)?)),
         ExprKind::Intrinsic(name) => library::intrinsic(name),
         ExprKind::SectionAccess { section, member } => {
             let root = Scope::root_of(env);
             let sections = root.sections.borrow();
-            let Some((_, scope)) = sections.iter().find(|(name, _)| name == section) else {
+            let Some(SectionScope { env: scope, .. }) = sections.iter().find(|s| s.name == *section) else {
                 return Err(MError::expression(format!("The section '{section}' wasn't found.")));
             };
             match scope.lookup(member) {
@@ -328,6 +339,44 @@ pub fn evaluate(expr: &Expr, env: &Env) -> Outcome {
         }
         ExprKind::Type(ty) => Ok(Value::Type(type_value(ty, env)?)),
     }
+}
+
+/// `#shared`: the document's shared members, then the library's names (each read when its field is).
+fn shared(env: &Env) -> Result<Record, MError> {
+    let root = Scope::root_of(env);
+    let mut names: Vec<Rc<str>> = Vec::new();
+    let mut values: Vec<Thunk> = Vec::new();
+    for section in root.sections.borrow().iter() {
+        for name in &section.shared {
+            if !names.contains(name) {
+                let (scope, name) = (section.env.clone(), name.clone());
+                names.push(name.clone());
+                values.push(Thunk::lazy(move || lookup(&scope, &name)));
+            }
+        }
+    }
+    let library = library::shared();
+    for (name, value) in library.names().iter().zip(library.values.iter()) {
+        if !names.contains(name) {
+            names.push(name.clone());
+            values.push(value.clone());
+        }
+    }
+    Record::new(names, values)
+}
+
+/// `#sections`: a record of the document's sections, each a record of its members.
+fn sections(env: &Env) -> Result<Record, MError> {
+    let root = Scope::root_of(env);
+    let mut names = Vec::new();
+    let mut values = Vec::new();
+    for section in root.sections.borrow().iter() {
+        let members = section.env.names.clone();
+        let thunks = (0..members.len()).map(|i| section.env.slot(i)).collect();
+        names.push(section.name.clone());
+        values.push(Thunk::value(Value::Record(Record::new(members, thunks)?)));
+    }
+    Record::new(names, values)
 }
 
 /// The value of a name: the nearest scope that binds it (not the binding being defined, which a scope

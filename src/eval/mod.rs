@@ -33,7 +33,7 @@ pub mod value;
 use std::rc::Rc;
 
 use ast::{Document, LowerError};
-use evaluate::{Env, Scope};
+use evaluate::{Scope, SectionScope};
 use value::{MError, Outcome, Value};
 
 /// The stack of the evaluation thread: room for [`evaluate::MAX_EVALUATION_DEPTH`] nested evaluations
@@ -115,11 +115,15 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
                     names.join(", ")
                 )));
             };
-            let mut scopes: Vec<(Rc<str>, Env)> = Vec::new();
+            let shared = |section: &ast::Section| -> Vec<Rc<str>> {
+                section.members.iter().filter(|m| m.shared).map(|m| m.name.clone()).collect()
+            };
+            let mut scopes: Vec<SectionScope> = Vec::new();
             for section in &sections {
                 let definitions: Vec<(Rc<str>, ast::ExprRef)> =
                     section.members.iter().map(|m| (m.name.clone(), m.value.clone())).collect();
-                scopes.push((section.name.clone(), Scope::section(&root, &definitions, Vec::new())));
+                let env = Scope::section(&root, &definitions, Vec::new());
+                scopes.push(SectionScope { name: section.name.clone(), env, shared: shared(section) });
             }
             root.set_sections(scopes.clone());
             // Overrides: each member's current value gives the kind the new text is read as.
@@ -128,7 +132,7 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
                 let Some((s, m)) = find_member(&sections, name) else {
                     return Err(Setup::Request(format!("there is no parameter `{name}` in the document")));
                 };
-                let current = evaluate::lookup(&scopes[s].1, name).map_err(|error| {
+                let current = evaluate::lookup(&scopes[s].env, name).map_err(|error| {
                     Setup::Request(format!(
                         "the parameter `{name}` has no value to override: {}",
                         error.message()
@@ -149,7 +153,8 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
                         .filter(|(os, _, _)| *os == s)
                         .map(|(_, m, v)| (*m, v.clone()))
                         .collect();
-                    rebuilt.push((section.name.clone(), Scope::section(&fresh, &definitions, given)));
+                    let env = Scope::section(&fresh, &definitions, given);
+                    rebuilt.push(SectionScope { name: section.name.clone(), env, shared: shared(section) });
                 }
                 fresh.set_sections(rebuilt.clone());
                 scopes = rebuilt;
@@ -161,7 +166,7 @@ pub fn evaluate(request: &Request) -> Result<Outcome, Setup> {
                 let hint = near.first().map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
                 return Err(Setup::Request(format!("there is no query `{query}` in the document{hint}")));
             };
-            Ok(evaluate::lookup(&scopes[s].1, query))
+            Ok(evaluate::lookup(&scopes[s].env, query))
         }
     }
 }

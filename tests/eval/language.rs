@@ -431,6 +431,15 @@ fn sections_and_section_access() {
     let document = "section S; shared A = 1; B = A + 1; shared C = S!B * 10; shared D = error \"unused\";";
     assert_eq!(run(document, "B"), "2");
     assert_eq!(run(document, "C"), "20");
+    // #shared holds the shared members (not B) before the library; #sections every member of each section.
+    let shared = r#"section S; shared A = 1; B = 2;
+        shared C = Record.FieldNames(#shared){0} & "/" & Text.From(#shared[A]) & "/" & Text.From(List.Contains(Record.FieldNames(#shared), "B"));"#;
+    assert_eq!(run(shared, "C"), "\"A/1/false\"");
+    let sections = "section S; A = 1; shared B = Record.FieldNames(#sections[S]);";
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&run(sections, "B")).unwrap(),
+        serde_json::json!(["A", "B"])
+    );
     let request = dfls::eval::Request { text: document.to_owned(), query: None, ..Default::default() };
     let setup = dfls::eval::evaluate(&request).unwrap_err();
     assert!(matches!(setup, dfls::eval::Setup::Request(ref m) if m.contains("--query")), "{setup:?}");

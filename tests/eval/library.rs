@@ -512,6 +512,8 @@ fn grouping_distinct_and_indexes() {
         ("List.Average({3, 4, 6})", "4.333333333333333"),
         ("List.Average({})", "null"),
         ("List.Distinct({1, 1, 2, 3, 3, 3})", "[1, 2, 3]"),
+        ("List.Contains({1, 2, 3}, 3)", "true"),
+        (r#"List.Contains({1, 2, 3}, "3")"#, "false"),
         (r#"Table.TransformRows(Table.FromRecords({[a = 1], [a = 2]}), each [a] * 10)"#, "[10, 20]"),
         (
             r#"Record.ToTable([OrderID = 1, Item = "Fishing rod"])"#,

@@ -22,6 +22,21 @@ pub fn register(r: &mut Registry) {
     r.add("List.Generate", generate);
     r.add("List.Average", average);
     r.add("List.Distinct", distinct);
+    r.add("List.Contains", contains);
+}
+
+/// `List.Contains(list, value)`: whether an item equals the value (items read until one does).
+fn contains(args: &[Value]) -> Outcome {
+    if !args[2].is_null() {
+        return Err(MError::expression("List.Contains with equationCriteria is not implemented by dfls yet"));
+    }
+    for item in list_arg(&args[0])?.thunks() {
+        crate::cancel::checkpoint();
+        if super::super::operators::equal(&item.force()?, &args[1])? {
+            return Ok(Value::Logical(true));
+        }
+    }
+    Ok(Value::Logical(false))
 }
 
 /// `List.Average`: the mean of the non-null numbers (or durations); null when there are none.

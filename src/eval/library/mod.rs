@@ -263,14 +263,12 @@ fn unavailable_function(name: &'static str, data_source: bool) -> Value {
 
 /// `#date`, `#table`, `#shared`, ...
 pub fn intrinsic(name: &str) -> Outcome {
-    if name == "#shared" {
-        return Ok(Value::Record(shared()));
-    }
     global(name).unwrap_or_else(|| Err(not_implemented(name)))
 }
 
-/// `#shared`: every name of the library the evaluator has a value for, each computed on first read.
-fn shared() -> Record {
+/// The library's part of `#shared`: every name of the library the evaluator has a value for, each
+/// computed on first read.
+pub fn shared() -> Record {
     let mut names: Vec<Rc<str>> = Vec::new();
     let mut values = Vec::new();
     for entry in catalog().entries() {
