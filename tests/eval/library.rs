@@ -704,3 +704,30 @@ fn cultures() {
         "The culture 'xx-YY' is not supported by dfls yet"
     );
 }
+
+#[test]
+fn fill_and_unpivot() {
+    check(&[
+        (
+            r#"Table.FillDown(Table.FromRecords({[Place = 1, Name = "Bob"], [Place = null, Name = "John"], [Place = 2, Name = "Brad"],
+                [Place = 3, Name = "Mark"], [Place = null, Name = "Tom"], [Place = null, Name = "Adam"]}), {"Place"})[Place]"#,
+            "[1, 1, 2, 3, 3, 3]",
+        ),
+        (
+            r#"Table.FillUp(Table.FromRecords({[Column1 = 1, Column2 = 2], [Column1 = 3, Column2 = null], [Column1 = 5, Column2 = 3]}), {"Column2"})[Column2]"#,
+            "[2, 3, 3]",
+        ),
+        (r#"Table.FillDown(#table({"a"}, {{null}, {1}}), {"a"})[a]"#, "[null, 1]"),
+        (
+            r#"Table.Unpivot(#table({"key", "attribute1", "attribute2", "attribute3"}, {{"key1", 1, 2, 3}, {"key2", 4, 5, 6}}), {"attribute1", "attribute2", "attribute3"}, "attribute", "value")"#,
+            r#"{"$type": "table", "columns": ["key", "attribute", "value"], "rows": [
+                ["key1", "attribute1", 1], ["key1", "attribute2", 2], ["key1", "attribute3", 3],
+                ["key2", "attribute1", 4], ["key2", "attribute2", 5], ["key2", "attribute3", 6]]}"#,
+        ),
+        (
+            r#"Table.UnpivotOtherColumns(#table({"key", "attribute1", "attribute2"}, {{"key1", 1, null}, {"key2", 4, 5}}), {"key"}, "attribute", "value")"#,
+            r#"{"$type": "table", "columns": ["key", "attribute", "value"], "rows": [
+                ["key1", "attribute1", 1], ["key2", "attribute1", 4], ["key2", "attribute2", 5]]}"#,
+        ),
+    ]);
+}

@@ -30,6 +30,7 @@ mod splitter;
 mod table;
 mod table_group;
 mod table_join;
+mod table_reshape;
 pub mod text;
 mod value;
 
@@ -83,6 +84,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     table::register(&mut registry);
     table_group::register(&mut registry);
     table_join::register(&mut registry);
+    table_reshape::register(&mut registry);
     text::register(&mut registry);
     value::register(&mut registry);
     registry.0
