@@ -154,10 +154,14 @@ fn read_input(input: &str) -> Result<(String, String), String> {
     let path = Path::new(input);
     let file: Option<PathBuf> = if path.is_dir() {
         let mashup = path.join("mashup.pq");
-        if !mashup.is_file() {
-            return Err(format!("{input} is a folder without a mashup.pq (only Dataflow items in the current format evaluate)"));
+        let legacy = path.join("dataflow-content.json");
+        if mashup.is_file() {
+            Some(mashup)
+        } else if legacy.is_file() {
+            Some(legacy)
+        } else {
+            return Err(format!("{input} is a folder without a mashup.pq or a dataflow-content.json"));
         }
-        Some(mashup)
     } else if path.is_file() {
         Some(path.to_owned())
     } else if input.ends_with(".pq") || input.ends_with(".m") || input.ends_with(".Dataflow") {
@@ -168,7 +172,16 @@ fn read_input(input: &str) -> Result<(String, String), String> {
     match file {
         Some(file) => {
             let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            Ok((crate::text::decode(&bytes).text, file.display().to_string()))
+            let text = crate::text::decode(&bytes).text;
+            // A legacy item: its section document is the `mashupDocument` string inside the JSON.
+            if file.file_name().is_some_and(|name| name == "dataflow-content.json") {
+                let converted = crate::definition::convert::legacy_dataflow_content(&text)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                let mashup =
+                    converted.mashup.ok_or_else(|| format!("{} holds no mashup document", file.display()))?;
+                return Ok((mashup, format!("{}#mashupDocument", file.display())));
+            }
+            Ok((text, file.display().to_string()))
         }
         None => Ok((input.to_owned(), "<expression>".to_owned())),
     }

@@ -161,6 +161,22 @@ fn a_query_of_an_example_item_with_parameters() {
     assert!(stderr(&output).contains("--query"), "{}", stderr(&output));
 }
 
+/// A legacy item (`dataflow-content.json`) evaluates its embedded section document.
+#[test]
+fn a_query_of_a_legacy_item() {
+    let item = example("Inventory Snapshot.Dataflow");
+    let output = dfls(&["eval", item.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--query"), "{}", stderr(&output));
+    let output =
+        dfls(&["eval", item.to_str().unwrap(), "--query", "Warehouse", "--param", "Warehouse=WH-02"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(json(&output), serde_json::json!("WH-02"));
+    let output =
+        dfls(&["eval", item.join("dataflow-content.json").to_str().unwrap(), "--query", "Stock Levels"]);
+    assert_eq!(output.status.code(), Some(3));
+}
+
 #[test]
 fn timeout_stops_an_endless_evaluation() {
     let started = Instant::now();
