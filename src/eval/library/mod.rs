@@ -441,6 +441,25 @@ pub(crate) fn apply(function: &Function, arguments: Vec<Value>) -> Outcome {
     super::evaluate::invoke(function, arguments)
 }
 
+/// The error for a name given twice (a column, a field).
+pub(crate) fn duplicate_field(name: &str) -> MError {
+    MError::expression(format!("The field '{name}' already exists in the record."))
+        .with_detail(Value::text(name))
+}
+
+/// Field (column) names, each once; a repeated one is M's duplicate field error.
+pub(crate) fn new_fields(names: Vec<Rc<str>>) -> Result<Rc<super::value::Fields>, MError> {
+    super::value::Fields::new(names).map_err(|name| duplicate_field(&name))
+}
+
+/// The positions of named columns; a missing one is M's missing column error.
+pub(crate) fn column_positions(table: &Table, names: &[Rc<str>]) -> Result<Vec<usize>, MError> {
+    names
+        .iter()
+        .map(|n| table.fields().position(n).ok_or_else(|| super::evaluate::missing_column(n, table)))
+        .collect()
+}
+
 /// A text or a list of texts (a column name or names).
 pub(crate) fn names_arg(value: &Value) -> Result<Vec<Rc<str>>, MError> {
     match value {

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use super::super::evaluate::{cannot_convert, missing_column};
 use super::super::operators::{combine_tables, sort_order};
 use super::super::types::{MType, TypeKind};
-use super::super::value::{Column, Fields, Function, List, MError, Outcome, Record, Table, Thunk, Value};
+use super::super::value::{Column, Function, List, MError, Outcome, Record, Table, Thunk, Value};
 use super::culture::Culture;
 use super::{
     apply, count_arg, function_arg, list_arg, missing_field_arg, names_arg, table_arg, text_arg, type_arg,
@@ -52,7 +52,7 @@ fn add_index_column(args: &[Value]) -> Outcome {
     let start = if args[2].is_null() { 0.0 } else { super::number_arg(&args[2])? };
     let step = if args[3].is_null() { 1.0 } else { super::number_arg(&args[3])? };
     if table.fields().position(name).is_some() {
-        return Err(duplicate_field(name));
+        return Err(super::duplicate_field(name));
     }
     let mut names = table.column_names().to_vec();
     names.push(Rc::from(name));
@@ -65,7 +65,7 @@ fn add_index_column(args: &[Value]) -> Outcome {
     columns.push(Column::from_values(
         (0..table.row_count()).map(|i| Value::Number(start + step * i as f64)).collect(),
     ));
-    Ok(Value::Table(Table::new(fields(names)?, types, columns, table.row_count())))
+    Ok(Value::Table(Table::new(super::new_fields(names)?, types, columns, table.row_count())))
 }
 
 /// `Table.TransformRows(table, transform)`: a list of the transform of each row record, each computed
@@ -120,15 +120,6 @@ fn replacer_replace_text(args: &[Value]) -> Outcome {
     super::call(builtin, args.to_vec())
 }
 
-fn duplicate_field(name: &str) -> MError {
-    MError::expression(format!("The field '{name}' already exists in the record."))
-        .with_detail(Value::text(name))
-}
-
-fn fields(names: Vec<Rc<str>>) -> Result<Rc<Fields>, MError> {
-    Fields::new(names).map_err(|name| duplicate_field(&name))
-}
-
 /// The table with only these rows, in this order.
 fn take_rows(table: &Table, rows: &[usize]) -> Table {
     let columns = table.columns().iter().map(|c| c.take(rows)).collect();
@@ -144,7 +135,7 @@ fn add_column(args: &[Value]) -> Outcome {
         other => type_arg(other)?.clone(),
     };
     if table.fields().position(name).is_some() {
-        return Err(duplicate_field(name));
+        return Err(super::duplicate_field(name));
     }
     let cells = (0..table.row_count())
         .map(|i| {
@@ -159,7 +150,7 @@ fn add_column(args: &[Value]) -> Outcome {
     types.push(ty);
     let mut columns = table.columns().to_vec();
     columns.push(Column::from_thunks(cells));
-    Ok(Value::Table(Table::new(fields(names)?, types, columns, table.row_count())))
+    Ok(Value::Table(Table::new(super::new_fields(names)?, types, columns, table.row_count())))
 }
 
 /// The `{name, x}` pairs of a transformation list: one pair, or a list of pairs.
@@ -293,7 +284,7 @@ fn rename_columns(args: &[Value]) -> Outcome {
         }
     }
     Ok(Value::Table(Table::new(
-        fields(names)?,
+        super::new_fields(names)?,
         table.column_types().to_vec(),
         table.columns().to_vec(),
         table.row_count(),
@@ -321,7 +312,7 @@ fn select_columns(args: &[Value]) -> Outcome {
         }
         names.push(name);
     }
-    Ok(Value::Table(Table::new(fields(names)?, types, columns, table.row_count())))
+    Ok(Value::Table(Table::new(super::new_fields(names)?, types, columns, table.row_count())))
 }
 
 fn remove_columns(args: &[Value]) -> Outcome {
@@ -341,7 +332,7 @@ fn remove_columns(args: &[Value]) -> Outcome {
             columns.push(table.columns()[i].clone());
         }
     }
-    Ok(Value::Table(Table::new(fields(names)?, types, columns, table.row_count())))
+    Ok(Value::Table(Table::new(super::new_fields(names)?, types, columns, table.row_count())))
 }
 
 /// Column names and their types.
@@ -410,7 +401,7 @@ fn from_records(args: &[Value]) -> Outcome {
         }
         rows.push(row);
     }
-    let table = Table::from_rows(fields(names)?, rows);
+    let table = Table::from_rows(super::new_fields(names)?, rows);
     Ok(Value::Table(Table::new(table.fields().clone(), types, table.columns().to_vec(), table.row_count())))
 }
 
@@ -467,7 +458,7 @@ fn from_list(args: &[Value]) -> Outcome {
         row.resize(width, args[3].clone());
         cells.push(row.into_iter().map(Thunk::value).collect());
     }
-    let table = Table::from_rows(fields(names)?, cells);
+    let table = Table::from_rows(super::new_fields(names)?, cells);
     Ok(Value::Table(Table::new(table.fields().clone(), types, table.columns().to_vec(), table.row_count())))
 }
 

@@ -4,19 +4,15 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::super::evaluate::{cannot_convert, missing_column};
+use super::super::evaluate::cannot_convert;
 use super::super::types::MType;
-use super::super::value::{Column, Fields, MError, Outcome, Table, Thunk, Value};
+use super::super::value::{Column, MError, Outcome, Table, Thunk, Value};
 use super::keys::{row_key, Key};
 use super::{apply, function_arg, names_arg, table_arg, text_arg, type_arg, Registry};
 
 pub fn register(r: &mut Registry) {
     r.add("Table.Group", group);
     r.add("Table.Distinct", distinct);
-}
-
-fn positions(table: &Table, names: &[Rc<str>]) -> Result<Vec<usize>, MError> {
-    names.iter().map(|n| table.fields().position(n).ok_or_else(|| missing_column(n, table))).collect()
 }
 
 /// The rows of each group, in order of first appearance; `local` groups only consecutive rows.
@@ -52,7 +48,7 @@ fn groups(table: &Table, key_columns: &[usize], local: bool) -> Result<Vec<Vec<u
 fn group(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     let key_names = names_arg(&args[1])?;
-    let key_columns = positions(table, &key_names)?;
+    let key_columns = super::column_positions(table, &key_names)?;
     if !args[4].is_null() {
         return Err(MError::expression("Table.Group with a comparer is not implemented by dfls yet"));
     }
@@ -105,8 +101,7 @@ fn group(args: &[Value]) -> Outcome {
                 .collect(),
         ));
     }
-    let fields = Fields::new(names)
-        .map_err(|name| MError::expression(format!("The field '{name}' already exists in the record.")))?;
+    let fields = super::new_fields(names)?;
     Ok(Value::Table(Table::new(fields, types, columns, groups.len())))
 }
 
@@ -116,7 +111,7 @@ fn distinct(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     let columns: Vec<usize> = match &args[1] {
         Value::Null => (0..table.columns().len()).collect(),
-        Value::Text(_) | Value::List(_) => positions(table, &names_arg(&args[1])?)?,
+        Value::Text(_) | Value::List(_) => super::column_positions(table, &names_arg(&args[1])?)?,
         _ => return Err(MError::expression("Table.Distinct with a comparer is not implemented by dfls yet")),
     };
     let firsts: Vec<usize> = groups(table, &columns, false)?.into_iter().map(|g| g[0]).collect();

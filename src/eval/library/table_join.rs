@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::super::evaluate::{cannot_convert, missing_column};
 use super::super::types::MType;
-use super::super::value::{Column, Fields, MError, Outcome, Table, Thunk, Value};
+use super::super::value::{Column, MError, Outcome, Table, Thunk, Value};
 use super::keys::{row_key, Key};
 use super::{names_arg, table_arg, text_arg, Registry};
 
@@ -14,15 +14,6 @@ pub fn register(r: &mut Registry) {
     r.add("Table.NestedJoin", nested_join);
     r.add("Table.ExpandTableColumn", expand_table_column);
     r.add("Table.ExpandRecordColumn", expand_record_column);
-}
-
-fn positions(table: &Table, names: &[Rc<str>]) -> Result<Vec<usize>, MError> {
-    names.iter().map(|n| table.fields().position(n).ok_or_else(|| missing_column(n, table))).collect()
-}
-
-fn fields(names: Vec<Rc<str>>) -> Result<Rc<Fields>, MError> {
-    Fields::new(names)
-        .map_err(|name| MError::expression(format!("The field '{name}' already exists in the record.")))
 }
 
 fn rows_table(table: &Table, rows: &[usize]) -> Table {
@@ -36,8 +27,8 @@ fn rows_table(table: &Table, rows: &[usize]) -> Table {
 fn nested_join(args: &[Value]) -> Outcome {
     let left = table_arg(&args[0])?;
     let right = table_arg(&args[2])?;
-    let left_keys = positions(left, &names_arg(&args[1])?)?;
-    let right_keys = positions(right, &names_arg(&args[3])?)?;
+    let left_keys = super::column_positions(left, &names_arg(&args[1])?)?;
+    let right_keys = super::column_positions(right, &names_arg(&args[3])?)?;
     if left_keys.len() != right_keys.len() {
         return Err(MError::expression("The keys of the two tables have different numbers of columns."));
     }
@@ -77,7 +68,7 @@ fn nested_join(args: &[Value]) -> Outcome {
     types.push(super::super::types::table_type(right));
     let mut columns: Vec<Column> = left.columns().iter().map(|c| c.take(&kept)).collect();
     columns.push(Column::from_thunks(nested));
-    Ok(Value::Table(Table::new(fields(names)?, types, columns, kept.len())))
+    Ok(Value::Table(Table::new(super::new_fields(names)?, types, columns, kept.len())))
 }
 
 /// The new names of expanded columns: the given ones, or the expanded names themselves.
@@ -118,7 +109,7 @@ fn splice(
             columns.push(existing.take(rows));
         }
     }
-    Ok(Table::new(fields(all_names)?, types, columns, rows.len()))
+    Ok(Table::new(super::new_fields(all_names)?, types, columns, rows.len()))
 }
 
 /// `Table.ExpandTableColumn(table, column, columnNames, newColumnNames)`: each row repeated for each row

@@ -3,9 +3,8 @@
 
 use std::rc::Rc;
 
-use super::super::evaluate::missing_column;
 use super::super::types::MType;
-use super::super::value::{Column, Fields, MError, Outcome, Table, Thunk, Value};
+use super::super::value::{Column, Outcome, Table, Thunk, Value};
 use super::{names_arg, table_arg, text_arg, Registry};
 
 pub fn register(r: &mut Registry) {
@@ -15,15 +14,11 @@ pub fn register(r: &mut Registry) {
     r.add("Table.UnpivotOtherColumns", |args| unpivot(args, true));
 }
 
-fn positions(table: &Table, names: &[Rc<str>]) -> Result<Vec<usize>, MError> {
-    names.iter().map(|n| table.fields().position(n).ok_or_else(|| missing_column(n, table))).collect()
-}
-
 /// Each null cell of the columns takes the nearest non-null value above it (below it, for `up`).
 fn fill(args: &[Value], up: bool) -> Outcome {
     let table = table_arg(&args[0])?;
     let mut columns = table.columns().to_vec();
-    for i in positions(table, &names_arg(&args[1])?)? {
+    for i in super::column_positions(table, &names_arg(&args[1])?)? {
         let column = &table.columns()[i];
         let rows = column.len();
         let mut filled: Vec<Outcome> = (0..rows).map(|row| column.cell(row)).collect();
@@ -57,7 +52,7 @@ fn fill(args: &[Value], up: bool) -> Outcome {
 /// columns, the column's name and its value.
 fn unpivot(args: &[Value], others: bool) -> Outcome {
     let table = table_arg(&args[0])?;
-    let named = positions(table, &names_arg(&args[1])?)?;
+    let named = super::column_positions(table, &names_arg(&args[1])?)?;
     let attribute = text_arg(&args[2])?;
     let value = text_arg(&args[3])?;
     let width = table.columns().len();
@@ -87,7 +82,6 @@ fn unpivot(args: &[Value], others: bool) -> Outcome {
     let mut columns: Vec<Column> = kept.iter().map(|&c| table.columns()[c].take(&rows)).collect();
     columns.push(Column::from_values(attributes));
     columns.push(Column::from_thunks(values));
-    let fields = Fields::new(names)
-        .map_err(|name| MError::expression(format!("The field '{name}' already exists in the record.")))?;
+    let fields = super::new_fields(names)?;
     Ok(Value::Table(Table::new(fields, types, columns, rows.len())))
 }
