@@ -421,6 +421,17 @@ fn list(items: &[ListItem], env: &Env) -> Outcome {
             ListItem::Range(start, end) => {
                 let start_value = evaluate(start, env)?;
                 let end_value = evaluate(end, env)?;
+                // A range of single characters: {"a".."z"}.
+                if let (Value::Text(from), Value::Text(to)) = (start_value.plain(), end_value.plain()) {
+                    let (mut a, mut b) = (from.chars(), to.chars());
+                    if let (Some(first), None, Some(last), None) = (a.next(), a.next(), b.next(), b.next()) {
+                        for c in first..=last {
+                            crate::cancel::checkpoint();
+                            thunks.push(Thunk::value(Value::text(c.encode_utf8(&mut [0; 4]))));
+                        }
+                        continue;
+                    }
+                }
                 let (Value::Number(from), Value::Number(to)) = (start_value.plain(), end_value.plain())
                 else {
                     let bad = if matches!(start_value.plain(), Value::Number(_)) {

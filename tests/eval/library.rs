@@ -731,3 +731,43 @@ fn fill_and_unpivot() {
         ),
     ]);
 }
+
+/// The extract, pad and search functions, from the reference's examples.
+#[test]
+fn text_extraction() {
+    check(&[
+        (r#"Text.BeforeDelimiter("111-222-333", "-")"#, r#""111""#),
+        (r#"Text.BeforeDelimiter("111-222-333", "-", 1)"#, r#""111-222""#),
+        (r#"Text.BeforeDelimiter("111-222-333", "-", {1, RelativePosition.FromEnd})"#, r#""111""#),
+        (r#"Text.AfterDelimiter("111-222-333", "-")"#, r#""222-333""#),
+        (r#"Text.AfterDelimiter("111-222-333", "-", 1)"#, r#""333""#),
+        (r#"Text.AfterDelimiter("111-222-333", "-", {1, RelativePosition.FromEnd})"#, r#""222-333""#),
+        (r#"Text.BetweenDelimiters("111 (222) 333 (444)", "(", ")")"#, r#""222""#),
+        (r#"Text.BetweenDelimiters("111 (222) 333 (444)", "(", ")", 1, 0)"#, r#""444""#),
+        (r#"Text.Middle("Hello World", 6, 5)"#, r#""World""#),
+        (r#"Text.Middle("Hello World", 6, 50)"#, r#""World""#),
+        (r#"Text.Range("Hello World", 6)"#, r#""World""#),
+        (r#"Text.Range("Hello World Hello", 6, 5)"#, r#""World""#),
+        (r#"Text.PadStart("Name", 10)"#, r#""      Name""#),
+        (r#"Text.PadStart("Name", 10, "|")"#, r#""||||||Name""#),
+        (r#"Text.PadEnd("Name", 10, "|")"#, r#""Name||||||""#),
+        (r#"Text.PositionOf("Hello, World! Hello, World!", "World")"#, "7"),
+        (r#"Text.PositionOf("Hello, World! Hello, World!", "World", Occurrence.Last)"#, "21"),
+        (r#"Text.PositionOf("Hello, World! Hello, World!", "World", Occurrence.All)"#, "[7, 21]"),
+        (r#"Text.PositionOf("Hello", "x")"#, "-1"),
+        (
+            r#"Text.Proper("the QUICK BrOWn fOx jUmPs oVER tHe LAzy DoG")"#,
+            r#""The Quick Brown Fox Jumps Over The Lazy Dog""#,
+        ),
+        (r#"Text.Remove("a,b;c", {",", ";"})"#, r#""abc""#),
+        (r#"Text.Select("a,b;c", {"a".."z"})"#, r#""abc""#),
+        (r#"Text.Insert("ABD", 2, "C")"#, r#""ABCD""#),
+        (r#"Text.Reverse("123")"#, r#""321""#),
+        (r#"Text.Repeat("a", 5)"#, r#""aaaaa""#),
+        ("Text.Clean(\"ABC#(lf)D\")", r#""ABCD""#),
+        (r#"Text.TrimStart("  a c  ")"#, r#""a c  ""#),
+        (r#"Text.TrimEnd("  a c  ")"#, r#""  a c""#),
+        (r#"{"a".."c"}"#, r#"["a", "b", "c"]"#),
+    ]);
+    assert_eq!(error_message(r#"Text.Range("Hello World", 20)"#).1, "The 'offset' argument is out of range.");
+}

@@ -32,6 +32,7 @@ mod table_group;
 mod table_join;
 mod table_reshape;
 pub mod text;
+mod text_extract;
 mod value;
 
 use std::collections::HashMap;
@@ -86,6 +87,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     table_join::register(&mut registry);
     table_reshape::register(&mut registry);
     text::register(&mut registry);
+    text_extract::register(&mut registry);
     value::register(&mut registry);
     registry.0
 });
@@ -178,6 +180,8 @@ const ENUM_VALUES: &[(&str, f64)] = &[
     ("TextEncoding.Ascii", 20127.0),
     ("BinaryEncoding.Base64", 0.0),
     ("BinaryEncoding.Hex", 1.0),
+    ("RelativePosition.FromStart", 0.0),
+    ("RelativePosition.FromEnd", 1.0),
     ("GroupKind.Local", 0.0),
     ("GroupKind.Global", 1.0),
     ("JoinKind.LeftSemi", 6.0),
