@@ -2,7 +2,7 @@
 //! the terminal and the process exit code; each command lives in its own file and turns arguments into
 //! calls of the pure modules below, then renders what they return.
 //!
-//! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`], [`fmt`], [`lsp`] (the language server,
+//! Commands: [`check`], [`pack`] (`pack` and `unpack`), [`convert`], [`fmt`], [`eval`], [`lsp`] (the language server,
 //! in `crate::lsp`), [`emulator`] (the local Fabric, in `crate::emulator`), and the REST commands [`push`],
 //! [`pull`], [`run`] (`publish`, `refresh`) and [`jobs`] (`status`, `jobs`, `cancel`), which share [`remote`].
 //! Reading the PATH arguments: [`inputs`], over the file system side in [`walk`].
@@ -10,6 +10,7 @@
 mod check;
 mod convert;
 mod emulator;
+mod eval;
 mod fmt;
 mod inputs;
 mod items;
@@ -91,6 +92,8 @@ enum Command {
     Parameters(items::ParametersArgs),
     /// List, add, set, remove, enable or disable a Dataflow's refresh (or publish) schedules.
     Schedule(schedule::ScheduleArgs),
+    /// Evaluate M locally (an expression, a file, or a query of an item) and print the value.
+    Eval(eval::EvalArgs),
     /// Serve the local Fabric emulator over HTTP; the first stdout line is its base URL.
     Emulator(emulator::EmulatorArgs),
     /// Print the help of dfls, or of a command (`dfls help push`).
@@ -192,6 +195,7 @@ pub fn main() -> ExitCode {
         Command::Set(args) => items::set(args),
         Command::Parameters(args) => items::parameters(args),
         Command::Schedule(args) => schedule::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Emulator(args) => emulator::run(args),
         Command::Help(args) => help(args),
     };
