@@ -771,3 +771,120 @@ fn text_extraction() {
     ]);
     assert_eq!(error_message(r#"Text.Range("Hello World", 20)"#).1, "The 'offset' argument is out of range.");
 }
+
+#[test]
+fn list_selection_and_generation() {
+    // The reference's examples (List.FirstN, LastN, Skip, Range, Positions, Reverse, RemoveNulls, Split,
+    // Repeat, Zip, Combine, Numbers, Dates, IsEmpty, NonNullCount), then the documented edges.
+    check(&[
+        ("List.FirstN({3, 4, 5, -1, 7, 8, 2}, 2)", "[3, 4]"),
+        ("List.FirstN({3, 4, 5, -1, 7, 8, 2}, each _ > 0)", "[3, 4, 5]"),
+        ("List.FirstN({1, 2}, 5)", "[1, 2]"),
+        ("List.LastN({3, 4, 5, -1, 7, 8, 2}, 1)", "[2]"),
+        ("List.LastN({3, 4, 5, -1, 7, 8, 2}, each _ > 0)", "[7, 8, 2]"),
+        ("List.Skip({1, 2, 3, 4, 5}, 3)", "[4, 5]"),
+        ("List.Skip({5, 4, 2, 6, 1}, each _ > 3)", "[2, 6, 1]"),
+        ("List.Skip({1, 2, 3})", "[2, 3]"),
+        ("List.Skip({}, 2)", "[]"),
+        ("List.Range({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 6)", "[7, 8, 9, 10]"),
+        ("List.Range({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 6, 2)", "[7, 8]"),
+        ("List.Positions({1, 2, 3, 4, null, 5})", "[0, 1, 2, 3, 4, 5]"),
+        ("List.Reverse({1..10})", "[10, 9, 8, 7, 6, 5, 4, 3, 2, 1]"),
+        ("List.RemoveNulls({1, 2, 3, null, 4, 5, null, 6})", "[1, 2, 3, 4, 5, 6]"),
+        ("List.Split({1, 2, 3, 4, 5, 6, 7}, 3)", "[[1, 2, 3], [4, 5, 6], [7]]"),
+        ("List.Repeat({1, 2}, 3)", "[1, 2, 1, 2, 1, 2]"),
+        ("List.Zip({{1, 2}, {3, 4}})", "[[1, 3], [2, 4]]"),
+        ("List.Zip({{1, 2}, {3}})", "[[1, 3], [2, null]]"),
+        ("List.Combine({{1, 2}, {3, 4}})", "[1, 2, 3, 4]"),
+        ("List.Combine({{1, 2}, {3, {4, 5}}})", "[1, 2, 3, [4, 5]]"),
+        ("List.Numbers(1, 10)", "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"),
+        ("List.Numbers(1, 10, 2)", "[1, 3, 5, 7, 9, 11, 13, 15, 17, 19]"),
+        (
+            "List.Dates(#date(2011, 12, 31), 5, #duration(1, 0, 0, 0))",
+            r#"[{"$type": "date", "value": "2011-12-31"}, {"$type": "date", "value": "2012-01-01"},
+                {"$type": "date", "value": "2012-01-02"}, {"$type": "date", "value": "2012-01-03"},
+                {"$type": "date", "value": "2012-01-04"}]"#,
+        ),
+        ("List.IsEmpty({})", "true"),
+        ("List.IsEmpty({1, 2})", "false"),
+        ("List.NonNullCount({1, null, 3})", "2"),
+        ("List.Buffer({1, 2})", "[1, 2]"),
+        // Moved items stay lazy: an error in one is read only when that item is.
+        (r#"List.Count(List.Reverse({1, error "no"}))"#, "2"),
+        (r#"List.First(List.Skip({error "no", 2}))"#, "2"),
+    ]);
+    assert_eq!(
+        error_message("List.FirstN({1, 2}, -1)").1,
+        "The number -1 is not a valid count: it must be a non-negative integer."
+    );
+    assert_eq!(error_message("List.Zip({{1}, 2})").1, "We cannot convert the value 2 to type List.");
+    assert_eq!(error_message(r#"List.Buffer({1, error "no"})"#).1, "no");
+    assert!(error_message("List.Split({1}, 0)").1.contains("greater than 0"));
+    assert!(error_message("List.Numbers(1, 1e12)").1.contains("more than dfls makes"));
+}
+
+#[test]
+fn list_comparisons_sets_and_statistics() {
+    check(&[
+        ("List.Sort({2, 3, 1})", "[1, 2, 3]"),
+        ("List.Sort({2, 3, 1}, Order.Descending)", "[3, 2, 1]"),
+        ("List.Sort({2, 3, 1}, (x, y) => Value.Compare(1 / x, 1 / y))", "[3, 2, 1]"),
+        ("List.Sort({2, null, 1})", "[null, 1, 2]"),
+        (r#"List.Sort({"b", "a", "C"})"#, r#"["C", "a", "b"]"#),
+        ("List.Sort({[a = 2], [a = 1]}, each [a])", r#"[{"a": 1}, {"a": 2}]"#),
+        ("List.Sort({[a = 1], [a = 2]}, {each [a], Order.Descending})", r#"[{"a": 2}, {"a": 1}]"#),
+        ("List.Union({{1..5}, {2..6}, {3..7}})", "[1, 2, 3, 4, 5, 6, 7]"),
+        ("List.Union({{1, 1, 2}, {1, 2, 2}})", "[1, 1, 2, 2]"),
+        ("List.Intersect({{1..5}, {2..6}, {3..7}})", "[3, 4, 5]"),
+        ("List.Intersect({{1, 1, 2}, {1, 1, 1}})", "[1, 1]"),
+        ("List.Intersect({})", "[]"),
+        ("List.Difference({1, 2, 3, 4, 5}, {4, 5, 3})", "[1, 2]"),
+        ("List.Difference({1, 2}, {1, 2, 3})", "[]"),
+        ("List.Difference({1, 1, 2}, {1})", "[1, 2]"),
+        ("List.RemoveItems({1, 2, 3, 4, 2, 5, 5}, {2, 4, 6})", "[1, 3, 5, 5]"),
+        (
+            r#"List.ReplaceValue({"a", "B", "a", "a"}, "a", "A", Replacer.ReplaceText)"#,
+            r#"["A", "B", "A", "A"]"#,
+        ),
+        ("List.ReplaceValue({1, 2, 1}, 1, 9, Replacer.ReplaceValue)", "[9, 2, 9]"),
+        ("List.PositionOf({1, 2, 3}, 3)", "2"),
+        ("List.PositionOf({1, 2, 3}, 4)", "-1"),
+        ("List.PositionOf({1, 2, 1}, 1, Occurrence.Last)", "2"),
+        ("List.PositionOf({1, 2, 1}, 1, Occurrence.All)", "[0, 2]"),
+        (r#"List.FindText({"a", "b", "ab"}, "a")"#, r#"["a", "ab"]"#),
+        (r#"List.FindText({"A", 1, "ba"}, "a")"#, r#"["ba"]"#),
+        ("List.AnyTrue({true, false})", "true"),
+        ("List.AnyTrue({2 = 0, false, 1 < 0})", "false"),
+        ("List.AnyTrue({})", "false"),
+        ("List.AllTrue({true, true, 2 > 0})", "true"),
+        ("List.AllTrue({true, false})", "false"),
+        ("List.AllTrue({})", "true"),
+        ("List.MatchesAll({11, 12, 13}, each _ > 10)", "true"),
+        ("List.MatchesAll({1, 12, 13}, each _ > 10)", "false"),
+        ("List.MatchesAny({9, 10, 11}, each _ > 10)", "true"),
+        ("List.MatchesAny({1, 2, 3}, each _ > 10)", "false"),
+        ("List.Product({1, 2, 3, 3, 4, 5, 5})", "1800"),
+        ("List.Product({2, null, 3})", "6"),
+        ("List.Product({})", "null"),
+        ("List.Median({5, 3, 1, 7, 9})", "5"),
+        ("List.Median({4, 1, 3, 2})", "2.5"),
+        (r#"List.Median({"d", "a", "c", "b"})"#, r#""b""#),
+        ("List.Median({null, 3, null})", "3"),
+        ("List.Median({})", "null"),
+        (
+            "List.Median({#duration(0, 0, 1, 0), #duration(0, 0, 2, 0)})",
+            r#"{"$type": "duration", "seconds": 90}"#,
+        ),
+        (r#"List.Mode({"A", 1, 2, 3, 3, 4, 5})"#, "3"),
+        (r#"List.Mode({"A", 1, 2, 3, 3, 4, 5, 5})"#, "5"),
+    ]);
+    assert_eq!(error_message("List.Mode({})").1, "The list is empty.");
+    assert_eq!(error_message("List.AnyTrue({1})").1, "We cannot convert the value 1 to type Logical.");
+    assert_eq!(
+        error_message("List.Product({1, \"a\"})").1,
+        r#"We cannot convert the value "a" to type Number."#
+    );
+    assert!(error_message("List.Sort({1, [a = 1]})").1.contains("operator"), "a record cannot be ordered");
+    assert!(error_message("List.Sort({1}, \"x\")").1.contains("comparisonCriteria"));
+    assert!(error_message("List.Union({{1}}, (a, b) => true)").1.contains("not implemented by dfls yet"));
+}

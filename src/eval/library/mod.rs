@@ -24,6 +24,8 @@ mod date;
 mod json;
 mod keys;
 mod list;
+mod list_select;
+mod list_sets;
 mod number;
 mod record;
 mod splitter;
@@ -79,6 +81,8 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     date::register(&mut registry);
     json::register(&mut registry);
     list::register(&mut registry);
+    list_select::register(&mut registry);
+    list_sets::register(&mut registry);
     number::register(&mut registry);
     record::register(&mut registry);
     splitter::register(&mut registry);
