@@ -888,3 +888,115 @@ fn list_comparisons_sets_and_statistics() {
     assert!(error_message("List.Sort({1}, \"x\")").1.contains("comparisonCriteria"));
     assert!(error_message("List.Union({{1}}, (a, b) => true)").1.contains("not implemented by dfls yet"));
 }
+
+#[test]
+fn record_reshaping() {
+    // The reference's examples, then missingField, laziness and the errors. Field order is checked
+    // through Record.FieldNames (a JSON object does not keep it).
+    let order = "[OrderID = 1, CustomerID = 1, Item = \"Fishing rod\", Price = 100.0]";
+    check(&[
+        (
+            r#"Record.AddField([CustomerID = 1, Name = "Bob", Phone = "123-4567"], "Address", "123 Main St.")"#,
+            r#"{"CustomerID": 1, "Name": "Bob", "Phone": "123-4567", "Address": "123 Main St."}"#,
+        ),
+        (r#"Record.FieldNames(Record.AddField([a = 1], "b", 2))"#, r#"["a", "b"]"#),
+        (r#"Record.AddField([a = 1], "b", () => 1 + 1, true)[b]"#, "2"),
+        (r#"Record.FieldCount(Record.AddField([a = 1], "b", () => error "late", true))"#, "2"),
+        (
+            r#"Record.RemoveFields([CustomerID = 1, Item = "Fishing rod", Price = 18.00], "Price")"#,
+            r#"{"CustomerID": 1, "Item": "Fishing rod"}"#,
+        ),
+        (
+            r#"Record.RemoveFields([CustomerID = 1, Item = "Fishing rod", Price = 18.00], {"Price", "Item"})"#,
+            r#"{"CustomerID": 1}"#,
+        ),
+        (r#"Record.RemoveFields([a = 1], "b", MissingField.Ignore)"#, r#"{"a": 1}"#),
+        (
+            &format!(r#"Record.FieldNames(Record.RenameFields({order}, {{"OrderID", "OrderNum"}}))"#),
+            r#"["OrderNum", "CustomerID", "Item", "Price"]"#,
+        ),
+        (
+            &format!(
+                r#"Record.FieldNames(Record.RenameFields({order}, {{{{"UnitPrice", "Price"}}, {{"OrderNum", "OrderID"}}}}, MissingField.Ignore))"#
+            ),
+            r#"["OrderID", "CustomerID", "Item", "Price"]"#,
+        ),
+        (
+            &format!(r#"Record.SelectFields({order}, {{"OrderID", "Item"}})"#),
+            r#"{"OrderID": 1, "Item": "Fishing rod"}"#,
+        ),
+        (
+            &format!(r#"Record.FieldNames(Record.SelectFields({order}, {{"Item", "OrderID"}}))"#),
+            r#"["Item", "OrderID"]"#,
+        ),
+        (r#"Record.SelectFields([a = 1], {"a", "b"}, MissingField.UseNull)"#, r#"{"a": 1, "b": null}"#),
+        (r#"Record.SelectFields([a = 1], {"a", "b"}, MissingField.Ignore)"#, r#"{"a": 1}"#),
+        (
+            r#"Record.FieldNames(Record.ReorderFields([CustomerID = 1, OrderID = 1, Item = "Fishing rod", Price = 100.0], {"OrderID", "CustomerID"}))"#,
+            r#"["OrderID", "CustomerID", "Item", "Price"]"#,
+        ),
+        (
+            r#"Record.FieldNames(Record.ReorderFields([a = 1, b = 2, c = 3, d = 4], {"d", "b"}))"#,
+            r#"["a", "d", "c", "b"]"#,
+        ),
+        (
+            r#"Record.TransformFields([OrderID = 1, CustomerID = 1, Item = "Fishing rod", Price = "100.0"], {"Price", Number.FromText})"#,
+            r#"{"OrderID": 1, "CustomerID": 1, "Item": "Fishing rod", "Price": 100}"#,
+        ),
+        (
+            r#"Record.TransformFields([OrderID = "1", CustomerID = 2, Item = "Fishing rod", Price = "100.0"], {{"OrderID", Number.FromText}, {"Price", Number.FromText}})"#,
+            r#"{"OrderID": 1, "CustomerID": 2, "Item": "Fishing rod", "Price": 100}"#,
+        ),
+        (r#"Record.TransformFields([a = 1, b = 0], {"b", each 1 / _ / 0 + error "x"})[a]"#, "1"),
+        (r#"Record.HasFields([CustomerID = 1, Name = "Bob", Phone = "123-4567"], "CustomerID")"#, "true"),
+        (
+            r#"Record.HasFields([CustomerID = 1, Name = "Bob", Phone = "123-4567"], {"CustomerID", "Address"})"#,
+            "false",
+        ),
+        (
+            r#"Record.FromList({1, "Bob", "123-4567"}, {"CustomerID", "Name", "Phone"})"#,
+            r#"{"CustomerID": 1, "Name": "Bob", "Phone": "123-4567"}"#,
+        ),
+        (
+            r#"Record.FromList({1, "Bob", "123-4567"}, type [CustomerID = number, Name = text, Phone = number])"#,
+            r#"{"CustomerID": 1, "Name": "Bob", "Phone": "123-4567"}"#,
+        ),
+        (r#"Record.ToList([A = 1, B = 2, C = 3])"#, "[1, 2, 3]"),
+        (
+            r#"Record.Combine({[CustomerID = 1, Name = "Bob"], [Phone = "123-4567"]})"#,
+            r#"{"CustomerID": 1, "Name": "Bob", "Phone": "123-4567"}"#,
+        ),
+        (r#"Record.Combine({[a = 1, b = 2], [b = 3]})"#, r#"{"a": 1, "b": 3}"#),
+        (r#"Record.Combine({})"#, "{}"),
+        (
+            r#"Record.FromTable(Table.FromRecords({[Name = "CustomerID", Value = 1], [Name = "Name", Value = "Bob"], [Name = "Phone", Value = "123-4567"]}))"#,
+            r#"{"CustomerID": 1, "Name": "Bob", "Phone": "123-4567"}"#,
+        ),
+    ]);
+    assert_eq!(
+        error_message(r#"Record.AddField([a = 1], "a", 2)"#).1,
+        "The field 'a' already exists in the record."
+    );
+    assert_eq!(
+        error_message(r#"Record.RemoveFields([a = 1], "b")"#).1,
+        "The field 'b' of the record wasn't found."
+    );
+    assert_eq!(
+        error_message(r#"Record.SelectFields([a = 1], {"b"})"#).1,
+        "The field 'b' of the record wasn't found."
+    );
+    assert_eq!(
+        error_message(r#"Record.RenameFields([a = 1, b = 2], {"a", "b"})"#).1,
+        "The field 'b' already exists in the record."
+    );
+    assert_eq!(
+        error_message(r#"Record.TransformFields([a = 1], {"b", each _})"#).1,
+        "The field 'b' of the record wasn't found."
+    );
+    assert!(error_message(r#"Record.FromList({1}, {"a", "b"})"#).1.contains("doesn't match"));
+    assert_eq!(
+        error_message(r#"Record.Combine({[a = 1], 2})"#).1,
+        "We cannot convert the value 2 to type Record."
+    );
+    assert!(error_message(r#"Record.FromTable(#table({"A"}, {}))"#).1.contains("Name and Value"));
+}

@@ -28,6 +28,7 @@ mod list_select;
 mod list_sets;
 mod number;
 mod record;
+mod record_shape;
 mod splitter;
 mod table;
 mod table_group;
@@ -85,6 +86,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     list_sets::register(&mut registry);
     number::register(&mut registry);
     record::register(&mut registry);
+    record_shape::register(&mut registry);
     splitter::register(&mut registry);
     table::register(&mut registry);
     table_group::register(&mut registry);

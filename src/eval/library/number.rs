@@ -11,6 +11,8 @@ use super::{number_arg, opt_text, Registry};
 pub fn register(r: &mut Registry) {
     r.add("Number.From", from);
     r.add("Number.ToText", to_text);
+    // `Number.FromText(text, culture)`: a text read as `Number.From` reads one (null stays null).
+    r.add("Number.FromText", from);
     r.add("Number.Round", round);
     r.add("Date.From", date_from);
     r.add("Number.Abs", |args| unary(args, f64::abs));

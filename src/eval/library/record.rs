@@ -12,6 +12,17 @@ pub fn register(r: &mut Registry) {
     r.add("Record.FieldValues", field_values);
     r.add("Record.FieldOrDefault", field_or_default);
     r.add("Record.ToTable", to_table);
+    r.add("Record.ToList", field_values);
+    r.add("Record.HasFields", has_fields);
+    r.add("Record.FieldCount", |args| Ok(Value::Number(record_arg(&args[0])?.len() as f64)));
+}
+
+/// `Record.HasFields(record, fields)`: whether the record has the field (a text) or all the fields (a
+/// list).
+fn has_fields(args: &[Value]) -> Outcome {
+    let record = record_arg(&args[0])?;
+    let names = super::names_arg(&args[1])?;
+    Ok(Value::Logical(names.iter().all(|n| record.fields.position(n).is_some())))
 }
 
 /// `Record.ToTable(record)`: a table of Name and Value, a row per field.

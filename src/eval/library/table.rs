@@ -154,7 +154,7 @@ fn add_column(args: &[Value]) -> Outcome {
 }
 
 /// The `{name, x}` pairs of a transformation list: one pair, or a list of pairs.
-fn pairs(value: &Value) -> Result<Vec<Vec<Value>>, MError> {
+pub(crate) fn pairs(value: &Value) -> Result<Vec<Vec<Value>>, MError> {
     let list = list_arg(value)?;
     let items = list.values()?;
     if items.first().is_some_and(|first| matches!(first.plain(), Value::Text(_))) {
