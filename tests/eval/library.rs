@@ -1000,3 +1000,61 @@ fn record_reshaping() {
     );
     assert!(error_message(r#"Record.FromTable(#table({"A"}, {}))"#).1.contains("Name and Value"));
 }
+
+#[test]
+fn number_mathematics() {
+    // The reference's examples, then nulls and the errors for bad input.
+    check(&[
+        ("Number.IsNaN(0 / 0)", "true"),
+        ("Number.IsNaN(1)", "false"),
+        ("Number.IsEven(625)", "false"),
+        ("Number.IsEven(82)", "true"),
+        ("Number.IsOdd(625)", "true"),
+        ("Number.IsOdd(82)", "false"),
+        ("Number.IsOdd(-3)", "true"),
+        ("Number.IsEven(1.5) or Number.IsOdd(1.5)", "false"),
+        ("Number.Exp(3)", "20.085536923187668"),
+        ("Number.Ln(15)", "2.70805020110221"),
+        ("Number.Log10(2)", "0.3010299956639812"),
+        ("Number.Log(2)", "0.6931471805599453"),
+        ("Number.Log(8, 2)", "3"),
+        ("Number.Exp(null)", "null"),
+        ("Number.Log(null, 2)", "null"),
+        ("Number.Factorial(10)", "3628800"),
+        ("Number.Factorial(0)", "1"),
+        ("Number.Factorial(null)", "null"),
+        ("Number.Combinations(5, 3)", "10"),
+        ("Number.Permutations(5, 3)", "60"),
+        ("Number.Combinations(null, 3)", "null"),
+        ("Number.BitwiseAnd(6, 3)", "2"),
+        ("Number.BitwiseOr(6, 3)", "7"),
+        ("Number.BitwiseXor(6, 3)", "5"),
+        ("Number.BitwiseNot(5)", "-6"),
+        ("Number.BitwiseShiftLeft(1, 3)", "8"),
+        ("Number.BitwiseShiftRight(16, 2)", "4"),
+        ("Number.BitwiseShiftRight(-16, 2)", "-4"),
+        ("Number.BitwiseAnd(null, 3)", "null"),
+        ("Number.BitwiseNot(null)", "null"),
+        (r#"Number.FromText("1,234.5")"#, "1234.5"),
+        (r#"Number.FromText("1.234,5", "de-DE")"#, "1234.5"),
+        ("Number.FromText(null)", "null"),
+    ]);
+    assert_eq!(
+        error_message("Number.Factorial(-1)").1,
+        "The number -1 is not a valid argument: it must be a non-negative integer."
+    );
+    assert_eq!(error_message("Number.Permutations(3, 5)").1, "The size 5 is larger than the set size 3.");
+    assert_eq!(
+        error_message("Number.BitwiseAnd(1.5, 1)").1,
+        "We cannot convert the value 1.5 to type Int64."
+    );
+    assert_eq!(
+        error_message("Number.BitwiseShiftLeft(1, 64)").1,
+        "A shift of 64 bits is not between 0 and 63."
+    );
+    assert_eq!(
+        error_message(r#"Number.IsEven("2")"#).1,
+        r#"We cannot convert the value "2" to type Number."#
+    );
+    assert_eq!(error_message(r#"Number.FromText("abc")"#).1, "We couldn't convert to Number.");
+}

@@ -27,6 +27,7 @@ mod list;
 mod list_select;
 mod list_sets;
 mod number;
+mod number_math;
 mod record;
 mod record_shape;
 mod splitter;
@@ -85,6 +86,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     list_select::register(&mut registry);
     list_sets::register(&mut registry);
     number::register(&mut registry);
+    number_math::register(&mut registry);
     record::register(&mut registry);
     record_shape::register(&mut registry);
     splitter::register(&mut registry);
