@@ -1058,3 +1058,47 @@ fn number_mathematics() {
     );
     assert_eq!(error_message(r#"Number.FromText("abc")"#).1, "We couldn't convert to Number.");
 }
+
+#[test]
+fn number_to_text_formats() {
+    // The reference's examples, then .NET's standard numeric formats as its documentation shows them
+    // (en-US), the rounding of exact halves away from zero, and other cultures' separators.
+    check(&[
+        ("Number.ToText(4)", r#""4""#),
+        (r#"Number.ToText(4, "e")"#, r#""4.000000e+000""#),
+        (r#"Number.ToText(-0.1234, "P1")"#, r#""-12.3 %""#),
+        (r#"Number.ToText(0.123, "P1")"#, r#""12.3 %""#),
+        (r#"Number.ToText(0.5, "P")"#, r#""50.00 %""#),
+        (r#"Number.ToText(123, "D5")"#, r#""00123""#),
+        (r#"Number.ToText(-1, "D3")"#, r#""-001""#),
+        (r#"Number.ToText(1234, "D")"#, r#""1234""#),
+        (r#"Number.ToText(123.456, "E3")"#, r#""1.235E+002""#),
+        (r#"Number.ToText(-0.000123, "E2")"#, r#""-1.23E-004""#),
+        (r#"Number.ToText(9.9999999, "E2")"#, r#""1.00E+001""#),
+        (r#"Number.ToText(0, "E2")"#, r#""0.00E+000""#),
+        (r#"Number.ToText(1234.5678, "F2")"#, r#""1234.57""#),
+        (r#"Number.ToText(1234.5, "F")"#, r#""1234.50""#),
+        (r#"Number.ToText(2.5, "F0")"#, r#""3""#),
+        (r#"Number.ToText(0.125, "F2")"#, r#""0.13""#),
+        (r#"Number.ToText(-1234.5678, "F1")"#, r#""-1234.6""#),
+        (r#"Number.ToText(1234.5678, "N2")"#, r#""1,234.57""#),
+        (r#"Number.ToText(1234567.891, "N")"#, r#""1,234,567.89""#),
+        (r#"Number.ToText(-999.999, "N2")"#, r#""-1,000.00""#),
+        (r#"Number.ToText(123, "N0")"#, r#""123""#),
+        (r#"Number.ToText(255, "X")"#, r#""FF""#),
+        (r#"Number.ToText(255, "x4")"#, r#""00ff""#),
+        (r#"Number.ToText(-1, "X")"#, r#""FFFFFFFFFFFFFFFF""#),
+        (r#"Number.ToText(1234.5, "N1", "de-DE")"#, r#""1.234,5""#),
+        (r#"Number.ToText(1.5, null, "de-DE")"#, r#""1,5""#),
+        (r#"Number.ToText(null, "F2")"#, "null"),
+    ]);
+    assert_eq!(error_message(r#"Number.ToText(1.5, "D")"#).1, r#"The format "D" needs a whole number."#);
+    assert_eq!(
+        error_message(r#"Number.ToText(1, "G")"#).1,
+        r#"Number.ToText with the format "G" is not implemented by dfls yet"#
+    );
+    assert_eq!(
+        error_message(r##"Number.ToText(1, "#,##0")"##).1,
+        r##"Number.ToText with the format "#,##0" is not implemented by dfls yet"##
+    );
+}

@@ -27,6 +27,7 @@ mod list;
 mod list_select;
 mod list_sets;
 mod number;
+mod number_format;
 mod number_math;
 mod record;
 mod record_shape;

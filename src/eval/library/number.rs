@@ -3,7 +3,6 @@
 
 use super::super::datetime::TICKS_PER_DAY;
 use super::super::evaluate::cannot_convert;
-use super::super::render::format_number;
 use super::super::value::{MError, Outcome, Value};
 use super::culture::{culture_arg, Culture};
 use super::{number_arg, opt_text, Registry};
@@ -130,17 +129,17 @@ fn from(args: &[Value]) -> Outcome {
     number_from(&args[0], &culture_arg(&args[1])?)
 }
 
+/// `Number.ToText(number, format, culture)`: the shortest round-trip text without a format.
 fn to_text(args: &[Value]) -> Outcome {
     let n = match &args[0] {
         Value::Null => return Ok(Value::Null),
         other => number_arg(other)?,
     };
-    if let Some(format) = opt_text(&args[1])? {
-        return Err(MError::expression(format!(
-            "Number.ToText with the format \"{format}\" is not implemented by dfls yet"
-        )));
+    let culture = culture_arg(&args[2])?;
+    match opt_text(&args[1])? {
+        Some(format) => super::number_format::format(n, format, &culture),
+        None => Ok(Value::text(&culture.format_number(n))),
     }
-    Ok(Value::text(&format_number(n)))
 }
 
 /// `Number.Round(number, digits, roundingMode)`: to even by default, as M does.
