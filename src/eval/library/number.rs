@@ -142,7 +142,8 @@ fn to_text(args: &[Value]) -> Outcome {
     }
 }
 
-/// `Number.Round(number, digits, roundingMode)`: to even by default, as M does.
+/// `Number.Round(number, digits, roundingMode)`: to the nearest number of `digits` decimals; the
+/// `RoundingMode` (to even by default) decides only a tie, as the reference documents it.
 fn round(args: &[Value]) -> Outcome {
     let n = match &args[0] {
         Value::Null => return Ok(Value::Null),
@@ -158,12 +159,18 @@ fn round(args: &[Value]) -> Outcome {
     };
     let scale = 10f64.powi(digits);
     let x = n * scale;
-    let rounded = match mode {
-        0 => x.ceil(),
-        1 => x.floor(),
-        2 => x.round(),
-        3 => x.trunc(),
-        _ => x.round_ties_even(),
+    let (below, above) = (x.floor(), x.floor() + 1.0);
+    // The mode only breaks a tie: anything else goes to the nearer whole number.
+    let rounded = match x - below {
+        d if d < 0.5 => below,
+        d if d > 0.5 => above,
+        _ => match mode {
+            0 => above,
+            1 => below,
+            2 => x.round(),
+            3 => x.trunc(),
+            _ => x.round_ties_even(),
+        },
     };
     Ok(Value::Number(rounded / scale))
 }
