@@ -404,17 +404,26 @@ async function main() {
     );
     log(`Schedules: ${await listed.jsonValue()}`);
     await page.keyboard.press("Escape");
-    // Code lenses are drawn for the lines on screen: back to the top, where the `section` line is.
-    await page.keyboard.down("Control");
-    await page.keyboard.press("Home");
-    await page.keyboard.up("Control");
-    const lens = await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll(".codelens-decoration")]
-          .map((l) => l.textContent.replace(/\u00a0/g, " "))
-          .find((t) => t.includes("Next refresh")),
-      { timeout: 30000 },
-    );
+    // Code lenses are drawn for the lines on screen: back to the top, where the `section` line is. The
+    // editor must have the focus for Ctrl+Home (after the quick pick closes it may not yet: the keys went
+    // elsewhere once and the lens was never on screen), so click into it first, and again if need be.
+    let lens = null;
+    for (let attempt = 0; attempt < 6 && !lens; attempt++) {
+      await page.click(".editor-instance .view-lines");
+      await page.keyboard.down("Control");
+      await page.keyboard.press("Home");
+      await page.keyboard.up("Control");
+      lens = await page
+        .waitForFunction(
+          () =>
+            [...document.querySelectorAll(".codelens-decoration")]
+              .map((l) => l.textContent.replace(/\u00a0/g, " "))
+              .find((t) => t.includes("Next refresh")),
+          { timeout: 5000 },
+        )
+        .catch(() => null);
+    }
+    if (!lens) throw new Error("no \"Next refresh\" code lens above the section line");
     log(`code lens: ${await lens.jsonValue()}`);
 
     // Refresh: the job in a notification whose elapsed time ticks, worded as the command; the status bar too.
