@@ -376,19 +376,7 @@ pub fn m_literal(value: &Value, depth: usize) -> String {
             let ty = super::evaluate::function_type(function);
             match &ty.kind {
                 super::types::TypeKind::Function(Some(f)) => {
-                    let parameters: Vec<String> = f
-                        .parameters
-                        .iter()
-                        .map(|p| {
-                            format!(
-                                "{}{} as {}",
-                                if p.optional { "optional " } else { "" },
-                                crate::syntax::names::m_name(&p.name),
-                                p.ty.to_m()
-                            )
-                        })
-                        .collect();
-                    format!("({}) as {} => ...", parameters.join(", "), f.return_type.to_m())
+                    format!("({}) as {} => ...", f.parameters_to_m(), f.return_type.to_m())
                 }
                 _ => "() => ...".to_owned(),
             }

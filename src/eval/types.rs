@@ -62,6 +62,26 @@ pub struct FunctionType {
     pub return_type: Rc<MType>,
 }
 
+impl FunctionType {
+    /// The parameter list in M: `x as number, optional y as text` (the type of a function, and how a
+    /// function value is shown).
+    pub fn parameters_to_m(&self) -> String {
+        let parameters: Vec<String> = self
+            .parameters
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}{} as {}",
+                    if p.optional { "optional " } else { "" },
+                    crate::syntax::names::m_name(&p.name),
+                    p.ty.to_m()
+                )
+            })
+            .collect();
+        parameters.join(", ")
+    }
+}
+
 impl MType {
     pub fn new(kind: TypeKind) -> Rc<MType> {
         Rc::new(MType { kind, nullable: false, facet: None })
@@ -183,19 +203,7 @@ impl MType {
             TypeKind::Record(Some(record)) => record_to_m(record),
             TypeKind::Table(Some(row)) => format!("table {}", record_to_m(row)),
             TypeKind::Function(Some(function)) => {
-                let parameters: Vec<String> = function
-                    .parameters
-                    .iter()
-                    .map(|p| {
-                        format!(
-                            "{}{} as {}",
-                            if p.optional { "optional " } else { "" },
-                            crate::syntax::names::m_name(&p.name),
-                            p.ty.to_m()
-                        )
-                    })
-                    .collect();
-                format!("function ({}) as {}", parameters.join(", "), function.return_type.to_m())
+                format!("function ({}) as {}", function.parameters_to_m(), function.return_type.to_m())
             }
             _ => self.facet.map_or_else(|| self.kind_keyword().to_owned(), |f| format!("{f}.Type")),
         };
