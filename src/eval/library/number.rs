@@ -41,16 +41,22 @@ fn binary(args: &[Value], f: fn(f64, f64) -> f64) -> Outcome {
     }
 }
 
-/// `Number.RoundDown`/`RoundUp(number, digits)`.
-fn rounded(args: &[Value], f: fn(f64) -> f64) -> Outcome {
+/// The number and the digits (0 when null) of the rounding functions; `None` for a null number.
+fn number_and_digits(args: &[Value]) -> Result<Option<(f64, i32)>, MError> {
     let n = match &args[0] {
-        Value::Null => return Ok(Value::Null),
+        Value::Null => return Ok(None),
         other => number_arg(other)?,
     };
     let digits = match &args[1] {
         Value::Null => 0,
         other => number_arg(other)? as i32,
     };
+    Ok(Some((n, digits)))
+}
+
+/// `Number.RoundDown`/`RoundUp(number, digits)`.
+fn rounded(args: &[Value], f: fn(f64) -> f64) -> Outcome {
+    let Some((n, digits)) = number_and_digits(args)? else { return Ok(Value::Null) };
     let scale = 10f64.powi(digits);
     Ok(Value::Number(f(n * scale) / scale))
 }
@@ -145,14 +151,7 @@ fn to_text(args: &[Value]) -> Outcome {
 /// `Number.Round(number, digits, roundingMode)`: to the nearest number of `digits` decimals; the
 /// `RoundingMode` (to even by default) decides only a tie, as the reference documents it.
 fn round(args: &[Value]) -> Outcome {
-    let n = match &args[0] {
-        Value::Null => return Ok(Value::Null),
-        other => number_arg(other)?,
-    };
-    let digits = match &args[1] {
-        Value::Null => 0,
-        other => number_arg(other)? as i32,
-    };
+    let Some((n, digits)) = number_and_digits(args)? else { return Ok(Value::Null) };
     let mode = match &args[2] {
         Value::Null => 4,
         other => number_arg(other)? as i32,
