@@ -19,10 +19,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A flag that one side sets and the computation polls, and optionally a time after which the computation
-/// counts as cancelled too. Clones share the flag.
+/// counts as cancelled too. Clones share the flag. A child ([`Token::child`]) is cancelled with its parent,
+/// but cancelling the child leaves the parent alone.
 #[derive(Debug, Clone, Default)]
 pub struct Token {
     flag: Arc<AtomicBool>,
+    parent: Option<Arc<Token>>,
     deadline: Option<Instant>,
 }
 
@@ -36,7 +38,18 @@ impl Token {
     /// tree-sitter's recovery to finish).
     pub fn within(&self, budget: Duration) -> Token {
         let deadline = Instant::now() + budget;
-        Token { flag: self.flag.clone(), deadline: Some(self.deadline.map_or(deadline, |d| d.min(deadline))) }
+        Token {
+            flag: self.flag.clone(),
+            parent: self.parent.clone(),
+            deadline: Some(self.deadline.map_or(deadline, |d| d.min(deadline))),
+        }
+    }
+
+    /// A token cancelled with this one, whose own cancellation does not reach this one: for one
+    /// request's share of work that others share too (a pull of an item's diagnostics runs under the
+    /// item's token, and the client dropping that pull must not cancel the item's checks).
+    pub fn child(&self) -> Token {
+        Token { flag: Arc::default(), parent: Some(Arc::new(self.clone())), deadline: self.deadline }
     }
 
     /// Asks every computation running under this token to stop at its next checkpoint.
@@ -45,12 +58,13 @@ impl Token {
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.flag.load(Ordering::Relaxed) || self.deadline.is_some_and(|deadline| Instant::now() >= deadline)
+        self.is_cancelled_by_flag() || self.deadline.is_some_and(|deadline| Instant::now() >= deadline)
     }
 
-    /// Whether it was cancelled by its flag (rather than by its deadline).
+    /// Whether it was cancelled by its flag or an ancestor's (rather than by its deadline).
     pub fn is_cancelled_by_flag(&self) -> bool {
         self.flag.load(Ordering::Relaxed)
+            || self.parent.as_ref().is_some_and(|parent| parent.is_cancelled_by_flag())
     }
 }
 
@@ -110,6 +124,18 @@ pub fn sleep(duration: std::time::Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_child_is_cancelled_with_its_parent_and_alone_without_it() {
+        let parent = Token::new();
+        let child = parent.child();
+        child.cancel();
+        assert!(child.is_cancelled());
+        assert!(!parent.is_cancelled(), "the child's cancellation reached the parent");
+        let other = parent.child();
+        parent.cancel();
+        assert!(other.is_cancelled() && other.within(Duration::from_secs(60)).is_cancelled());
+    }
 
     #[test]
     fn a_cancelled_token_stops_the_work_at_its_next_checkpoint() {

@@ -110,7 +110,10 @@ pub fn server(client: ClientFlags, encoding: Encoding) -> ServerCapabilities {
         })),
         diagnostic_provider: client.pull_diagnostics.then(|| {
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
-                identifier: Some("dfls".to_owned()),
+                // Not the server's name: VS Code's client files pushed diagnostics under the client's name
+                // ("dfls") and pulled ones under this identifier, and one owner for both would let the
+                // clearing of a closed file's push, when it opens, wipe the problems its pull reported.
+                identifier: Some("dfls-pull-diagnostics".to_owned()),
                 // A change in one file of an item changes the cross-file diagnostics of the others.
                 inter_file_dependencies: true,
                 workspace_diagnostics: false,

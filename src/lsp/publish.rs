@@ -296,11 +296,16 @@ pub async fn forget(shared: &Arc<Shared>, client: &Client, item: &ItemKey) {
 }
 
 /// Checks an item for a pull request: a check that a change cancelled is done again on the newer
-/// generation, so the answer is never "cancelled" for a reason the client did not give.
+/// generation, so the answer is never "cancelled" for a reason the client did not give. A cancellation
+/// without a newer generation is not a change's: it is answered as such rather than tried again (which
+/// would spin for as long as the cause stays).
 async fn check_current(shared: &Arc<Shared>, item: &ItemKey) -> jsonrpc::Result<Option<Checked>> {
     loop {
+        let generation = shared.lock().generation(item);
         match check(shared, item).await {
-            Err(error) if error.code == jsonrpc::ErrorCode::RequestCancelled => continue,
+            Err(error)
+                if error.code == jsonrpc::ErrorCode::RequestCancelled
+                    && shared.lock().generation(item) != generation => {}
             outcome => return outcome,
         }
     }

@@ -60,6 +60,10 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
+    // The work runs under its own child of `token`: a dropped future (a request the client cancelled)
+    // cancels only this work, not everything else `token` stands for (an item's checks, shared by every
+    // pull of it: cancelling that token left each later pull of the item cancelled at once, over and over).
+    let token = token.child();
     let on_drop = CancelOnDrop(Some(token.clone()));
     let job = move || {
         panic::catch_unwind(AssertUnwindSafe(|| {

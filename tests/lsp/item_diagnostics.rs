@@ -7,6 +7,10 @@
 
 use serde_json::{json, Value};
 
+use std::time::Duration;
+
+use dfls::lsp::Options;
+
 use crate::support::TestServerBuilder;
 
 const MASHUP: &str = "Sales Orders.Dataflow/mashup.pq";
@@ -86,6 +90,38 @@ fn a_pull_client_gets_the_closed_files_of_an_item_with_an_open_file() {
     server.shutdown();
 }
 
+/// VS Code cancels a pull when it asks again for the same document. The cancelled pull once cancelled the
+/// item's own checks with it: every later pull of the item then came back cancelled at once and was tried
+/// again, for ever (the server spun, and the item's files never got their problems).
+#[test]
+fn a_cancelled_pull_leaves_the_next_pulls_of_its_item_answered() {
+    let options = Options { check_delay: Duration::from_millis(300), ..Options::default() };
+    let mut server = TestServerBuilder::new().options(options).pull_diagnostics().sales_item().start();
+    server.open(MASHUP);
+    let mashup_uri = json!(server.uri(MASHUP));
+    let id = 5_000;
+    server.send_raw(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/diagnostic",
+        "params": {"textDocument": {"uri": mashup_uri}}}));
+    std::thread::sleep(Duration::from_millis(50));
+    server.notify_raw("$/cancelRequest", json!({"id": id}));
+    let cancelled = server.await_message("the cancelled pull", |m| m["id"] == id);
+    assert_eq!(cancelled["error"]["code"], -32800, "{cancelled}");
+    for _ in 0..2 {
+        let report =
+            server.request_raw("textDocument/diagnostic", json!({"textDocument": {"uri": mashup_uri}}));
+        assert_eq!(report["result"]["kind"], "full", "{report}");
+    }
+    server.open(METADATA);
+    let report = server.request_raw(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": json!(server.uri(METADATA))}}),
+    );
+    assert_eq!(report["result"]["kind"], "full", "{report}");
+    // The opening asked the client to pull the item's other open file again.
+    server.await_request("workspace/diagnostic/refresh");
+    server.shutdown();
+}
+
 #[test]
 fn a_pull_client_that_cannot_be_asked_to_pull_again_gets_disk_changes_pushed() {
     let mut server = TestServerBuilder::new()
@@ -142,4 +178,26 @@ fn an_open_schedules_part_gets_the_schedule_rules() {
         pushed["diagnostics"][0]["message"].as_str().unwrap().contains("Central Standard Time"),
         "{pushed:#}"
     );
+}
+
+/// VS Code's client files pushed diagnostics under its own name and pulled ones under the server's
+/// identifier; were they the same owner, the clearing of a closed file's push when the file opens would
+/// wipe the problems its pull reported whenever the two messages crossed (the server cannot order a
+/// notification before a response: the transport merges them). The identifier must differ from the name
+/// the extension gives its client (and from the name the push collection would take instead).
+#[test]
+fn pulled_diagnostics_are_filed_apart_from_pushed_ones_in_vs_code() {
+    let server = TestServerBuilder::new().pull_diagnostics().start();
+    let identifier = server.initialize_result["capabilities"]["diagnosticProvider"]["identifier"].clone();
+    let identifier = identifier.as_str().expect("an identifier for pulled diagnostics").to_owned();
+    let extension =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/editors/vscode/src/extension.ts"))
+            .unwrap();
+    let (_, after) = extension.split_once("new LanguageClient(\"").expect("the extension creates its client");
+    let client_id = after.split('"').next().unwrap();
+    assert!(
+        !extension.contains("diagnosticCollectionName"),
+        "the push collection is named after the client id"
+    );
+    assert_ne!(identifier, client_id, "pushed and pulled diagnostics would share one owner in VS Code");
 }
