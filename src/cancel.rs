@@ -106,8 +106,14 @@ pub fn is_cancelled() -> bool {
 /// which [`run`] catches. Call it in loops whose length grows with the input.
 pub fn checkpoint() {
     if is_cancelled() {
-        panic::resume_unwind(Box::new(Cancelled));
+        stop();
     }
+}
+
+/// Stops the computation running on this thread as a cancellation does (unwinding with [`Cancelled`],
+/// which [`run`] catches), for a computation that decides by itself that it must not go on.
+pub fn stop() -> ! {
+    panic::resume_unwind(Box::new(Cancelled))
 }
 
 /// Waits for `duration`, stopping early (by unwinding, as [`checkpoint`] does) when the computation is

@@ -214,6 +214,36 @@ fn errors_too_many_to_parse_in_time() {
     assert_eq!(std::fs::read_to_string(dir.path().join("deep.pq")).unwrap(), text, "{output:?}");
 }
 
+/// Megabytes of errors that tree-sitter parses but whose trees cost seconds to diagnose and analyse (a
+/// million stray `)`: 2.8 s, 800 MB), or whose recovery costs the square of their number at the end of the
+/// file (60,000 members each leaving a `(` open: 3.2 s), or on the way (200,000 missing commas in one
+/// list): the check reads up to the thousandth unbalanced bracket, or stops a parse that falls behind the
+/// pace of valid M, shows the first hundred errors of what it read and says that the rest was not read.
+#[test]
+fn megabytes_of_errors_are_read_only_as_far_as_they_are_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, first) in [
+        (
+            "a million stray `)`",
+            format!("section S;\nshared Q = 1{};\n", ")".repeat(1_000_000)),
+            "unexpected `)`",
+        ),
+        ("members leaving a `(` open", format!("section S;\n{}", "shared A = (1 2;\n".repeat(60_000)), ""),
+        ("missing commas", format!("section S;\nshared A = {{{}}};\n", "1 2, ".repeat(200_000)), ""),
+    ] {
+        let report = check(dir.path(), name, &text, true);
+        let diagnostics = report["diagnostics"].as_array().unwrap();
+        let message = |d: &Value| d["message"].as_str().unwrap().to_owned();
+        let last = diagnostics.last().unwrap();
+        assert_eq!(last["code"], "M110", "{name}: {last}");
+        assert!(message(last).contains("was not read"), "{name}: {}", message(last));
+        assert!(message(&diagnostics[0]).starts_with(first), "{name}: {}", message(&diagnostics[0]));
+        if name != "missing commas" {
+            assert_eq!(diagnostics.len(), dfls::syntax::MAX_SYNTAX_ERRORS + 1, "{name}");
+        }
+    }
+}
+
 /// Deep JSON parts: checked without overflowing a stack.
 #[test]
 fn deep_json_parts_are_checked() {

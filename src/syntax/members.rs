@@ -15,20 +15,11 @@ pub fn member_ends(text: &str) -> Option<(usize, Vec<usize>)> {
     let mut depth: usize = 0;
     let mut at = 0;
     while at < bytes.len() {
+        if let Some(after) = after_literal_or_comment(text, at) {
+            at = after?;
+            continue;
+        }
         match bytes[at] {
-            b'"' => at = quoted_end(bytes, at + 1)?,
-            b'#' if bytes.get(at + 1) == Some(&b'"') => at = quoted_end(bytes, at + 2)?,
-            b'#' if bytes.get(at + 1) == Some(&b'!') && bytes.get(at + 2) == Some(&b'"') => {
-                at = quoted_end(bytes, at + 3)?
-            }
-            b'/' if bytes.get(at + 1) == Some(&b'/') => {
-                at += text[at..]
-                    .find(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'])
-                    .unwrap_or(text.len() - at);
-            }
-            b'/' if bytes.get(at + 1) == Some(&b'*') => {
-                at = at + 2 + text[at + 2..].find("*/")? + 2;
-            }
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 at += 1;
@@ -72,6 +63,58 @@ pub fn member_ends(text: &str) -> Option<(usize, Vec<usize>)> {
         return None;
     }
     Some((header_end, ends))
+}
+
+/// Where a text literal, quoted name or comment starting at `at` ends (`Some(None)` when it is never
+/// closed), or `None` when none starts there.
+fn after_literal_or_comment(text: &str, at: usize) -> Option<Option<usize>> {
+    let bytes = text.as_bytes();
+    Some(match bytes[at] {
+        b'"' => quoted_end(bytes, at + 1),
+        b'#' if bytes.get(at + 1) == Some(&b'"') => quoted_end(bytes, at + 2),
+        b'#' if bytes.get(at + 1) == Some(&b'!') && bytes.get(at + 2) == Some(&b'"') => {
+            quoted_end(bytes, at + 3)
+        }
+        b'/' if bytes.get(at + 1) == Some(&b'/') => Some(
+            at + text[at..].find(['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}']).unwrap_or(text.len() - at),
+        ),
+        b'/' if bytes.get(at + 1) == Some(&b'*') => text[at + 2..].find("*/").map(|end| at + 2 + end + 2),
+        _ => return None,
+    })
+}
+
+/// Where the bracket after the first `most` unbalanced ones starts, when a text has more than `most`
+/// brackets that close nothing or of those it leaves open at its end (by lexing alone: brackets in
+/// literals and comments do not count; a literal or comment left open ends the scan). Valid M has none;
+/// tens of thousands left open (a member pasted over and over without its `)`) cost tree-sitter's recovery
+/// the square of their number at the end of the file, where it closes them all, and a million stray `)`
+/// a tree of a million errors.
+pub fn after_unbalanced_brackets(text: &str, most: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut open: Vec<usize> = Vec::new();
+    let mut strays = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(after) = after_literal_or_comment(text, at) {
+            match after {
+                Some(after) => at = after,
+                None => break,
+            }
+            continue;
+        }
+        match bytes[at] {
+            b'(' | b'[' | b'{' => open.push(at),
+            b')' | b']' | b'}' if open.pop().is_none() => {
+                strays += 1;
+                if strays > most {
+                    return Some(open.get(most).copied().map_or(at, |unclosed| unclosed.min(at)));
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    open.get(most).copied()
 }
 
 /// Whether `rest` holds only whitespace and comments.

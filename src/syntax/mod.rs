@@ -150,14 +150,26 @@ thread_local! {
     /// How far the last parse on this thread had read when it reported its progress last (for a parse
     /// stopped by a deadline: where to give the rest of the text up, [`check_bytes`]).
     static PARSED_TO: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// The pace the checker's parse on this thread must keep ([`parse_tree_in_time`]).
+    static PACE: std::cell::Cell<Option<Pace>> = const { std::cell::Cell::new(None) };
 }
 
 /// Runs tree-sitter, cancellably.
 fn run_parser(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree {
     let bytes = text.as_bytes();
+    // The clock is read every few calls only: once per token would cost several percent of a valid parse.
+    let pace = PACE.get();
+    let mut calls = 0u32;
+    let mut too_slow = false;
     let mut cancelled = |state: &tree_sitter::ParseState| {
         PARSED_TO.set(state.current_byte_offset());
-        crate::cancel::is_cancelled()
+        calls = calls.wrapping_add(1);
+        // Only while it reads: at the end of a text of many errors the parser can still spend a while
+        // putting the tree together, which the whole parse's budget covers.
+        if let Some(pace) = pace.filter(|_| calls % 16 == 0 && state.current_byte_offset() < bytes.len()) {
+            too_slow = pace.is_behind(state.current_byte_offset());
+        }
+        too_slow || crate::cancel::is_cancelled()
     };
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut cancelled);
     let tree =
@@ -167,6 +179,9 @@ fn run_parser(parser: &mut Parser, text: &str, old_tree: Option<&Tree>) -> Tree 
         None => {
             // A stopped parse keeps its state for resuming; this parser's next text is another.
             parser.reset();
+            if too_slow {
+                crate::cancel::stop();
+            }
             crate::cancel::checkpoint();
             parser.parse(text, old_tree).expect("a parser with a language and no cancellation returns a tree")
         }
@@ -365,11 +380,94 @@ fn parse_budget(length: usize) -> std::time::Duration {
         + std::time::Duration::from_secs_f64(per_megabyte * length as f64 / 1e6)
 }
 
+/// The least pace of the checker's parse: by any moment it must have read as far as ten times a slow
+/// machine's pace on valid M would take it (the whole parse's budget, [`parse_budget`], spread over the
+/// text). tree-sitter's error recovery is what makes a parse slow (200,000 missing commas read at 0.4 MB/s
+/// where valid M reads at 15): such a parse falls behind early and is stopped there, where the whole-text
+/// budget would have let it run for a second, for errors past the first hundred that no one reads.
+#[derive(Clone, Copy)]
+struct Pace {
+    start: std::time::Instant,
+    /// The seconds any parse may take, however little it has read.
+    first: f64,
+    seconds_per_byte: f64,
+}
+
+impl Pace {
+    fn new() -> Pace {
+        let slower = if cfg!(debug_assertions) { 10.0 } else { 1.0 };
+        Pace { start: std::time::Instant::now(), first: 0.2 * slower, seconds_per_byte: slower / 1e6 }
+    }
+
+    fn is_behind(self, read: usize) -> bool {
+        let allowed = self.first + self.seconds_per_byte * read as f64;
+        self.start.elapsed().as_secs_f64() > allowed
+    }
+}
+
+/// Beyond this many syntax errors (a hundred times what is shown) the checker reads a file no further: the
+/// diagnostics, name analysis and memory of a tree of a million errors cost seconds, for errors no one
+/// reads. (Not fewer: a file cut inside a bracket reports the bracket left open, not the errors in it.)
+const MOST_ERRORS_READ: usize = 100 * MAX_SYNTAX_ERRORS;
+
+/// Where the syntax error after the first `count` ones of a tree starts, if it has more than `count`:
+/// counted as the diagnostics count them, a MISSING node one, an ERROR node one for each token or
+/// construct directly in it (a run of a million stray `)` is one ERROR node). A walk of the erroneous
+/// parts of the tree only.
+fn start_of_error_after(tree: &Tree, count: usize) -> Option<usize> {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return None;
+    }
+    let mut seen = 0;
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_missing() {
+            if seen == count {
+                return Some(node.start_byte());
+            }
+            seen += 1;
+        } else if node.is_error() {
+            let mut children = node.walk();
+            let mut any = false;
+            for child in node.children(&mut children).filter(|child| !child.is_error()) {
+                any = true;
+                if seen == count {
+                    return Some(child.start_byte());
+                }
+                seen += 1;
+            }
+            if !any {
+                if seen == count {
+                    return Some(node.start_byte());
+                }
+                seen += 1;
+            }
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
 /// The tree of a full parse of `text`, or `None` when tree-sitter's error recovery cannot finish it in
 /// time ([`parse_in_time`]); then [`PARSED_TO`] tells how far it read. For the command line, where a file
 /// of tens of thousands of errors in a row must not hold a check or a format for minutes.
 pub fn parse_tree_in_time(parser: &mut Parser, text: &str) -> Option<Tree> {
     let token = crate::cancel::current().within(parse_budget(text.len()));
+    struct Restore(Option<Pace>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PACE.set(self.0);
+        }
+    }
+    let _restore = Restore(PACE.replace(Some(Pace::new())));
     match crate::cancel::run(&token, || parse_tree(parser, text, None)) {
         Ok(tree) => Some(tree),
         // A cancellation of the computation this runs in goes on to it.
@@ -388,13 +486,24 @@ pub fn parse_tree_in_time(parser: &mut Parser, text: &str) -> Option<Tree> {
 /// of them took a quarter of an hour. Only the checker gives up: the language server's parse of such a
 /// file runs on its own, cancellable, and blocks nothing.
 fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
-    let mut attempt = std::borrow::Cow::Borrowed(text);
-    let mut given_up_at = None;
+    // Brackets left open or closing nothing by the thousand: read no further than the thousandth, the
+    // errors shown are before it.
+    let mut given_up_at = members::after_unbalanced_brackets(text, MOST_ERRORS_READ / 10);
+    let mut attempt = match given_up_at {
+        Some(at) => std::borrow::Cow::Owned(blank_from(text, at)),
+        None => std::borrow::Cow::Borrowed(text),
+    };
     for _ in 0..12 {
         // Only tree-sitter's parse has a deadline: the diagnostics of a tree are linear in it.
         match parse_tree_in_time(&mut new_parser(), &attempt) {
             Some(tree) => {
                 let Some(at) = given_up_at else {
+                    if let Some(at) = start_of_error_after(&tree, MOST_ERRORS_READ) {
+                        // Read up to the error past those (where a token starts); the rest as blank lines.
+                        given_up_at = Some(at);
+                        attempt = std::borrow::Cow::Owned(blank_from(text, at));
+                        continue;
+                    }
                     let diagnostics = diagnose(&tree, &attempt);
                     return Ok(Parse { tree, diagnostics });
                 };
@@ -403,7 +512,7 @@ fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
                 limit_errors(&mut diagnostics);
                 let lines = text[at..].lines().count();
                 let given_up = format!(
-                    "the rest of the file, its last {lines} lines, was not read: its syntax errors are too many to read in time"
+                    "the rest of the file, its last {lines} lines, was not read: its syntax errors are too many"
                 );
                 match diagnostics.last_mut().filter(|d| d.code == codes::M110) {
                     Some(count) => count.message = format!("{}; {given_up}", count.message),
@@ -430,8 +539,7 @@ fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
                     text[..at].rfind([' ', ',', ';']).map_or(line_start, |separator| separator + 1)
                 };
                 given_up_at = Some(at);
-                let blank: String = text[at..].bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }).collect();
-                attempt = std::borrow::Cow::Owned(format!("{}{blank}", &text[..at]));
+                attempt = std::borrow::Cow::Owned(blank_from(text, at));
             }
         }
     }
@@ -440,6 +548,13 @@ fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
         0..0,
         "too many syntax errors to read this file in time".to_string(),
     )])
+}
+
+/// `text` with everything from `at` on blanked (spaces, its line breaks kept), so that offsets and lines
+/// stay the text's.
+fn blank_from(text: &str, at: usize) -> String {
+    let blank: String = text[at..].bytes().map(|b| if b == b'\n' { '\n' } else { ' ' }).collect();
+    format!("{}{blank}", &text[..at])
 }
 
 /// The syntax diagnostics of `decoded` (the decoding of `bytes`) with its invalid UTF-8 reported (`M100`)
