@@ -16,7 +16,7 @@ use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Stri
 use super::value::{Outcome, Thunk, Value};
 
 /// Days from 0001-01-01 (the evaluator's day 0) to 1970-01-01 (Arrow's `Date32` day 0).
-const UNIX_EPOCH_DAY: i64 = 719_162;
+pub const UNIX_EPOCH_DAY: i64 = 719_162;
 
 /// Clones share the store.
 #[derive(Clone)]
@@ -94,6 +94,24 @@ impl Column {
         }))
     }
 
+    /// A column of an Arrow array of a kind a column stores (`Float64`, `Utf8`, `Boolean`, `Date32`);
+    /// `None` for another kind.
+    pub fn from_arrow(array: &dyn Array) -> Option<Column> {
+        let any = array.as_any();
+        let store = if let Some(a) = any.downcast_ref::<Float64Array>() {
+            Store::Numbers(a.clone())
+        } else if let Some(a) = any.downcast_ref::<StringArray>() {
+            Store::Texts(a.clone())
+        } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+            Store::Logicals(a.clone())
+        } else if let Some(a) = any.downcast_ref::<Date32Array>() {
+            Store::Dates(a.clone())
+        } else {
+            return None;
+        };
+        Some(Column(Rc::new(store)))
+    }
+
     /// A column of cells computed when read.
     pub fn from_thunks(cells: Vec<Thunk>) -> Column {
         Column(Rc::new(Store::Cells(Rc::new(cells))))
@@ -155,6 +173,17 @@ impl Column {
                 Store::Logicals(rows.iter().map(|&i| valid(a, i).then(|| a.value(i))).collect())
             }
             Store::Dates(a) => Store::Dates(rows.iter().map(|&i| valid(a, i).then(|| a.value(i))).collect()),
+        }))
+    }
+
+    /// `len` cells from `offset` on, sharing the store (an Arrow column is sliced without copying).
+    pub fn slice(&self, offset: usize, len: usize) -> Column {
+        Column(Rc::new(match &*self.0 {
+            Store::Cells(cells) => Store::Cells(Rc::new(cells[offset..offset + len].to_vec())),
+            Store::Numbers(a) => Store::Numbers(a.slice(offset, len)),
+            Store::Texts(a) => Store::Texts(a.slice(offset, len)),
+            Store::Logicals(a) => Store::Logicals(a.slice(offset, len)),
+            Store::Dates(a) => Store::Dates(a.slice(offset, len)),
         }))
     }
 

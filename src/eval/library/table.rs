@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use super::super::evaluate::{cannot_convert, missing_column};
+use super::super::kernels;
 use super::super::operators::{combine_tables, sort_order};
 use super::super::types::{MType, TypeKind};
 use super::super::value::{Column, Function, List, MError, Outcome, Record, Table, Thunk, Value};
@@ -137,19 +138,18 @@ fn add_column(args: &[Value]) -> Outcome {
     if table.fields().position(name).is_some() {
         return Err(super::duplicate_field(name));
     }
-    let cells = (0..table.row_count())
-        .map(|i| {
-            let table = table.clone();
-            let generator = generator.clone();
-            Thunk::lazy(move || apply(&generator, vec![Value::Record(table.row(i))]))
-        })
-        .collect();
+    let cell = |i: usize| {
+        let (table, generator) = (table.clone(), generator.clone());
+        Thunk::lazy(move || apply(&generator, vec![Value::Record(table.row(i))]))
+    };
+    let column = kernels::map_rows(generator, table, cell)
+        .unwrap_or_else(|| Column::from_thunks((0..table.row_count()).map(cell).collect()));
     let mut names = table.column_names().to_vec();
     names.push(Rc::from(name));
     let mut types = table.column_types().to_vec();
     types.push(ty);
     let mut columns = table.columns().to_vec();
-    columns.push(Column::from_thunks(cells));
+    columns.push(column);
     Ok(Value::Table(Table::new(super::new_fields(names)?, types, columns, table.row_count())))
 }
 
@@ -182,11 +182,7 @@ pub fn convert_to(value: Value, ty: &MType, culture: &Culture) -> Outcome {
             let Value::Number(n) = super::number::number_from(&value, culture)? else {
                 unreachable!("not null")
             };
-            Ok(Value::Number(match ty.facet {
-                Some("Int64" | "Int32" | "Int16" | "Int8" | "Byte") => n.round_ties_even(),
-                Some("Currency") => (n * 10_000.0).round_ties_even() / 10_000.0,
-                _ => n,
-            }))
+            Ok(Value::Number(with_facet(n, ty)))
         }
         TypeKind::Text => {
             Ok(super::text::text_from(&value, culture)?.map_or(Value::Null, |t| Value::text(&t)))
@@ -204,6 +200,59 @@ pub fn convert_to(value: Value, ty: &MType, culture: &Culture) -> Outcome {
     }
 }
 
+/// A number as a number type's facet holds it: whole number facets (`Int64.Type`) round to even,
+/// `Currency.Type` to four decimals.
+fn with_facet(n: f64, ty: &MType) -> f64 {
+    match ty.facet {
+        Some("Int64" | "Int32" | "Int16" | "Int8" | "Byte") => n.round_ties_even(),
+        Some("Currency") => (n * 10_000.0).round_ties_even() / 10_000.0,
+        _ => n,
+    }
+}
+
+/// [`convert_to`] on a whole Arrow column, for the common conversions of CSV text (text to number, to
+/// date, to text) and of numbers to a number type, reading the array directly; `None` for other
+/// conversions, and when a cell fails (the caller's cell-by-cell conversion then gives its error).
+fn convert_column(column: &Column, ty: &MType, culture: &Culture) -> Option<Column> {
+    use arrow_array::{Array, Date32Array, Float64Array, StringArray};
+    let array = column.arrow()?;
+    let any = array.as_any();
+    let numbers = |parse: &dyn Fn(usize) -> Option<f64>| -> Option<Column> {
+        let values = (0..array.len())
+            .map(|i| {
+                if array.is_null(i) {
+                    Ok(None)
+                } else {
+                    parse(i).map(|n| Some(with_facet(n, ty))).ok_or(())
+                }
+            })
+            .collect::<Result<Float64Array, ()>>()
+            .ok()?;
+        Column::from_arrow(&values)
+    };
+    match (&ty.kind, any.downcast_ref::<StringArray>(), any.downcast_ref::<Float64Array>()) {
+        (TypeKind::Any | TypeKind::AnyNonNull | TypeKind::Text, Some(_), _) => Some(column.clone()),
+        (TypeKind::Number, Some(texts), _) => numbers(&|i| culture.parse_number(texts.value(i))),
+        (TypeKind::Number, None, Some(values)) => numbers(&|i| Some(values.value(i))),
+        (TypeKind::Date, Some(texts), _) => {
+            let epoch = super::super::column::UNIX_EPOCH_DAY;
+            let days = (0..texts.len())
+                .map(|i| match texts.is_null(i) {
+                    true => Ok(None),
+                    false => culture
+                        .parse_date(texts.value(i))
+                        .and_then(|d| i32::try_from(d - epoch).ok())
+                        .map(Some)
+                        .ok_or(()),
+                })
+                .collect::<Result<Date32Array, ()>>()
+                .ok()?;
+            Column::from_arrow(&days)
+        }
+        _ => None,
+    }
+}
+
 fn transform_column_types(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     let culture = super::culture::culture_arg(&args[2])?;
@@ -218,7 +267,9 @@ fn transform_column_types(args: &[Value]) -> Outcome {
         let Some(i) = table.fields().position(name) else { return Err(missing_column(name, table)) };
         let old = columns[i].clone();
         let target = ty.clone();
-        columns[i] = if old.arrow().is_some() {
+        columns[i] = if let Some(converted) = convert_column(&old, &ty, &culture) {
+            converted
+        } else if old.arrow().is_some() {
             // A columnar source is converted at once, into a columnar result when no cell fails (a
             // failed conversion stays an error in its cell).
             Column::from_outcomes(
@@ -257,6 +308,9 @@ fn passes(condition: &Function, row: Record) -> Result<bool, MError> {
 fn select_rows(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     let condition = function_arg(&args[1])?;
+    if let Some(kept) = kernels::filter_rows(condition, table, |i| passes(condition, table.row(i))) {
+        return Ok(Value::Table(take_rows(table, &kept?)));
+    }
     let mut kept = Vec::new();
     for i in 0..table.row_count() {
         crate::cancel::checkpoint();
@@ -491,15 +545,12 @@ fn transform_columns(args: &[Value]) -> Outcome {
     let mut types = table.column_types().to_vec();
     let mut transformed = vec![false; columns.len()];
     let lazily = |column: &Column, function: &Function| {
-        Column::from_thunks(
-            (0..column.len())
-                .map(|row| {
-                    let cell = column.thunk(row);
-                    let function = function.clone();
-                    Thunk::lazy(move || apply(&function, vec![cell.force()?]))
-                })
-                .collect(),
-        )
+        let cell = |row: usize| {
+            let (cell, function) = (column.thunk(row), function.clone());
+            Thunk::lazy(move || apply(&function, vec![cell.force()?]))
+        };
+        kernels::map_values(function, column, cell)
+            .unwrap_or_else(|| Column::from_thunks((0..column.len()).map(cell).collect()))
     };
     let operations = {
         let list = list_arg(&args[1])?.values()?;
