@@ -177,7 +177,7 @@ fn in_scope(table: &str, body: &str) -> String {
 }
 
 /// Runs each expression with and without the kernels and lists the ones that differ. The typed table
-/// alone runs a kernel per typed column; most expressions must have run at least one more.
+/// alone runs a kernel per typed column; a third of the expressions at least must have run one more.
 fn differences(expressions: &[String]) -> Vec<String> {
     let mut wrong = Vec::new();
     let mut with_more_kernels = 0;

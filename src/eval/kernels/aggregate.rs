@@ -7,7 +7,9 @@
 use super::super::ast::{Expr, ExprKind};
 use super::super::evaluate::lookup;
 use super::super::library::{call, Builtin};
-use super::super::value::{Function, List, Outcome, Table, Value};
+use arrow_array::{Array, Float64Array};
+
+use super::super::value::{Column, Function, List, Outcome, Table, Value};
 
 /// An aggregation computed from the grouped table and a group's rows.
 pub enum Aggregate {
@@ -37,7 +39,7 @@ impl Aggregate {
         let Ok(Value::Function(Function::Builtin(builtin))) = lookup(&closure.env, name) else { return None };
         let is_parameter =
             |expr: &Expr| matches!(&expr.kind, ExprKind::Identifier(p) if *p == parameter.name);
-        match &argument.kind {
+        let aggregate = match &argument.kind {
             ExprKind::Identifier(_) if is_parameter(argument) && builtin.name == "Table.RowCount" => {
                 Some(Aggregate::RowCount)
             }
@@ -50,7 +52,9 @@ impl Aggregate {
                 on_parameter.then_some(Aggregate::OfColumn(builtin, column))
             }
             _ => None,
-        }
+        }?;
+        super::count_run();
+        Some(aggregate)
     }
 
     /// The aggregation of the group of these rows of the table.
@@ -59,9 +63,29 @@ impl Aggregate {
             Aggregate::RowCount => Ok(Value::Number(rows.len() as f64)),
             Aggregate::OfColumn(builtin, column) => {
                 let column = &table.columns()[*column];
+                if builtin.name == "List.Sum" {
+                    if let Some(sum) = sum_of_numbers(column, rows) {
+                        return Ok(sum);
+                    }
+                }
                 let cells = List::from_thunks(rows.iter().map(|&row| column.thunk(row)).collect());
                 call(builtin, vec![Value::List(cells)])
             }
         }
     }
+}
+
+/// `List.Sum` of a column of numbers as the library adds them: nulls skipped, the others added in order,
+/// null when there are none. `None` when the column is not an Arrow array of numbers.
+fn sum_of_numbers(column: &Column, rows: &[usize]) -> Option<Value> {
+    let array = column.arrow()?;
+    let numbers = array.as_any().downcast_ref::<Float64Array>()?;
+    let mut total: Option<f64> = None;
+    for &row in rows {
+        if numbers.is_valid(row) {
+            let n = numbers.value(row);
+            total = Some(total.map_or(n, |t| t + n));
+        }
+    }
+    Some(total.map_or(Value::Null, Value::Number))
 }

@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 
-use arrow_array::{Array, BooleanArray, Float64Array, StringArray};
+use arrow_array::{Array, ArrayAccessor, BooleanArray, Float64Array, StringArray};
 
 use super::super::ast::{BinaryOp, UnaryOp};
 use super::super::operators::compare_text;
@@ -149,53 +149,60 @@ fn arithmetic(op: BinaryOp, a: &Float64Array, b: &Float64Array, rows: usize) -> 
         .collect()
 }
 
-/// `=` (or `<>`): never null, never an error; values of different kinds are unequal, null equals null.
-fn equal(l: &Data, r: &Data, negate: bool, rows: usize) -> BooleanArray {
+/// A logical per row from two arrays of one kind: `nulls(left is null, right is null)` where either is
+/// null, `values(left, right)` otherwise. One loop monomorphized per kind, the comparisons inlined.
+fn pairwise<A: ArrayAccessor, B: ArrayAccessor>(
+    a: A,
+    b: B,
+    rows: usize,
+    nulls: impl Fn(bool, bool) -> Option<bool>,
+    values: impl Fn(A::Item, B::Item) -> Option<bool>,
+) -> BooleanArray {
+    let (la, lb) = (a.len(), b.len());
     (0..rows)
         .map(|row| {
-            let (ln, rn) = (l.is_null(row), r.is_null(row));
-            let same = if ln || rn {
-                ln && rn
+            let (i, j) = (at(la, row), at(lb, row));
+            let (na, nb) = (a.is_null(i), b.is_null(j));
+            if na || nb {
+                nulls(na, nb)
             } else {
-                let (i, j) = (at(l.len(), row), at(r.len(), row));
-                match (l, r) {
-                    (Data::Number(a), Data::Number(b)) => a.value(i) == b.value(j),
-                    (Data::Text(a), Data::Text(b)) => a.value(i) == b.value(j),
-                    (Data::Logical(a), Data::Logical(b)) => a.value(i) == b.value(j),
-                    (Data::Date(a), Data::Date(b)) => a.value(i) == b.value(j),
-                    _ => false,
-                }
-            };
-            Some(same != negate)
+                values(a.value(i), b.value(j))
+            }
         })
         .collect()
+}
+
+/// `=` (or `<>`): never null, never an error; values of different kinds are unequal, null equals null.
+fn equal(l: &Data, r: &Data, negate: bool, rows: usize) -> BooleanArray {
+    let nulls = |na: bool, nb: bool| Some((na && nb) != negate);
+    match (l, r) {
+        (Data::Number(a), Data::Number(b)) => pairwise(a, b, rows, nulls, |x, y| Some((x == y) != negate)),
+        (Data::Text(a), Data::Text(b)) => pairwise(a, b, rows, nulls, |x, y| Some((x == y) != negate)),
+        (Data::Logical(a), Data::Logical(b)) => pairwise(a, b, rows, nulls, |x, y| Some((x == y) != negate)),
+        (Data::Date(a), Data::Date(b)) => pairwise(a, b, rows, nulls, |x, y| Some((x == y) != negate)),
+        // Different kinds: equal only where both are null.
+        _ => (0..rows).map(|row| nulls(l.is_null(row), r.is_null(row))).collect(),
+    }
 }
 
 /// `<`, `<=`, `>`, `>=` on operands of one kind: null with a null operand, false with a NaN.
 fn relational(op: BinaryOp, l: &Data, r: &Data, rows: usize) -> BooleanArray {
     let holds = |ordering: Option<Ordering>| {
-        ordering.is_some_and(|o| match op {
+        Some(ordering.is_some_and(|o| match op {
             BinaryOp::Less => o == Ordering::Less,
             BinaryOp::LessOrEqual => o != Ordering::Greater,
             BinaryOp::Greater => o == Ordering::Greater,
             _ => o != Ordering::Less,
-        })
+        }))
     };
-    (0..rows)
-        .map(|row| {
-            if l.is_null(row) || r.is_null(row) {
-                return None;
-            }
-            let (i, j) = (at(l.len(), row), at(r.len(), row));
-            Some(holds(match (l, r) {
-                (Data::Number(a), Data::Number(b)) => a.value(i).partial_cmp(&b.value(j)),
-                (Data::Text(a), Data::Text(b)) => Some(compare_text(a.value(i), b.value(j))),
-                (Data::Logical(a), Data::Logical(b)) => Some(a.value(i).cmp(&b.value(j))),
-                (Data::Date(a), Data::Date(b)) => Some(a.value(i).cmp(&b.value(j))),
-                _ => unreachable!("compiled as one kind"),
-            }))
-        })
-        .collect()
+    let nulls = |_, _| None;
+    match (l, r) {
+        (Data::Number(a), Data::Number(b)) => pairwise(a, b, rows, nulls, |x, y| holds(x.partial_cmp(&y))),
+        (Data::Text(a), Data::Text(b)) => pairwise(a, b, rows, nulls, |x, y| holds(Some(compare_text(x, y)))),
+        (Data::Logical(a), Data::Logical(b)) => pairwise(a, b, rows, nulls, |x, y| holds(Some(x.cmp(&y)))),
+        (Data::Date(a), Data::Date(b)) => pairwise(a, b, rows, nulls, |x, y| holds(Some(x.cmp(&y)))),
+        _ => unreachable!("compiled as one kind"),
+    }
 }
 
 /// `and` / `or` with null as unknown: `false and x` is false and `true or x` true without reading `x`.

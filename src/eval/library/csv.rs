@@ -72,6 +72,12 @@ pub fn read_csv(
 
 /// The end of a field without quotes that starts at `at`: the next delimiter or line break.
 fn plain_field_end(bytes: &[u8], mut at: usize, delimiter: &[u8]) -> usize {
+    if let [single] = delimiter {
+        // The common case, one byte compared at a time.
+        let rest = &bytes[at..];
+        return at
+            + rest.iter().position(|&b| b == *single || b == b'\n' || b == b'\r').unwrap_or(rest.len());
+    }
     while at < bytes.len() {
         let b = bytes[at];
         if b == b'\r' || b == b'\n' || (!delimiter.is_empty() && bytes[at..].starts_with(delimiter)) {
@@ -145,6 +151,50 @@ fn quoted_field(
     (value, FieldEnd::Row, at)
 }
 
+/// The rows and each column's bytes of a CSV text, estimated from its first rows, so that the columns are
+/// allocated once at about their size instead of doubling as they fill (which took time, and held the
+/// old and the new buffer at once).
+struct Estimate {
+    rows: usize,
+    bytes: Vec<usize>,
+}
+
+impl Estimate {
+    const SAMPLE_ROWS: usize = 1000;
+
+    fn of(text: &str, delimiter: &str, quoted_breaks: bool) -> Estimate {
+        let sample_end = text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .nth(Self::SAMPLE_ROWS)
+            .map_or(text.len(), |(i, _)| i + 1);
+        let sample = &text[..sample_end];
+        let bytes = std::cell::RefCell::new(Vec::<usize>::new());
+        let rows = std::cell::Cell::new(0);
+        read_csv(
+            sample,
+            delimiter,
+            quoted_breaks,
+            |column, field| {
+                let mut bytes = bytes.borrow_mut();
+                if column >= bytes.len() {
+                    bytes.resize(column + 1, 0);
+                }
+                bytes[column] += field.len();
+            },
+            |_| rows.set(rows.get() + 1),
+        );
+        // A sample that is not the whole text may cut a quoted field: only a guess, which is all it is.
+        let scale = |n: usize| (n as f64 * text.len() as f64 / sample.len().max(1) as f64 * 1.05) as usize;
+        Estimate { rows: scale(rows.get()), bytes: bytes.into_inner().into_iter().map(scale).collect() }
+    }
+
+    fn builder(&self, column: usize) -> StringBuilder {
+        StringBuilder::with_capacity(self.rows, self.bytes.get(column).copied().unwrap_or(0))
+    }
+}
+
 /// The text of UTF-8 bytes (a byte order mark skipped) without copying, when the encoding is UTF-8 and the
 /// bytes are valid; `None` otherwise (the library's decoder then reads them).
 fn utf8_text(bytes: &[u8], encoding: Option<i64>) -> Option<&str> {
@@ -213,8 +263,9 @@ fn document(args: &[Value]) -> Outcome {
     };
     // One Arrow text column per column, filled as the text is read; without given columns a wider row adds
     // a column (null in the rows before it).
+    let estimate = Estimate::of(text, &delimiter, quoted_breaks);
     let mut builders: Vec<StringBuilder> =
-        (0..fixed.as_ref().map_or(0, Vec::len)).map(|_| StringBuilder::new()).collect();
+        (0..fixed.as_ref().map_or(0, Vec::len)).map(|c| estimate.builder(c)).collect();
     let count = std::cell::Cell::new(0usize);
     {
         let builders = std::cell::RefCell::new(&mut builders);
@@ -228,7 +279,7 @@ fn document(args: &[Value]) -> Outcome {
                     if fixed.is_some() {
                         return;
                     }
-                    let mut added = StringBuilder::new();
+                    let mut added = estimate.builder(column);
                     (0..count.get()).for_each(|_| added.append_null());
                     builders.push(added);
                 }

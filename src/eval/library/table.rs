@@ -232,15 +232,14 @@ fn convert_column(column: &Column, ty: &MType, culture: &Culture) -> Option<Colu
     };
     match (&ty.kind, any.downcast_ref::<StringArray>(), any.downcast_ref::<Float64Array>()) {
         (TypeKind::Any | TypeKind::AnyNonNull | TypeKind::Text, Some(_), _) => Some(column.clone()),
-        (TypeKind::Number, Some(texts), _) => numbers(&|i| culture.parse_number(texts.value(i))),
+        (TypeKind::Number, Some(texts), _) => numbers(&|i| parse_number(texts.value(i), culture)),
         (TypeKind::Number, None, Some(values)) => numbers(&|i| Some(values.value(i))),
         (TypeKind::Date, Some(texts), _) => {
             let epoch = super::super::column::UNIX_EPOCH_DAY;
             let days = (0..texts.len())
                 .map(|i| match texts.is_null(i) {
                     true => Ok(None),
-                    false => culture
-                        .parse_date(texts.value(i))
+                    false => parse_date(texts.value(i), culture)
                         .and_then(|d| i32::try_from(d - epoch).ok())
                         .map(Some)
                         .ok_or(()),
@@ -251,6 +250,34 @@ fn convert_column(column: &Column, ty: &MType, culture: &Culture) -> Option<Colu
         }
         _ => None,
     }
+}
+
+/// A number in a culture's text, as [`Culture::parse_number`] reads it; plain decimals (`-12.5`) in a
+/// culture whose decimal separator is `.`, most of CSV data, read directly (the culture's reading would
+/// change nothing in them).
+fn parse_number(text: &str, culture: &Culture) -> Option<f64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let plain = digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if plain && culture.decimal == '.' {
+        return text.parse().ok();
+    }
+    culture.parse_number(text)
+}
+
+/// A date in a culture's text, as [`Culture::parse_date`] reads it; ISO dates (`2024-01-31`) read
+/// directly.
+fn parse_date(text: &str, culture: &Culture) -> Option<i64> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0i64, |n, d| d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0')))
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return super::super::datetime::days_from_civil(y, m, d);
+        }
+    }
+    culture.parse_date(text)
 }
 
 fn transform_column_types(args: &[Value]) -> Outcome {

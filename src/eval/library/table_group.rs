@@ -71,7 +71,7 @@ fn columnar_group_ids(table: &Table, key_columns: &[usize]) -> Option<Vec<u32>> 
         combined = Some(match combined {
             None => ids,
             Some(before) => {
-                let mut index: HashMap<(u32, u32), u32> = HashMap::new();
+                let mut index: FastMap<(u32, u32), u32> = FastMap::default();
                 before
                     .iter()
                     .zip(&ids)
@@ -86,11 +86,43 @@ fn columnar_group_ids(table: &Table, key_columns: &[usize]) -> Option<Vec<u32>> 
     Some(combined.unwrap_or_else(|| vec![0; table.row_count()]))
 }
 
+/// A fast hash for the grouping's small keys (numbers, pairs of numbers, short texts): the Fx hash of
+/// rustc, a multiply and a rotate per word. Not resistant to chosen collisions, which a table of the
+/// user's own data does not need.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.write_u64(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, word: u32) {
+        self.write_u64(u64::from(word));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// Each value of an array numbered in order of first appearance, equal values (as [`key`] equates them:
 /// `-0` is `0`) the same number, null one of its own.
 fn column_value_ids(array: &dyn Array) -> Option<Vec<u32>> {
     fn number<T: std::hash::Hash + Eq>(len: usize, value: impl Fn(usize) -> Option<T>) -> Vec<u32> {
-        let mut index: HashMap<Option<T>, u32> = HashMap::new();
+        let mut index: FastMap<Option<T>, u32> = FastMap::default();
         (0..len)
             .map(|row| {
                 let next = index.len() as u32;
