@@ -187,6 +187,32 @@ impl Column {
         }))
     }
 
+    /// The order of two of the column's cells as `Table.Sort` orders values
+    /// ([`super::operators::sort_order`]: null first, numbers by total order, texts ordinally), read on the
+    /// array itself; `None` for a column of cells.
+    pub fn row_order(&self) -> Option<Box<dyn Fn(usize, usize) -> std::cmp::Ordering + '_>> {
+        fn nulls_first<'a, A: Array>(
+            a: &'a A,
+            order: impl Fn(usize, usize) -> std::cmp::Ordering + 'a,
+        ) -> impl Fn(usize, usize) -> std::cmp::Ordering + 'a {
+            move |x, y| match (a.is_null(x), a.is_null(y)) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => std::cmp::Ordering::Less,
+                (false, true) => std::cmp::Ordering::Greater,
+                (false, false) => order(x, y),
+            }
+        }
+        Some(match &*self.0 {
+            Store::Cells(_) => return None,
+            Store::Numbers(a) => Box::new(nulls_first(a, |x, y| a.value(x).total_cmp(&a.value(y)))),
+            Store::Texts(a) => {
+                Box::new(nulls_first(a, |x, y| super::operators::compare_text(a.value(x), a.value(y))))
+            }
+            Store::Logicals(a) => Box::new(nulls_first(a, |x, y| a.value(x).cmp(&a.value(y)))),
+            Store::Dates(a) => Box::new(nulls_first(a, |x, y| a.value(x).cmp(&a.value(y)))),
+        })
+    }
+
     /// The column as an Arrow array, when it is stored as one.
     pub fn arrow(&self) -> Option<ArrayRef> {
         Some(match &*self.0 {

@@ -140,13 +140,20 @@ mod tests {
         crate::eval::evaluate_text(text).expect("evaluates").expect("no error")
     }
 
-    /// Whether `function` (M text) compiles against a small table of every column kind.
+    /// Whether `function` (M text) compiles against a small table of every column kind: Arrow columns N, T,
+    /// D, L; X of mixed kinds and E with an error, stored as cells.
     fn compiles(function: &str) -> bool {
-        let Value::Table(table) = value(
-            r#"Table.AddColumn(#table({"N", "T", "D", "L", "X"}, {{1, "a", #date(2020, 1, 1), true, 1}, {null, null, null, null, "x"}}), "E", each error "e")"#,
-        ) else {
-            panic!("a table")
-        };
+        let columns = vec![
+            Column::from_values(vec![Value::Number(1.0), Value::Null]),
+            Column::from_values(vec![Value::text("a"), Value::Null]),
+            Column::from_values(vec![Value::Date(737_000), Value::Null]),
+            Column::from_values(vec![Value::Logical(true), Value::Null]),
+            Column::from_values(vec![Value::Number(1.0), Value::text("x")]),
+            Column::from_outcomes(vec![Ok(Value::Number(1.0)), Err(MError::expression("e"))]),
+        ];
+        let names = ["N", "T", "D", "L", "X", "E"].map(std::rc::Rc::from).to_vec();
+        let types = vec![super::super::types::MType::any(); names.len()];
+        let table = Table::new(super::super::value::Fields::new(names).unwrap(), types, columns, 2);
         let Value::Function(function) =
             value(&format!("let Five = 5, Cut = #date(2020, 1, 1) in {function}"))
         else {

@@ -683,9 +683,21 @@ fn sort(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     let keys = sort_criteria(table, &args[1])?;
     let rows = table.row_count();
-    // The key values, read once per row (a selector runs once per row, not per comparison).
+    // The key values, read once per row (a selector runs once per row, not per comparison); a column
+    // key, or a selector a kernel computes, is compared on its Arrow array.
+    let mut key_columns: Vec<Option<Column>> = Vec::with_capacity(keys.len());
     let mut key_values: Vec<Vec<Value>> = Vec::with_capacity(keys.len());
     for key in &keys {
+        let column = match key {
+            SortKey::Column(c, _) => Some(table.columns()[*c].clone()),
+            SortKey::Selector(f, _) => kernels::map_rows(f, table, |_| Thunk::value(Value::Null)),
+            SortKey::Comparer(_) => None,
+        };
+        if let Some(column) = column.filter(|c| c.arrow().is_some()) {
+            key_columns.push(Some(column));
+            key_values.push(Vec::new());
+            continue;
+        }
         let mut values = Vec::with_capacity(rows);
         for i in 0..rows {
             crate::cancel::checkpoint();
@@ -695,19 +707,23 @@ fn sort(args: &[Value]) -> Outcome {
                 SortKey::Comparer(_) => Value::Record(table.row(i)),
             });
         }
+        key_columns.push(None);
         key_values.push(values);
     }
+    let row_orders: Vec<_> = key_columns.iter().map(|c| c.as_ref().and_then(Column::row_order)).collect();
     let failure: RefCell<Option<MError>> = RefCell::new(None);
     let mut order: Vec<usize> = (0..rows).collect();
     super::stable_sort(&mut order, |a, b| {
         if failure.borrow().is_some() {
             return Ordering::Equal;
         }
-        for (key, values) in keys.iter().zip(&key_values) {
+        for ((key, values), row_order) in keys.iter().zip(&key_values).zip(&row_orders) {
             let outcome = match key {
-                SortKey::Column(_, descending) | SortKey::Selector(_, descending) => {
-                    sort_order(&values[a], &values[b]).map(|o| if *descending { o.reverse() } else { o })
+                SortKey::Column(_, descending) | SortKey::Selector(_, descending) => match row_order {
+                    Some(row_order) => Ok(row_order(a, b)),
+                    None => sort_order(&values[a], &values[b]),
                 }
+                .map(|o| if *descending { o.reverse() } else { o }),
                 SortKey::Comparer(f) => apply(f, vec![values[a].clone(), values[b].clone()])
                     .and_then(|v| super::number_arg(v.plain()))
                     .map(|n| n.partial_cmp(&0.0).unwrap_or(Ordering::Equal)),
