@@ -14,8 +14,9 @@ use super::super::value::{Column, Function, List, Outcome, Table, Value};
 /// An aggregation computed from the grouped table and a group's rows.
 pub enum Aggregate {
     RowCount,
-    /// A library function called with the list of the group's cells of a column.
-    OfColumn(&'static Builtin, usize),
+    /// A library function called with the list of the group's cells of a column (its Arrow array made
+    /// once here when the column is a selection of another's rows).
+    OfColumn(&'static Builtin, Column),
 }
 
 impl Aggregate {
@@ -48,7 +49,9 @@ impl Aggregate {
                     None => &*parameter.name == "_",
                     Some(target) => is_parameter(target),
                 };
-                let column = table.fields().position(name)?;
+                let column = &table.columns()[table.fields().position(name)?];
+                let column =
+                    column.arrow().and_then(|a| Column::from_arrow(&*a)).unwrap_or_else(|| column.clone());
                 on_parameter.then_some(Aggregate::OfColumn(builtin, column))
             }
             _ => None,
@@ -57,12 +60,11 @@ impl Aggregate {
         Some(aggregate)
     }
 
-    /// The aggregation of the group of these rows of the table.
-    pub fn run(&self, table: &Table, rows: &[usize]) -> Outcome {
+    /// The aggregation of the group of these rows of the grouped table.
+    pub fn run(&self, rows: &[usize]) -> Outcome {
         match self {
             Aggregate::RowCount => Ok(Value::Number(rows.len() as f64)),
             Aggregate::OfColumn(builtin, column) => {
-                let column = &table.columns()[*column];
                 if builtin.name == "List.Sum" {
                     if let Some(sum) = sum_of_numbers(column, rows) {
                         return Ok(sum);

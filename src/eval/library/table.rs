@@ -693,7 +693,7 @@ fn sort(args: &[Value]) -> Outcome {
             SortKey::Selector(f, _) => kernels::map_rows(f, table, |_| Thunk::value(Value::Null)),
             SortKey::Comparer(_) => None,
         };
-        if let Some(column) = column.filter(|c| c.arrow().is_some()) {
+        if let Some(column) = column.and_then(|c| c.arrow()).and_then(|a| Column::from_arrow(&*a)) {
             key_columns.push(Some(column));
             key_values.push(Vec::new());
             continue;

@@ -213,8 +213,8 @@ fn group(args: &[Value]) -> Outcome {
             Some(aggregate) => groups
                 .iter()
                 .map(|rows| {
-                    let (aggregate, table, rows) = (aggregate.clone(), table.clone(), rows.clone());
-                    Thunk::lazy(move || aggregate.run(&table, &rows))
+                    let (aggregate, rows) = (aggregate.clone(), rows.clone());
+                    Thunk::lazy(move || aggregate.run(&rows))
                 })
                 .collect(),
             None => subtables
