@@ -8,7 +8,7 @@
 //! Group, Sort) through the release binary; the peers run `benches/eval_peers.py` in a Python virtual
 //! environment under the target folder (made with `pip install pandas polars duckdb` when missing; when that
 //! fails the benchmark says so and prints dfls's figures alone). Each run is a whole process, timed by wall
-//! clock, its peak resident memory read by `/usr/bin/time`. The four grouped results must agree (same groups
+//! clock, its peak resident memory read by GNU `time`. The four grouped results must agree (same groups
 //! and counts, sums within a relative 1e-9), or the benchmark fails.
 //!
 //! `EVAL_BENCH_ROWS` changes the row count (for a quick look), `EVAL_BENCH_RUNS` the runs per engine (3).
@@ -108,7 +108,7 @@ struct Run {
 fn run(program: &Path, args: &[&str], dir: &Path) -> Run {
     let time_file = dir.join("time.txt");
     let start = Instant::now();
-    let output = Command::new("/usr/bin/time")
+    let output = Command::new("time")
         .arg("-f")
         .arg("%M")
         .arg("-o")
@@ -117,7 +117,7 @@ fn run(program: &Path, args: &[&str], dir: &Path) -> Run {
         .args(args)
         .current_dir(dir)
         .output()
-        .expect("/usr/bin/time runs");
+        .expect("GNU time runs");
     let wall = start.elapsed();
     assert!(
         output.status.success(),
@@ -190,8 +190,9 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 fn main() {
     let rows: usize = std::env::var("EVAL_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let runs: usize = std::env::var("EVAL_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
-    if !Path::new("/usr/bin/time").exists() {
-        eprintln!("the eval benchmark needs /usr/bin/time (GNU time) to read peak memory");
+    let gnu_time = Command::new("time").args(["-f", "%M", "true"]).output();
+    if !gnu_time.is_ok_and(|o| o.status.success()) {
+        eprintln!("the eval benchmark needs GNU time (`time -f %M`) to read peak memory");
         std::process::exit(1);
     }
     let dir = tempfile::tempdir().unwrap();
