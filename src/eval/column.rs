@@ -16,7 +16,7 @@ use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Stri
 use super::value::{Outcome, Thunk, Value};
 
 /// Days from 0001-01-01 (the evaluator's day 0) to 1970-01-01 (Arrow's `Date32` day 0).
-const UNIX_EPOCH_DAY: i64 = 719_162;
+pub const UNIX_EPOCH_DAY: i64 = 719_162;
 
 /// Clones share the store.
 #[derive(Clone)]
@@ -30,6 +30,10 @@ enum Store {
     Texts(StringArray),
     Logicals(BooleanArray),
     Dates(Date32Array),
+    /// Rows of another column's Arrow array by position, not copied: a selection of most of a column
+    /// (`Table.SelectRows`, `Table.Sort`) shares the array instead of holding a second copy of it. Cells
+    /// are read through the positions; [`Column::arrow`] makes the array when code asks for one.
+    Rows(Column, Rc<[u32]>),
 }
 
 /// The one scalar kind of a run of values, if they share one (nulls go with any kind).
@@ -94,6 +98,24 @@ impl Column {
         }))
     }
 
+    /// A column of an Arrow array of a kind a column stores (`Float64`, `Utf8`, `Boolean`, `Date32`);
+    /// `None` for another kind.
+    pub fn from_arrow(array: &dyn Array) -> Option<Column> {
+        let any = array.as_any();
+        let store = if let Some(a) = any.downcast_ref::<Float64Array>() {
+            Store::Numbers(a.clone())
+        } else if let Some(a) = any.downcast_ref::<StringArray>() {
+            Store::Texts(a.clone())
+        } else if let Some(a) = any.downcast_ref::<BooleanArray>() {
+            Store::Logicals(a.clone())
+        } else if let Some(a) = any.downcast_ref::<Date32Array>() {
+            Store::Dates(a.clone())
+        } else {
+            return None;
+        };
+        Some(Column(Rc::new(store)))
+    }
+
     /// A column of cells computed when read.
     pub fn from_thunks(cells: Vec<Thunk>) -> Column {
         Column(Rc::new(Store::Cells(Rc::new(cells))))
@@ -114,6 +136,7 @@ impl Column {
             Store::Texts(a) => a.len(),
             Store::Logicals(a) => a.len(),
             Store::Dates(a) => a.len(),
+            Store::Rows(_, rows) => rows.len(),
         }
     }
 
@@ -126,6 +149,7 @@ impl Column {
         let present = |a: &dyn Array| a.is_valid(i);
         Ok(match &*self.0 {
             Store::Cells(cells) => return cells[i].force(),
+            Store::Rows(source, rows) => return source.cell(rows[i] as usize),
             Store::Numbers(a) if present(a) => Value::Number(a.value(i)),
             Store::Texts(a) if present(a) => Value::Text(Rc::from(a.value(i))),
             Store::Logicals(a) if present(a) => Value::Logical(a.value(i)),
@@ -138,14 +162,32 @@ impl Column {
     pub fn thunk(&self, i: usize) -> Thunk {
         match &*self.0 {
             Store::Cells(cells) => cells[i].clone(),
+            Store::Rows(source, rows) => source.thunk(rows[i] as usize),
             _ => Thunk::Cell(self.clone(), i),
         }
     }
 
-    /// The cells at these row positions, in this order (an Arrow column stays one).
+    /// The cells at these row positions, in this order (an Arrow column stays one: shared by position
+    /// when the rows are at least half of it, copied otherwise, so a small selection does not hold a large
+    /// column alive).
     pub fn take(&self, rows: &[usize]) -> Column {
+        if let Store::Rows(source, positions) = &*self.0 {
+            return source.take(&rows.iter().map(|&i| positions[i] as usize).collect::<Vec<_>>());
+        }
+        let arrow = !matches!(&*self.0, Store::Cells(_));
+        if arrow && rows.len() * 2 >= self.len() && u32::try_from(self.len()).is_ok() {
+            return Column(Rc::new(Store::Rows(self.clone(), rows.iter().map(|&i| i as u32).collect())));
+        }
+        self.copy_rows(rows)
+    }
+
+    /// The cells at these row positions copied into a store of their own.
+    fn copy_rows(&self, rows: &[usize]) -> Column {
         let valid = |a: &dyn Array, i: usize| a.is_valid(i);
         Column(Rc::new(match &*self.0 {
+            Store::Rows(source, positions) => {
+                return source.copy_rows(&rows.iter().map(|&i| positions[i] as usize).collect::<Vec<_>>())
+            }
             Store::Cells(cells) => Store::Cells(Rc::new(rows.iter().map(|&i| cells[i].clone()).collect())),
             Store::Numbers(a) => {
                 Store::Numbers(rows.iter().map(|&i| valid(a, i).then(|| a.value(i))).collect())
@@ -158,10 +200,52 @@ impl Column {
         }))
     }
 
-    /// The column as an Arrow array, when it is stored as one.
+    /// `len` cells from `offset` on, sharing the store (an Arrow column is sliced without copying).
+    pub fn slice(&self, offset: usize, len: usize) -> Column {
+        Column(Rc::new(match &*self.0 {
+            Store::Cells(cells) => Store::Cells(Rc::new(cells[offset..offset + len].to_vec())),
+            Store::Rows(source, rows) => Store::Rows(source.clone(), Rc::from(&rows[offset..offset + len])),
+            Store::Numbers(a) => Store::Numbers(a.slice(offset, len)),
+            Store::Texts(a) => Store::Texts(a.slice(offset, len)),
+            Store::Logicals(a) => Store::Logicals(a.slice(offset, len)),
+            Store::Dates(a) => Store::Dates(a.slice(offset, len)),
+        }))
+    }
+
+    /// The order of two of the column's cells as `Table.Sort` orders values
+    /// ([`super::operators::sort_order`]: null first, numbers by total order, texts ordinally), read on the
+    /// array itself; `None` for a column of cells.
+    pub fn row_order(&self) -> Option<Box<dyn Fn(usize, usize) -> std::cmp::Ordering + '_>> {
+        fn nulls_first<'a, A: Array>(
+            a: &'a A,
+            order: impl Fn(usize, usize) -> std::cmp::Ordering + 'a,
+        ) -> impl Fn(usize, usize) -> std::cmp::Ordering + 'a {
+            move |x, y| match (a.is_null(x), a.is_null(y)) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => std::cmp::Ordering::Less,
+                (false, true) => std::cmp::Ordering::Greater,
+                (false, false) => order(x, y),
+            }
+        }
+        Some(match &*self.0 {
+            Store::Cells(_) | Store::Rows(..) => return None,
+            Store::Numbers(a) => Box::new(nulls_first(a, |x, y| a.value(x).total_cmp(&a.value(y)))),
+            Store::Texts(a) => {
+                Box::new(nulls_first(a, |x, y| super::operators::compare_text(a.value(x), a.value(y))))
+            }
+            Store::Logicals(a) => Box::new(nulls_first(a, |x, y| a.value(x).cmp(&a.value(y)))),
+            Store::Dates(a) => Box::new(nulls_first(a, |x, y| a.value(x).cmp(&a.value(y)))),
+        })
+    }
+
+    /// The column as an Arrow array, when it is stored as one (made from the positions of a selection,
+    /// each time: callers ask once per column, not per row).
     pub fn arrow(&self) -> Option<ArrayRef> {
         Some(match &*self.0 {
             Store::Cells(_) => return None,
+            Store::Rows(source, rows) => {
+                return source.copy_rows(&rows.iter().map(|&i| i as usize).collect::<Vec<_>>()).arrow()
+            }
             Store::Numbers(a) => Arc::new(a.clone()),
             Store::Texts(a) => Arc::new(a.clone()),
             Store::Logicals(a) => Arc::new(a.clone()),
@@ -194,6 +278,33 @@ mod tests {
             let taken = column.take(&[1, 0]);
             assert!(super::super::operators::equal(&taken.cell(1).unwrap(), &values[0]).unwrap());
         }
+    }
+
+    #[test]
+    fn a_large_selection_shares_the_array_and_reads_the_same() {
+        let values: Vec<Value> =
+            (0..10).map(|n| if n == 3 { Value::Null } else { Value::Number(n as f64) }).collect();
+        let column = Column::from_values(values);
+        let selected = column.take(&[9, 3, 1, 0, 5, 7]);
+        assert!(matches!(&*selected.0, Store::Rows(..)), "a selection of most rows is a view");
+        let small = column.take(&[2]);
+        assert!(matches!(&*small.0, Store::Numbers(_)), "a small selection is copied");
+        let number = |c: &Column, i: usize| match c.cell(i).unwrap() {
+            Value::Number(n) => Some(n),
+            _ => None,
+        };
+        let expected = [Some(9.0), None, Some(1.0), Some(0.0), Some(5.0), Some(7.0)];
+        assert_eq!((0..6).map(|i| number(&selected, i)).collect::<Vec<_>>(), expected);
+        let again = selected.take(&[5, 4, 1]);
+        assert_eq!((0..3).map(|i| number(&again, i)).collect::<Vec<_>>(), [Some(7.0), Some(5.0), None]);
+        let sliced = selected.slice(1, 2);
+        assert_eq!((0..2).map(|i| number(&sliced, i)).collect::<Vec<_>>(), [None, Some(1.0)]);
+        let array = selected.arrow().expect("made an array");
+        let made = Column::from_arrow(&*array).unwrap();
+        assert_eq!((0..6).map(|i| number(&made, i)).collect::<Vec<_>>(), expected);
+        assert!(
+            selected.row_order().is_none() && made.row_order().unwrap()(1, 0) == std::cmp::Ordering::Less
+        );
     }
 
     #[test]

@@ -15,14 +15,17 @@
 //!
 //! Tables are columnar ([`column`]): Arrow arrays for columns of one scalar kind, lazy cells otherwise.
 //!
-//! Known limits (for the next sessions): `each` functions run row by row (the vectorized kernels over
-//! Arrow columns are to come); a recursive closure stored in a let binding keeps its scope alive
+//! `each` functions of the common shapes run as vectorized kernels over whole columns ([`kernels`]), the
+//! interpreter computing what they do not cover.
+//!
+//! Known limits (for the next sessions): a recursive closure stored in a let binding keeps its scope alive
 //! (a reference cycle freed when the evaluation's process ends).
 
 pub mod ast;
 pub mod column;
 pub mod datetime;
 pub mod evaluate;
+pub mod kernels;
 pub mod library;
 pub mod operators;
 pub mod render;

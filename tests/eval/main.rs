@@ -1,10 +1,12 @@
 //! The evaluator's conformance suite, written from the Power Query M language specification and
 //! Microsoft's function reference (the expected values are theirs, not what dfls printed): the language
-//! ([`language`]), the library ([`library`]) and the `dfls eval` command ([`cli`]).
+//! ([`language`]), the library ([`library`]), the `dfls eval` command ([`cli`]) and the vectorized kernels against the
+//! interpreter ([`kernels`]).
 //!
 //! Expected values are in the JSON encoding of `dfls eval --format json` (README, "dfls eval").
 
 mod cli;
+mod kernels;
 mod language;
 mod library;
 

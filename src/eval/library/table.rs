@@ -11,6 +11,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use super::super::evaluate::{cannot_convert, missing_column};
+use super::super::kernels;
 use super::super::operators::{combine_tables, sort_order};
 use super::super::types::{MType, TypeKind};
 use super::super::value::{Column, Function, List, MError, Outcome, Record, Table, Thunk, Value};
@@ -137,19 +138,18 @@ fn add_column(args: &[Value]) -> Outcome {
     if table.fields().position(name).is_some() {
         return Err(super::duplicate_field(name));
     }
-    let cells = (0..table.row_count())
-        .map(|i| {
-            let table = table.clone();
-            let generator = generator.clone();
-            Thunk::lazy(move || apply(&generator, vec![Value::Record(table.row(i))]))
-        })
-        .collect();
+    let cell = |i: usize| {
+        let (table, generator) = (table.clone(), generator.clone());
+        Thunk::lazy(move || apply(&generator, vec![Value::Record(table.row(i))]))
+    };
+    let column = kernels::map_rows(generator, table, cell)
+        .unwrap_or_else(|| Column::from_thunks((0..table.row_count()).map(cell).collect()));
     let mut names = table.column_names().to_vec();
     names.push(Rc::from(name));
     let mut types = table.column_types().to_vec();
     types.push(ty);
     let mut columns = table.columns().to_vec();
-    columns.push(Column::from_thunks(cells));
+    columns.push(column);
     Ok(Value::Table(Table::new(super::new_fields(names)?, types, columns, table.row_count())))
 }
 
@@ -182,11 +182,7 @@ pub fn convert_to(value: Value, ty: &MType, culture: &Culture) -> Outcome {
             let Value::Number(n) = super::number::number_from(&value, culture)? else {
                 unreachable!("not null")
             };
-            Ok(Value::Number(match ty.facet {
-                Some("Int64" | "Int32" | "Int16" | "Int8" | "Byte") => n.round_ties_even(),
-                Some("Currency") => (n * 10_000.0).round_ties_even() / 10_000.0,
-                _ => n,
-            }))
+            Ok(Value::Number(with_facet(n, ty)))
         }
         TypeKind::Text => {
             Ok(super::text::text_from(&value, culture)?.map_or(Value::Null, |t| Value::text(&t)))
@@ -204,6 +200,86 @@ pub fn convert_to(value: Value, ty: &MType, culture: &Culture) -> Outcome {
     }
 }
 
+/// A number as a number type's facet holds it: whole number facets (`Int64.Type`) round to even,
+/// `Currency.Type` to four decimals.
+fn with_facet(n: f64, ty: &MType) -> f64 {
+    match ty.facet {
+        Some("Int64" | "Int32" | "Int16" | "Int8" | "Byte") => n.round_ties_even(),
+        Some("Currency") => (n * 10_000.0).round_ties_even() / 10_000.0,
+        _ => n,
+    }
+}
+
+/// [`convert_to`] on a whole Arrow column, for the common conversions of CSV text (text to number, to
+/// date, to text) and of numbers to a number type, reading the array directly; `None` for other
+/// conversions, and when a cell fails (the caller's cell-by-cell conversion then gives its error).
+fn convert_column(column: &Column, ty: &MType, culture: &Culture) -> Option<Column> {
+    use arrow_array::{Array, Date32Array, Float64Array, StringArray};
+    let array = column.arrow()?;
+    let any = array.as_any();
+    let numbers = |parse: &dyn Fn(usize) -> Option<f64>| -> Option<Column> {
+        let values = (0..array.len())
+            .map(|i| {
+                if array.is_null(i) {
+                    Ok(None)
+                } else {
+                    parse(i).map(|n| Some(with_facet(n, ty))).ok_or(())
+                }
+            })
+            .collect::<Result<Float64Array, ()>>()
+            .ok()?;
+        Column::from_arrow(&values)
+    };
+    match (&ty.kind, any.downcast_ref::<StringArray>(), any.downcast_ref::<Float64Array>()) {
+        (TypeKind::Any | TypeKind::AnyNonNull | TypeKind::Text, Some(_), _) => Some(column.clone()),
+        (TypeKind::Number, Some(texts), _) => numbers(&|i| parse_number(texts.value(i), culture)),
+        (TypeKind::Number, None, Some(values)) => numbers(&|i| Some(values.value(i))),
+        (TypeKind::Date, Some(texts), _) => {
+            let epoch = super::super::column::UNIX_EPOCH_DAY;
+            let days = (0..texts.len())
+                .map(|i| match texts.is_null(i) {
+                    true => Ok(None),
+                    false => parse_date(texts.value(i), culture)
+                        .and_then(|d| i32::try_from(d - epoch).ok())
+                        .map(Some)
+                        .ok_or(()),
+                })
+                .collect::<Result<Date32Array, ()>>()
+                .ok()?;
+            Column::from_arrow(&days)
+        }
+        _ => None,
+    }
+}
+
+/// A number in a culture's text, as [`Culture::parse_number`] reads it; plain decimals (`-12.5`) in a
+/// culture whose decimal separator is `.`, most of CSV data, read directly (the culture's reading would
+/// change nothing in them).
+fn parse_number(text: &str, culture: &Culture) -> Option<f64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let plain = digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if plain && culture.decimal == '.' {
+        return text.parse().ok();
+    }
+    culture.parse_number(text)
+}
+
+/// A date in a culture's text, as [`Culture::parse_date`] reads it; ISO dates (`2024-01-31`) read
+/// directly.
+fn parse_date(text: &str, culture: &Culture) -> Option<i64> {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0i64, |n, d| d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0')))
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            return super::super::datetime::days_from_civil(y, m, d);
+        }
+    }
+    culture.parse_date(text)
+}
+
 fn transform_column_types(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     let culture = super::culture::culture_arg(&args[2])?;
@@ -218,7 +294,9 @@ fn transform_column_types(args: &[Value]) -> Outcome {
         let Some(i) = table.fields().position(name) else { return Err(missing_column(name, table)) };
         let old = columns[i].clone();
         let target = ty.clone();
-        columns[i] = if old.arrow().is_some() {
+        columns[i] = if let Some(converted) = convert_column(&old, &ty, &culture) {
+            converted
+        } else if old.arrow().is_some() {
             // A columnar source is converted at once, into a columnar result when no cell fails (a
             // failed conversion stays an error in its cell).
             Column::from_outcomes(
@@ -257,6 +335,9 @@ fn passes(condition: &Function, row: Record) -> Result<bool, MError> {
 fn select_rows(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     let condition = function_arg(&args[1])?;
+    if let Some(kept) = kernels::filter_rows(condition, table, |i| passes(condition, table.row(i))) {
+        return Ok(Value::Table(take_rows(table, &kept?)));
+    }
     let mut kept = Vec::new();
     for i in 0..table.row_count() {
         crate::cancel::checkpoint();
@@ -491,15 +572,12 @@ fn transform_columns(args: &[Value]) -> Outcome {
     let mut types = table.column_types().to_vec();
     let mut transformed = vec![false; columns.len()];
     let lazily = |column: &Column, function: &Function| {
-        Column::from_thunks(
-            (0..column.len())
-                .map(|row| {
-                    let cell = column.thunk(row);
-                    let function = function.clone();
-                    Thunk::lazy(move || apply(&function, vec![cell.force()?]))
-                })
-                .collect(),
-        )
+        let cell = |row: usize| {
+            let (cell, function) = (column.thunk(row), function.clone());
+            Thunk::lazy(move || apply(&function, vec![cell.force()?]))
+        };
+        kernels::map_values(function, column, cell)
+            .unwrap_or_else(|| Column::from_thunks((0..column.len()).map(cell).collect()))
     };
     let operations = {
         let list = list_arg(&args[1])?.values()?;
@@ -605,9 +683,21 @@ fn sort(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     let keys = sort_criteria(table, &args[1])?;
     let rows = table.row_count();
-    // The key values, read once per row (a selector runs once per row, not per comparison).
+    // The key values, read once per row (a selector runs once per row, not per comparison); a column
+    // key, or a selector a kernel computes, is compared on its Arrow array.
+    let mut key_columns: Vec<Option<Column>> = Vec::with_capacity(keys.len());
     let mut key_values: Vec<Vec<Value>> = Vec::with_capacity(keys.len());
     for key in &keys {
+        let column = match key {
+            SortKey::Column(c, _) => Some(table.columns()[*c].clone()),
+            SortKey::Selector(f, _) => kernels::map_rows(f, table, |_| Thunk::value(Value::Null)),
+            SortKey::Comparer(_) => None,
+        };
+        if let Some(column) = column.and_then(|c| c.arrow()).and_then(|a| Column::from_arrow(&*a)) {
+            key_columns.push(Some(column));
+            key_values.push(Vec::new());
+            continue;
+        }
         let mut values = Vec::with_capacity(rows);
         for i in 0..rows {
             crate::cancel::checkpoint();
@@ -617,19 +707,23 @@ fn sort(args: &[Value]) -> Outcome {
                 SortKey::Comparer(_) => Value::Record(table.row(i)),
             });
         }
+        key_columns.push(None);
         key_values.push(values);
     }
+    let row_orders: Vec<_> = key_columns.iter().map(|c| c.as_ref().and_then(Column::row_order)).collect();
     let failure: RefCell<Option<MError>> = RefCell::new(None);
     let mut order: Vec<usize> = (0..rows).collect();
     super::stable_sort(&mut order, |a, b| {
         if failure.borrow().is_some() {
             return Ordering::Equal;
         }
-        for (key, values) in keys.iter().zip(&key_values) {
+        for ((key, values), row_order) in keys.iter().zip(&key_values).zip(&row_orders) {
             let outcome = match key {
-                SortKey::Column(_, descending) | SortKey::Selector(_, descending) => {
-                    sort_order(&values[a], &values[b]).map(|o| if *descending { o.reverse() } else { o })
+                SortKey::Column(_, descending) | SortKey::Selector(_, descending) => match row_order {
+                    Some(row_order) => Ok(row_order(a, b)),
+                    None => sort_order(&values[a], &values[b]),
                 }
+                .map(|o| if *descending { o.reverse() } else { o }),
                 SortKey::Comparer(f) => apply(f, vec![values[a].clone(), values[b].clone()])
                     .and_then(|v| super::number_arg(v.plain()))
                     .map(|n| n.partial_cmp(&0.0).unwrap_or(Ordering::Equal)),
