@@ -117,6 +117,34 @@ pub fn after_unbalanced_brackets(text: &str, most: usize) -> Option<usize> {
     open.get(most).copied()
 }
 
+/// The brackets that close, innermost first, what is open at `at` (by lexing alone, as
+/// [`after_unbalanced_brackets`] reads), for cutting a text there and keeping what comes before it whole.
+pub fn closers_at(text: &str, at: usize) -> String {
+    let bytes = text.as_bytes();
+    let mut open: Vec<u8> = Vec::new();
+    let mut offset = 0;
+    while offset < at.min(bytes.len()) {
+        if let Some(after) = after_literal_or_comment(text, offset) {
+            match after {
+                Some(after) => offset = after,
+                None => break,
+            }
+            continue;
+        }
+        match bytes[offset] {
+            b'(' => open.push(b')'),
+            b'[' => open.push(b']'),
+            b'{' => open.push(b'}'),
+            b')' | b']' | b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        offset += 1;
+    }
+    open.iter().rev().map(|&closer| closer as char).collect()
+}
+
 /// Whether `rest` holds only whitespace and comments.
 fn only_comments(rest: &str) -> bool {
     let mut rest = rest.trim_start();
@@ -151,6 +179,19 @@ fn quoted_end(bytes: &[u8], from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unbalanced_brackets_and_what_closes_them_are_found_by_lexing() {
+        let text = r#"shared A = {[a = ("(", #"]", // }
+            /* ) */ 1"#;
+        assert_eq!(closers_at(text, text.len()), ")]}");
+        assert_eq!(closers_at(text, 12), "}");
+        assert_eq!(after_unbalanced_brackets(text, 3), None);
+        assert_eq!(after_unbalanced_brackets(text, 1), Some(text.find('[').unwrap()));
+        let strays = "1)))]";
+        assert_eq!(after_unbalanced_brackets(strays, 2), Some(3));
+        assert_eq!(after_unbalanced_brackets("{(1)}", 0), None);
+    }
 
     fn pieces(text: &str) -> Option<Vec<&str>> {
         let (header, ends) = member_ends(text)?;

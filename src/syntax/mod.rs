@@ -501,7 +501,7 @@ fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
                     if let Some(at) = start_of_error_after(&tree, MOST_ERRORS_READ) {
                         // Read up to the error past those (where a token starts); the rest as blank lines.
                         given_up_at = Some(at);
-                        attempt = std::borrow::Cow::Owned(blank_from(text, at));
+                        attempt = std::borrow::Cow::Owned(closed_from(text, at));
                         continue;
                     }
                     let diagnostics = diagnose(&tree, &attempt);
@@ -539,7 +539,7 @@ fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
                     text[..at].rfind([' ', ',', ';']).map_or(line_start, |separator| separator + 1)
                 };
                 given_up_at = Some(at);
-                attempt = std::borrow::Cow::Owned(blank_from(text, at));
+                attempt = std::borrow::Cow::Owned(closed_from(text, at));
             }
         }
     }
@@ -548,6 +548,20 @@ fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
         0..0,
         "too many syntax errors to read this file in time".to_string(),
     )])
+}
+
+/// `text` cut at `at` as [`blank_from`] does, but with the brackets open there closed first: the errors
+/// inside a bracket the cut leaves open would read as consequences of that bracket (one "expected `}`"
+/// for a list of 200,000 items missing their commas). What the closing brackets do at the cut is not
+/// reported: nothing from `at` on is.
+fn closed_from(text: &str, at: usize) -> String {
+    let closers = members::closers_at(text, at);
+    let mut cut = blank_from(text, at);
+    // The closers replace blanks, so offsets stay the text's; a line break among those blanks is lost,
+    // after the cut, where nothing is reported.
+    let end = (at + closers.len()).min(cut.len());
+    cut.replace_range(at..end, &closers[..end - at]);
+    cut
 }
 
 /// `text` with everything from `at` on blanked (spaces, its line breaks kept), so that offsets and lines
