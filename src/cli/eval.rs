@@ -5,7 +5,8 @@
 //! ([`crate::eval::run_on_large_stack`]), under a cancellation token that `--timeout` cancels. Exit codes:
 //! 0 a value, 1 an error value (printed in the chosen format) or a timeout, 2 usage (and syntax errors),
 //! 3 a data source that cannot be reached from here (an error whose reason starts with `DataSource.`).
-//! `File.Contents` reads the files of this machine ([`LocalFiles`]).
+//! The sources are this machine's ([`Local`]): its files and folders, and the lakehouse folder and web
+//! addresses `[eval]` of the dfls.toml found from the working directory configures.
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -15,29 +16,9 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::exit;
+use crate::eval::sources::local::Local;
 use crate::eval::sources::Sources;
-use crate::eval::value::{MError, Value};
 use crate::eval::{self, render, Request, Setup};
-
-/// The files of this machine, for `File.Contents` (a relative path is relative to the working directory).
-struct LocalFiles;
-
-impl Sources for LocalFiles {
-    fn file(&self, path: &str) -> Result<Vec<u8>, MError> {
-        std::fs::read(path).map_err(|error| {
-            let (reason, message) = match error.kind() {
-                std::io::ErrorKind::NotFound => {
-                    ("DataSource.NotFound", format!("File or Folder: We couldn't find the file {path}."))
-                }
-                _ => (
-                    "DataSource.Error",
-                    format!("File or Folder: We couldn't read the file {path}: {error}."),
-                ),
-            };
-            MError::new(reason, message).with_detail(Value::text(path))
-        })
-    }
-}
 
 #[derive(Debug, Args)]
 pub(super) struct EvalArgs {
@@ -112,6 +93,16 @@ pub(super) fn run(args: EvalArgs) -> u8 {
     } else {
         EvalFormat::Json
     });
+    let local = match std::env::current_dir()
+        .map_err(|e| e.to_string())
+        .and_then(|folder| crate::config::load(&folder, &crate::config::RealFs).map_err(|e| e.to_string()))
+    {
+        Ok(project) => Local::for_project(&project),
+        Err(message) => {
+            eprintln!("dfls eval: {message}");
+            return exit::USAGE;
+        }
+    };
     let request = Request { text, query: args.query.clone(), parameters };
     let token = crate::cancel::Token::new();
     if let Some(seconds) = args.timeout {
@@ -123,7 +114,7 @@ pub(super) fn run(args: EvalArgs) -> u8 {
     }
     let rows = args.rows;
     let printed = eval::run_on_large_stack(move || {
-        let sources: Rc<dyn Sources> = Rc::new(LocalFiles);
+        let sources: Rc<dyn Sources> = Rc::new(local);
         let work =
             || eval::sources::with_sources(sources, || evaluate_and_print(&request, &origin, format, rows));
         match crate::cancel::run(&token, work) {

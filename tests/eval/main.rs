@@ -7,6 +7,7 @@
 mod cli;
 mod language;
 mod library;
+mod sources;
 
 use dfls::eval::{self, render};
 
