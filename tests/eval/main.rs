@@ -5,6 +5,7 @@
 //! Expected values are in the JSON encoding of `dfls eval --format json` (README, "dfls eval").
 
 mod cli;
+mod formats;
 mod language;
 mod library;
 mod sources;

@@ -17,6 +17,7 @@
 //! file's `register`; the catalog supplies its signature.
 
 mod binary;
+mod compression;
 mod constructors;
 mod csv;
 pub mod culture;
@@ -81,6 +82,7 @@ impl Registry {
 static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     let mut registry = Registry(HashMap::new());
     binary::register(&mut registry);
+    compression::register(&mut registry);
     constructors::register(&mut registry);
     csv::register(&mut registry);
     date::register(&mut registry);
@@ -227,7 +229,7 @@ pub fn global(name: &str) -> Option<Outcome> {
     if let Some(builtin) = REGISTRY.get(name) {
         return Some(Ok(Value::Function(Function::Builtin(builtin))));
     }
-    if let Some((_, n)) = ENUM_VALUES.iter().find(|(member, _)| *member == name) {
+    if let Some((_, n)) = ENUM_VALUES.iter().chain(compression::MEMBERS).find(|(member, _)| *member == name) {
         return Some(Ok(Value::Number(*n)));
     }
     if let Some(value) = constant(name) {
@@ -294,7 +296,7 @@ pub fn shared() -> Record {
             continue;
         }
         let implemented = REGISTRY.contains_key(entry.name)
-            || ENUM_VALUES.iter().any(|(n, _)| *n == entry.name)
+            || ENUM_VALUES.iter().chain(compression::MEMBERS).any(|(n, _)| *n == entry.name)
             || constant(entry.name).is_some()
             || (entry.kind == EntryKind::Type && MType::named(entry.name).is_some());
         if implemented {
