@@ -42,6 +42,7 @@ mod table_reshape;
 pub mod text;
 mod text_extract;
 mod value;
+mod xml;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -103,6 +104,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     text::register(&mut registry);
     text_extract::register(&mut registry);
     value::register(&mut registry);
+    xml::register(&mut registry);
     registry.0
 });
 
