@@ -83,3 +83,57 @@ fn xml_document_is_the_element_tree() {
         assert!(message.starts_with("The XML is not valid at byte"), "{bad}: {message}");
     }
 }
+
+/// The workbook tests/fixtures/eval/make_workbook.py writes (openpyxl).
+fn workbook() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/workbook.xlsx");
+    format!("Excel.Workbook(File.Contents({}), true, true)", super::sources::m_text(&path))
+}
+
+fn eval_local(expression: &str) -> serde_json::Value {
+    super::sources::eval_with(&dfls::eval::sources::local::Local::default(), expression)
+}
+
+#[test]
+fn excel_workbook_is_a_navigation_table_of_sheets_and_tables() {
+    let book = workbook();
+    assert_eq!(
+        eval_local(&format!("Table.RemoveColumns({book}, {{\"Data\"}})")),
+        serde_json::json!({"$type": "table", "columns": ["Name", "Item", "Kind", "Hidden"], "rows": [
+            ["Sales", "Sales", "Sheet", false], ["Hidden", "Hidden", "Sheet", true],
+            ["Lookup", "Lookup", "Sheet", false], ["Regions", "Regions", "Table", false]]})
+    );
+    // Every kind of cell, the header row promoted; the error is in its cell only.
+    let sales = eval_local(&format!(
+        "let Sales = {book}{{[Item = \"Sales\", Kind = \"Sheet\"]}}[Data] in
+         {{Table.ColumnNames(Sales), Table.RemoveColumns(Sales, {{\"Ratio\"}}), (try Sales{{0}}[Ratio])[Error], Sales{{1}}[Ratio]}}"
+    ));
+    assert_eq!(
+        sales,
+        serde_json::json!([
+            ["Region", "Amount", "Shipped", "Date", "Ratio"],
+            {"$type": "table", "columns": ["Region", "Amount", "Shipped", "Date"], "rows": [
+                ["EMEA", 120.5, true, {"$type": "datetime", "value": "2025-01-31T10:30:00"}],
+                ["AMER", 7, false, {"$type": "datetime", "value": "2024-02-29T00:00:00"}]]},
+            {"Reason": "DataFormat.Error", "Message": "Invalid cell value '#DIV/0!'.", "Detail": "#DIV/0!",
+             "Message.Format": null, "Message.Parameters": null, "ErrorCode": null},
+            null
+        ])
+    );
+    assert_eq!(
+        eval_local(&format!("{book}{{[Item = \"Regions\", Kind = \"Table\"]}}[Data]")),
+        serde_json::json!({"$type": "table", "columns": ["Code", "Name"], "rows": [["E", "Europe"], ["A", "Americas"]]})
+    );
+    // Without headers the columns are Column1, Column2, ...
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/workbook.xlsx");
+    assert_eq!(
+        eval_local(&format!(
+            "Table.ColumnNames(Excel.Workbook(File.Contents({})){{0}}[Data])",
+            super::sources::m_text(&path)
+        )),
+        serde_json::json!(["Column1", "Column2", "Column3", "Column4", "Column5"])
+    );
+    let (reason, message) = error_message("Excel.Workbook(#binary({1, 2, 3}))");
+    assert_eq!(reason, "DataFormat.Error");
+    assert!(message.starts_with("The workbook could not be read"), "{message}");
+}

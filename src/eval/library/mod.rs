@@ -22,6 +22,7 @@ mod constructors;
 mod csv;
 pub mod culture;
 mod date;
+mod excel;
 mod folder;
 mod json;
 mod keys;
@@ -87,6 +88,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     constructors::register(&mut registry);
     csv::register(&mut registry);
     date::register(&mut registry);
+    excel::register(&mut registry);
     folder::register(&mut registry);
     json::register(&mut registry);
     list::register(&mut registry);
