@@ -8,7 +8,7 @@
 //! The sources are this machine's ([`Local`]): its files and folders, and the lakehouse folder and web
 //! addresses `[eval]` of the dfls.toml found from the working directory configures.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
@@ -16,8 +16,10 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::exit;
+use crate::eval::render::columnar::Refusal;
 use crate::eval::sources::local::Local;
 use crate::eval::sources::Sources;
+use crate::eval::value::Value;
 use crate::eval::{self, render, Request, Setup};
 
 #[derive(Debug, Args)]
@@ -57,11 +59,15 @@ enum EvalFormat {
     Json,
     /// A table as CSV.
     Csv,
+    /// A table as a Parquet file (snappy).
+    Parquet,
+    /// A table as an Arrow IPC stream.
+    Arrow,
 }
 
 /// What the evaluation thread hands back: what to print, where, and the exit code.
 struct Printed {
-    stdout: String,
+    stdout: Vec<u8>,
     stderr: String,
     code: u8,
 }
@@ -120,7 +126,7 @@ pub(super) fn run(args: EvalArgs) -> u8 {
         match crate::cancel::run(&token, work) {
             Ok(printed) => printed,
             Err(crate::cancel::Cancelled) => Printed {
-                stdout: String::new(),
+                stdout: Vec::new(),
                 stderr: format!(
                     "dfls eval: the evaluation was stopped after {} seconds (--timeout)\n",
                     args.timeout.unwrap_or_default()
@@ -129,7 +135,11 @@ pub(super) fn run(args: EvalArgs) -> u8 {
             },
         }
     });
-    print!("{}", printed.stdout);
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = std::io::Write::write_all(&mut out, &printed.stdout).and_then(|()| out.flush()) {
+        eprintln!("dfls eval: cannot write the output: {error}");
+        return exit::PROBLEMS;
+    }
     eprint!("{}", printed.stderr);
     printed.code
 }
@@ -178,6 +188,21 @@ fn read_input(input: &str) -> Result<(String, String), String> {
     }
 }
 
+/// What a table format prints instead of a table it cannot write: an error in a cell (exit 1), or a value
+/// that is not a table it can write (usage, exit 2).
+fn refused(refusal: Refusal) -> Printed {
+    match refusal {
+        Ok(error) => Printed {
+            stdout: Vec::new(),
+            stderr: format!("dfls eval: a cell is an error: {}: {}\n", error.reason(), error.message()),
+            code: exit::PROBLEMS,
+        },
+        Err(message) => {
+            Printed { stdout: Vec::new(), stderr: format!("dfls eval: {message}\n"), code: exit::USAGE }
+        }
+    }
+}
+
 fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows: usize) -> Printed {
     let outcome = match eval::evaluate(request) {
         Ok(outcome) => outcome,
@@ -185,14 +210,14 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
             let index = crate::text::LineIndex::new(&request.text);
             let at = index.line_column(&request.text, error.range.start);
             return Printed {
-                stdout: String::new(),
+                stdout: Vec::new(),
                 stderr: format!("{origin}:{}:{}: {}\n", at.line, at.column, error.message),
                 code: exit::USAGE,
             };
         }
         Err(Setup::Request(message)) => {
             return Printed {
-                stdout: String::new(),
+                stdout: Vec::new(),
                 stderr: format!("dfls eval: {message}\n"),
                 code: exit::USAGE,
             }
@@ -203,33 +228,25 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
         Err(error) if error.reason().starts_with("DataSource.") => exit::REMOTE,
         Err(_) => exit::PROBLEMS,
     };
+    let table_bytes = |write: fn(&Value) -> Result<Vec<u8>, Refusal>| match &outcome {
+        Err(_) => Ok((render::m_outcome(&outcome) + "\n").into_bytes()),
+        Ok(value) => write(value).map_err(refused),
+    };
     let stdout = match format {
-        EvalFormat::Json => render::json(&outcome).pretty() + "\n",
-        EvalFormat::M => render::m_outcome(&outcome) + "\n",
-        EvalFormat::Table => render::text_table(&outcome, rows),
-        EvalFormat::Csv => match &outcome {
-            Err(_) => render::m_outcome(&outcome) + "\n",
-            Ok(value) => match render::csv(value) {
-                Ok(csv) => csv,
-                Err(Ok(error)) => {
-                    return Printed {
-                        stdout: String::new(),
-                        stderr: format!(
-                            "dfls eval: a cell is an error: {}: {}\n",
-                            error.reason(),
-                            error.message()
-                        ),
-                        code: exit::PROBLEMS,
-                    }
-                }
-                Err(Err(message)) => {
-                    return Printed {
-                        stdout: String::new(),
-                        stderr: format!("dfls eval: {message}\n"),
-                        code: exit::USAGE,
-                    }
-                }
-            },
+        EvalFormat::Json => (render::json(&outcome).pretty() + "\n").into_bytes(),
+        EvalFormat::M => (render::m_outcome(&outcome) + "\n").into_bytes(),
+        EvalFormat::Table => render::text_table(&outcome, rows).into_bytes(),
+        EvalFormat::Csv => match table_bytes(|value| render::csv(value).map(String::into_bytes)) {
+            Ok(bytes) => bytes,
+            Err(printed) => return printed,
+        },
+        EvalFormat::Parquet => match table_bytes(render::columnar::parquet) {
+            Ok(bytes) => bytes,
+            Err(printed) => return printed,
+        },
+        EvalFormat::Arrow => match table_bytes(render::columnar::arrow_stream) {
+            Ok(bytes) => bytes,
+            Err(printed) => return printed,
         },
     };
     Printed { stdout, stderr: String::new(), code }

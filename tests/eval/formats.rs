@@ -137,3 +137,29 @@ fn excel_workbook_is_a_navigation_table_of_sheets_and_tables() {
     assert_eq!(reason, "DataFormat.Error");
     assert!(message.starts_with("The workbook could not be read"), "{message}");
 }
+
+#[test]
+fn parquet_document_reads_what_pyarrow_wrote() {
+    // tests/fixtures/eval/make_parquet.py (pyarrow, snappy): one column per kind of value.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eval/types.parquet");
+    let source = format!("Parquet.Document(File.Contents({}))", super::sources::m_text(&path));
+    assert_eq!(
+        eval_local(&source),
+        serde_json::json!({"$type": "table",
+            "columns": ["id", "amount", "name", "active", "day", "at", "at_utc", "price", "tags", "point"],
+            "rows": [
+                [1, 12.5, "Bob", true, {"$type": "date", "value": "2024-02-29"},
+                 {"$type": "datetime", "value": "2025-01-31T10:30:00.5"},
+                 {"$type": "datetimezone", "value": "2025-01-31T10:30:00+00:00"}, 19.99, ["a", "b"], {"x": 1, "y": 2}],
+                [null, null, null, null, null, null, null, null, null, null]]})
+    );
+    assert_eq!(
+        eval_local(&format!("Value.Type({source})")),
+        serde_json::json!({"$type": "type", "value": "type table [id = nullable Int64.Type, amount = nullable number, \
+            name = nullable text, active = nullable logical, day = nullable date, at = nullable datetime, \
+            at_utc = nullable datetimezone, price = nullable Decimal.Type, tags = nullable list, point = nullable record]"})
+    );
+    let (reason, message) = error_message("Parquet.Document(Text.ToBinary(\"not parquet\"))");
+    assert_eq!(reason, "DataFormat.Error");
+    assert!(message.starts_with("The Parquet file could not be read"), "{message}");
+}

@@ -16,6 +16,7 @@
 //! To add a function: write it in its category's file as `fn(&[Value]) -> Outcome` and add it to that
 //! file's `register`; the catalog supplies its signature.
 
+mod arrow_table;
 mod binary;
 mod compression;
 mod constructors;
@@ -33,6 +34,7 @@ mod navigation;
 mod number;
 mod number_format;
 mod number_math;
+mod parquet;
 mod record;
 mod record_shape;
 mod splitter;
@@ -96,6 +98,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     list_sets::register(&mut registry);
     number::register(&mut registry);
     number_math::register(&mut registry);
+    parquet::register(&mut registry);
     record::register(&mut registry);
     record_shape::register(&mut registry);
     splitter::register(&mut registry);
