@@ -6,6 +6,7 @@
 
 mod cli;
 mod formats;
+mod lakehouse;
 mod language;
 mod library;
 mod sources;

@@ -2,7 +2,8 @@
 //! Arrow column: booleans are logicals; integers `Int64.Type` (and their narrower facets), floats
 //! numbers, decimals `Decimal.Type`; strings text; binaries binary; dates dates; timestamps datetimes
 //! (datetimezones in UTC when the timestamp is adjusted to UTC); times, durations; lists lists; structs
-//! records. A value of a type dfls does not map (a map, a union) is an error in its cell.
+//! records, maps records of their keys. A value of a type dfls does not map (a union) is an error in its
+//! cell.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -60,7 +61,7 @@ pub(crate) fn m_type(data_type: &DataType) -> Rc<MType> {
         DataType::Time32(_) | DataType::Time64(_) => "time",
         DataType::Duration(_) => "duration",
         DataType::List(_) | DataType::LargeList(_) => "list",
-        DataType::Struct(_) => "record",
+        DataType::Struct(_) | DataType::Map(..) => "record",
         _ => "any",
     };
     let ty = MType::named(named).or_else(|| MType::primitive(named)).unwrap_or_else(MType::any);
@@ -157,6 +158,21 @@ pub(crate) fn cell(array: &dyn Array, row: usize) -> Outcome {
             let names = fields.iter().map(|f| Rc::from(f.name().as_str())).collect();
             let values = parts.columns().iter().map(|c| Thunk::Ready(cell(c.as_ref(), row))).collect();
             Value::Record(Record::new(names, values)?)
+        }
+        // A map (Delta's partitionValues and configuration) as a record of its keys.
+        DataType::Map(..) => {
+            let entries = array.as_map().value(row);
+            let (keys, values) = (entries.column(0), entries.column(1));
+            let mut names = Vec::with_capacity(entries.len());
+            let mut cells = Vec::with_capacity(entries.len());
+            for i in 0..entries.len() {
+                match cell(keys.as_ref(), i)? {
+                    Value::Text(key) => names.push(key),
+                    other => names.push(Rc::from(super::super::render::scalar_text(&other).as_str())),
+                }
+                cells.push(Thunk::Ready(cell(values.as_ref(), i)));
+            }
+            Value::Record(Record::new(names, cells)?)
         }
         other => {
             return Err(MError::new(

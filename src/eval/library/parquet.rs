@@ -1,6 +1,8 @@
 //! `Parquet.Document(binary)`: a Parquet file's rows as a table, read with the `parquet` crate's Arrow
 //! reader and mapped to M by [`super::arrow_table`].
 
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::super::evaluate::cannot_convert;
@@ -24,11 +26,17 @@ fn parquet_error(error: impl std::fmt::Display) -> MError {
 }
 
 /// The rows of a Parquet file.
-pub(crate) fn read(bytes: &[u8]) -> Result<Table, MError> {
+fn read(bytes: &[u8]) -> Result<Table, MError> {
+    let (schema, batches) = batches(bytes)?;
+    table_from_batches(&schema, &batches)
+}
+
+/// The schema and record batches of a Parquet file.
+pub(crate) fn batches(bytes: &[u8]) -> Result<(SchemaRef, Vec<RecordBatch>), MError> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::copy_from_slice(bytes))
         .map_err(parquet_error)?;
     let schema = builder.schema().clone();
     let batches =
         builder.build().map_err(parquet_error)?.collect::<Result<Vec<_>, _>>().map_err(parquet_error)?;
-    table_from_batches(&schema, &batches)
+    Ok((schema, batches))
 }
