@@ -35,9 +35,10 @@ pub trait Sources {
         Err(unavailable("Lakehouse.Contents", "a lakehouse"))
     }
 
-    /// The response body of a GET of `request`, when the embedder allows its address.
-    fn web(&self, request: &WebRequest) -> Result<Vec<u8>, MError> {
-        Err(unavailable("Web.Contents", &request.url))
+    /// The response to a GET of `request`, when the embedder allows its address (whatever its status:
+    /// `Web.Contents` decides what a status means).
+    fn web(&self, request: &WebRequest) -> Result<WebResponse, MError> {
+        Err(unavailable("Web.Contents", &shown_url(&request.url)))
     }
 }
 
@@ -78,6 +79,28 @@ pub struct WebRequest {
     pub headers: Vec<(String, String)>,
     /// How long to wait for the whole response.
     pub timeout: Option<std::time::Duration>,
+}
+
+/// What a web server answered.
+#[derive(Debug, Clone)]
+pub struct WebResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// A URL as an error message may show it: without its query and fragment (where keys and tokens go)
+/// and without user information.
+pub fn shown_url(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    let url = &url[..end];
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_owned(),
+    }
 }
 
 /// The error for a source this embedder does not offer.

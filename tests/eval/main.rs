@@ -10,6 +10,7 @@ mod lakehouse;
 mod language;
 mod library;
 mod sources;
+mod web;
 
 use dfls::eval::{self, render};
 

@@ -47,6 +47,7 @@ mod table_reshape;
 pub mod text;
 mod text_extract;
 mod value;
+mod web;
 mod xml;
 
 use std::collections::HashMap;
@@ -112,6 +113,7 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     text::register(&mut registry);
     text_extract::register(&mut registry);
     value::register(&mut registry);
+    web::register(&mut registry);
     xml::register(&mut registry);
     registry.0
 });

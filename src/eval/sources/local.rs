@@ -5,15 +5,28 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::{Details, Entry, Listing, Sources};
+use super::{shown_url, Details, Entry, Listing, Sources, WebRequest, WebResponse};
 use crate::eval::datetime::{days_from_civil, TICKS_PER_DAY};
 use crate::eval::value::{MError, Value};
 
 /// This machine's files and folders, and what `[eval]` of dfls.toml allows beyond them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Local {
     /// `[eval] lakehouse`: the folder of the local lakehouse, absolute.
     pub lakehouse: Option<PathBuf>,
+    /// `[eval] web`: the URL prefixes `Web.Contents` may fetch.
+    pub web: Vec<String>,
+    /// The largest response body `Web.Contents` reads.
+    pub max_web_bytes: u64,
+}
+
+/// The largest response body read by default: 256 MiB.
+pub const MAX_WEB_BYTES: u64 = 256 << 20;
+
+impl Default for Local {
+    fn default() -> Local {
+        Local { lakehouse: None, web: Vec::new(), max_web_bytes: MAX_WEB_BYTES }
+    }
 }
 
 impl Local {
@@ -22,7 +35,11 @@ impl Local {
     pub fn for_project(project: &crate::config::Project) -> Local {
         let root = project.root.clone().unwrap_or_default();
         let eval = &project.file.eval;
-        Local { lakehouse: eval.lakehouse.as_ref().map(|folder| root.join(folder)) }
+        Local {
+            lakehouse: eval.lakehouse.as_ref().map(|folder| root.join(folder)),
+            web: eval.web.clone(),
+            ..Local::default()
+        }
     }
 }
 
@@ -64,6 +81,10 @@ impl Sources for Local {
         Ok(Listing { path: shown, entries })
     }
 
+    fn web(&self, request: &WebRequest) -> Result<WebResponse, MError> {
+        fetch(self, request)
+    }
+
     fn lakehouse(&self) -> Result<String, MError> {
         match &self.lakehouse {
             Some(folder) => Ok(folder.display().to_string()),
@@ -74,6 +95,80 @@ impl Sources for Local {
             )),
         }
     }
+}
+
+/// Whether `url` is under one of the allowed prefixes: the prefix, then the end of the URL or a `/`,
+/// `?` or `#` (so `http://127.0.0.1:80` does not allow `http://127.0.0.1:8080`), unless the prefix
+/// itself ends with `/`.
+pub fn allowed(prefixes: &[String], url: &str) -> bool {
+    prefixes.iter().any(|prefix| {
+        url.strip_prefix(prefix.as_str())
+            .is_some_and(|rest| prefix.ends_with('/') || rest.is_empty() || rest.starts_with(['/', '?', '#']))
+    })
+}
+
+fn web_error(message: String) -> MError {
+    MError::new("DataSource.Error", message)
+}
+
+/// A GET of an allowed URL: redirects followed only to allowed URLs, the body read up to the limit.
+fn fetch(local: &Local, request: &WebRequest) -> Result<WebResponse, MError> {
+    use std::io::Read;
+    let shown = shown_url(&request.url);
+    if !allowed(&local.web, &request.url) {
+        return Err(web_error(format!(
+            "`Web.Contents` fetches only the URLs dfls.toml allows, and {shown} is not one: add a prefix of it \
+             to `web = [...]` under `[eval]` in dfls.toml, or evaluate in Fabric (`dfls query`)"
+        ))
+        .with_detail(Value::text(&shown)));
+    }
+    let prefixes = local.web.clone();
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            attempt.error("more than 10 redirects")
+        } else if allowed(&prefixes, attempt.url().as_str()) {
+            attempt.follow()
+        } else {
+            let to = shown_url(attempt.url().as_str());
+            attempt.error(format!("a redirect to {to}, which dfls.toml does not allow"))
+        }
+    });
+    let client = reqwest::blocking::Client::builder()
+        .redirect(policy)
+        .timeout(request.timeout)
+        .build()
+        .map_err(|error| web_error(format!("Web.Contents cannot make an HTTP client: {error}")))?;
+    let mut builder = client.get(&request.url);
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    // reqwest's errors name the URL with its query; only the shown URL goes into the message.
+    let failed = |error: reqwest::Error| {
+        let why = if error.is_timeout() {
+            "the request timed out".to_owned()
+        } else if error.is_redirect() {
+            std::error::Error::source(&error).map_or("a redirect failed".to_owned(), ToString::to_string)
+        } else if error.is_connect() {
+            "the server cannot be reached".to_owned()
+        } else {
+            error.without_url().to_string()
+        };
+        web_error(format!("Web.Contents failed to get contents from '{shown}': {why}."))
+            .with_detail(Value::text(&shown))
+    };
+    let response = builder.send().map_err(failed)?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    response.take(local.max_web_bytes + 1).read_to_end(&mut body).map_err(|error| {
+        web_error(format!("Web.Contents failed to read the answer of '{shown}': {error}."))
+    })?;
+    if body.len() as u64 > local.max_web_bytes {
+        return Err(web_error(format!(
+            "The answer of '{shown}' is larger than dfls reads ({} bytes).",
+            local.max_web_bytes
+        )));
+    }
+    Ok(WebResponse { status, body })
 }
 
 /// An entry's details (a symbolic link's target's, the link noted).
