@@ -198,6 +198,19 @@ mod tests {
     }
 
     #[test]
+    fn the_eval_table_names_the_lakehouse_and_the_web_prefixes() {
+        let file =
+            read("[eval]\nlakehouse = \"data/lakehouse\"\nweb = [\"http://127.0.0.1:8080/api\"]\n").unwrap();
+        assert_eq!(file.eval.lakehouse.as_deref(), Some("data/lakehouse"));
+        assert_eq!(file.eval.web, vec!["http://127.0.0.1:8080/api".to_owned()]);
+        assert_eq!(read("").unwrap().eval, EvalTable::default());
+        let error = read("[eval]\nlakehuose = \"x\"\n").unwrap_err();
+        assert!(error.starts_with("dfls.toml:2:1: unknown field `lakehuose`"), "{error}");
+        let error = read("[eval]\nweb = \"http://x\"\n").unwrap_err();
+        assert!(error.starts_with("dfls.toml:2:7:"), "{error}");
+    }
+
+    #[test]
     fn every_toml_spelling_of_the_format_table() {
         let four = FormatTable { indent_width: Some(Width(4)), ..FormatTable::default() };
         for text in [

@@ -103,7 +103,17 @@ pub(super) fn run(args: EvalArgs) -> u8 {
         .map_err(|e| e.to_string())
         .and_then(|folder| crate::config::load(&folder, &crate::config::RealFs).map_err(|e| e.to_string()))
     {
-        Ok(project) => Local::for_project(&project),
+        // A relative lakehouse folder is relative to the dfls.toml.
+        Ok(project) => Local {
+            lakehouse: project
+                .file
+                .eval
+                .lakehouse
+                .as_ref()
+                .map(|folder| project.root.clone().unwrap_or_default().join(folder)),
+            web: project.file.eval.web.clone(),
+            ..Local::default()
+        },
         Err(message) => {
             eprintln!("dfls eval: {message}");
             return exit::USAGE;

@@ -29,20 +29,6 @@ impl Default for Local {
     }
 }
 
-impl Local {
-    /// The sources `[eval]` of the dfls.toml found from `folder` (absolute) configures: a relative
-    /// lakehouse folder is relative to that dfls.toml.
-    pub fn for_project(project: &crate::config::Project) -> Local {
-        let root = project.root.clone().unwrap_or_default();
-        let eval = &project.file.eval;
-        Local {
-            lakehouse: eval.lakehouse.as_ref().map(|folder| root.join(folder)),
-            web: eval.web.clone(),
-            ..Local::default()
-        }
-    }
-}
-
 /// The M error for an IO error on `path` (`what`: "file", "folder").
 fn io_error(error: &std::io::Error, what: &str, path: &str) -> MError {
     let (reason, message) = match error.kind() {
