@@ -30,9 +30,24 @@ fn delta_error(table: &str, message: impl std::fmt::Display) -> MError {
         .with_detail(Value::text(table))
 }
 
+/// A checkpoint file: its version, path, and part (number, total) when it is one of several.
+struct CheckpointFile {
+    version: u64,
+    path: String,
+    part: Option<(u32, u32)>,
+}
+
+/// A data file of the table, as an `add` action gives it.
+struct DataFile {
+    path: String,
+    /// Column (physical name) and value, as Delta writes it (text, or null).
+    partition_values: Vec<(String, Option<String>)>,
+    deletion_vector: bool,
+}
+
 /// An action of the log, as much of it as reading needs.
 enum Action {
-    Add { path: String, partition_values: Vec<(String, Option<String>)>, deletion_vector: bool },
+    Add(DataFile),
     Remove { path: String },
     Metadata { schema_string: String, partition_columns: Vec<String>, column_mapping: bool },
     Protocol { min_reader_version: i64, reader_features: Vec<String> },
@@ -52,7 +67,7 @@ pub(crate) fn read_table(sources: &dyn Sources, folder: &str) -> Result<Table, M
     let log_folder = format!("{folder}_delta_log");
     let listing = sources.folder(&log_folder)?;
     let mut commits: Vec<u64> = Vec::new();
-    let mut checkpoints: Vec<(u64, String, Option<(u32, u32)>)> = Vec::new();
+    let mut checkpoints: Vec<CheckpointFile> = Vec::new();
     for entry in &listing.entries {
         let name = entry.name.as_str();
         if let Some(version) = name.strip_suffix(".json").and_then(version_of) {
@@ -72,24 +87,23 @@ pub(crate) fn read_table(sources: &dyn Sources, folder: &str) -> Result<Table, M
                 // A v2 checkpoint (`N.checkpoint.UUID.parquet`): the protocol check below refuses it.
                 (Some(_), None) => continue,
             };
-            checkpoints.push((version, format!("{}{name}", listing.path), part));
+            checkpoints.push(CheckpointFile { version, path: format!("{}{name}", listing.path), part });
         }
     }
     commits.sort_unstable();
     // The newest checkpoint that is complete: one file, or every one of its parts.
     let mut checkpoint: Option<(u64, Vec<String>)> = None;
-    let mut versions: Vec<u64> = checkpoints.iter().map(|c| c.0).collect();
+    let mut versions: Vec<u64> = checkpoints.iter().map(|c| c.version).collect();
     versions.sort_unstable();
     versions.dedup();
     for version in versions.into_iter().rev() {
-        let files: Vec<&(u64, String, Option<(u32, u32)>)> =
-            checkpoints.iter().filter(|c| c.0 == version).collect();
-        let complete = match files[0].2 {
+        let files: Vec<&CheckpointFile> = checkpoints.iter().filter(|c| c.version == version).collect();
+        let complete = match files[0].part {
             None => files.len() == 1,
             Some((_, total)) => files.len() == total as usize,
         };
         if complete {
-            let mut paths: Vec<String> = files.iter().map(|c| c.1.clone()).collect();
+            let mut paths: Vec<String> = files.iter().map(|c| c.path.clone()).collect();
             paths.sort();
             checkpoint = Some((version, paths));
             break;
@@ -142,11 +156,11 @@ fn json_action(json: &serde_json::Value) -> Option<Action> {
             .and_then(|v| v.as_object())
             .map(|values| values.iter().map(|(k, v)| (k.clone(), text(v))).collect())
             .unwrap_or_default();
-        return Some(Action::Add {
+        return Some(Action::Add(DataFile {
             path: text(add.get("path")?)?,
             partition_values,
             deletion_vector: add.get("deletionVector").is_some_and(|dv| !dv.is_null()),
-        });
+        }));
     }
     if let Some(remove) = json.get("remove") {
         return Some(Action::Remove { path: text(remove.get("path")?)? });
@@ -220,15 +234,15 @@ fn json_of(value: &Value) -> Result<serde_json::Value, MError> {
 
 /// The table the replayed actions describe.
 fn snapshot(sources: &dyn Sources, folder: &str, actions: Vec<Action>) -> Result<Table, MError> {
-    let mut files: Vec<(String, Vec<(String, Option<String>)>, bool)> = Vec::new();
+    let mut files: Vec<DataFile> = Vec::new();
     let mut metadata = None;
     for action in actions {
         match action {
-            Action::Add { path, partition_values, deletion_vector } => {
-                files.retain(|f| f.0 != path);
-                files.push((path, partition_values, deletion_vector));
+            Action::Add(file) => {
+                files.retain(|f| f.path != file.path);
+                files.push(file);
             }
-            Action::Remove { path } => files.retain(|f| f.0 != path),
+            Action::Remove { path } => files.retain(|f| f.path != path),
             Action::Metadata { schema_string, partition_columns, column_mapping } => {
                 metadata = Some((schema_string, partition_columns, column_mapping))
             }
@@ -252,7 +266,7 @@ fn snapshot(sources: &dyn Sources, folder: &str, actions: Vec<Action>) -> Result
     let Some((schema_string, partition_columns, column_mapping)) = metadata else {
         return Err(delta_error(folder, "its log has no metaData action"));
     };
-    if files.iter().any(|f| f.2) {
+    if files.iter().any(|f| f.deletion_vector) {
         return Err(delta_error(
             folder,
             "some of its rows are deleted by deletion vectors, which dfls does not read yet",
@@ -276,7 +290,7 @@ fn snapshot(sources: &dyn Sources, folder: &str, actions: Vec<Action>) -> Result
         })
         .collect();
     let mut columns: Vec<Vec<Outcome>> = fields.iter().map(|_| Vec::new()).collect();
-    for (path, partition_values, _) in &files {
+    for DataFile { path, partition_values, .. } in &files {
         crate::cancel::checkpoint();
         let relative = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
         let full = match relative.strip_prefix("file://") {
