@@ -101,7 +101,17 @@ fn excel_workbook_is_a_navigation_table_of_sheets_and_tables() {
         eval_local(&format!("Table.RemoveColumns({book}, {{\"Data\"}})")),
         serde_json::json!({"$type": "table", "columns": ["Name", "Item", "Kind", "Hidden"], "rows": [
             ["Sales", "Sales", "Sheet", false], ["Hidden", "Hidden", "Sheet", true],
-            ["Lookup", "Lookup", "Sheet", false], ["Regions", "Regions", "Table", false]]})
+            ["Lookup", "Lookup", "Sheet", false], ["Regions", "Regions", "Table", false],
+            ["Amounts", "Amounts", "DefinedName", false], ["Codes", "Codes", "DefinedName", false]]})
+    );
+    // A defined name's rectangle (its first row the header); a whole column stops at the used rows.
+    assert_eq!(
+        eval_local(&format!("{book}{{[Item = \"Amounts\", Kind = \"DefinedName\"]}}[Data]")),
+        serde_json::json!({"$type": "table", "columns": ["Amount"], "rows": [[120.5], [7]]})
+    );
+    assert_eq!(
+        eval_local(&format!("{book}{{[Item = \"Codes\"]}}[Data]")),
+        serde_json::json!({"$type": "table", "columns": ["Code"], "rows": [["E"], ["A"]]})
     );
     // Every kind of cell, the header row promoted; the error is in its cell only.
     let sales = eval_local(&format!(

@@ -1,6 +1,8 @@
 //! `Excel.Workbook(workbook, useHeaders, delayTypes)` through calamine (pure Rust; .xlsx, .xlsm, .xlsb,
 //! .xls and .ods): the navigation table Power Query gives, columns Name, Data, Item, Kind, Hidden, a row
-//! per sheet (Kind `Sheet`) and, in an .xlsx, per table (Kind `Table`, its header row the column names).
+//! per sheet (Kind `Sheet`), in an .xlsx per table (Kind `Table`, its header row the column names), and per
+//! defined name that is one rectangle of one sheet (Kind `DefinedName`; a formula or several areas is not
+//! data, and Excel's own `_xlnm.` names are not listed).
 //!
 //! A sheet's Data is its used range, read when first asked for, columns `Column1`, `Column2`, ... (the
 //! first row promoted to names with `useHeaders = true`). Cells map as Power Query maps them: numbers,
@@ -57,6 +59,12 @@ fn excel_workbook(args: &[Value]) -> Outcome {
         }
         _ => Vec::new(),
     };
+    let defined: Vec<(String, Area)> = sheets
+        .defined_names()
+        .iter()
+        .filter(|(name, _)| !name.starts_with("_xlnm."))
+        .filter_map(|(name, formula)| Some((name.clone(), area(formula)?)))
+        .collect();
     let workbook: Workbook = Rc::new(RefCell::new(sheets));
     let mut rows = Vec::new();
     for (name, hidden) in metadata {
@@ -79,10 +87,66 @@ fn excel_workbook(args: &[Value]) -> Outcome {
         });
         rows.push(row(&name, data, "Table", false));
     }
+    for (name, area) in defined {
+        let book = workbook.clone();
+        let data = Thunk::lazy(move || {
+            let sheet = book.borrow_mut().worksheet_range(&area.sheet).map_err(excel_error)?;
+            // Only the used part of the area: a whole-column name does not make a million empty rows.
+            let (last_row, last_column) = sheet.end().unwrap_or((0, 0));
+            let end = (area.end.0.min(last_row), area.end.1.min(last_column));
+            let range = if sheet.is_empty() || area.start.0 > end.0 || area.start.1 > end.1 {
+                calamine::Range::empty()
+            } else {
+                sheet.range(area.start, end)
+            };
+            grid_table(&range, use_headers, None)
+        });
+        rows.push(row(&name, data, "DefinedName", false));
+    }
     Ok(Value::Table(typed_table(
         &[("Name", "text"), ("Data", "table"), ("Item", "text"), ("Kind", "text"), ("Hidden", "logical")],
         rows,
     )))
+}
+
+/// A defined name's rectangle: its sheet and first and last cells (row, column), from 0.
+struct Area {
+    sheet: String,
+    start: (u32, u32),
+    end: (u32, u32),
+}
+
+/// The area of a reference such as `Sales!$B$2:$C$9`, `'My sheet'!A1` or `Lookup!$A:$A` (a whole
+/// column); `None` for anything else.
+fn area(formula: &str) -> Option<Area> {
+    let (sheet, cells) = formula.trim_start_matches('=').rsplit_once('!')?;
+    let sheet = match sheet.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        Some(quoted) => quoted.replace("''", "'"),
+        None => sheet.to_owned(),
+    };
+    let (first, last) = cells.split_once(':').unwrap_or((cells, cells));
+    let (start, end) = (cell_position(first, 0)?, cell_position(last, u32::MAX)?);
+    Some(Area {
+        sheet,
+        start: (start.0.min(end.0), start.1.min(end.1)),
+        end: (start.0.max(end.0), start.1.max(end.1)),
+    })
+}
+
+/// `$B$2`, `B2`, or `$B` (a whole column: its row is `row_of_column`) as (row, column) from 0.
+fn cell_position(reference: &str, row_of_column: u32) -> Option<(u32, u32)> {
+    let reference = reference.replace('$', "");
+    let split = reference.find(|c: char| c.is_ascii_digit()).unwrap_or(reference.len());
+    let (letters, digits) = reference.split_at(split);
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let column = letters.bytes().fold(0u32, |n, b| n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)) - 1;
+    if digits.is_empty() {
+        return Some((row_of_column, column));
+    }
+    let row: u32 = digits.parse().ok()?;
+    (row >= 1).then_some((row - 1, column))
 }
 
 fn row(name: &str, data: Thunk, kind: &str, hidden: bool) -> Vec<Thunk> {
