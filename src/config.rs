@@ -1,5 +1,6 @@
 //! The project's configuration file, `dfls.toml`: found by one upward search and read by one reader, for
-//! the formatter (`[format]`) and the Fabric client (`default-target`, `[targets.NAME]`) alike.
+//! the formatter (`[format]`), the Fabric client (`default-target`, `[targets.NAME]`) and `dfls eval`
+//! (`[eval]`) alike.
 //!
 //! The file is the first `dfls.toml` found walking up from a folder, not above the folder that holds
 //! `.git` (the repository root). It is read with the `toml` crate into [`DflsToml`], every table closed:
@@ -75,6 +76,21 @@ pub struct DflsToml {
     pub targets: BTreeMap<String, TargetTable>,
     #[serde(default)]
     pub format: FormatTable,
+    #[serde(default)]
+    pub eval: EvalTable,
+}
+
+/// `[eval]`: what `dfls eval` may read beyond this machine's files (see `eval::sources::local`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct EvalTable {
+    /// The local lakehouse: a folder of `<workspaceId>/<lakehouseId>/Tables/<table>` Delta tables
+    /// (relative to the dfls.toml), what `Lakehouse.Contents` reads.
+    #[serde(default)]
+    pub lakehouse: Option<String>,
+    /// The URL prefixes `Web.Contents` may fetch.
+    #[serde(default)]
+    pub web: Vec<String>,
 }
 
 /// `[format]`: how M is formatted (see `format::options`).
@@ -179,6 +195,19 @@ mod tests {
 
     fn read(text: &str) -> Result<DflsToml, String> {
         parse(text, "dfls.toml").map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn the_eval_table_names_the_lakehouse_and_the_web_prefixes() {
+        let file =
+            read("[eval]\nlakehouse = \"data/lakehouse\"\nweb = [\"http://127.0.0.1:8080/api\"]\n").unwrap();
+        assert_eq!(file.eval.lakehouse.as_deref(), Some("data/lakehouse"));
+        assert_eq!(file.eval.web, vec!["http://127.0.0.1:8080/api".to_owned()]);
+        assert_eq!(read("").unwrap().eval, EvalTable::default());
+        let error = read("[eval]\nlakehuose = \"x\"\n").unwrap_err();
+        assert!(error.starts_with("dfls.toml:2:1: unknown field `lakehuose`"), "{error}");
+        let error = read("[eval]\nweb = \"http://x\"\n").unwrap_err();
+        assert!(error.starts_with("dfls.toml:2:7:"), "{error}");
     }
 
     #[test]

@@ -20,7 +20,7 @@
 //! | [`definition`] | a Dataflow item as one unit: discovery (the one list of files that are never parts), parts and payloads, parameter queries, part paths checked against each other, item folders read and written all or nothing, conversion, cross-file rules (`D1xx`); Fabric's schedule rules (limits, Windows time zones, when a schedule fires next) for the CLI, the emulator and the checker of `.schedules` | `syntax`, `json`, `semantics`, `diagnostics`, `text` |
 //! | [`format`] | the M formatter: layout in a width, comments and broken parts kept, options from `dfls.toml` (through `config`) and `.editorconfig` | `syntax`, `json`, `text`, `config`, `definition` (the legacy JSON pointer) |
 //! | [`ide`] | every editor feature as pure functions over byte offsets: completion, hover, signature help, navigation, rename, symbols, folding, selection, semantic tokens, code actions, JSON completion and hover | `syntax`, `json`, `library`, `semantics`, `definition` (read-only views), `diagnostics`, `text` |
-//! | [`eval`] | the M evaluator: the tree lowered to expressions, values (lazy lists, records and columnar tables), errors as values, the operators, the language, the standard library by category (`eval/library/`), vectorized kernels for `each` functions over whole columns (`eval/kernels/`), the printed forms (JSON, M, table, CSV); pure and cancellable, on a thread of its own with a large stack | `syntax`, `semantics`, `library`, `suggest`, `diagnostics`, `text` |
+//! | [`eval`] | the M evaluator: the tree lowered to expressions, values (lazy lists, records and columnar tables), errors as values, the operators, the language, the standard library by category (`eval/library/`), vectorized kernels for `each` functions over whole columns (`eval/kernels/`), the printed forms (JSON, M, table, CSV, Parquet, Arrow), the data sources (`eval/sources.rs`); pure and cancellable, on a thread of its own with a large stack | `syntax`, `semantics`, `library`, `suggest`, `diagnostics`, `text` |
 //! | [`fabric`] | the Fabric REST client (reqwest): `dfls.toml` targets, tokens, retries, long-running operations, items, definitions and jobs; push, pull, publish, refresh; listing, parameters and schedule changes for the command line and the server alike | `config`, `definition`, `diagnostics`, `text`, `suggest` (did you mean a Dataflow, a parameter), `emulator` (the embedded target) |
 //! | [`lsp`] | `dfls lsp`, the language server (tower-lsp-server, tokio): buffers as ropes, incremental reparse, item checks with open buffers overlaid, positions converted in `lsp::convert` only, requests routed to `ide` and `format`; the deploy and Dataflow commands (list, parameters, schedules) and the "Next refresh" lens through `fabric` | `ide`, `format`, `fabric`, `definition`, `semantics`, `syntax`, `json`, `diagnostics`, `text` |
 //! | [`emulator`] | the local Fabric: the REST API (workspaces, items, definitions, the Dataflow group, long-running operations, jobs, schedules) over HTTP (axum), state in SQLite (rusqlite), job states computed from stored times, a scheduler that runs due schedules, a clock that can run fast, fault injection; embedded (a background thread) or served by `dfls emulator` | `definition` (payloads, parameter queries, the item checker ApplyChanges runs, the schedule rules), `diagnostics`, `text` |
@@ -40,10 +40,12 @@
 //!   `format`, `ide`, `eval` and `config` do no IO, never panic on input, and never recurse on the depth of the
 //!   input, so 100,000 nested parentheses are just a deep tree. IO is at the edges: `cli` and `lsp`
 //!   (files, the terminal, the protocol), `fabric` (HTTP, token commands) and `emulator` (an HTTP server,
-//!   SQLite); and in two named places below them, because several edges need the very same IO and it
-//!   must happen one way: [`definition::folder`] (item folders read, and written all or nothing) and
+//!   SQLite); and in three named places below them, because several edges need the very same IO and it
+//!   must happen one way: [`definition::folder`] (item folders read, and written all or nothing),
 //!   [`config::RealFs`] (reading `dfls.toml` and `.editorconfig` for the search, which itself goes through
-//!   the [`config::ConfigFs`] its caller passes). [`definition::schedules`] reads the system's time-zone
+//!   the [`config::ConfigFs`] its caller passes) and [`eval::sources::local`] (the files, folders, local
+//!   lakehouse and allowed web addresses an evaluation reads, through the [`eval::sources::Sources`] its
+//!   caller passes). [`definition::schedules`] reads the system's time-zone
 //!   database, through `jiff` (which caches it), to say when a schedule fires.
 //! - **Long work is cancellable.** Loops whose length grows with the input call [`cancel::checkpoint`],
 //!   so the language server can stop a computation whose result nobody wants any more (a cancelled

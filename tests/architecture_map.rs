@@ -1,6 +1,6 @@
 //! The architecture map at the top of `src/lib.rs` is kept true: every module uses only the modules its row
 //! says it may use, and the modules the map calls pure name no file system, environment or process API
-//! outside their tests (IO is in the edges and in the two places the map names).
+//! outside their tests (IO is in the edges and in the three places the map names).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -108,8 +108,9 @@ fn the_pure_modules_do_no_io() {
         "eval",
         "config",
     ];
-    // The two places the map names, where IO the edges share happens.
-    let named = [src().join("definition/folder.rs"), src().join("config.rs")];
+    // The three places the map names, where IO the edges share happens.
+    let named =
+        [src().join("definition/folder.rs"), src().join("config.rs"), src().join("eval/sources/local.rs")];
     let io = ["std::fs", "fs::read", "fs::write", "fs::File", "env::var", "Command::new", "stdin()"];
     let mut wrong = Vec::new();
     for module in pure {

@@ -5,9 +5,10 @@
 //! ([`crate::eval::run_on_large_stack`]), under a cancellation token that `--timeout` cancels. Exit codes:
 //! 0 a value, 1 an error value (printed in the chosen format) or a timeout, 2 usage (and syntax errors),
 //! 3 a data source that cannot be reached from here (an error whose reason starts with `DataSource.`).
-//! `File.Contents` reads the files of this machine ([`LocalFiles`]).
+//! The sources are this machine's ([`Local`]): its files and folders, and the lakehouse folder and web
+//! addresses `[eval]` of the dfls.toml found from the working directory configures.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
@@ -15,29 +16,11 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::exit;
+use crate::eval::render::columnar::Refusal;
+use crate::eval::sources::local::Local;
 use crate::eval::sources::Sources;
-use crate::eval::value::{MError, Value};
+use crate::eval::value::Value;
 use crate::eval::{self, render, Request, Setup};
-
-/// The files of this machine, for `File.Contents` (a relative path is relative to the working directory).
-struct LocalFiles;
-
-impl Sources for LocalFiles {
-    fn file(&self, path: &str) -> Result<Vec<u8>, MError> {
-        std::fs::read(path).map_err(|error| {
-            let (reason, message) = match error.kind() {
-                std::io::ErrorKind::NotFound => {
-                    ("DataSource.NotFound", format!("File or Folder: We couldn't find the file {path}."))
-                }
-                _ => (
-                    "DataSource.Error",
-                    format!("File or Folder: We couldn't read the file {path}: {error}."),
-                ),
-            };
-            MError::new(reason, message).with_detail(Value::text(path))
-        })
-    }
-}
 
 #[derive(Debug, Args)]
 pub(super) struct EvalArgs {
@@ -76,11 +59,15 @@ enum EvalFormat {
     Json,
     /// A table as CSV.
     Csv,
+    /// A table as a Parquet file (snappy).
+    Parquet,
+    /// A table as an Arrow IPC stream.
+    Arrow,
 }
 
 /// What the evaluation thread hands back: what to print, where, and the exit code.
 struct Printed {
-    stdout: String,
+    stdout: Vec<u8>,
     stderr: String,
     code: u8,
 }
@@ -112,6 +99,26 @@ pub(super) fn run(args: EvalArgs) -> u8 {
     } else {
         EvalFormat::Json
     });
+    let local = match std::env::current_dir()
+        .map_err(|e| e.to_string())
+        .and_then(|folder| crate::config::load(&folder, &crate::config::RealFs).map_err(|e| e.to_string()))
+    {
+        // A relative lakehouse folder is relative to the dfls.toml.
+        Ok(project) => Local {
+            lakehouse: project
+                .file
+                .eval
+                .lakehouse
+                .as_ref()
+                .map(|folder| project.root.clone().unwrap_or_default().join(folder)),
+            web: project.file.eval.web.clone(),
+            ..Local::default()
+        },
+        Err(message) => {
+            eprintln!("dfls eval: {message}");
+            return exit::USAGE;
+        }
+    };
     let request = Request { text, query: args.query.clone(), parameters };
     let token = crate::cancel::Token::new();
     if let Some(seconds) = args.timeout {
@@ -123,13 +130,13 @@ pub(super) fn run(args: EvalArgs) -> u8 {
     }
     let rows = args.rows;
     let printed = eval::run_on_large_stack(move || {
-        let sources: Rc<dyn Sources> = Rc::new(LocalFiles);
+        let sources: Rc<dyn Sources> = Rc::new(local);
         let work =
             || eval::sources::with_sources(sources, || evaluate_and_print(&request, &origin, format, rows));
         match crate::cancel::run(&token, work) {
             Ok(printed) => printed,
             Err(crate::cancel::Cancelled) => Printed {
-                stdout: String::new(),
+                stdout: Vec::new(),
                 stderr: format!(
                     "dfls eval: the evaluation was stopped after {} seconds (--timeout)\n",
                     args.timeout.unwrap_or_default()
@@ -138,7 +145,11 @@ pub(super) fn run(args: EvalArgs) -> u8 {
             },
         }
     });
-    print!("{}", printed.stdout);
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = std::io::Write::write_all(&mut out, &printed.stdout).and_then(|()| out.flush()) {
+        eprintln!("dfls eval: cannot write the output: {error}");
+        return exit::PROBLEMS;
+    }
     eprint!("{}", printed.stderr);
     printed.code
 }
@@ -187,6 +198,21 @@ fn read_input(input: &str) -> Result<(String, String), String> {
     }
 }
 
+/// What a table format prints instead of a table it cannot write: an error in a cell (exit 1), or a value
+/// that is not a table it can write (usage, exit 2).
+fn refused(refusal: Refusal) -> Printed {
+    match refusal {
+        Ok(error) => Printed {
+            stdout: Vec::new(),
+            stderr: format!("dfls eval: a cell is an error: {}: {}\n", error.reason(), error.message()),
+            code: exit::PROBLEMS,
+        },
+        Err(message) => {
+            Printed { stdout: Vec::new(), stderr: format!("dfls eval: {message}\n"), code: exit::USAGE }
+        }
+    }
+}
+
 fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows: usize) -> Printed {
     let outcome = match eval::evaluate(request) {
         Ok(outcome) => outcome,
@@ -194,14 +220,14 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
             let index = crate::text::LineIndex::new(&request.text);
             let at = index.line_column(&request.text, error.range.start);
             return Printed {
-                stdout: String::new(),
+                stdout: Vec::new(),
                 stderr: format!("{origin}:{}:{}: {}\n", at.line, at.column, error.message),
                 code: exit::USAGE,
             };
         }
         Err(Setup::Request(message)) => {
             return Printed {
-                stdout: String::new(),
+                stdout: Vec::new(),
                 stderr: format!("dfls eval: {message}\n"),
                 code: exit::USAGE,
             }
@@ -212,33 +238,25 @@ fn evaluate_and_print(request: &Request, origin: &str, format: EvalFormat, rows:
         Err(error) if error.reason().starts_with("DataSource.") => exit::REMOTE,
         Err(_) => exit::PROBLEMS,
     };
+    let table_bytes = |write: fn(&Value) -> Result<Vec<u8>, Refusal>| match &outcome {
+        Err(_) => Ok((render::m_outcome(&outcome) + "\n").into_bytes()),
+        Ok(value) => write(value).map_err(refused),
+    };
     let stdout = match format {
-        EvalFormat::Json => render::json(&outcome).pretty() + "\n",
-        EvalFormat::M => render::m_outcome(&outcome) + "\n",
-        EvalFormat::Table => render::text_table(&outcome, rows),
-        EvalFormat::Csv => match &outcome {
-            Err(_) => render::m_outcome(&outcome) + "\n",
-            Ok(value) => match render::csv(value) {
-                Ok(csv) => csv,
-                Err(Ok(error)) => {
-                    return Printed {
-                        stdout: String::new(),
-                        stderr: format!(
-                            "dfls eval: a cell is an error: {}: {}\n",
-                            error.reason(),
-                            error.message()
-                        ),
-                        code: exit::PROBLEMS,
-                    }
-                }
-                Err(Err(message)) => {
-                    return Printed {
-                        stdout: String::new(),
-                        stderr: format!("dfls eval: {message}\n"),
-                        code: exit::USAGE,
-                    }
-                }
-            },
+        EvalFormat::Json => (render::json(&outcome).pretty() + "\n").into_bytes(),
+        EvalFormat::M => (render::m_outcome(&outcome) + "\n").into_bytes(),
+        EvalFormat::Table => render::text_table(&outcome, rows).into_bytes(),
+        EvalFormat::Csv => match table_bytes(|value| render::csv(value).map(String::into_bytes)) {
+            Ok(bytes) => bytes,
+            Err(printed) => return printed,
+        },
+        EvalFormat::Parquet => match table_bytes(render::columnar::parquet) {
+            Ok(bytes) => bytes,
+            Err(printed) => return printed,
+        },
+        EvalFormat::Arrow => match table_bytes(render::columnar::arrow_stream) {
+            Ok(bytes) => bytes,
+            Err(printed) => return printed,
         },
     };
     Printed { stdout, stderr: String::new(), code }

@@ -1,9 +1,12 @@
 //! Values as text: the JSON encoding scripts and tests rely on (a contract, README "dfls eval"), M
 //! literals, an aligned table for the terminal, CSV, and the short forms M's error messages and
-//! `Text.From` use. Pure: the CLI prints what these return.
+//! `Text.From` use; tables as Arrow IPC and Parquet bytes ([`columnar`]). Pure: the CLI prints what
+//! these return.
 //!
 //! Reading a value to print it computes it (lists, records and cells are lazy); an item that is an error
 //! prints as that error, in place.
+
+pub mod columnar;
 
 use base64::Engine;
 

@@ -200,3 +200,71 @@ fn file_contents_reads_local_files_and_a_missing_one_exits_3() {
     assert_eq!(output.status.code(), Some(3));
     assert_eq!(json(&output)["reason"], "DataSource.NotFound");
 }
+
+/// The table the parquet and arrow formats are checked with: every scalar kind, nulls, an integer facet.
+const COLUMNAR: &str = r#"#table(type table [N = Int64.Type, X = number, T = text, B = logical, D = date, DT = datetime, Z = datetimezone, Du = duration, Bi = binary],
+    {{1, 1.5, "a", true, #date(2024, 2, 29), #datetime(2025, 1, 31, 10, 30, 0.25), #datetimezone(2025, 1, 31, 10, 30, 0, 1, 0), #duration(1, 2, 3, 4), #binary({1, 2})},
+     {null, null, null, null, null, null, null, null, null}})"#;
+
+fn check_columnar(batch: &arrow_array::RecordBatch) {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::*;
+    use arrow_array::Array;
+    assert_eq!(batch.num_rows(), 2);
+    let names: Vec<&str> = batch.schema_ref().fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["N", "X", "T", "B", "D", "DT", "Z", "Du", "Bi"]);
+    assert_eq!(batch.column(0).as_primitive::<Int64Type>().value(0), 1);
+    assert_eq!(batch.column(1).as_primitive::<Float64Type>().value(0), 1.5);
+    assert_eq!(batch.column(2).as_string::<i32>().value(0), "a");
+    assert!(batch.column(3).as_boolean().value(0));
+    assert_eq!(batch.column(4).as_primitive::<Date32Type>().value(0), 19_782); // 2024-02-29
+    assert_eq!(batch.column(5).as_primitive::<TimestampMicrosecondType>().value(0), 1_738_319_400_250_000);
+    // 10:30 at +01:00 is 09:30 UTC.
+    assert_eq!(batch.column(6).as_primitive::<TimestampMicrosecondType>().value(0), 1_738_315_800_000_000);
+    assert_eq!(batch.column(7).as_primitive::<DurationMicrosecondType>().value(0), 93_784_000_000);
+    assert_eq!(batch.column(8).as_binary::<i32>().value(0), &[1, 2]);
+    for column in batch.columns() {
+        assert!(column.is_null(1), "{:?}", column.data_type());
+    }
+}
+
+#[test]
+fn parquet_and_arrow_formats_read_back_with_arrow_rs() {
+    let output = dfls(&["eval", "--format", "parquet", COLUMNAR]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(
+        output.stdout.clone(),
+    ))
+    .unwrap()
+    .build()
+    .unwrap();
+    let batches: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
+    assert_eq!(batches.len(), 1);
+    check_columnar(&batches[0]);
+
+    let output = dfls(&["eval", "--format", "arrow", COLUMNAR]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let reader =
+        arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(output.stdout.clone()), None).unwrap();
+    let batches: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
+    assert_eq!(batches.len(), 1);
+    check_columnar(&batches[0]);
+}
+
+#[test]
+fn parquet_refuses_what_it_cannot_write() {
+    let output = dfls(&["eval", "--format", "parquet", "1 + 1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("parquet and arrow print tables; the value is a number"),
+        "{}",
+        stderr(&output)
+    );
+    let output = dfls(&["eval", "--format", "arrow", r#"#table({"A"}, {{1}, {"x"}})"#]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("the column `A` holds a number and a text"), "{}", stderr(&output));
+    let output = dfls(&["eval", "--format", "parquet", r#"#table({"A"}, {{1}, {error "bad"}})"#]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output), "dfls eval: a cell is an error: Expression.Error: bad\n");
+    assert!(output.stdout.is_empty());
+}

@@ -392,14 +392,16 @@ fn names_the_library_lacks_are_clear_errors() {
         )
     );
     assert_eq!(error_message("Table.Pivot(1, 2, 3, 4)").1, "`Table.Pivot` is not implemented by dfls yet");
-    // Fabric's connectors beyond the standard library are connectors too.
+    // Fabric's connectors beyond the standard library are connectors too (Lakehouse.Contents reads the
+    // local lakehouse when the evaluation is given one: tests/eval/lakehouse.rs).
     assert_eq!(
-        error_message("Lakehouse.Contents(null)"),
+        error_message("Fabric.Warehouse(null)"),
         (
             "DataSource.Error".to_owned(),
-            "`Lakehouse.Contents` is not available locally: evaluate in Fabric (`dfls query`)".to_owned()
+            "`Fabric.Warehouse` is not available locally: evaluate in Fabric (`dfls query`)".to_owned()
         )
     );
+    assert_eq!(error_message("Lakehouse.Contents(null)").0, "DataSource.Error");
     assert_eq!(
         error_message("NoSuchName").1,
         "The name 'NoSuchName' wasn't recognized. Make sure it's spelled correctly."

@@ -6,9 +6,13 @@
 //! Expected values are in the JSON encoding of `dfls eval --format json` (README, "dfls eval").
 
 mod cli;
+mod formats;
 mod kernels;
+mod lakehouse;
 mod language;
 mod library;
+mod sources;
+mod web;
 
 use dfls::eval::{self, render};
 

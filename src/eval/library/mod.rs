@@ -16,19 +16,27 @@
 //! To add a function: write it in its category's file as `fn(&[Value]) -> Outcome` and add it to that
 //! file's `register`; the catalog supplies its signature.
 
+mod arrow_table;
 mod binary;
+mod compression;
 mod constructors;
 mod csv;
 pub mod culture;
 mod date;
+mod delta;
+mod excel;
+mod folder;
 mod json;
 mod keys;
+mod lakehouse;
 mod list;
 mod list_select;
 mod list_sets;
+mod navigation;
 mod number;
 mod number_format;
 mod number_math;
+mod parquet;
 mod record;
 mod record_shape;
 mod splitter;
@@ -39,6 +47,8 @@ mod table_reshape;
 pub mod text;
 mod text_extract;
 mod value;
+mod web;
+mod xml;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -79,15 +89,20 @@ impl Registry {
 static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     let mut registry = Registry(HashMap::new());
     binary::register(&mut registry);
+    compression::register(&mut registry);
     constructors::register(&mut registry);
     csv::register(&mut registry);
     date::register(&mut registry);
+    excel::register(&mut registry);
+    folder::register(&mut registry);
     json::register(&mut registry);
+    lakehouse::register(&mut registry);
     list::register(&mut registry);
     list_select::register(&mut registry);
     list_sets::register(&mut registry);
     number::register(&mut registry);
     number_math::register(&mut registry);
+    parquet::register(&mut registry);
     record::register(&mut registry);
     record_shape::register(&mut registry);
     splitter::register(&mut registry);
@@ -98,6 +113,8 @@ static REGISTRY: LazyLock<HashMap<&'static str, Builtin>> = LazyLock::new(|| {
     text::register(&mut registry);
     text_extract::register(&mut registry);
     value::register(&mut registry);
+    web::register(&mut registry);
+    xml::register(&mut registry);
     registry.0
 });
 
@@ -224,7 +241,7 @@ pub fn global(name: &str) -> Option<Outcome> {
     if let Some(builtin) = REGISTRY.get(name) {
         return Some(Ok(Value::Function(Function::Builtin(builtin))));
     }
-    if let Some((_, n)) = ENUM_VALUES.iter().find(|(member, _)| *member == name) {
+    if let Some((_, n)) = ENUM_VALUES.iter().chain(compression::MEMBERS).find(|(member, _)| *member == name) {
         return Some(Ok(Value::Number(*n)));
     }
     if let Some(value) = constant(name) {
@@ -291,7 +308,7 @@ pub fn shared() -> Record {
             continue;
         }
         let implemented = REGISTRY.contains_key(entry.name)
-            || ENUM_VALUES.iter().any(|(n, _)| *n == entry.name)
+            || ENUM_VALUES.iter().chain(compression::MEMBERS).any(|(n, _)| *n == entry.name)
             || constant(entry.name).is_some()
             || (entry.kind == EntryKind::Type && MType::named(entry.name).is_some());
         if implemented {
