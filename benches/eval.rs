@@ -54,28 +54,15 @@ impl Random {
     }
 }
 
-/// The civil date of a day counted from 1970-01-01 (Howard Hinnant's algorithm).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
 fn write_csv(path: &Path, rows: usize) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(out, "OrderId,Customer,Region,OrderDate,Amount,Cost,Quantity,Status").unwrap();
     let mut random = Random(0x2545_F491_4F6C_DD1D);
-    const FIRST_DAY: i64 = 17_897; // 2019-01-01
+    let first_day = dfls::eval::datetime::days_from_civil(2019, 1, 1).expect("a date");
     for id in 1..=rows {
         let customer = random.below(50_000);
         let region = REGIONS[random.below(8) as usize];
-        let (y, m, d) = civil(FIRST_DAY + random.below(2_557) as i64);
+        let (y, m, d) = dfls::eval::datetime::civil_from_days(first_day + random.below(2_557) as i64);
         let cents = random.below(100_000);
         let cost_cents = cents * (50 + random.below(46)) / 100;
         let quantity = 1 + random.below(50);

@@ -90,59 +90,62 @@ fn after_literal_or_comment(text: &str, at: usize) -> Option<Option<usize>> {
 /// the square of their number at the end of the file, where it closes them all, and a million stray `)`
 /// a tree of a million errors.
 pub fn after_unbalanced_brackets(text: &str, most: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
     let mut open: Vec<usize> = Vec::new();
     let mut strays = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(after) = after_literal_or_comment(text, at) {
-            match after {
-                Some(after) => at = after,
-                None => break,
-            }
-            continue;
-        }
-        match bytes[at] {
+    let mut cut = None;
+    for_each_bracket(text, text.len(), |at, bracket| {
+        match bracket {
             b'(' | b'[' | b'{' => open.push(at),
-            b')' | b']' | b'}' if open.pop().is_none() => {
+            _ if open.pop().is_none() => {
                 strays += 1;
                 if strays > most {
-                    return Some(open.get(most).copied().map_or(at, |unclosed| unclosed.min(at)));
+                    cut = Some(open.get(most).copied().map_or(at, |unclosed| unclosed.min(at)));
+                    return false;
                 }
             }
             _ => {}
         }
-        at += 1;
-    }
-    open.get(most).copied()
+        true
+    });
+    cut.or_else(|| open.get(most).copied())
 }
 
 /// The brackets that close, innermost first, what is open at `at` (by lexing alone, as
 /// [`after_unbalanced_brackets`] reads), for cutting a text there and keeping what comes before it whole.
 pub fn closers_at(text: &str, at: usize) -> String {
-    let bytes = text.as_bytes();
     let mut open: Vec<u8> = Vec::new();
-    let mut offset = 0;
-    while offset < at.min(bytes.len()) {
-        if let Some(after) = after_literal_or_comment(text, offset) {
-            match after {
-                Some(after) => offset = after,
-                None => break,
-            }
-            continue;
-        }
-        match bytes[offset] {
+    for_each_bracket(text, at, |_, bracket| {
+        match bracket {
             b'(' => open.push(b')'),
             b'[' => open.push(b']'),
             b'{' => open.push(b'}'),
-            b')' | b']' | b'}' => {
+            _ => {
                 open.pop();
             }
-            _ => {}
         }
-        offset += 1;
-    }
+        true
+    });
     open.iter().rev().map(|&closer| closer as char).collect()
+}
+
+/// Calls `found` with the offset and byte of each bracket before `end` outside literals and comments, in
+/// order, until it returns `false`; a literal or comment left open ends the scan.
+fn for_each_bracket(text: &str, end: usize, mut found: impl FnMut(usize, u8) -> bool) {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < end.min(bytes.len()) {
+        if let Some(after) = after_literal_or_comment(text, at) {
+            match after {
+                Some(after) => at = after,
+                None => return,
+            }
+            continue;
+        }
+        if matches!(bytes[at], b'(' | b'[' | b'{' | b')' | b']' | b'}') && !found(at, bytes[at]) {
+            return;
+        }
+        at += 1;
+    }
 }
 
 /// Whether `rest` holds only whitespace and comments.
