@@ -564,6 +564,55 @@ fn nested_tables_and_records() {
                  anti = Table.NestedJoin(Customers, "Id", Orders, "CustomerId", "O", JoinKind.LeftAnti)[Id]]"#,
             r#"{"inner": [1, 2], "anti": [3]}"#,
         ),
+        (
+            r#"Table.ToRows(#table({"a", "b"}, {{1, "x"}, {2, error "bad"}}))"#,
+            r#"[[1, "x"], [2, {"$type": "error", "reason": "Expression.Error", "message": "bad", "detail": null}]]"#,
+        ),
+        // The function reference's example: an inner join by default, the key column of the same name kept
+        // once, in the second table's order.
+        (
+            r#"Table.Join(
+                Table.FromRecords({[CustomerID = 1, Name = "Bob"], [CustomerID = 2, Name = "Jim"], [CustomerID = 3, Name = "Paul"], [CustomerID = 4, Name = "Ringo"]}),
+                "CustomerID",
+                Table.FromRecords({[OrderID = 1, CustomerID = 1, Item = "Fishing rod"], [OrderID = 2, CustomerID = 1, Item = "1 lb. worms"],
+                    [OrderID = 3, CustomerID = 2, Item = "Fishing net"], [OrderID = 4, CustomerID = 3, Item = "Fish tazer"],
+                    [OrderID = 5, CustomerID = 3, Item = "Bandaids"], [OrderID = 6, CustomerID = 1, Item = "Tackle box"],
+                    [OrderID = 7, CustomerID = 5, Item = "Bait"]}),
+                "CustomerID")"#,
+            r#"{"$type": "table", "columns": ["CustomerID", "Name", "OrderID", "Item"], "rows": [
+                [1, "Bob", 1, "Fishing rod"], [1, "Bob", 2, "1 lb. worms"], [2, "Jim", 3, "Fishing net"],
+                [3, "Paul", 4, "Fish tazer"], [3, "Paul", 5, "Bandaids"], [1, "Bob", 6, "Tackle box"]]}"#,
+        ),
+        (
+            r#"let Customers = #table({"Id", "Name"}, {{1, "Bob"}, {2, "Jim"}, {3, "Paul"}}),
+                 Orders = #table({"CustomerId", "Item"}, {{1, "rod"}, {4, "bait"}, {1, "net"}}),
+                 Join = (kind) => Table.ToRows(Table.Join(Customers, "Id", Orders, "CustomerId", kind))
+             in [left = Join(JoinKind.LeftOuter), right = Join(JoinKind.RightOuter), full = Join(JoinKind.FullOuter),
+                 leftAnti = Join(JoinKind.LeftAnti), rightAnti = Join(JoinKind.RightAnti)]"#,
+            r#"{"left": [[1, "Bob", 1, "rod"], [1, "Bob", 1, "net"], [2, "Jim", null, null], [3, "Paul", null, null]],
+                "right": [[1, "Bob", 1, "rod"], [1, "Bob", 1, "net"], [null, null, 4, "bait"]],
+                "full": [[1, "Bob", 1, "rod"], [1, "Bob", 1, "net"], [2, "Jim", null, null], [3, "Paul", null, null], [null, null, 4, "bait"]],
+                "leftAnti": [[2, "Jim", null, null], [3, "Paul", null, null]],
+                "rightAnti": [[null, null, 4, "bait"]]}"#,
+        ),
+    ]);
+}
+
+/// Two columns of one name in a join's result: an error as Power Query gives it, unless they are the same
+/// key column of an inner join.
+#[test]
+fn a_join_refuses_duplicate_column_names() {
+    check(&[
+        (
+            r#"try Table.Join(#table({"Id", "Name"}, {{1, "a"}}), "Id", #table({"Id", "Name"}, {{1, "b"}}), "Id")
+           catch (e) => e[Message]"#,
+            r#""A join operation cannot result in a table with duplicate column names (\"Name\").""#,
+        ),
+        (
+            r#"try Table.Join(#table({"Id"}, {{1}}), "Id", #table({"Id"}, {{1}}), "Id", JoinKind.LeftOuter)
+           catch (e) => e[Message]"#,
+            r#""A join operation cannot result in a table with duplicate column names (\"Id\").""#,
+        ),
     ]);
 }
 

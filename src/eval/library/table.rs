@@ -34,6 +34,7 @@ pub fn register(r: &mut Registry) {
     r.add("Table.RowCount", row_count);
     r.add("Table.Column", column);
     r.add("Table.ToRecords", to_records);
+    r.add("Table.ToRows", to_rows);
     r.add("Table.TransformColumns", transform_columns);
     r.add("Table.Sort", sort);
     r.add("Table.FirstN", first_n);
@@ -562,6 +563,19 @@ fn column(args: &[Value]) -> Outcome {
 fn to_records(args: &[Value]) -> Outcome {
     let table = table_arg(&args[0])?;
     Ok(Value::List(List::from_values((0..table.row_count()).map(|i| Value::Record(table.row(i))).collect())))
+}
+
+/// `Table.ToRows(table)`: a list of each row's values as a list, in column order (cells stay lazy: an
+/// error is the item's, not the list's).
+fn to_rows(args: &[Value]) -> Outcome {
+    let table = table_arg(&args[0])?;
+    let rows = (0..table.row_count())
+        .map(|row| {
+            let cells = table.columns().iter().map(|column| column.thunk(row)).collect();
+            Value::List(List::from_thunks(cells))
+        })
+        .collect();
+    Ok(Value::List(List::from_values(rows)))
 }
 
 /// `Table.TransformColumns(table, {{name, function, type?}, ...}, defaultTransformation, missingField)`.

@@ -1,5 +1,6 @@
-//! Nested tables and records: `Table.NestedJoin` (hash join into a column of tables),
-//! `Table.ExpandTableColumn` and `Table.ExpandRecordColumn`.
+//! Joins and nested tables and records: `Table.Join` (hash join, every join kind, the columns of both
+//! tables side by side), `Table.NestedJoin` (hash join into a column of tables), `Table.ExpandTableColumn`
+//! and `Table.ExpandRecordColumn`.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -11,6 +12,7 @@ use super::keys::{row_key, Key};
 use super::{names_arg, table_arg, text_arg, Registry};
 
 pub fn register(r: &mut Registry) {
+    r.add("Table.Join", join);
     r.add("Table.NestedJoin", nested_join);
     r.add("Table.ExpandTableColumn", expand_table_column);
     r.add("Table.ExpandRecordColumn", expand_record_column);
@@ -21,10 +23,23 @@ fn rows_table(table: &Table, rows: &[usize]) -> Table {
     Table::new(table.fields().clone(), table.column_types().to_vec(), columns, rows.len())
 }
 
-/// `Table.NestedJoin(table1, key1, table2, key2, newColumnName, joinKind)`: each row of `table1` with a
-/// column holding the table of `table2`'s rows whose keys equal its keys. Inner drops rows without a
-/// match, LeftAnti keeps only those, LeftOuter (the default) keeps all.
-fn nested_join(args: &[Value]) -> Outcome {
+/// The tables, key columns and join kind of a join's arguments (`table1, key1, table2, key2` and the kind
+/// at `kind_at`, `default_kind` when null), with the rows of the second table by their keys.
+struct JoinInput<'a> {
+    left: &'a Table,
+    right: &'a Table,
+    left_keys: Vec<usize>,
+    right_keys: Vec<usize>,
+    kind: i64,
+    index: HashMap<Vec<Key>, Vec<usize>>,
+}
+
+fn join_input<'a>(
+    args: &'a [Value],
+    kind_at: usize,
+    default_kind: i64,
+    function: &str,
+) -> Result<JoinInput<'a>, MError> {
     let left = table_arg(&args[0])?;
     let right = table_arg(&args[2])?;
     let left_keys = super::column_positions(left, &names_arg(&args[1])?)?;
@@ -32,20 +47,121 @@ fn nested_join(args: &[Value]) -> Outcome {
     if left_keys.len() != right_keys.len() {
         return Err(MError::expression("The keys of the two tables have different numbers of columns."));
     }
-    let name = text_arg(&args[4])?;
-    let kind = match &args[5] {
-        Value::Null => 1,
+    let kind = match &args[kind_at] {
+        Value::Null => default_kind,
         other => super::number_arg(other)? as i64,
     };
-    if !matches!(kind, 0 | 1 | 4) {
-        return Err(MError::expression(
-            "Table.NestedJoin with a JoinKind other than Inner, LeftOuter and LeftAnti is not implemented by dfls yet",
-        ));
+    if !(0..=5).contains(&kind) {
+        return Err(MError::expression(format!(
+            "{function} with a JoinKind other than Inner, LeftOuter, RightOuter, FullOuter, LeftAnti and RightAnti is not implemented by dfls yet"
+        )));
     }
     let mut index: HashMap<Vec<Key>, Vec<usize>> = HashMap::new();
     for row in 0..right.row_count() {
         crate::cancel::checkpoint();
         index.entry(row_key(right, &right_keys, row)?).or_default().push(row);
+    }
+    Ok(JoinInput { left, right, left_keys, right_keys, kind, index })
+}
+
+/// `Table.Join(table1, key1, table2, key2, joinKind, joinAlgorithm, keyEqualityComparers)`: the rows of
+/// both tables whose keys are equal, side by side (the first table's columns, then the second's, whose
+/// names must differ, except in an inner join (the default) a key column of the same name at the same
+/// place in both keys, which is kept once: its values are equal). Inner keeps the pairs; LeftOuter also the first table's rows without a match (the
+/// second's columns null), RightOuter the second's, FullOuter both (the second's after the pairs); LeftAnti
+/// and RightAnti only the unmatched rows of one table. An inner join's rows come in the second table's
+/// order; the others' in the first's, each row's matches in the second's, its unmatched rows last. The join algorithm changes nothing but speed and is ignored; key comparers
+/// other than the default are not implemented yet.
+fn join(args: &[Value]) -> Outcome {
+    if !matches!(args.get(6), None | Some(Value::Null)) {
+        return Err(MError::expression(
+            "Table.Join with keyEqualityComparers is not implemented by dfls yet",
+        ));
+    }
+    let JoinInput { left, right, left_keys, right_keys, kind, index } = join_input(args, 4, 0, "Table.Join")?;
+    let mut names = left.column_names().to_vec();
+    // The second table's columns in the result.
+    let mut right_columns = Vec::new();
+    for (position, name) in right.column_names().iter().enumerate() {
+        if let Some(left_position) = names.iter().position(|left_name| left_name == name) {
+            let shared_key = right_keys
+                .iter()
+                .position(|&key| key == position)
+                .is_some_and(|at| left_keys[at] == left_position);
+            if kind == 0 && shared_key {
+                continue;
+            }
+            return Err(MError::expression(format!(
+                "A join operation cannot result in a table with duplicate column names (\"{name}\")."
+            )));
+        }
+        names.push(name.clone());
+        right_columns.push(position);
+    }
+    // Each row of the result as (row of the first table, row of the second), `None` for nulls.
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+    let mut matched_right = vec![false; right.row_count()];
+    for row in 0..left.row_count() {
+        crate::cancel::checkpoint();
+        let matches = index.get(&row_key(left, &left_keys, row)?).map_or(&[][..], Vec::as_slice);
+        for &other in matches {
+            matched_right[other] = true;
+        }
+        match kind {
+            0 | 2 => pairs.extend(matches.iter().map(|&other| (Some(row), Some(other)))),
+            1 | 3 if matches.is_empty() => pairs.push((Some(row), None)),
+            1 | 3 => pairs.extend(matches.iter().map(|&other| (Some(row), Some(other)))),
+            4 if matches.is_empty() => pairs.push((Some(row), None)),
+            _ => {}
+        }
+    }
+    if kind == 0 {
+        // An inner join comes in the second table's order, each of its rows with its matches in the
+        // first's order, as the function reference's example shows.
+        pairs.sort_by_key(|&(left_row, right_row)| (right_row, left_row));
+    }
+    if matches!(kind, 2 | 3 | 5) {
+        pairs.extend(
+            (0..right.row_count()).filter(|&other| !matched_right[other]).map(|other| (None, Some(other))),
+        );
+    }
+    let side = |table: &Table,
+                positions: &[usize],
+                pick: fn(&(Option<usize>, Option<usize>)) -> Option<usize>|
+     -> Vec<Column> {
+        positions
+            .iter()
+            .map(|&position| {
+                let column = &table.columns()[position];
+                Column::from_thunks(
+                    pairs
+                        .iter()
+                        .map(|pair| {
+                            pick(pair).map_or_else(|| Thunk::value(Value::Null), |row| column.thunk(row))
+                        })
+                        .collect(),
+                )
+            })
+            .collect()
+    };
+    let all_left: Vec<usize> = (0..left.column_names().len()).collect();
+    let mut columns = side(left, &all_left, |pair| pair.0);
+    columns.extend(side(right, &right_columns, |pair| pair.1));
+    let mut types = left.column_types().to_vec();
+    types.extend(right_columns.iter().map(|&position| right.column_types()[position].clone()));
+    Ok(Value::Table(Table::new(super::new_fields(names)?, types, columns, pairs.len())))
+}
+
+/// `Table.NestedJoin(table1, key1, table2, key2, newColumnName, joinKind)`: each row of `table1` with a
+/// column holding the table of `table2`'s rows whose keys equal its keys. Inner drops rows without a
+/// match, LeftAnti keeps only those, LeftOuter (the default) keeps all.
+fn nested_join(args: &[Value]) -> Outcome {
+    let JoinInput { left, right, left_keys, kind, index, .. } = join_input(args, 5, 1, "Table.NestedJoin")?;
+    let name = text_arg(&args[4])?;
+    if !matches!(kind, 0 | 1 | 4) {
+        return Err(MError::expression(
+            "Table.NestedJoin with a JoinKind other than Inner, LeftOuter and LeftAnti is not implemented by dfls yet",
+        ));
     }
     let mut kept = Vec::new();
     let mut nested = Vec::new();
