@@ -64,6 +64,9 @@ fn join_input<'a>(
     Ok(JoinInput { left, right, left_keys, right_keys, kind, index })
 }
 
+/// A row of a join's result: its row of the first table and of the second, `None` for nulls.
+type RowPair = (Option<usize>, Option<usize>);
+
 /// `Table.Join(table1, key1, table2, key2, joinKind, joinAlgorithm, keyEqualityComparers)`: the rows of
 /// both tables whose keys are equal, side by side (the first table's columns, then the second's, whose
 /// names must differ, except in an inner join (the default) a key column of the same name at the same
@@ -99,7 +102,7 @@ fn join(args: &[Value]) -> Outcome {
         right_columns.push(position);
     }
     // Each row of the result as (row of the first table, row of the second), `None` for nulls.
-    let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+    let mut pairs: Vec<RowPair> = Vec::new();
     let mut matched_right = vec![false; right.row_count()];
     for row in 0..left.row_count() {
         crate::cancel::checkpoint();
@@ -125,10 +128,7 @@ fn join(args: &[Value]) -> Outcome {
             (0..right.row_count()).filter(|&other| !matched_right[other]).map(|other| (None, Some(other))),
         );
     }
-    let side = |table: &Table,
-                positions: &[usize],
-                pick: fn(&(Option<usize>, Option<usize>)) -> Option<usize>|
-     -> Vec<Column> {
+    let side = |table: &Table, positions: &[usize], pick: fn(&RowPair) -> Option<usize>| -> Vec<Column> {
         positions
             .iter()
             .map(|&position| {
