@@ -70,11 +70,12 @@ type RowPair = (Option<usize>, Option<usize>);
 /// `Table.Join(table1, key1, table2, key2, joinKind, joinAlgorithm, keyEqualityComparers)`: the rows of
 /// both tables whose keys are equal, side by side (the first table's columns, then the second's, whose
 /// names must differ, except in an inner join (the default) a key column of the same name at the same
-/// place in both keys, which is kept once: its values are equal). Inner keeps the pairs; LeftOuter also the first table's rows without a match (the
-/// second's columns null), RightOuter the second's, FullOuter both (the second's after the pairs); LeftAnti
-/// and RightAnti only the unmatched rows of one table. An inner join's rows come in the second table's
-/// order; the others' in the first's, each row's matches in the second's, its unmatched rows last. The join algorithm changes nothing but speed and is ignored; key comparers
-/// other than the default are not implemented yet.
+/// place in both keys, which is kept once: its values are equal). Inner keeps the pairs; LeftOuter also
+/// the first table's rows without a match (the second's columns null), RightOuter the second's, FullOuter
+/// both (the second's after the pairs); LeftAnti and RightAnti only the unmatched rows of one table. An
+/// inner join's rows come in the second table's order (unverified, see below); the others' in the first's,
+/// each row's matches in the second's, the second's unmatched rows last. The join algorithm changes nothing
+/// but speed and is ignored; key comparers other than the default are not implemented yet.
 fn join(args: &[Value]) -> Outcome {
     if !matches!(args.get(6), None | Some(Value::Null)) {
         return Err(MError::expression(
@@ -120,7 +121,8 @@ fn join(args: &[Value]) -> Outcome {
     }
     if kind == 0 {
         // An inner join comes in the second table's order, each of its rows with its matches in the
-        // first's order, as the function reference's example shows.
+        // first's order: the order of the function reference's example output as remembered (its
+        // output could not be read when this was written; to check against Fabric).
         pairs.sort_by_key(|&(left_row, right_row)| (right_row, left_row));
     }
     if matches!(kind, 2 | 3 | 5) {
