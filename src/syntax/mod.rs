@@ -479,9 +479,10 @@ pub fn parse_tree_in_time(parser: &mut Parser, text: &str) -> Option<Tree> {
     }
 }
 
-/// The parse of `text` for the checker, or, when tree-sitter's error recovery cannot finish in time, the
-/// syntax diagnostics of as much of the text as it can (the rest given up at a line start, with an `M110`
-/// that says so). tree-sitter recovers from each error by re-reading the error it is in, so a construct
+/// The parse of `text` for the checker, or, when its errors are too many to be worth reading (more than a
+/// thousand unbalanced brackets, more than [`MOST_ERRORS_READ`] errors, or a parse that falls behind the
+/// pace of valid M), the syntax diagnostics of the text up to that point (the rest given up, with an
+/// `M110` that says so). tree-sitter recovers from each error by re-reading the error it is in, so a construct
 /// with many thousand errors in a row (`[a = , a = , ...]`) costs the square of their number: a megabyte
 /// of them took a quarter of an hour. Only the checker gives up: the language server's parse of such a
 /// file runs on its own, cancellable, and blocks nothing.
@@ -499,7 +500,8 @@ fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
             Some(tree) => {
                 let Some(at) = given_up_at else {
                     if let Some(at) = start_of_error_after(&tree, MOST_ERRORS_READ) {
-                        // Read up to the error past those (where a token starts); the rest as blank lines.
+                        // Read up to the error past those (where a token starts), the brackets open there
+                        // closed, the rest as blank lines.
                         given_up_at = Some(at);
                         attempt = std::borrow::Cow::Owned(closed_from(text, at));
                         continue;
@@ -526,7 +528,8 @@ fn parse_in_time(text: &str) -> Result<Parse, Vec<Diagnostic>> {
             }
             None => {
                 // Half of what was read in time, cut at a line start, or in a long line after a space or
-                // a comma; the rest read as blank lines, so offsets and lines stay the text's.
+                // a comma; the brackets open there closed, the rest read as blank lines, so offsets and
+                // lines stay the text's.
                 let reached = PARSED_TO.get().min(attempt.len());
                 let mut at = reached / 2;
                 while !text.is_char_boundary(at) {
